@@ -1,0 +1,100 @@
+import Core
+import Foundation
+import Store
+
+/// Progress of a running ingest, for a TTY progress line.
+public struct IngestProgress: Sendable {
+    public var filesDone: Int
+    public var filesTotal: Int
+    public var documents: Int
+    public var chunks: Int
+    public var phase: String
+}
+
+/// What an ingest did.
+public struct IngestSummary: Codable, Sendable {
+    public var files: Int
+    public var documents: Int
+    public var added: Int
+    public var replaced: Int
+    public var unchanged: Int
+    public var chunks: Int
+    public var embedded: Int
+    public var indexVersion: Int
+    public var seconds: Double
+
+    enum CodingKeys: String, CodingKey {
+        case files, documents, added, replaced, unchanged, chunks, embedded, seconds
+        case indexVersion = "index_version"
+    }
+}
+
+/// Receives newly written chunks after each committed batch (e.g. to embed and index them).
+public protocol ChunkSink: Sendable {
+    func indexChunks(_ chunks: [(chunk: Chunk, title: String)], documents: [Document]) async throws -> Int
+    /// Called for documents whose chunks were replaced or removed, before new ones arrive.
+    func removeDocuments(_ ids: [String]) async throws
+}
+
+/// Loads files, chunks documents and stores them; unchanged documents are skipped.
+public struct Ingestor: Sendable {
+    public var database: BedsideDatabase
+    public var chunker: Chunker
+    public var sink: (any ChunkSink)?
+    /// Documents per transaction: large enough to be fast, small enough to show progress.
+    public var batchSize: Int
+
+    public init(database: BedsideDatabase, chunker: Chunker = Chunker(), sink: (any ChunkSink)? = nil, batchSize: Int = 200) {
+        self.database = database
+        self.chunker = chunker
+        self.sink = sink
+        self.batchSize = batchSize
+    }
+
+    public func ingest(paths: [String], progress: (@Sendable (IngestProgress) -> Void)? = nil) async throws -> IngestSummary {
+        let started = Date()
+        let files = try DocumentLoader.files(in: paths)
+        var docs: [Document] = []
+        for (i, file) in files.enumerated() {
+            let root = paths.first { file.hasPrefix($0) && file != $0 }
+            docs += try DocumentLoader.load(file: file, root: root)
+            progress?(IngestProgress(filesDone: i + 1, filesTotal: files.count, documents: docs.count, chunks: 0, phase: "reading"))
+        }
+        var summary = try await ingest(documents: docs, progress: progress)
+        summary.files = files.count
+        summary.seconds = Date().timeIntervalSince(started)
+        return summary
+    }
+
+    public func ingest(documents: [Document], progress: (@Sendable (IngestProgress) -> Void)? = nil) async throws -> IngestSummary {
+        let started = Date()
+        var s = IngestSummary(files: 0, documents: documents.count, added: 0, replaced: 0, unchanged: 0, chunks: 0, embedded: 0,
+                              indexVersion: try database.indexVersion(), seconds: 0)
+        var start = 0
+        while start < documents.count {
+            let batch = Array(documents[start..<min(start + batchSize, documents.count)])
+            let pairs = batch.map { (document: $0, chunks: chunker.chunks(for: $0)) }
+            let result = try database.ingest(pairs)
+            var changedDocs: [Document] = []
+            for (doc, outcome) in zip(batch, result.outcomes) {
+                switch outcome {
+                case .added: s.added += 1; changedDocs.append(doc)
+                case .replaced: s.replaced += 1; changedDocs.append(doc)
+                case .unchanged: s.unchanged += 1
+                }
+            }
+            s.chunks += result.newChunkIDs.count
+            s.indexVersion = result.indexVersion
+            if let sink, !changedDocs.isEmpty {
+                let replaced = zip(batch, result.outcomes).filter { $0.1 == .replaced }.map { $0.0.id }
+                if !replaced.isEmpty { try await sink.removeDocuments(replaced) }
+                let written = try database.chunks(ids: result.newChunkIDs)
+                s.embedded += try await sink.indexChunks(written, documents: changedDocs)
+            }
+            start += batch.count
+            progress?(IngestProgress(filesDone: 0, filesTotal: 0, documents: start, chunks: s.chunks, phase: "indexing"))
+        }
+        s.seconds = Date().timeIntervalSince(started)
+        return s
+    }
+}

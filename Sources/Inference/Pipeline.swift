@@ -1,0 +1,97 @@
+import Core
+import Foundation
+import Store
+
+/// The in-process inference service: retrieve, judge the evidence, generate, cite.
+///
+/// Stateless between questions; the database and the components it is built from are
+/// the only state, so the gateway can call it concurrently.
+public struct Pipeline: InferenceService {
+    /// Below this evidence coverage the question is refused (calibrated with
+    /// `bedside eval --calibrate` on the PubMedQA dev set; see README).
+    public static let defaultRefusalThreshold = 0.45
+
+    public var database: BedsideDatabase
+    public var retriever: any Retriever
+    public var generator: any AnswerGenerator
+    public var refusalThreshold: Double
+    /// Extra component checks for `status()` (LLM, Qdrant, embeddings), name → check.
+    public var componentChecks: [String: @Sendable () async -> String]
+    public var clock: @Sendable () -> Date
+
+    public init(database: BedsideDatabase, retriever: (any Retriever)? = nil, generator: any AnswerGenerator = ExtractiveGenerator(),
+                refusalThreshold: Double = Pipeline.defaultRefusalThreshold,
+                componentChecks: [String: @Sendable () async -> String] = [:], clock: @escaping @Sendable () -> Date = Date.init) {
+        self.database = database
+        self.retriever = retriever ?? BM25Retriever(database: database)
+        self.generator = generator
+        self.refusalThreshold = refusalThreshold
+        self.componentChecks = componentChecks
+        self.clock = clock
+    }
+
+    public func answer(_ request: QueryRequest) -> AsyncThrowingStream<AnswerEvent, any Error> {
+        let (stream, continuation) = AsyncThrowingStream<AnswerEvent, any Error>.makeStream()
+        let task = Task {
+            do {
+                let answer = try await run(request) { continuation.yield($0) }
+                continuation.yield(.done(answer))
+                continuation.finish()
+            } catch {
+                continuation.finish(throwing: error)
+            }
+        }
+        continuation.onTermination = { _ in task.cancel() }
+        return stream
+    }
+
+    /// Runs one question, emitting events; returns the final answer.
+    public func run(_ raw: QueryRequest, emit: @Sendable (AnswerEvent) -> Void) async throws -> Answer {
+        let started = clock()
+        let request = try raw.validated()
+        let version = try database.indexVersion()
+        let passages = try await retriever.retrieve(request.question, topK: request.topK, filters: request.filters)
+        let evidence = try EvidenceScorer().weigh(question: request.question, database: database)
+        let scorer = EvidenceScorer()
+        let best = passages.prefix(3).map { scorer.coverage(evidence, text: $0.title + " " + $0.chunk.section + " " + $0.chunk.text) }.max() ?? 0
+        var answer: Answer
+        if passages.isEmpty || best < refusalThreshold {
+            answer = Self.refusal(question: request.question, nearest: Array(passages.prefix(3)), model: generator.model)
+            emit(.citations([]))
+            emit(.delta(answer.answer))
+        } else {
+            answer = try await generator.generate(question: request.question, passages: passages, evidence: evidence, emit: emit)
+            if answer.citations.isEmpty && !answer.incomplete {
+                // The generator found nothing it could support: refuse rather than answer uncited.
+                answer = Self.refusal(question: request.question, nearest: Array(passages.prefix(3)), model: generator.model)
+                emit(.delta(answer.answer))
+            }
+        }
+        answer.question = request.question
+        answer.indexVersion = version
+        answer.retriever = retriever.name
+        answer.createdAt = clock()
+        answer.latencyMS = (clock().timeIntervalSince(started) * 1000 * 100).rounded() / 100
+        return answer
+    }
+
+    public static let refusalText = "The indexed sources do not answer this question, so Bedside will not guess. The nearest sources are listed for reading; they do not support an answer."
+
+    static func refusal(question: String, nearest: [RetrievedPassage], model: String) -> Answer {
+        Answer(question: question, answer: nearest.isEmpty ? "The indexed sources do not answer this question, and no source is near it." : refusalText,
+               refused: true, nearestSources: nearest.enumerated().map { $0.element.citation($0.offset + 1) }, model: model)
+    }
+
+    public func status() async throws -> InferenceStatus {
+        let (docs, chunks) = try database.counts()
+        var components: [String: String] = ["database": "ok"]
+        var ready = true
+        for (name, check) in componentChecks {
+            let result = await check()
+            components[name] = result
+            if result != "ok" { ready = false }
+        }
+        return InferenceStatus(ready: ready, indexVersion: try database.indexVersion(), model: generator.model,
+                               retriever: retriever.name, documents: docs, chunks: chunks, components: components)
+    }
+}

@@ -1,0 +1,60 @@
+import Foundation
+import Store
+
+/// How well a passage covers a question: the share of the question's content terms,
+/// weighted by inverse document frequency, that the passage contains (0…1).
+///
+/// BM25 scores are not comparable across questions or corpora; coverage is. A question
+/// whose distinctive terms appear in no indexed passage ("Who won the 1998 World Cup?")
+/// scores near 0 and is refused rather than answered from the nearest noise.
+public struct EvidenceScorer: Sendable {
+    /// The question's terms with their weights (IDF against the chunk index).
+    public struct Weighted: Sendable {
+        public var terms: [(stem: String, weight: Double)]
+        public var total: Double
+    }
+
+    public init() {}
+
+    public func weigh(question: String, database: BedsideDatabase) throws -> Weighted {
+        let terms = FTSQuery.terms(question)
+        let (df, n) = try database.termChunkFrequencies(terms)
+        let stems = terms.map { (stem: Stemmer.stem($0), weight: Self.idf(df: df[$0] ?? 0, n: n)) }
+        return Weighted(terms: stems, total: stems.reduce(0) { $0 + $1.weight })
+    }
+
+    static func idf(df: Int, n: Int) -> Double {
+        log(1 + (Double(n) - Double(df) + 0.5) / (Double(df) + 0.5))
+    }
+
+    /// Weighted share of the question's terms found in `text`.
+    public func coverage(_ q: Weighted, text: String) -> Double {
+        guard q.total > 0 else { return 0 }
+        let words = Set(FTSQuery.words(text).map(Stemmer.stem))
+        var hit = 0.0
+        for t in q.terms where words.contains(t.stem) { hit += t.weight }
+        return hit / q.total
+    }
+}
+
+/// A small suffix-stripping stemmer (a subset of Porter's step 1 and common endings), so
+/// that "fluids"/"fluid" and "bleeding"/"bleed" meet when counting coverage.
+public enum Stemmer {
+    public static func stem(_ word: String) -> String {
+        var w = word
+        guard w.count > 3 else { return w }
+        for (suffix, replacement) in [("ational", "ate"), ("ization", "ize"), ("fulness", "ful"), ("iveness", "ive"),
+                                      ("ations", "ate"), ("ation", "ate"), ("ements", ""), ("ement", ""), ("ments", ""), ("ment", ""),
+                                      ("ingly", ""), ("edly", ""), ("ities", ""), ("ity", ""), ("ies", "y"), ("ied", "y"),
+                                      ("sses", "ss"), ("ness", ""), ("ing", ""), ("ed", ""), ("ly", ""), ("es", ""), ("s", "")] {
+            if w.hasSuffix(suffix), w.count - suffix.count >= 3 {
+                if suffix == "s", w.hasSuffix("ss") || w.hasSuffix("us") || w.hasSuffix("is") { break }
+                w = String(w.dropLast(suffix.count)) + replacement
+                break
+            }
+        }
+        if w.count > 4, let last = w.last, w.dropLast().last == last, !"lsz".contains(last) { w.removeLast() }  // "bleed" stays; "stopp" → "stop"
+        if w.hasSuffix("e"), w.count > 4 { w.removeLast() }
+        return w
+    }
+}

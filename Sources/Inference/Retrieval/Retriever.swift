@@ -1,0 +1,28 @@
+import Core
+
+/// A passage found for a question, best first.
+public struct RetrievedPassage: Sendable, Hashable {
+    public var chunk: Chunk
+    public var title: String
+    /// The retriever's own score, higher is better (BM25, cosine, or fused RRF).
+    public var score: Double
+
+    public init(chunk: Chunk, title: String, score: Double) {
+        self.chunk = chunk
+        self.title = title
+        self.score = score
+    }
+
+    /// This passage as citation number `n`.
+    public func citation(_ n: Int) -> Citation {
+        Citation(n: n, sourceID: chunk.documentID, chunkID: chunk.id, title: title, section: chunk.section,
+                 score: (score * 1000).rounded() / 1000, text: chunk.text, start: chunk.start, end: chunk.end)
+    }
+}
+
+/// Finds the passages that best match a question.
+public protocol Retriever: Sendable {
+    /// `bm25`, `vector` or `hybrid`.
+    var name: String { get }
+    func retrieve(_ question: String, topK: Int, filters: [String: String]) async throws -> [RetrievedPassage]
+}

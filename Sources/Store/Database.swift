@@ -1,0 +1,102 @@
+import Core
+import Foundation
+import GRDB
+
+/// The Bedside SQLite file: one `DatabasePool` in WAL mode, migrated on open.
+///
+/// Opening never overwrites anything: a file that is not SQLite, or a database held
+/// by another writer, ends in a `BedsideError` that says so and what to do.
+public final class BedsideDatabase: Sendable {
+    public let path: String
+    public let pool: DatabasePool
+
+    /// - Parameters:
+    ///   - path: the SQLite file (created with its folder when missing).
+    ///   - busyTimeout: how long to wait for another writer before reporting the database locked.
+    ///   - readOnly: open without migrating or writing (fails if the schema is missing).
+    public init(path: String, busyTimeout: TimeInterval = 5, readOnly: Bool = false) throws {
+        self.path = path
+        let fm = FileManager.default
+        let dir = (path as NSString).deletingLastPathComponent
+        if !dir.isEmpty, !fm.fileExists(atPath: dir) {
+            do { try fm.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
+                throw BedsideError(.database, "Cannot create the data folder \(dir).", detail: "\(error)")
+            }
+        }
+        try Self.checkHeader(path: path)
+        var config = Configuration()
+        config.busyMode = .timeout(busyTimeout)
+        config.readonly = readOnly
+        config.foreignKeysEnabled = true
+        config.label = "bedside"
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        do {
+            pool = try DatabasePool(path: path, configuration: config)
+            if !readOnly { try Migrations.migrator.migrate(pool) }
+        } catch {
+            throw Self.mapError(error, path: path)
+        }
+    }
+
+    /// Refuses a file whose first bytes are not the SQLite header, before SQLite can touch it.
+    static func checkHeader(path: String) throws {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return }  // missing: will be created
+        defer { try? handle.close() }
+        let head = (try? handle.read(upToCount: 16)) ?? Data()
+        if head.isEmpty { return }  // empty file: SQLite initialises it
+        if head != Data("SQLite format 3\0".utf8) {
+            throw BedsideError(.databaseInvalid, "\(path) is not a SQLite database, so Bedside will not use it. Nothing was changed. Point --db or BEDSIDE_DB at another file.")
+        }
+    }
+
+    /// Maps SQLite failures to errors a user can act on.
+    public static func mapError(_ error: any Error, path: String) -> any Error {
+        if let e = error as? BedsideError { return e }
+        if let e = error as? DatabaseError {
+            switch e.resultCode {
+            case .SQLITE_BUSY, .SQLITE_LOCKED:
+                return BedsideError(.databaseLocked, "The database \(path) is locked by another process. Close the other Bedside (or the program holding it) and try again.", detail: e.description)
+            case .SQLITE_NOTADB, .SQLITE_CORRUPT:
+                return BedsideError(.databaseInvalid, "\(path) is not a valid Bedside database (corrupt or not SQLite). Nothing was changed. Point --db or BEDSIDE_DB at another file.", detail: e.description)
+            case .SQLITE_READONLY, .SQLITE_CANTOPEN, .SQLITE_PERM:
+                return BedsideError(.database, "Cannot write the database \(path): check its permissions.", detail: e.description)
+            case .SQLITE_FULL:
+                return BedsideError(.database, "The disk holding \(path) is full.", detail: e.description)
+            default:
+                return BedsideError(.database, "Database error in \(path).", detail: e.description)
+            }
+        }
+        return error
+    }
+
+    /// Runs a read, mapping SQLite errors.
+    public func read<T: Sendable>(_ body: @Sendable (GRDB.Database) throws -> T) throws -> T {
+        do { return try pool.read(body) } catch { throw Self.mapError(error, path: path) }
+    }
+
+    /// Runs a write transaction, mapping SQLite errors.
+    public func write<T: Sendable>(_ body: @Sendable (GRDB.Database) throws -> T) throws -> T {
+        do { return try pool.write(body) } catch { throw Self.mapError(error, path: path) }
+    }
+
+    public func read<T: Sendable>(_ body: @Sendable @escaping (GRDB.Database) throws -> T) async throws -> T {
+        do { return try await pool.read(body) } catch { throw Self.mapError(error, path: path) }
+    }
+
+    public func write<T: Sendable>(_ body: @Sendable @escaping (GRDB.Database) throws -> T) async throws -> T {
+        do { return try await pool.write(body) } catch { throw Self.mapError(error, path: path) }
+    }
+
+    /// The schema migrations applied, in order (for tests and `doctor`).
+    public func appliedMigrations() throws -> [String] {
+        try read { db in try Migrations.migrator.appliedMigrations(db) }
+    }
+
+    /// Flushes the WAL into the main file and closes connections.
+    public func close() throws {
+        _ = try? pool.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
+        try pool.close()
+    }
+}

@@ -1,0 +1,233 @@
+import Core
+import Foundation
+import GRDB
+
+/// What happened to one document during ingest.
+public enum IngestOutcome: String, Sendable, Codable {
+    case added, replaced, unchanged
+}
+
+/// A chunk as found by a search, with its document's title.
+public struct ChunkHit: Sendable, Hashable {
+    public var chunk: Chunk
+    public var title: String
+    /// Higher is better.
+    public var score: Double
+    public init(chunk: Chunk, title: String, score: Double) {
+        self.chunk = chunk
+        self.title = title
+        self.score = score
+    }
+}
+
+/// Documents, chunks, the FTS5 index and the index version.
+extension BedsideDatabase {
+    /// The index version: bumped by every ingest that changed something.
+    public func indexVersion() throws -> Int {
+        try read { db in try Self.indexVersion(db) }
+    }
+
+    static func indexVersion(_ db: GRDB.Database) throws -> Int {
+        Int(try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'index_version'") ?? "0") ?? 0
+    }
+
+    /// Counts of documents and chunks.
+    public func counts() throws -> (documents: Int, chunks: Int) {
+        try read { db in
+            (try Int.fetchOne(db, sql: "SELECT count(*) FROM document") ?? 0,
+             try Int.fetchOne(db, sql: "SELECT count(*) FROM chunk") ?? 0)
+        }
+    }
+
+    /// Stores documents and their chunks in one transaction. An unchanged document (same
+    /// content hash) is left alone; a changed one has its chunks replaced. The index
+    /// version is bumped once when anything changed. Returns each document's outcome,
+    /// the new index version, and the ids of the chunks written (for embedding).
+    public func ingest(_ batch: [(document: Document, chunks: [Chunk])]) throws -> (outcomes: [IngestOutcome], indexVersion: Int, newChunkIDs: [Int64]) {
+        try write { db in
+            var outcomes: [IngestOutcome] = []
+            var newIDs: [Int64] = []
+            let current = try Self.indexVersion(db)
+            let next = current + 1
+            let now = Date().timeIntervalSince1970
+            let insertChunk = try db.makeStatement(sql: """
+                INSERT INTO chunk(document_id, ordinal, section_path, text, start, "end") VALUES (?, ?, ?, ?, ?, ?)
+                """)
+            let insertFTS = try db.makeStatement(sql: "INSERT INTO chunk_fts(rowid, title, section, body) VALUES (?, ?, ?, ?)")
+            for (doc, chunks) in batch {
+                let hash = Self.contentHash(doc)
+                let existing = try String.fetchOne(db, sql: "SELECT content_hash FROM document WHERE id = ?", arguments: [doc.id])
+                if existing == hash { outcomes.append(.unchanged); continue }
+                if existing != nil {
+                    try db.execute(sql: "DELETE FROM chunk WHERE document_id = ?", arguments: [doc.id])
+                    try db.execute(sql: "DELETE FROM document WHERE id = ?", arguments: [doc.id])
+                }
+                let metadata = String(decoding: try JSONEncoder.sorted.encode(doc.metadata), as: UTF8.self)
+                try db.execute(sql: """
+                    INSERT INTO document(id, title, text, metadata, source_path, content_hash, index_version, ingested_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [doc.id, doc.title, doc.text, metadata, doc.sourcePath, hash, next, now])
+                for c in chunks {
+                    let path = String(decoding: try JSONEncoder.sorted.encode(c.sectionPath), as: UTF8.self)
+                    try insertChunk.execute(arguments: [doc.id, c.ordinal, path, c.text, c.start, c.end])
+                    let id = db.lastInsertedRowID
+                    newIDs.append(id)
+                    try insertFTS.execute(arguments: [id, doc.title, c.sectionPath.joined(separator: " "), c.text])
+                }
+                outcomes.append(existing == nil ? .added : .replaced)
+            }
+            var version = current
+            if outcomes.contains(where: { $0 != .unchanged }) {
+                version = next
+                try db.execute(sql: "UPDATE meta SET value = ? WHERE key = 'index_version'", arguments: [String(next)])
+            }
+            return (outcomes, version, newIDs)
+        }
+    }
+
+    /// Removes a document and its chunks; bumps the index version if it existed.
+    @discardableResult
+    public func deleteDocument(id: String) throws -> Bool {
+        try write { db in
+            try db.execute(sql: "DELETE FROM chunk WHERE document_id = ?", arguments: [id])
+            try db.execute(sql: "DELETE FROM document WHERE id = ?", arguments: [id])
+            guard db.changesCount > 0 else { return false }
+            try db.execute(sql: "UPDATE meta SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'index_version'")
+            return true
+        }
+    }
+
+    static func contentHash(_ doc: Document) -> String {
+        // FNV-1a 64 over title, text and metadata: enough to detect change, not a security boundary.
+        var h: UInt64 = 0xcbf29ce484222325
+        func mix<S: Sequence>(_ bytes: S) where S.Element == UInt8 {
+            for b in bytes { h ^= UInt64(b); h = h &* 0x100000001b3 }
+        }
+        mix(doc.title.utf8); mix([0]); mix(doc.text.utf8); mix([0])
+        if let m = try? JSONEncoder.sorted.encode(doc.metadata) { mix(m) }
+        return String(h, radix: 16) + "-" + String(doc.text.utf8.count)
+    }
+
+    public func document(id: String) throws -> Document? {
+        try read { db in try Self.fetchDocument(db, id: id) }
+    }
+
+    static func fetchDocument(_ db: GRDB.Database, id: String) throws -> Document? {
+        guard let row = try Row.fetchOne(db, sql: "SELECT id, title, text, metadata, source_path FROM document WHERE id = ?", arguments: [id]) else { return nil }
+        let meta = (try? JSONDecoder().decode([String: JSONValue].self, from: Data((row["metadata"] as String).utf8))) ?? [:]
+        return Document(id: row["id"], title: row["title"], text: row["text"], metadata: meta, sourcePath: row["source_path"])
+    }
+
+    /// All documents' ids and titles, ordered by title.
+    public func documentList() throws -> [(id: String, title: String)] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT id, title FROM document ORDER BY title").map { ($0["id"], $0["title"]) }
+        }
+    }
+
+    public func chunk(id: Int64) throws -> (chunk: Chunk, title: String)? {
+        try read { db in
+            guard let row = try Row.fetchOne(db, sql: Self.chunkSelect + " WHERE c.id = ?", arguments: [id]) else { return nil }
+            return (Self.chunk(row), row["title"])
+        }
+    }
+
+    public func chunks(documentID: String) throws -> [Chunk] {
+        try read { db in
+            try Row.fetchAll(db, sql: Self.chunkSelect + " WHERE c.document_id = ? ORDER BY c.ordinal", arguments: [documentID]).map(Self.chunk)
+        }
+    }
+
+    /// Chunks by id, with titles, in the order asked (missing ids are skipped).
+    public func chunks(ids: [Int64]) throws -> [(chunk: Chunk, title: String)] {
+        guard !ids.isEmpty else { return [] }
+        return try read { db in
+            let rows = try Row.fetchAll(db, sql: Self.chunkSelect + " WHERE c.id IN (\(databaseQuestionMarks(count: ids.count)))", arguments: StatementArguments(ids))
+            var byID: [Int64: (Chunk, String)] = [:]
+            for r in rows { let c = Self.chunk(r); byID[c.id] = (c, r["title"]) }
+            return ids.compactMap { byID[$0].map { (chunk: $0.0, title: $0.1) } }
+        }
+    }
+
+    static let chunkSelect = """
+        SELECT c.id, c.document_id, c.ordinal, c.section_path, c.text, c.start, c."end", d.title
+        FROM chunk c JOIN document d ON d.id = c.document_id
+        """
+
+    static func chunk(_ row: Row) -> Chunk {
+        let path = (try? JSONDecoder().decode([String].self, from: Data((row["section_path"] as String).utf8))) ?? []
+        return Chunk(id: row["id"], documentID: row["document_id"], ordinal: row["ordinal"], sectionPath: path,
+                     text: row["text"], start: row["start"], end: row["end"])
+    }
+
+    /// BM25 search. `match` must be a valid FTS5 expression (see `FTSQuery`); results are
+    /// ordered best first, with scores negated so that higher is better. Column weights
+    /// favour the title and section a little over the body.
+    public func searchFTS(match: String, limit: Int, filters: [String: String] = [:]) throws -> [ChunkHit] {
+        guard !match.isEmpty, limit > 0 else { return [] }
+        return try read { db in try Self.searchFTS(db, match: match, limit: limit, filters: filters) }
+    }
+
+    static func searchFTS(_ db: GRDB.Database, match: String, limit: Int, filters: [String: String]) throws -> [ChunkHit] {
+        var sql = """
+            SELECT c.id, c.document_id, c.ordinal, c.section_path, c.text, c.start, c."end", d.title,
+                   bm25(chunk_fts, 2.0, 1.5, 1.0) AS rank
+            FROM chunk_fts JOIN chunk c ON c.id = chunk_fts.rowid JOIN document d ON d.id = c.document_id
+            WHERE chunk_fts MATCH ?
+            """
+        var args: [any DatabaseValueConvertible] = [match]
+        let (filterSQL, filterArgs) = filterClause(filters)
+        sql += filterSQL
+        args += filterArgs
+        sql += " ORDER BY rank LIMIT ?"
+        args.append(limit)
+        let stmt = try db.cachedStatement(sql: sql)
+        return try Row.fetchAll(stmt, arguments: StatementArguments(args)).map { row in
+            ChunkHit(chunk: chunk(row), title: row["title"], score: -(row["rank"] as Double))
+        }
+    }
+
+    /// SQL (starting with ` AND`) restricting `d` (document) rows to metadata filters.
+    static func filterClause(_ filters: [String: String]) -> (String, [any DatabaseValueConvertible]) {
+        var sql = ""
+        var args: [any DatabaseValueConvertible] = []
+        for (key, value) in filters.sorted(by: { $0.key < $1.key }) {
+            if key == "source_id" || key == "document_id" {
+                sql += " AND d.id = ?"
+                args.append(value)
+            } else {
+                // Matches a scalar metadata value, or membership in an array value.
+                sql += " AND (CAST(json_extract(d.metadata, ?) AS TEXT) = ? OR EXISTS (SELECT 1 FROM json_each(d.metadata, ?) WHERE CAST(value AS TEXT) = ?))"
+                let path = "$.\"\(key.replacingOccurrences(of: "\"", with: ""))\""
+                args += [path, value, path, value]
+            }
+        }
+        return (sql, args)
+    }
+}
+
+extension JSONEncoder {
+    /// Deterministic output (sorted keys), so equal values hash equally.
+    public static var sorted: JSONEncoder {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return e
+    }
+}
+
+extension BedsideDatabase {
+    /// How many chunks contain each term (FTS5 applies its own stemming), and the chunk count:
+    /// the inputs of inverse document frequency.
+    public func termChunkFrequencies(_ terms: [String]) throws -> (frequencies: [String: Int], chunks: Int) {
+        try read { db in
+            let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM chunk") ?? 0
+            var out: [String: Int] = [:]
+            let stmt = try db.cachedStatement(sql: "SELECT count(*) FROM chunk_fts WHERE chunk_fts MATCH ?")
+            for t in terms where out[t] == nil {
+                let q = "\"" + t.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+                out[t] = try Int.fetchOne(stmt, arguments: [q]) ?? 0
+            }
+            return (out, total)
+        }
+    }
+}

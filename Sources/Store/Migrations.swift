@@ -1,0 +1,116 @@
+import GRDB
+
+/// Versioned schema. Add a new `registerMigration` for every change; never edit a shipped one.
+enum Migrations {
+    static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("v1-core") { db in
+            try db.execute(sql: """
+                CREATE TABLE meta (
+                    key TEXT PRIMARY KEY NOT NULL,
+                    value TEXT NOT NULL
+                );
+                INSERT INTO meta(key, value) VALUES ('index_version', '0');
+
+                CREATE TABLE document (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    title TEXT NOT NULL,
+                    text TEXT NOT NULL,
+                    metadata TEXT NOT NULL DEFAULT '{}',
+                    source_path TEXT,
+                    content_hash TEXT NOT NULL,
+                    index_version INTEGER NOT NULL,
+                    ingested_at REAL NOT NULL
+                );
+
+                CREATE TABLE chunk (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    document_id TEXT NOT NULL REFERENCES document(id) ON DELETE CASCADE,
+                    ordinal INTEGER NOT NULL,
+                    section_path TEXT NOT NULL DEFAULT '[]',
+                    text TEXT NOT NULL,
+                    start INTEGER NOT NULL,
+                    "end" INTEGER NOT NULL
+                );
+                CREATE INDEX chunk_document ON chunk(document_id, ordinal);
+
+                -- BM25 index over chunks; rowid = chunk.id. Title and section are indexed
+                -- so that a question naming a topic finds its passages.
+                CREATE VIRTUAL TABLE chunk_fts USING fts5(
+                    title, section, body,
+                    tokenize = 'porter unicode61 remove_diacritics 2'
+                );
+                CREATE TRIGGER chunk_fts_delete AFTER DELETE ON chunk BEGIN
+                    DELETE FROM chunk_fts WHERE rowid = old.id;
+                END;
+
+                -- Embedded vector index: one Float32 vector per chunk and model.
+                CREATE TABLE embedding (
+                    chunk_id INTEGER NOT NULL REFERENCES chunk(id) ON DELETE CASCADE,
+                    model TEXT NOT NULL,
+                    dim INTEGER NOT NULL,
+                    vector BLOB NOT NULL,
+                    PRIMARY KEY (chunk_id, model)
+                );
+                CREATE INDEX embedding_model ON embedding(model);
+
+                -- Every answer given, for history and replay.
+                CREATE TABLE answer (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    question TEXT NOT NULL,
+                    normalized_question TEXT NOT NULL,
+                    body TEXT NOT NULL,
+                    refused INTEGER NOT NULL,
+                    model TEXT NOT NULL,
+                    index_version INTEGER NOT NULL,
+                    subject TEXT,
+                    created_at REAL NOT NULL
+                );
+                CREATE INDEX answer_created ON answer(created_at);
+                CREATE INDEX answer_normalized ON answer(normalized_question);
+
+                -- Response cache; the key hashes question, filters, top_k, index version and model.
+                CREATE TABLE cache_entry (
+                    key TEXT PRIMARY KEY NOT NULL,
+                    -- key without the index version: finds an older answer to serve stale.
+                    lineage TEXT NOT NULL,
+                    answer_id TEXT NOT NULL,
+                    body TEXT NOT NULL,
+                    index_version INTEGER NOT NULL,
+                    model TEXT NOT NULL,
+                    created_at REAL NOT NULL,
+                    expires_at REAL NOT NULL
+                );
+                CREATE INDEX cache_lineage ON cache_entry(lineage, created_at);
+
+                -- Who asked what, when, and what they were shown.
+                CREATE TABLE audit (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    at REAL NOT NULL,
+                    request_id TEXT,
+                    subject TEXT NOT NULL,
+                    question TEXT NOT NULL,
+                    answer_id TEXT,
+                    sources TEXT NOT NULL DEFAULT '[]',
+                    model TEXT NOT NULL,
+                    index_version INTEGER NOT NULL,
+                    cached INTEGER NOT NULL DEFAULT 0,
+                    stale INTEGER NOT NULL DEFAULT 0,
+                    refused INTEGER NOT NULL DEFAULT 0,
+                    outcome TEXT NOT NULL DEFAULT 'answered'
+                );
+                CREATE INDEX audit_at ON audit(at);
+
+                -- Tokens minted by `bedside token create` (the token itself is never stored).
+                CREATE TABLE issued_token (
+                    jti TEXT PRIMARY KEY NOT NULL,
+                    subject TEXT NOT NULL,
+                    issued_at REAL NOT NULL,
+                    expires_at REAL NOT NULL,
+                    revoked INTEGER NOT NULL DEFAULT 0
+                );
+                """)
+        }
+        return m
+    }
+}

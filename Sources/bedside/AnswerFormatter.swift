@@ -1,0 +1,46 @@
+import Core
+import Foundation
+
+/// Renders an answer for a terminal or a pipe.
+enum AnswerFormatter {
+    static func plain(_ a: Answer, color: Bool) -> String {
+        let bold = color ? "\u{1B}[1m" : "", dim = color ? "\u{1B}[2m" : "", reset = color ? "\u{1B}[0m" : ""
+        var out = ""
+        var flags: [String] = []
+        if a.cached { flags.append("cached") }
+        if a.stale { flags.append("STALE: inference unavailable, answer from cache") }
+        if a.incomplete { flags.append("INCOMPLETE: the answer stream was cut") }
+        if !flags.isEmpty { out += "[\(flags.joined(separator: "; "))]\n" }
+        if a.refused {
+            out += "\(bold)No supported answer.\(reset) \(a.answer)\n"
+            if !a.nearestSources.isEmpty {
+                out += "\nNearest sources (not support for an answer):\n"
+                for c in a.nearestSources { out += source(c, dim: dim, reset: reset) }
+            }
+            return out
+        }
+        if a.sentences.isEmpty {
+            out += a.answer + "\n"
+        } else {
+            out += a.sentences.map { $0.unsupported ? "\($0.text) (unsupported: no source found)" : $0.text }.joined(separator: " ") + "\n"
+        }
+        if !a.removedCitations.isEmpty {
+            out += "\(dim)Removed citations that pointed at no source: \(a.removedCitations.map { "[\($0)]" }.joined(separator: " "))\(reset)\n"
+        }
+        out += "\n\(bold)Citations\(reset)\n"
+        for c in a.citations { out += source(c, dim: dim, reset: reset) }
+        return out
+    }
+
+    static func source(_ c: Citation, dim: String, reset: String) -> String {
+        let section = c.section.isEmpty ? "" : " › \(c.section)"
+        return "[\(c.n)] \(c.title)\(section)  \(dim)(score \(String(format: "%.3f", c.score)), \(c.sourceID))\(reset)\n    \(excerpt(c.text))\n"
+    }
+
+    static func excerpt(_ text: String, limit: Int = 240) -> String {
+        let flat = text.split(whereSeparator: \.isNewline).joined(separator: " ")
+        guard flat.count > limit else { return flat }
+        let cut = flat.prefix(limit)
+        return (cut.lastIndex(of: " ").map { String(cut[..<$0]) } ?? String(cut)) + "…"
+    }
+}

@@ -1,0 +1,27 @@
+import ArgumentParser
+import Core
+import Foundation
+import Store
+
+/// `--db PATH`, shared by every subcommand.
+struct DatabaseOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("SQLite database file (default: $BEDSIDE_DB, else $XDG_DATA_HOME/bedside/bedside.sqlite).", valueName: "path"))
+    var db: String?
+
+    var path: String { StoreLocation.databasePath(explicit: db) }
+
+    func open() throws -> BedsideDatabase {
+        try BedsideDatabase(path: path)
+    }
+}
+
+/// Prints a `BedsideError` plainly on stderr and exits non-zero, instead of a stack of Swift types.
+func reportingErrors<T>(_ body: () async throws -> T) async throws -> T {
+    do {
+        return try await body()
+    } catch let error as BedsideError {
+        Terminal.error("error: \(error.message)")
+        if let detail = error.detail, ProcessInfo.processInfo.environment["BEDSIDE_DEBUG"] != nil { Terminal.error("  detail: \(detail)") }
+        throw ExitCode(error.code == .badRequest ? 2 : 1)
+    }
+}

@@ -1,0 +1,42 @@
+import Core
+import Foundation
+import Inference
+import Store
+
+/// Finds the demo corpus shipped with Bedside and ingests it into an empty index.
+enum DemoCorpus {
+    /// `$BEDSIDE_DEMO_CORPUS`, then `share/bedside/demo` beside the binary, then a
+    /// `corpus/demo` folder above the binary (a source checkout), then in the working folder.
+    static func location() -> String? {
+        let fm = FileManager.default
+        var candidates: [String] = []
+        if let env = ProcessInfo.processInfo.environment["BEDSIDE_DEMO_CORPUS"], !env.isEmpty { candidates.append(env) }
+        let exe = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        candidates.append(exe.appendingPathComponent("../share/bedside/demo").standardized.path)
+        var dir = exe
+        for _ in 0..<6 {
+            candidates.append(dir.appendingPathComponent("corpus/demo").path)
+            dir = dir.deletingLastPathComponent()
+        }
+        candidates.append(fm.currentDirectoryPath + "/corpus/demo")
+        return candidates.first { var d: ObjCBool = false; return fm.fileExists(atPath: $0, isDirectory: &d) && d.boolValue }
+    }
+
+    /// Ingests the demo corpus when the database has no documents. Returns true if it did.
+    @discardableResult
+    static func ingestIfEmpty(_ db: BedsideDatabase, sink: (any ChunkSink)? = nil, quiet: Bool = false) async throws -> Bool {
+        guard try db.counts().documents == 0 else { return false }
+        guard let path = location() else {
+            throw BedsideError(.ingest, "The index is empty and the demo corpus was not found. Run `bedside ingest PATH` or set BEDSIDE_DEMO_CORPUS.")
+        }
+        if !quiet { Terminal.progress("Index is empty: ingesting the demo corpus from \(path)…") }
+        let summary = try await Ingestor(database: db, sink: sink).ingest(paths: [path]) { p in
+            if !quiet { Terminal.progress("Ingesting demo corpus: \(p.documents) documents, \(p.chunks) passages…") }
+        }
+        if !quiet {
+            Terminal.endProgress()
+            Terminal.error("Ingested the demo corpus: \(summary.documents) documents, \(summary.chunks) passages (demo content, not for clinical use).")
+        }
+        return true
+    }
+}

