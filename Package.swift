@@ -76,7 +76,7 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "CoreTests", dependencies: ["Core"], swiftSettings: strict),
-        .testTarget(name: "StoreTests", dependencies: ["Store", "Core"], swiftSettings: strict),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "Core", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strict),
         .testTarget(name: "InferenceTests", dependencies: ["Inference", "Store", "Core"], swiftSettings: strict),
         .testTarget(
             name: "GatewayTests",
