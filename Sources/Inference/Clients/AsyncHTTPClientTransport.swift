@@ -1,0 +1,64 @@
+import AsyncHTTPClient
+
+/// `HTTPTransport` over AsyncHTTPClient. The `HTTPClient` is owned by the caller (one per
+/// process), so connection pools are shared and shutdown happens in one place.
+public struct AsyncHTTPClientTransport: HTTPTransport {
+    public let client: HTTPClient
+
+    public init(client: HTTPClient) {
+        self.client = client
+    }
+
+    public func send(_ request: TransportRequest, timeout: Duration) async throws -> TransportResponse {
+        var r = HTTPClientRequest(url: request.url)
+        switch request.method {
+        case .GET: r.method = .GET
+        case .POST: r.method = .POST
+        case .PUT: r.method = .PUT
+        case .DELETE: r.method = .DELETE
+        }
+        for (name, value) in request.headers { r.headers.add(name: name, value: value) }
+        if let body = request.body { r.body = .bytes(body) }
+        let response: HTTPClientResponse
+        do {
+            response = try await client.execute(r, timeout: .nanoseconds(timeout.nanoseconds))
+        } catch {
+            throw Self.map(error, url: request.url)
+        }
+        var headers: [String: String] = [:]
+        for h in response.headers { headers[h.name.lowercased()] = h.value }
+        // Pump the body into a stream; cancelling the consumer cancels the pump, which
+        // cancels the request inside AsyncHTTPClient (the connection is closed).
+        let (stream, continuation) = AsyncThrowingStream<[UInt8], any Error>.makeStream()
+        let url = request.url
+        let pump = Task {
+            do {
+                for try await buffer in response.body {
+                    continuation.yield(Array(buffer.readableBytesView))
+                }
+                continuation.finish()
+            } catch {
+                continuation.finish(throwing: Self.map(error, url: url))
+            }
+        }
+        continuation.onTermination = { _ in pump.cancel() }
+        return TransportResponse(status: Int(response.status.code), headers: headers, body: stream)
+    }
+
+    /// Maps AsyncHTTPClient and NIO errors onto `TransportError` / `CancellationError`.
+    static func map(_ error: any Error, url: String) -> any Error {
+        if error is CancellationError { return error }
+        if let e = error as? HTTPClientError {
+            switch e {
+            case .cancelled: return CancellationError()
+            case .connectTimeout, .deadlineExceeded, .readTimeout, .writeTimeout:
+                return TransportError.timeout("\(url): \(e)")
+            default:
+                return TransportError.connection("\(url): \(e)")
+            }
+        }
+        if error is TransportError { return error }
+        // NIO's connection errors (refused, reset, DNS) are not nameable without NIO imports.
+        return TransportError.connection("\(url): \(error)")
+    }
+}

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Runs Bedside's whole test suite: unit tests, integration tests against real SQLite and
+# loopback HTTP servers, the llama.cpp LLM and embedding servers and the Qdrant engine
+# fixture (installed on first use by scripts/ml-tools.sh), and the end-to-end CLI and
+# TUI tests that drive the built binary (the TUI under tmux).
+#
+# BEDSIDE_SKIP_ML=1 skips the real LLM/Qdrant components (their tests then report skipped).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export BEDSIDE_TEST_OUTPUT="${BEDSIDE_TEST_OUTPUT:-$PWD/test-output}"
+mkdir -p "$BEDSIDE_TEST_OUTPUT"
+started_ml=0
+cleanup() { if [ "$started_ml" = 1 ]; then bash scripts/ml-servers.sh stop >&2 || true; fi; }
+trap cleanup EXIT
+if [ "${BEDSIDE_SKIP_ML:-0}" != 1 ]; then
+  # Python tooling and llama.cpp install in the background while Swift builds.
+  bash scripts/ml-tools.sh > "$BEDSIDE_TEST_OUTPUT/ml-tools.log" 2>&1 &
+  ml_pid=$!
+fi
+swift build --build-tests
+if [ "${BEDSIDE_SKIP_ML:-0}" != 1 ]; then
+  if ! wait "$ml_pid"; then
+    echo "ml-tools failed; log:" >&2; tail -50 "$BEDSIDE_TEST_OUTPUT/ml-tools.log" >&2; exit 1
+  fi
+  eval "$(bash scripts/ml-servers.sh start)"
+  started_ml=1
+  export BEDSIDE_REQUIRE_ML=1
+fi
+swift test --skip-build 2>&1 | tee "$BEDSIDE_TEST_OUTPUT/swift-test.log"
+exit "${PIPESTATUS[0]}"
