@@ -94,6 +94,11 @@ static inline int bedside_put_cell(int y, int x, const wchar_t *wch, int flags, 
     return mvwadd_wch(stdscr, y, x, &cc);
 }
 
+/* For atexit: leaves curses mode if it is still active (plain C, no Swift state). */
+static inline void bedside_stop_if_active(void) {
+    if (stdscr != NULL && !isendwin()) endwin();
+}
+
 static inline void bedside_move(int y, int x) { wmove(stdscr, y, x); }
 static inline void bedside_erase(void) { werase(stdscr); }
 static inline void bedside_clearok(void) { clearok(stdscr, TRUE); }

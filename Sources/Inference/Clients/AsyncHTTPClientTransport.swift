@@ -51,7 +51,7 @@ public struct AsyncHTTPClientTransport: HTTPTransport {
         if let e = error as? HTTPClientError {
             switch e {
             case .cancelled: return CancellationError()
-            case .connectTimeout, .deadlineExceeded, .readTimeout, .writeTimeout:
+            case .connectTimeout, .deadlineExceeded, .readTimeout, .writeTimeout, .getConnectionFromPoolTimeout:
                 return TransportError.timeout("\(url): \(e)")
             default:
                 return TransportError.connection("\(url): \(e)")

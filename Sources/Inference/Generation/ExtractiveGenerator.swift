@@ -30,11 +30,14 @@ public struct ExtractiveGenerator: AnswerGenerator {
         let scorer = EvidenceScorer()
         var candidates: [Candidate] = []
         for (p, passage) in passages.prefix(passagesConsidered).enumerated() {
+            // A sentence is read in its context: the document title and section name
+            // count towards covering the question ("The IM dose is…" under "Anaphylaxis").
+            let context = passage.title + " " + passage.chunk.section + " "
             for (i, s) in SentenceSplitter.sentences(passage.chunk.text).enumerated() {
                 let words = s.text.split(separator: " ").count
                 guard words >= 4, words <= 90 else { continue }
                 // Earlier passages and earlier sentences break ties.
-                let score = scorer.coverage(evidence, text: s.text) - 0.02 * Double(p) - 0.001 * Double(i)
+                let score = scorer.coverage(evidence, text: context + s.text) - 0.02 * Double(p) - 0.001 * Double(i)
                 candidates.append(Candidate(text: s.text, passage: p, position: i, score: score))
             }
         }

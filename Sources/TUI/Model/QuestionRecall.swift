@@ -1,3 +1,5 @@
+import Core
+
 /// ↑/↓ in the question line: the questions asked before, newest first, like a shell history.
 struct QuestionRecall: Hashable, Sendable {
     /// Newest first, one entry per normalised question.
@@ -47,5 +49,3 @@ struct QuestionRecall: Hashable, Sendable {
     /// Typing ends browsing.
     mutating func stopBrowsing() { index = nil }
 }
-
-import Core

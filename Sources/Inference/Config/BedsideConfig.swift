@@ -1,0 +1,151 @@
+import Core
+import Foundation
+import Store
+
+/// Which retriever answers questions.
+public enum RetrieverKind: String, Sendable, Hashable, CaseIterable {
+    case bm25, vector, hybrid
+}
+
+/// Where chunk vectors live.
+public enum IndexKind: String, Sendable, Hashable, CaseIterable {
+    case embedded, qdrant
+}
+
+/// Bedside's settings for real components: the config file, overridden by environment
+/// variables (command-line flags override both, in the CLI).
+///
+/// ```toml
+/// retriever = "hybrid"        # bm25 | vector | hybrid
+/// index = "embedded"          # embedded | qdrant
+///
+/// [llm]
+/// url = "http://127.0.0.1:8081/v1"
+/// model = "SmolLM2-135M-Instruct"
+/// api_key = "…"               # or BEDSIDE_OPENAI_API_KEY
+///
+/// [embeddings]
+/// url = "http://127.0.0.1:8082/v1"
+/// model = "all-MiniLM-L6-v2"
+/// batch_size = 32
+/// max_input_tokens = 512
+///
+/// [qdrant]
+/// url = "http://127.0.0.1:6333"
+/// api_key = "…"
+/// collection = "bedside"
+///
+/// [timeouts]                  # seconds
+/// connect = 10
+/// first_token = 60
+/// total = 180
+/// embeddings = 120
+/// qdrant = 30
+/// ```
+public struct BedsideConfig: Sendable, Hashable {
+    public struct LLM: Sendable, Hashable {
+        /// OpenAI-style base URL ending in `/v1`.
+        public var url: String
+        public var model: String
+        public var apiKey: String?
+        public var maxTokens: Int
+        public var temperature: Double
+        public init(url: String, model: String, apiKey: String? = nil, maxTokens: Int = 320, temperature: Double = 0.2) {
+            self.url = url
+            self.model = model
+            self.apiKey = apiKey
+            self.maxTokens = maxTokens
+            self.temperature = temperature
+        }
+    }
+
+    public struct Embeddings: Sendable, Hashable {
+        public var url: String
+        public var model: String
+        public var apiKey: String?
+        public var batchSize: Int
+        public var maxInputTokens: Int
+        public init(url: String, model: String, apiKey: String? = nil, batchSize: Int = 32, maxInputTokens: Int = 512) {
+            self.url = url
+            self.model = model
+            self.apiKey = apiKey
+            self.batchSize = batchSize
+            self.maxInputTokens = maxInputTokens
+        }
+    }
+
+    public struct Qdrant: Sendable, Hashable {
+        public var url: String
+        public var apiKey: String?
+        public var collection: String
+        public init(url: String, apiKey: String? = nil, collection: String = "bedside") {
+            self.url = url
+            self.apiKey = apiKey
+            self.collection = collection
+        }
+    }
+
+    public struct Timeouts: Sendable, Hashable {
+        public var connect: Double = 10
+        public var firstToken: Double = 60
+        public var total: Double = 180
+        public var embeddings: Double = 120
+        public var qdrant: Double = 30
+        public init() {}
+
+        public var chat: ChatTimeouts {
+            ChatTimeouts(connect: .milliseconds(Int64(connect * 1000)), firstToken: .milliseconds(Int64(firstToken * 1000)),
+                         total: .milliseconds(Int64(total * 1000)))
+        }
+    }
+
+    /// Nil when not configured (then the extractive generator answers).
+    public var llm: LLM?
+    /// Nil when not configured (then only BM25 retrieval is available).
+    public var embeddings: Embeddings?
+    /// Nil when not configured (then only the embedded index is available).
+    public var qdrant: Qdrant?
+    public var retriever: RetrieverKind
+    public var index: IndexKind
+    public var timeouts: Timeouts
+    /// The file the settings came from, when one was read.
+    public var sourceFile: String?
+
+    public init(llm: LLM? = nil, embeddings: Embeddings? = nil, qdrant: Qdrant? = nil, retriever: RetrieverKind = .bm25,
+                index: IndexKind = .embedded, timeouts: Timeouts = Timeouts(), sourceFile: String? = nil) {
+        self.llm = llm
+        self.embeddings = embeddings
+        self.qdrant = qdrant
+        self.retriever = retriever
+        self.index = index
+        self.timeouts = timeouts
+        self.sourceFile = sourceFile
+    }
+
+    /// Default model names when a URL is given without one.
+    public static let defaultLLMModel = "SmolLM2-135M-Instruct"
+    public static let defaultEmbeddingModel = "all-MiniLM-L6-v2"
+
+    /// `$XDG_CONFIG_HOME/bedside/config.toml`, else `~/.config/bedside/config.toml`.
+    public static func defaultPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        StoreLocation.configDirectory(environment: environment) + "/config.toml"
+    }
+
+    /// Reads the config file (a missing file is not an error) and applies environment overrides.
+    /// - Parameter path: an explicit file (must exist), or nil for the default location.
+    public static func load(path: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> BedsideConfig {
+        let file = path ?? defaultPath(environment: environment)
+        var text: String?
+        if FileManager.default.fileExists(atPath: file) {
+            guard let data = FileManager.default.contents(atPath: file), let s = String(data: data, encoding: .utf8) else {
+                throw BedsideError(.config, "Cannot read the config file \(file) (not readable UTF-8 text).")
+            }
+            text = s
+        } else if path != nil {
+            throw BedsideError(.config, "The config file \(file) does not exist.")
+        }
+        var config = try text.map { try parse($0, file: file) } ?? BedsideConfig()
+        try config.applyEnvironment(environment)
+        return config
+    }
+}

@@ -1,0 +1,251 @@
+import Core
+import Foundation
+
+/// Checks an answer's citations against the sources actually given to the model.
+///
+/// The text is split into sentences (lines first, then sentence ends). Every `[n]` that
+/// points at no given source is removed and reported. A sentence left without a valid
+/// citation is attributed to the source it overlaps most (content-word stems weighted by
+/// how rare they are among the given sources) when the overlap is strong enough, and is
+/// otherwise marked `unsupported`. Small models rarely cite at all, so attribution carries
+/// them; it never invents support a source does not lexically share.
+///
+/// Pure: no I/O, same input, same output.
+public struct CitationVerifier: Sendable {
+    /// A numbered source as the model saw it.
+    public struct Source: Sendable, Hashable {
+        public var n: Int
+        public var text: String
+        public init(n: Int, text: String) {
+            self.n = n
+            self.text = text
+        }
+    }
+
+    public struct Result: Sendable, Hashable {
+        /// The answer with only valid `[n]` markers, each sentence's placed before its final punctuation.
+        public var text: String
+        public var sentences: [AnswerSentence]
+        /// Numbers the model wrote that pointed at no source, in order of first appearance.
+        public var removedCitations: [Int]
+        /// The source numbers the final text cites, ascending.
+        public var citedNumbers: [Int]
+        /// Sentences given a citation by overlap (the model wrote none valid).
+        public var attributedSentences: Int
+        public var unsupportedSentences: Int
+    }
+
+    /// How well a sentence matches its best source.
+    public struct Support: Sendable, Hashable {
+        public var n: Int
+        /// Weighted share of the sentence's content terms found in the source (0…1).
+        public var score: Double
+        public var sharedTerms: Int
+    }
+
+    /// Least weighted share of a sentence's content terms its source must contain.
+    public var threshold: Double
+    /// Least number of shared content terms (fewer when the sentence has fewer).
+    public var minimumSharedTerms: Int
+
+    public init(threshold: Double = 0.5, minimumSharedTerms: Int = 2) {
+        self.threshold = threshold
+        self.minimumSharedTerms = minimumSharedTerms
+    }
+
+    /// Words that say nothing about the content of a claim.
+    static let extraStopWords: Set<String> = [
+        "answer", "source", "sources", "question", "according", "based", "provided", "given", "text", "passage",
+        "information", "however", "therefore", "thus", "also", "yes", "include", "includes", "including", "one",
+    ]
+
+    /// Content-term stems of a text: words minus stop words, stemmed; numbers kept.
+    public static func terms(_ text: String) -> [String] {
+        FTSQuery.words(text).compactMap { w in
+            if FTSQuery.stopWords.contains(w) || extraStopWords.contains(w) { return nil }
+            if w.count < 2, !(w.first?.isNumber ?? false) { return nil }
+            return Stemmer.stem(w)
+        }
+    }
+
+    /// Term sets of the sources and the terms' weights (rarer among the sources → heavier).
+    struct SourceIndex {
+        var sets: [(n: Int, terms: Set<String>)]
+        var df: [String: Int]
+
+        init(_ sources: [Source]) {
+            sets = sources.map { (n: $0.n, terms: Set(CitationVerifier.terms($0.text))) }
+            df = [:]
+            for s in sets { for t in s.terms { df[t, default: 0] += 1 } }
+        }
+
+        func weight(_ t: String) -> Double {
+            log(1 + (Double(sets.count) + 1) / (Double(df[t] ?? 0) + 0.5))
+        }
+    }
+
+    /// The best-matching source of a sentence, if any shares a term.
+    public func support(of sentence: String, in sources: [Source]) -> Support? {
+        support(of: sentence, SourceIndex(sources))
+    }
+
+    func support(of sentence: String, _ index: SourceIndex) -> Support? {
+        let terms = Set(Self.terms(sentence))
+        guard !terms.isEmpty else { return nil }
+        let total = terms.reduce(0) { $0 + index.weight($1) }
+        var best: Support?
+        for s in index.sets {
+            let shared = terms.intersection(s.terms)
+            guard !shared.isEmpty else { continue }
+            let score = shared.reduce(0) { $0 + index.weight($1) } / total
+            if best == nil || score > best!.score { best = Support(n: s.n, score: score, sharedTerms: shared.count) }
+        }
+        return best
+    }
+
+    /// Whether a support is strong enough to cite.
+    func isStrong(_ s: Support, sentenceTerms: Int) -> Bool {
+        s.score >= threshold && s.sharedTerms >= min(minimumSharedTerms, sentenceTerms)
+    }
+
+    /// A sentence of the answer: its byte range, its text without markers, and the numbers it cites.
+    struct Piece {
+        var start: Int
+        var end: Int
+        var body: String
+        var numbers: [Int]
+    }
+
+    public func verify(_ answer: String, sources: [Source]) -> Result {
+        let bytes = Array(answer.utf8)
+        let valid = Set(sources.map(\.n))
+        let index = SourceIndex(sources)
+        var pieces: [Piece] = []
+        for (start, end) in Self.segments(bytes) {
+            let (body, own, leading) = Self.strip(Array(bytes[start..<end]))
+            if !leading.isEmpty, !pieces.isEmpty {
+                pieces[pieces.count - 1].numbers += leading  // "… fluids. [1] Then …": [1] closes the sentence before
+                pieces.append(Piece(start: start, end: end, body: body, numbers: own))
+            } else {
+                pieces.append(Piece(start: start, end: end, body: body, numbers: leading + own))
+            }
+        }
+
+        var removed: [Int] = []
+        var sentences: [AnswerSentence] = []
+        var rewritten: [String] = []
+        var attributed = 0, unsupported = 0
+        for p in pieces {
+            var cites: [Int] = []
+            for n in p.numbers {
+                if valid.contains(n) {
+                    if !cites.contains(n) { cites.append(n) }
+                } else if !removed.contains(n) {
+                    removed.append(n)
+                }
+            }
+            guard !p.body.isEmpty else { rewritten.append(""); continue }
+            var isUnsupported = false
+            if cites.isEmpty {
+                let termCount = Set(Self.terms(p.body)).count
+                if let s = support(of: p.body, index), isStrong(s, sentenceTerms: termCount) {
+                    cites = [s.n]
+                    attributed += 1
+                } else {
+                    isUnsupported = true
+                    unsupported += 1
+                }
+            }
+            let text = Self.cite(p.body, cites)
+            rewritten.append(text)
+            sentences.append(AnswerSentence(text: text, citations: cites, unsupported: isUnsupported))
+        }
+
+        // Reassemble: each sentence replaces its range; what lay between sentences stays.
+        var out = ""
+        var cursor = 0
+        for (p, text) in zip(pieces, rewritten) {
+            out += String(decoding: bytes[cursor..<p.start], as: UTF8.self)
+            out += text
+            cursor = p.end
+        }
+        out += String(decoding: bytes[cursor..<bytes.count], as: UTF8.self)
+        let cited = Set(sentences.flatMap(\.citations)).sorted()
+        return Result(text: Self.tidy(out), sentences: sentences, removedCitations: removed, citedNumbers: cited,
+                      attributedSentences: attributed, unsupportedSentences: unsupported)
+    }
+
+    /// Byte ranges of sentences: each line is split at sentence ends.
+    static func segments(_ bytes: [UInt8]) -> [(Int, Int)] {
+        var out: [(Int, Int)] = []
+        var lineStart = 0
+        func line(_ s: Int, _ e: Int) {
+            guard e > s else { return }
+            let text = String(decoding: bytes[s..<e], as: UTF8.self)
+            for sentence in SentenceSplitter.sentences(text) { out.append((s + sentence.start, s + sentence.end)) }
+        }
+        for (i, b) in bytes.enumerated() where b == 0x0A {
+            line(lineStart, i)
+            lineStart = i + 1
+        }
+        line(lineStart, bytes.count)
+        return out
+    }
+
+    /// A sentence without its markers: the cleaned text, the numbers of its markers, and
+    /// those of markers that open it (they belong to the sentence before).
+    static func strip(_ bytes: [UInt8]) -> (body: String, numbers: [Int], leading: [Int]) {
+        let markers = CitationMarkers.find(bytes)
+        var leading: [Int] = []
+        var numbers: [Int] = []
+        var kept: [UInt8] = []
+        var cursor = 0
+        var atStart = true
+        for m in markers {
+            let gap = bytes[cursor..<m.start]
+            if atStart, gap.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) {
+                leading += m.numbers
+            } else {
+                atStart = false
+                kept += gap
+                numbers += m.numbers
+            }
+            cursor = m.end
+        }
+        kept += bytes[cursor..<bytes.count]
+        var body = String(decoding: kept, as: UTF8.self)
+        while body.contains("  ") { body = body.replacingOccurrences(of: "  ", with: " ") }
+        for p in [" .", " ,", " ;", " :", " !", " ?", " )"] { body = body.replacingOccurrences(of: p, with: String(p.dropFirst())) }
+        body = body.trimmingCharacters(in: .whitespaces)
+        // Only punctuation left: nothing to say.
+        if !body.contains(where: { $0.isLetter || $0.isNumber }) { body = "" }
+        return (body, numbers, leading)
+    }
+
+    /// `"Give fluids."`, [1, 2] → `"Give fluids [1][2]."`
+    static func cite(_ sentence: String, _ numbers: [Int]) -> String {
+        guard !numbers.isEmpty else { return sentence }
+        var s = Substring(sentence)
+        var end = ""
+        while let last = s.last, ".!?:;".contains(last) { end = String(last) + end; s = s.dropLast() }
+        let marks = numbers.map { "[\($0)]" }.joined()
+        return s.trimmingCharacters(in: .whitespaces) + " " + marks + end
+    }
+
+    /// Trims the whole text and collapses runs of blank lines left by dropped sentences.
+    static func tidy(_ text: String) -> String {
+        var t = text
+        while t.contains("\n\n\n") { t = t.replacingOccurrences(of: "\n\n\n", with: "\n\n") }
+        return t.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Whether an answer is the model declining (the sources do not answer), not an answer.
+    public static func isRefusal(_ text: String) -> Bool {
+        let t = text.lowercased().replacingOccurrences(of: "’", with: "'")
+        guard t.count < 400 else { return false }
+        let phrases = ["sources do not", "sources don't", "source does not", "source doesn't", "cannot answer", "can't answer",
+                       "unable to answer", "not enough information", "no information", "insufficient information",
+                       "do not contain the answer", "does not contain the answer", "do not answer", "does not answer"]
+        return phrases.contains { t.contains($0) }
+    }
+}

@@ -1,0 +1,35 @@
+import Foundation
+
+/// Checks `sub`, `exp`, `nbf`, `iat`, `iss` and `aud` with a small leeway for clock skew.
+struct ClaimsValidator: Sendable {
+    var issuer: String
+    var audience: String
+    var leeway: TimeInterval
+
+    func validate(_ claims: TokenClaims, now: Date) throws(AuthFailure) -> VerifiedIdentity {
+        guard let sub = claims.sub, !sub.isEmpty else { throw AuthFailure(.missingClaim, "The token has no subject (sub).") }
+        guard sub.utf8.count <= 256, !sub.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw AuthFailure(.malformed, "The token's subject is not acceptable.")
+        }
+        guard let exp = claims.exp, exp.isFinite else { throw AuthFailure(.missingClaim, "The token has no expiry (exp).") }
+        guard claims.iss == issuer else { throw AuthFailure(.wrongIssuer, "The token was not issued by this gateway (iss).") }
+        guard let aud = claims.aud, aud.values.contains(audience) else {
+            throw AuthFailure(.wrongAudience, "The token is not meant for this gateway (aud).")
+        }
+        let identity = VerifiedIdentity(subject: sub, expiresAt: exp, notBefore: claims.nbf, issuedAt: claims.iat)
+        try checkTime(identity, now: now)
+        return identity
+    }
+
+    /// The time-dependent checks, repeated for tokens served from the verified-token cache.
+    func checkTime(_ identity: VerifiedIdentity, now: Date) throws(AuthFailure) {
+        let t = now.timeIntervalSince1970
+        guard t < identity.expiresAt + leeway else { throw AuthFailure(.expired, "The token has expired; create a new one with `bedside token create`.") }
+        if let nbf = identity.notBefore {
+            guard nbf.isFinite, nbf - leeway <= t else { throw AuthFailure(.notYetValid, "The token is not valid yet (nbf).") }
+        }
+        if let iat = identity.issuedAt {
+            guard iat.isFinite, iat - leeway <= t else { throw AuthFailure(.issuedInFuture, "The token claims to be issued in the future (iat).") }
+        }
+    }
+}

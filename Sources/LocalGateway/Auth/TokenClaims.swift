@@ -1,0 +1,52 @@
+import Foundation
+import JWTKit
+
+/// The registered claims the gateway reads. Dates are plain JSON numbers (seconds since
+/// 1970) so that both verification paths decode them identically; their meaning is
+/// checked by `ClaimsValidator` against the gateway clock, not by jwt-kit.
+public struct TokenClaims: JWTPayload, Equatable {
+    public var sub: String?
+    public var exp: Double?
+    public var nbf: Double?
+    public var iat: Double?
+    public var iss: String?
+    public var aud: Audience?
+    public var jti: String?
+
+    public init(sub: String?, exp: Double?, nbf: Double? = nil, iat: Double? = nil, iss: String? = nil, aud: Audience? = nil, jti: String? = nil) {
+        self.sub = sub
+        self.exp = exp
+        self.nbf = nbf
+        self.iat = iat
+        self.iss = iss
+        self.aud = aud
+        self.jti = jti
+    }
+
+    /// Claims are validated by `ClaimsValidator` with the gateway's clock and leeway.
+    public func verify(using algorithm: some JWTAlgorithm) async throws {}
+
+    /// `aud` is a string or an array of strings (RFC 7519 §4.1.3).
+    public struct Audience: Codable, Sendable, Equatable {
+        public var values: [String]
+        public init(_ values: [String]) { self.values = values }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.singleValueContainer()
+            if let one = try? c.decode(String.self) { values = [one] } else { values = try c.decode([String].self) }
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.singleValueContainer()
+            if values.count == 1 { try c.encode(values[0]) } else { try c.encode(values) }
+        }
+    }
+}
+
+/// Who a verified token speaks for, with the time bounds re-checked on every use.
+struct VerifiedIdentity: Sendable, Hashable {
+    var subject: String
+    var expiresAt: Double
+    var notBefore: Double?
+    var issuedAt: Double?
+}

@@ -1,0 +1,49 @@
+import Foundation
+import Core
+
+/// Turns a gateway response (status, headers, body) into a value or a `BedsideError`.
+/// Pure, so the error mapping is tested without HTTP.
+enum GatewayResponse {
+    /// The error for a non-2xx response: the gateway's `{"error":{…}}` envelope when present,
+    /// otherwise one made from the status code.
+    static func error(status: Int, body: Data, retryAfterHeader: String? = nil) -> BedsideError {
+        let headerRetry = retryAfterHeader.flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        if let envelope = try? WireCoding.decoder().decode(ErrorEnvelope.self, from: body) {
+            var e = envelope.error
+            if e.retryAfter == nil { e.retryAfter = headerRetry }
+            return e
+        }
+        let code: BedsideError.Code
+        let message: String
+        switch status {
+        case 400: code = .badRequest; message = "The gateway rejected the request."
+        case 401: code = .unauthorized; message = "The gateway refused the token."
+        case 403: code = .forbidden; message = "The token is not allowed to do this."
+        case 404: code = .notFound; message = "Not found."
+        case 413: code = .payloadTooLarge; message = "The question is too large."
+        case 429: code = .rateLimited; message = "Too many questions; slow down."
+        case 503: code = .inferenceUnavailable; message = "Inference is unavailable."
+        case 504: code = .timeout; message = "The gateway timed out."
+        default: code = .upstream; message = "The gateway answered HTTP \(status)."
+        }
+        let snippet = String(decoding: body.prefix(200), as: UTF8.self)
+        return BedsideError(code, message, detail: snippet.isEmpty ? nil : snippet, retryAfter: headerRetry)
+    }
+
+    /// Decodes a 2xx JSON body.
+    static func decode<T: Decodable>(_ type: T.Type, from body: Data) throws -> T {
+        do {
+            return try WireCoding.decoder().decode(T.self, from: body)
+        } catch {
+            throw BedsideError(.upstream, "The gateway sent a response Bedside cannot read.", detail: String(describing: error))
+        }
+    }
+
+    /// `/readyz`: 200 means inference is reachable (with its status when the body has it);
+    /// anything else means it is not.
+    static func readiness(status: Int, body: Data) -> InferenceStatus? {
+        guard (200..<300).contains(status) else { return nil }
+        if let s = try? WireCoding.decoder().decode(InferenceStatus.self, from: body) { return s.ready ? s : nil }
+        return InferenceStatus(ready: true, indexVersion: 0, model: "", retriever: "")
+    }
+}

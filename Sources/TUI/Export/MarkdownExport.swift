@@ -1,0 +1,77 @@
+import Foundation
+import Core
+
+/// `e`: the answer on screen and its citations as a Markdown file a clinician can keep or
+/// share. Building the text and the file name is pure; the runtime writes the file.
+enum MarkdownExport {
+    static func markdown(_ a: Answer, exportedAt: Date) -> String {
+        var out = "# \(a.question.isEmpty ? "Answer" : a.question)\n\n"
+        var flags: [String] = []
+        if a.stale { flags.append("**STALE**: served from cache while inference was unavailable") }
+        if a.cached && !a.stale { flags.append("cached") }
+        if a.incomplete { flags.append("**INCOMPLETE**: the answer was cut short") }
+        if a.refused { flags.append("**No supported answer**") }
+        if !flags.isEmpty { out += "> " + flags.joined(separator: "; ") + "\n\n" }
+        if a.refused {
+            out += a.answer + "\n"
+        } else if a.sentences.isEmpty {
+            out += a.answer + "\n"
+        } else {
+            out += a.sentences.map { $0.unsupported ? "\($0.text) _(unsupported: no source found)_" : $0.text }
+                .joined(separator: " ") + "\n"
+        }
+        if !a.removedCitations.isEmpty {
+            out += "\nRemoved citations that pointed at no source: " + a.removedCitations.map { "[\($0)]" }.joined(separator: " ") + "\n"
+        }
+        let sources = a.refused ? a.nearestSources : a.citations
+        if !sources.isEmpty {
+            out += a.refused ? "\n## Nearest sources (not support for an answer)\n\n" : "\n## Citations\n\n"
+            for c in sources {
+                let section = c.section.isEmpty ? "" : " — \(c.section)"
+                out += "\(c.n). **\(c.title)**\(section) (score \(String(format: "%.3f", c.score)), source `\(c.sourceID)`, chunk \(c.chunkID))\n"
+                let quote = c.text.split(whereSeparator: \.isNewline).map { "   > \($0)" }.joined(separator: "\n")
+                if !quote.isEmpty { out += quote + "\n" }
+            }
+        }
+        out += "\n---\nModel `\(a.model)`, retriever `\(a.retriever)`, index version \(a.indexVersion)"
+        if let id = a.answerID { out += ", answer `\(id)`" }
+        out += ". Exported by Bedside at \(ISO8601DateFormatter.string(from: exportedAt, timeZone: TimeZone(identifier: "UTC")!, formatOptions: [.withInternetDateTime])).\n"
+        return out
+    }
+
+    /// `bedside-20250101-093000-sepsis-fluids.md`: sortable, readable, safe on any filesystem.
+    static func fileName(_ a: Answer, exportedAt: Date) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: exportedAt)
+        func two(_ v: Int?) -> String { String(format: "%02d", v ?? 0) }
+        let stamp = "\(c.year ?? 0)\(two(c.month))\(two(c.day))-\(two(c.hour))\(two(c.minute))\(two(c.second))"
+        let slug = slugify(a.question)
+        return "bedside-\(stamp)\(slug.isEmpty ? "" : "-" + slug).md"
+    }
+
+    static func slugify(_ text: String, limit: Int = 40) -> String {
+        var out = ""
+        var dash = false
+        for scalar in text.lowercased().unicodeScalars {
+            if scalar.isASCII, scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) {
+                if dash && !out.isEmpty { out.append("-") }
+                out.unicodeScalars.append(scalar)
+                dash = false
+            } else {
+                dash = true
+            }
+            if out.count >= limit { break }
+        }
+        return out
+    }
+
+    /// Writes the file into `directory` (created if needed) and returns its path.
+    static func write(_ a: Answer, to directory: String, exportedAt: Date) throws -> String {
+        let dir = URL(fileURLWithPath: (directory as NSString).expandingTildeInPath, isDirectory: true)
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let url = dir.appendingPathComponent(fileName(a, exportedAt: exportedAt))
+        try Data(markdown(a, exportedAt: exportedAt).utf8).write(to: url, options: .atomic)
+        return url.path
+    }
+}

@@ -1,0 +1,26 @@
+import Foundation
+
+/// Why the console could not start.
+public enum TUIError: Error, CustomStringConvertible, Sendable {
+    case notATerminal
+
+    public var description: String {
+        switch self {
+        case .notATerminal: "The console needs an interactive terminal; use `bedside ask` in scripts and pipes."
+        }
+    }
+}
+
+/// Runs the console until the user quits (or SIGTERM/SIGHUP), then restores the terminal.
+/// The terminal is restored on every exit path: quit, thrown error, signal.
+///
+/// - Throws: `TUIError.notATerminal` when stdin or stdout is not a terminal; errors from
+///   curses initialisation.
+@MainActor
+public func runTUI(options: TUIOptions) async throws {
+    guard isatty(0) == 1, isatty(1) == 1 else { throw TUIError.notATerminal }
+    let client = GatewayClient(baseURL: options.gatewayURL, token: options.token)
+    let runtime = TUIRuntime(options: options, client: client,
+                             color: options.usesColor(environment: ProcessInfo.processInfo.environment))
+    try await runtime.run()
+}

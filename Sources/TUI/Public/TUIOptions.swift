@@ -1,0 +1,41 @@
+/// How the `bedside` executable configures the console.
+public struct TUIOptions: Sendable {
+    /// The gateway's base URL (`http://127.0.0.1:8787`); the TUI talks to nothing else.
+    public var gatewayURL: String
+    /// Bearer token for the gateway.
+    public var token: String
+    /// `--no-color`. `NO_COLOR` in the environment is honoured as well.
+    public var noColor: Bool
+    /// `--screen-reader`: a linear layout without box drawing, with text labels.
+    public var screenReader: Bool
+    /// Shown in the status bar until the gateway reports its own.
+    public var model: String
+    public var indexName: String
+    /// Where `e` writes Markdown exports (created when missing).
+    public var exportDirectory: String
+
+    public init(gatewayURL: String, token: String, noColor: Bool = false, screenReader: Bool = false,
+                model: String = "", indexName: String = "", exportDirectory: String = ".") {
+        self.gatewayURL = gatewayURL
+        self.token = token
+        self.noColor = noColor
+        self.screenReader = screenReader
+        self.model = model
+        self.indexName = indexName
+        self.exportDirectory = exportDirectory
+    }
+
+    /// Whether to use colour: not with `--no-color`, not when `NO_COLOR` is set to anything
+    /// non-empty (no-color.org), not on a dumb terminal.
+    public func usesColor(environment: [String: String]) -> Bool {
+        if noColor { return false }
+        if let v = environment["NO_COLOR"], !v.isEmpty { return false }
+        if environment["TERM"] == "dumb" { return false }
+        return true
+    }
+
+    var statusInfo: StatusInfo {
+        StatusInfo(gateway: GatewayEndpoint(gatewayURL).display, model: model.isEmpty ? "?" : model,
+                   indexName: indexName, indexVersion: nil, screenReader: screenReader)
+    }
+}

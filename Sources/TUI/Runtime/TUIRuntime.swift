@@ -1,0 +1,192 @@
+import CNcursesw
+import Core
+import Foundation
+
+/// Runs the app: feeds events to `update`, carries out its effects, draws each new state.
+/// It owns the only mutable state outside `AppState` (tasks, the terminal) and lives on
+/// the main actor with curses.
+@MainActor
+final class TUIRuntime {
+    /// What wakes the main loop.
+    enum Inbox: Sendable {
+        /// Keys are waiting on the terminal.
+        case input
+        /// An event from a background task; `stream` tags answer-stream events so pieces of a
+        /// cancelled stream are dropped.
+        case event(Event, stream: Int?)
+        case tick
+    }
+
+    private var state: AppState
+    private var drawnState: AppState?
+    private let client: GatewayClient
+    private let terminal = CursesTerminal()
+    private let color: Bool
+    private let exportDirectory: String
+    private let now: @Sendable () -> Date
+    private let inbox: AsyncStream<Inbox>
+    private let sink: AsyncStream<Inbox>.Continuation
+    private var streamTask: Task<Void, Never>?
+    private var streamGeneration = 0
+    private var loads: [Int: Task<Void, Never>] = [:]
+    private var nextTaskID = 0
+
+    init(options: TUIOptions, client: GatewayClient, color: Bool, now: @escaping @Sendable () -> Date = { Date() }) {
+        self.client = client
+        self.color = color
+        exportDirectory = options.exportDirectory
+        self.now = now
+        state = AppState(info: options.statusInfo, size: TerminalSize(width: 80, height: 24))
+        (inbox, sink) = AsyncStream.makeStream(of: Inbox.self)
+    }
+
+    func run() async throws {
+        try terminal.start(color: color)
+        atexit { bedside_stop_if_active() }
+        let input = InputWatcher(fileDescriptor: 0) { [sink] in sink.yield(.input) }
+        let signals = SignalWatcher { [sink] sig in sink.yield(.event(sig == SIGINT ? .interrupt : .terminate, stream: nil)) }
+        let ticker = Task { [sink] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(1000 / Update.ticksPerSecond))
+                sink.yield(.tick)
+            }
+        }
+        defer {
+            ticker.cancel()
+            streamTask?.cancel()
+            for task in loads.values { task.cancel() }
+            input.cancel()
+            signals.cancel()
+            sink.finish()
+            terminal.stop()
+        }
+
+        let (initial, effects) = Update.start(info: state.info, size: terminal.size)
+        state = initial
+        effects.forEach(perform)
+        draw()
+
+        for await item in inbox {
+            switch item {
+            case .input:
+                readKeys()
+                input.rearm()
+            case .tick:
+                readKeys()  // picks up KEY_RESIZE even when no key was pressed
+                dispatch(.tick)
+            case .event(let event, let stream):
+                if let stream, stream != streamGeneration { continue }
+                dispatch(event)
+            }
+            if state.quitting { break }
+            if state != drawnState { draw() }
+        }
+    }
+
+    private func readKeys() {
+        for input in terminal.readInput() {
+            switch input {
+            case .key(let key): dispatch(.key(key))
+            case .resize:
+                terminal.invalidate()
+                let size = terminal.size
+                dispatch(.resize(width: size.width, height: size.height))
+            }
+            if state.quitting { return }
+        }
+    }
+
+    private func dispatch(_ event: Event) {
+        let (next, effects) = update(state, event)
+        state = next
+        effects.forEach(perform)
+    }
+
+    private func draw() {
+        terminal.draw(RootView.render(state))
+        drawnState = state
+    }
+
+    // MARK: - Effects
+
+    private func perform(_ effect: Effect) {
+        switch effect {
+        case .query(let request, let noCache):
+            streamTask?.cancel()
+            streamGeneration += 1
+            let generation = streamGeneration
+            streamTask = Task { [client, sink] in
+                do {
+                    for try await event in client.query(request, noCache: noCache) {
+                        sink.yield(.event(Self.event(for: event), stream: generation))
+                    }
+                } catch is CancellationError {
+                } catch {
+                    sink.yield(.event(.error(Self.bedsideError(error)), stream: generation))
+                }
+            }
+        case .cancelQuery:
+            streamTask?.cancel()
+            streamTask = nil
+            streamGeneration += 1
+        case .loadHistory(let query, let limit, let purpose):
+            background { client in
+                do { return .historyLoaded(try await client.history(query: query, limit: limit), purpose) }
+                catch { return .historyFailed(Self.bedsideError(error), purpose) }
+            }
+        case .loadAnswer(let id):
+            background { client in
+                do { return .answerLoaded(try await client.answer(id: id)) }
+                catch { return .answerFailed(Self.bedsideError(error)) }
+            }
+        case .loadSource(let chunkID):
+            background { client in
+                do { return .sourceLoaded(try await client.source(chunkID: chunkID)) }
+                catch { return .sourceFailed(Self.bedsideError(error)) }
+            }
+        case .checkReady:
+            background { client in
+                do {
+                    if let status = try await client.ready() { return .online(status) }
+                    return .offline(BedsideError(.inferenceUnavailable, "Inference is unavailable; cached answers are still served."))
+                } catch {
+                    return .offline(Self.bedsideError(error))
+                }
+            }
+        case .export(let answer):
+            let directory = exportDirectory
+            let date = now()
+            background { _ in
+                do { return .exported(path: try MarkdownExport.write(answer, to: directory, exportedAt: date)) }
+                catch { return .exportFailed(String(describing: error)) }
+            }
+        case .quit:
+            state.quitting = true
+        }
+    }
+
+    /// Runs a request off the main actor and posts its resulting event.
+    private func background(_ work: @escaping @Sendable (GatewayClient) async -> Event) {
+        let id = nextTaskID
+        nextTaskID += 1
+        loads[id] = Task { [weak self, client, sink] in
+            let event = await work(client)
+            if !Task.isCancelled { sink.yield(.event(event, stream: nil)) }
+            _ = self?.loads.removeValue(forKey: id)
+        }
+    }
+
+    nonisolated static func event(for answerEvent: AnswerEvent) -> Event {
+        switch answerEvent {
+        case .citations(let c): .citations(c)
+        case .delta(let t): .delta(t)
+        case .done(let a): .done(a)
+        case .error(let e): .error(e)
+        }
+    }
+
+    nonisolated static func bedsideError(_ error: any Error) -> BedsideError {
+        if let e = error as? BedsideError { return e }
+        return BedsideError(.internalError, "Something went wrong talking to the gateway.", detail: String(describing: error))
+    }
+}

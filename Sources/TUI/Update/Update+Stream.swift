@@ -1,0 +1,64 @@
+import Core
+
+extension Update {
+    /// The answer stream of the current question: citations, deltas, then done or error.
+    /// Events that arrive when no stream is running (a late piece of a cancelled one) are dropped.
+    enum Stream {
+        static func handle(_ event: Event, _ s: inout AppState) -> [Effect] {
+            guard case .streaming(var st) = s.phase else { return [] }
+            switch event {
+            case .citations(let citations):
+                st.citations = citations
+                s.phase = .streaming(st)
+            case .delta(let text):
+                st.text += text
+                s.phase = .streaming(st)
+            case .done(let answer):
+                done(answer, question: st.question, &s)
+            case .error(let error):
+                return failed(error, st, &s)
+            default:
+                break
+            }
+            return []
+        }
+
+        private static func done(_ answer: Answer, question: String, _ s: inout AppState) {
+            var answer = answer
+            if answer.question.isEmpty { answer.question = question }
+            s.phase = .answered(answer, origin: .live)
+            // Read from the top once complete, unless the reader had scrolled away.
+            if s.answerFollow { s.answerScroll = 0 }
+            s.answerFollow = false
+            s.citationSelection = 0
+            if answer.stale {
+                s.connectivity = .offline(reason: "Inference is unavailable; answers come from the cache.")
+            } else if !answer.cached {
+                s.connectivity = .online
+            }
+            if !answer.model.isEmpty { s.info.model = answer.model }
+            if answer.indexVersion > 0 { s.info.indexVersion = answer.indexVersion }
+        }
+
+        private static func failed(_ error: BedsideError, _ st: StreamingAnswer, _ s: inout AppState) -> [Effect] {
+            s.answerFollow = false
+            if error.code == .inferenceUnavailable && st.text.isEmpty {
+                // 503 with no cached answer: offline, offer the nearest past questions.
+                s.connectivity = .offline(reason: error.message)
+                s.phase = .offline(OfflineAnswer(question: st.question, error: error, suggestions: nil))
+                s.answerScroll = 0
+                return [.loadHistory(query: nil, limit: Update.historyLimit, purpose: .suggestions(question: st.question))]
+            }
+            if error.code == .gatewayUnreachable || error.code == .inferenceUnavailable {
+                s.connectivity = .offline(reason: error.message)
+            }
+            s.phase = .failed(FailedAnswer(question: st.question, error: error, partialText: st.text, citations: st.citations))
+            return []
+        }
+    }
+}
+
+extension BedsideError.Code {
+    /// The gateway itself could not be reached (connection refused, DNS, timeout on connect).
+    static let gatewayUnreachable: BedsideError.Code = "gateway_unreachable"
+}

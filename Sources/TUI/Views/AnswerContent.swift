@@ -1,0 +1,157 @@
+import Core
+
+/// The answer pane's text, styled: `[n]` markers bold, unsupported sentences underlined and
+/// followed by the words `(unsupported)`, flags such as STALE spelled out. Nothing here
+/// relies on colour alone.
+enum AnswerContent {
+    static let marker = CellStyle([.bold], .marker)
+    static let unsupportedSentence = CellStyle([.underline], .warning)
+    static let unsupportedLabel = CellStyle([.bold], .warning)
+    static let flag = CellStyle([.bold], .warning)
+    static let muted = CellStyle([.dim], .muted)
+    static let unsupportedSuffix = " (unsupported)"
+
+    static func build(_ state: AppState) -> StyledText {
+        var t = StyledText()
+        switch state.phase {
+        case .empty:
+            t.append("Ask a question about the indexed sources and press Enter.", muted)
+            t.newline(); t.newline()
+            t.append("Esc leaves the question line; then ? lists every key. Ctrl-R opens past questions.", muted)
+        case .loading:
+            t.append("Loading the stored answer…", muted)
+        case .streaming(let s):
+            if s.text.isEmpty {
+                t.append(s.citations.isEmpty ? "Searching the sources…" : "Writing the answer…", muted)
+            } else {
+                appendMarked(s.text, .plain, to: &t)
+            }
+        case .answered(let answer, let origin):
+            appendAnswer(answer, origin: origin, to: &t)
+        case .failed(let f):
+            if !f.partialText.isEmpty {
+                t.append("[INCOMPLETE: the answer was cut short]", flag)
+                t.newline()
+                appendMarked(f.partialText, .plain, to: &t)
+                t.newline(); t.newline()
+            }
+            t.append("Error: \(f.error.message)", CellStyle([.bold], .error))
+            if let retry = f.error.retryAfter { t.append(" Try again in \(retry) s.", CellStyle([.bold], .error)) }
+            if f.error.code == .unauthorized {
+                t.newline()
+                t.append("Check the token (--token or BEDSIDE_TOKEN).", muted)
+            }
+            t.newline()
+            t.append("Press r to ask again.", muted)
+        case .offline(let o):
+            t.append("OFFLINE: inference is unavailable and no cached answer matches this question.", CellStyle([.bold], .offline))
+            if !o.error.message.isEmpty {
+                t.newline()
+                t.append(o.error.message, muted)
+            }
+            t.newline(); t.newline()
+            switch o.suggestions {
+            case nil:
+                t.append("Looking for similar past questions…", muted)
+            case let list? where list.isEmpty:
+                t.append("No similar past questions. Press h to browse the history.", muted)
+            case let list?:
+                t.append("Nearest past questions (press 1-\(min(9, list.count)) to open the stored answer, h for all history):")
+                for (i, entry) in list.prefix(9).enumerated() {
+                    t.newline()
+                    t.append("  \(i + 1). ", CellStyle([.bold], .marker))
+                    t.append(entry.question)
+                    if entry.refused { t.append(" (refused)", muted) }
+                }
+            }
+        }
+        applySearch(state, to: &t)
+        return t
+    }
+
+    private static func appendAnswer(_ a: Answer, origin: AnswerOrigin, to t: inout StyledText) {
+        var flags: [String] = []
+        if a.stale { flags.append("STALE: inference is unavailable; this is a cached answer and may be out of date") }
+        if origin == .history { flags.append("FROM HISTORY") } else if a.cached && !a.stale { flags.append("CACHED") }
+        if a.incomplete { flags.append("INCOMPLETE: the answer was cut short") }
+        for f in flags {
+            t.append("[\(f)]", flag)
+            t.newline()
+        }
+        if !flags.isEmpty { t.newline() }
+        if a.refused {
+            t.append("No supported answer.", CellStyle([.bold], .normal))
+            t.append(" ")
+            t.append(a.answer)
+            if !a.nearestSources.isEmpty {
+                t.newline(); t.newline()
+                t.append("The nearest sources are listed under Citations, for reading, not as support. Press 1-9 to open one.", muted)
+            }
+            return
+        }
+        if a.sentences.isEmpty {
+            appendMarked(a.answer, .plain, to: &t)
+        } else {
+            for (i, sentence) in a.sentences.enumerated() {
+                if i > 0 { t.append(" ") }
+                if sentence.unsupported {
+                    appendMarked(sentence.text, unsupportedSentence, to: &t)
+                    t.append(unsupportedSuffix, unsupportedLabel)
+                } else {
+                    appendMarked(sentence.text, .plain, to: &t)
+                }
+            }
+        }
+        if !a.removedCitations.isEmpty {
+            t.newline(); t.newline()
+            t.append("Removed citations that pointed at no source: " + a.removedCitations.map { "[\($0)]" }.joined(separator: " "), muted)
+        }
+    }
+
+    /// Appends text with its `[n]` markers in the marker style.
+    static func appendMarked(_ text: String, _ style: CellStyle, to t: inout StyledText) {
+        let chars = Array(text)
+        var last = 0
+        for r in CitationMarkers.ranges(in: chars) {
+            t.append(String(chars[last..<r.lowerBound]), style)
+            t.append(String(chars[r]), CellStyle(style.attributes.union(marker.attributes), marker.role))
+            last = r.upperBound
+        }
+        t.append(String(chars[last...]), style)
+    }
+
+    static func searchMatches(_ state: AppState, in t: StyledText) -> [Range<Int>] {
+        guard let search = state.search, search.target == .answer, !search.term.isEmpty else { return [] }
+        return TextSearch.matches(of: search.term, in: TextSearch.fold(t.characters))
+    }
+
+    private static func applySearch(_ state: AppState, to t: inout StyledText) {
+        for r in searchMatches(state, in: t) {
+            t.addAttributes([.bold, .underline], role: .searchMatch, in: r)
+        }
+    }
+}
+
+/// The answer pane's wrapped text and scroll position, shared by the view and `update`.
+struct AnswerLayout {
+    var text: StyledText
+    var lines: [Range<Int>]
+    var viewport: Rect
+    /// First visible line.
+    var top: Int
+
+    init(_ state: AppState) {
+        let layout = Geometry.main(state)
+        viewport = layout.answerContent
+        text = AnswerContent.build(state)
+        lines = text.wrapped(width: max(2, viewport.width))
+        top = AnswerLayout.top(scroll: state.answerScroll, follow: state.answerFollow, lines: lines.count, height: viewport.height)
+    }
+
+    static func top(scroll: Int, follow: Bool, lines: Int, height: Int) -> Int {
+        let maxTop = max(0, lines - max(1, height))
+        return follow ? maxTop : max(0, min(scroll, maxTop))
+    }
+
+    var maxTop: Int { max(0, lines.count - max(1, viewport.height)) }
+}

@@ -1,0 +1,94 @@
+import Core
+
+/// Where each part of a screen goes, for a terminal size. Both views and `update` use it,
+/// so scrolling in `update` agrees with what is drawn.
+struct MainLayout: Hashable, Sendable {
+    var status: Rect
+    var question: Rect
+    /// The answer pane's frame (with border) and its text area.
+    var answer: Rect
+    var answerContent: Rect
+    var citations: Rect
+    var citationsContent: Rect
+    var message: Rect?
+    var keyBar: Rect
+}
+
+/// Layout of the full-screen views (source viewer, history).
+struct BodyLayout: Hashable, Sendable {
+    var status: Rect
+    /// The frame (with border, or the label rows in screen-reader mode).
+    var frame: Rect
+    /// One line under the title for context (section, filter).
+    var header: Rect
+    var content: Rect
+    var message: Rect?
+    var keyBar: Rect
+}
+
+enum Geometry {
+    /// Side-by-side answer and citations at or above this width; stacked below it.
+    static let sideBySideWidth = 100
+
+    /// Below this height the question line is drawn without a frame.
+    static let framedQuestionMinHeight = 16
+
+    static func compactQuestion(_ size: TerminalSize) -> Bool { size.height < framedQuestionMinHeight }
+
+    static func main(_ state: AppState) -> MainLayout {
+        let w = state.size.width, h = state.size.height
+        let keyBar = Rect(x: 0, y: h - 1, width: w, height: 1)
+        let message = state.message == nil ? nil : Rect(x: 0, y: h - 2, width: w, height: 1)
+        let bottom = h - 1 - (message == nil ? 0 : 1)
+        let status = Rect(x: 0, y: 0, width: w, height: 1)
+        let citationCount = max(1, state.phase.citations.count + (state.phase.showsNearestSources ? 1 : 0))
+
+        if state.info.screenReader {
+            let question = Rect(x: 0, y: 1, width: w, height: 1)
+            // Label rows: "Answer:" and "Citations:".
+            let citationRows = min(citationCount, 5)
+            let citationsTop = max(3, bottom - citationRows - 1)
+            let answer = Rect(x: 0, y: 2, width: w, height: citationsTop - 2)
+            let answerContent = Rect(x: 0, y: 3, width: w, height: answer.height - 1)
+            let citations = Rect(x: 0, y: citationsTop, width: w, height: bottom - citationsTop)
+            let citationsContent = Rect(x: 0, y: citationsTop + 1, width: w, height: citations.height - 1)
+            return MainLayout(status: status, question: question, answer: answer, answerContent: answerContent,
+                              citations: citations, citationsContent: citationsContent, message: message, keyBar: keyBar)
+        }
+
+        // Short terminals get a one-row question line without a frame, leaving rows for the answer.
+        let question = Rect(x: 0, y: 1, width: w, height: compactQuestion(state.size) ? 1 : 3)
+        let top = question.maxY
+        let region = bottom - top
+        var answer: Rect, citations: Rect
+        if w >= sideBySideWidth {
+            let cw = max(34, w * 36 / 100)
+            answer = Rect(x: 0, y: top, width: w - cw, height: region)
+            citations = Rect(x: w - cw, y: top, width: cw, height: region)
+        } else {
+            let ch = max(3, min(citationCount + 2, 8, region / 3))
+            answer = Rect(x: 0, y: top, width: w, height: region - ch)
+            citations = Rect(x: 0, y: top + region - ch, width: w, height: ch)
+        }
+        return MainLayout(status: status, question: question, answer: answer, answerContent: answer.inner,
+                          citations: citations, citationsContent: citations.inner, message: message, keyBar: keyBar)
+    }
+
+    static func body(_ state: AppState) -> BodyLayout {
+        let w = state.size.width, h = state.size.height
+        let keyBar = Rect(x: 0, y: h - 1, width: w, height: 1)
+        let message = state.message == nil ? nil : Rect(x: 0, y: h - 2, width: w, height: 1)
+        let bottom = h - 1 - (message == nil ? 0 : 1)
+        let status = Rect(x: 0, y: 0, width: w, height: 1)
+        let frame = Rect(x: 0, y: 1, width: w, height: bottom - 1)
+        if state.info.screenReader {
+            let header = Rect(x: 0, y: 2, width: w, height: 1)
+            let content = Rect(x: 0, y: 3, width: w, height: bottom - 3)
+            return BodyLayout(status: status, frame: frame, header: header, content: content, message: message, keyBar: keyBar)
+        }
+        let inner = frame.inner
+        let header = Rect(x: inner.x, y: inner.y, width: inner.width, height: 1)
+        let content = Rect(x: inner.x, y: inner.y + 1, width: inner.width, height: inner.height - 1)
+        return BodyLayout(status: status, frame: frame, header: header, content: content, message: message, keyBar: keyBar)
+    }
+}

@@ -1,0 +1,66 @@
+import Core
+
+/// Renders the whole state into a frame. Pure: the same state always gives the same cells.
+enum RootView {
+    static func render(_ state: AppState) -> ScreenBuffer {
+        var buffer = ScreenBuffer(width: state.size.width, height: state.size.height)
+        if state.size.isTooSmall {
+            TooSmallView.draw(state, into: &buffer)
+            return buffer
+        }
+        switch state.screen {
+        case .main: drawMain(state, into: &buffer)
+        case .source: drawBody(state, into: &buffer) { SourceView.draw(state, into: &$0) }
+        case .history: drawBody(state, into: &buffer) { HistoryView.draw(state, into: &$0) }
+        }
+        if let search = state.search, search.editing { drawSearchPrompt(search, state, into: &buffer) }
+        switch state.overlay {
+        case .help(let scroll)?:
+            buffer.cursor = nil
+            HelpOverlay.draw(scroll: scroll, state: state, into: &buffer)
+        case .confirmQuit?:
+            buffer.cursor = nil
+            ConfirmQuitOverlay.draw(state, into: &buffer)
+        case nil:
+            break
+        }
+        return buffer
+    }
+
+    private static func drawMain(_ state: AppState, into buffer: inout ScreenBuffer) {
+        let layout = Geometry.main(state)
+        StatusBarView.draw(state, in: layout.status, into: &buffer)
+        QuestionLineView.draw(state, in: layout.question, into: &buffer)
+        AnswerView.draw(state, frame: layout.answer, into: &buffer)
+        CitationsView.draw(state, frame: layout.citations, content: layout.citationsContent, into: &buffer)
+        if let rect = layout.message { drawMessage(state, in: rect, into: &buffer) }
+        KeyBarView.draw(state, in: layout.keyBar, into: &buffer)
+    }
+
+    private static func drawBody(_ state: AppState, into buffer: inout ScreenBuffer, content: (inout ScreenBuffer) -> Void) {
+        let layout = Geometry.body(state)
+        StatusBarView.draw(state, in: layout.status, into: &buffer)
+        content(&buffer)
+        if let rect = layout.message { drawMessage(state, in: rect, into: &buffer) }
+        KeyBarView.draw(state, in: layout.keyBar, into: &buffer)
+    }
+
+    private static func drawMessage(_ state: AppState, in rect: Rect, into buffer: inout ScreenBuffer) {
+        guard let message = state.message else { return }
+        let prefix = message.isError ? "Error: " : ""
+        buffer.write(prefix + message.text, x: rect.x + (state.info.screenReader ? 0 : 1), y: rect.y,
+                     style: CellStyle([.bold], message.isError ? .error : .normal), maxWidth: rect.width - 1)
+    }
+
+    /// The `/` prompt replaces the key bar while a search term is typed.
+    private static func drawSearchPrompt(_ search: SearchState, _ state: AppState, into buffer: inout ScreenBuffer) {
+        let y = state.size.height - 1
+        let rect = Rect(x: 0, y: y, width: state.size.width, height: 1)
+        buffer.fill(rect)
+        let label = state.info.screenReader ? "Search: " : "/"
+        let used = buffer.write(label, x: 0, y: y, style: CellStyle([.bold], .title))
+        let (text, cursor) = search.editor.window(width: max(2, rect.width - used))
+        buffer.write(text, x: used, y: y, maxWidth: rect.width - used)
+        buffer.cursor = CursorPosition(x: used + cursor, y: y)
+    }
+}

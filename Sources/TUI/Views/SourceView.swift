@@ -1,0 +1,70 @@
+/// The source viewer: the whole document, scrolled to the cited passage, which is shown in
+/// reverse video (and, for screen readers, between `[cited passage]` labels).
+enum SourceView {
+    static let highlightStyle = CellStyle([.reverse], .highlight)
+    static let otherPassageStyle = CellStyle([.underline], .normal)
+    static let matchStyle = CellStyle([.bold, .underline], .searchMatch)
+
+    static func title(_ v: SourceViewState) -> String { "Source: \(v.document.title)" }
+
+    static func searchMatches(_ state: AppState, _ v: SourceViewState) -> [Range<Int>] {
+        guard let search = state.search, search.target == .source, !search.term.isEmpty else { return [] }
+        return TextSearch.matches(of: search.term, in: v.text.folded)
+    }
+
+    static func header(_ state: AppState, _ v: SourceViewState, lines: Int, top: Int, height: Int) -> String {
+        var parts: [String] = []
+        let section = v.citations.first(where: { $0.n == v.citationNumber })?.section ?? v.document.section
+        if !section.isEmpty { parts.append("Section: \(section)") }
+        if let k = v.citations.firstIndex(where: { $0.n == v.citationNumber }) {
+            parts.append("passage [\(v.citationNumber)], \(k + 1) of \(v.citations.count)")
+        }
+        parts.append("lines \(min(lines, top + 1))-\(min(lines, top + height)) of \(lines)")
+        if let search = state.search, search.target == .source, !search.term.isEmpty {
+            let count = searchMatches(state, v).count
+            parts.append("/\(search.term) " + (count == 0 ? "no match" : "\(min(search.current, count - 1) + 1) of \(count)"))
+        }
+        return parts.joined(separator: " · ")
+    }
+
+    static func draw(_ state: AppState, into buffer: inout ScreenBuffer) {
+        guard var v = state.source else { return }
+        let layout = Geometry.body(state)
+        let content = layout.content
+        v.layout(width: max(2, content.width))
+        if state.info.screenReader {
+            buffer.write(title(v) + ":", x: layout.frame.x, y: layout.frame.y, style: CellStyle([.bold], .title), maxWidth: layout.frame.width)
+        } else {
+            Box.draw(layout.frame, title: title(v), focused: true, into: &buffer)
+        }
+        let top = v.clampScroll(v.scroll, height: content.height)
+        buffer.write(header(state, v, lines: v.lines.count, top: top, height: content.height),
+                     x: layout.header.x, y: layout.header.y, style: CellStyle([.dim], .muted), maxWidth: layout.header.width)
+        let others = v.otherCitedRanges
+        let matches = searchMatches(state, v)
+        var matchIndex = 0
+        for row in 0..<content.height {
+            let lineIndex = top + row
+            guard lineIndex < v.lines.count else { break }
+            var x = content.x
+            let y = content.y + row
+            for i in v.lines[lineIndex] {
+                let w = Int(v.text.widths[i])
+                if w == 0 { continue }
+                if x + w > content.maxX { break }
+                var style = CellStyle.plain
+                if v.text.isCharacter(i, inBytes: v.highlight) {
+                    style = highlightStyle
+                } else if others.contains(where: { v.text.isCharacter(i, inBytes: $0) }) {
+                    style = otherPassageStyle
+                }
+                while matchIndex < matches.count && matches[matchIndex].upperBound <= i { matchIndex += 1 }
+                if matchIndex < matches.count && matches[matchIndex].contains(i) {
+                    style.attributes.formUnion(matchStyle.attributes)
+                    if style.role == .normal { style.role = .searchMatch }
+                }
+                x += buffer.put(v.text.characters[i], width: w, x: x, y: y, style: style, clipMaxX: content.maxX)
+            }
+        }
+    }
+}
