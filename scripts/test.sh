@@ -22,8 +22,9 @@ if [ "${BEDSIDE_SKIP_ML:-0}" != 1 ]; then
   if ! wait "$ml_pid"; then
     echo "ml-tools failed; log:" >&2; tail -50 "$BEDSIDE_TEST_OUTPUT/ml-tools.log" >&2; exit 1
   fi
-  eval "$(bash scripts/ml-servers.sh start)"
   started_ml=1
+  exports="$(bash scripts/ml-servers.sh start)" || { echo "could not start the LLM/embedding/Qdrant servers" >&2; exit 1; }
+  eval "$exports"
   export BEDSIDE_REQUIRE_ML=1
 fi
 swift test --skip-build 2>&1 | tee "$BEDSIDE_TEST_OUTPUT/swift-test.log"

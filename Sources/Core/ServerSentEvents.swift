@@ -26,8 +26,12 @@ public struct ServerSentEvent: Sendable, Hashable {
 /// Feed it bytes as they arrive, split anywhere (even inside a UTF-8 sequence or a CRLF);
 /// it returns the events completed so far. Lines end in LF, CR or CRLF; lines starting
 /// with `:` are comments; an event is dispatched at a blank line; a field without a colon
-/// has an empty value; one leading space after the colon is dropped.
+/// has an empty value; one leading space after the colon is dropped; a UTF-8 byte order mark
+/// at the very start of the stream is skipped.
 public struct ServerSentEventParser: Sendable {
+    private static let byteOrderMark: [UInt8] = [0xEF, 0xBB, 0xBF]
+    /// Bytes of a leading BOM matched so far; nil once the stream start is behind us.
+    private var bomMatched: Int? = 0
     private var buffer: [UInt8] = []
     private var lastWasCR = false
     private var event: String?
@@ -40,6 +44,15 @@ public struct ServerSentEventParser: Sendable {
     public mutating func feed<Bytes: Sequence>(_ bytes: Bytes) -> [ServerSentEvent] where Bytes.Element == UInt8 {
         var out: [ServerSentEvent] = []
         for b in bytes {
+            if let matched = bomMatched {
+                if b == Self.byteOrderMark[matched] {
+                    bomMatched = matched + 1 == Self.byteOrderMark.count ? nil : matched + 1
+                    continue
+                }
+                // Not a BOM after all: the bytes matched so far are ordinary text (never CR/LF).
+                buffer.append(contentsOf: Self.byteOrderMark[..<matched])
+                bomMatched = nil
+            }
             if lastWasCR {
                 lastWasCR = false
                 if b == 0x0A { continue }  // CRLF: the CR already ended the line
@@ -58,7 +71,7 @@ public struct ServerSentEventParser: Sendable {
     public mutating func feed(_ text: String) -> [ServerSentEvent] { feed(Array(text.utf8)) }
 
     /// Bytes received after the last complete line (a truncated stream leaves them here).
-    public var hasPartialEvent: Bool { !buffer.isEmpty || hasData }
+    public var hasPartialEvent: Bool { !buffer.isEmpty || hasData || (bomMatched ?? 0) > 0 }
 
     private mutating func line(_ bytes: [UInt8]) -> ServerSentEvent? {
         if bytes.isEmpty {

@@ -29,6 +29,18 @@ public struct GatewayClient: Sendable {
         streamStartTimeout = .seconds(streamStartTimeoutSeconds)
     }
 
+    /// An HTTP client suited to a loopback gateway: a short connect timeout (so a stopped
+    /// gateway shows as unreachable in seconds, not after the shared client's 90 s), a long
+    /// read timeout (an answer stream may pause while the model thinks), no redirects.
+    /// The caller shuts it down (`try await client.shutdown()`).
+    public static func makeHTTPClient(connectTimeoutSeconds: Int64 = 3, readTimeoutSeconds: Int64 = 300) -> HTTPClient {
+        var configuration = HTTPClient.Configuration(
+            redirectConfiguration: .disallow,
+            timeout: .init(connect: .seconds(connectTimeoutSeconds), read: .seconds(readTimeoutSeconds)))
+        configuration.decompression = .disabled
+        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }
+
     /// The base URL as shown in the status bar.
     public var displayAddress: String { endpoint.display }
 

@@ -19,8 +19,15 @@ public enum TUIError: Error, CustomStringConvertible, Sendable {
 @MainActor
 public func runTUI(options: TUIOptions) async throws {
     guard isatty(0) == 1, isatty(1) == 1 else { throw TUIError.notATerminal }
-    let client = GatewayClient(baseURL: options.gatewayURL, token: options.token)
+    let http = GatewayClient.makeHTTPClient()
+    let client = GatewayClient(baseURL: options.gatewayURL, token: options.token, httpClient: http)
     let runtime = TUIRuntime(options: options, client: client,
                              color: options.usesColor(environment: ProcessInfo.processInfo.environment))
-    try await runtime.run()
+    do {
+        try await runtime.run()
+    } catch {
+        try? await http.shutdown()
+        throw error
+    }
+    try? await http.shutdown()
 }

@@ -1,5 +1,3 @@
-import Core
-
 /// Finds `[n]` citation markers (also `[1, 2]`) in answer text, so views can highlight them.
 enum CitationMarkers {
     /// Character-index ranges of each marker in `characters`.

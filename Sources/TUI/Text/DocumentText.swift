@@ -1,5 +1,3 @@
-import Core
-
 /// A document prepared for display: characters with their column widths and UTF-8 byte
 /// offsets, so that byte-offset passages (`Citation.start`/`end`) map onto screen cells
 /// without searching for the passage text.

@@ -1,5 +1,3 @@
-import Core
-
 extension Update {
     /// Keys in the history view. `/` focuses the filter, which narrows the list as you type;
     /// Enter opens the selected stored answer whether or not the filter is focused.

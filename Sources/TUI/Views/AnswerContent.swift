@@ -56,7 +56,8 @@ enum AnswerContent {
             case let list? where list.isEmpty:
                 t.append("No similar past questions. Press h to browse the history.", muted)
             case let list?:
-                t.append("Nearest past questions (press 1-\(min(9, list.count)) to open the stored answer, h for all history):")
+                let keys = list.count == 1 ? "1" : "1-\(min(9, list.count))"
+                t.append("Nearest past questions (press \(keys) to open the stored answer, h for all history):")
                 for (i, entry) in list.prefix(9).enumerated() {
                     t.newline()
                     t.append("  \(i + 1). ", CellStyle([.bold], .marker))

@@ -1,5 +1,3 @@
-import Core
-
 /// The answer pane: streamed text, wrapped by columns, scrolled.
 enum AnswerView {
     static let title = "Answer"

@@ -29,29 +29,44 @@ enum CitationsView {
             return
         }
         let selection = max(0, min(state.citationSelection, citations.count - 1))
-        // Keep the selected row in view.
-        let top = max(0, min(selection - content.height + 1, citations.count - content.height))
-        for row in 0..<content.height {
-            let i = top + max(0, row)
+        // A narrow side pane with room to spare shows each source on two lines (title, then
+        // section and score), so neither is cut short.
+        let twoLine = !state.info.screenReader && content.width < 60 && content.height >= 2 * citations.count
+        let perRow = twoLine ? 2 : 1
+        let visible = max(1, content.height / perRow)
+        let top = max(0, min(selection - visible + 1, citations.count - visible))
+        for k in 0..<visible {
+            let i = top + k
             guard i < citations.count else { break }
-            let y = content.y + row
+            let c = citations[i]
+            let y = content.y + k * perRow
             let selected = focused && i == selection
             let style = CellStyle(selected ? [.reverse] : [], selected ? .selection : .normal)
-            if selected { buffer.fill(Rect(x: content.x, y: y, width: content.width, height: 1), style: style) }
-            let (left, score) = self.row(citations[i], width: content.width)
-            let right = state.info.screenReader ? "score \(score)" : score
+            if selected { buffer.fill(Rect(x: content.x, y: y, width: content.width, height: perRow), style: style) }
             var x = content.x
             if state.info.screenReader { x += buffer.write(selected ? "> " : "  ", x: x, y: y, style: style) }
-            let rightWidth = DisplayWidth.of(right)
-            let leftSpace = content.maxX - x - rightWidth - 1
-            let markerEnd = left.firstIndex(of: " ") ?? left.endIndex
-            let marker = String(left[..<markerEnd])
-            x += buffer.write(marker, x: x, y: y, style: style.adding(.bold), maxWidth: max(0, leftSpace))
-            buffer.write(StatusBarView.truncate(String(left[markerEnd...]), to: max(0, leftSpace - DisplayWidth.of(marker))),
-                         x: x, y: y, style: style, maxWidth: max(0, content.maxX - x - rightWidth - 1))
-            if leftSpace > 8 {
-                buffer.write(right, x: content.maxX - rightWidth, y: y, style: style.adding(.dim))
+            let score = String(format: "%.2f", c.score)
+            let right = state.info.screenReader ? "score \(score)" : score
+            let marker = "[\(c.n)] "
+            x += buffer.write(marker, x: x, y: y, style: style.adding(.bold))
+            if twoLine {
+                buffer.write(StatusBarView.truncate(c.title, to: content.maxX - x), x: x, y: y, style: style)
+                let indent = content.x + DisplayWidth.of(marker)
+                let scoreWidth = DisplayWidth.of(score)
+                if !c.section.isEmpty {
+                    buffer.write(StatusBarView.truncate(c.section, to: max(0, content.maxX - indent - scoreWidth - 1)),
+                                 x: indent, y: y + 1, style: style.adding(.dim))
+                }
+                buffer.write(score, x: content.maxX - scoreWidth, y: y + 1, style: style.adding(.dim))
+                continue
             }
+            let (left, _) = row(c, width: content.width)
+            let rest = String(left.dropFirst(marker.count))
+            let rightWidth = DisplayWidth.of(right)
+            let showScore = content.maxX - x - rightWidth - 1 > 8
+            let space = showScore ? content.maxX - x - rightWidth - 1 : content.maxX - x
+            buffer.write(StatusBarView.truncate(rest, to: max(0, space)), x: x, y: y, style: style, maxWidth: max(0, space))
+            if showScore { buffer.write(right, x: content.maxX - rightWidth, y: y, style: style.adding(.dim)) }
         }
     }
 }

@@ -1,5 +1,3 @@
-import Core
-
 /// Where each part of a screen goes, for a terminal size. Both views and `update` use it,
 /// so scrolling in `update` agrees with what is drawn.
 struct MainLayout: Hashable, Sendable {

@@ -1,5 +1,3 @@
-import Core
-
 /// Every key, grouped by where it works: the single source for the `?` overlay.
 ///
 /// The scheme follows lazygit and k9s: the question line is a text field (keys type
@@ -35,22 +33,23 @@ enum KeyBindings {
         Section(title: "Answer and Citations panes", keys: [
             ("i  :  Enter", "type a question (Enter on a citation opens it)"),
             ("j k  ↓ ↑", "scroll the answer / move in the citations"),
-            ("PgDn PgUp  Space  Ctrl-F Ctrl-B", "page down / up"),
+            ("PgDn  PgUp  Space", "page down / up"),
+            ("Ctrl-F  Ctrl-B", "page down / up"),
             ("Ctrl-D  Ctrl-U", "half page down / up"),
             ("g  G  Home  End", "top / bottom"),
-            ("1-9", "open citation n in the source viewer (offline: open past question n)"),
+            ("1-9", "open source n (offline: past question n)"),
             ("/", "search the answer; n / N next / previous match"),
             ("r", "ask again, bypassing the cache"),
         ]),
         Section(title: "Source viewer", keys: [
-            ("n  N", "next / previous passage this answer cites (search matches after /)"),
+            ("n  N", "next / previous cited passage (or search match)"),
             ("1-9", "jump to citation n"),
             ("j k  PgDn PgUp  g G", "scroll"),
             ("/", "search the document"),
             ("Esc", "clear the search, then back to the answer"),
         ]),
         Section(title: "History", keys: [
-            ("/", "filter as you type (Enter opens, Esc stops filtering)"),
+            ("/", "filter as you type; Enter opens, Esc stops"),
             ("j k  ↓ ↑  g G", "select"),
             ("Enter", "open the stored answer"),
             ("r", "reload"),

@@ -1,16 +1,43 @@
-/// The `?` help box, listing every key.
+/// The `?` help box, listing every key. Descriptions wrap to the box, so nothing is cut
+/// off on a narrow terminal; the box scrolls when it is taller than the screen.
 enum HelpOverlay {
     static let title = "Help: keys (Esc closes)"
-    static let keyColumn = 30
-
-    static func contentHeight(_ size: TerminalSize) -> Int { max(1, frame(size).height - 2) }
 
     static func frame(_ size: TerminalSize) -> Rect {
         let full = Rect(x: 0, y: 0, width: size.width, height: size.height)
-        return full.centered(width: min(96, size.width - 2), height: min(KeyBindings.lines.count + 2, size.height - 2))
+        let width = min(96, size.width - 2)
+        return full.centered(width: width, height: min(rows(contentWidth: width - 4).count + 2, size.height - 2))
     }
 
-    static func maxScroll(_ size: TerminalSize) -> Int { max(0, KeyBindings.lines.count - contentHeight(size)) }
+    static func contentHeight(_ size: TerminalSize) -> Int { max(1, frame(size).height - 2) }
+
+    static func maxScroll(_ size: TerminalSize) -> Int {
+        max(0, rows(contentWidth: frame(size).width - 4).count - contentHeight(size))
+    }
+
+    /// Width of the key column: the longest key plus a gap, at most half the box.
+    static func keyWidth(contentWidth: Int) -> Int {
+        let longest = KeyBindings.lines.filter { !$0.1.isEmpty }.map { DisplayWidth.of($0.0) }.max() ?? 10
+        return min(longest + 3, max(8, contentWidth / 2))
+    }
+
+    /// (key, description, isHeading) rows, descriptions wrapped to the box.
+    static func rows(contentWidth: Int) -> [(key: String, text: String, heading: Bool)] {
+        let keyWidth = keyWidth(contentWidth: contentWidth)
+        let textWidth = max(8, contentWidth - keyWidth)
+        var out: [(String, String, Bool)] = []
+        for (key, description) in KeyBindings.lines {
+            if description.isEmpty {
+                out.append((key, "", !key.isEmpty))
+                continue
+            }
+            var t = StyledText()
+            t.append(description)
+            let parts = t.wrapped(width: textWidth).map { String(t.characters[$0]) }
+            for (i, part) in parts.enumerated() { out.append((i == 0 ? key : "", part, false)) }
+        }
+        return out
+    }
 
     static func draw(scroll: Int, state: AppState, into buffer: inout ScreenBuffer) {
         let box = frame(state.size)
@@ -23,19 +50,19 @@ enum HelpOverlay {
             Box.draw(box, title: title, focused: true, into: &buffer)
             content = Rect(x: box.x + 2, y: box.y + 1, width: box.width - 4, height: box.height - 2)
         }
-        let lines = KeyBindings.lines
+        let lines = rows(contentWidth: box.width - 4)
         let top = max(0, min(scroll, maxScroll(state.size)))
-        let keyWidth = min(keyColumn, content.width / 2)
+        let keyWidth = keyWidth(contentWidth: box.width - 4)
         for row in 0..<content.height {
             let i = top + row
             guard i < lines.count else { break }
-            let (key, description) = lines[i]
+            let line = lines[i]
             let y = content.y + row
-            if description.isEmpty {
-                buffer.write(key, x: content.x, y: y, style: CellStyle([.bold, .underline], .title), maxWidth: content.width)
+            if line.heading {
+                buffer.write(line.key, x: content.x, y: y, style: CellStyle([.bold, .underline], .title), maxWidth: content.width)
             } else {
-                buffer.write(key, x: content.x + 1, y: y, style: CellStyle([.bold], .keyHint), maxWidth: keyWidth - 1)
-                buffer.write(description, x: content.x + keyWidth + 1, y: y, maxWidth: content.width - keyWidth - 1)
+                buffer.write(line.key, x: content.x + 1, y: y, style: CellStyle([.bold], .keyHint), maxWidth: keyWidth - 1)
+                buffer.write(line.text, x: content.x + keyWidth, y: y, maxWidth: content.width - keyWidth)
             }
         }
     }

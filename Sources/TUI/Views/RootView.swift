@@ -1,5 +1,3 @@
-import Core
-
 /// Renders the whole state into a frame. Pure: the same state always gives the same cells.
 enum RootView {
     static func render(_ state: AppState) -> ScreenBuffer {

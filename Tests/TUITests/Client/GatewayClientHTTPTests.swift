@@ -19,8 +19,9 @@ import Core
         let first = chunks.removeFirst()
         let mid = first.index(first.startIndex, offsetBy: first.count / 2)
         chunks.insert(contentsOf: [String(first[..<mid]), String(first[mid...])], at: 0)
+        let body = chunks
         let server = try await LoopbackServer.start { _ in
-            LoopbackServer.Response(status: 200, headers: [("Content-Type", "text/event-stream")], chunks: chunks)
+            LoopbackServer.Response(status: 200, headers: [("Content-Type", "text/event-stream")], chunks: body)
         }
         defer { Task { await server.stop() } }
         let client = GatewayClient(baseURL: server.url, token: "secret-token")
@@ -144,7 +145,9 @@ import Core
         let url = server.url
         await server.stop()
         try await Task.sleep(for: .milliseconds(50))
-        let client = GatewayClient(baseURL: url, token: "t", requestTimeoutSeconds: 3)
+        let http = GatewayClient.makeHTTPClient(connectTimeoutSeconds: 1)
+        let client = GatewayClient(baseURL: url, token: "t", httpClient: http)
+        let started = ContinuousClock.now
         do {
             _ = try await client.ready()
             Issue.record("expected a connection error")
@@ -158,5 +161,8 @@ import Core
         } catch let e as BedsideError {
             #expect(e.code == .gatewayUnreachable)
         }
+        // Seconds, not the shared client's 90 s connect timeout.
+        #expect(ContinuousClock.now - started < .seconds(10))
+        try await http.shutdown()
     }
 }

@@ -28,7 +28,8 @@ enum Fixtures {
         let list = citations ?? [citation(1), citation(2, title: "Fluid therapy", section: "Reassessment")]
         return Answer(answerID: "a1", question: question, answer: sentences.map(\.text).joined(separator: " "),
                       sentences: refused ? [] : sentences, refused: refused, cached: cached, stale: stale,
-                      citations: refused ? [] : list, nearestSources: refused ? list : [], indexVersion: 3)
+                      citations: refused ? [] : list, nearestSources: refused ? list : [], indexVersion: 3,
+                      createdAt: Date(timeIntervalSince1970: 1_700_000_000))
     }
 
     static func history(_ questions: [String]) -> [HistoryEntry] {

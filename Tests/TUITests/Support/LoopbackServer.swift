@@ -52,8 +52,8 @@ final class LoopbackServer: Sendable {
             }
         let port = channel.channel.localAddress?.port ?? 0
         let log = RequestLog()
-        let task = Task {
-            try? await withThrowingDiscardingTaskGroup { group in
+        let task = Task<Void, Never> {
+            _ = try? await withThrowingDiscardingTaskGroup { group in
                 try await channel.executeThenClose { inbound in
                     for try await connection in inbound {
                         group.addTask { try? await serve(connection, handler, log) }

@@ -1,0 +1,84 @@
+import Core
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import Store
+
+/// The gateway's parts, built once and shared by every request: token verification, rate
+/// limits, the response cache, the inference behind its timeout and circuit breaker,
+/// metrics and the log.
+public struct Gateway: Sendable {
+    public let configuration: GatewayConfiguration
+    public let database: BedsideDatabase
+    /// Inference as the routes call it: the given service inside a total timeout, inside the circuit breaker.
+    public let inference: any InferenceService
+    public let breaker: CircuitBreaker
+    public let verifier: TokenVerifier
+    public let issuer: TokenIssuer
+    public let rateLimiter: RateLimiter
+    public let metrics: GatewayMetrics
+    public let logger: Logger
+    let cache: ResponseCache
+    let statusCache: StatusCache
+    let clock: GatewayClock
+
+    /// - Parameters:
+    ///   - inference: in-process (`Pipeline`) or `RemoteInferenceService`.
+    ///   - clock: time source (tests pass a manual clock).
+    ///   - metrics: the registry `/metrics` renders (one per gateway; no global bootstrap).
+    public init(configuration: GatewayConfiguration, database: BedsideDatabase, inference: any InferenceService,
+                logger: Logger, clock: GatewayClock = .system, metrics: GatewayMetrics = GatewayMetrics()) async throws {
+        try configuration.validate()
+        self.configuration = configuration
+        self.database = database
+        self.logger = logger
+        self.clock = clock
+        self.metrics = metrics
+        let secret = try TokenIssuer.loadOrCreateSecret(path: configuration.resolvedSecretPath(databasePath: database.path))
+        self.issuer = TokenIssuer(secret: secret, issuer: configuration.jwtIssuer, audience: configuration.jwtAudience,
+                                  database: database, clock: clock.now)
+        self.verifier = try await TokenVerifier.make(configuration: configuration, secret: secret, clock: clock)
+        if !verifier.keys.skipped.isEmpty {
+            logger.warning("JWKS keys skipped (only P-256 EC and RSA signing keys are used)", metadata: ["kids": "\(verifier.keys.skipped)"])
+        }
+        self.rateLimiter = RateLimiter(capacity: configuration.rateLimitCapacity, refillPerSecond: configuration.rateLimitRefillPerSecond,
+                                       uptime: clock.uptime)
+        let breaker = CircuitBreaker(failureThreshold: configuration.circuitFailureThreshold,
+                                     coolDown: .seconds(from: configuration.circuitCoolDown), uptime: clock.uptime)
+        self.breaker = breaker
+        let timed = DeadlineInference(base: inference, answerTimeout: .seconds(from: configuration.inferenceTimeout),
+                                      statusTimeout: .seconds(from: configuration.statusTimeout), sleep: clock.sleep)
+        let routed = CircuitBreakingInference(base: timed, breaker: breaker)
+        self.inference = routed
+        self.cache = ResponseCache(database: database, lruSize: configuration.lruSize, ttl: configuration.cacheTTL, now: clock.now, logger: logger)
+        self.statusCache = StatusCache(ttl: .seconds(from: configuration.statusCacheTTL), uptime: clock.uptime) { try await routed.status() }
+    }
+
+    /// The router with every route and middleware.
+    public func makeRouter() -> Router<GatewayRequestContext> {
+        let router = Router(context: GatewayRequestContext.self, options: .autoGenerateHeadEndpoints)
+        router.add(middleware: RequestLogMiddleware(gateway: self))
+        HealthRoutes(gateway: self).register(on: router)
+        let v1 = router.group("v1")
+            .add(middleware: AuthMiddleware(verifier: verifier, metrics: metrics))
+            .add(middleware: RateLimitMiddleware(limiter: rateLimiter, metrics: metrics))
+        let query = QueryRoute(gateway: self)
+        v1.post("query") { request, context in try await query.handle(request, context: context) }
+        LookupRoutes(gateway: self).register(on: v1)
+        return router
+    }
+
+    /// The Hummingbird application listening on the configured host and port.
+    public func makeApplication(onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }) -> some ApplicationProtocol {
+        Application(router: makeRouter(),
+                     configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port)),
+                     onServerRunning: onServerRunning, logger: logger)
+    }
+}
+
+/// Builds the gateway application (`bedside serve` runs it with `runGateway`).
+public func makeGatewayApplication(configuration: GatewayConfiguration, database: BedsideDatabase, inference: any InferenceService,
+                                   logger: Logger) async throws -> some ApplicationProtocol {
+    try await Gateway(configuration: configuration, database: database, inference: inference, logger: logger).makeApplication()
+}

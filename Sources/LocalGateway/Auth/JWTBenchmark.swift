@@ -1,0 +1,55 @@
+import Foundation
+import JWTKit
+
+/// Measures token verification, for `bench/gateway.sh` (through a subcommand of the
+/// executable). Every figure is a full uncached verification (header, signature, claims)
+/// unless named `cached`.
+public enum JWTBenchmark {
+    public struct Result: Sendable, Hashable {
+        /// HS256 on the gateway's direct HMAC path.
+        public var hs256Micros: Double
+        /// HS256 through jwt-kit (the verifier of record).
+        public var hs256JWTKitMicros: Double
+        /// HS256 answered from the verified-token cache (what a repeated token costs).
+        public var hs256CachedMicros: Double
+        /// ES256 through jwt-kit.
+        public var es256Micros: Double
+    }
+
+    /// HS256 (direct path) and ES256 (jwt-kit) microseconds per verification.
+    public static func run(iterations: Int) async throws -> (hs256Micros: Double, es256Micros: Double) {
+        let r = try await runDetailed(iterations: iterations)
+        return (r.hs256Micros, r.es256Micros)
+    }
+
+    public static func runDetailed(iterations: Int) async throws -> Result {
+        let n = max(1, iterations)
+        let secret = SecretFile.systemRandomBytes(32)
+        let ecKey = ES256PrivateKey()
+        guard let params = ecKey.publicKey.parameters else { throw JWTError.generic(identifier: "bench", reason: "no EC parameters") }
+        let jwks = #"{"keys":[{"kty":"EC","crv":"P-256","kid":"bench-es","alg":"ES256","x":"\#(params.x)","y":"\#(params.y)"}]}"#
+        let ring = try await KeyRing.make(secret: secret, jwksJSON: jwks)
+        let verifier = TokenVerifier(keys: ring, validator: ClaimsValidator(issuer: "bedside", audience: "bedside-gateway", leeway: 10),
+                                     maxTokenBytes: 8192, fastPath: true, cacheSize: 16, clock: .system)
+        let hsToken = try await TokenIssuer(secret: secret).mint(subject: "bench", ttl: 3600)
+        let now = Date().timeIntervalSince1970.rounded(.down)
+        let signer = JWTKeyCollection()
+        await signer.add(ecdsa: ecKey, kid: "bench-es")
+        let esToken = try await signer.sign(TokenClaims(sub: "bench", exp: now + 3600, nbf: now, iat: now, iss: "bedside", aud: .init(["bedside-gateway"])),
+                                            kid: "bench-es")
+
+        func measure(_ count: Int, _ body: () async throws -> Void) async throws -> Double {
+            for _ in 0..<min(count, 200) { try await body() }  // warm up
+            let clock = ContinuousClock()
+            let start = clock.now
+            for _ in 0..<count { try await body() }
+            return (clock.now - start).seconds * 1e6 / Double(count)
+        }
+        let date = Date()
+        let fast = try await measure(n) { _ = try await verifier.verifyUncached(token: hsToken, fastPath: true, now: date) }
+        let kit = try await measure(n) { _ = try await verifier.verifyUncached(token: hsToken, fastPath: false, now: date) }
+        let cached = try await measure(n) { _ = try await verifier.verify(token: hsToken) }
+        let es = try await measure(max(1, n / 4)) { _ = try await verifier.verifyUncached(token: esToken, fastPath: true, now: date) }
+        return Result(hs256Micros: fast, hs256JWTKitMicros: kit, hs256CachedMicros: cached, es256Micros: es)
+    }
+}

@@ -1,0 +1,59 @@
+import Core
+import Foundation
+import JWTKit
+import Store
+
+/// Mints HS256 tokens for local users (`bedside token create`, the embedded gateway).
+public struct TokenIssuer: Sendable {
+    public let issuer: String
+    public let audience: String
+    let secret: [UInt8]
+    let database: BedsideDatabase?
+    let clock: @Sendable () -> Date
+    let newID: @Sendable () -> String
+
+    /// - Parameters:
+    ///   - database: when given, each minted token's id, subject and lifetime are recorded (never the token).
+    public init(secret: [UInt8], issuer: String = "bedside", audience: String = "bedside-gateway", database: BedsideDatabase? = nil,
+                clock: @escaping @Sendable () -> Date = Date.init,
+                newID: @escaping @Sendable () -> String = { UUID().uuidString.lowercased() }) {
+        self.secret = secret
+        self.issuer = issuer
+        self.audience = audience
+        self.database = database
+        self.clock = clock
+        self.newID = newID
+    }
+
+    /// The issuer for a gateway configuration: loads (or creates) the secret that
+    /// `bedside serve` with the same configuration and database will accept.
+    public init(configuration: GatewayConfiguration, database: BedsideDatabase) throws {
+        let secret = try Self.loadOrCreateSecret(path: configuration.resolvedSecretPath(databasePath: database.path))
+        self.init(secret: secret, issuer: configuration.jwtIssuer, audience: configuration.jwtAudience, database: database)
+    }
+
+    /// Reads the HS256 secret at `path`, creating it on first run: 32 random bytes, file
+    /// mode 0600. Refuses a secret file that other users can read.
+    public static func loadOrCreateSecret(path: String) throws -> [UInt8] {
+        try SecretFile.loadOrCreate(path: (path as NSString).expandingTildeInPath, randomBytes: SecretFile.systemRandomBytes)
+    }
+
+    /// A signed token for `subject`, valid from now for `ttl` seconds, with `jti`, `iat`,
+    /// `nbf`, `exp`, `iss` and `aud`.
+    public func mint(subject: String, ttl: TimeInterval = 8 * 3600) async throws -> String {
+        let name = subject.trimmingCharacters(in: .whitespaces)
+        guard !name.isEmpty, name.utf8.count <= 128, !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw BedsideError(.badRequest, "The subject must be 1 to 128 printable characters.")
+        }
+        guard ttl > 0, ttl <= 366 * 86_400 else { throw BedsideError(.badRequest, "The token lifetime must be between 1 second and 366 days.") }
+        let now = clock().timeIntervalSince1970.rounded(.down)
+        let jti = newID()
+        let claims = TokenClaims(sub: name, exp: now + ttl.rounded(.down), nbf: now, iat: now, iss: issuer, aud: .init([audience]), jti: jti)
+        let keys = JWTKeyCollection()
+        await keys.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
+        let token = try await keys.sign(claims)
+        try database?.recordIssuedToken(jti: jti, subject: name, issuedAt: Date(timeIntervalSince1970: now),
+                                        expiresAt: Date(timeIntervalSince1970: now + ttl.rounded(.down)))
+        return token
+    }
+}

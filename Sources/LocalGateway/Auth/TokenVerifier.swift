@@ -1,0 +1,178 @@
+import Core
+import Crypto
+import Foundation
+import JWTKit
+
+/// Verifies bearer tokens: size, strict header, key choice, signature, then claims.
+///
+/// jwt-kit is the verifier of record. HS256 tokens may instead take a direct HMAC path
+/// (same header rules, same payload decoding, same claim checks; the tests hold both to
+/// the same verdicts) because jwt-kit's actor hop and JSON handling cost more than the
+/// whole cached-answer request. A repeated token is answered from `VerifiedTokenCache`.
+public final class TokenVerifier: Sendable {
+    let keys: KeyRing
+    let validator: ClaimsValidator
+    let maxTokenBytes: Int
+    let fastPath: Bool
+    let cache: VerifiedTokenCache
+    let clock: GatewayClock
+
+    init(keys: KeyRing, validator: ClaimsValidator, maxTokenBytes: Int, fastPath: Bool, cacheSize: Int, clock: GatewayClock) {
+        self.keys = keys
+        self.validator = validator
+        self.maxTokenBytes = maxTokenBytes
+        self.fastPath = fastPath
+        self.cache = VerifiedTokenCache(capacity: cacheSize)
+        self.clock = clock
+    }
+
+    /// Builds a verifier from the configuration: loads the HS256 secret and the JWKS file.
+    public static func make(configuration: GatewayConfiguration, secret: [UInt8], clock: GatewayClock = .system) async throws -> TokenVerifier {
+        let ring = try await KeyRing.make(secret: secret, jwksJSON: try KeyRing.readJWKS(path: configuration.jwksPath))
+        return TokenVerifier(keys: ring,
+                             validator: ClaimsValidator(issuer: configuration.jwtIssuer, audience: configuration.jwtAudience, leeway: configuration.jwtLeeway),
+                             maxTokenBytes: configuration.maxTokenBytes, fastPath: configuration.jwtFastPath,
+                             cacheSize: configuration.verifiedTokenCacheSize, clock: clock)
+    }
+
+    /// Authenticates an `Authorization` header value.
+    func authenticate(authorization: String?) async throws(AuthFailure) -> VerifiedIdentity {
+        guard let authorization, !authorization.isEmpty else { throw AuthFailure(.missing, "No bearer token was sent.") }
+        guard authorization.utf8.count <= maxTokenBytes + 16 else { throw AuthFailure(.tooLarge, "The token is larger than \(maxTokenBytes) bytes.") }
+        let parts = authorization.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else {
+            throw AuthFailure(.malformedHeader, "The Authorization header must be 'Bearer <token>'.")
+        }
+        let token = parts[1].trimmingCharacters(in: .whitespaces)
+        guard !token.isEmpty else { throw AuthFailure(.malformedHeader, "The Authorization header must be 'Bearer <token>'.") }
+        return try await verify(token: token)
+    }
+
+    /// Verifies a token, using the verified-token cache.
+    public func verifySubject(token: String) async throws -> String { try await verify(token: token).subject }
+
+    func verify(token: String) async throws(AuthFailure) -> VerifiedIdentity {
+        guard token.utf8.count <= maxTokenBytes else { throw AuthFailure(.tooLarge, "The token is larger than \(maxTokenBytes) bytes.") }
+        let fingerprint = VerifiedTokenCache.fingerprint(token)
+        let now = clock.now()
+        if let known = cache.get(fingerprint) {
+            do { try validator.checkTime(known, now: now) } catch {
+                cache.remove(fingerprint)
+                throw error
+            }
+            return known
+        }
+        let identity = try await verifyUncached(token: token, fastPath: fastPath, now: now)
+        cache.put(fingerprint, identity)
+        return identity
+    }
+
+    /// Full verification without the cache; `fastPath` picks the HS256 implementation.
+    func verifyUncached(token: String, fastPath: Bool, now: Date) async throws(AuthFailure) -> VerifiedIdentity {
+        guard token.utf8.count <= maxTokenBytes else { throw AuthFailure(.tooLarge, "The token is larger than \(maxTokenBytes) bytes.") }
+        let parsed = try ParsedToken(token)
+        let header = try parsed.header()
+        let claims: TokenClaims
+        switch header.alg {
+        case "HS256":
+            guard header.kid == nil || header.kid == KeyRing.localKeyID else {
+                throw AuthFailure(.unknownKey, "HS256 tokens must not name a key other than the local one (kid).")
+            }
+            claims = fastPath ? try verifyHS256Directly(parsed) : try await verifyWithJWTKit(token, keys.hmacCollection)
+        case "ES256", "RS256":
+            guard let kid = header.kid else { throw AuthFailure(.unknownKey, "\(header.alg) tokens must name their key (kid).") }
+            guard let kind = keys.publicKinds[kid] else { throw AuthFailure(.unknownKey, "The token names a key this gateway does not know (kid).") }
+            guard kind.rawValue == header.alg else {
+                throw AuthFailure(.unsupportedAlgorithm, "The token's algorithm does not match its key (\(header.alg) with a \(kind.rawValue) key).")
+            }
+            claims = try await verifyWithJWTKit(token, keys.publicCollection)
+        default:
+            throw AuthFailure(.unsupportedAlgorithm, "The token's algorithm is not accepted (alg \(Self.printable(header.alg))); use HS256, ES256 or RS256.")
+        }
+        return try validator.validate(claims, now: now)
+    }
+
+    private func verifyHS256Directly(_ token: ParsedToken) throws(AuthFailure) -> TokenClaims {
+        guard let signature = Base64URL.decode(token.signature), signature.count == SHA256.byteCount else {
+            throw AuthFailure(.badSignature, "The token's signature is not valid.")
+        }
+        let valid = token.signingInput.withContiguousStorageIfAvailable {
+            HMAC<SHA256>.isValidAuthenticationCode(signature, authenticating: UnsafeRawBufferPointer($0), using: keys.hmacKey)
+        } ?? HMAC<SHA256>.isValidAuthenticationCode(signature, authenticating: Array(token.signingInput), using: keys.hmacKey)
+        guard valid else { throw AuthFailure(.badSignature, "The token's signature is not valid.") }
+        guard let payload = Base64URL.decode(token.payload) else { throw AuthFailure(.malformed, "The token is malformed.") }
+        do {
+            return try Self.payloadDecoder.decode(TokenClaims.self, from: Data(payload))
+        } catch {
+            throw AuthFailure(.malformed, "The token's claims are malformed.")
+        }
+    }
+
+    private func verifyWithJWTKit(_ token: String, _ collection: JWTKeyCollection) async throws(AuthFailure) -> TokenClaims {
+        do {
+            return try await collection.verify(token, as: TokenClaims.self)
+        } catch let error as JWTError where error.errorType == .signatureVerificationFailed {
+            throw AuthFailure(.badSignature, "The token's signature is not valid.")
+        } catch let error as JWTError where error.errorType == .malformedToken {
+            throw AuthFailure(.malformed, "The token's claims are malformed.")
+        } catch {
+            throw AuthFailure(.badSignature, "The token's signature is not valid.")
+        }
+    }
+
+    /// Same settings as jwt-kit's default decoder for the fields `TokenClaims` has.
+    private static let payloadDecoder = JSONDecoder()
+
+    static func printable(_ s: String) -> String {
+        String(s.unicodeScalars.filter { $0.isASCII && $0.properties.generalCategory != .control }.prefix(20).map(Character.init))
+    }
+}
+
+/// The three segments of a compact JWS, checked for shape before any key is chosen.
+struct ParsedToken {
+    let bytes: [UInt8]
+    let headerRange: Range<Int>
+    let payloadRange: Range<Int>
+    let signatureRange: Range<Int>
+
+    init(_ token: String) throws(AuthFailure) {
+        bytes = Array(token.utf8)
+        var dots: [Int] = []
+        for (i, b) in bytes.enumerated() where b == UInt8(ascii: ".") {
+            dots.append(i)
+            if dots.count > 2 { break }
+        }
+        guard dots.count == 2 else { throw AuthFailure(.malformed, "The token is malformed (a JWT has three parts).") }
+        headerRange = 0..<dots[0]
+        payloadRange = (dots[0] + 1)..<dots[1]
+        signatureRange = (dots[1] + 1)..<bytes.count
+        guard !headerRange.isEmpty, !payloadRange.isEmpty else { throw AuthFailure(.malformed, "The token is malformed.") }
+    }
+
+    var payload: ArraySlice<UInt8> { bytes[payloadRange] }
+    var signature: ArraySlice<UInt8> { bytes[signatureRange] }
+    var signingInput: ArraySlice<UInt8> { bytes[0..<payloadRange.upperBound] }
+
+    struct Header { var alg: String; var kid: String? }
+
+    /// Reads the header strictly: only `alg`, `typ` (`JWT`) and `kid`, all strings. Members
+    /// such as `crit`, `jku`, `jwk` or `x5u` that would change how the token is checked are refused.
+    func header() throws(AuthFailure) -> Header {
+        guard let json = Base64URL.decode(bytes[headerRange]), let fields = FlatJSONObject.parse(json) else {
+            throw AuthFailure(.malformed, "The token's header is malformed.")
+        }
+        for name in fields.keys where !["alg", "typ", "kid"].contains(name) {
+            throw AuthFailure(.malformed, "The token's header has a member this gateway does not accept (\(TokenVerifier.printable(name))).")
+        }
+        if let typ = fields["typ"], typ.uppercased() != "JWT" { throw AuthFailure(.malformed, "The token's type is not JWT.") }
+        guard let alg = fields["alg"] else { throw AuthFailure(.malformed, "The token's header has no algorithm (alg).") }
+        if let kid = fields["kid"], kid.isEmpty || kid.utf8.count > 256 { throw AuthFailure(.unknownKey, "The token's key id (kid) is not acceptable.") }
+        // Segments must be canonical base64url even on the jwt-kit path, so both paths agree.
+        guard Base64URL.decode(payload) != nil else { throw AuthFailure(.malformed, "The token is malformed.") }
+        guard !signature.isEmpty, Base64URL.decode(signature) != nil else {
+            if alg.lowercased() == "none" { throw AuthFailure(.unsupportedAlgorithm, "Unsigned tokens (alg none) are refused.") }
+            throw AuthFailure(.badSignature, "The token's signature is not valid.")
+        }
+        return Header(alg: alg, kid: fields["kid"])
+    }
+}

@@ -1,0 +1,65 @@
+import Core
+import Foundation
+import Logging
+import Store
+
+/// Cache policy over Store's `cache_entry` table: TTL, the LRU in front, and the
+/// stale-if-error fallback. A read failure is a miss, never an error for the client.
+final class ResponseCache: Sendable {
+    let database: BedsideDatabase
+    let lru: LRUCache<String, CacheEntry>
+    let ttl: TimeInterval
+    let now: @Sendable () -> Date
+    let logger: Logger
+
+    init(database: BedsideDatabase, lruSize: Int, ttl: TimeInterval, now: @escaping @Sendable () -> Date, logger: Logger) {
+        self.database = database
+        self.lru = LRUCache(capacity: lruSize)
+        self.ttl = ttl
+        self.now = now
+        self.logger = logger
+    }
+
+    /// An unexpired entry for exactly this key (same index version and model).
+    func fresh(_ key: CacheKey) async -> CacheEntry? {
+        let t = now()
+        if let hot = await lru.get(key.key) {
+            if hot.expiresAt > t { return hot }
+            await lru.remove(key.key)
+            return nil
+        }
+        do {
+            guard let entry = try await database.cacheEntry(key: key.key), entry.expiresAt > t else { return nil }
+            await lru.set(key.key, entry)
+            return entry
+        } catch {
+            logger.warning("cache read failed", metadata: ["error": "\(error)"])
+            return nil
+        }
+    }
+
+    /// The newest entry of the lineage, whatever its age or index version: what is served,
+    /// marked stale, when inference cannot answer.
+    func staleFallback(_ key: CacheKey) -> CacheEntry? {
+        do { return try database.latestCacheEntry(lineage: key.lineage) } catch {
+            logger.warning("stale cache read failed", metadata: ["error": "\(error)"])
+            return nil
+        }
+    }
+
+    /// Stores a freshly generated answer (already saved, so it has its answer id).
+    func store(_ answer: Answer, key: CacheKey) async {
+        let t = now()
+        var stored = answer
+        stored.cached = false
+        stored.stale = false
+        let entry = CacheEntry(key: key.key, lineage: key.lineage, answer: stored, indexVersion: answer.indexVersion,
+                               model: answer.model, createdAt: t, expiresAt: t.addingTimeInterval(ttl))
+        do {
+            try database.putCacheEntry(entry)
+            await lru.set(key.key, entry)
+        } catch {
+            logger.warning("cache write failed", metadata: ["error": "\(error)"])
+        }
+    }
+}

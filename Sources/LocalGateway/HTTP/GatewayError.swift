@@ -1,0 +1,98 @@
+import Core
+import Foundation
+import Hummingbird
+
+extension BedsideError.Code {
+    /// The route exists but not with this method (HTTP 405).
+    public static let methodNotAllowed: BedsideError.Code = "method_not_allowed"
+}
+
+/// A `BedsideError` with the HTTP status and extra headers it should be sent with.
+struct GatewayError: Error, Sendable {
+    var status: HTTPResponse.Status
+    var error: BedsideError
+    var headers: HTTPFields
+
+    init(_ status: HTTPResponse.Status, _ error: BedsideError, headers: HTTPFields = [:]) {
+        self.status = status
+        self.error = error
+        self.headers = headers
+    }
+
+    init(_ error: BedsideError) {
+        self.init(Self.status(for: error.code), error)
+    }
+
+    /// The HTTP status for each error code.
+    static func status(for code: BedsideError.Code) -> HTTPResponse.Status {
+        switch code {
+        case .badRequest: .badRequest
+        case .unauthorized: .unauthorized
+        case .forbidden: .forbidden
+        case .notFound: .notFound
+        case .methodNotAllowed: .methodNotAllowed
+        case .payloadTooLarge: .contentTooLarge
+        case .rateLimited: .tooManyRequests
+        case .inferenceUnavailable, .timeout, .databaseLocked: .serviceUnavailable
+        case .upstream: .badGateway
+        default: .internalServerError
+        }
+    }
+}
+
+/// Turns any error into the one JSON error shape, `{"error":{"code","message","retry_after"}}`.
+/// Technical detail goes to the log (through the request trace), never to the client.
+enum ErrorResponses {
+    static func response(for error: any Error, trace: RequestTrace) -> Response {
+        let failure = gatewayError(for: error)
+        trace.update { s in
+            s.errorCode = failure.error.code.rawValue
+            if failure.status.code >= 500 || failure.error.detail != nil {
+                s.errorDetail = failure.error.detail ?? (error is GatewayError || error is BedsideError ? nil : String(describing: error))
+            }
+        }
+        return make(failure)
+    }
+
+    static func gatewayError(for error: any Error) -> GatewayError {
+        switch error {
+        case let e as GatewayError:
+            return e
+        case let e as BedsideError:
+            return GatewayError(e)
+        case let e as AuthFailure:
+            return GatewayError(.unauthorized, e.bedsideError, headers: [.wwwAuthenticate: e.challenge])
+        case let e as HTTPError:
+            return GatewayError(e.status, BedsideError(code(for: e.status), e.body ?? e.status.reasonPhrase))
+        case is CancellationError:
+            return GatewayError(.serviceUnavailable, BedsideError(.internalError, "The request was cancelled."))
+        default:
+            return GatewayError(.internalServerError, BedsideError(.internalError, "Something went wrong inside the gateway; the request id in X-Request-ID identifies it in the log.",
+                                                                   detail: String(describing: error)))
+        }
+    }
+
+    static func make(_ failure: GatewayError) -> Response {
+        var body = failure.error
+        body.detail = nil
+        var headers = failure.headers
+        headers[.contentType] = "application/json; charset=utf-8"
+        if let retry = body.retryAfter, headers[.retryAfter] == nil { headers[.retryAfter] = String(retry) }
+        let data = (try? JSONCoding.encoder.encode(ErrorEnvelope(error: body))) ?? Data(#"{"error":{"code":"internal","message":"error"}}"#.utf8)
+        return Response(status: failure.status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    private static func code(for status: HTTPResponse.Status) -> BedsideError.Code {
+        switch status.code {
+        case 400: .badRequest
+        case 401: .unauthorized
+        case 403: .forbidden
+        case 404: .notFound
+        case 405: .methodNotAllowed
+        case 413: .payloadTooLarge
+        case 429: .rateLimited
+        case 503: .inferenceUnavailable
+        default: status.code >= 500 ? .internalError : .badRequest
+        }
+    }
+}

@@ -1,0 +1,53 @@
+/// One subject's allowance: up to `capacity` requests in a burst, refilled continuously at
+/// `refillPerSecond`. A value type; `RateLimiter` keeps one per subject under a lock.
+public struct TokenBucket: Sendable, Hashable {
+    public let capacity: Double
+    public let refillPerSecond: Double
+    public private(set) var tokens: Double
+    private var updatedAt: Duration
+
+    /// A full bucket at time `now` (monotonic).
+    public init(capacity: Double, refillPerSecond: Double, now: Duration) {
+        self.capacity = capacity
+        self.refillPerSecond = refillPerSecond
+        self.tokens = capacity
+        self.updatedAt = now
+    }
+
+    /// Takes one token if there is one. Time going backwards is treated as no time passing.
+    public mutating func take(now: Duration) -> RateDecision {
+        refill(now: now)
+        if tokens >= 1 {
+            tokens -= 1
+            return RateDecision(allowed: true, remaining: Int(tokens.rounded(.down)), resetSeconds: secondsUntilFull(), retryAfterSeconds: 0)
+        }
+        let wait = ((1 - tokens) / refillPerSecond).rounded(.up)
+        return RateDecision(allowed: false, remaining: 0, resetSeconds: secondsUntilFull(), retryAfterSeconds: max(1, Int(wait)))
+    }
+
+    /// Adds the tokens earned since the last update.
+    public mutating func refill(now: Duration) {
+        let elapsed = (now - updatedAt).seconds
+        if elapsed > 0 {
+            tokens = min(capacity, tokens + elapsed * refillPerSecond)
+            updatedAt = now
+        }
+    }
+
+    public var isFull: Bool { tokens >= capacity }
+
+    private func secondsUntilFull() -> Int {
+        Int(((capacity - tokens) / refillPerSecond).rounded(.up))
+    }
+}
+
+/// The outcome of one request against a bucket, with what the rate-limit headers report.
+public struct RateDecision: Sendable, Hashable {
+    public var allowed: Bool
+    /// Whole tokens left after this request.
+    public var remaining: Int
+    /// Seconds until the bucket is full again (the `t` of the `RateLimit` header).
+    public var resetSeconds: Int
+    /// Seconds until one token is available (the `Retry-After` of a 429).
+    public var retryAfterSeconds: Int
+}

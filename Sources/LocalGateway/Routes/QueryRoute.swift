@@ -1,0 +1,245 @@
+import Core
+import Foundation
+import Hummingbird
+import Logging
+import Store
+
+/// `POST /v1/query`: cache, inference, stale-if-error, then save, audit, respond.
+///
+/// Order matters for the audit trail: the answer is saved and the audit row committed
+/// before the response (or, when streaming, before the final `done` event) is sent, so a
+/// crash right after a client saw an answer never loses its record.
+struct QueryRoute: Sendable {
+    let gateway: Gateway
+
+    /// What the cache did for a request, as logged and counted.
+    enum CacheResult: String {
+        case hit, miss, stale, bypass
+    }
+
+    func handle(_ request: Request, context: GatewayRequestContext) async throws -> Response {
+        var request = request
+        let query = try await QueryBody.read(&request, limit: gateway.configuration.bodyLimit)
+        let call = Call(query: query, subject: context.subject ?? "", trace: context.trace,
+                        wantsStream: Self.accepts(request.headers[.accept], "text/event-stream"),
+                        noCache: Self.noCache(request.headers[.cacheControl]))
+        if gateway.configuration.logQuestions { call.trace.update { $0.question = query.question } }
+
+        let status = try? await gateway.statusCache.current()
+        let key = status.map { CacheKey(request: query, indexVersion: $0.indexVersion, model: $0.model) }
+        if let key, !call.noCache, let entry = await gateway.cache.fresh(key) {
+            record(.hit, call)
+            let answer = try await serveCached(entry.answer, stale: false, call)
+            return try Self.respond(answer, call, cache: .hit)
+        }
+        record(call.noCache ? .bypass : .miss, call)
+        let cacheResult: CacheResult = call.noCache ? .bypass : .miss
+        let stream = gateway.inference.answer(query)
+        if call.wantsStream { return try await streamFresh(stream, key: key, call, cache: cacheResult) }
+        do {
+            let answer = try await Self.collect(stream)
+            let saved = try await saveFresh(answer, key: key, call)
+            return try Self.respond(saved, call, cache: cacheResult)
+        } catch {
+            return try await fallback(after: error, key: key, call)
+        }
+    }
+
+    /// The request's parts the steps below need.
+    struct Call: Sendable {
+        var query: QueryRequest
+        var subject: String
+        var trace: RequestTrace
+        var wantsStream: Bool
+        var noCache: Bool
+    }
+
+    // MARK: Steps
+
+    private func record(_ result: CacheResult, _ call: Call) {
+        call.trace.update { $0.cache = result.rawValue }
+        gateway.metrics.cache(result.rawValue)
+    }
+
+    private func elapsedMS(_ call: Call) -> Double {
+        ((gateway.clock.uptime() - call.trace.started).seconds * 1000 * 100).rounded() / 100
+    }
+
+    /// A cached answer as served now: marked cached (and stale), timed, audited.
+    private func serveCached(_ stored: Answer, stale: Bool, _ call: Call) async throws -> Answer {
+        var answer = stored
+        answer.cached = true
+        answer.stale = stale
+        answer.latencyMS = elapsedMS(call)
+        try await audit(AuditRecord(answer: answer, subject: call.subject, requestID: call.trace.requestID))
+        return answer
+    }
+
+    /// A new answer: saved (gets its id), cached unless partial or stale, audited.
+    private func saveFresh(_ generated: Answer, key: CacheKey?, _ call: Call) async throws -> Answer {
+        var answer = generated
+        answer.answerID = nil
+        answer.cached = false
+        answer.latencyMS = elapsedMS(call)
+        answer = try gateway.database.saveAnswer(answer, subject: call.subject)
+        if !answer.incomplete, !answer.stale {
+            await gateway.cache.store(answer, key: key ?? CacheKey(request: call.query, indexVersion: answer.indexVersion, model: answer.model))
+        }
+        try await audit(AuditRecord(answer: answer, subject: call.subject, requestID: call.trace.requestID))
+        return answer
+    }
+
+    private func audit(_ record: AuditRecord) async throws {
+        var r = record
+        r.at = gateway.clock.now()
+        try await gateway.database.appendAudit(r)
+    }
+
+    /// Inference failed before anything was sent: the newest answer of the lineage marked
+    /// stale, or a 503 saying when to retry. A bad request is the client's, not inference's.
+    private func fallback(after error: any Error, key: CacheKey?, _ call: Call) async throws -> Response {
+        if error is CancellationError { throw error }
+        if let e = error as? BedsideError, e.code == .badRequest { throw GatewayError(e) }
+        let failure = Self.inferenceFailure(error)
+        gateway.metrics.inferenceError(code: failure.code.rawValue)
+        call.trace.update { $0.errorDetail = failure.detail ?? failure.message }
+        let lineageKey = key ?? gateway.statusCache.lastKnown.map { CacheKey(request: call.query, indexVersion: $0.indexVersion, model: $0.model) }
+        if let lineageKey, let entry = gateway.cache.staleFallback(lineageKey) {
+            record(.stale, call)
+            let answer = try await serveCached(entry.answer, stale: true, call)
+            return try Self.respond(answer, call, cache: .stale)
+        }
+        await auditFailure(failure, call)
+        let retry = failure.retryAfter ?? gateway.configuration.defaultRetryAfter
+        let code: BedsideError.Code = failure.code == .timeout ? .timeout : .inferenceUnavailable
+        throw GatewayError(.serviceUnavailable, BedsideError(code, "\(failure.message) No cached answer to this question is available; try again in \(retry) s.",
+                                                             detail: failure.detail, retryAfter: retry))
+    }
+
+    private func auditFailure(_ failure: BedsideError, _ call: Call) async {
+        let known = gateway.statusCache.lastKnown
+        let record = AuditRecord(requestID: call.trace.requestID, subject: call.subject, question: call.query.question, answerID: nil,
+                                 sources: [], model: known?.model ?? "", indexVersion: known?.indexVersion ?? 0,
+                                 outcome: "error:\(failure.code.rawValue)")
+        do { try await audit(record) } catch {
+            gateway.logger.error("audit write failed", metadata: ["request_id": .string(call.trace.requestID), "error": "\(error)"])
+        }
+    }
+
+    static func inferenceFailure(_ error: any Error) -> BedsideError {
+        if let e = error as? BedsideError { return e }
+        return BedsideError(.inferenceUnavailable, "Inference failed.", detail: String(describing: error))
+    }
+
+    // MARK: Streaming
+
+    /// Streams a new answer. The first event is awaited before the status is chosen, so a
+    /// failure that early still gets the stale answer or a 503; after that, a failure
+    /// becomes an `error` event.
+    private func streamFresh(_ stream: AsyncThrowingStream<AnswerEvent, any Error>, key: CacheKey?, _ call: Call, cache: CacheResult) async throws -> Response {
+        let events = AnswerEventSource(stream)
+        let first: AnswerEvent
+        do {
+            guard let e = try await events.next() else { throw BedsideError(.upstream, "Inference ended without an answer.") }
+            if case .error(let failure) = e { throw failure }
+            first = e
+        } catch {
+            return try await fallback(after: error, key: key, call)
+        }
+        let route = self
+        let body = ResponseBody { writer in
+            var sentCitations = false, sentText = false
+            var next: AnswerEvent? = first
+            do {
+                while let event = next {
+                    switch event {
+                    case .citations:
+                        sentCitations = true
+                        try await writer.send([event])
+                    case .delta:
+                        sentText = true
+                        try await writer.send([event])
+                    case .done(let generated):
+                        let saved = try await route.saveFresh(generated, key: key, call)
+                        var closing: [AnswerEvent] = []
+                        if !sentCitations { closing.append(.citations(saved.citations)) }
+                        if !sentText { closing.append(.delta(saved.answer)) }
+                        closing.append(.done(saved))
+                        try await writer.send(closing)
+                        try await writer.end()
+                        return
+                    case .error(let failure):
+                        throw failure
+                    }
+                    next = try await events.next()
+                }
+                throw BedsideError(.upstream, "Inference stopped before the answer was complete.")
+            } catch let error as SSEWire.WriteFailure {
+                throw error.underlying  // the client went away; nothing more can be sent
+            } catch {
+                try await route.endStreamWithError(error, call, writer: &writer)
+            }
+        }
+        return Response(status: .ok, headers: Self.streamHeaders(cache: cache), body: body)
+    }
+
+    private func endStreamWithError(_ error: any Error, _ call: Call, writer: inout any ResponseBodyWriter) async throws {
+        let failure = Self.inferenceFailure(error)
+        gateway.metrics.inferenceError(code: failure.code.rawValue)
+        gateway.logger.warning("answer stream failed", metadata: [
+            "request_id": .string(call.trace.requestID), "code": .string(failure.code.rawValue), "detail": .string(failure.detail ?? failure.message),
+        ])
+        await auditFailure(failure, call)
+        var shown = failure
+        shown.detail = nil
+        if shown.retryAfter == nil { shown.retryAfter = gateway.configuration.defaultRetryAfter }
+        try await writer.write(SSEWire.buffer([.error(shown)]))
+        try await writer.finish(nil)
+    }
+
+    // MARK: Responses
+
+    static func respond(_ answer: Answer, _ call: Call, cache: CacheResult) throws -> Response {
+        var headers: HTTPFields = [.bedsideCache: cache.rawValue, .cacheControl: "no-store"]
+        if answer.stale {
+            headers[.warning] = #"110 - "Response is Stale""#
+            headers[.bedsideStale] = "1"
+        }
+        if call.wantsStream {
+            var h = streamHeaders(cache: cache)
+            for field in headers where h[field.name] == nil { h.append(field) }
+            return Response(status: .ok, headers: h,
+                            body: .init(byteBuffer: SSEWire.buffer([.citations(answer.citations), .delta(answer.answer), .done(answer)])))
+        }
+        return try JSONCoding.response(answer, headers: headers)
+    }
+
+    static func streamHeaders(cache: CacheResult) -> HTTPFields {
+        [.contentType: "text/event-stream; charset=utf-8", .cacheControl: "no-cache", .bedsideCache: cache.rawValue]
+    }
+
+    static func collect(_ stream: AsyncThrowingStream<AnswerEvent, any Error>) async throws -> Answer {
+        for try await event in stream {
+            switch event {
+            case .done(let answer): return answer
+            case .error(let e): throw e
+            default: continue
+            }
+        }
+        throw BedsideError(.upstream, "Inference ended without an answer.")
+    }
+
+    /// True when an `Accept` header lists `type` (parameters and q-values ignored).
+    static func accepts(_ header: String?, _ type: String) -> Bool {
+        guard let header else { return false }
+        return header.split(separator: ",").contains {
+            $0.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased() == type
+        }
+    }
+
+    /// True when `Cache-Control` contains the `no-cache` directive.
+    static func noCache(_ header: String?) -> Bool {
+        guard let header else { return false }
+        return header.split(separator: ",").contains { $0.trimmingCharacters(in: .whitespaces).lowercased().hasPrefix("no-cache") }
+    }
+}

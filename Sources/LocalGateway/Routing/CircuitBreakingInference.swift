@@ -1,0 +1,62 @@
+import Core
+
+/// An `InferenceService` whose calls go through a `CircuitBreaker`. A stream counts as a
+/// success when it delivers `done`, as a failure when it throws or ends early, and as
+/// neither when the client goes away. `error` events are turned into thrown errors.
+struct CircuitBreakingInference: InferenceService {
+    let base: any InferenceService
+    let breaker: CircuitBreaker
+
+    func answer(_ request: QueryRequest) -> AsyncThrowingStream<AnswerEvent, any Error> {
+        let (stream, continuation) = AsyncThrowingStream.makeStream(of: AnswerEvent.self, throwing: (any Error).self)
+        let base = self.base, breaker = self.breaker
+        let task = Task {
+            let permit: CircuitBreaker.Permit
+            do { permit = try await breaker.acquire() } catch {
+                continuation.finish(throwing: error)
+                return
+            }
+            do {
+                var finished = false
+                for try await event in base.answer(request) {
+                    if case .error(let e) = event { throw e }
+                    continuation.yield(event)
+                    if case .done = event { finished = true; break }
+                }
+                if finished {
+                    await breaker.recordSuccess(permit)
+                    continuation.finish()
+                } else if Task.isCancelled {
+                    await breaker.release(permit)
+                    continuation.finish(throwing: CancellationError())
+                } else {
+                    await breaker.recordFailure(permit)
+                    continuation.finish(throwing: BedsideError(.upstream, "Inference stopped before the answer was complete."))
+                }
+            } catch {
+                if Task.isCancelled || error is CancellationError {
+                    await breaker.release(permit)
+                } else if let e = error as? BedsideError, e.code == .badRequest {
+                    await breaker.recordSuccess(permit)  // inference answered, the question was at fault
+                } else {
+                    await breaker.recordFailure(permit)
+                }
+                continuation.finish(throwing: error)
+            }
+        }
+        continuation.onTermination = { _ in task.cancel() }
+        return stream
+    }
+
+    func status() async throws -> InferenceStatus {
+        let permit = try await breaker.acquire()
+        do {
+            let status = try await base.status()
+            await breaker.recordSuccess(permit)
+            return status
+        } catch {
+            if error is CancellationError { await breaker.release(permit) } else { await breaker.recordFailure(permit) }
+            throw error
+        }
+    }
+}

@@ -1,0 +1,219 @@
+import Core
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Store
+import Testing
+@testable import LocalGateway
+
+@Suite("Response cache and stale-if-error")
+struct CacheTests {
+    @Test func keyIgnoresSpellingButNotMeaning() {
+        let base = QueryRequest(question: "What is sepsis?", filters: ["year": "2019", "source_id": "a"], topK: 5)
+        let k = CacheKey(request: base, indexVersion: 3, model: "extractive")
+        #expect(CacheKey(request: QueryRequest(question: "  what IS   sepsis ", filters: ["source_id": "a", "year": "2019"], topK: 5), indexVersion: 3, model: "extractive") == k)
+        #expect(CacheKey(request: base, indexVersion: 4, model: "extractive").key != k.key)
+        #expect(CacheKey(request: base, indexVersion: 4, model: "extractive").lineage == k.lineage)
+        #expect(CacheKey(request: base, indexVersion: 3, model: "smollm2").lineage != k.lineage)
+        var other = base
+        other.topK = 6
+        #expect(CacheKey(request: other, indexVersion: 3, model: "extractive").key != k.key)
+        other = base
+        other.filters = ["year": "2020", "source_id": "a"]
+        #expect(CacheKey(request: other, indexVersion: 3, model: "extractive").key != k.key)
+        // A separator inside text cannot make two different requests collide.
+        let a = CacheKey(request: QueryRequest(question: "a", filters: ["b|1:c": "d"]), indexVersion: 1, model: "m")
+        let b = CacheKey(request: QueryRequest(question: "a", filters: ["b": "1:c|d"]), indexVersion: 1, model: "m")
+        #expect(a.key != b.key)
+        #expect(k.key.count == 64)
+    }
+
+    @Test func lruEvictsLeastRecentlyUsed() async {
+        let lru = LRUCache<String, Int>(capacity: 3)
+        await lru.set("a", 1)
+        await lru.set("b", 2)
+        await lru.set("c", 3)
+        #expect(await lru.get("a") == 1)  // a is now most recent
+        await lru.set("d", 4)             // evicts b
+        #expect(await lru.get("b") == nil)
+        #expect(await lru.keysByRecency() == ["d", "a", "c"])
+        await lru.remove("a")
+        #expect(await lru.keysByRecency() == ["d", "c"])
+        await lru.set("e", 5)
+        await lru.set("f", 6)
+        #expect(await lru.count == 3)
+        #expect(await lru.keysByRecency() == ["f", "e", "d"])
+        let none = LRUCache<String, Int>(capacity: 0)
+        await none.set("x", 1)
+        #expect(await none.get("x") == nil)
+    }
+
+    @Test func secondAskIsACacheHitAndNoCacheBypassesReading() async throws {
+        let inference = ScriptedInference()
+        let test = try await TestGateway.make(inference: inference)
+        defer { test.cleanup() }
+        let token = try await test.token()
+        try await test.app.test(.router) { client in
+            let first = try await client.execute(uri: "/v1/query", method: .post, headers: .bearer(token), body: queryBody())
+            #expect(first.status == .ok)
+            #expect(first.headers[.xCache] == "miss")
+            let a1 = try first.decode(Answer.self)
+            #expect(!a1.cached && !a1.stale && a1.answerID != nil && a1.indexVersion == 1)
+
+            let second = try await client.execute(uri: "/v1/query", method: .post, headers: .bearer(token),
+                                                  body: queryBody("what is the FIRST-LINE treatment for sepsis"))
+            #expect(second.headers[.xCache] == "hit")
+            let a2 = try second.decode(Answer.self)
+            #expect(a2.cached && !a2.stale && a2.answerID == a1.answerID)
+            #expect(inference.calls == 1)
+
+            let bypass = try await client.execute(uri: "/v1/query", method: .post, headers: .bearer(token, [.cacheControl: "no-cache"]), body: queryBody())
+            #expect(bypass.headers[.xCache] == "bypass")
+            let a3 = try bypass.decode(Answer.self)
+            #expect(!a3.cached && a3.answerID != a1.answerID)
+            #expect(inference.calls == 2)
+
+            // The bypassing request still wrote the cache: the next ask gets its answer.
+            let fourth = try await client.execute(uri: "/v1/query", method: .post, headers: .bearer(token), body: queryBody())
+            #expect(try fourth.decode(Answer.self).answerID == a3.answerID)
+            #expect(inference.calls == 2)
+
+            // Past the TTL the entry is not fresh any more.
+            test.clock.advance(seconds: test.gateway.configuration.cacheTTL + 1)
+            let fifth = try await client.execute(uri: "/v1/query", method: .post, headers: .bearer(token), body: queryBody())
+            #expect(fifth.headers[.xCache] == "miss")
+            #expect(inference.calls == 3)
+        }
+        let audit = try test.database.auditRecords()
+        #expect(audit.count == 5)
+        #expect(audit.map(\.cached) == [false, true, false, true, false])
+        #expect(test.logs.requests.compactMap { $0["cache"] as? String } == ["miss", "hit", "bypass", "hit", "miss"])
+    }
+
+    @Test func inferenceFailureServesTheStaleAnswer() async throws {
+        let inference = ScriptedInference()
+        let test = try await TestGateway.make(inference: inference)
+        defer { test.cleanup() }
+        let token = try await test.token()
+        try await test.app.test(.router) { client in
+            let fresh = try await client.execute(uri: "/v1/query", method: .post, headers: .bearer(token), body: queryBody())
+            let original = try fresh.decode(Answer.self)
+            inference.mode = .fail(BedsideError(.inferenceUnavailable, "llama-server is down"))
+            test.clock.advance(seconds: test.gateway.configuration.cacheTTL + 5)  // expired: no fresh hit
+
+            for headers in [HTTPFields.bearer(token), .bearer(token, [.cacheControl: "no-cache"])] {
+                let stale = try await client.execute(uri: "/v1/query", method: .post, headers: headers, body: queryBody())
+                #expect(stale.status == .ok)
+                #expect(stale.headers[.xCache] == "stale")
+                #expect(stale.headers[.warningHeader] == #"110 - "Response is Stale""#)
+                #expect(stale.headers[.xStale] == "1")
+                let answer = try stale.decode(Answer.self)
+                #expect(answer.stale && answer.cached && answer.answerID == original.answerID && answer.answer == original.answer)
+            }
+
+            // A question never answered before: 503 with the error shape and a retry hint.
+            let none = try await client.execute(uri: "/v1/query", method: .post, headers: .bearer(token), body: queryBody("What dose of heparin?"))
+            #expect(none.status == .serviceUnavailable)
+            #expect(none.errorCode == "inference_unavailable")
+            #expect(none.headers[.retryAfter] != nil)
+            let error = try #require(try none.json()["error"] as? [String: Any])
+            #expect(error["retry_after"] as? Int != nil)
+            #expect(error["detail"] == nil)
+            #expect((error["message"] as? String)?.contains("No cached answer") == true)
+        }
+        let audit = try test.database.auditRecords()  // newest first
+        #expect(audit[0].outcome == "error:inference_unavailable" && audit[0].answerID == nil && audit[0].question == "What dose of heparin?")
+        #expect(audit[1].stale && audit[2].stale)
+        #expect(!test.logs.lines.joined().contains("What dose of heparin"))  // questions stay out of the log by default
+    }
+
+    @Test func timeoutServesStaleOrTimeoutError() async throws {
+        let inference = ScriptedInference()
+        let test = try await TestGateway.make(inference: inference) { $0.inferenceTimeout = 0.3 }
+        defer { test.cleanup() }
+        let token = try await test.token()
+        try await test.app.test(.router) { client in
+            _ = try await client.execute(uri: "/v1/query", method: .post, headers: .bearer(token), body: queryBody())
+            inference.mode = .hang
+            let started = ContinuousClock.now
+            let stale = try await client.execute(uri: "/v1/query", method: .post, headers: .bearer(token, [.cacheControl: "no-cache"]), body: queryBody())
+            #expect(ContinuousClock.now - started < .seconds(3))
+            #expect(stale.status == .ok)
+            #expect(try stale.decode(Answer.self).stale)
+            let none = try await client.execute(uri: "/v1/query", method: .post, headers: .bearer(token), body: queryBody("Never asked"))
+            #expect(none.status == .serviceUnavailable)
+            #expect(none.errorCode == "timeout")
+        }
+    }
+
+    @Test func newIndexVersionMakesOlderEntriesStaleNotWrong() async throws {
+        let inference = ScriptedInference(indexVersion: 1)
+        let test = try await TestGateway.make(inference: inference)
+        defer { test.cleanup() }
+        let token = try await test.token()
+        try await test.app.test(.router) { client in
+            let v1 = try await client.execute(uri: "/v1/query", method: .post, headers: .bearer(token), body: queryBody()).decode(Answer.self)
+            #expect(v1.indexVersion == 1)
+            inference.currentStatus.indexVersion = 2
+            test.clock.advance(seconds: 2)  // status cache period
+            let r2 = try await client.execute(uri: "/v1/query", method: .post, headers: .bearer(token), body: queryBody())
+            #expect(r2.headers[.xCache] == "miss")  // the v1 entry is not a hit at v2
+            let v2 = try r2.decode(Answer.self)
+            #expect(v2.indexVersion == 2 && !v2.stale)
+            #expect(inference.calls == 2)
+
+            // Inference fails at v3: the newest answer of the lineage (v2) is served stale.
+            inference.currentStatus.indexVersion = 3
+            test.clock.advance(seconds: 2)
+            inference.mode = .fail(BedsideError(.upstream, "boom"))
+            let r3 = try await client.execute(uri: "/v1/query", method: .post, headers: .bearer(token), body: queryBody())
+            let stale = try r3.decode(Answer.self)
+            #expect(stale.stale && stale.answerID == v2.answerID && stale.indexVersion == 2)
+        }
+    }
+
+    @Test func statusIsAskedAtMostOncePerPeriod() async throws {
+        let inference = ScriptedInference()
+        let test = try await TestGateway.make(inference: inference)
+        defer { test.cleanup() }
+        let token = try await test.token()
+        try await test.app.test(.router) { client in
+            for _ in 0..<10 { _ = try await client.execute(uri: "/v1/query", method: .post, headers: .bearer(token), body: queryBody()) }
+            #expect(inference.statusCalls == 1)
+            test.clock.advance(seconds: 1.5)
+            for _ in 0..<5 { _ = try await client.execute(uri: "/v1/query", method: .post, headers: .bearer(token), body: queryBody()) }
+            #expect(inference.statusCalls == 2)
+        }
+    }
+
+    @Test func statusOutageStillServesStaleWithTheLastKnownStatus() async throws {
+        let inference = ScriptedInference()
+        let test = try await TestGateway.make(inference: inference)
+        defer { test.cleanup() }
+        let token = try await test.token()
+        try await test.app.test(.router) { client in
+            _ = try await client.execute(uri: "/v1/query", method: .post, headers: .bearer(token), body: queryBody())
+            inference.mode = .statusDown
+            test.clock.advance(seconds: 2)
+            // Status fails, the last known one is used; the answer itself still works.
+            let r = try await client.execute(uri: "/v1/query", method: .post, headers: .bearer(token), body: queryBody())
+            #expect(r.headers[.xCache] == "hit")
+            inference.mode = .fail(BedsideError(.inferenceUnavailable, "down"))
+            test.clock.advance(seconds: test.gateway.configuration.cacheTTL + 2)
+            let s = try await client.execute(uri: "/v1/query", method: .post, headers: .bearer(token), body: queryBody())
+            #expect(s.headers[.xCache] == "stale")
+        }
+    }
+
+    @Test func noStatusEverAndFailingInferenceIs503() async throws {
+        let test = try await TestGateway.make(inference: FailingInference())
+        defer { test.cleanup() }
+        let token = try await test.token()
+        try await test.app.test(.router) { client in
+            let r = try await client.execute(uri: "/v1/query", method: .post, headers: .bearer(token), body: queryBody())
+            #expect(r.status == .serviceUnavailable)
+            #expect(r.errorCode == "inference_unavailable")
+        }
+    }
+}

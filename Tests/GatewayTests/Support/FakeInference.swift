@@ -1,0 +1,139 @@
+import Core
+import Foundation
+@testable import LocalGateway
+
+/// A sample answer with one citation.
+func sampleAnswer(_ question: String = "What is the first-line treatment for sepsis?", text: String = "Give antibiotics within one hour [1].",
+                  indexVersion: Int = 1, model: String = "extractive") -> Answer {
+    let citation = Citation(n: 1, sourceID: "sepsis", chunkID: 1, title: "Sepsis", section: "Treatment", score: 3.5,
+                            text: "Antibiotics should be given within one hour.", start: 0, end: 44)
+    return Answer(question: question, answer: text, sentences: [AnswerSentence(text: text, citations: [1])], citations: [citation],
+                  indexVersion: indexVersion, model: model, retriever: "bm25", latencyMS: 12)
+}
+
+/// Counts calls and can be switched between answering and failing while a test runs.
+final class ScriptedInference: InferenceService, @unchecked Sendable {
+    enum Mode { case answer, fail(BedsideError), throwPlain, hang, statusDown }
+    private let lock = NSLock()
+    private var _mode: Mode = .answer
+    private var _calls = 0
+    private var _statusCalls = 0
+    private var _status: InferenceStatus
+    var text: String
+    /// Pieces the answer text is streamed in.
+    var pieces: Int
+
+    init(indexVersion: Int = 1, model: String = "extractive", text: String = "Give antibiotics within one hour [1].", pieces: Int = 3) {
+        _status = InferenceStatus(ready: true, indexVersion: indexVersion, model: model, retriever: "bm25", documents: 1, chunks: 1)
+        self.text = text
+        self.pieces = pieces
+    }
+
+    var mode: Mode {
+        get { lock.withLock { _mode } }
+        set { lock.withLock { _mode = newValue } }
+    }
+    var calls: Int { lock.withLock { _calls } }
+    var statusCalls: Int { lock.withLock { _statusCalls } }
+    var currentStatus: InferenceStatus {
+        get { lock.withLock { _status } }
+        set { lock.withLock { _status = newValue } }
+    }
+
+    func answer(_ request: QueryRequest) -> AsyncThrowingStream<AnswerEvent, any Error> {
+        let (mode, status): (Mode, InferenceStatus) = lock.withLock { _calls += 1; return (_mode, _status) }
+        let text = self.text, pieces = self.pieces
+        return AsyncThrowingStream { continuation in
+            let task = Task {
+                switch mode {
+                case .answer, .statusDown:
+                    let answer = sampleAnswer(request.question, text: text, indexVersion: status.indexVersion, model: status.model)
+                    continuation.yield(.citations(answer.citations))
+                    let size = max(1, text.count / max(1, pieces))
+                    var rest = Substring(text)
+                    while !rest.isEmpty {
+                        continuation.yield(.delta(String(rest.prefix(size))))
+                        rest = rest.dropFirst(size)
+                    }
+                    continuation.yield(.done(answer))
+                    continuation.finish()
+                case .fail(let e):
+                    continuation.finish(throwing: e)
+                case .throwPlain:
+                    continuation.finish(throwing: URLError(.cannotConnectToHost))
+                case .hang:
+                    do { try await Task.sleep(for: .seconds(3600)) } catch {}
+                    continuation.finish(throwing: CancellationError())
+                }
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+
+    func status() async throws -> InferenceStatus {
+        let (mode, status): (Mode, InferenceStatus) = lock.withLock { _statusCalls += 1; return (_mode, _status) }
+        if case .statusDown = mode { throw BedsideError(.inferenceUnavailable, "status down") }
+        return status
+    }
+}
+
+/// Streams citations, then `pieces` deltas `delay` apart, then done; or fails after `failAfter` deltas.
+struct SlowInference: InferenceService {
+    var pieces = 5
+    var delay: Duration = .milliseconds(50)
+    var failAfter: Int?
+
+    func answer(_ request: QueryRequest) -> AsyncThrowingStream<AnswerEvent, any Error> {
+        let pieces = self.pieces, delay = self.delay, failAfter = self.failAfter
+        return AsyncThrowingStream { continuation in
+            let task = Task {
+                let answer = sampleAnswer(request.question, text: (1...pieces).map { "part\($0) " }.joined())
+                continuation.yield(.citations(answer.citations))
+                for i in 1...pieces {
+                    if let failAfter, i > failAfter {
+                        continuation.finish(throwing: BedsideError(.upstream, "The model crashed.", detail: "llama-server exited"))
+                        return
+                    }
+                    do { try await Task.sleep(for: delay) } catch { continuation.finish(throwing: error); return }
+                    continuation.yield(.delta("part\(i) "))
+                }
+                continuation.yield(.done(answer))
+                continuation.finish()
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+
+    func status() async throws -> InferenceStatus {
+        InferenceStatus(ready: true, indexVersion: 1, model: "extractive", retriever: "bm25")
+    }
+}
+
+/// Always fails, for answers and status.
+struct FailingInference: InferenceService {
+    var error = BedsideError(.inferenceUnavailable, "The model server is down.")
+
+    func answer(_ request: QueryRequest) -> AsyncThrowingStream<AnswerEvent, any Error> {
+        AsyncThrowingStream { $0.finish(throwing: error) }
+    }
+
+    func status() async throws -> InferenceStatus { throw error }
+}
+
+/// Never answers (but stops when cancelled), for timeouts.
+struct HangingInference: InferenceService {
+    func answer(_ request: QueryRequest) -> AsyncThrowingStream<AnswerEvent, any Error> {
+        AsyncThrowingStream { continuation in
+            let task = Task {
+                try? await Task.sleep(for: .seconds(3600))
+                continuation.finish()
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+
+    func status() async throws -> InferenceStatus {
+        try await Task.sleep(for: .seconds(3600))
+        throw CancellationError()
+    }
+}

@@ -1,0 +1,86 @@
+import Core
+import Testing
+@testable import Inference
+
+@Suite("Citation verifier")
+struct CitationVerifierTests {
+    let sources = [
+        CitationVerifier.Source(n: 1, text: "Septic shock: give at least 30 mL/kg of intravenous crystalloid within the first 3 hours. Balanced crystalloids are preferred over saline."),
+        CitationVerifier.Source(n: 2, text: "Noradrenaline is the first-line vasopressor, targeting a mean arterial pressure of 65 mmHg."),
+        CitationVerifier.Source(n: 3, text: "Acute asthma: give salbutamol 5 mg by oxygen-driven nebuliser, repeated every 15 to 30 minutes."),
+    ]
+    let verifier = CitationVerifier()
+
+    @Test func validCitationsAreKeptAndInvalidOnesRemovedAndReported() {
+        let r = verifier.verify("Give 30 mL/kg of crystalloid [1][7]. Noradrenaline is first-line [2, 9]. Salbutamol by nebuliser [12].", sources: sources)
+        #expect(r.removedCitations == [7, 9, 12])
+        #expect(r.sentences.map(\.citations) == [[1], [2], [3]])  // the last lost its only (invalid) marker and was attributed
+        #expect(r.text == "Give 30 mL/kg of crystalloid [1]. Noradrenaline is first-line [2]. Salbutamol by nebuliser [3].")
+        #expect(!r.text.contains("[7]") && !r.text.contains("[9]") && !r.text.contains("[12]"))
+        #expect(r.citedNumbers == [1, 2, 3])
+        #expect(r.attributedSentences == 1)
+    }
+
+    @Test func uncitedSentencesAreAttributedByOverlapOrMarkedUnsupported() {
+        let answer = """
+            In septic shock, give 30 mL/kg of intravenous crystalloid within 3 hours. \
+            The first-line vasopressor is noradrenaline, aiming for a mean arterial pressure of 65 mmHg. \
+            Vitamin C cures sepsis in most adults.
+            """
+        let r = verifier.verify(answer, sources: sources)
+        #expect(r.sentences.count == 3)
+        #expect(r.sentences[0].citations == [1] && !r.sentences[0].unsupported)
+        #expect(r.sentences[1].citations == [2] && !r.sentences[1].unsupported)
+        #expect(r.sentences[2].citations.isEmpty && r.sentences[2].unsupported)
+        #expect(r.text.hasPrefix("In septic shock, give 30 mL/kg of intravenous crystalloid within 3 hours [1]. The first-line"))
+        #expect(r.text.hasSuffix("Vitamin C cures sepsis in most adults."))
+        #expect(r.unsupportedSentences == 1)
+        #expect(r.removedCitations.isEmpty)
+    }
+
+    @Test func markersOpeningTheNextSentenceBelongToThePreviousOne() {
+        let r = verifier.verify("Give balanced crystalloids. [1] Noradrenaline is first-line. [2]", sources: sources)
+        #expect(r.sentences.map(\.text) == ["Give balanced crystalloids [1].", "Noradrenaline is first-line [2]."])
+        #expect(r.text == "Give balanced crystalloids [1]. Noradrenaline is first-line [2].")
+    }
+
+    @Test func markerFormsAndNonCitationBrackets() {
+        #expect(CitationMarkers.find(Array("a [1] b [2, 3] c [4-6] d [Source 2] e [sic] f [mmHg] g [1][2]".utf8)).map(\.numbers)
+                == [[1], [2, 3], [4, 5, 6], [2], [1], [2]])
+        let r = verifier.verify("Target a pressure of 65 [mmHg] with noradrenaline [Source 2].", sources: sources)
+        #expect(r.text == "Target a pressure of 65 [mmHg] with noradrenaline [2].")
+    }
+
+    @Test func listsAndLinesAreSentences() {
+        let r = verifier.verify("Steps:\n- Give 30 mL/kg crystalloid within 3 hours\n- Start noradrenaline for a mean arterial pressure of 65 mmHg\n", sources: sources)
+        #expect(r.sentences.count == 3)
+        #expect(r.sentences[0].unsupported)  // "Steps:" supports nothing
+        #expect(r.sentences[1].citations == [1])
+        #expect(r.sentences[2].citations == [2])
+        #expect(r.text.contains("- Give 30 mL/kg crystalloid within 3 hours [1]\n- Start"))
+    }
+
+    @Test func edgeCases() {
+        #expect(verifier.verify("", sources: sources).sentences.isEmpty)
+        #expect(verifier.verify("[1] [2]", sources: sources).sentences.isEmpty)
+        let none = verifier.verify("Give fluids [1].", sources: [])
+        #expect(none.removedCitations == [1])
+        #expect(none.sentences.first?.unsupported == true)
+        // Common words alone do not make support.
+        let weak = verifier.verify("It is very important to act quickly.", sources: sources)
+        #expect(weak.sentences.first?.unsupported == true)
+    }
+
+    @Test func refusalDetection() {
+        #expect(CitationVerifier.isRefusal("The sources do not answer this question."))
+        #expect(CitationVerifier.isRefusal("I'm sorry, but I cannot answer that from the given sources."))
+        #expect(!CitationVerifier.isRefusal("Saline does not contain potassium, so balanced crystalloids are preferred [1]."))
+    }
+
+    @Test func supportScoresAreBetweenZeroAndOne() {
+        let s = verifier.support(of: "salbutamol nebuliser every 15 minutes", in: sources)
+        #expect(s?.n == 3)
+        #expect((s?.score ?? 0) > 0.9 && (s?.score ?? 2) <= 1.0)
+        #expect(verifier.support(of: "the a of", in: sources) == nil)
+    }
+}

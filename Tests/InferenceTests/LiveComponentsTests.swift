@@ -1,0 +1,235 @@
+import AsyncHTTPClient
+import Core
+import Foundation
+import Testing
+@testable import Inference
+import Store
+
+/// Real servers: llama-server (chat, embeddings) and Qdrant (or the repo's Qdrant REST
+/// fixture). Each test runs only when its `BEDSIDE_*` URL is set, e.g. after
+/// `eval "$(scripts/ml-servers.sh start)"`; otherwise it is skipped.
+@Suite("Live components", .serialized)
+struct LiveComponentsTests {
+    static let env = ProcessInfo.processInfo.environment
+    static let hasLLM = env["BEDSIDE_LLM_URL"] != nil
+    static let hasEmbed = env["BEDSIDE_EMBED_URL"] != nil
+    static let hasQdrant = env["BEDSIDE_QDRANT_URL"] != nil
+
+    /// Environment only: a developer's config file must not change what the tests hit.
+    static var config: BedsideConfig {
+        var c = BedsideConfig()
+        try? c.applyEnvironment(env)
+        return c
+    }
+
+    static var transport: AsyncHTTPClientTransport { AsyncHTTPClientTransport(client: .shared) }
+
+    /// The demo corpus of the checkout.
+    static var demoCorpus: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("corpus/demo").path
+    }
+
+    static func report(_ line: String) { print("LIVE " + line) }
+
+    @Test func anUnreachableServerIsAStructuredErrorOverRealHTTP() async throws {
+        // Port 1 on loopback: nothing listens, the connection is refused at once.
+        let chat = OpenAIChatClient(baseURL: "http://127.0.0.1:1/v1", model: "m", transport: Self.transport)
+        await #expect { for try await _ in chat.stream([.user("hi")]) {} } throws: { ($0 as? BedsideError)?.code == .inferenceUnavailable }
+        let embed = OpenAIEmbeddingClient(baseURL: "http://127.0.0.1:1/v1", model: "m", transport: Self.transport,
+                                          retry: RetryPolicy(maxAttempts: 2, baseDelay: .milliseconds(10)))
+        await #expect { try await embed.embed(["x"]) } throws: { ($0 as? BedsideError)?.code == .inferenceUnavailable }
+        let qdrant = QdrantClient(baseURL: "http://127.0.0.1:1", transport: Self.transport, retry: .none)
+        await #expect { try await qdrant.health() } throws: { ($0 as? BedsideError)?.code == .inferenceUnavailable }
+    }
+
+    @Test(.enabled(if: hasLLM)) func chatStreamsFromTheRealServer() async throws {
+        let l = try #require(Self.config.llm)
+        let client = OpenAIChatClient(baseURL: l.url, model: l.model, apiKey: l.apiKey, transport: Self.transport)
+        let models = try await client.listModels()
+        #expect(!models.isEmpty)
+        var text = ""
+        var deltas = 0
+        var end: ChatCompletionEnd?
+        for try await e in client.stream([.system("You are a concise clinical assistant."), .user("What is sepsis? Answer in one sentence.")], maxTokens: 60) {
+            switch e {
+            case .delta(let d): text += d; deltas += 1
+            case .end(let x): end = x
+            }
+        }
+        let e = try #require(end)
+        #expect(!text.isEmpty)
+        #expect(!e.incomplete)
+        #expect(e.finishReason != nil)
+        #expect(e.usage?.completionTokens ?? 0 > 0)
+        let tps = Double(e.usage?.completionTokens ?? deltas) / max(0.001, e.totalSeconds - (e.firstTokenSeconds ?? 0))
+        Self.report("chat: models=\(models) reported=\(e.model ?? "-") first-token=\(String(format: "%.2f", e.firstTokenSeconds ?? -1))s total=\(String(format: "%.2f", e.totalSeconds))s deltas=\(deltas) usage=\(String(describing: e.usage)) ~\(Int(tps)) tok/s finish=\(e.finishReason ?? "-")")
+        Self.report("chat text: \(text)")
+    }
+
+    @Test(.enabled(if: hasLLM)) func cancellingMidStreamFreesTheServer() async throws {
+        let l = try #require(Self.config.llm)
+        let client = OpenAIChatClient(baseURL: l.url, model: l.model, apiKey: l.apiKey, transport: Self.transport)
+        let task = Task {
+            var n = 0
+            for try await e in client.stream([.user("Write a very long essay about the history of medicine.")], maxTokens: 2_000) {
+                if case .delta = e { n += 1; if n == 5 { break } }
+            }
+            return n
+        }
+        #expect(try await task.value == 5)
+        // With one slot (-np 1), a server still generating the abandoned essay would make this wait for it.
+        let start = ContinuousClock.now
+        var got = ""
+        for try await e in client.stream([.user("Say OK.")], maxTokens: 5) { if case .delta(let d) = e { got += d } }
+        let waited = (ContinuousClock.now - start).seconds
+        Self.report("cancel: next request answered in \(String(format: "%.2f", waited)) s: \(got)")
+        #expect(waited < 20)
+    }
+
+    @Test(.enabled(if: hasEmbed)) func embeddingsFromTheRealServer() async throws {
+        let client = try InferenceComponents(config: Self.config, database: try TestBed().db, transport: Self.transport).embedder()
+        let start = ContinuousClock.now
+        let texts = (0..<40).map { "Passage \($0): give 30 mL/kg crystalloid in septic shock within 3 hours." }
+        let vectors = try await client.embed(texts)
+        let elapsed = (ContinuousClock.now - start).seconds
+        #expect(vectors.count == 40)
+        let dim = vectors[0].count
+        let norm = VectorMath.dot(vectors[0], vectors[0]).squareRoot()
+        Self.report("embeddings: model=\(client.model) dim=\(dim) norm=\(norm) \(String(format: "%.1f", 40 / elapsed)) texts/s")
+        // A passage far beyond 512 tokens is cut, not a 500 from the server.
+        let long = String(repeating: "Noradrenaline 0.05 micrograms/kg/min titrated to a MAP ≥ 65 mmHg; reassess lactate. ", count: 200)
+        let v = try await client.embed([long, "short"])
+        #expect(v.count == 2 && v[0].count == dim)
+        // Similar texts are closer than unrelated ones.
+        let s = try await client.embed(["septic shock fluids", "crystalloid bolus for sepsis", "football world cup final"])
+        #expect(VectorMath.dot(s[0], s[1]) > VectorMath.dot(s[0], s[2]))
+    }
+
+    @Test(.enabled(if: hasQdrant)) func qdrantRoundTrip() async throws {
+        let q = try #require(Self.config.qdrant)
+        let client = QdrantClient(baseURL: q.url, apiKey: q.apiKey, transport: Self.transport)
+        let name = "bedside-live-\(UInt32.random(in: 0...UInt32.max))"
+        try await client.health()
+        defer { Task { try? await client.deleteCollection(name) } }
+        let index = QdrantVectorIndex(client: client, collection: name)
+        try await index.upsert([
+            VectorRecord(chunkID: 1, documentID: "a", vector: [1, 0, 0, 0], payload: ["year": .string("2019"), "title": .string("A")]),
+            VectorRecord(chunkID: 2, documentID: "b", vector: [0.9, 0.1, 0, 0], payload: ["year": .string("2020")]),
+            VectorRecord(chunkID: 3, documentID: "b", vector: [0, 1, 0, 0], payload: ["year": .string("2020")]),
+        ])
+        #expect(try await client.collectionInfo(name)?.vectorSize == 4)
+        #expect(try await index.count() == 3)
+        #expect(try await index.search([1, 0, 0, 0], limit: 2, filters: [:]).map(\.chunkID) == [1, 2])
+        #expect(try await index.search([1, 0, 0, 0], limit: 5, filters: ["year": "2020"]).map(\.chunkID) == [2, 3])
+        #expect(try await index.search([1, 0, 0, 0], limit: 5, filters: ["source_id": "a"]).map(\.chunkID) == [1])
+        try await index.deleteDocument("b")
+        #expect(try await index.count() == 1)
+        await #expect { try await index.upsert([VectorRecord(chunkID: 9, documentID: "c", vector: [1, 0])]) } throws: {
+            ($0 as? BedsideError)?.code == .dimensionMismatch
+        }
+        // A fresh index (a new process) pointed at the same collection with another model size.
+        let other = QdrantVectorIndex(client: client, collection: name)
+        await #expect { try await other.search([1, 0, 0], limit: 1, filters: [:]) } throws: { ($0 as? BedsideError)?.code == .dimensionMismatch }
+        await #expect { try await client.upsert(name, points: [QdrantPoint(id: 5, vector: [1, 0], payload: [:])]) } throws: {
+            ($0 as? BedsideError)?.code == .dimensionMismatch
+        }
+        try await client.deleteCollection(name)
+        #expect(try await client.collectionInfo(name) == nil)
+    }
+
+    /// The demo corpus through real embeddings into the embedded index (and Qdrant when
+    /// configured), hybrid retrieval, and a streamed LLM answer whose citations all resolve.
+    @Test(.enabled(if: hasLLM && hasEmbed)) func demoCorpusEndToEnd() async throws {
+        let bed = try TestBed(); defer { bed.cleanup() }
+        var config = Self.config
+        let collection = "bedside-live-e2e-\(UInt32.random(in: 0...UInt32.max))"
+        config.qdrant?.collection = collection
+        let components = InferenceComponents(config: config, database: bed.db, transport: Self.transport)
+        var kinds: [IndexKind] = [.embedded]
+        if Self.hasQdrant { kinds.append(.qdrant) }
+        let start = ContinuousClock.now
+        let indexers = try kinds.map { try #require(try components.indexer(index: $0)) }
+        let summary = try await Ingestor(database: bed.db, sink: MultiSink(sinks: indexers)).ingest(paths: [Self.demoCorpus])
+        Self.report("ingest demo: \(summary.documents) docs, \(summary.chunks) chunks, \(summary.embedded) embedded into \(kinds.map(\.rawValue)) in \(String(format: "%.1f", (ContinuousClock.now - start).seconds)) s")
+        defer { if Self.hasQdrant { Task { try? await components.qdrantClient().deleteCollection(collection) } } }
+        for kind in kinds {
+            let pipeline = Pipeline(database: bed.db, retriever: try components.retriever(.hybrid, index: kind), generator: components.generator())
+            for question in ["What is the adult dose of IM adrenaline in anaphylaxis?", "How much fluid should be given in septic shock?"] {
+                let t0 = ContinuousClock.now
+                var deltas = 0
+                var answer: Answer?
+                for try await e in pipeline.answer(QueryRequest(question: question)) {
+                    if case .delta = e { deltas += 1 }
+                    if case .done(let a) = e { answer = a }
+                }
+                let a = try #require(answer)
+                let numbers = CitationMarkers.find(Array(a.answer.utf8)).flatMap(\.numbers)
+                for n in numbers { #expect(a.citations.contains { $0.n == n }, "[\(n)] resolves") }
+                for s in a.sentences { for n in s.citations { #expect(a.citations.contains { $0.n == n }) } }
+                #expect(a.refused || !a.citations.isEmpty || a.incomplete)
+                Self.report("ask[\(kind.rawValue)] \(question) → refused=\(a.refused) incomplete=\(a.incomplete) model=\(a.model) deltas=\(deltas) cited=\(a.citations.map { "\($0.n):\($0.sourceID)" }) removed=\(a.removedCitations) unsupported=\(a.sentences.filter(\.unsupported).count)/\(a.sentences.count) in \(String(format: "%.1f", (ContinuousClock.now - t0).seconds)) s")
+                Self.report("   \(a.answer)")
+            }
+        }
+    }
+
+    /// Prints attribution scores of real model sentences against their own sources and
+    /// against another question's, to calibrate `CitationVerifier.threshold`.
+    @Test(.enabled(if: hasLLM && env["BEDSIDE_CALIBRATE"] != nil)) func calibrateAttribution() async throws {
+        let bed = try TestBed(); defer { bed.cleanup() }
+        _ = try await Ingestor(database: bed.db).ingest(paths: [Self.demoCorpus])
+        let l = try #require(Self.config.llm)
+        let client = OpenAIChatClient(baseURL: l.url, model: l.model, apiKey: l.apiKey, transport: Self.transport)
+        let questions = Self.calibrationQuestions
+        let bm25 = BM25Retriever(database: bed.db)
+        var prompts: [PromptBuilder.Prompt] = []
+        for q in questions { prompts.append(PromptBuilder().build(question: q, passages: try bm25.retrieveSync(q, topK: 5))) }
+        let verifier = CitationVerifier()
+        var own: [Double] = [], other: [Double] = []
+        for (i, prompt) in prompts.enumerated() {
+            var text = ""
+            for try await e in client.stream(prompt.messages) { if case .delta(let d) = e { text += d } }
+            func sources(_ p: PromptBuilder.Prompt) -> [CitationVerifier.Source] {
+                p.sources.map { .init(n: $0.n, text: $0.passage.title + "\n" + $0.passage.chunk.section + "\n" + $0.text) }
+            }
+            let wrong = prompts[(i + prompts.count / 2) % prompts.count]
+            for (start, end) in CitationVerifier.segments(Array(text.utf8)) {
+                let s = text.utf8Slice(start, end) ?? ""
+                let a = verifier.support(of: s, in: sources(prompt))
+                let b = verifier.support(of: s, in: sources(wrong))
+                own.append(a?.score ?? 0)
+                other.append(b?.score ?? 0)
+                Self.report(String(format: "calib own=%.2f(%d) other=%.2f(%d) | %@", a?.score ?? 0, a?.sharedTerms ?? 0, b?.score ?? 0, b?.sharedTerms ?? 0, String(s.prefix(140))))
+            }
+        }
+        for t in stride(from: 0.2, through: 0.8, by: 0.05) {
+            let tp = own.filter { $0 >= t }.count, fp = other.filter { $0 >= t }.count
+            Self.report(String(format: "threshold %.2f: own attributed %d/%d, other attributed %d/%d", t, tp, own.count, fp, other.count))
+        }
+    }
+
+    static let calibrationQuestions = [
+        "What is the adult dose of IM adrenaline in anaphylaxis?", "How much fluid should be given in septic shock?",
+        "When should antibiotics be given in sepsis?", "What is the treatment of hyperkalaemia with ECG changes?",
+        "How is diabetic ketoacidosis diagnosed?", "What is the naloxone dose in opioid overdose?",
+        "When is CT head indicated after head injury?", "What is the CURB-65 score?", "How is hypoglycaemia treated?",
+        "What is the time window for stroke thrombolysis?", "How is status epilepticus treated?", "What is the Wells score for DVT?",
+        "How is acute asthma treated?", "What are the KDIGO stages of acute kidney injury?", "How is hyponatraemia corrected safely?",
+        "What is the treatment for paracetamol overdose?", "How is febrile neutropenia managed?", "What is the NEWS2 score used for?",
+        "How is upper GI bleeding managed?", "What antibiotics treat community-acquired pneumonia?",
+    ]
+}
+
+/// Fans one ingest out to several sinks (the embedded index and Qdrant at once).
+struct MultiSink: ChunkSink {
+    var sinks: [any ChunkSink]
+    func indexChunks(_ chunks: [(chunk: Chunk, title: String)], documents: [Document]) async throws -> Int {
+        var n = 0
+        for s in sinks { n = try await s.indexChunks(chunks, documents: documents) }
+        return n
+    }
+    func removeDocuments(_ ids: [String]) async throws {
+        for s in sinks { try await s.removeDocuments(ids) }
+    }
+}
