@@ -3,6 +3,8 @@
 #define _XOPEN_SOURCE_EXTENDED 1
 #define NCURSES_WIDECHAR 1
 #include <locale.h>
+#include <langinfo.h>
+#include <string.h>
 #include <wchar.h>
 #include <ncursesw/curses.h>
 
@@ -50,6 +52,10 @@ enum {
    colours are usable. */
 static inline int bedside_start(int want_color) {
     setlocale(LC_ALL, "");
+    /* Wide characters need a UTF-8 locale; under a bare C locale (LANG unset, as in some CI
+       shells) fall back to C.UTF-8 so CJK and emoji still read and draw. */
+    const char *codeset = nl_langinfo(CODESET);
+    if (codeset == NULL || strcmp(codeset, "UTF-8") != 0) setlocale(LC_CTYPE, "C.UTF-8");
     if (initscr() == NULL) return -1;
     raw();
     noecho();

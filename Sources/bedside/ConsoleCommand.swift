@@ -1,16 +1,78 @@
 import ArgumentParser
+import Core
 import Foundation
+import Inference
+import LocalGateway
+import TUI
 
 struct ConsoleCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "console",
-        abstract: "Open the terminal console (the default)."
+        abstract: "Open the terminal console (the default when no subcommand is given).",
+        discussion: """
+            Starts the gateway embedded on loopback (or uses --gateway URL with --token or
+            BEDSIDE_TOKEN), ingests the demo corpus when the index is empty, and opens the
+            console. Press ? inside for every key.
+            """
     )
 
     @OptionGroup var database: DatabaseOptions
+    @OptionGroup var components: ComponentOptions
+    @OptionGroup var gateway: GatewayOptions
+
+    @Option(name: .customLong("gateway"), help: ArgumentHelp("Use a running gateway instead of the embedded one.", valueName: "url"))
+    var gatewayURL: String?
+
+    @Option(help: ArgumentHelp("Bearer token for --gateway (or BEDSIDE_TOKEN).", valueName: "token"))
+    var token: String?
+
+    @Flag(name: .customLong("no-color"), help: "No colour (NO_COLOR is honoured too).")
+    var noColor = false
+
+    @Flag(name: .customLong("screen-reader"), help: "Linear layout without box drawing, with labels.")
+    var screenReader = false
+
+    @Option(name: .customLong("export-dir"), help: ArgumentHelp("Where `e` writes Markdown exports.", valueName: "path"))
+    var exportDirectory: String?
 
     func run() async throws {
-        Terminal.error("The console is not built yet.")
-        throw ExitCode(1)
+        try await reportingErrors {
+            let exportDir = exportDirectory ?? FileManager.default.currentDirectoryPath
+            if let gatewayURL {
+                guard let token = token ?? ProcessInfo.processInfo.environment["BEDSIDE_TOKEN"] else {
+                    throw BedsideError(.badRequest, "--gateway needs a token: --token or BEDSIDE_TOKEN (mint one with `bedside token create`).")
+                }
+                try await Self.openConsole(TUIOptions(gatewayURL: gatewayURL, token: token, noColor: noColor, screenReader: screenReader,
+                                                      exportDirectory: exportDir))
+                return
+            }
+            let db = try database.open()
+            let setup = try await components.setUp(database: db)
+            defer { setup.shutdown() }
+            try await DemoCorpus.ingestIfEmpty(db, sink: setup.sink)
+            let pipeline = setup.pipeline(db)
+            let config = try gateway.configuration(databasePath: database.path)
+            let embedded = try await EmbeddedGateway.start(configuration: config, database: db, inference: pipeline)
+            let status = try? await pipeline.status()
+            let options = TUIOptions(gatewayURL: embedded.baseURL, token: embedded.token, noColor: noColor, screenReader: screenReader,
+                                     model: status?.model ?? setup.generator.model,
+                                     indexName: "\(status?.retriever ?? setup.retriever.name)", exportDirectory: exportDir)
+            do {
+                try await Self.openConsole(options)
+            } catch {
+                await embedded.stop()
+                throw error
+            }
+            await embedded.stop()
+        }
+    }
+
+    @MainActor
+    static func openConsole(_ options: TUIOptions) async throws {
+        do {
+            try await runTUI(options: options)
+        } catch let e as TUIError {
+            throw BedsideError(.badRequest, e.description)
+        }
     }
 }

@@ -29,6 +29,22 @@ struct CacheTests {
         #expect(k.key.count == 64)
     }
 
+    @Test func encodedAnswerTemplateMatchesAFullEncoding() throws {
+        let cache = EncodedAnswerCache(capacity: 4)
+        var answer = sampleAnswer()
+        answer.answerID = "a1"
+        answer.cached = true
+        for latency in [0.0, 0.41, 12.5, 1234.56] {
+            answer.latencyMS = latency
+            for stale in [false, true] {
+                answer.stale = stale
+                let spliced = try cache.body(for: answer)
+                let full = try WireCoding.encoder().encode(answer)
+                #expect(Array(spliced.readableBytesView) == Array(full), "latency \(latency)")
+            }
+        }
+    }
+
     @Test func lruEvictsLeastRecentlyUsed() async {
         let lru = LRUCache<String, Int>(capacity: 3)
         await lru.set("a", 1)

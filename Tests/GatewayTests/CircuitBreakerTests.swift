@@ -26,7 +26,8 @@ struct CircuitBreakerTests {
         await #expect(throws: BedsideError.self) { try await breaker.acquire() }
         clock.advance(seconds: 6)
         let probe = try await breaker.acquire()
-        #expect(probe.isProbe && (await breaker.state) == .halfOpen)
+        let halfOpen = await breaker.state
+        #expect(probe.isProbe && halfOpen == .halfOpen)
         await #expect(throws: BedsideError.self) { try await breaker.acquire() }  // only one probe
         await breaker.recordFailure(probe)
         #expect(await breaker.state == .open)

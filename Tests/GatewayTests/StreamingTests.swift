@@ -32,7 +32,8 @@ struct StreamingTests {
             #expect(r.text.hasPrefix("event: citations\ndata: {"))
             #expect(r.text.hasSuffix("\n\n"))
             let events = try answerEvents(r.text)
-            #expect(events.map(\.name) == ["citations", "delta", "delta", "delta", "delta", "done"])
+            #expect(events.first?.name == "citations" && events.last?.name == "done")
+            #expect(events.dropFirst().dropLast().allSatisfy { $0.name == "delta" } && events.count >= 5)
             let text = events.compactMap { if case .delta(let t) = $0 { t } else { nil } }.joined()
             guard case .done(let answer) = events.last else { Issue.record("no done"); return }
             #expect(text == answer.answer)

@@ -60,6 +60,40 @@ struct CitationVerifierTests {
         #expect(r.text.contains("- Give 30 mL/kg crystalloid within 3 hours [1]\n- Start"))
     }
 
+    @Test func aChangedNumberIsNotSupported() {
+        // Right topic, wrong dose: the source says 30 mL/kg within 3 hours.
+        let r = verifier.verify("Give 50 mL/kg of intravenous crystalloid within the first 3 hours.", sources: sources)
+        #expect(r.sentences.first?.unsupported == true)
+        let ok = verifier.verify("Give 30 mL/kg of intravenous crystalloid within the first 3 hours.", sources: sources)
+        #expect(ok.sentences.first?.citations == [1])
+        // When two sources match, the one holding the numbers wins.
+        let s = verifier.support(of: "Give salbutamol 5 mg; reassess at 15 minutes.", in: sources)
+        #expect(s?.n == 3 && s?.missingNumbers == 0)
+    }
+
+    @Test func numberedListMarkersAreNotSentences() {
+        let r = verifier.verify("1. Give 30 mL/kg crystalloid within 3 hours.\n2. Start noradrenaline for a mean arterial pressure of 65 mmHg.\n3.", sources: sources)
+        #expect(r.sentences.map(\.citations) == [[1], [2]])
+        #expect(r.text == "1. Give 30 mL/kg crystalloid within 3 hours [1].\n2. Start noradrenaline for a mean arterial pressure of 65 mmHg [2].\n3.")
+        #expect(CitationVerifier.listMarkerLength(ArraySlice("1.5 mg".utf8)) == 0)
+        #expect(CitationVerifier.listMarkerLength(ArraySlice("  - item".utf8)) == 4)
+        #expect(CitationVerifier.listMarkerLength(ArraySlice("• item".utf8)) == 4)
+        #expect(CitationVerifier.listMarkerLength(ArraySlice("## Heading".utf8)) == 3)
+    }
+
+    @Test func repeatedLinesAndSentencesAreDropped() {
+        let looping = "Give 30 mL/kg crystalloid within 3 hours. Give 30 mL/kg crystalloid within 3 hours.\n- Staging\n- Staging\n- Staging\nNoradrenaline is the first-line vasopressor."
+        let r = verifier.verify(looping, sources: sources)
+        #expect(r.droppedRepeats == 3)
+        #expect(r.text == "Give 30 mL/kg crystalloid within 3 hours [1].\n- Staging\nNoradrenaline is the first-line vasopressor [2].")
+        #expect(r.sentences.count == 3)
+    }
+
+    @Test func oneSharedWordIsNotSupport() {
+        let r = verifier.verify("Noradrenaline.", sources: sources)
+        #expect(r.sentences.first?.unsupported == true)
+    }
+
     @Test func edgeCases() {
         #expect(verifier.verify("", sources: sources).sentences.isEmpty)
         #expect(verifier.verify("[1] [2]", sources: sources).sentences.isEmpty)

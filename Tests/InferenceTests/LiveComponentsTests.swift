@@ -22,7 +22,9 @@ struct LiveComponentsTests {
         return c
     }
 
-    static var transport: AsyncHTTPClientTransport { AsyncHTTPClientTransport(client: .shared) }
+    /// One client for the suite, configured as Bedside configures it (no pool-level connect retries).
+    static let httpClient = BedsideHTTPClient.make()
+    static var transport: AsyncHTTPClientTransport { AsyncHTTPClientTransport(client: httpClient) }
 
     /// The demo corpus of the checkout.
     static var demoCorpus: String {
@@ -34,6 +36,8 @@ struct LiveComponentsTests {
 
     @Test func anUnreachableServerIsAStructuredErrorOverRealHTTP() async throws {
         // Port 1 on loopback: nothing listens, the connection is refused at once.
+        let start = ContinuousClock.now
+        defer { #expect(ContinuousClock.now - start < .seconds(10), "a refused connection fails fast") }
         let chat = OpenAIChatClient(baseURL: "http://127.0.0.1:1/v1", model: "m", transport: Self.transport)
         await #expect { for try await _ in chat.stream([.user("hi")]) {} } throws: { ($0 as? BedsideError)?.code == .inferenceUnavailable }
         let embed = OpenAIEmbeddingClient(baseURL: "http://127.0.0.1:1/v1", model: "m", transport: Self.transport,
@@ -185,11 +189,22 @@ struct LiveComponentsTests {
         let bm25 = BM25Retriever(database: bed.db)
         var prompts: [PromptBuilder.Prompt] = []
         for q in questions { prompts.append(PromptBuilder().build(question: q, passages: try bm25.retrieveSync(q, topK: 5))) }
+        if let dump = Self.env["BEDSIDE_DUMP_PROMPTS"] {
+            let data = try JSONEncoder().encode(prompts.map(\.messages))
+            try data.write(to: URL(fileURLWithPath: dump))
+        }
         let verifier = CitationVerifier()
         var own: [Double] = [], other: [Double] = []
         for (i, prompt) in prompts.enumerated() {
             var text = ""
-            for try await e in client.stream(prompt.messages) { if case .delta(let d) = e { text += d } }
+            var end: ChatCompletionEnd?
+            for try await e in client.stream(prompt.messages) {
+                switch e {
+                case .delta(let d): text += d
+                case .end(let x): end = x
+                }
+            }
+            Self.report("calib question \(questions[i]) prompt≈\(prompt.estimatedTokens) tokens, real \(end?.usage?.promptTokens ?? -1), first token \(String(format: "%.1f", end?.firstTokenSeconds ?? -1)) s, total \(String(format: "%.1f", end?.totalSeconds ?? -1)) s, finish \(end?.finishReason ?? "-")")
             func sources(_ p: PromptBuilder.Prompt) -> [CitationVerifier.Source] {
                 p.sources.map { .init(n: $0.n, text: $0.passage.title + "\n" + $0.passage.chunk.section + "\n" + $0.text) }
             }
@@ -198,13 +213,17 @@ struct LiveComponentsTests {
                 let s = text.utf8Slice(start, end) ?? ""
                 let a = verifier.support(of: s, in: sources(prompt))
                 let b = verifier.support(of: s, in: sources(wrong))
-                own.append(a?.score ?? 0)
-                other.append(b?.score ?? 0)
-                Self.report(String(format: "calib own=%.2f(%d) other=%.2f(%d) | %@", a?.score ?? 0, a?.sharedTerms ?? 0, b?.score ?? 0, b?.sharedTerms ?? 0, String(s.prefix(140))))
+                func show(_ x: CitationVerifier.Support?) -> String {
+                    guard let x else { return "-" }
+                    return String(format: "%.2f", x.score) + "(\(x.sharedTerms)\(x.missingNumbers > 0 ? ",#\(x.missingNumbers)" : ""))" + (verifier.isStrong(x) ? "*" : "")
+                }
+                own.append(a.map { verifier.isStrong($0) ? $0.score : 0 } ?? 0)
+                other.append(b.map { verifier.isStrong($0) ? $0.score : 0 } ?? 0)
+                Self.report("calib own=\(show(a)) other=\(show(b)) | \(s.prefix(150))")
             }
         }
-        for t in stride(from: 0.2, through: 0.8, by: 0.05) {
-            let tp = own.filter { $0 >= t }.count, fp = other.filter { $0 >= t }.count
+        for t in stride(from: 0.3, through: 0.8, by: 0.05) {
+            let tp = own.filter { $0 >= t && $0 > 0 }.count, fp = other.filter { $0 >= t && $0 > 0 }.count
             Self.report(String(format: "threshold %.2f: own attributed %d/%d, other attributed %d/%d", t, tp, own.count, fp, other.count))
         }
     }

@@ -40,7 +40,8 @@ public enum TOMLSubset {
         var doc: Document = ["": [:]]
         var section = ""
         var lineNo = 0
-        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        // "\r\n" is one Character in Swift, so split on both forms of line end.
+        for raw in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
             lineNo += 1
             var line = Substring(raw)
             if line.last == "\r" { line = line.dropLast() }

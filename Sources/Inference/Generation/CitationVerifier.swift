@@ -3,12 +3,14 @@ import Foundation
 
 /// Checks an answer's citations against the sources actually given to the model.
 ///
-/// The text is split into sentences (lines first, then sentence ends). Every `[n]` that
-/// points at no given source is removed and reported. A sentence left without a valid
-/// citation is attributed to the source it overlaps most (content-word stems weighted by
-/// how rare they are among the given sources) when the overlap is strong enough, and is
-/// otherwise marked `unsupported`. Small models rarely cite at all, so attribution carries
-/// them; it never invents support a source does not lexically share.
+/// The text is split into sentences (lines first, list markers aside, then sentence ends).
+/// Every `[n]` that points at no given source is removed and reported. A sentence left
+/// without a valid citation is attributed to the source it overlaps most (content-word
+/// stems weighted by how rare they are among the given sources) when the overlap is strong
+/// enough, it shares at least two content terms with the source, and every number it states
+/// appears in that source (a changed dose is not "supported" by the right topic); otherwise
+/// it is marked `unsupported`. Small models rarely cite at all, so attribution carries them;
+/// it never invents support a source does not lexically share.
 ///
 /// Pure: no I/O, same input, same output.
 public struct CitationVerifier: Sendable {
@@ -33,6 +35,8 @@ public struct CitationVerifier: Sendable {
         /// Sentences given a citation by overlap (the model wrote none valid).
         public var attributedSentences: Int
         public var unsupportedSentences: Int
+        /// Exact repeats of an earlier sentence or line, dropped (small models loop).
+        public var droppedRepeats: Int
     }
 
     /// How well a sentence matches its best source.
@@ -41,6 +45,8 @@ public struct CitationVerifier: Sendable {
         /// Weighted share of the sentence's content terms found in the source (0…1).
         public var score: Double
         public var sharedTerms: Int
+        /// Numbers in the sentence that the source does not contain.
+        public var missingNumbers: Int
     }
 
     /// Least weighted share of a sentence's content terms its source must contain.
@@ -48,7 +54,10 @@ public struct CitationVerifier: Sendable {
     /// Least number of shared content terms (fewer when the sentence has fewer).
     public var minimumSharedTerms: Int
 
-    public init(threshold: Double = 0.5, minimumSharedTerms: Int = 2) {
+    /// Calibrated on SmolLM2-135M answers over the demo corpus: sentences scored against
+    /// another question's sources never passed 0.36, while faithful paraphrases of the right
+    /// source scored 0.65–1.0; half-invented sentences fell between 0.45 and 0.6.
+    public init(threshold: Double = 0.6, minimumSharedTerms: Int = 2) {
         self.threshold = threshold
         self.minimumSharedTerms = minimumSharedTerms
     }
@@ -89,23 +98,28 @@ public struct CitationVerifier: Sendable {
         support(of: sentence, SourceIndex(sources))
     }
 
+    /// The best source for a sentence: one that contains all its numbers if any does, then
+    /// the highest score (the earlier source on a tie).
     func support(of sentence: String, _ index: SourceIndex) -> Support? {
         let terms = Set(Self.terms(sentence))
         guard !terms.isEmpty else { return nil }
+        let numbers = terms.filter { $0.first?.isNumber == true }
         let total = terms.reduce(0) { $0 + index.weight($1) }
         var best: Support?
         for s in index.sets {
             let shared = terms.intersection(s.terms)
             guard !shared.isEmpty else { continue }
             let score = shared.reduce(0) { $0 + index.weight($1) } / total
-            if best == nil || score > best!.score { best = Support(n: s.n, score: score, sharedTerms: shared.count) }
+            let candidate = Support(n: s.n, score: score, sharedTerms: shared.count, missingNumbers: numbers.subtracting(s.terms).count)
+            if let b = best, (b.missingNumbers == 0 ? 1 : 0, b.score) >= (candidate.missingNumbers == 0 ? 1 : 0, candidate.score) { continue }
+            best = candidate
         }
         return best
     }
 
     /// Whether a support is strong enough to cite.
-    func isStrong(_ s: Support, sentenceTerms: Int) -> Bool {
-        s.score >= threshold && s.sharedTerms >= min(minimumSharedTerms, sentenceTerms)
+    func isStrong(_ s: Support) -> Bool {
+        s.score >= threshold && s.sharedTerms >= minimumSharedTerms && s.missingNumbers == 0
     }
 
     /// A sentence of the answer: its byte range, its text without markers, and the numbers it cites.
@@ -117,7 +131,8 @@ public struct CitationVerifier: Sendable {
     }
 
     public func verify(_ answer: String, sources: [Source]) -> Result {
-        let bytes = Array(answer.utf8)
+        let (deduplicated, repeatedLines) = Self.withoutRepeatedLines(answer)
+        let bytes = Array(deduplicated.utf8)
         let valid = Set(sources.map(\.n))
         let index = SourceIndex(sources)
         var pieces: [Piece] = []
@@ -134,7 +149,8 @@ public struct CitationVerifier: Sendable {
         var removed: [Int] = []
         var sentences: [AnswerSentence] = []
         var rewritten: [String] = []
-        var attributed = 0, unsupported = 0
+        var attributed = 0, unsupported = 0, repeats = repeatedLines
+        var seen = Set<String>()
         for p in pieces {
             var cites: [Int] = []
             for n in p.numbers {
@@ -145,10 +161,14 @@ public struct CitationVerifier: Sendable {
                 }
             }
             guard !p.body.isEmpty else { rewritten.append(""); continue }
+            guard seen.insert(Self.normalized(p.body)).inserted else {
+                repeats += 1
+                rewritten.append("")
+                continue
+            }
             var isUnsupported = false
             if cites.isEmpty {
-                let termCount = Set(Self.terms(p.body)).count
-                if let s = support(of: p.body, index), isStrong(s, sentenceTerms: termCount) {
+                if let s = support(of: p.body, index), isStrong(s) {
                     cites = [s.n]
                     attributed += 1
                 } else {
@@ -161,25 +181,48 @@ public struct CitationVerifier: Sendable {
             sentences.append(AnswerSentence(text: text, citations: cites, unsupported: isUnsupported))
         }
 
-        // Reassemble: each sentence replaces its range; what lay between sentences stays.
+        // Reassemble: each sentence replaces its range; what lay between sentences stays,
+        // except the spaces before a dropped sentence.
         var out = ""
         var cursor = 0
         for (p, text) in zip(pieces, rewritten) {
-            out += String(decoding: bytes[cursor..<p.start], as: UTF8.self)
+            let gap = bytes[cursor..<p.start]
+            if !(text.isEmpty && gap.allSatisfy({ $0 == 0x20 || $0 == 0x09 })) {
+                out += String(decoding: gap, as: UTF8.self)
+            }
             out += text
             cursor = p.end
         }
         out += String(decoding: bytes[cursor..<bytes.count], as: UTF8.self)
         let cited = Set(sentences.flatMap(\.citations)).sorted()
         return Result(text: Self.tidy(out), sentences: sentences, removedCitations: removed, citedNumbers: cited,
-                      attributedSentences: attributed, unsupportedSentences: unsupported)
+                      attributedSentences: attributed, unsupportedSentences: unsupported, droppedRepeats: repeats)
     }
 
-    /// Byte ranges of sentences: each line is split at sentence ends.
+    /// Case- and space-folded text, for spotting repeats.
+    static func normalized(_ s: String) -> String {
+        s.lowercased().split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+    }
+
+    /// The text without lines that repeat an earlier non-blank line, and how many were dropped.
+    static func withoutRepeatedLines(_ text: String) -> (String, Int) {
+        var seen = Set<String>()
+        var kept: [Substring] = []
+        var dropped = 0
+        for line in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
+            let key = normalized(String(line))
+            if !key.isEmpty, !seen.insert(key).inserted { dropped += 1; continue }
+            kept.append(line)
+        }
+        return (kept.joined(separator: "\n"), dropped)
+    }
+
+    /// Byte ranges of sentences: each line, after any list marker, is split at sentence ends.
     static func segments(_ bytes: [UInt8]) -> [(Int, Int)] {
         var out: [(Int, Int)] = []
         var lineStart = 0
-        func line(_ s: Int, _ e: Int) {
+        func line(_ s0: Int, _ e: Int) {
+            let s = s0 + listMarkerLength(bytes[s0..<e])
             guard e > s else { return }
             let text = String(decoding: bytes[s..<e], as: UTF8.self)
             for sentence in SentenceSplitter.sentences(text) { out.append((s + sentence.start, s + sentence.end)) }
@@ -190,6 +233,31 @@ public struct CitationVerifier: Sendable {
         }
         line(lineStart, bytes.count)
         return out
+    }
+
+    /// Bytes of a list marker opening a line (`1. `, `2) `, `- `, `* `, `• `, `## `), with the
+    /// indentation before it; 0 when there is none. Markers stay in the text, outside sentences.
+    static func listMarkerLength(_ line: ArraySlice<UInt8>) -> Int {
+        var i = line.startIndex
+        while i < line.endIndex, line[i] == 0x20 || line[i] == 0x09 { i += 1 }
+        let start = i
+        var digits = 0
+        while i < line.endIndex, (0x30...0x39).contains(line[i]), digits < 3 { i += 1; digits += 1 }
+        if digits > 0 {
+            guard i < line.endIndex, line[i] == 0x2E || line[i] == 0x29 else { return 0 }  // . )
+            i += 1
+        } else if i < line.endIndex, [0x2D, 0x2A, 0x2B].contains(line[i]) {  // - * +
+            i += 1
+        } else if line[i...].starts(with: [0xE2, 0x80, 0xA2]) {  // •
+            i += 3
+        } else if i < line.endIndex, line[i] == 0x23 {  // Markdown heading
+            while i < line.endIndex, line[i] == 0x23 { i += 1 }
+        } else {
+            return 0
+        }
+        guard i < line.endIndex, line[i] == 0x20 || line[i] == 0x09 else { return i == line.endIndex && i > start ? i - line.startIndex : 0 }
+        while i < line.endIndex, line[i] == 0x20 || line[i] == 0x09 { i += 1 }
+        return i - line.startIndex
     }
 
     /// A sentence without its markers: the cleaned text, the numbers of its markers, and

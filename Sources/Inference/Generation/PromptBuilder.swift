@@ -15,11 +15,19 @@ public struct PromptBuilder: Sendable {
     /// A cut source keeps at least this many tokens, or is left out.
     public var minimumSourceTokens: Int
 
-    public init(maxPromptTokens: Int = 2_500, maxSources: Int = 5, charsPerToken: Double = 3.2, minimumSourceTokens: Int = 60) {
+    /// The system message.
+    public var systemPrompt: String
+    /// The line after the question that asks for the answer.
+    public var answerInstruction: String
+
+    public init(maxPromptTokens: Int = 2_500, maxSources: Int = 5, charsPerToken: Double = 3.2, minimumSourceTokens: Int = 60,
+                systemPrompt: String = PromptBuilder.defaultSystemPrompt, answerInstruction: String = PromptBuilder.defaultAnswerInstruction) {
         self.maxPromptTokens = maxPromptTokens
         self.maxSources = maxSources
         self.charsPerToken = charsPerToken
         self.minimumSourceTokens = minimumSourceTokens
+        self.systemPrompt = systemPrompt
+        self.answerInstruction = answerInstruction
     }
 
     /// A passage as numbered in the prompt.
@@ -39,7 +47,7 @@ public struct PromptBuilder: Sendable {
 
     public static let refusalSentence = "The sources do not answer this question."
 
-    public static let systemPrompt = """
+    public static let defaultSystemPrompt = """
         You answer clinicians' questions using only the numbered sources you are given. \
         After each sentence, write the number of the source that supports it in square brackets, like [1] or [2]. \
         Use no outside knowledge. If the sources do not contain the answer, reply only: \(refusalSentence) \
@@ -56,14 +64,15 @@ public struct PromptBuilder: Sendable {
         return "[\(n)] " + p.title + (section.isEmpty ? "" : " — " + section)
     }
 
-    static func userMessage(question: String, blocks: [String]) -> String {
-        "Sources:\n\n" + blocks.joined(separator: "\n\n") + "\n\nQuestion: " + question
-            + "\n\nAnswer using the sources above, citing them as [n]:"
+    public static let defaultAnswerInstruction = "Answer using the sources above, citing them as [n]:"
+
+    func userMessage(question: String, blocks: [String]) -> String {
+        "Sources:\n\n" + blocks.joined(separator: "\n\n") + "\n\nQuestion: " + question + "\n\n" + answerInstruction
     }
 
     public func build(question: String, passages: [RetrievedPassage]) -> Prompt {
         // Fixed cost: system prompt, framing, question, and per-message overhead of the chat template.
-        let fixed = estimateTokens(Self.systemPrompt) + estimateTokens(Self.userMessage(question: question, blocks: [])) + 16
+        let fixed = estimateTokens(systemPrompt) + estimateTokens(userMessage(question: question, blocks: [])) + 16
         var remaining = maxPromptTokens - fixed
         var sources: [Source] = []
         var blocks: [String] = []
@@ -86,7 +95,7 @@ public struct PromptBuilder: Sendable {
             remaining -= headCost + estimateTokens(cut)
             break
         }
-        let messages: [ChatMessage] = [.system(Self.systemPrompt), .user(Self.userMessage(question: question, blocks: blocks))]
+        let messages: [ChatMessage] = [.system(systemPrompt), .user(userMessage(question: question, blocks: blocks))]
         return Prompt(messages: messages, sources: sources, estimatedTokens: maxPromptTokens - remaining)
     }
 

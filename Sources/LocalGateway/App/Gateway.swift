@@ -20,6 +20,7 @@ public struct Gateway: Sendable {
     public let metrics: GatewayMetrics
     public let logger: Logger
     let cache: ResponseCache
+    let encodedAnswers: EncodedAnswerCache
     let statusCache: StatusCache
     let clock: GatewayClock
 
@@ -52,6 +53,7 @@ public struct Gateway: Sendable {
         let routed = CircuitBreakingInference(base: timed, breaker: breaker)
         self.inference = routed
         self.cache = ResponseCache(database: database, lruSize: configuration.lruSize, ttl: configuration.cacheTTL, now: clock.now, logger: logger)
+        self.encodedAnswers = EncodedAnswerCache(capacity: max(64, configuration.lruSize))
         self.statusCache = StatusCache(ttl: .seconds(from: configuration.statusCacheTTL), uptime: clock.uptime) { try await routed.status() }
     }
 

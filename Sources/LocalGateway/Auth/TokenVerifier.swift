@@ -161,8 +161,11 @@ struct ParsedToken {
         guard let json = Base64URL.decode(bytes[headerRange]), let fields = FlatJSONObject.parse(json) else {
             throw AuthFailure(.malformed, "The token's header is malformed.")
         }
-        for name in fields.keys where !["alg", "typ", "kid"].contains(name) {
-            throw AuthFailure(.malformed, "The token's header has a member this gateway does not accept (\(TokenVerifier.printable(name))).")
+        for name in fields.keys {
+            switch name {
+            case "alg", "typ", "kid": continue
+            default: throw AuthFailure(.malformed, "The token's header has a member this gateway does not accept (\(TokenVerifier.printable(name))).")
+            }
         }
         if let typ = fields["typ"], typ.uppercased() != "JWT" { throw AuthFailure(.malformed, "The token's type is not JWT.") }
         guard let alg = fields["alg"] else { throw AuthFailure(.malformed, "The token's header has no algorithm (alg).") }

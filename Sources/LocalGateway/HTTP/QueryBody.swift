@@ -31,8 +31,9 @@ enum QueryBody {
         let query: QueryRequest
         do {
             query = try JSONCoding.decoder.decode(QueryRequest.self, from: Data(bytes))
-        } catch let error as DecodingError {
-            throw bad(message(for: error))
+        } catch {
+            // Slow path, only for bodies that failed: find the field at fault.
+            throw bad(explain(bytes))
         }
         guard query.filters.count <= maxFilters else { throw bad("filters may have at most \(maxFilters) entries.") }
         guard query.filters.allSatisfy({ $0.key.count <= maxFilterLength && $0.value.count <= maxFilterLength }) else {
@@ -41,30 +42,28 @@ enum QueryBody {
         do { return try query.validated() } catch let e as BedsideError { throw GatewayError(e) }
     }
 
-    private static func message(for error: DecodingError) -> String {
-        switch error {
-        case .keyNotFound(let key, let context):
-            if context.codingPath.isEmpty, key.stringValue == "question" { return #"The request body needs a "question" field."# }
-            return "The field \(path(context.codingPath + [key])) is missing."
-        case .valueNotFound(_, let context):
-            return "\(path(context.codingPath)) must not be null."
-        case .typeMismatch(_, let context), .dataCorrupted(let context):
-            guard let field = context.codingPath.first?.stringValue else {
-                if case .typeMismatch = error { return "The request body must be a JSON object." }
-                return "The request body is not valid JSON."
-            }
-            switch field {
-            case "question": return #""question" must be a string."#
-            case "top_k": return #""top_k" must be a whole number between 1 and \#(QueryRequest.maxTopK)."#
-            case "filters": return #""filters" must be an object whose values are strings, such as {"year": "2019"}."#
-            default: return "\(path(context.codingPath)) has the wrong type."
-            }
-        @unknown default:
-            return "The request body is not valid."
+    /// What is wrong with a body that did not decode as a `QueryRequest`.
+    static func explain(_ bytes: [UInt8]) -> String {
+        guard let value = try? JSONCoding.decoder.decode(JSONValue.self, from: Data(bytes)) else {
+            return "The request body is not valid JSON."
         }
-    }
-
-    private static func path(_ keys: [any CodingKey]) -> String {
-        "\"" + keys.map(\.stringValue).joined(separator: ".") + "\""
+        guard case .object(let fields) = value else { return "The request body must be a JSON object." }
+        switch fields["question"] {
+        case nil: return #"The request body needs a "question" field."#
+        case .string?: break
+        case .null?: return #""question" must not be null."#
+        default: return #""question" must be a string."#
+        }
+        switch fields["top_k"] {
+        case nil, .null?: break
+        case .number(let n)? where n.rounded() == n && abs(n) < 1e9: break
+        default: return #""top_k" must be a whole number between 1 and \#(QueryRequest.maxTopK)."#
+        }
+        switch fields["filters"] {
+        case nil, .null?: break
+        case .object(let filters)? where filters.values.allSatisfy({ if case .string = $0 { true } else { false } }): break
+        default: return #""filters" must be an object whose values are strings, such as {"year": "2019"}."#
+        }
+        return "The request body is not valid."
     }
 }

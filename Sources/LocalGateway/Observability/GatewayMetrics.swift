@@ -11,6 +11,11 @@ public final class GatewayMetrics: Sendable {
     private let factory: PrometheusMetricsFactory
     private let counters = Locked<[String: CoreMetrics.Counter]>([:])
     private let timers = Locked<[String: CoreMetrics.Timer]>([:])
+    /// Per-request metrics, looked up by a value key (no string building on the hot path).
+    private struct RequestKey: Hashable {
+        var route: String, method: String, status: Int
+    }
+    private let requestMetrics = Locked<[RequestKey: (CoreMetrics.Counter, CoreMetrics.Timer)]>([:])
 
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
@@ -24,8 +29,16 @@ public final class GatewayMetrics: Sendable {
     }
 
     func request(route: String, method: String, status: Int, duration: Duration) {
-        counter("bedside_http_requests_total", [("route", route), ("method", method), ("status", String(status))]).increment()
-        timer("bedside_http_request_duration_seconds", [("route", route)]).recordNanoseconds(duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)
+        let key = RequestKey(route: route, method: method, status: status)
+        let (count, time) = requestMetrics.withLock { all in
+            if let known = all[key] { return known }
+            let made = (counter("bedside_http_requests_total", [("route", route), ("method", method), ("status", String(status))]),
+                        timer("bedside_http_request_duration_seconds", [("route", route)]))
+            all[key] = made
+            return made
+        }
+        count.increment()
+        time.recordNanoseconds(duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)
     }
 
     func cache(_ result: String) {

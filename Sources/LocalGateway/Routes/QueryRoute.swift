@@ -30,7 +30,7 @@ struct QueryRoute: Sendable {
         if let key, !call.noCache, let entry = await gateway.cache.fresh(key) {
             record(.hit, call)
             let answer = try await serveCached(entry.answer, stale: false, call)
-            return try Self.respond(answer, call, cache: .hit)
+            return try respond(answer, call, cache: .hit)
         }
         record(call.noCache ? .bypass : .miss, call)
         let cacheResult: CacheResult = call.noCache ? .bypass : .miss
@@ -39,7 +39,7 @@ struct QueryRoute: Sendable {
         do {
             let answer = try await Self.collect(stream)
             let saved = try await saveFresh(answer, key: key, call)
-            return try Self.respond(saved, call, cache: cacheResult)
+            return try respond(saved, call, cache: cacheResult)
         } catch {
             return try await fallback(after: error, key: key, call)
         }
@@ -107,7 +107,7 @@ struct QueryRoute: Sendable {
         if let lineageKey, let entry = gateway.cache.staleFallback(lineageKey) {
             record(.stale, call)
             let answer = try await serveCached(entry.answer, stale: true, call)
-            return try Self.respond(answer, call, cache: .stale)
+            return try respond(answer, call, cache: .stale)
         }
         await auditFailure(failure, call)
         let retry = failure.retryAfter ?? gateway.configuration.defaultRetryAfter
@@ -199,19 +199,21 @@ struct QueryRoute: Sendable {
 
     // MARK: Responses
 
-    static func respond(_ answer: Answer, _ call: Call, cache: CacheResult) throws -> Response {
+    private func respond(_ answer: Answer, _ call: Call, cache: CacheResult) throws -> Response {
         var headers: HTTPFields = [.bedsideCache: cache.rawValue, .cacheControl: "no-store"]
         if answer.stale {
             headers[.warning] = #"110 - "Response is Stale""#
             headers[.bedsideStale] = "1"
         }
         if call.wantsStream {
-            var h = streamHeaders(cache: cache)
+            var h = Self.streamHeaders(cache: cache)
             for field in headers where h[field.name] == nil { h.append(field) }
             return Response(status: .ok, headers: h,
                             body: .init(byteBuffer: SSEWire.buffer([.citations(answer.citations), .delta(answer.answer), .done(answer)])))
         }
-        return try JSONCoding.response(answer, headers: headers)
+        guard answer.cached else { return try JSONCoding.response(answer, headers: headers) }
+        headers[.contentType] = "application/json; charset=utf-8"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: try gateway.encodedAnswers.body(for: answer)))
     }
 
     static func streamHeaders(cache: CacheResult) -> HTTPFields {

@@ -86,6 +86,10 @@ final class TUIRuntime {
     private func readKeys() {
         for input in terminal.readInput() {
             switch input {
+            case .key(.control("l")):
+                // Ctrl-L repaints everything, for a screen garbled by another program's output.
+                terminal.invalidate()
+                draw()
             case .key(let key): dispatch(.key(key))
             case .resize:
                 terminal.invalidate()

@@ -148,6 +148,8 @@ enum Update {
     private static func sourceLoaded(_ document: SourceDocument, _ s: inout AppState) {
         guard let pending = s.pendingSource, pending.chunkID == document.chunkID else { return }
         s.pendingSource = nil
+        // The reader moved on to the history meanwhile: do not yank them back.
+        guard s.screen != .history else { return }
         // The document's own offsets for the chunk win: they index the text we display.
         let range = document.end > document.start ? document.start..<document.end : (pending.highlight ?? 0..<0)
         s.source = SourceViewState(document: document, citations: pending.citations, citationNumber: pending.citationNumber,

@@ -5,10 +5,9 @@ import Core
 enum CitationsView {
     static let title = "Citations"
 
-    /// One row of the list: `[1] Title › Section` and the score, right-aligned.
-    static func row(_ c: Citation, width: Int) -> (left: String, right: String) {
-        let section = c.section.isEmpty ? "" : " › \(c.section)"
-        return ("[\(c.n)] \(c.title)\(section)", String(format: "%.2f", c.score))
+    /// The one-line label of a source: `Title › Section`.
+    static func label(_ c: Citation) -> String {
+        c.section.isEmpty ? c.title : "\(c.title) › \(c.section)"
     }
 
     static func draw(_ state: AppState, frame: Rect, content: Rect, into buffer: inout ScreenBuffer) {
@@ -60,8 +59,7 @@ enum CitationsView {
                 buffer.write(score, x: content.maxX - scoreWidth, y: y + 1, style: style.adding(.dim))
                 continue
             }
-            let (left, _) = row(c, width: content.width)
-            let rest = String(left.dropFirst(marker.count))
+            let rest = label(c)
             let rightWidth = DisplayWidth.of(right)
             let showScore = content.maxX - x - rightWidth - 1 > 8
             let space = showScore ? content.maxX - x - rightWidth - 1 : content.maxX - x

@@ -18,6 +18,7 @@ enum KeyBindings {
             ("Tab  Shift-Tab", "next / previous pane"),
             ("h  Ctrl-R", "history of past questions"),
             ("e", "export the answer and citations to Markdown"),
+            ("Ctrl-L", "redraw the screen"),
         ]),
         Section(title: "Question line (focused at start)", keys: [
             ("Enter", "ask"),

@@ -47,7 +47,7 @@ struct TestGateway: Sendable {
 
     var app: some ApplicationProtocol { gateway.makeApplication() }
 
-    func token(_ subject: String = "dr.ada", ttl: TimeInterval = 3600) async throws -> String {
+    func token(_ subject: String = "dr.ada", ttl: TimeInterval = 7 * 86_400) async throws -> String {
         try await gateway.issuer.mint(subject: subject, ttl: ttl)
     }
 

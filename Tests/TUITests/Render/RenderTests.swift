@@ -17,8 +17,15 @@ import Core
         #expect(frame.row(0).contains("127.0.0.1:8787"))
         #expect(frame.row(0).contains("model extractive"))
         #expect(frame.row(0).contains("index demo v3"))
-        #expect(text.contains("[1] Sepsis guideline › Fluids"))
-        #expect(text.contains("[2] Fluid therapy › Reassessment"))
+        // The narrow side pane shows each source on two lines: title, then section and score.
+        let first = try! #require(frame.find("[1] Sepsis guideline"))
+        #expect(frame.row(first.y + 1).contains("Fluids"))
+        #expect(frame.row(first.y + 1).contains("9.00"))
+        #expect(text.contains("[2] Fluid therapy"))
+        // Stacked below the answer on a narrower terminal, one line each.
+        let stacked = RootView.render(Fixtures.answered(width: 90, height: 30)).text
+        #expect(stacked.contains("[1] Sepsis guideline › Fluids"))
+        #expect(stacked.contains("[2] Fluid therapy › Reassessment"))
         #expect(text.contains("Give 30 mL/kg of crystalloid within 3 hours [1]."))
     }
 

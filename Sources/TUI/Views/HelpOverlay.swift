@@ -67,37 +67,3 @@ enum HelpOverlay {
         }
     }
 }
-
-/// The question asked before quitting while an answer streams.
-enum ConfirmQuitOverlay {
-    static let lines = ["An answer is still streaming.", "Quit Bedside?  y yes · n no"]
-
-    static func draw(_ state: AppState, into buffer: inout ScreenBuffer) {
-        let full = Rect(x: 0, y: 0, width: state.size.width, height: state.size.height)
-        let box = full.centered(width: 40, height: 4)
-        Box.clear(box, into: &buffer)
-        if state.info.screenReader {
-            buffer.write("Confirm: " + lines.joined(separator: " "), x: box.x, y: box.y, style: CellStyle([.bold], .warning), maxWidth: box.width)
-            return
-        }
-        Box.draw(box, title: "Quit?", focused: true, into: &buffer)
-        for (i, line) in lines.enumerated() {
-            buffer.write(line, x: box.x + 2, y: box.y + 1 + i, style: CellStyle(i == 1 ? [.bold] : [], .normal), maxWidth: box.width - 4)
-        }
-    }
-}
-
-/// Shown instead of the panes when the terminal is below the minimum size.
-enum TooSmallView {
-    static func message(_ size: TerminalSize) -> String {
-        "Bedside needs at least \(TerminalSize.minimum.width)x\(TerminalSize.minimum.height) characters; "
-            + "this terminal is \(size.width)x\(size.height). Enlarge the window. (q quits)"
-    }
-
-    static func draw(_ state: AppState, into buffer: inout ScreenBuffer) {
-        var text = StyledText()
-        text.append(message(state.size))
-        let rect = Rect(x: 0, y: 0, width: state.size.width, height: state.size.height)
-        text.draw(lines: text.wrapped(width: max(2, rect.width)), from: 0, in: rect, into: &buffer)
-    }
-}

@@ -1,0 +1,68 @@
+import ArgumentParser
+import Core
+import Foundation
+import Inference
+import LocalGateway
+import Logging
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the HTTP gateway alone (JWT auth, rate limits, cache, audit, metrics).",
+        discussion: """
+            Logs one JSON line per request on stdout. SIGTERM or SIGINT drains requests in
+            flight, then closes the database. Mint tokens with `bedside token create`.
+            With --inference URL, questions are routed to another Bedside gateway (with a
+            circuit breaker); otherwise inference runs in this process. API: docs/api.md.
+            """
+    )
+
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var components: ComponentOptions
+    @OptionGroup var gateway: GatewayOptions
+
+    @Option(help: "Address to listen on.")
+    var host = "127.0.0.1"
+
+    @Option(help: "Port to listen on (0 picks a free one).")
+    var port = 8787
+
+    @Option(help: ArgumentHelp("Base URL of a remote inference node (another `bedside serve`).", valueName: "url"))
+    var inference: String?
+
+    @Option(name: .customLong("inference-token"), help: ArgumentHelp("Bearer token for the remote inference node (or BEDSIDE_INFERENCE_TOKEN).", valueName: "token"))
+    var inferenceToken: String?
+
+    @Flag(name: .customLong("log-questions"), help: "Include question text in request logs (off by default for privacy).")
+    var logQuestions = false
+
+    func run() async throws {
+        try await reportingErrors {
+            var config = try gateway.configuration(databasePath: database.path)
+            config.host = host
+            config.port = port
+            if logQuestions { config.logQuestions = true }
+            let logger = GatewayLogging.makeLogger(configuration: config)
+            let db = try database.open()
+            let service: any InferenceService
+            var setup: ComponentOptions.Setup?
+            if let inference {
+                let token = inferenceToken ?? ProcessInfo.processInfo.environment["BEDSIDE_INFERENCE_TOKEN"]
+                service = RemoteInferenceService(baseURL: inference, token: token, connectTimeout: config.inferenceConnectTimeout,
+                                                 totalTimeout: config.inferenceTimeout)
+            } else {
+                let s = try await components.setUp(database: db)
+                try await DemoCorpus.ingestIfEmpty(db, sink: s.sink)
+                service = s.pipeline(db)
+                setup = s
+            }
+            defer { setup?.shutdown() }
+            let started = Date()
+            let host = config.host
+            try await runGateway(configuration: config, database: db, inference: service, logger: logger) { port in
+                logger.info("listening", metadata: ["url": "http://\(host):\(port)",
+                                                    "startup_ms": "\(Int(Date().timeIntervalSince(started) * 1000))"])
+            }
+        }
+    }
+}

@@ -1,0 +1,182 @@
+#!/usr/bin/env bash
+# Benchmarks the gateway's cached-answer path against nginx serving the same bytes.
+#
+# Builds `bedside` in release mode, ingests a small corpus, starts `bedside serve`, seeds the
+# response cache through the API, then runs the same wrk command (bench/gateway_query.lua:
+# POST /v1/query with a valid JWT) against bedside and against nginx (Debian package)
+# serving a static JSON body of the same size on loopback. Prints requests/s for both, the
+# ratio, p50/p99 latency at peak and at half of bedside's peak, HS256/ES256 verify time,
+# idle RSS of `bedside serve`, and milliseconds from start to a 200 on /readyz.
+#
+# Environment: DURATION (10s), CONNECTIONS (64), THREADS (1), PORT (18787), NGINX_PORT (18788),
+# SKIP_BUILD=1 to reuse the last release build.
+# Targets: ratio >= 1.0, p99 < 1 ms at half peak, HS256 < 5 us, ES256 < 60 us, RSS < 20 MB, ready < 100 ms.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+DURATION=${DURATION:-10s}
+CONNECTIONS=${CONNECTIONS:-64}
+THREADS=${THREADS:-1}
+PORT=${PORT:-18787}
+NGINX_PORT=${NGINX_PORT:-18788}
+LUA="$ROOT/bench/gateway_query.lua"
+QUESTION='What is the first-line treatment for sepsis?'
+BODY="{\"question\":\"$QUESTION\"}"
+
+WORK=$(mktemp -d /tmp/bedside-gateway-bench.XXXXXX)
+SERVE_PID=""
+NGINX_PID=""
+cleanup() {
+  [ -n "$SERVE_PID" ] && kill "$SERVE_PID" 2>/dev/null && wait "$SERVE_PID" 2>/dev/null || true
+  [ -n "$NGINX_PID" ] && kill "$NGINX_PID" 2>/dev/null && wait "$NGINX_PID" 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+log() { printf '== %s\n' "$*" >&2; }
+now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+
+# --- tools ------------------------------------------------------------------------------
+missing=()
+command -v wrk >/dev/null 2>&1 || missing+=(wrk)
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
+command -v curl >/dev/null 2>&1 || missing+=(curl)
+if [ ${#missing[@]} -gt 0 ]; then
+  log "installing ${missing[*]} (apt-get)"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+
+# --- build ------------------------------------------------------------------------------
+if [ "${SKIP_BUILD:-0}" != "1" ]; then
+  log "release build of bedside"
+  swift build -c release --product bedside >&2
+fi
+BIN="$(swift build -c release --show-bin-path)/bedside"
+[ -x "$BIN" ] || { echo "no release binary at $BIN" >&2; exit 1; }
+
+# --- data -------------------------------------------------------------------------------
+DB="$WORK/bench.sqlite"
+mkdir -p "$WORK/corpus"
+cat > "$WORK/corpus/sepsis.md" <<'MD'
+# Sepsis
+
+## Initial management
+The first-line treatment for sepsis is broad-spectrum antibiotics given within one hour of recognition, together with 30 mL/kg of intravenous crystalloid for hypotension or a lactate of 4 mmol/L or more. Blood cultures should be taken before antibiotics when this causes no delay.
+
+## Vasopressors
+Norepinephrine is the first-choice vasopressor when hypotension persists after fluid resuscitation, targeting a mean arterial pressure of 65 mmHg.
+MD
+log "ingesting a small corpus"
+"$BIN" ingest --db "$DB" "$WORK/corpus" >/dev/null
+
+# --- start bedside serve and time readiness ---------------------------------------------
+# A large bucket so that the benchmark measures the cached path, not 429s; logs to a file.
+export BEDSIDE_RATE_LIMIT_CAPACITY=1000000000 BEDSIDE_RATE_LIMIT_REFILL=1000000000 BEDSIDE_LOG_LEVEL=${BEDSIDE_LOG_LEVEL:-warning}
+log "starting bedside serve on 127.0.0.1:$PORT"
+start=$(now_ms)
+"$BIN" serve --db "$DB" --host 127.0.0.1 --port "$PORT" >"$WORK/serve.log" 2>&1 &
+SERVE_PID=$!
+ready_ms=""
+for _ in $(seq 1 4000); do
+  if curl -fs -o /dev/null "http://127.0.0.1:$PORT/readyz" 2>/dev/null; then ready_ms=$(( $(now_ms) - start )); break; fi
+  kill -0 "$SERVE_PID" 2>/dev/null || { cat "$WORK/serve.log" >&2; echo "bedside serve exited" >&2; exit 1; }
+  sleep 0.002
+done
+[ -n "$ready_ms" ] || { echo "bedside serve never became ready" >&2; exit 1; }
+sleep 1
+rss_kb=$(awk '/VmRSS/ {print $2}' "/proc/$SERVE_PID/status")
+
+# --- token and cache seed ---------------------------------------------------------------
+TOKEN=$("$BIN" token create --db "$DB" --subject bench --ttl 1h | tail -n 1 | tr -d '[:space:]')
+curl -fsS -o "$WORK/first.json" -X POST "http://127.0.0.1:$PORT/v1/query" \
+  -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' -d "$BODY"
+curl -fsS -D "$WORK/headers.txt" -o "$WORK/answer.json" -X POST "http://127.0.0.1:$PORT/v1/query" \
+  -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' -d "$BODY"
+grep -qi '^x-bedside-cache: hit' "$WORK/headers.txt" || { echo "the second request was not a cache hit:" >&2; cat "$WORK/headers.txt" >&2; exit 1; }
+body_bytes=$(wc -c < "$WORK/answer.json")
+
+# --- nginx with a static body of the same size -------------------------------------------
+mkdir -p "$WORK/www" "$WORK/nginx-tmp"
+cp "$WORK/answer.json" "$WORK/www/answer.json"
+chmod 755 "$WORK" "$WORK/www"; chmod 644 "$WORK/www/answer.json"
+cat > "$WORK/nginx.conf" <<NGINX
+worker_processes auto;
+pid $WORK/nginx.pid;
+error_log $WORK/nginx-error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path $WORK/nginx-tmp/body;
+  proxy_temp_path $WORK/nginx-tmp/proxy;
+  fastcgi_temp_path $WORK/nginx-tmp/fastcgi;
+  uwsgi_temp_path $WORK/nginx-tmp/uwsgi;
+  scgi_temp_path $WORK/nginx-tmp/scgi;
+  server {
+    listen 127.0.0.1:$NGINX_PORT;
+    root $WORK/www;
+    # The static module refuses POST with 405; answer it with the file, like a GET.
+    location = /v1/query { default_type application/json; try_files /answer.json =404; error_page 405 =200 \$uri; }
+  }
+}
+NGINX
+"$NGINX" -c "$WORK/nginx.conf" -g 'daemon off;' &
+NGINX_PID=$!
+for _ in $(seq 1 500); do curl -fs -o /dev/null -X POST -d "$BODY" "http://127.0.0.1:$NGINX_PORT/v1/query" && break; sleep 0.01; done
+nginx_bytes=$(curl -fsS -X POST -d "$BODY" "http://127.0.0.1:$NGINX_PORT/v1/query" | wc -c)
+
+# --- wrk runs ---------------------------------------------------------------------------
+export BEDSIDE_BENCH_TOKEN="$TOKEN" BEDSIDE_BENCH_BODY="$BODY" BEDSIDE_BENCH_CONNECTIONS="$CONNECTIONS"
+run_wrk() {  # url [rate] -> prints wrk output
+  local url=$1 rate=${2:-}
+  BEDSIDE_BENCH_RATE="$rate" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$LUA" "$url"
+}
+rps_of() { awk '/^Requests\/sec:/ {print $2}'; }
+pct_of() {  # percentile label (50%, 99%) -> milliseconds
+  awk -v p="$1" '$1 == p { v=$2; if (v ~ /us$/) { sub(/us$/,"",v); v=v/1000 } else if (v ~ /ms$/) { sub(/ms$/,"",v) } else if (v ~ /s$/) { sub(/s$/,"",v); v=v*1000 } printf "%.3f", v }'
+}
+errors_of() { awk '/Non-2xx or 3xx responses:/ {print $5} /Socket errors:/ {print "socket errors: " $0}'; }
+
+log "warm-up"
+wrk -t1 -c8 -d2s -s "$LUA" "http://127.0.0.1:$PORT/v1/query" >/dev/null
+wrk -t1 -c8 -d2s -s "$LUA" "http://127.0.0.1:$NGINX_PORT/v1/query" >/dev/null
+
+log "peak: bedside"
+bedside_out=$(run_wrk "http://127.0.0.1:$PORT/v1/query"); echo "$bedside_out" > "$WORK/wrk-bedside.txt"
+log "peak: nginx"
+nginx_out=$(run_wrk "http://127.0.0.1:$NGINX_PORT/v1/query"); echo "$nginx_out" > "$WORK/wrk-nginx.txt"
+
+b_rps=$(echo "$bedside_out" | rps_of); n_rps=$(echo "$nginx_out" | rps_of)
+half=$(awk -v r="$b_rps" 'BEGIN { printf "%d", r / 2 }')
+log "half of bedside's peak ($half req/s): bedside, then nginx at the same rate"
+bedside_half=$(run_wrk "http://127.0.0.1:$PORT/v1/query" "$half")
+nginx_half=$(run_wrk "http://127.0.0.1:$NGINX_PORT/v1/query" "$half")
+
+# --- token verification -----------------------------------------------------------------
+jwt_out=$("$BIN" bench-jwt 2>/dev/null || true)
+
+# --- report -----------------------------------------------------------------------------
+ratio=$(awk -v b="$b_rps" -v n="$n_rps" 'BEGIN { if (n > 0) printf "%.2f", b / n; else print "n/a" }')
+echo
+echo "Bedside gateway benchmark ($(nproc) cores, wrk -t$THREADS -c$CONNECTIONS -d$DURATION, body $body_bytes bytes; nginx body $nginx_bytes bytes)"
+printf '%-28s %12s %12s\n' "" "bedside" "nginx"
+printf '%-28s %12s %12s\n' "peak requests/s" "$b_rps" "$n_rps"
+printf '%-28s %12s %12s\n' "peak p50 (ms)" "$(echo "$bedside_out" | pct_of 50%)" "$(echo "$nginx_out" | pct_of 50%)"
+printf '%-28s %12s %12s\n' "peak p99 (ms)" "$(echo "$bedside_out" | pct_of 99%)" "$(echo "$nginx_out" | pct_of 99%)"
+printf '%-28s %12s %12s\n' "at $half req/s: req/s" "$(echo "$bedside_half" | rps_of)" "$(echo "$nginx_half" | rps_of)"
+printf '%-28s %12s %12s\n' "at $half req/s: p50 (ms)" "$(echo "$bedside_half" | pct_of 50%)" "$(echo "$nginx_half" | pct_of 50%)"
+printf '%-28s %12s %12s\n' "at $half req/s: p99 (ms)" "$(echo "$bedside_half" | pct_of 99%)" "$(echo "$nginx_half" | pct_of 99%)"
+bad=$(echo "$bedside_out" | errors_of); [ -n "$bad" ] && echo "bedside non-2xx/errors: $bad"
+echo "ratio bedside/nginx:          $ratio   (target >= 1.0)"
+echo "bedside serve idle RSS:       $(awk -v k="$rss_kb" 'BEGIN { printf "%.1f MB", k / 1024 }')   (target < 20 MB)"
+echo "start to 200 on /readyz:      ${ready_ms} ms   (target < 100 ms)"
+if [ -n "$jwt_out" ]; then
+  echo "token verification (bedside bench-jwt):"
+  echo "$jwt_out" | sed 's/^/  /'
+else
+  echo "token verification: n/a (the executable has no bench-jwt subcommand wired to LocalGateway.JWTBenchmark)"
+fi
+echo "(targets: HS256 < 5 us, ES256 < 60 us, p99 < 1 ms at half peak)"
