@@ -38,6 +38,13 @@ public struct AuditRecord: Codable, Sendable, Hashable {
         self.outcome = outcome
     }
 
+    enum CodingKeys: String, CodingKey {
+        case id, at, subject, question, sources, model, cached, stale, refused, outcome
+        case requestID = "request_id"
+        case answerID = "answer_id"
+        case indexVersion = "index_version"
+    }
+
     /// The audit record for an answer shown to `subject`.
     public init(answer: Answer, subject: String, requestID: String?) {
         self.init(requestID: requestID, subject: subject, question: answer.question, answerID: answer.answerID,

@@ -34,7 +34,7 @@ struct CacheTests {
         var answer = sampleAnswer()
         answer.answerID = "a1"
         answer.cached = true
-        for latency in [0.0, 0.41, 12.5, 1234.56] {
+        for latency in [0.0, 0.41, 12.5, 1234.56, 3.0, 0.07, 99999.99] {
             answer.latencyMS = latency
             for stale in [false, true] {
                 answer.stale = stale

@@ -15,7 +15,7 @@ final class EncodedAnswerCache: Sendable {
 
     /// A latency no request measures, whose JSON spelling is unambiguous.
     private static let placeholder = 424_242_424.25
-    private static let placeholderBytes = Array(String(placeholder).utf8)
+    private static let placeholderBytes: [UInt8] = (try? Array(JSONCoding.encoder.encode(placeholder))) ?? Array(String(placeholder).utf8)
     private let templates = Locked<[String: Template]>([:])
     private let capacity: Int
 
@@ -27,7 +27,8 @@ final class EncodedAnswerCache: Sendable {
         let key = answer.stale ? id + "|stale" : id
         let template = try templates.withLock { $0[key] } ?? makeTemplate(answer, key: key)
         guard let template else { return ByteBuffer(bytes: try JSONCoding.encoder.encode(answer)) }
-        let latency = Array(String(answer.latencyMS).utf8)
+        // The number alone, spelled exactly as the encoder spells it inside the answer.
+        let latency = try JSONCoding.encoder.encode(answer.latencyMS)
         var buffer = ByteBuffer()
         buffer.reserveCapacity(template.prefix.count + latency.count + template.suffix.count)
         buffer.writeBytes(template.prefix)
