@@ -24,12 +24,19 @@ final class Tmux {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         p.arguments = ["tmux"] + args
-        let out = Pipe()
+        // Output goes to a file, not a pipe: `new-session` forks the tmux server, which would
+        // inherit a pipe and keep it open, so reading to EOF would never return.
+        let outPath = NSTemporaryDirectory() + "bedside-tmux-out-\(UUID().uuidString)"
+        FileManager.default.createFile(atPath: outPath, contents: nil)
+        defer { try? FileManager.default.removeItem(atPath: outPath) }
+        let out = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
         p.standardOutput = out
-        p.standardError = Pipe()
+        p.standardError = FileHandle.nullDevice
+        p.standardInput = FileHandle.nullDevice
         try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
+        try? out.close()
+        let data = FileManager.default.contents(atPath: outPath) ?? Data()
         guard p.terminationStatus == 0 else { throw TestError("tmux \(args.joined(separator: " ")) failed (\(p.terminationStatus))") }
         return String(decoding: data, as: UTF8.self)
     }

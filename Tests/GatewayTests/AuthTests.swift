@@ -282,6 +282,52 @@ struct AuthTests {
         #expect(throws: BedsideError.self) { try parseDuration(text) }
     }
 
+    @Test(arguments: [
+        #"{"sub":"dr.ada","exp":1750003600,"nbf":1750000000,"iat":1750000000,"iss":"bedside","aud":"bedside-gateway","jti":"x-1"}"#,
+        #"{ "sub" : "a" , "exp" : 1.5e9 , "aud" : [ "x" , "bedside-gateway" ] }"#,
+        #"{"sub":"é ü 漢字","exp":-0,"aud":[],"nbf":null,"iss":null,"extra":true,"n":12.25,"z":null,"s":"plain"}"#,
+        #"{}"#,
+        #"{"sub":"a\"b","exp":1}"#,
+        #"{"sub":"a","exp":"1"}"#,
+        #"{"sub":"a","sub":"b","exp":1}"#,
+        #"{"sub":"a","exp":1,}"#,
+        #"{"sub":"a","exp":1,"nested":{"k":1}}"#,
+        #"{"sub":"a","exp":1,"list":[1,2]}"#,
+        #"{"sub":"a","exp":01}"#,
+        #"{"sub":"a","exp":1e999}"#,
+        #"{"sub":5,"exp":1}"#,
+        #"{"sub":"a","exp":1,"aud":[1]}"#,
+        #"{"sub":"a","exp":1} x"#,
+        #"["sub"]"#,
+        "{\"sub\":\"\u{01}\",\"exp\":1}",
+    ])
+    func fastClaimsParserAgreesWithJSONDecoder(_ json: String) {
+        let bytes = Array(json.utf8)
+        let decoded = try? JSONDecoder().decode(TokenClaims.self, from: Data(bytes))
+        if let fast = FastClaimsParser.parse(bytes) {
+            #expect(decoded == fast, "fast parser disagrees on \(json)")
+        }
+    }
+
+    @Test func fastClaimsParserTakesTheCommonShape() {
+        let common = #"{"aud":["bedside-gateway"],"exp":1750003600,"iat":1750000000,"iss":"bedside","jti":"5d1f","nbf":1750000000,"sub":"dr.ada"}"#
+        let fast = FastClaimsParser.parse(Array(common.utf8))
+        #expect(fast?.sub == "dr.ada" && fast?.exp == 1_750_003_600 && fast?.aud?.values == ["bedside-gateway"])
+        #expect(FastClaimsParser.parse(Array(#"{"sub":"a\"b","exp":1}"#.utf8)) == nil)
+    }
+
+    @Test func bearerHeaderParsing() {
+        #expect(TokenVerifier.bearerToken("Bearer abc.def.ghi") == "abc.def.ghi")
+        #expect(TokenVerifier.bearerToken("bearer   abc  ") == "abc")
+        #expect(TokenVerifier.bearerToken("BEARER x") == "x")
+        #expect(TokenVerifier.bearerToken("Bearer") == nil)
+        #expect(TokenVerifier.bearerToken("Bearer ") == nil)
+        #expect(TokenVerifier.bearerToken("Bearerabc") == nil)
+        #expect(TokenVerifier.bearerToken("Basic abc") == nil)
+        #expect(TokenVerifier.bearerToken("Bearer a b") == nil)
+        #expect(TokenVerifier.bearerToken("Bearér abc") == nil)
+    }
+
     @Test func base64urlIsStrict() {
         #expect(Base64URL.decode(Array("TWFu".utf8)) == Array("Man".utf8))
         #expect(Base64URL.decode(Array("TWE".utf8)) == Array("Ma".utf8))

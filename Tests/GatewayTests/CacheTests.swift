@@ -45,6 +45,16 @@ struct CacheTests {
         }
     }
 
+    @Test func latencySpellingMatchesJSONEncoder() throws {
+        var values: [Double] = [0, 0.01, 0.1, 0.41, 1, 3, 12.5, 99.99, 100, 1234.56, 99999.99, 123456.78]
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<2000 { values.append((Double.random(in: 0..<200_000, using: &rng) * 100).rounded() / 100) }
+        let encoder = WireCoding.encoder()
+        for v in values {
+            #expect(EncodedAnswerCache.spell(v) == Array(try encoder.encode(v)), "\(v)")
+        }
+    }
+
     @Test func lruEvictsLeastRecentlyUsed() async {
         let lru = LRUCache<String, Int>(capacity: 3)
         await lru.set("a", 1)

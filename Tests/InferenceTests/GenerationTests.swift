@@ -23,6 +23,7 @@ struct GenerationTests {
         #expect(p.messages[0].role == "system" && p.messages[0].content.contains("[1]"))
         #expect(p.messages[0].content.contains(PromptBuilder.refusalSentence))
         let user = p.messages[1].content
+        #expect(user.hasSuffix(PromptBuilder.defaultAnswerInstruction))
         #expect(user.contains("[1] Sepsis — Management\nIn septic shock"))
         #expect(user.contains("[3] Acute asthma — Management"))
         #expect(user.contains("Question: What fluid in septic shock?"))

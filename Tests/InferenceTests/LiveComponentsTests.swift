@@ -91,6 +91,23 @@ struct LiveComponentsTests {
         #expect(waited < 20)
     }
 
+    /// Needs a llama-server of its own that may be killed: BEDSIDE_KILLABLE_LLM_URL and _PID.
+    @Test(.enabled(if: env["BEDSIDE_KILLABLE_LLM_URL"] != nil && env["BEDSIDE_KILLABLE_LLM_PID"] != nil))
+    func anLLMKilledMidStreamGivesAnIncompleteVerifiedAnswer() async throws {
+        let url = try #require(Self.env["BEDSIDE_KILLABLE_LLM_URL"])
+        let pid = try #require(Self.env["BEDSIDE_KILLABLE_LLM_PID"].flatMap { Int32($0) })
+        let generator = LLMGenerator(client: OpenAIChatClient(baseURL: url, model: "m", transport: Self.transport, maxTokens: 400))
+        let deltas = LockedValue(0)
+        let answer = try await generator.generate(question: "How is septic shock managed?", passages: GenerationTests.passages,
+                                                  evidence: GenerationTests.noEvidence) { event in
+            guard case .delta = event else { return }
+            if deltas.withLock({ $0 += 1; return $0 }) == 3 { kill(pid, SIGKILL) }
+        }
+        Self.report("killed mid-stream after \(deltas.current) deltas: incomplete=\(answer.incomplete) text=\(answer.answer)")
+        #expect(answer.incomplete)
+        #expect(!answer.answer.isEmpty)
+    }
+
     @Test(.enabled(if: hasEmbed)) func embeddingsFromTheRealServer() async throws {
         let client = try InferenceComponents(config: Self.config, database: try TestBed().db, transport: Self.transport).embedder()
         let start = ContinuousClock.now
@@ -225,6 +242,64 @@ struct LiveComponentsTests {
         for t in stride(from: 0.3, through: 0.8, by: 0.05) {
             let tp = own.filter { $0 >= t && $0 > 0 }.count, fp = other.filter { $0 >= t && $0 > 0 }.count
             Self.report(String(format: "threshold %.2f: own attributed %d/%d, other attributed %d/%d", t, tp, own.count, fp, other.count))
+        }
+    }
+
+    @Test(.enabled(if: hasLLM || hasEmbed || hasQdrant)) func doctorReportsTheRealComponents() async throws {
+        let bed = try TestBed(); defer { bed.cleanup() }
+        _ = try await Ingestor(database: bed.db).ingest(paths: [Self.demoCorpus])
+        let checks = await Doctor(config: Self.config, databasePath: bed.db.path, transport: Self.transport).run()
+        for c in checks { Self.report("doctor \(c.component): \(c.status.rawValue) — \(c.message)") }
+        #expect(checks.map(\.component) == ["config", "database", "llm", "embeddings", "qdrant"])
+        #expect(checks.allSatisfy { $0.ok })
+        // A wrong URL is reported plainly, not thrown.
+        var broken = Self.config
+        broken.llm = BedsideConfig.LLM(url: "http://127.0.0.1:1/v1", model: "m")
+        let bad = await Doctor(config: broken, databasePath: nil, transport: Self.transport, timeout: .seconds(3)).run()
+        #expect(bad.first { $0.component == "llm" }?.status == .failed)
+    }
+
+    /// recall@1 and MRR@10 of bm25, vector and hybrid on the PubMedQA dev set (gold = the
+    /// question's source document), embedded index; Qdrant too when configured.
+    @Test(.enabled(if: hasEmbed && env["BEDSIDE_EVAL"] != nil)) func retrievalQualityOnPubMedQA() async throws {
+        let data = Self.env["BEDSIDE_EVAL_DATA"] ?? "/work/shared/data/pubmedqa-dev"
+        let bed = try TestBed(); defer { bed.cleanup() }
+        var config = Self.config
+        let collection = "bedside-live-eval-\(UInt32.random(in: 0...UInt32.max))"
+        config.qdrant?.collection = collection
+        let components = InferenceComponents(config: config, database: bed.db, transport: Self.transport)
+        var kinds: [IndexKind] = [.embedded]
+        if Self.hasQdrant { kinds.append(.qdrant) }
+        if let only = Self.env["BEDSIDE_EVAL_INDEXES"] { kinds = only.split(separator: ",").compactMap { IndexKind(rawValue: String($0)) } }
+        defer { if Self.hasQdrant { Task { try? await components.qdrantClient().deleteCollection(collection) } } }
+        let start = ContinuousClock.now
+        let sinks = try kinds.map { try #require(try components.indexer(index: $0)) }
+        let summary = try await Ingestor(database: bed.db, sink: MultiSink(sinks: sinks)).ingest(paths: [data + "/corpus.jsonl"])
+        Self.report("eval ingest: \(summary.documents) docs, \(summary.chunks) chunks into \(kinds.map(\.rawValue)) in \(String(format: "%.1f", (ContinuousClock.now - start).seconds)) s")
+        struct Q: Decodable { var question: String; var gold_ids: [String] }
+        let questions = try String(contentsOfFile: data + "/questions.jsonl", encoding: .utf8).split(separator: "\n")
+            .map { try JSONDecoder().decode(Q.self, from: Data($0.utf8)) }
+        let weights: [(Double, Double)] = (Self.env["BEDSIDE_EVAL_WEIGHTS"] ?? "1:1").split(separator: ",").map {
+            let p = $0.split(separator: ":").compactMap { Double($0) }
+            return (p[0], p[1])
+        }
+        for kind in kinds {
+            var retrievers: [(String, any Retriever)] = [("bm25", BM25Retriever(database: bed.db)), ("vector", try components.retriever(.vector, index: kind))]
+            for (l, v) in weights { retrievers.append(("hybrid \(l):\(v)", try components.retriever(.hybrid, index: kind, lexicalWeight: l, semanticWeight: v))) }
+            for (name, r) in retrievers {
+                let t0 = ContinuousClock.now
+                var r1 = 0.0, mrr = 0.0
+                for q in questions {
+                    // Rank documents by their best passage.
+                    var docs: [String] = []
+                    for p in try await r.retrieve(q.question, topK: 30, filters: [:]) where !docs.contains(p.chunk.documentID) { docs.append(p.chunk.documentID) }
+                    if let first = docs.first, q.gold_ids.contains(first) { r1 += 1 }
+                    if let i = docs.prefix(10).firstIndex(where: { q.gold_ids.contains($0) }) { mrr += 1 / Double(i + 1) }
+                }
+                let n = Double(questions.count)
+                Self.report("eval \(kind.rawValue) \(name): " + String(format: "recall@1 %.3f MRR@10 %.3f (%.1f ms/question)", r1 / n, mrr / n,
+                                                                           (ContinuousClock.now - t0).seconds * 1000 / n))
+            }
         }
     }
 

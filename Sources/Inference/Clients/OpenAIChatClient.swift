@@ -22,7 +22,7 @@ public struct OpenAIChatClient: Sendable {
     let headers: [String: String]
 
     public init(baseURL: String, model: String, apiKey: String? = nil, transport: any HTTPTransport,
-                timeouts: ChatTimeouts = ChatTimeouts(), maxTokens: Int = 320, temperature: Double = 0.2) {
+                timeouts: ChatTimeouts = ChatTimeouts(), maxTokens: Int = 256, temperature: Double = 0.2) {
         self.baseURL = baseURL
         self.model = model
         self.transport = transport
@@ -35,7 +35,7 @@ public struct OpenAIChatClient: Sendable {
     }
 
     public init(baseURL: String, model: String, apiKey: String? = nil, httpClient: HTTPClient,
-                timeouts: ChatTimeouts = ChatTimeouts(), maxTokens: Int = 320, temperature: Double = 0.2) {
+                timeouts: ChatTimeouts = ChatTimeouts(), maxTokens: Int = 256, temperature: Double = 0.2) {
         self.init(baseURL: baseURL, model: model, apiKey: apiKey, transport: AsyncHTTPClientTransport(client: httpClient),
                   timeouts: timeouts, maxTokens: maxTokens, temperature: temperature)
     }

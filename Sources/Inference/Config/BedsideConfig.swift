@@ -50,7 +50,7 @@ public struct BedsideConfig: Sendable, Hashable {
         public var apiKey: String?
         public var maxTokens: Int
         public var temperature: Double
-        public init(url: String, model: String, apiKey: String? = nil, maxTokens: Int = 320, temperature: Double = 0.2) {
+        public init(url: String, model: String, apiKey: String? = nil, maxTokens: Int = 256, temperature: Double = 0.2) {
             self.url = url
             self.model = model
             self.apiKey = apiKey

@@ -47,12 +47,19 @@ public struct PromptBuilder: Sendable {
 
     public static let refusalSentence = "The sources do not answer this question."
 
+    /// Instructions in the system message, a one-line reminder after the question. Compared on
+    /// SmolLM2-135M over 20 demo-corpus questions with instructions placed after the sources
+    /// instead: this form cited most often (8 of 125 sentences against 2–3 of ~90) and never
+    /// refused an answerable question (the others refused 3 and 6 of 20); its repeated
+    /// sentences are dropped by `CitationVerifier`.
     public static let defaultSystemPrompt = """
         You answer clinicians' questions using only the numbered sources you are given. \
         After each sentence, write the number of the source that supports it in square brackets, like [1] or [2]. \
         Use no outside knowledge. If the sources do not contain the answer, reply only: \(refusalSentence) \
         Answer in at most four short sentences.
         """
+
+    public static let defaultAnswerInstruction = "Answer using the sources above, citing them as [n]:"
 
     public func estimateTokens(_ text: String) -> Int {
         Int((Double(text.utf8.count) / charsPerToken).rounded(.up))
@@ -63,8 +70,6 @@ public struct PromptBuilder: Sendable {
         let section = p.chunk.section
         return "[\(n)] " + p.title + (section.isEmpty ? "" : " — " + section)
     }
-
-    public static let defaultAnswerInstruction = "Answer using the sources above, citing them as [n]:"
 
     func userMessage(question: String, blocks: [String]) -> String {
         "Sources:\n\n" + blocks.joined(separator: "\n\n") + "\n\nQuestion: " + question + "\n\n" + answerInstruction

@@ -16,6 +16,8 @@ public final class QdrantVectorIndex: VectorIndex {
     public static let reservedKeys: Set<String> = ["doc_id", "chunk_id", "title", "section"]
 
     private let readyDimension = LockedValue<Int?>(nil)
+    /// The collection's vector size once a search has checked it (a query-only process never prepares).
+    private let searchedDimension = LockedValue<Int?>(nil)
 
     public init(client: QdrantClient, collection: String = "bedside") {
         self.client = client
@@ -90,9 +92,14 @@ public final class QdrantVectorIndex: VectorIndex {
 
     public func search(_ vector: [Float], limit: Int, filters: [String: String]) async throws -> [VectorHit] {
         guard limit > 0 else { return [] }
-        if readyDimension.current == nil {
+        if let known = readyDimension.current ?? searchedDimension.current {
+            guard known == vector.count else { throw mismatch(stored: known, got: vector.count) }
+        } else {
             guard let info = try await client.collectionInfo(collection) else { return [] }  // nothing ingested yet
-            if let size = info.vectorSize, size != vector.count { throw mismatch(stored: size, got: vector.count) }
+            if let size = info.vectorSize {
+                guard size == vector.count else { throw mismatch(stored: size, got: vector.count) }
+                searchedDimension.withLock { $0 = size }
+            }
         }
         var keyed: [String: String] = [:]
         for (k, v) in filters { keyed[k == "source_id" || k == "document_id" ? "doc_id" : k] = v }

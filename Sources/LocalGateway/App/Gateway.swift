@@ -21,6 +21,7 @@ public struct Gateway: Sendable {
     public let logger: Logger
     let cache: ResponseCache
     let encodedAnswers: EncodedAnswerCache
+    let queryMemo: QueryMemo
     let statusCache: StatusCache
     let clock: GatewayClock
 
@@ -54,6 +55,7 @@ public struct Gateway: Sendable {
         self.inference = routed
         self.cache = ResponseCache(database: database, lruSize: configuration.lruSize, ttl: configuration.cacheTTL, now: clock.now, logger: logger)
         self.encodedAnswers = EncodedAnswerCache(capacity: max(64, configuration.lruSize))
+        self.queryMemo = QueryMemo(capacity: max(64, configuration.lruSize))
         self.statusCache = StatusCache(ttl: .seconds(from: configuration.statusCacheTTL), uptime: clock.uptime) { try await routed.status() }
     }
 

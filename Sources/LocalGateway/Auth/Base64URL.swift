@@ -13,26 +13,41 @@ enum Base64URL {
     }()
 
     /// Decoded bytes, or nil when `input` is not canonical unpadded base64url.
-    static func decode(_ input: some Collection<UInt8>) -> [UInt8]? {
+    static func decode(_ input: ArraySlice<UInt8>) -> [UInt8]? {
+        input.withUnsafeBufferPointer { decode($0) }
+    }
+
+    static func decode(_ input: [UInt8]) -> [UInt8]? {
+        input.withUnsafeBufferPointer { decode($0) }
+    }
+
+    static func decode(_ input: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
         let n = input.count
         if n % 4 == 1 { return nil }
-        var out: [UInt8] = []
-        out.reserveCapacity(n * 3 / 4)
-        var acc: UInt32 = 0
-        var bits = 0
-        for c in input {
-            let v = table[Int(c)]
-            if v == 0xFF { return nil }
-            acc = (acc << 6) | UInt32(v)
-            bits += 6
-            if bits >= 8 {
-                bits -= 8
-                out.append(UInt8(truncatingIfNeeded: acc >> UInt32(bits)))
+        let outCount = n * 3 / 4
+        var failed = false
+        let out = [UInt8](unsafeUninitializedCapacity: outCount) { buffer, initialized in
+            table.withUnsafeBufferPointer { t in
+                var acc: UInt32 = 0
+                var bits = 0
+                var o = 0
+                for c in input {
+                    let v = t[Int(c)]
+                    if v == 0xFF { failed = true; break }
+                    acc = (acc << 6) | UInt32(v)
+                    bits += 6
+                    if bits >= 8 {
+                        bits -= 8
+                        buffer[o] = UInt8(truncatingIfNeeded: acc >> UInt32(bits))
+                        o += 1
+                    }
+                }
+                // Leftover bits must be zero (canonical encoding).
+                if !failed, bits > 0, acc & ((1 << UInt32(bits)) - 1) != 0 { failed = true }
+                initialized = failed ? 0 : o
             }
         }
-        // Leftover bits must be zero (canonical encoding).
-        if bits > 0, acc & ((1 << UInt32(bits)) - 1) != 0 { return nil }
-        return out
+        return failed ? nil : out
     }
 
     static func encode(_ bytes: some Collection<UInt8>) -> String {

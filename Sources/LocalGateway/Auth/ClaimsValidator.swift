@@ -8,7 +8,7 @@ struct ClaimsValidator: Sendable {
 
     func validate(_ claims: TokenClaims, now: Date) throws(AuthFailure) -> VerifiedIdentity {
         guard let sub = claims.sub, !sub.isEmpty else { throw AuthFailure(.missingClaim, "The token has no subject (sub).") }
-        guard sub.utf8.count <= 256, !sub.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+        guard sub.utf8.count <= 256, !Self.hasControlCharacters(sub) else {
             throw AuthFailure(.malformed, "The token's subject is not acceptable.")
         }
         guard let exp = claims.exp, exp.isFinite else { throw AuthFailure(.missingClaim, "The token has no expiry (exp).") }
@@ -19,6 +19,11 @@ struct ClaimsValidator: Sendable {
         let identity = VerifiedIdentity(subject: sub, expiresAt: exp, notBefore: claims.nbf, issuedAt: claims.iat)
         try checkTime(identity, now: now)
         return identity
+    }
+
+    static func hasControlCharacters(_ s: String) -> Bool {
+        if s.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return false }  // plain ASCII: the usual case
+        return s.unicodeScalars.contains { $0.properties.generalCategory == .control }
     }
 
     /// The time-dependent checks, repeated for tokens served from the verified-token cache.

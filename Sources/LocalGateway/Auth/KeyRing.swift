@@ -19,6 +19,8 @@ struct KeyRing: Sendable {
     static let localKeyID = "local"
 
     let hmacKey: SymmetricKey
+    /// HMAC already keyed with the secret: copying it skips the key schedule per token.
+    let keyedHMAC: HMAC<SHA256>
     let hmacCollection: JWTKeyCollection
     let publicKinds: [String: PublicKeyKind]
     let publicCollection: JWTKeyCollection
@@ -49,7 +51,8 @@ struct KeyRing: Sendable {
                 kinds[kid] = kind
             }
         }
-        return KeyRing(hmacKey: SymmetricKey(data: secret), hmacCollection: hmacCollection, publicKinds: kinds,
+        let key = SymmetricKey(data: secret)
+        return KeyRing(hmacKey: key, keyedHMAC: HMAC<SHA256>(key: key), hmacCollection: hmacCollection, publicKinds: kinds,
                        publicCollection: publicCollection, skipped: skipped)
     }
 

@@ -15,6 +15,7 @@ public final class TokenVerifier: Sendable {
     let maxTokenBytes: Int
     let fastPath: Bool
     let cache: VerifiedTokenCache
+    let headerMemo = HeaderMemo()
     let clock: GatewayClock
 
     init(keys: KeyRing, validator: ClaimsValidator, maxTokenBytes: Int, fastPath: Bool, cacheSize: Int, clock: GatewayClock) {
@@ -39,13 +40,26 @@ public final class TokenVerifier: Sendable {
     func authenticate(authorization: String?) async throws(AuthFailure) -> VerifiedIdentity {
         guard let authorization, !authorization.isEmpty else { throw AuthFailure(.missing, "No bearer token was sent.") }
         guard authorization.utf8.count <= maxTokenBytes + 16 else { throw AuthFailure(.tooLarge, "The token is larger than \(maxTokenBytes) bytes.") }
-        let parts = authorization.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
-        guard parts.count == 2, parts[0].lowercased() == "bearer" else {
+        guard let token = Self.bearerToken(authorization) else {
             throw AuthFailure(.malformedHeader, "The Authorization header must be 'Bearer <token>'.")
         }
-        let token = parts[1].trimmingCharacters(in: .whitespaces)
-        guard !token.isEmpty else { throw AuthFailure(.malformedHeader, "The Authorization header must be 'Bearer <token>'.") }
         return try await verify(token: token)
+    }
+
+    /// The token of `Bearer <token>` (scheme case-insensitive, spaces around the token
+    /// ignored), read byte by byte: Foundation's trimming costs more than verifying.
+    static func bearerToken(_ header: String) -> String? {
+        var utf8 = Substring(header).utf8[...]
+        let scheme = Array("bearer".utf8)
+        guard utf8.count > scheme.count else { return nil }
+        for expected in scheme {
+            guard let c = utf8.popFirst(), c | 0x20 == expected else { return nil }
+        }
+        guard let space = utf8.first, space == 0x20 else { return nil }
+        while utf8.first == 0x20 { utf8.removeFirst() }
+        while utf8.last == 0x20 { utf8.removeLast() }
+        guard !utf8.isEmpty, !utf8.contains(0x20) else { return nil }
+        return String(Substring(utf8))
     }
 
     /// Verifies a token, using the verified-token cache.
@@ -71,14 +85,14 @@ public final class TokenVerifier: Sendable {
     func verifyUncached(token: String, fastPath: Bool, now: Date) async throws(AuthFailure) -> VerifiedIdentity {
         guard token.utf8.count <= maxTokenBytes else { throw AuthFailure(.tooLarge, "The token is larger than \(maxTokenBytes) bytes.") }
         let parsed = try ParsedToken(token)
-        let header = try parsed.header()
+        let header = try parsed.header(memo: headerMemo)
         let claims: TokenClaims
         switch header.alg {
         case "HS256":
             guard header.kid == nil || header.kid == KeyRing.localKeyID else {
                 throw AuthFailure(.unknownKey, "HS256 tokens must not name a key other than the local one (kid).")
             }
-            claims = fastPath ? try verifyHS256Directly(parsed) : try await verifyWithJWTKit(token, keys.hmacCollection)
+            claims = fastPath ? try verifyHS256Directly(parsed, header) : try await verifyWithJWTKit(token, keys.hmacCollection)
         case "ES256", "RS256":
             guard let kid = header.kid else { throw AuthFailure(.unknownKey, "\(header.alg) tokens must name their key (kid).") }
             guard let kind = keys.publicKinds[kid] else { throw AuthFailure(.unknownKey, "The token names a key this gateway does not know (kid).") }
@@ -92,17 +106,16 @@ public final class TokenVerifier: Sendable {
         return try validator.validate(claims, now: now)
     }
 
-    private func verifyHS256Directly(_ token: ParsedToken) throws(AuthFailure) -> TokenClaims {
-        guard let signature = Base64URL.decode(token.signature), signature.count == SHA256.byteCount else {
-            throw AuthFailure(.badSignature, "The token's signature is not valid.")
-        }
-        let valid = token.signingInput.withContiguousStorageIfAvailable {
-            HMAC<SHA256>.isValidAuthenticationCode(signature, authenticating: UnsafeRawBufferPointer($0), using: keys.hmacKey)
-        } ?? HMAC<SHA256>.isValidAuthenticationCode(signature, authenticating: Array(token.signingInput), using: keys.hmacKey)
+    private func verifyHS256Directly(_ token: ParsedToken, _ header: ParsedToken.Header) throws(AuthFailure) -> TokenClaims {
+        let signature = header.signature
+        guard signature.count == SHA256.byteCount else { throw AuthFailure(.badSignature, "The token's signature is not valid.") }
+        var mac = keys.keyedHMAC
+        mac.update(data: token.bytes[0..<token.payloadRange.upperBound])
+        let valid = mac.finalize() == signature  // HashedAuthenticationCode compares in constant time
         guard valid else { throw AuthFailure(.badSignature, "The token's signature is not valid.") }
-        guard let payload = Base64URL.decode(token.payload) else { throw AuthFailure(.malformed, "The token is malformed.") }
+        if let simple = FastClaimsParser.parse(header.payload) { return simple }
         do {
-            return try Self.payloadDecoder.decode(TokenClaims.self, from: Data(payload))
+            return try Self.payloadDecoder.decode(TokenClaims.self, from: Data(header.payload))
         } catch {
             throw AuthFailure(.malformed, "The token's claims are malformed.")
         }
@@ -151,14 +164,39 @@ struct ParsedToken {
 
     var payload: ArraySlice<UInt8> { bytes[payloadRange] }
     var signature: ArraySlice<UInt8> { bytes[signatureRange] }
-    var signingInput: ArraySlice<UInt8> { bytes[0..<payloadRange.upperBound] }
 
-    struct Header { var alg: String; var kid: String? }
+    struct Header {
+        var alg: String
+        var kid: String?
+        /// The decoded payload and signature (checked canonical here, used by the direct path).
+        var payload: [UInt8]
+        var signature: [UInt8]
+    }
 
     /// Reads the header strictly: only `alg`, `typ` (`JWT`) and `kid`, all strings. Members
-    /// such as `crit`, `jku`, `jwk` or `x5u` that would change how the token is checked are refused.
-    func header() throws(AuthFailure) -> Header {
-        guard let json = Base64URL.decode(bytes[headerRange]), let fields = FlatJSONObject.parse(json) else {
+    /// such as `crit`, `jku`, `jwk` or `x5u` that would change how the token is checked are
+    /// refused. Headers that passed are remembered by their exact bytes (an issuer sends the
+    /// same header on every token), so the JSON is read once per issuer, not per token.
+    func header(memo: HeaderMemo? = nil) throws(AuthFailure) -> Header {
+        let segment = bytes[headerRange]
+        let (alg, kid): (String, String?)
+        if let known = memo?.get(segment) {
+            (alg, kid) = known
+        } else {
+            (alg, kid) = try Self.readHeader(segment)
+            memo?.put(segment, (alg, kid))
+        }
+        // Segments must be canonical base64url even on the jwt-kit path, so both paths agree.
+        guard let payloadBytes = Base64URL.decode(payload) else { throw AuthFailure(.malformed, "The token is malformed.") }
+        guard !signature.isEmpty, let signatureBytes = Base64URL.decode(signature) else {
+            if alg.lowercased() == "none" { throw AuthFailure(.unsupportedAlgorithm, "Unsigned tokens (alg none) are refused.") }
+            throw AuthFailure(.badSignature, "The token's signature is not valid.")
+        }
+        return Header(alg: alg, kid: kid, payload: payloadBytes, signature: signatureBytes)
+    }
+
+    private static func readHeader(_ segment: ArraySlice<UInt8>) throws(AuthFailure) -> (String, String?) {
+        guard let json = Base64URL.decode(segment), let fields = FlatJSONObject.parse(json) else {
             throw AuthFailure(.malformed, "The token's header is malformed.")
         }
         for name in fields.keys {
@@ -170,12 +208,22 @@ struct ParsedToken {
         if let typ = fields["typ"], typ.uppercased() != "JWT" { throw AuthFailure(.malformed, "The token's type is not JWT.") }
         guard let alg = fields["alg"] else { throw AuthFailure(.malformed, "The token's header has no algorithm (alg).") }
         if let kid = fields["kid"], kid.isEmpty || kid.utf8.count > 256 { throw AuthFailure(.unknownKey, "The token's key id (kid) is not acceptable.") }
-        // Segments must be canonical base64url even on the jwt-kit path, so both paths agree.
-        guard Base64URL.decode(payload) != nil else { throw AuthFailure(.malformed, "The token is malformed.") }
-        guard !signature.isEmpty, Base64URL.decode(signature) != nil else {
-            if alg.lowercased() == "none" { throw AuthFailure(.unsupportedAlgorithm, "Unsigned tokens (alg none) are refused.") }
-            throw AuthFailure(.badSignature, "The token's signature is not valid.")
+        return (alg, fields["kid"])
+    }
+}
+
+/// Token headers already read, by their exact base64url bytes.
+final class HeaderMemo: Sendable {
+    private let entries = Locked<[ArraySlice<UInt8>: HeaderFields]>([:])
+    typealias HeaderFields = (alg: String, kid: String?)
+    static let capacity = 64
+
+    func get(_ segment: ArraySlice<UInt8>) -> HeaderFields? { entries.withLock { $0[segment] } }
+
+    func put(_ segment: ArraySlice<UInt8>, _ fields: HeaderFields) {
+        entries.withLock { all in
+            if all.count >= Self.capacity { all.removeAll(keepingCapacity: true) }
+            all[ArraySlice(Array(segment))] = fields
         }
-        return Header(alg: alg, kid: fields["kid"])
     }
 }

@@ -27,14 +27,20 @@ final class EncodedAnswerCache: Sendable {
         let key = answer.stale ? id + "|stale" : id
         let template = try templates.withLock { $0[key] } ?? makeTemplate(answer, key: key)
         guard let template else { return ByteBuffer(bytes: try JSONCoding.encoder.encode(answer)) }
-        // The number alone, spelled exactly as the encoder spells it inside the answer.
-        let latency = try JSONCoding.encoder.encode(answer.latencyMS)
+        let latency = Self.spell(answer.latencyMS)
         var buffer = ByteBuffer()
         buffer.reserveCapacity(template.prefix.count + latency.count + template.suffix.count)
         buffer.writeBytes(template.prefix)
         buffer.writeBytes(latency)
         buffer.writeBytes(template.suffix)
         return buffer
+    }
+
+    /// A latency spelled as `JSONEncoder` spells a `Double` (whole numbers without a
+    /// fraction, others as their shortest description); the tests compare the two.
+    static func spell(_ value: Double) -> [UInt8] {
+        if value.isFinite, value == value.rounded(), abs(value) < 1e15 { return Array(String(Int64(value)).utf8) }
+        return Array(value.description.utf8)
     }
 
     private func makeTemplate(_ answer: Answer, key: String) throws -> Template? {

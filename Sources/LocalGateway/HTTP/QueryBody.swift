@@ -9,7 +9,8 @@ enum QueryBody {
     static let maxFilters = 32
     static let maxFilterLength = 256
 
-    static func read(_ request: inout Request, limit: Int) async throws -> QueryRequest {
+    /// The raw body, within the size limit.
+    static func readBytes(_ request: inout Request, limit: Int) async throws -> [UInt8] {
         if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > limit {
             throw tooLarge(limit)
         }
@@ -17,7 +18,7 @@ enum QueryBody {
         do { buffer = try await request.collectBody(upTo: limit) } catch let e as HTTPError where e.status == .contentTooLarge {
             throw tooLarge(limit)
         }
-        return try decode(Array(buffer.readableBytesView))
+        return Array(buffer.readableBytesView)
     }
 
     static func tooLarge(_ limit: Int) -> GatewayError {

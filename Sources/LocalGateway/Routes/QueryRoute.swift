@@ -19,14 +19,15 @@ struct QueryRoute: Sendable {
 
     func handle(_ request: Request, context: GatewayRequestContext) async throws -> Response {
         var request = request
-        let query = try await QueryBody.read(&request, limit: gateway.configuration.bodyLimit)
+        let body = try await QueryBody.readBytes(&request, limit: gateway.configuration.bodyLimit)
+        let query = try gateway.queryMemo.query(body)
         let call = Call(query: query, subject: context.subject ?? "", trace: context.trace,
                         wantsStream: Self.accepts(request.headers[.accept], "text/event-stream"),
                         noCache: Self.noCache(request.headers[.cacheControl]))
         if gateway.configuration.logQuestions { call.trace.update { $0.question = query.question } }
 
         let status = try? await gateway.statusCache.current()
-        let key = status.map { CacheKey(request: query, indexVersion: $0.indexVersion, model: $0.model) }
+        let key = status.map { gateway.queryMemo.key(body, query: query, indexVersion: $0.indexVersion, model: $0.model) }
         if let key, !call.noCache, let entry = await gateway.cache.fresh(key) {
             record(.hit, call)
             let answer = try await serveCached(entry.answer, stale: false, call)

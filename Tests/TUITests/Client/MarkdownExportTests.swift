@@ -46,9 +46,4 @@ import Core
         defer { try? FileManager.default.removeItem(atPath: file) }
         #expect(throws: (any Error).self) { try MarkdownExport.write(Fixtures.answer(), to: file, exportedAt: date) }
     }
-
-    @Test func benchmarkReturnsAPositiveMean() {
-        let micros = TUIBenchmark.renderCachedAnswer(iterations: 3)
-        #expect(micros > 0)
-    }
 }

@@ -1,0 +1,78 @@
+import Foundation
+import Testing
+
+/// The console, driven as a clinician would drive it: the real binary under tmux.
+/// Captured screens are written to $BEDSIDE_TEST_OUTPUT/*.screens.txt.
+@Suite("Console under tmux", .serialized, .enabled(if: Tmux.available))
+struct TUIEndToEndTests {
+    static let question = "What is the first-line fluid bolus in septic shock?"
+
+    @Test func askOpenSourceHistoryThenReplayOffline() throws {
+        let s = try Scratch(); defer { s.cleanup() }
+        let db = s.file("tui.sqlite")
+        let env = ["BEDSIDE_DB": db, "BEDSIDE_DEMO_CORPUS": Bin.demoCorpus, "TERM": "xterm-256color", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"]
+
+        // 1. Online, embedded gateway: ask, read the cited answer, open citation 1, open history.
+        let online = try Tmux(command: [Bin.path, "--export-dir", s.path], env: env)
+        defer { online.saveScreens("tui-online"); online.kill() }
+        try online.waitFor("console ready") { $0.contains("ONLINE") && $0.contains("Question") }
+        try online.type(Self.question)
+        try online.send("Enter")
+        let answer = try online.waitFor("cited answer") { $0.contains("30 mL/kg") && $0.contains("[1]") && $0.contains("Citations") }
+        #expect(answer.contains("Sepsis"))
+
+        try online.send("1")
+        let source = try online.waitFor("source viewer", escapes: true) { $0.contains("Source:") }
+        // The cited passage is highlighted (reverse video) inside its document.
+        let highlighted = source.split(separator: "\n").filter { $0.contains("30 mL/kg") }
+        #expect(!highlighted.isEmpty)
+        #expect(highlighted.contains { Self.hasReverseVideo(String($0)) }, "passage not highlighted:\n\(source)")
+        #expect(!source.split(separator: "\n").contains { $0.contains("## Recognition") && Self.hasReverseVideo(String($0)) })
+
+        try online.send("Escape")
+        try online.send("h")
+        let history = try online.waitFor("history") { $0.contains("History") && $0.contains(Self.question) }
+        #expect(history.contains("History"))
+        try online.send("Enter")
+        try online.waitFor("stored answer reopened") { $0.contains("30 mL/kg") && $0.contains("Answer") }
+
+        try online.send("e")
+        try online.waitFor("export") { $0.contains(".md") }
+        let exports = try FileManager.default.contentsOfDirectory(atPath: s.path).filter { $0.hasSuffix(".md") }
+        #expect(exports.count == 1)
+        if let e = exports.first {
+            let md = try String(contentsOfFile: s.file(e), encoding: .utf8)
+            #expect(md.contains("30 mL/kg"))
+            #expect(md.contains("[1]"))
+        }
+        try online.send("q")
+        try online.waitFor("exit") { !$0.contains("ONLINE") || $0.contains("Pane is dead") || $0.isEmpty }
+
+        // 2. Offline: a gateway whose inference is unreachable; the cached answer replays, marked stale.
+        let server = try ServerProcess(["--db", db, "--inference", "http://127.0.0.1:9"], env: env)
+        defer { server.stop() }
+        let token = try Bin.run(["token", "create", "--db", db, "--subject", "offline-test"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let offline = try Tmux(command: [Bin.path, "--gateway", server.url, "--token", token], env: env)
+        defer { offline.saveScreens("tui-offline"); offline.kill() }
+        try offline.waitFor("offline status", timeout: 30) { $0.contains("OFFLINE") }
+        try offline.type(Self.question)
+        try offline.send("Enter")
+        let replay = try offline.waitFor("stale replay", timeout: 30) { $0.contains("30 mL/kg") && $0.contains("STALE") }
+        #expect(replay.contains("[1]"))
+
+        // A question never asked: no answer, and the nearest past questions are offered.
+        try offline.send("Escape")
+        try offline.send("i")
+        try offline.send("C-u")
+        try offline.type("Fluid bolus volume for septic shock")
+        try offline.send("Enter")
+        try offline.waitFor("nearest past questions", timeout: 30) { $0.contains("OFFLINE") && $0.contains(Self.question) }
+        try offline.send("C-c")
+    }
+
+    static func hasReverseVideo(_ line: String) -> Bool {
+        // SGR with parameter 7 (reverse): ESC[7m, ESC[0;7m, ESC[1;7m, …
+        line.range(of: "\u{1B}\\[[0-9;]*(^|;|\\[)7[;m]", options: .regularExpression) != nil
+            || line.range(of: "\u{1B}\\[([0-9]+;)*7(;[0-9]+)*m", options: .regularExpression) != nil
+    }
+}
