@@ -27,5 +27,5 @@ if [ "${BEDSIDE_SKIP_ML:-0}" != 1 ]; then
   eval "$exports"
   export BEDSIDE_REQUIRE_ML=1
 fi
-swift test --skip-build 2>&1 | tee "$BEDSIDE_TEST_OUTPUT/swift-test.log"
+timeout 2400 swift test --skip-build 2>&1 | tee "$BEDSIDE_TEST_OUTPUT/swift-test.log"
 exit "${PIPESTATUS[0]}"
