@@ -156,7 +156,7 @@ struct CacheTests {
 
     @Test func timeoutServesStaleOrTimeoutError() async throws {
         let inference = ScriptedInference()
-        let test = try await TestGateway.make(inference: inference) { $0.inferenceTimeout = 0.3 }
+        let test = try await TestGateway.make(inference: inference) { $0.inferenceTimeout = 1.0 }
         defer { test.cleanup() }
         let token = try await test.token()
         try await test.app.test(.router) { client in

@@ -78,7 +78,7 @@ struct CircuitBreakerTests {
             #expect(e.code == .timeout)
         }
         await #expect(throws: BedsideError.self) { try await timed.status() }
-        #expect(ContinuousClock.now - started < .seconds(2))
+        #expect(ContinuousClock.now - started < .seconds(8))  // generous: CI machines are loaded
         // A fast answer is not affected.
         let fast = DeadlineInference(base: ScriptedInference(), answerTimeout: .seconds(5), statusTimeout: .seconds(5), sleep: { try await Task.sleep(for: $0) })
         #expect(try await fast.complete(QueryRequest(question: "x")).answer.isEmpty == false)
