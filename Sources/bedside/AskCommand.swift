@@ -31,11 +31,7 @@ struct AskCommand: AsyncParsableCommand {
 
     @OptionGroup var gatewayOptions: GatewayOptions
 
-    @Option(name: .customLong("gateway"), help: ArgumentHelp("Ask a running gateway instead of an embedded one.", valueName: "url"))
-    var gatewayURL: String?
-
-    @Option(help: ArgumentHelp("Bearer token for --gateway (or BEDSIDE_TOKEN).", valueName: "token"))
-    var token: String?
+    @OptionGroup var remote: RemoteGatewayOptions
 
     @Flag(name: .customLong("no-cache"), help: "Do not answer from the response cache (the fresh answer is still cached).")
     var noCache = false
@@ -49,10 +45,8 @@ struct AskCommand: AsyncParsableCommand {
     func run() async throws {
         let answer = try await reportingErrors { () -> Answer in
             let request = try QueryRequest(question: question, filters: parsedFilters(), topK: topK).validated()
-            if let gatewayURL {
-                guard let token = token ?? ProcessInfo.processInfo.environment["BEDSIDE_TOKEN"] else {
-                    throw BedsideError(.badRequest, "--gateway needs a token: --token or BEDSIDE_TOKEN (mint one with `bedside token create`).")
-                }
+            if let gatewayURL = remote.url {
+                let token = try remote.resolvedToken()
                 return try await Self.ask(request, gatewayURL: gatewayURL, token: token, noCache: noCache)
             }
             let db = try database.open()

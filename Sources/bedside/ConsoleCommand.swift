@@ -20,11 +20,7 @@ struct ConsoleCommand: AsyncParsableCommand {
     @OptionGroup var components: ComponentOptions
     @OptionGroup var gateway: GatewayOptions
 
-    @Option(name: .customLong("gateway"), help: ArgumentHelp("Use a running gateway instead of the embedded one.", valueName: "url"))
-    var gatewayURL: String?
-
-    @Option(help: ArgumentHelp("Bearer token for --gateway (or BEDSIDE_TOKEN).", valueName: "token"))
-    var token: String?
+    @OptionGroup var remote: RemoteGatewayOptions
 
     @Flag(name: .customLong("no-color"), help: "No colour (NO_COLOR is honoured too).")
     var noColor = false
@@ -38,10 +34,8 @@ struct ConsoleCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             let exportDir = exportDirectory ?? FileManager.default.currentDirectoryPath
-            if let gatewayURL {
-                guard let token = token ?? ProcessInfo.processInfo.environment["BEDSIDE_TOKEN"] else {
-                    throw BedsideError(.badRequest, "--gateway needs a token: --token or BEDSIDE_TOKEN (mint one with `bedside token create`).")
-                }
+            if let gatewayURL = remote.url {
+                let token = try remote.resolvedToken()
                 try await Self.openConsole(TUIOptions(gatewayURL: gatewayURL, token: token, noColor: noColor, screenReader: screenReader,
                                                       exportDirectory: exportDir))
                 return
