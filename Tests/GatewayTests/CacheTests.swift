@@ -164,7 +164,9 @@ struct CacheTests {
             inference.mode = .hang
             let started = ContinuousClock.now
             let stale = try await client.execute(uri: "/v1/query", method: .post, headers: .bearer(token, [.cacheControl: "no-cache"]), body: queryBody())
-            #expect(ContinuousClock.now - started < .seconds(3))
+            // The scripted inference hangs forever; only the gateway's 1 s timeout can end this request.
+            // The bound is loose because CI machines are shared and loaded.
+            #expect(ContinuousClock.now - started < .seconds(15))
             #expect(stale.status == .ok)
             #expect(try stale.decode(Answer.self).stale)
             let none = try await client.execute(uri: "/v1/query", method: .post, headers: .bearer(token), body: queryBody("Never asked"))

@@ -144,12 +144,12 @@ struct ChatClientTests {
 
     @Test func connectTimeout() async throws {
         let t = ScriptedTransport { _, _ in try await Task.sleep(for: .seconds(3600)); throw CancellationError() }
-        let c = client(t, timeouts: ChatTimeouts(connect: .milliseconds(100), firstToken: .seconds(5), total: .seconds(10)))
+        let c = client(t, timeouts: ChatTimeouts(connect: .milliseconds(100), firstToken: .seconds(30), total: .seconds(60)))
         let start = ContinuousClock.now
         await #expect { try await collect(c.stream([.user("q")])) } throws: {
             ($0 as? BedsideError)?.code == .timeout && ($0 as? BedsideError)?.message.contains("respond") == true
         }
-        #expect(ContinuousClock.now - start < .seconds(3))
+        #expect(ContinuousClock.now - start < .seconds(10))  // far below the 30 s first-token limit; loose for loaded CI
     }
 
     @Test func firstTokenTimeout() async throws {
