@@ -3,7 +3,7 @@ import Testing
 
 /// The console, driven as a clinician would drive it: the real binary under tmux.
 /// Captured screens are written to $BEDSIDE_TEST_OUTPUT/*.screens.txt.
-@Suite("Console under tmux", .serialized, .enabled(if: Tmux.available && ProcessInfo.processInfo.environment["BEDSIDE_TUI_E2E"] == "1"))
+@Suite("Console under tmux", .serialized, .enabled(if: Tmux.available || ProcessInfo.processInfo.environment["BEDSIDE_REQUIRE_ML"] == "1"))
 struct TUIEndToEndTests {
     static let question = "What is the first-line fluid bolus in septic shock?"
 

@@ -19,27 +19,51 @@ final class Tmux {
         (try? tmux(["-V"])) != nil
     }
 
+    /// Runs `tmux ARGS` and returns its standard output.
+    ///
+    /// Not through Foundation's `Process`: on Linux it hands the child a socket it watches to
+    /// learn when the child is gone, and `new-session` forks the tmux server, which inherits
+    /// that socket and keeps it open for its whole life, so `waitUntilExit` never returns.
+    /// Here the child is spawned with every descriptor above stderr closed, and reaped with
+    /// `waitpid`.
     @discardableResult
     static func tmux(_ args: [String]) throws -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["tmux"] + args
-        // Output goes to a file, not a pipe: `new-session` forks the tmux server, which would
-        // inherit a pipe and keep it open, so reading to EOF would never return.
         let outPath = NSTemporaryDirectory() + "bedside-tmux-out-\(UUID().uuidString)"
-        FileManager.default.createFile(atPath: outPath, contents: nil)
-        defer { try? FileManager.default.removeItem(atPath: outPath) }
-        let out = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
-        p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
-        p.standardInput = FileHandle.nullDevice
-        try p.run()
-        p.waitUntilExit()
-        try? out.close()
-        let data = FileManager.default.contents(atPath: outPath) ?? Data()
-        guard p.terminationStatus == 0 else { throw TestError("tmux \(args.joined(separator: " ")) failed (\(p.terminationStatus))") }
-        return String(decoding: data, as: UTF8.self)
+        defer { unlink(outPath) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        guard Self.addCloseFrom(&actions, 3) == 0 else { throw TestError("posix_spawn_file_actions_addclosefrom_np failed") }
+        let argv = (["tmux"] + args).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        // The tmux server keeps the environment it starts with; the console must not pick up
+        // the developer's or CI's BEDSIDE_* settings (a live LLM, say) or their config file.
+        let inherited = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("BEDSIDE_") && $0.key != "XDG_CONFIG_HOME" }
+        let variables: [String] = inherited.map { "\($0.key)=\($0.value)" } + ["XDG_CONFIG_HOME=/nonexistent/bedside-test"]
+        let envp: [UnsafeMutablePointer<CChar>?] = variables.map { strdup($0) } + [nil]
+        defer { envp.forEach { free($0) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawnp(&pid, "tmux", &actions, nil, argv, envp)
+        guard spawned == 0 else { throw TestError("cannot start tmux: \(String(cString: strerror(spawned)))") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        let output = FileManager.default.contents(atPath: outPath) ?? Data()
+        let exited = status & 0x7f == 0
+        let code = (status >> 8) & 0xff
+        guard exited && code == 0 else { throw TestError("tmux \(args.joined(separator: " ")) failed (status \(status))") }
+        return String(decoding: output, as: UTF8.self)
     }
+
+    /// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34+), which the Glibc module does not import.
+    private static let addCloseFrom: @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32 = {
+        guard let handle = dlopen(nil, RTLD_NOW), let symbol = dlsym(handle, "posix_spawn_file_actions_addclosefrom_np") else {
+            fatalError("glibc 2.34 or later is needed for posix_spawn_file_actions_addclosefrom_np")
+        }
+        return unsafeBitCast(symbol, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32).self)
+    }()
 
     /// Sends keys as tmux names them (`Enter`, `Escape`, `C-c`, `Tab`) or literal text with `literal: true`.
     func send(_ keys: String..., literal: Bool = false) throws {

@@ -3,9 +3,11 @@ import Crypto
 
 /// The response-cache identity of a question.
 ///
-/// `key` hashes the normalised question, the filters (sorted), top_k, the index version
-/// and the model; `lineage` is the same without the index version, so that after a
-/// re-index the previous answer can still be found and served as stale when inference fails.
+/// `key` hashes the normalised question, the filters (sorted), top_k, the model and the
+/// index version; `lineage` hashes only the question, filters and top_k, so that when
+/// inference fails the newest earlier answer can still be found and served as stale, even
+/// after a re-index or a model change, and even by a gateway that has never reached
+/// inference and so knows neither (offline replay). A stale answer names its own model.
 /// Fields are length-prefixed before hashing, so no choice of text can make two different
 /// requests collide by shifting a separator.
 public struct CacheKey: Sendable, Hashable {
@@ -13,15 +15,15 @@ public struct CacheKey: Sendable, Hashable {
     public var lineage: String
 
     public init(request: QueryRequest, indexVersion: Int, model: String) {
-        var base = "bedside-cache-v1"
+        var base = "bedside-cache-v2"
         func field(_ s: String) { base += "|\(s.utf8.count):\(s)" }
         field(request.question.normalizedQuestion)
         let filters = request.filters.sorted { $0.key == $1.key ? $0.value < $1.value : $0.key < $1.key }
         field(String(filters.count))
         for (k, v) in filters { field(k); field(v) }
         field(String(request.topK))
-        field(model)
         lineage = Hex.encode(SHA256.hash(data: Array(base.utf8)))
+        field(model)
         field(String(indexVersion))
         key = Hex.encode(SHA256.hash(data: Array(base.utf8)))
     }

@@ -104,8 +104,10 @@ struct QueryRoute: Sendable {
         let failure = Self.inferenceFailure(error)
         gateway.metrics.inferenceError(code: failure.code.rawValue)
         call.trace.update { $0.errorDetail = failure.detail ?? failure.message }
-        let lineageKey = key ?? gateway.statusCache.lastKnown.map { CacheKey(request: call.query, indexVersion: $0.indexVersion, model: $0.model) }
-        if let lineageKey, let entry = gateway.cache.staleFallback(lineageKey) {
+        // The lineage needs neither model nor index version: a gateway that never reached
+        // inference can still replay what this database answered before.
+        let lineageKey = key ?? CacheKey(request: call.query, indexVersion: 0, model: "")
+        if let entry = gateway.cache.staleFallback(lineageKey) {
             record(.stale, call)
             let answer = try await serveCached(entry.answer, stale: true, call)
             return try respond(answer, call, cache: .stale)

@@ -78,7 +78,7 @@ public actor CircuitBreaker {
 
     private func refusal(retryAfter: Duration) -> BedsideError {
         let seconds = max(1, Int(retryAfter.seconds.rounded(.up)))
-        return BedsideError(.inferenceUnavailable, "Inference is failing repeatedly, so the gateway is not calling it for now; retry in \(seconds) s.",
+        return BedsideError(.inferenceUnavailable, "Inference is failing repeatedly, so the gateway is not calling it for now.",
                             detail: "circuit breaker \(state.rawValue)", retryAfter: seconds)
     }
 }

@@ -72,7 +72,11 @@ enum Update {
             s.readyCheckInFlight = false
             return []
         case .exported(let path):
-            show("Exported to \(path)", error: false, &s)
+            // File name first: a long export directory must not push it off a narrow status line.
+            let slash = path.lastIndex(of: "/")
+            let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+            let directory = slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
+            show("Exported \(name) to \(directory)", error: false, &s)
             return []
         case .exportFailed(let reason):
             show("Export failed: \(reason)", error: true, &s)

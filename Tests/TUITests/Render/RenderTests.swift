@@ -182,7 +182,7 @@ import Core
 
     @Test func exportMessageIsShownInTheStatusLine() {
         let s = update(Fixtures.answered(), .exported(path: "/tmp/exports/bedside-x.md")).0
-        #expect(RootView.render(s).text.contains("Exported to /tmp/exports/bedside-x.md"))
+        #expect(RootView.render(s).text.contains("Exported bedside-x.md to /tmp/exports"))
     }
 
     @Test func bufferPutHandlesWideCharacterEdgesAndOverwrites() {

@@ -109,7 +109,7 @@ import Core
 
     @Test func messagesExpireAfterAWhile() {
         var s = update(Fixtures.state(), .exported(path: "/tmp/x.md")).0
-        #expect(s.message?.text == "Exported to /tmp/x.md")
+        #expect(s.message?.text == "Exported x.md to /tmp")
         for _ in 0..<Update.messageTicks { s = update(s, .tick).0 }
         #expect(s.message == nil)
     }
