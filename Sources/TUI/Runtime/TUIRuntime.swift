@@ -30,6 +30,9 @@ final class TUIRuntime {
     private var streamGeneration = 0
     private var loads: [Int: Task<Void, Never>] = [:]
     private var nextTaskID = 0
+    private let trace = TUITrace(environment: ProcessInfo.processInfo.environment)
+    /// When the current batch of keys was read (the start of Enter-to-screen).
+    private var inputAt = ContinuousClock.now
 
     init(options: TUIOptions, client: GatewayClient, color: Bool, now: @escaping @Sendable () -> Date = { Date() }) {
         self.client = client
@@ -69,6 +72,7 @@ final class TUIRuntime {
         for await item in inbox {
             switch item {
             case .input:
+                inputAt = .now
                 readKeys()
                 input.rearm()
             case .tick:
@@ -76,6 +80,7 @@ final class TUIRuntime {
                 dispatch(.tick)
             case .event(let event, let stream):
                 if let stream, stream != streamGeneration { continue }
+                if stream != nil { trace?.received() }
                 dispatch(event)
             }
             if state.quitting { break }
@@ -109,6 +114,7 @@ final class TUIRuntime {
     private func draw() {
         terminal.draw(RootView.render(state))
         drawnState = state
+        trace?.drew(state)
     }
 
     // MARK: - Effects
@@ -116,6 +122,7 @@ final class TUIRuntime {
     private func perform(_ effect: Effect) {
         switch effect {
         case .query(let request, let noCache):
+            trace?.asked(inputAt: inputAt)
             streamTask?.cancel()
             streamGeneration += 1
             let generation = streamGeneration
