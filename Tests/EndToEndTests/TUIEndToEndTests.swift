@@ -70,6 +70,47 @@ struct TUIEndToEndTests {
         try offline.send("C-c")
     }
 
+    /// Help, in-source navigation, resizing below the minimum and back, and the screen-reader layout.
+    @Test func helpNavigationResizeAndScreenReader() throws {
+        let s = try Scratch(); defer { s.cleanup() }
+        let env = ["BEDSIDE_DB": s.file("tui.sqlite"), "BEDSIDE_DEMO_CORPUS": Bin.demoCorpus, "TERM": "xterm-256color",
+                   "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"]
+        let tui = try Tmux(command: [Bin.path], env: env)
+        defer { tui.saveScreens("tui-keys"); tui.kill() }
+        try tui.waitFor("console ready") { $0.contains("ONLINE") }
+        try tui.type(Self.question)
+        try tui.send("Enter")
+        try tui.waitFor("answer") { $0.contains("30 mL/kg") && $0.contains("[2]") }
+
+        try tui.send("?")
+        try tui.waitFor("help overlay") { $0.contains("Help") && $0.contains("export the answer and citations to Markdown") }
+        try tui.send("Escape")
+        try tui.waitFor("help closed") { !$0.contains("export the answer and citations to Markdown") }
+
+        // Source of citation 1, then n jumps to the next passage this answer cites.
+        try tui.send("1")
+        try tui.waitFor("source 1") { $0.contains("Source:") && $0.contains("Fluid resuscitation") }
+        try tui.send("n")
+        try tui.waitFor("next cited passage", escapes: true) { screen in
+            screen.split(separator: "\n").contains { $0.contains("Noradrenaline") && Self.hasReverseVideo(String($0)) }
+        }
+        try tui.send("Escape")
+
+        // Below the minimum size: a plain message; back to full size: the answer again.
+        try Tmux.tmux(["-S", tui.socket, "resize-window", "-t", tui.session, "-x", "30", "-y", "8"])
+        try tui.waitFor("too small") { $0.contains("Enlarge the window") }
+        try Tmux.tmux(["-S", tui.socket, "resize-window", "-t", tui.session, "-x", "100", "-y", "30"])
+        try tui.waitFor("redrawn") { $0.contains("30 mL/kg") && !$0.contains("Enlarge the window") }
+        try tui.send("q")
+
+        // Screen-reader layout: labels, no box drawing.
+        let reader = try Tmux(command: [Bin.path, "--screen-reader"], env: env)
+        defer { reader.saveScreens("tui-screen-reader"); reader.kill() }
+        let screen = try reader.waitFor("screen-reader layout") { $0.contains("Question") && $0.contains("ONLINE") }
+        #expect(!screen.contains("┌") && !screen.contains("┏") && !screen.contains("│"), "box drawing in screen-reader mode:\n\(screen)")
+        try reader.send("C-c")
+    }
+
     static func hasReverseVideo(_ line: String) -> Bool {
         // SGR with parameter 7 (reverse): ESC[7m, ESC[0;7m, ESC[1;7m, …
         line.range(of: "\u{1B}\\[[0-9;]*(^|;|\\[)7[;m]", options: .regularExpression) != nil
