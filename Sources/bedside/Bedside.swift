@@ -15,7 +15,7 @@ struct Bedside: AsyncParsableCommand {
             with --db or BEDSIDE_DB. Configuration: $XDG_CONFIG_HOME/bedside/config.toml.
             """,
         version: "0.1.0",
-        subcommands: [ConsoleCommand.self, AskCommand.self, IngestCommand.self, ServeCommand.self, TokenCommand.self, EvalCommand.self, AuditCommand.self],
+        subcommands: [ConsoleCommand.self, AskCommand.self, IngestCommand.self, ServeCommand.self, TokenCommand.self, EvalCommand.self, DoctorCommand.self, AuditCommand.self, BenchJWTCommand.self],
         defaultSubcommand: ConsoleCommand.self
     )
 }

@@ -1,10 +1,13 @@
 import ArgumentParser
+import AsyncHTTPClient
 import Core
 import Foundation
 import Inference
 import Store
 
-/// Which retriever, index and generator to use; defaults come from the configuration.
+/// Which retriever, index and generator to use; defaults come from the configuration
+/// (`$XDG_CONFIG_HOME/bedside/config.toml`, then `BEDSIDE_*` environment variables), and
+/// these flags override both.
 struct ComponentOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Retriever: bm25 (default), vector or hybrid.", valueName: "kind"))
     var retriever: String?
@@ -14,23 +17,94 @@ struct ComponentOptions: ParsableArguments {
 
     /// The wired-up components, and what to close afterwards.
     struct Setup: Sendable {
+        var config: BedsideConfig
         var retriever: any Retriever
         var generator: any AnswerGenerator
+        /// Embeds newly ingested chunks into the chosen vector index; nil without an embedding server.
         var sink: (any ChunkSink)?
         var componentChecks: [String: @Sendable () async -> String]
+        /// The factory the components came from; nil when nothing is configured.
+        var components: InferenceComponents?
         var shutdown: @Sendable () -> Void
+        /// Embeds chunks already in the database that the chosen index lacks; 0 without a sink.
+        var backfill: @Sendable (_ progress: (@Sendable (Int, Int) -> Void)?) async throws -> Int
+
+        /// Whether retrieval reads vectors (vector or hybrid).
+        var usesVectors: Bool { config.retriever != .bm25 }
 
         func pipeline(_ db: BedsideDatabase) -> Pipeline {
             Pipeline(database: db, retriever: retriever, generator: generator, componentChecks: componentChecks)
         }
     }
 
-    func setUp(database: BedsideDatabase) async throws -> Setup {
-        let kind = retriever ?? "bm25"
-        guard kind == "bm25" else {
-            throw BedsideError(.config, "Retriever \(kind) needs an embedding server; set BEDSIDE_EMBED_URL (see `bedside doctor`).")
+    /// The configuration with this command line's overrides applied and checked.
+    func resolvedConfig(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> BedsideConfig {
+        var config = try BedsideConfig.load(environment: environment)
+        if let r = retriever {
+            guard let kind = RetrieverKind(rawValue: r.lowercased()) else {
+                throw BedsideError(.badRequest, "Unknown retriever \"\(r)\": use bm25, vector or hybrid.")
+            }
+            config.retriever = kind
         }
-        return Setup(retriever: BM25Retriever(database: database), generator: ExtractiveGenerator(), sink: nil,
-                     componentChecks: [:], shutdown: {})
+        if let i = index {
+            guard let kind = IndexKind(rawValue: i.lowercased()) else {
+                throw BedsideError(.badRequest, "Unknown index \"\(i)\": use embedded or qdrant.")
+            }
+            config.index = kind
+        }
+        if config.retriever != .bm25, config.embeddings == nil {
+            throw BedsideError(.config, "The \(config.retriever.rawValue) retriever needs an embedding server: set BEDSIDE_EMBED_URL (an OpenAI-style base URL ending in /v1) or [embeddings] url in \(BedsideConfig.defaultPath()), then run `bedside doctor` to check it.")
+        }
+        if config.index == .qdrant, config.qdrant == nil {
+            throw BedsideError(.config, "The qdrant index needs a Qdrant server: set BEDSIDE_QDRANT_URL (e.g. http://127.0.0.1:6333) or [qdrant] url in \(BedsideConfig.defaultPath()), then run `bedside doctor` to check it.")
+        }
+        if config.index == .qdrant, config.embeddings == nil {
+            throw BedsideError(.config, "The qdrant index holds embedding vectors, so it needs an embedding server: set BEDSIDE_EMBED_URL or [embeddings] url in \(BedsideConfig.defaultPath()), then run `bedside doctor` to check it.")
+        }
+        return config
+    }
+
+    /// Wires retriever, generator, ingest sink and readiness checks from the configuration.
+    /// With nothing configured: BM25, extractive answers, no sink, no network client.
+    /// - Parameter adjust: a last change to the resolved configuration (eval uses its own Qdrant collection).
+    func setUp(database: BedsideDatabase, adjust: (inout BedsideConfig) -> Void = { _ in }) async throws -> Setup {
+        var config = try resolvedConfig()
+        adjust(&config)
+        guard config.llm != nil || config.embeddings != nil || config.qdrant != nil else {
+            return Setup(config: config, retriever: BM25Retriever(database: database), generator: ExtractiveGenerator(), sink: nil,
+                         componentChecks: [:], components: nil, shutdown: {}, backfill: { _ in 0 })
+        }
+        let http = BedsideHTTPClient.make(connectTimeoutSeconds: max(1, Int64(config.timeouts.connect.rounded(.up))))
+        let shutdown: @Sendable () -> Void = { try? http.syncShutdown() }
+        do {
+            let components = InferenceComponents(config: config, database: database, httpClient: http)
+            let indexer = try components.indexer()
+            let checks = Doctor(config: config, databasePath: database.path, httpClient: http).componentChecks()
+            let setup = Setup(config: config, retriever: try components.retriever(), generator: components.generator(), sink: indexer,
+                              componentChecks: checks, components: components, shutdown: shutdown,
+                              backfill: { progress in try await indexer?.backfill(database: database, progress: progress) ?? 0 })
+            if setup.usesVectors { await Self.backfillQuietly(setup) }
+            return setup
+        } catch {
+            shutdown()
+            throw error
+        }
+    }
+
+    /// Vector retrieval over a database ingested before vectors were configured finds
+    /// nothing, so missing vectors are embedded first. A failure here (the index or the
+    /// embedding server is down) is only a warning: the question still goes through the
+    /// gateway, which reports the failure or serves a stale cached answer.
+    static func backfillQuietly(_ setup: Setup) async {
+        do {
+            let n = try await setup.backfill { done, total in Terminal.progress("Embedding passages missing from the vector index: \(done)/\(total)") }
+            if n > 0 {
+                Terminal.endProgress()
+                Terminal.error("Embedded \(n) passages that the \(setup.config.index.rawValue) vector index lacked.")
+            }
+        } catch {
+            Terminal.endProgress()
+            Terminal.error("warning: could not bring the \(setup.config.index.rawValue) vector index up to date: \((error as? BedsideError)?.message ?? "\(error)")")
+        }
     }
 }

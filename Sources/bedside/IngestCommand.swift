@@ -29,19 +29,26 @@ struct IngestCommand: AsyncParsableCommand {
             let db = try database.open()
             let setup = try await components.setUp(database: db)
             defer { setup.shutdown() }
-            let summary = try await Ingestor(database: db, sink: setup.sink).ingest(paths: paths) { p in
+            var summary = try await Ingestor(database: db, sink: setup.sink).ingest(paths: paths) { p in
                 if p.phase == "reading" {
                     Terminal.progress("Reading files \(p.filesDone)/\(p.filesTotal) (\(p.documents) documents)")
                 } else {
                     Terminal.progress("Indexing \(p.documents) documents, \(p.chunks) passages")
                 }
             }
+            if setup.sink != nil {
+                // Unchanged documents are skipped above; their passages still need vectors in
+                // this index (ingested before embeddings were configured, or into another index).
+                let started = Date()
+                summary.embedded += try await setup.backfill { done, total in Terminal.progress("Embedding earlier passages \(done)/\(total)") }
+                summary.seconds += Date().timeIntervalSince(started)
+            }
             Terminal.endProgress()
             if json {
                 print(String(decoding: try WireCoding.encoder(pretty: true).encode(summary), as: UTF8.self))
             } else {
                 print("Ingested \(summary.documents) documents from \(summary.files) files: \(summary.added) added, \(summary.replaced) replaced, \(summary.unchanged) unchanged.")
-                print("\(summary.chunks) passages written\(summary.embedded > 0 ? ", \(summary.embedded) embedded" : ""); index version \(summary.indexVersion); \(String(format: "%.2f", summary.seconds)) s.")
+                print("\(summary.chunks) passages written\(summary.embedded > 0 ? ", \(summary.embedded) embedded into the \(setup.config.index.rawValue) vector index" : ""); index version \(summary.indexVersion); \(String(format: "%.2f", summary.seconds)) s.")
             }
         }
     }

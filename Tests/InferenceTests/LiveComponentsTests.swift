@@ -179,9 +179,10 @@ struct LiveComponentsTests {
             for question in ["What is the adult dose of IM adrenaline in anaphylaxis?", "How much fluid should be given in septic shock?"] {
                 let t0 = ContinuousClock.now
                 var deltas = 0
+                var raw = ""
                 var answer: Answer?
                 for try await e in pipeline.answer(QueryRequest(question: question)) {
-                    if case .delta = e { deltas += 1 }
+                    if case .delta(let d) = e { deltas += 1; raw += d }
                     if case .done(let a) = e { answer = a }
                 }
                 let a = try #require(answer)
@@ -191,6 +192,7 @@ struct LiveComponentsTests {
                 #expect(a.refused || !a.citations.isEmpty || a.incomplete)
                 Self.report("ask[\(kind.rawValue)] \(question) → refused=\(a.refused) incomplete=\(a.incomplete) model=\(a.model) deltas=\(deltas) cited=\(a.citations.map { "\($0.n):\($0.sourceID)" }) removed=\(a.removedCitations) unsupported=\(a.sentences.filter(\.unsupported).count)/\(a.sentences.count) in \(String(format: "%.1f", (ContinuousClock.now - t0).seconds)) s")
                 Self.report("   \(a.answer)")
+                Self.report("   raw model text: \(raw)")
             }
         }
     }

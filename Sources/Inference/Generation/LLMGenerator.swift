@@ -12,18 +12,37 @@ import Foundation
 /// the pipeline refuses. If the stream is cut after text arrived (the server died, the
 /// connection dropped, the total timeout passed, or the token limit stopped it), the answer
 /// is `incomplete` and its partial text is verified the same way.
+///
+/// The generator is only called when retrieval evidence is strong (the pipeline refuses
+/// weak evidence first). When the model then declines, or none of its sentences survives
+/// verification (small models paraphrase doses wrongly, or describe the sources instead of
+/// answering), the answer falls back to the extractive one over the same numbered passages:
+/// sentences quoted from the sources, cited by construction. Such an answer's `model` is
+/// `extractive (fallback: MODEL)` (see `fallbackModel(_:)`), so the substitution is visible
+/// and audited. A cut (`incomplete`) answer is never replaced: its partial text is kept.
 public struct LLMGenerator: AnswerGenerator {
     public var client: OpenAIChatClient
     public var promptBuilder: PromptBuilder
     public var verifier: CitationVerifier
+    /// Quotes the prompt's passages when the model's own text supports nothing; nil to
+    /// let such answers through uncited (the pipeline then refuses).
+    public var fallback: ExtractiveGenerator?
 
     public var model: String { client.model }
 
-    public init(client: OpenAIChatClient, promptBuilder: PromptBuilder = PromptBuilder(), verifier: CitationVerifier = CitationVerifier()) {
+    public init(client: OpenAIChatClient, promptBuilder: PromptBuilder = PromptBuilder(), verifier: CitationVerifier = CitationVerifier(),
+                fallback: ExtractiveGenerator? = ExtractiveGenerator()) {
         self.client = client
         self.promptBuilder = promptBuilder
         self.verifier = verifier
+        self.fallback = fallback
     }
+
+    /// The `model` of an answer quoted from the sources in place of `llm`'s text.
+    public static func fallbackModel(_ llm: String) -> String { "extractive (fallback: \(llm))" }
+
+    /// Whether an answer's `model` says it is an extractive fallback.
+    public static func isFallback(_ answer: Answer) -> Bool { answer.model.hasPrefix("extractive (fallback: ") }
 
     public func generate(question: String, passages: [RetrievedPassage], evidence: EvidenceScorer.Weighted,
                          emit: @Sendable (AnswerEvent) -> Void) async throws -> Answer {
@@ -43,8 +62,27 @@ public struct LLMGenerator: AnswerGenerator {
         }
         try Task.checkCancellation()
         let incomplete = (end?.incomplete ?? true) || end?.finishReason == "length"
-        return Self.answer(question: question, text: text, prompt: prompt, citations: citations, incomplete: incomplete,
-                           model: model, verifier: verifier)
+        let answer = Self.answer(question: question, text: text, prompt: prompt, citations: citations, incomplete: incomplete,
+                                 model: model, verifier: verifier)
+        guard let fallback, Self.needsFallback(answer) else { return answer }
+        return try await Self.fallbackAnswer(answer, question: question, prompt: prompt, evidence: evidence, generator: fallback) ?? answer
+    }
+
+    /// A complete answer that cites nothing: the model declined, or every sentence was unsupported.
+    static func needsFallback(_ answer: Answer) -> Bool {
+        !answer.incomplete && answer.citations.isEmpty
+    }
+
+    /// The extractive answer over the passages the model was given, flagged as a fallback;
+    /// nil when those passages hold no sentence that covers the question either.
+    static func fallbackAnswer(_ llmAnswer: Answer, question: String, prompt: PromptBuilder.Prompt, evidence: EvidenceScorer.Weighted,
+                               generator: ExtractiveGenerator) async throws -> Answer? {
+        // The done answer replaces the streamed text, so the fallback's own events are not re-sent.
+        var quoted = try await generator.generate(question: question, passages: prompt.sources.map(\.passage), evidence: evidence) { _ in }
+        guard !quoted.citations.isEmpty else { return nil }
+        quoted.model = fallbackModel(llmAnswer.model)
+        quoted.removedCitations = llmAnswer.removedCitations
+        return quoted
     }
 
     /// The verified answer for the model's text (pure; shared with tests).
