@@ -24,8 +24,9 @@ final class TUIRuntime {
     private let color: Bool
     private let exportDirectory: String
     private let now: @Sendable () -> Date
-    private let inbox: AsyncStream<Inbox>
-    private let sink: AsyncStream<Inbox>.Continuation
+    private let sink = Mailbox<Inbox>()
+    /// When a frame last reached the terminal; a long burst of events still draws every so often.
+    private var drawnAt = ContinuousClock.now
     private var streamTask: Task<Void, Never>?
     private var streamGeneration = 0
     private var loads: [Int: Task<Void, Never>] = [:]
@@ -40,7 +41,6 @@ final class TUIRuntime {
         exportDirectory = options.exportDirectory
         self.now = now
         state = AppState(info: options.statusInfo, size: TerminalSize(width: 80, height: 24))
-        (inbox, sink) = AsyncStream.makeStream(of: Inbox.self)
     }
 
     func run() async throws {
@@ -69,7 +69,8 @@ final class TUIRuntime {
         effects.forEach(perform)
         draw()
 
-        for await item in inbox {
+        for await item in sink.stream {
+            let stillQueued = sink.took()
             switch item {
             case .input:
                 inputAt = .now
@@ -84,7 +85,8 @@ final class TUIRuntime {
                 dispatch(event)
             }
             if state.quitting { break }
-            if state != drawnState { draw() }
+            // Draw once the burst is over (or at least every 50 ms while it lasts).
+            if state != drawnState && (stillQueued == 0 || ContinuousClock.now - drawnAt > .milliseconds(50)) { draw() }
         }
     }
 
@@ -114,6 +116,7 @@ final class TUIRuntime {
     private func draw() {
         terminal.draw(RootView.render(state))
         drawnState = state
+        drawnAt = .now
         trace?.drew(state)
     }
 
