@@ -78,6 +78,14 @@ struct TUIEndToEndTests {
         let tui = try Tmux(command: [Bin.path], env: env)
         defer { tui.saveScreens("tui-keys"); tui.kill() }
         try tui.waitFor("console ready") { $0.contains("ONLINE") }
+        // UTF-8 input, wide characters included, edited with the cursor keys.
+        try tui.type("Fièvre 発熱 sepsis")
+        try tui.send("Left", "Left", "Left", "Left", "Left", "Left", "Left")
+        try tui.type("→")
+        try tui.waitFor("UTF-8 question line") { $0.contains("Fièvre 発熱→ sepsis") }
+        try tui.send("C-u")
+        try tui.send("C-k")
+        try tui.waitFor("cleared") { $0.contains("Type a question") }
         try tui.type(Self.question)
         try tui.send("Enter")
         try tui.waitFor("answer") { $0.contains("30 mL/kg") && $0.contains("[2]") }
