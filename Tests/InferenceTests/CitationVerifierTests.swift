@@ -117,4 +117,23 @@ struct CitationVerifierTests {
         #expect((s?.score ?? 0) > 0.9 && (s?.score ?? 2) <= 1.0)
         #expect(verifier.support(of: "the a of", in: sources) == nil)
     }
+
+    @Test func quantitiesKeepTheirUnits() {
+        #expect(CitationVerifier.quantities("500 micrograms (0.5 mL of 1 mg/mL, 1:1000) for adults over 12 years")
+                == ["500 microgram", "0.5 ml", "1 mg", "12 year"])
+        #expect(CitationVerifier.quantities("give 30 mL/kg within 3 hours; 500 to 1000 micrograms; 1,000 units; 5mg; 40-50 mg")
+                == ["30 ml", "3 hour", "500 microgram", "1000 microgram", "1000 unit", "5 mg", "40 mg", "50 mg"])
+        #expect(CitationVerifier.quantities("NEWS2 score of 5 or more, step 3.").isEmpty)
+    }
+
+    /// What SmolLM2-135M wrote for the IM adrenaline dose: "1000" is in the source (as the
+    /// 1:1000 dilution), "1000 micrograms" is not, so the sentence is not supported.
+    @Test func aNumberFromAnotherQuantityDoesNotSupportADose() {
+        let anaphylaxis = [CitationVerifier.Source(n: 1, text: "Anaphylaxis\nAdrenaline\nThe IM adrenaline dose is 500 micrograms (0.5 mL of 1 mg/mL, 1:1000) for adults and children over 12 years.")]
+        let wrong = verifier.verify("The adult dose of IM adrenaline in anaphylaxis is 500 to 1000 micrograms of adrenaline.", sources: anaphylaxis)
+        #expect(wrong.sentences.map(\.unsupported) == [true])
+        #expect(wrong.citedNumbers.isEmpty)
+        let right = verifier.verify("The adult dose of IM adrenaline in anaphylaxis is 500 micrograms (0.5 mL of 1:1000).", sources: anaphylaxis)
+        #expect(right.sentences.map(\.citations) == [[1]])
+    }
 }
