@@ -10,9 +10,7 @@ final class ServerProcess {
     init(_ args: [String], env: [String: String] = [:], timeout: TimeInterval = 60) throws {
         process.executableURL = URL(fileURLWithPath: Bin.path)
         process.arguments = ["serve", "--port", "0"] + args
-        var environment = ProcessInfo.processInfo.environment
-        for (k, v) in env { environment[k] = v }
-        process.environment = environment
+        process.environment = Bin.environment(env)
         let out = Pipe()
         process.standardOutput = out
         process.standardError = out

@@ -12,6 +12,22 @@ enum Bin {
 
     static var demoCorpus: String { packageRoot.appendingPathComponent("corpus/demo").path }
 
+    /// Variables that wire real components (LLM, embeddings, Qdrant, retriever, index).
+    static let componentVariables = [
+        "BEDSIDE_QDRANT_URL", "BEDSIDE_QDRANT_API_KEY", "BEDSIDE_QDRANT_COLLECTION", "BEDSIDE_LLM_URL", "BEDSIDE_LLM_MODEL",
+        "BEDSIDE_EMBED_URL", "BEDSIDE_EMBED_MODEL", "BEDSIDE_OPENAI_API_KEY", "BEDSIDE_RETRIEVER", "BEDSIDE_INDEX",
+    ]
+
+    /// The test process's environment without the component variables (so a run with the
+    /// ML servers exported still tests the zero-setup path), plus `extra`: a live test
+    /// passes the components it wants explicitly.
+    static func environment(_ extra: [String: String]) -> [String: String] {
+        var environment = ProcessInfo.processInfo.environment
+        for k in componentVariables { environment[k] = nil }
+        for (k, v) in extra { environment[k] = v }
+        return environment
+    }
+
     struct Result {
         var status: Int32
         var stdout: String
@@ -26,9 +42,8 @@ enum Bin {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: path)
         p.arguments = args
-        var environment = ProcessInfo.processInfo.environment
+        var environment = Self.environment(env)
         environment["NO_COLOR"] = "1"
-        for (k, v) in env { environment[k] = v }
         p.environment = environment
         let out = Pipe(), err = Pipe(), input = Pipe()
         p.standardOutput = out

@@ -153,7 +153,7 @@ public struct Doctor: Sendable {
             let points = info.pointsCount.map { ", \($0) points" } ?? ""
             if let dim = embeddingDimension, info.vectorSize != dim {
                 return DoctorCheck(component: "qdrant", status: .failed,
-                                   message: "\(healthy); collection \(q.collection) holds \(size)-dimensional vectors but the embedding model makes \(dim): use another BEDSIDE_QDRANT_COLLECTION or delete it and re-ingest")
+                                   message: "\(healthy); collection \(q.collection) holds \(size)-dimensional vectors but the embedding model makes \(dim)-dimensional ones: use another BEDSIDE_QDRANT_COLLECTION or delete it and re-ingest")
             }
             return DoctorCheck(component: "qdrant", status: .ok, message: "\(healthy); collection \(q.collection): \(size) dimensions, \(info.distance ?? "?") distance\(points)")
         } catch {
