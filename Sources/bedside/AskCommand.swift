@@ -11,11 +11,14 @@ struct AskCommand: AsyncParsableCommand {
         commandName: "ask",
         abstract: "Answer one question from the indexed sources, with numbered citations.",
         discussion: """
-            Prints the answer, then its citations (title, section, score, excerpt). When the
-            sources do not support an answer, says so and lists the nearest sources instead.
-            The question goes through the gateway: an embedded one on loopback by default
-            (the same path as the console: cache, audit, history), or a running one with
+            Prints the answer, then its citations (title, section, score, excerpt). When \
+            the sources do not support an answer, says so and lists the nearest sources \
+            instead.
+
+            The question goes through the gateway: an embedded one on loopback by default \
+            (the same path as the console: cache, audit, history), or a running one with \
             --gateway URL and a token (--token or BEDSIDE_TOKEN).
+
             Exit status: 0 answered, 3 refused, 1 error, 2 bad input.
             """
     )

@@ -7,12 +7,14 @@ struct Bedside: AsyncParsableCommand {
         commandName: "bedside",
         abstract: "Clinical questions answered from your indexed sources, with citations you can read.",
         discussion: """
-            With no subcommand, bedside opens the terminal console. Answers come only from the
-            documents you ingest; when they do not support an answer, bedside says so.
+            With no subcommand, bedside opens the terminal console. Answers come only from \
+            the documents you ingest; when they do not support an answer, bedside says so. \
             The demo corpus is demo content written for testing. It is not for clinical use.
 
-            Data: $XDG_DATA_HOME/bedside/bedside.sqlite (or ~/.local/share/bedside/), overridable
-            with --db or BEDSIDE_DB. Configuration: $XDG_CONFIG_HOME/bedside/config.toml.
+            Data: $XDG_DATA_HOME/bedside/bedside.sqlite (or ~/.local/share/bedside/), \
+            overridable with --db or BEDSIDE_DB. Configuration: \
+            $XDG_CONFIG_HOME/bedside/config.toml, overridden by BEDSIDE_* variables \
+            (see `bedside doctor`).
             """,
         version: "0.1.0",
         subcommands: [ConsoleCommand.self, AskCommand.self, IngestCommand.self, ServeCommand.self, TokenCommand.self, EvalCommand.self, DoctorCommand.self, AuditCommand.self, BenchJWTCommand.self],

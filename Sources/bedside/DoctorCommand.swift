@@ -10,10 +10,13 @@ struct DoctorCommand: AsyncParsableCommand {
         commandName: "doctor",
         abstract: "Check the configuration, the database, the LLM, the embedding server and Qdrant.",
         discussion: """
-            One line per component: ok, not configured (Bedside works without it: BM25,
+            One line per component: ok, not configured (Bedside works without it: BM25, \
             extractive answers, the embedded index), or FAILED with the reason.
-            Components come from $XDG_CONFIG_HOME/bedside/config.toml and the BEDSIDE_*
-            environment variables (BEDSIDE_LLM_URL, BEDSIDE_EMBED_URL, BEDSIDE_QDRANT_URL, …).
+
+            Components come from $XDG_CONFIG_HOME/bedside/config.toml and the BEDSIDE_* \
+            environment variables (BEDSIDE_LLM_URL, BEDSIDE_EMBED_URL, BEDSIDE_QDRANT_URL \
+            and the others in the README).
+
             Exit status: 0 when everything configured works, 1 otherwise.
             """
     )
