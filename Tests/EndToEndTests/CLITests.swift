@@ -132,4 +132,63 @@ struct CLITests {
         #expect((obj["recall@1"] as? Double ?? 0) >= 0.966)
         #expect((obj["recall@5"] as? Double ?? 0) >= 0.990)
     }
+
+    /// Component flags are checked before anything runs, and say what to set.
+    @Test func componentFlagsNeedTheirServersAndSaySo() throws {
+        let s = try Scratch(); defer { s.cleanup() }
+        let env = ["XDG_CONFIG_HOME": s.file("config"), "BEDSIDE_DEMO_CORPUS": Bin.demoCorpus]
+        let db = s.file("c.sqlite")
+        let unknown = try Bin.run(["ask", "--db", db, "--retriever", "semantic", "sepsis"], env: env)
+        #expect(unknown.status == 2)
+        #expect(unknown.stderr.contains("Unknown retriever \"semantic\": use bm25, vector or hybrid."))
+        let index = try Bin.run(["ingest", "--db", db, "--index", "pinecone", Bin.demoCorpus], env: env)
+        #expect(index.status == 2)
+        #expect(index.stderr.contains("use embedded or qdrant"))
+        for command in [["ask", "--db", db, "--retriever", "hybrid", "sepsis"], ["eval", "--retriever", "vector", "--corpus", "x", "--questions", "y"]] {
+            let r = try Bin.run(command, env: env)
+            #expect(r.status == 1, "\(command)")
+            #expect(r.stderr.contains("needs an embedding server: set BEDSIDE_EMBED_URL") && r.stderr.contains("bedside doctor"), "\(r.stderr)")
+        }
+        let qdrant = try Bin.run(["ask", "--db", db, "--index", "qdrant", "sepsis"], env: env.merging(["BEDSIDE_EMBED_URL": "http://127.0.0.1:1/v1"]) { $1 })
+        #expect(qdrant.status == 1)
+        #expect(qdrant.stderr.contains("set BEDSIDE_QDRANT_URL"), "\(qdrant.stderr)")
+        // Nothing was created by a command that stopped at its flags.
+        #expect(!FileManager.default.fileExists(atPath: db) || (try Bin.run(["doctor", "--db", db], env: env)).stdout.contains("0 documents"))
+    }
+
+    @Test func doctorWithNothingConfiguredIsHealthy() throws {
+        let s = try Scratch(); defer { s.cleanup() }
+        let env = ["XDG_CONFIG_HOME": s.file("config")]
+        let r = try Bin.run(["doctor", "--db", s.file("none.sqlite")], env: env)
+        #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+        for component in ["config", "database", "llm", "embeddings", "qdrant"] {
+            #expect(r.stdout.contains("\n" + component) || r.stdout.hasPrefix(component), "doctor lacks \(component)")
+        }
+        #expect(r.stdout.contains("not configured"))
+        #expect(!r.stdout.contains("FAILED"))
+        let j = try Bin.run(["doctor", "--db", s.file("none.sqlite"), "--json"], env: env)
+        let obj = try #require(try JSONSerialization.jsonObject(with: Data(j.stdout.utf8)) as? [String: Any])
+        #expect(obj["ok"] as? Bool == true)
+        #expect((obj["checks"] as? [[String: Any]])?.map { $0["component"] as? String ?? "" } == ["config", "database", "llm", "embeddings", "qdrant"])
+
+        // A broken config file is the finding: FAILED, exit 1, with file and line.
+        try FileManager.default.createDirectory(atPath: s.file("config/bedside"), withIntermediateDirectories: true)
+        try "[llm]\nurl = \"http://127.0.0.1:1/v1\"\nmodle = \"x\"\n".write(toFile: s.file("config/bedside/config.toml"), atomically: true, encoding: .utf8)
+        let bad = try Bin.run(["doctor", "--db", s.file("none.sqlite")], env: env)
+        #expect(bad.status == 1)
+        #expect(bad.stdout.contains("FAILED") && bad.stdout.contains("config.toml:3") && bad.stdout.contains("modle"), "\(bad.stdout)")
+        // The same file stops ask with the same message rather than being ignored.
+        let ask = try Bin.run(["ask", "--db", s.file("none.sqlite"), "sepsis"], env: env)
+        #expect(ask.status == 1)
+        #expect(ask.stderr.contains("config.toml:3"))
+    }
+
+    @Test func benchJWTMeasuresVerification() throws {
+        let r = try Bin.run(["bench-jwt", "--iterations", "200", "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let obj = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Double])
+        for key in ["hs256_us", "hs256_jwtkit_us", "hs256_cached_us", "es256_us"] { #expect((obj[key] ?? 0) > 0, "\(key)") }
+        let plain = try Bin.run(["bench-jwt", "--iterations", "100"])
+        #expect(plain.stdout.contains("HS256") && plain.stdout.contains("ES256") && plain.stdout.contains("us/token"))
+    }
 }

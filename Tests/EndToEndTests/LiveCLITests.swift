@@ -136,9 +136,9 @@ struct LiveCLITests {
     func qdrantDownGivesAStructuredErrorAndTheGatewayServesStale() async throws {
         let s = try Scratch(); defer { s.cleanup() }
         // A Qdrant of our own, stopped mid-test; the shared fixture stays up for other tests.
+        var comps = try Self.components(["BEDSIDE_EMBED_URL"])
         let fixture = try QdrantFixtureProcess(dataDirectory: s.file("qdrant-data"))
         defer { fixture.stop() }
-        var comps = try Self.components(["BEDSIDE_EMBED_URL"])
         comps["BEDSIDE_QDRANT_URL"] = fixture.url
         comps["BEDSIDE_QDRANT_API_KEY"] = nil
         let env = Self.runEnv(s, comps)  // no LLM: extractive answers keep this test fast
