@@ -124,6 +124,10 @@ struct CitationVerifierTests {
         #expect(CitationVerifier.quantities("give 30 mL/kg within 3 hours; 500 to 1000 micrograms; 1,000 units; 5mg; 40-50 mg")
                 == ["30 ml", "3 hour", "500 microgram", "1000 microgram", "1000 unit", "5 mg", "40 mg", "50 mg"])
         #expect(CitationVerifier.quantities("NEWS2 score of 5 or more, step 3.").isEmpty)
+        // Text that ends in a number (what crashed on a live SmolLM2 answer), or is only one.
+        for text in ["give 5", "5", "2.5", "1,000", "0.", "aged 6 to 12", "5 mg and 10"] { _ = CitationVerifier.quantities(text) }
+        #expect(CitationVerifier.quantities("repeat at 5 to 10") == [])
+        #expect(verifier.verify("Repeat the dose after 5", sources: sources).sentences.count == 1)
     }
 
     /// What SmolLM2-135M wrote for the IM adrenaline dose: "1000" is in the source (as the

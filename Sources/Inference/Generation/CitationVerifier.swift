@@ -96,7 +96,7 @@ public struct CitationVerifier: Sendable {
             if isDigit(i) {
                 let glued = i > 0 && isLetter(i - 1)  // NEWS2, CURB65: part of a name
                 var number = ""
-                while isDigit(i) || (scalars[i] == "." && isDigit(i + 1))
+                while i < scalars.count, isDigit(i) || (scalars[i] == "." && isDigit(i + 1))
                         || (scalars[i] == "," && isDigit(i + 1) && isDigit(i + 2) && isDigit(i + 3) && !isDigit(i + 4)) {
                     if scalars[i] != "," { number.unicodeScalars.append(scalars[i]) }
                     i += 1
