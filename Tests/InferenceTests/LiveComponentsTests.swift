@@ -190,6 +190,12 @@ struct LiveComponentsTests {
                 for n in numbers { #expect(a.citations.contains { $0.n == n }, "[\(n)] resolves") }
                 for s in a.sentences { for n in s.citations { #expect(a.citations.contains { $0.n == n }) } }
                 #expect(a.refused || !a.citations.isEmpty || a.incomplete)
+                if question.contains("adrenaline") {
+                    // The demo corpus answers it: strong evidence is never refused, whatever the model wrote
+                    // (SmolLM2 misstates this dose; the answer then quotes the source instead).
+                    #expect(!a.refused && a.citations.contains { $0.sourceID == "anaphylaxis" })
+                    #expect(a.sentences.filter { !$0.unsupported }.allSatisfy { !$0.text.contains("1000 micrograms") })
+                }
                 Self.report("ask[\(kind.rawValue)] \(question) → refused=\(a.refused) incomplete=\(a.incomplete) model=\(a.model) deltas=\(deltas) cited=\(a.citations.map { "\($0.n):\($0.sourceID)" }) removed=\(a.removedCitations) unsupported=\(a.sentences.filter(\.unsupported).count)/\(a.sentences.count) in \(String(format: "%.1f", (ContinuousClock.now - t0).seconds)) s")
                 Self.report("   \(a.answer)")
                 Self.report("   raw model text: \(raw)")
