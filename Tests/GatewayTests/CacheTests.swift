@@ -17,6 +17,8 @@ struct CacheTests {
         #expect(CacheKey(request: base, indexVersion: 4, model: "extractive").lineage == k.lineage)
         #expect(CacheKey(request: base, indexVersion: 3, model: "smollm2").key != k.key)
         #expect(CacheKey(request: base, indexVersion: 3, model: "smollm2").lineage == k.lineage)
+        #expect(CacheKey(request: base, indexVersion: 3, model: "extractive", retriever: "hybrid").key != k.key)
+        #expect(CacheKey(request: base, indexVersion: 3, model: "extractive", retriever: "hybrid").lineage == k.lineage)
         var other = base
         other.topK = 6
         #expect(CacheKey(request: other, indexVersion: 3, model: "extractive").key != k.key)

@@ -3,9 +3,9 @@ import Crypto
 
 /// The response-cache identity of a question.
 ///
-/// `key` hashes the normalised question, the filters (sorted), top_k, the model and the
-/// index version; `lineage` hashes only the question, filters and top_k, so that when
-/// inference fails the newest earlier answer can still be found and served as stale, even
+/// `key` hashes the normalised question, the filters (sorted), top_k, the model, the
+/// retriever (a bm25 answer is not a hybrid one) and the index version; `lineage` hashes
+/// only the question, filters and top_k, so that when inference fails the newest earlier answer can still be found and served as stale, even
 /// after a re-index or a model change, and even by a gateway that has never reached
 /// inference and so knows neither (offline replay). A stale answer names its own model.
 /// Fields are length-prefixed before hashing, so no choice of text can make two different
@@ -14,7 +14,7 @@ public struct CacheKey: Sendable, Hashable {
     public var key: String
     public var lineage: String
 
-    public init(request: QueryRequest, indexVersion: Int, model: String) {
+    public init(request: QueryRequest, indexVersion: Int, model: String, retriever: String = "") {
         var base = "bedside-cache-v2"
         func field(_ s: String) { base += "|\(s.utf8.count):\(s)" }
         field(request.question.normalizedQuestion)
@@ -24,6 +24,7 @@ public struct CacheKey: Sendable, Hashable {
         field(String(request.topK))
         lineage = Hex.encode(SHA256.hash(data: Array(base.utf8)))
         field(model)
+        field(retriever)
         field(String(indexVersion))
         key = Hex.encode(SHA256.hash(data: Array(base.utf8)))
     }

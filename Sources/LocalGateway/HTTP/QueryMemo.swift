@@ -5,13 +5,14 @@ import Core
 /// A question asked again (the cached, hot case) arrives as the same bytes; reusing its
 /// parsed and validated `QueryRequest` and its cache key skips JSON decoding, validation,
 /// normalisation and two SHA-256s, which together cost more than the rest of a cache hit.
-/// Only valid bodies are remembered; the key is recomputed when the index version or model changes.
+/// Only valid bodies are remembered; the key is recomputed when the index version, model or retriever changes.
 final class QueryMemo: Sendable {
     private struct Entry: Sendable {
         var query: QueryRequest
         var key: CacheKey?
         var indexVersion = 0
         var model = ""
+        var retriever = ""
     }
 
     /// Bodies larger than this are parsed every time (they are rarely repeated).
@@ -30,18 +31,20 @@ final class QueryMemo: Sendable {
     }
 
     /// The cache key of `body`'s request at this index version and model.
-    func key(_ body: [UInt8], query: QueryRequest, indexVersion: Int, model: String) -> CacheKey {
+    func key(_ body: [UInt8], query: QueryRequest, indexVersion: Int, model: String, retriever: String) -> CacheKey {
         if let known = entries.withLock({ e -> CacheKey? in
-            guard let entry = e[body], entry.indexVersion == indexVersion, entry.model == model else { return nil }
+            guard let entry = e[body], entry.indexVersion == indexVersion, entry.model == model,
+                  entry.retriever == retriever else { return nil }
             return entry.key
         }) {
             return known
         }
-        let key = CacheKey(request: query, indexVersion: indexVersion, model: model)
+        let key = CacheKey(request: query, indexVersion: indexVersion, model: model, retriever: retriever)
         remember(body) { entry in
             entry.key = key
             entry.indexVersion = indexVersion
             entry.model = model
+            entry.retriever = retriever
         }
         return key
     }

@@ -27,7 +27,7 @@ struct QueryRoute: Sendable {
         if gateway.configuration.logQuestions { call.trace.update { $0.question = query.question } }
 
         let status = try? await gateway.statusCache.current()
-        let key = status.map { gateway.queryMemo.key(body, query: query, indexVersion: $0.indexVersion, model: $0.model) }
+        let key = status.map { gateway.queryMemo.key(body, query: query, indexVersion: $0.indexVersion, model: $0.model, retriever: $0.retriever) }
         if let key, !call.noCache, let entry = await gateway.cache.fresh(key) {
             record(.hit, call)
             let answer = try await serveCached(entry.answer, stale: false, call)
@@ -84,7 +84,8 @@ struct QueryRoute: Sendable {
         answer.latencyMS = elapsedMS(call)
         answer = try gateway.database.saveAnswer(answer, subject: call.subject)
         if !answer.incomplete, !answer.stale {
-            await gateway.cache.store(answer, key: key ?? CacheKey(request: call.query, indexVersion: answer.indexVersion, model: answer.model))
+            await gateway.cache.store(answer, key: key ?? CacheKey(request: call.query, indexVersion: answer.indexVersion, model: answer.model,
+                                                                        retriever: answer.retriever))
         }
         try await audit(AuditRecord(answer: answer, subject: call.subject, requestID: call.trace.requestID))
         return answer
