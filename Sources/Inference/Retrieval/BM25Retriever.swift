@@ -17,8 +17,6 @@ public struct BM25Retriever: Retriever {
     public func retrieveSync(_ question: String, topK: Int, filters: [String: String] = [:]) throws -> [RetrievedPassage] {
         let match = FTSQuery.match(question)
         guard !match.isEmpty else { return [] }
-        return try database.searchFTS(match: match, limit: topK, filters: filters).map {
-            RetrievedPassage(chunk: $0.chunk, title: $0.title, score: $0.score)
-        }
+        return try database.searchFTS(match: match, limit: topK, filters: filters)
     }
 }

@@ -1,18 +1,12 @@
 import Core
+import Store
 
-/// A passage found for a question, best first.
-public struct RetrievedPassage: Sendable, Hashable {
-    public var chunk: Chunk
-    public var title: String
-    /// The retriever's own score, higher is better (BM25, cosine, or fused RRF).
-    public var score: Double
+/// A passage found for a question, best first: a chunk, its document's title and the
+/// retriever's own score, higher is better (BM25, cosine, or fused RRF). The same value
+/// the store's searches return, so retrievers pass them on without copying.
+public typealias RetrievedPassage = ChunkHit
 
-    public init(chunk: Chunk, title: String, score: Double) {
-        self.chunk = chunk
-        self.title = title
-        self.score = score
-    }
-
+extension ChunkHit {
     /// This passage as citation number `n`.
     public func citation(_ n: Int) -> Citation {
         Citation(n: n, sourceID: chunk.documentID, chunkID: chunk.id, title: title, section: chunk.section,
