@@ -188,6 +188,9 @@ print(sorted(glob.glob(os.path.join(d, "*.gguf")))[0])')"
   printf 'export BEDSIDE_EMBED_URL=%q\n' "http://$HOST:$EMBED_PORT/v1"
   printf 'export BEDSIDE_EMBED_MODEL=%q\n' "$embed_model"
   printf 'export BEDSIDE_QDRANT_URL=%q\n' "http://$HOST:$QDRANT_PORT"
+  # For tests that start (and kill) a chat server of their own.
+  printf 'export BEDSIDE_LLAMA_SERVER=%q\n' "$LLAMA_SERVER"
+  printf 'export BEDSIDE_CHAT_GGUF=%q\n' "$CHAT_GGUF"
   if [ -n "$QDRANT_API_KEY" ]; then
     printf 'export BEDSIDE_QDRANT_API_KEY=%q\n' "$QDRANT_API_KEY"
   fi

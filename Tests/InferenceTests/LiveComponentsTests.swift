@@ -91,12 +91,33 @@ struct LiveComponentsTests {
         #expect(waited < 20)
     }
 
-    /// Needs a llama-server of its own that may be killed: BEDSIDE_KILLABLE_LLM_URL and _PID.
-    @Test(.enabled(if: env["BEDSIDE_KILLABLE_LLM_URL"] != nil && env["BEDSIDE_KILLABLE_LLM_PID"] != nil))
+    /// Starts a llama-server of its own (BEDSIDE_LLAMA_SERVER, BEDSIDE_CHAT_GGUF, exported by
+    /// `scripts/ml-servers.sh start`), kills it with SIGKILL after the third streamed piece,
+    /// and checks the partial answer is kept and marked incomplete, with nothing crashing.
+    @Test(.enabled(if: (env["BEDSIDE_LLAMA_SERVER"] != nil && env["BEDSIDE_CHAT_GGUF"] != nil) || env["BEDSIDE_REQUIRE_ML"] == "1"))
     func anLLMKilledMidStreamGivesAnIncompleteVerifiedAnswer() async throws {
-        let url = try #require(Self.env["BEDSIDE_KILLABLE_LLM_URL"])
-        let pid = try #require(Self.env["BEDSIDE_KILLABLE_LLM_PID"].flatMap { Int32($0) })
-        let generator = LLMGenerator(client: OpenAIChatClient(baseURL: url, model: "m", transport: Self.transport, maxTokens: 400))
+        let binary = try #require(Self.env["BEDSIDE_LLAMA_SERVER"], "BEDSIDE_LLAMA_SERVER is not set (scripts/ml-servers.sh start exports it)")
+        let model = try #require(Self.env["BEDSIDE_CHAT_GGUF"], "BEDSIDE_CHAT_GGUF is not set (scripts/ml-servers.sh start exports it)")
+        let port = try Self.freePort()
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: binary)
+        server.arguments = ["-m", model, "--host", "127.0.0.1", "--port", String(port), "-t", "1", "-c", "2048", "-np", "1", "--no-repack"]
+        server.standardOutput = FileHandle.nullDevice
+        server.standardError = FileHandle.nullDevice
+        try server.run()
+        defer { if server.isRunning { kill(server.processIdentifier, SIGKILL) }; server.waitUntilExit() }
+        let url = "http://127.0.0.1:\(port)"
+        let deadline = ContinuousClock.now + .seconds(90)
+        while true {
+            var health = HTTPClientRequest(url: url + "/health")
+            health.method = .GET
+            if let r = try? await Self.httpClient.execute(health, timeout: .seconds(2)), r.status == .ok { break }
+            #expect(server.isRunning, "llama-server exited while loading")
+            guard server.isRunning, ContinuousClock.now < deadline else { throw BedsideError(.timeout, "llama-server did not become healthy") }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        let pid = server.processIdentifier
+        let generator = LLMGenerator(client: OpenAIChatClient(baseURL: url + "/v1", model: "m", transport: Self.transport, maxTokens: 400))
         let deltas = LockedValue(0)
         let answer = try await generator.generate(question: "How is septic shock managed?", passages: GenerationTests.passages,
                                                   evidence: GenerationTests.noEvidence) { event in
@@ -104,8 +125,28 @@ struct LiveComponentsTests {
             if deltas.withLock({ $0 += 1; return $0 }) == 3 { kill(pid, SIGKILL) }
         }
         Self.report("killed mid-stream after \(deltas.current) deltas: incomplete=\(answer.incomplete) text=\(answer.answer)")
+        #expect(deltas.current >= 3)
         #expect(answer.incomplete)
         #expect(!answer.answer.isEmpty)
+        server.waitUntilExit()
+        #expect(server.terminationReason == .uncaughtSignal)
+    }
+
+    /// A loopback port nothing listens on (bound, read back, released).
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw BedsideError(.internalError, "socket() failed") }
+        defer { close(fd) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        addr.sin_port = 0
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) == 0 && getsockname(fd, $0, &len) == 0 }
+        }
+        guard bound else { throw BedsideError(.internalError, "bind() failed") }
+        return Int(UInt16(bigEndian: addr.sin_port))
     }
 
     @Test(.enabled(if: hasEmbed)) func embeddingsFromTheRealServer() async throws {
