@@ -10,6 +10,7 @@ enum AnswerContent {
     static let flag = CellStyle([.bold], .warning)
     static let muted = CellStyle([.dim], .muted)
     static let unsupportedSuffix = " (unsupported)"
+    static let unverifiedLabel = "[Streaming: not yet checked against the sources]"
 
     static func build(_ state: AppState) -> StyledText {
         var t = StyledText()
@@ -24,6 +25,10 @@ enum AnswerContent {
             if s.text.isEmpty {
                 t.append(s.citations.isEmpty ? "Searching the sources…" : "Writing the answer…", muted)
             } else {
+                // The model's words arrive before its citations are checked; say so until
+                // the verified answer replaces them.
+                t.append(unverifiedLabel, muted)
+                t.newline()
                 appendMarked(s.text, .plain, to: &t)
             }
         case .answered(let answer, let origin):

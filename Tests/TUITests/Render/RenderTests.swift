@@ -77,7 +77,11 @@ import Core
         let frame = RootView.render(s)
         #expect(frame.text.contains("Answer ⠋ streaming"))
         #expect(frame.text.contains("Give fluids [1]"))
+        #expect(frame.text.contains("[Streaming: not yet checked against the sources]"))
         #expect(frame.row(0).contains("STREAMING"))
+        // Once done, the verified answer replaces the streamed words and the label goes.
+        let done = RootView.render(update(s, .done(Fixtures.answer())).0)
+        #expect(!done.text.contains("not yet checked"))
     }
 
     @Test func wideCharactersWrapInsideTheAnswerPane() {
