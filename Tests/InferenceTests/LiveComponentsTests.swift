@@ -49,7 +49,9 @@ struct LiveComponentsTests {
 
     @Test(.enabled(if: hasLLM)) func chatStreamsFromTheRealServer() async throws {
         let l = try #require(Self.config.llm)
-        let client = OpenAIChatClient(baseURL: l.url, model: l.model, apiKey: l.apiKey, transport: Self.transport)
+        // Generous limits: the one-slot test server may still be finishing another test's request.
+        let client = OpenAIChatClient(baseURL: l.url, model: l.model, apiKey: l.apiKey, transport: Self.transport,
+                                      timeouts: ChatTimeouts(connect: .seconds(60), firstToken: .seconds(90), total: .seconds(180)))
         let models = try await client.listModels()
         #expect(!models.isEmpty)
         var text = ""
