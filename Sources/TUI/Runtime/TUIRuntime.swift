@@ -129,7 +129,9 @@ final class TUIRuntime {
             streamTask?.cancel()
             streamGeneration += 1
             let generation = streamGeneration
-            streamTask = Task { [client, sink] in
+            // Detached: the request goes out at once, on another thread, while this actor
+            // draws the "searching" frame, instead of waiting behind that draw.
+            streamTask = Task.detached { [client, sink] in
                 do {
                     for try await event in client.query(request, noCache: noCache) {
                         sink.yield(.event(Self.event(for: event), stream: generation))
