@@ -120,14 +120,17 @@ struct LiveComponentsTests {
         }
         let pid = server.processIdentifier
         let generator = LLMGenerator(client: OpenAIChatClient(baseURL: url + "/v1", model: "m", transport: Self.transport, maxTokens: 400))
-        let deltas = LockedValue(0)
+        // Killed once some visible text has arrived (the first pieces may be only whitespace).
+        let streamed = LockedValue("")
+        let killed = LockedValue(false)
         let answer = try await generator.generate(question: "How is septic shock managed?", passages: GenerationTests.passages,
                                                   evidence: GenerationTests.noEvidence) { event in
-            guard case .delta = event else { return }
-            if deltas.withLock({ $0 += 1; return $0 }) == 3 { kill(pid, SIGKILL) }
+            guard case .delta(let piece) = event else { return }
+            let visible = streamed.withLock { $0 += piece; return $0.trimmingCharacters(in: .whitespacesAndNewlines).count }
+            if visible >= 12 && !killed.withLock({ k in defer { k = true }; return k }) { kill(pid, SIGKILL) }
         }
-        Self.report("killed mid-stream after \(deltas.current) deltas: incomplete=\(answer.incomplete) text=\(answer.answer)")
-        #expect(deltas.current >= 3)
+        Self.report("killed mid-stream after \(streamed.current.count) characters: incomplete=\(answer.incomplete) text=\(answer.answer)")
+        #expect(streamed.current.trimmingCharacters(in: .whitespacesAndNewlines).count >= 12)
         #expect(answer.incomplete)
         #expect(!answer.answer.isEmpty)
         server.waitUntilExit()
