@@ -95,6 +95,17 @@ struct LLMFallbackTests {
         #expect(!a.sentences.isEmpty && a.sentences.allSatisfy { $0.unsupported })
     }
 
+    /// SmolLM2 often rambles to its token limit (finish_reason "length") without one supported
+    /// sentence: that is not a cut stream, so the sources are quoted instead.
+    @Test func anAnswerStoppedAtTheTokenLimitThatSupportsNothingQuotesTheSources() async throws {
+        let g = generator("The dose is 1000 micrograms per kilogram and then the dose is", finish: "length")
+        let a = try await g.generate(question: Self.question, passages: Self.passages, evidence: Self.evidence(Self.question)) { _ in }
+        #expect(LLMGenerator.isFallback(a))
+        #expect(!a.incomplete)
+        #expect(a.citations.contains { $0.sourceID == "anaphylaxis" })
+        try expectQuotedFromCitedPassages(a)
+    }
+
     @Test func withoutFallbackOrWithoutCoveringSentencesNothingIsCited() async throws {
         let off = generator("The dose is 1000 micrograms per kilogram.", fallback: nil)
         let a = try await off.generate(question: Self.question, passages: Self.passages, evidence: Self.evidence(Self.question)) { _ in }

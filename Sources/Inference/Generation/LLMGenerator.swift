@@ -61,16 +61,21 @@ public struct LLMGenerator: AnswerGenerator {
             }
         }
         try Task.checkCancellation()
-        let incomplete = (end?.incomplete ?? true) || end?.finishReason == "length"
-        let answer = Self.answer(question: question, text: text, prompt: prompt, citations: citations, incomplete: incomplete,
+        // Cut: the stream broke (server gone, timeout). Truncated: the model used up its token
+        // budget. Both leave the text incomplete, but only a cut stream must be shown as it
+        // arrived; a truncated one that supports nothing is as useless as a finished one.
+        let cut = end?.incomplete ?? true
+        let truncated = end?.finishReason == "length"
+        let answer = Self.answer(question: question, text: text, prompt: prompt, citations: citations, incomplete: cut || truncated,
                                  model: model, verifier: verifier)
-        guard let fallback, Self.needsFallback(answer) else { return answer }
+        guard let fallback, Self.needsFallback(answer, cut: cut) else { return answer }
         return try await Self.fallbackAnswer(answer, question: question, prompt: prompt, evidence: evidence, generator: fallback) ?? answer
     }
 
-    /// A complete answer that cites nothing: the model declined, or every sentence was unsupported.
-    static func needsFallback(_ answer: Answer) -> Bool {
-        !answer.incomplete && answer.citations.isEmpty
+    /// An answer that cites nothing (the model declined, or every sentence was unsupported)
+    /// from a stream that was not cut: finished, or stopped at the token limit.
+    static func needsFallback(_ answer: Answer, cut: Bool) -> Bool {
+        !cut && answer.citations.isEmpty
     }
 
     /// The extractive answer over the passages the model was given, flagged as a fallback;
