@@ -7,6 +7,7 @@
 # BEDSIDE_SKIP_ML=1 skips the real LLM/Qdrant components (their tests then report skipped).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+bash scripts/system-packages.sh   # a no-op when the Debian packages are already there
 export BEDSIDE_TEST_OUTPUT="${BEDSIDE_TEST_OUTPUT:-$PWD/test-output}"
 mkdir -p "$BEDSIDE_TEST_OUTPUT"
 started_ml=0
