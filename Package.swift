@@ -36,6 +36,7 @@ let package = Package(
             dependencies: [
                 "Core", "Store",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -77,7 +78,11 @@ let package = Package(
         ),
         .testTarget(name: "CoreTests", dependencies: ["Core"], swiftSettings: strict),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Core", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strict),
-        .testTarget(name: "InferenceTests", dependencies: ["Inference", "Store", "Core"], swiftSettings: strict),
+        .testTarget(name: "InferenceTests", dependencies: [
+            "Inference", "Store", "Core",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+        ], swiftSettings: strict),
         .testTarget(
             name: "GatewayTests",
             dependencies: [

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import NIOCore
 
 /// `HTTPTransport` over AsyncHTTPClient. The `HTTPClient` is owned by the caller (one per
 /// process), so connection pools are shared and shutdown happens in one place.
@@ -22,6 +23,15 @@ public struct AsyncHTTPClientTransport: HTTPTransport {
         let response: HTTPClientResponse
         do {
             response = try await client.execute(r, timeout: .nanoseconds(timeout.nanoseconds))
+        } catch where Self.isStalePooledConnection(error) {
+            // A kept-alive connection the server had already closed (llama-server closes after
+            // a streamed response): the request never reached it, so send it once more on a
+            // fresh connection.
+            do {
+                response = try await client.execute(r, timeout: .nanoseconds(timeout.nanoseconds))
+            } catch {
+                throw Self.map(error, url: request.url)
+            }
         } catch {
             throw Self.map(error, url: request.url)
         }
@@ -43,6 +53,16 @@ public struct AsyncHTTPClientTransport: HTTPTransport {
         }
         continuation.onTermination = { _ in pump.cancel() }
         return TransportResponse(status: Int(response.status.code), headers: headers, body: stream)
+    }
+
+    /// Whether `error` says the pooled connection was already closed before the request went
+    /// out, so sending again is safe.
+    static func isStalePooledConnection(_ error: any Error) -> Bool {
+        switch error {
+        case ChannelError.ioOnClosedChannel, ChannelError.eof, ChannelError.outputClosed: return true
+        case let e as HTTPClientError: return e == .remoteConnectionClosed
+        default: return false
+        }
     }
 
     /// Maps AsyncHTTPClient and NIO errors onto `TransportError` / `CancellationError`.
