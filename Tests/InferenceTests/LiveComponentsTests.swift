@@ -34,6 +34,15 @@ struct LiveComponentsTests {
 
     static func report(_ line: String) { print("LIVE " + line) }
 
+    /// Components over `db` writing to a fresh Qdrant collection, and the indexes to try:
+    /// the embedded one, and Qdrant when configured.
+    static func indexes(_ db: BedsideDatabase, collectionPrefix: String) -> (InferenceComponents, collection: String, kinds: [IndexKind]) {
+        var config = Self.config
+        let collection = "\(collectionPrefix)-\(UInt32.random(in: 0...UInt32.max))"
+        config.qdrant?.collection = collection
+        return (InferenceComponents(config: config, database: db, transport: Self.transport), collection, hasQdrant ? [.embedded, .qdrant] : [.embedded])
+    }
+
     @Test func anUnreachableServerIsAStructuredErrorOverRealHTTP() async throws {
         // Port 1 on loopback: nothing listens, the connection is refused at once.
         let start = ContinuousClock.now
@@ -209,12 +218,7 @@ struct LiveComponentsTests {
     /// configured), hybrid retrieval, and a streamed LLM answer whose citations all resolve.
     @Test(.enabled(if: hasLLM && hasEmbed)) func demoCorpusEndToEnd() async throws {
         let bed = try TestBed(); defer { bed.cleanup() }
-        var config = Self.config
-        let collection = "bedside-live-e2e-\(UInt32.random(in: 0...UInt32.max))"
-        config.qdrant?.collection = collection
-        let components = InferenceComponents(config: config, database: bed.db, transport: Self.transport)
-        var kinds: [IndexKind] = [.embedded]
-        if Self.hasQdrant { kinds.append(.qdrant) }
+        let (components, collection, kinds) = Self.indexes(bed.db, collectionPrefix: "bedside-live-e2e")
         let start = ContinuousClock.now
         let indexers = try kinds.map { try #require(try components.indexer(index: $0)) }
         let summary = try await Ingestor(database: bed.db, sink: MultiSink(sinks: indexers)).ingest(paths: [Self.demoCorpus])
@@ -318,12 +322,8 @@ struct LiveComponentsTests {
     @Test(.enabled(if: hasEmbed && env["BEDSIDE_EVAL"] != nil)) func retrievalQualityOnPubMedQA() async throws {
         let data = Self.env["BEDSIDE_EVAL_DATA"] ?? "/work/shared/data/pubmedqa-dev"
         let bed = try TestBed(); defer { bed.cleanup() }
-        var config = Self.config
-        let collection = "bedside-live-eval-\(UInt32.random(in: 0...UInt32.max))"
-        config.qdrant?.collection = collection
-        let components = InferenceComponents(config: config, database: bed.db, transport: Self.transport)
-        var kinds: [IndexKind] = [.embedded]
-        if Self.hasQdrant { kinds.append(.qdrant) }
+        let (components, collection, configured) = Self.indexes(bed.db, collectionPrefix: "bedside-live-eval")
+        var kinds = configured
         if let only = Self.env["BEDSIDE_EVAL_INDEXES"] { kinds = only.split(separator: ",").compactMap { IndexKind(rawValue: String($0)) } }
         defer { if Self.hasQdrant { Task { try? await components.qdrantClient().deleteCollection(collection) } } }
         let start = ContinuousClock.now
