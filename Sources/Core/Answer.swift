@@ -15,6 +15,20 @@ public struct AnswerSentence: Codable, Sendable, Hashable {
     }
 }
 
+/// A sentence the model wrote that was taken out of the answer: it states a quantity (a
+/// dose, rate, threshold or duration) that no given source backs. Listed apart, never shown
+/// as part of the answer.
+public struct RemovedSentence: Codable, Sendable, Hashable {
+    public var text: String
+    /// Why it was removed, e.g. `no source states 1000 micrograms`.
+    public var reason: String
+
+    public init(text: String, reason: String) {
+        self.text = text
+        self.reason = reason
+    }
+}
+
 /// The answer wire object: what `bedside ask --json` prints and `POST /v1/query` returns.
 public struct Answer: Codable, Sendable, Hashable {
     public var answerID: String?
@@ -35,6 +49,8 @@ public struct Answer: Codable, Sendable, Hashable {
     public var nearestSources: [Citation]
     /// Citation numbers the model wrote that pointed at no given source, removed from the text.
     public var removedCitations: [Int]
+    /// Unsupported sentences that stated a quantity, removed from the text (see `RemovedSentence`).
+    public var removedSentences: [RemovedSentence]
     public var indexVersion: Int
     /// The generator: `extractive` or the LLM model id.
     public var model: String
@@ -46,7 +62,7 @@ public struct Answer: Codable, Sendable, Hashable {
         answerID: String? = nil, question: String, answer: String, sentences: [AnswerSentence] = [],
         refused: Bool = false, cached: Bool = false, stale: Bool = false, incomplete: Bool = false,
         citations: [Citation] = [], nearestSources: [Citation] = [], removedCitations: [Int] = [],
-        indexVersion: Int = 0, model: String = "extractive", retriever: String = "bm25",
+        removedSentences: [RemovedSentence] = [], indexVersion: Int = 0, model: String = "extractive", retriever: String = "bm25",
         latencyMS: Double = 0, createdAt: Date = Date()
     ) {
         self.answerID = answerID
@@ -60,6 +76,7 @@ public struct Answer: Codable, Sendable, Hashable {
         self.citations = citations
         self.nearestSources = nearestSources
         self.removedCitations = removedCitations
+        self.removedSentences = removedSentences
         self.indexVersion = indexVersion
         self.model = model
         self.retriever = retriever
@@ -72,6 +89,7 @@ public struct Answer: Codable, Sendable, Hashable {
         case answerID = "answer_id"
         case nearestSources = "nearest_sources"
         case removedCitations = "removed_citations"
+        case removedSentences = "removed_sentences"
         case indexVersion = "index_version"
         case latencyMS = "latency_ms"
         case createdAt = "created_at"
@@ -90,6 +108,7 @@ public struct Answer: Codable, Sendable, Hashable {
         citations = try c.decodeIfPresent([Citation].self, forKey: .citations) ?? []
         nearestSources = try c.decodeIfPresent([Citation].self, forKey: .nearestSources) ?? []
         removedCitations = try c.decodeIfPresent([Int].self, forKey: .removedCitations) ?? []
+        removedSentences = try c.decodeIfPresent([RemovedSentence].self, forKey: .removedSentences) ?? []
         indexVersion = try c.decodeIfPresent(Int.self, forKey: .indexVersion) ?? 0
         model = try c.decodeIfPresent(String.self, forKey: .model) ?? ""
         retriever = try c.decodeIfPresent(String.self, forKey: .retriever) ?? ""
