@@ -111,6 +111,7 @@ enum Migrations {
                 );
                 """)
         }
+        registerReplica(&m)
         return m
     }
 }

@@ -19,7 +19,12 @@ struct AskCommand: AsyncParsableCommand {
             (the same path as the console: cache, audit, history), or a running one with \
             --gateway URL and a token (--token or BEDSIDE_TOKEN).
 
-            Exit status: 0 answered, 3 refused, 1 error, 2 bad input.
+            With --gateway, every answer and the documents it cites are kept in a replica \
+            on this workstation; when the gateway cannot be reached, the replica's answer \
+            to the same question is printed instead, marked stale and offline (exit 4).
+
+            Exit status: 0 answered, 3 refused, 4 replayed from the replica (offline), \
+            1 error, 2 bad input.
             """
     )
 
@@ -36,6 +41,8 @@ struct AskCommand: AsyncParsableCommand {
 
     @OptionGroup var remote: RemoteGatewayOptions
 
+    @OptionGroup var replicaOptions: ReplicaOptions
+
     @Flag(name: .customLong("no-cache"), help: "Do not answer from the response cache (the fresh answer is still cached).")
     var noCache = false
 
@@ -46,11 +53,15 @@ struct AskCommand: AsyncParsableCommand {
     var question: String
 
     func run() async throws {
+        var replayNote: (reason: BedsideError, replica: String)?
         let answer = try await reportingErrors { () -> Answer in
             let request = try QueryRequest(question: question, filters: parsedFilters(), topK: topK).validated()
             if let gatewayURL = remote.url {
                 let token = try remote.resolvedToken()
-                return try await Self.ask(request, gatewayURL: gatewayURL, token: token, noCache: noCache)
+                let replica = try replicaOptions.open(gatewayURL: gatewayURL, token: token)
+                let result = try await Self.askRemote(request, gatewayURL: gatewayURL, token: token, noCache: noCache, replica: replica)
+                if let offline = result.offline, let replica { replayNote = (offline, replica.location) }
+                return result.answer
             }
             let db = try database.open()
             let setup = try await components.setUp(database: db)
@@ -68,10 +79,24 @@ struct AskCommand: AsyncParsableCommand {
             }
         }
         if json {
-            print(String(decoding: try WireCoding.encoder(pretty: true).encode(answer), as: UTF8.self))
+            var value = try WireCoding.decoder().decode(JSONValue.self, from: WireCoding.encoder().encode(answer))
+            if let replayNote, case .object(var object) = value {
+                // Marked for scripts: offline, from which replica, and why.
+                object["offline"] = .bool(true)
+                object["replica"] = .string(replayNote.replica)
+                object["offline_reason"] = .string(replayNote.reason.message)
+                value = .object(object)
+            }
+            print(String(decoding: try WireCoding.encoder(pretty: true).encode(value), as: UTF8.self))
         } else {
+            if let replayNote {
+                print("[OFFLINE: \(replayNote.reason.message) Replayed from the replica \(replayNote.replica): answered "
+                      + "\(ISO8601DateFormatter().string(from: answer.createdAt)), index v\(answer.indexVersion), model \(answer.model). STALE.]")
+                print("")
+            }
             print(AnswerFormatter.plain(answer, color: Terminal.stdoutIsTTY && ProcessInfo.processInfo.environment["NO_COLOR"] == nil))
         }
+        if replayNote != nil { throw ExitCode(4) }
         if answer.refused { throw ExitCode(3) }
     }
 
@@ -91,6 +116,39 @@ struct AskCommand: AsyncParsableCommand {
         } catch {
             try? await http.shutdown()
             throw error
+        }
+    }
+
+    /// Asks a remote gateway, keeping the answer and its cited documents in the replica; when
+    /// the gateway cannot answer, the replica's answer to the same question (with the reason).
+    static func askRemote(_ request: QueryRequest, gatewayURL: String, token: String, noCache: Bool,
+                          replica: Replica?) async throws -> (answer: Answer, offline: BedsideError?) {
+        let http = GatewayClient.makeHTTPClient()
+        let gateway = ReplicatingGateway(client: GatewayClient(baseURL: gatewayURL, token: token, httpClient: http), replica: replica)
+        do {
+            let result = try await askRemote(request, gateway: gateway, noCache: noCache)
+            try? await http.shutdown()
+            return result
+        } catch {
+            try? await http.shutdown()
+            throw error
+        }
+    }
+
+    static func askRemote(_ request: QueryRequest, gateway: ReplicatingGateway, noCache: Bool) async throws -> (answer: Answer, offline: BedsideError?) {
+        do {
+            var final: Answer?
+            for try await event in gateway.client.query(request, noCache: noCache) {
+                if case .done(let a) = event { final = a }
+                if case .error(let e) = event { throw e }
+            }
+            guard let final else { throw BedsideError(.upstream, "The gateway closed the stream without an answer.") }
+            await gateway.keep(final)
+            return (final, nil)
+        } catch let error as BedsideError where ReplicatingGateway.isOffline(error) && gateway.replica != nil {
+            if let replayed = gateway.replay(question: request.question) { return (replayed, error) }
+            throw BedsideError(error.code, "\(error.message) The replica holds no answer to this question.", detail: error.detail,
+                               retryAfter: error.retryAfter)
         }
     }
 

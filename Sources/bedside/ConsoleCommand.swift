@@ -12,7 +12,9 @@ struct ConsoleCommand: AsyncParsableCommand {
         discussion: """
             Starts the gateway embedded on loopback (or uses --gateway URL with --token or
             BEDSIDE_TOKEN), ingests the demo corpus when the index is empty, and opens the
-            console. Press ? inside for every key.
+            console. Press ? inside for every key. With --gateway, what the console receives
+            is kept in a replica on this workstation and replayed from it when the gateway
+            cannot be reached (see `bedside sync`).
             """
     )
 
@@ -21,6 +23,8 @@ struct ConsoleCommand: AsyncParsableCommand {
     @OptionGroup var gateway: GatewayOptions
 
     @OptionGroup var remote: RemoteGatewayOptions
+
+    @OptionGroup var replicaOptions: ReplicaOptions
 
     @Flag(name: .customLong("no-color"), help: "No colour (NO_COLOR is honoured too).")
     var noColor = false
@@ -36,8 +40,9 @@ struct ConsoleCommand: AsyncParsableCommand {
             let exportDir = exportDirectory ?? FileManager.default.currentDirectoryPath
             if let gatewayURL = remote.url {
                 let token = try remote.resolvedToken()
+                let replica = try replicaOptions.open(gatewayURL: gatewayURL, token: token)
                 try await Self.openConsole(TUIOptions(gatewayURL: gatewayURL, token: token, noColor: noColor, screenReader: screenReader,
-                                                      exportDirectory: exportDir))
+                                                      exportDirectory: exportDir, replica: replica))
                 return
             }
             let db = try database.open()

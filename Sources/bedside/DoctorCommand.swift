@@ -35,7 +35,7 @@ struct DoctorCommand: AsyncParsableCommand {
             let config = try BedsideConfig.load()
             let http = BedsideHTTPClient.make(connectTimeoutSeconds: max(1, Int64(min(timeout, config.timeouts.connect).rounded(.up))))
             checks = await Doctor(config: config, databasePath: database.path, httpClient: http,
-                                  timeout: .milliseconds(Int64(max(0.1, timeout) * 1000))).run()
+                                  timeout: .milliseconds(Int64(max(0.1, timeout) * 1000))).run() + ReplicaReport.checks()
             try? await http.shutdown()
         } catch let error as BedsideError {
             // An unreadable or invalid config file is itself the finding.

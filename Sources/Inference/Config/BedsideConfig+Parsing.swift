@@ -8,6 +8,8 @@ extension BedsideConfig {
         "embeddings": ["url", "model", "api_key", "batch_size", "max_input_tokens"],
         "qdrant": ["url", "api_key", "collection"],
         "timeouts": ["connect", "first_token", "total", "embeddings", "qdrant"],
+        // Read by the `bedside` executable (the workstation replica of a --gateway).
+        "replica": ["max_mb", "max_age"],
     ]
 
     /// Parses config file text; errors name the file and line.

@@ -70,6 +70,7 @@ public struct Gateway: Sendable {
         let query = QueryRoute(gateway: self)
         v1.post("query") { request, context in try await query.handle(request, context: context) }
         LookupRoutes(gateway: self).register(on: v1)
+        AnswerListRoute(gateway: self).register(on: v1)
         return router
     }
 

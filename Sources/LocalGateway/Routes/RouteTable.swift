@@ -2,6 +2,7 @@
 enum RouteTable {
     static let routes: [(segments: [String], methods: [String])] = [
         (["v1", "query"], ["POST"]),
+        (["v1", "answers"], ["GET", "HEAD"]),
         (["v1", "answers", "*"], ["GET", "HEAD"]),
         (["v1", "history"], ["GET", "HEAD"]),
         (["v1", "sources", "*"], ["GET", "HEAD"]),

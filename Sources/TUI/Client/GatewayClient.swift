@@ -17,6 +17,8 @@ public struct GatewayClient: Sendable {
     let requestTimeout: TimeAmount
     /// Time allowed until the answer stream starts (the body then streams as long as it needs).
     let streamStartTimeout: TimeAmount
+    /// Time allowed for the `/readyz` probe: short, so a dead gateway shows as OFFLINE soon.
+    let readyTimeout: TimeAmount = .seconds(2)
     /// Largest JSON body accepted (source documents can be long).
     let maxBodyBytes = 32 << 20
 
@@ -33,11 +35,14 @@ public struct GatewayClient: Sendable {
     /// gateway shows as unreachable in seconds, not after the shared client's 90 s), a long
     /// read timeout (an answer stream may pause while the model thinks), no redirects.
     /// The caller shuts it down (`try await client.shutdown()`).
-    public static func makeHTTPClient(connectTimeoutSeconds: Int64 = 3, readTimeoutSeconds: Int64 = 300) -> HTTPClient {
+    public static func makeHTTPClient(connectTimeoutSeconds: Int64 = 2, readTimeoutSeconds: Int64 = 300) -> HTTPClient {
         var configuration = HTTPClient.Configuration(
             redirectConfiguration: .disallow,
             timeout: .init(connect: .seconds(connectTimeoutSeconds), read: .seconds(readTimeoutSeconds)))
         configuration.decompression = .disabled
+        // A refused connection fails the request at once (the console then goes OFFLINE and
+        // replays from the replica) instead of being retried until the request's deadline.
+        configuration.connectionPool.retryConnectionEstablishment = false
         return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
     }
 
@@ -73,6 +78,11 @@ public struct GatewayClient: Sendable {
         try await getJSON(HistoryPage.self, url: endpoint.history(query: query, limit: limit)).items
     }
 
+    /// `GET /v1/answers?since=&cursor=&limit=`: a page of this subject's answers, oldest first.
+    public func answers(since: String?, cursor: String?, limit: Int = 100) async throws -> AnswerListPage {
+        try await getJSON(AnswerListPage.self, url: endpoint.answerList(since: since, cursor: cursor, limit: limit))
+    }
+
     /// `GET /v1/sources/{chunk_id}`: a cited passage inside its document.
     public func source(chunkID: Int64) async throws -> SourceDocument {
         try await getJSON(SourceDocument.self, url: endpoint.source(chunkID: chunkID))
@@ -82,7 +92,7 @@ public struct GatewayClient: Sendable {
     /// answers that it is not. Throws when the gateway itself cannot be reached.
     public func ready() async throws -> InferenceStatus? {
         let (status, body) = try await send(makeRequest(url: endpoint.ready, method: .GET, accept: "application/json"),
-                                            timeout: requestTimeout)
+                                            timeout: readyTimeout)
         return GatewayResponse.readiness(status: status, body: body)
     }
 

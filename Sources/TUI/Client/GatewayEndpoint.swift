@@ -17,6 +17,14 @@ struct GatewayEndpoint: Sendable, Hashable {
 
     func answer(id: String) -> String { base + "/v1/answers/" + Self.pathComponent(id) }
 
+    func answerList(since: String?, cursor: String?, limit: Int) -> String {
+        var items: [String] = []
+        if let since, !since.isEmpty { items.append("since=" + Self.queryValue(since)) }
+        if let cursor, !cursor.isEmpty { items.append("cursor=" + Self.queryValue(cursor)) }
+        items.append("limit=\(max(1, limit))")
+        return base + "/v1/answers?" + items.joined(separator: "&")
+    }
+
     func source(chunkID: Int64) -> String { base + "/v1/sources/\(chunkID)" }
 
     func history(query: String?, limit: Int) -> String {

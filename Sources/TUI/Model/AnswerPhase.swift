@@ -19,6 +19,8 @@ enum AnswerPhase: Hashable, Sendable {
 enum AnswerOrigin: Hashable, Sendable {
     case live
     case history
+    /// Replayed from the workstation replica because the gateway could not answer.
+    case replica
 }
 
 struct StreamingAnswer: Hashable, Sendable {

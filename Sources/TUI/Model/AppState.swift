@@ -60,6 +60,8 @@ struct AppState: Hashable, Sendable {
     var connectivity: Connectivity = .unknown
     var readyCheckInFlight = false
     var lastReadyCheckTick: Int?
+    /// Readiness checks in a row that found the gateway or inference down (the probe backs off).
+    var offlineProbes = 0
     var ticks = 0
 
     var message: StatusMessage?

@@ -1,3 +1,5 @@
+import Core
+
 /// How the `bedside` executable configures the console.
 public struct TUIOptions: Sendable {
     /// The gateway's base URL (`http://127.0.0.1:8787`); the TUI talks to nothing else.
@@ -13,9 +15,13 @@ public struct TUIOptions: Sendable {
     public var indexName: String
     /// Where `e` writes Markdown exports (created when missing).
     public var exportDirectory: String
+    /// The workstation replica for a remote gateway: what was received is kept there and
+    /// replayed from it when the gateway cannot be reached. Nil for the embedded gateway.
+    public var replica: (any AnswerReplica)?
 
     public init(gatewayURL: String, token: String, noColor: Bool = false, screenReader: Bool = false,
-                model: String = "", indexName: String = "", exportDirectory: String = ".") {
+                model: String = "", indexName: String = "", exportDirectory: String = ".", replica: (any AnswerReplica)? = nil) {
+        self.replica = replica
         self.gatewayURL = gatewayURL
         self.token = token
         self.noColor = noColor

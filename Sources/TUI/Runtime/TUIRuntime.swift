@@ -19,7 +19,10 @@ final class TUIRuntime {
 
     private var state: AppState
     private var drawnState: AppState?
-    private let client: GatewayClient
+    private let gateway: ReplicatingGateway
+    /// The last probe found the gateway itself unreachable: the replica answers first
+    /// (within the frame budget) until a probe finds it again.
+    private var gatewayDown = false
     private let terminal = CursesTerminal()
     private let color: Bool
     private let exportDirectory: String
@@ -35,8 +38,8 @@ final class TUIRuntime {
     /// When the current batch of keys was read (the start of Enter-to-screen).
     private var inputAt = ContinuousClock.now
 
-    init(options: TUIOptions, client: GatewayClient, color: Bool, now: @escaping @Sendable () -> Date = { Date() }) {
-        self.client = client
+    init(options: TUIOptions, gateway: ReplicatingGateway, color: Bool, now: @escaping @Sendable () -> Date = { Date() }) {
+        self.gateway = gateway
         self.color = color
         exportDirectory = options.exportDirectory
         self.now = now
@@ -131,14 +134,32 @@ final class TUIRuntime {
             let generation = streamGeneration
             // Detached: the request goes out at once, on another thread, while this actor
             // draws the "searching" frame, instead of waiting behind that draw.
-            streamTask = Task.detached { [client, sink] in
+            let down = gatewayDown
+            streamTask = Task.detached { [gateway, sink] in
+                // The gateway was unreachable at the last probe: replay at once when the
+                // replica has the answer (the probe notices when the gateway is back).
+                if down, !noCache, let replayed = gateway.replay(question: request.question) {
+                    sink.yield(.event(.replayed(replayed, reason: ReplicatingGateway.downError(gateway.client).message), stream: generation))
+                    return
+                }
+                var sawText = false
                 do {
-                    for try await event in client.query(request, noCache: noCache) {
+                    for try await event in gateway.client.query(request, noCache: noCache) {
+                        if case .delta = event { sawText = true }
+                        if case .done(let answer) = event {
+                            // Kept on its own task: asking the next question must not cancel it.
+                            Task.detached { await gateway.keep(answer) }
+                        }
                         sink.yield(.event(Self.event(for: event), stream: generation))
                     }
                 } catch is CancellationError {
                 } catch {
-                    sink.yield(.event(.error(Self.bedsideError(error)), stream: generation))
+                    let e = Self.bedsideError(error)
+                    if !sawText, ReplicatingGateway.isOffline(e), let replayed = gateway.replay(question: request.question) {
+                        sink.yield(.event(.replayed(replayed, reason: e.message), stream: generation))
+                    } else {
+                        sink.yield(.event(.error(e), stream: generation))
+                    }
                 }
             }
         case .cancelQuery:
@@ -146,48 +167,76 @@ final class TUIRuntime {
             streamTask = nil
             streamGeneration += 1
         case .loadHistory(let query, let limit, let purpose):
-            background { client in
-                do { return .historyLoaded(try await client.history(query: query, limit: limit), purpose) }
-                catch { return .historyFailed(Self.bedsideError(error), purpose) }
+            let down = gatewayDown
+            background { gateway in
+                do {
+                    let (entries, offline) = try await gateway.history(query: query, limit: limit, preferReplica: down)
+                    return (offline.map { [.offline($0)] } ?? []) + [.historyLoaded(entries, purpose)]
+                } catch {
+                    return [.historyFailed(Self.bedsideError(error), purpose)]
+                }
             }
         case .loadAnswer(let id):
-            background { client in
-                do { return .answerLoaded(try await client.answer(id: id)) }
-                catch { return .answerFailed(Self.bedsideError(error)) }
+            let down = gatewayDown
+            background { gateway in
+                do {
+                    let (answer, offline) = try await gateway.answer(id: id, preferReplica: down)
+                    if let offline { return [.offline(offline), .replicaAnswerLoaded(answer)] }
+                    return [.answerLoaded(answer)]
+                } catch {
+                    return [.answerFailed(Self.bedsideError(error))]
+                }
             }
         case .loadSource(let chunkID):
-            background { client in
-                do { return .sourceLoaded(try await client.source(chunkID: chunkID)) }
-                catch { return .sourceFailed(Self.bedsideError(error)) }
+            let down = gatewayDown
+            let version = state.info.indexVersion ?? 0
+            background { gateway in
+                do {
+                    let (document, offline) = try await gateway.source(chunkID: chunkID, indexVersion: version, preferReplica: down)
+                    return (offline.map { [.offline($0)] } ?? []) + [.sourceLoaded(document)]
+                } catch {
+                    return [.sourceFailed(Self.bedsideError(error))]
+                }
             }
         case .checkReady:
-            background { client in
+            background { [weak self] gateway in
+                let event: Event
+                var unreachable = false
                 do {
-                    if let status = try await client.ready() { return .online(status) }
-                    return .offline(BedsideError(.inferenceUnavailable, "Inference is unavailable; cached answers are still served."))
+                    if let status = try await gateway.client.ready() {
+                        event = .online(status)
+                    } else {
+                        event = .offline(BedsideError(.inferenceUnavailable, "Inference is unavailable; cached answers are still served."))
+                    }
                 } catch {
-                    return .offline(Self.bedsideError(error))
+                    let e = Self.bedsideError(error)
+                    unreachable = ReplicatingGateway.isUnreachable(e)
+                    event = .offline(e)
                 }
+                await self?.setGatewayDown(unreachable)
+                return [event]
             }
         case .export(let answer):
             let directory = exportDirectory
             let date = now()
             background { _ in
-                do { return .exported(path: try MarkdownExport.write(answer, to: directory, exportedAt: date)) }
-                catch { return .exportFailed(String(describing: error)) }
+                do { return [.exported(path: try MarkdownExport.write(answer, to: directory, exportedAt: date))] }
+                catch { return [.exportFailed(String(describing: error))] }
             }
         case .quit:
             state.quitting = true
         }
     }
 
-    /// Runs a request off the main actor and posts its resulting event.
-    private func background(_ work: @escaping @Sendable (GatewayClient) async -> Event) {
+    private func setGatewayDown(_ down: Bool) { gatewayDown = down }
+
+    /// Runs a request off the main actor and posts its resulting events.
+    private func background(_ work: @escaping @Sendable (ReplicatingGateway) async -> [Event]) {
         let id = nextTaskID
         nextTaskID += 1
-        loads[id] = Task { [weak self, client, sink] in
-            let event = await work(client)
-            if !Task.isCancelled { sink.yield(.event(event, stream: nil)) }
+        loads[id] = Task { [weak self, gateway, sink] in
+            let events = await work(gateway)
+            if !Task.isCancelled { for event in events { sink.yield(.event(event, stream: nil)) } }
             _ = self?.loads.removeValue(forKey: id)
         }
     }

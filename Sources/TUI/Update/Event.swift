@@ -11,12 +11,16 @@ enum Event: Hashable, Sendable {
     case delta(String)
     case done(Answer)
     case error(BedsideError)
+    /// The gateway could not answer (the reason); the replica's answer to the same question instead.
+    case replayed(Answer, reason: String)
 
     case historyLoaded([HistoryEntry], HistoryPurpose)
     case historyFailed(BedsideError, HistoryPurpose)
     /// A stored answer opened from history (GET /v1/answers/{id}).
     case answerLoaded(Answer)
     case answerFailed(BedsideError)
+    /// A stored answer opened from the replica because the gateway could not be reached.
+    case replicaAnswerLoaded(Answer)
     case sourceLoaded(SourceDocument)
     case sourceFailed(BedsideError)
 

@@ -17,6 +17,14 @@ extension Update {
                 done(answer, question: st.question, &s)
             case .error(let error):
                 return failed(error, st, &s)
+            case .replayed(let answer, let reason):
+                var a = answer
+                if a.question.isEmpty { a.question = st.question }
+                s.phase = .answered(a, origin: .replica)
+                s.answerScroll = 0
+                s.answerFollow = false
+                s.citationSelection = 0
+                s.connectivity = .offline(reason: reason)
             default:
                 break
             }
@@ -42,8 +50,9 @@ extension Update {
 
         private static func failed(_ error: BedsideError, _ st: StreamingAnswer, _ s: inout AppState) -> [Effect] {
             s.answerFollow = false
-            if error.code == .inferenceUnavailable && st.text.isEmpty {
-                // 503 with no cached answer: offline, offer the nearest past questions.
+            if (error.code == .inferenceUnavailable || error.code == .gatewayUnreachable) && st.text.isEmpty {
+                // 503 with no cached answer, or no gateway and nothing in the replica:
+                // offline, offer the nearest past questions.
                 s.connectivity = .offline(reason: error.message)
                 s.phase = .offline(OfflineAnswer(question: st.question, error: error, suggestions: nil))
                 s.answerScroll = 0

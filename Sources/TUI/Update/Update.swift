@@ -13,7 +13,14 @@ enum Update {
     static let ticksPerSecond = 4
     /// How often `/readyz` is polled: often while offline, to notice recovery.
     static let readyIntervalOnline = 30 * ticksPerSecond
-    static let readyIntervalOffline = 5 * ticksPerSecond
+    static let readyIntervalOffline = 1 * ticksPerSecond
+
+    /// While offline the probe backs off from one tick to `readyIntervalOffline`, so a
+    /// gateway that comes back is seen within about a second, without hammering one that does not.
+    static func readyInterval(_ s: AppState) -> Int {
+        guard s.connectivity.isOffline else { return readyIntervalOnline }
+        return min(readyIntervalOffline, 1 << min(s.offlineProbes, 8))
+    }
     /// How long a status message stays.
     static let messageTicks = 12 * ticksPerSecond
     /// How many past questions the history view and the offline suggestions read.
@@ -35,7 +42,7 @@ enum Update {
             s.size = TerminalSize(width: max(0, width), height: max(0, height))
             relayoutSource(&s, keepPassageInView: true)
             return []
-        case .citations, .delta, .done, .error:
+        case .citations, .delta, .done, .error, .replayed:
             return Stream.handle(event, &s)
         case .historyLoaded(let entries, let purpose):
             return historyLoaded(entries, purpose, &s)
@@ -45,6 +52,12 @@ enum Update {
         case .answerLoaded(let answer):
             guard case .loading = s.phase else { return [] }
             s.phase = .answered(answer, origin: .history)
+            s.question.setText(answer.question)
+            resetAnswerView(&s)
+            return []
+        case .replicaAnswerLoaded(let answer):
+            guard case .loading = s.phase else { return [] }
+            s.phase = .answered(answer, origin: .replica)
             s.question.setText(answer.question)
             resetAnswerView(&s)
             return []
@@ -64,12 +77,14 @@ enum Update {
         case .online(let status):
             s.connectivity = .online
             s.readyCheckInFlight = false
+            s.offlineProbes = 0
             if !status.model.isEmpty { s.info.model = status.model }
             s.info.indexVersion = status.indexVersion
             return []
         case .offline(let error):
             s.connectivity = .offline(reason: error.message)
             s.readyCheckInFlight = false
+            s.offlineProbes += 1
             return []
         case .exported(let path):
             // File name first: a long export directory must not push it off a narrow status line.
@@ -107,7 +122,7 @@ enum Update {
     private static func tick(_ s: inout AppState) -> [Effect] {
         s.ticks += 1
         if let m = s.message, s.ticks - m.shownAt >= messageTicks { s.message = nil }
-        let interval = s.connectivity.isOffline ? readyIntervalOffline : readyIntervalOnline
+        let interval = readyInterval(s)
         if !s.readyCheckInFlight, s.ticks - (s.lastReadyCheckTick ?? -interval) >= interval {
             s.readyCheckInFlight = true
             s.lastReadyCheckTick = s.ticks

@@ -32,6 +32,7 @@ enum AnswerContent {
                 appendMarked(s.text, .plain, to: &t)
             }
         case .answered(let answer, let origin):
+            if origin == .replica { ReplicaBanner.append(answer, to: &t) }
             appendAnswer(answer, origin: origin, to: &t)
         case .failed(let f):
             if !f.partialText.isEmpty {

@@ -1,0 +1,79 @@
+import ArgumentParser
+import Core
+import Foundation
+import Inference
+import LocalGateway
+import Store
+
+/// Where and how big the workstation replica of a remote gateway is: one file per gateway
+/// URL and token subject under `$XDG_DATA_HOME/bedside/replicas/`, bounded by
+/// `[replica] max_mb` and `max_age` in the config file, or these flags.
+struct ReplicaOptions: ParsableArguments {
+    @Option(name: .customLong("replica-max-mb"), help: ArgumentHelp("Largest replica of a --gateway, in MB (config [replica] max_mb; default 200). The oldest answers go first.", valueName: "MB"))
+    var maxMB: Int?
+
+    @Option(name: .customLong("replica-max-age"), help: ArgumentHelp("Oldest answer kept in the replica, e.g. 90d (config [replica] max_age; default 365d).", valueName: "duration"))
+    var maxAge: String?
+
+    @Flag(name: .customLong("no-replica"), help: "Keep no replica of a --gateway (nothing replays offline).")
+    var noReplica = false
+
+    /// The limits: flags, else the config file's `[replica]` section, else the defaults.
+    func limits(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ReplicaLimits {
+        var limits = ReplicaLimits.standard
+        let file = try Self.configSection(environment: environment)
+        if let mb = maxMB ?? file.maxMB {
+            guard mb >= 1, mb <= 1_000_000 else { throw BedsideError(.badRequest, "The replica size limit must be between 1 and 1000000 MB (got \(mb)).") }
+            limits.maxBytes = Int64(mb) << 20
+        }
+        if let age = maxAge ?? file.maxAge { limits.maxAge = try parseDuration(age) }
+        return limits
+    }
+
+    /// `[replica] max_mb = 200`, `max_age = "365d"` from the config file, when present.
+    static func configSection(environment: [String: String]) throws -> (maxMB: Int?, maxAge: String?) {
+        let path = BedsideConfig.defaultPath(environment: environment)
+        guard let data = FileManager.default.contents(atPath: path) else { return (nil, nil) }
+        let doc: TOMLSubset.Document
+        do { doc = try TOMLSubset.parse(String(decoding: data, as: UTF8.self)) } catch let e as TOMLSubset.SyntaxError {
+            throw BedsideError(.config, "\(path):\(e.line): \(e.message)")
+        }
+        guard let section = doc["replica"] else { return (nil, nil) }
+        var mb: Int?
+        var age: String?
+        if let e = section["max_mb"] {
+            guard case .integer(let n) = e.value else { throw BedsideError(.config, "\(path):\(e.line): `max_mb` in [replica] must be a whole number of MB") }
+            mb = n
+        }
+        if let e = section["max_age"] {
+            switch e.value {
+            case .string(let s): age = s
+            case .integer(let n): age = String(n)
+            default: throw BedsideError(.config, "\(path):\(e.line): `max_age` in [replica] must be a duration such as \"90d\"")
+            }
+        }
+        return (mb, age)
+    }
+
+    /// Opens the replica of `gatewayURL` for the token's subject; nil with `--no-replica`.
+    func open(gatewayURL: String, token: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Replica? {
+        if noReplica { return nil }
+        let identity = ReplicaIdentity(gatewayURL: gatewayURL, subject: try Self.subject(ofToken: token))
+        let path = Replica.path(for: identity, dataDirectory: StoreLocation.dataDirectory(environment: environment))
+        return try Replica.open(path: path, identity: identity, limits: try limits(environment: environment))
+    }
+
+    /// The `sub` claim of a JWT, read without verifying it (the gateway verifies; this only
+    /// names the replica file so two subjects' records are never mixed).
+    static func subject(ofToken token: String) throws -> String {
+        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
+        func bad() -> BedsideError { BedsideError(.badRequest, "The token is not a JWT with a subject, so Bedside cannot tell whose replica to use.") }
+        guard parts.count == 3 else { throw bad() }
+        var b64 = parts[1].replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while b64.count % 4 != 0 { b64 += "=" }
+        guard let data = Data(base64Encoded: b64),
+              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let sub = object["sub"] as? String, !sub.isEmpty else { throw bad() }
+        return sub
+    }
+}

@@ -1,0 +1,141 @@
+import ArgumentParser
+import Core
+import Foundation
+import Store
+import TUI
+
+/// `bedside sync`: pulls this subject's answers, and the documents they cite, from a
+/// gateway into the workstation replica, so they replay with no network.
+struct SyncCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sync",
+        abstract: "Copy your answers and the documents they cite from a gateway into this workstation's replica.",
+        discussion: """
+            Pulls the token subject's answers (GET /v1/answers, page by page) and every \
+            document they cite (GET /v1/sources) into the replica the console and `ask \
+            --gateway` use, so they replay offline, e.g. before taking a laptop where there \
+            is no network. Only your own answers are listed; the replica is kept per gateway \
+            and subject.
+
+            Idempotent: answers already held are replaced by the gateway's copy and documents \
+            already held are not fetched again, so after a cut connection running it again \
+            resumes where it stopped. A progress bar shows on a terminal; a summary (answers, \
+            documents, bytes) is printed at the end (--json too).
+
+            Exit status: 0 synced, 1 error or interrupted (run again to resume), 2 bad input.
+            """
+    )
+
+    @OptionGroup var remote: RemoteGatewayOptions
+    @OptionGroup var replicaOptions: ReplicaOptions
+
+    @Option(help: ArgumentHelp("Only answers from this long ago (30d, 12h) or since this ISO 8601 time; all when omitted.", valueName: "when"))
+    var since: String?
+
+    @Option(name: .customLong("page-size"), help: ArgumentHelp("Answers per request (1-500).", valueName: "n"))
+    var pageSize = 100
+
+    @Flag(help: "Print the summary as JSON: {answers, new_answers, documents, bytes, replica, gateway}.")
+    var json = false
+
+    struct Summary: Encodable {
+        var answers = 0
+        var newAnswers = 0
+        var documents = 0
+        var bytes = 0
+        var replica = ""
+        var gateway = ""
+        var replicaAnswers = 0
+        var replicaBytes: Int64 = 0
+
+        enum CodingKeys: String, CodingKey {
+            case answers, documents, bytes, replica, gateway
+            case newAnswers = "new_answers"
+            case replicaAnswers = "replica_answers"
+            case replicaBytes = "replica_bytes"
+        }
+    }
+
+    func run() async throws {
+        let summary = try await reportingErrors { () -> Summary in
+            guard let gatewayURL = remote.url else {
+                throw BedsideError(.badRequest, "sync needs --gateway URL (the gateway to copy your answers from).")
+            }
+            guard (1...500).contains(pageSize) else { throw BedsideError(.badRequest, "--page-size must be between 1 and 500.") }
+            guard !replicaOptions.noReplica else { throw BedsideError(.badRequest, "--no-replica leaves nothing to sync into.") }
+            let token = try remote.resolvedToken()
+            guard let replica = try replicaOptions.open(gatewayURL: gatewayURL, token: token) else {
+                throw BedsideError(.badRequest, "No replica to sync into.")
+            }
+            let http = GatewayClient.makeHTTPClient()
+            let gateway = ReplicatingGateway(client: GatewayClient(baseURL: gatewayURL, token: token, httpClient: http), replica: replica)
+            do {
+                let s = try await pull(gateway, replica: replica)
+                try? await http.shutdown()
+                return s
+            } catch {
+                try? await http.shutdown()
+                Terminal.endProgress()
+                throw error
+            }
+        }
+        if json {
+            print(String(decoding: try WireCoding.encoder(pretty: true).encode(summary), as: UTF8.self))
+        } else {
+            print("Synced \(summary.answers) answers (\(summary.newAnswers) new) and \(summary.documents) documents "
+                  + "(\(Self.formatBytes(summary.bytes))) from \(summary.gateway).")
+            print("Replica: \(summary.replica) (\(summary.replicaAnswers) answers, \(Self.formatBytes(Int(summary.replicaBytes))) on disk).")
+        }
+    }
+
+    private func pull(_ gateway: ReplicatingGateway, replica: Replica) async throws -> Summary {
+        var summary = Summary(replica: replica.location, gateway: gateway.client.displayAddress)
+        var cursor: String?
+        let encoder = WireCoding.encoder()
+        repeat {
+            let page: AnswerListPage
+            do {
+                page = try await gateway.client.answers(since: since, cursor: cursor, limit: pageSize)
+            } catch let e as BedsideError {
+                if summary.answers > 0 {
+                    throw BedsideError(e.code, "\(e.message) Sync stopped after \(summary.answers) answers; run it again to resume.", detail: e.detail)
+                }
+                throw e
+            }
+            for answer in page.items {
+                if let id = answer.answerID, !(try replica.holdsAnswer(id: id)) { summary.newAnswers += 1 }
+                let kept = await gateway.keep(answer)
+                if let failure = kept.failures.first(where: ReplicatingGateway.isOffline) {
+                    throw BedsideError(failure.code, "\(failure.message) Sync stopped after \(summary.answers) answers; run it again to resume.",
+                                       detail: failure.detail)
+                }
+                summary.answers += 1
+                summary.documents += kept.documents
+                summary.bytes += kept.bytes + ((try? encoder.encode(answer).count) ?? 0)
+                Terminal.progress(Self.bar(done: summary.answers, total: page.total, documents: summary.documents, bytes: summary.bytes))
+            }
+            cursor = page.nextCursor
+        } while cursor != nil
+        Terminal.endProgress()
+        try replica.markSynced()
+        let after = try replica.summary()
+        summary.replicaAnswers = after.answers
+        summary.replicaBytes = after.fileBytes
+        return summary
+    }
+
+    /// `Syncing [#########-----------]  42/100 answers, 12 documents, 1.2 MB`
+    static func bar(done: Int, total: Int?, documents: Int, bytes: Int) -> String {
+        let tail = "\(documents) documents, \(formatBytes(bytes))"
+        guard let total, total > 0 else { return "Syncing \(done) answers, \(tail)" }
+        let width = 24
+        let filled = min(width, done * width / total)
+        return "Syncing [" + String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled) + "] \(done)/\(total) answers, \(tail)"
+    }
+
+    static func formatBytes(_ n: Int) -> String {
+        if n < 1024 { return "\(n) bytes" }
+        if n < 1 << 20 { return String(format: "%.1f KB", Double(n) / 1024) }
+        return String(format: "%.1f MB", Double(n) / Double(1 << 20))
+    }
+}
