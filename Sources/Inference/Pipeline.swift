@@ -7,14 +7,19 @@ import Store
 /// Stateless between questions; the database and the components it is built from are
 /// the only state, so the gateway can call it concurrently.
 public struct Pipeline: InferenceService {
-    /// Below this evidence coverage the question is refused (calibrated with
-    /// `bedside eval --calibrate` on the PubMedQA dev set; see README).
-    public static let defaultRefusalThreshold = 0.45
+    /// The relevance gate's coverage threshold (see `RelevanceGate`; README "How refusal works").
+    public static let defaultRefusalThreshold = RelevanceGate.defaultCoverageThreshold
 
     public var database: BedsideDatabase
     public var retriever: any Retriever
     public var generator: any AnswerGenerator
-    public var refusalThreshold: Double
+    /// Decides whether the retrieved passages answer the question (else Bedside refuses).
+    public var gate: RelevanceGate
+    /// The gate's coverage threshold.
+    public var refusalThreshold: Double {
+        get { gate.coverageThreshold }
+        set { gate.coverageThreshold = newValue }
+    }
     /// Extra component checks for `status()` (LLM, Qdrant, embeddings), name → check.
     public var componentChecks: [String: @Sendable () async -> String]
     public var clock: @Sendable () -> Date
@@ -25,7 +30,7 @@ public struct Pipeline: InferenceService {
         self.database = database
         self.retriever = retriever ?? BM25Retriever(database: database)
         self.generator = generator
-        self.refusalThreshold = refusalThreshold
+        self.gate = RelevanceGate(coverageThreshold: refusalThreshold)
         self.componentChecks = componentChecks
         self.clock = clock
     }
@@ -45,22 +50,37 @@ public struct Pipeline: InferenceService {
         return stream
     }
 
-    /// Runs one question, emitting events; returns the final answer.
-    public func run(_ raw: QueryRequest, emit: @Sendable (AnswerEvent) -> Void) async throws -> Answer {
-        let started = clock()
-        let request = try raw.validated()
-        let version = try database.indexVersion()
+    /// What retrieval found for a question and the relevance gate's verdict on it.
+    public struct Assessment: Sendable {
+        public var passages: [RetrievedPassage]
+        public var evidence: EvidenceScorer.Weighted
+        public var judgement: RelevanceGate.Judgement
+    }
+
+    /// Retrieves passages for a validated request and judges whether they answer it.
+    public func assess(_ request: QueryRequest) async throws -> Assessment {
         let passages = try await retriever.retrieve(request.question, topK: request.topK, filters: request.filters)
         let evidence = try EvidenceScorer().weigh(question: request.question, database: database)
-        let scorer = EvidenceScorer()
-        let best = passages.prefix(3).map { scorer.coverage(evidence, text: $0.title + " " + $0.chunk.section + " " + $0.chunk.text) }.max() ?? 0
+        return Assessment(passages: passages, evidence: evidence, judgement: gate.judge(evidence, passages: passages))
+    }
+
+    /// Runs one question, emitting events; returns the final answer.
+    public func run(_ raw: QueryRequest, emit: @Sendable (AnswerEvent) -> Void) async throws -> Answer {
+        let request = try raw.validated()
+        return try await run(request, assessment: try await assess(request), started: clock(), emit: emit)
+    }
+
+    /// Answers (or refuses) a validated request from an assessment of it.
+    public func run(_ request: QueryRequest, assessment: Assessment, started: Date, emit: @Sendable (AnswerEvent) -> Void) async throws -> Answer {
+        let version = try database.indexVersion()
+        let passages = assessment.passages
         var answer: Answer
-        if passages.isEmpty || best < refusalThreshold {
+        if !assessment.judgement.answer {
             answer = Self.refusal(question: request.question, nearest: Array(passages.prefix(3)), model: generator.model)
             emit(.citations([]))
             emit(.delta(answer.answer))
         } else {
-            answer = try await generator.generate(question: request.question, passages: passages, evidence: evidence, emit: emit)
+            answer = try await generator.generate(question: request.question, passages: passages, evidence: assessment.evidence, emit: emit)
             if answer.citations.isEmpty && !answer.incomplete {
                 // The generator found nothing it could support: refuse rather than answer uncited.
                 answer = Self.refusal(question: request.question, nearest: Array(passages.prefix(3)), model: generator.model)

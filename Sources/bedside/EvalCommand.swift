@@ -35,6 +35,15 @@ struct EvalCommand: AsyncParsableCommand {
     @Flag(help: "Also calibrate the refusal threshold on this set.")
     var calibrate = false
 
+    @Option(help: ArgumentHelp("Questions the corpus does not answer (one a line, or JSONL with \"question\"): reports how many are refused, and runs every question through the full pipeline (false refusals, citation precision, supported answers).", valueName: "path"))
+    var unanswerable: String?
+
+    @Flag(help: "With --unanswerable: answer with the configured LLM (default: extractive answers, fast and repeatable).")
+    var llm = false
+
+    @Option(help: ArgumentHelp("Write one JSON line per question (retrieved passages, relevance evidence, verdict) to this file.", valueName: "path"))
+    var details: String?
+
     struct Question: Decodable {
         var id: String
         var question: String
@@ -72,6 +81,14 @@ struct EvalCommand: AsyncParsableCommand {
         try? await client.deleteCollection(collection)
     }
 
+    /// What the full pipeline did with the questions (with --unanswerable).
+    struct Outcomes {
+        var answerable = 0, falselyRefused = 0
+        var unanswerable = 0, refused = 0
+        var cited = 0, citedGold = 0
+        var answered = 0, allSupported = 0
+    }
+
     /// Ingests the corpus, runs the questions and formats the report (text or JSON).
     func evaluate(setup: ComponentOptions.Setup, db: BedsideDatabase) async throws -> String {
         // Vectors only when retrieval reads them: a bm25 run is not slowed by embedding.
@@ -81,6 +98,12 @@ struct EvalCommand: AsyncParsableCommand {
         Terminal.endProgress()
         let qs = try loadQuestions()
         guard !qs.isEmpty else { throw BedsideError(.badRequest, "\(questions) holds no questions.") }
+        let offTopic = try unanswerable.map(loadUnanswerable) ?? []
+        var pipeline = setup.pipeline(db)
+        if !llm { pipeline.generator = ExtractiveGenerator() }
+        let runPipeline = unanswerable != nil
+        var detailLines: [Data] = []
+        var outcomes = Outcomes()
         var ranks: [Int?] = []
         var latencies: [Double] = []
         var positives: [Double] = [], negatives: [Double] = []
@@ -101,9 +124,22 @@ struct EvalCommand: AsyncParsableCommand {
                 if let g = passages.prefix(3).filter({ gold.contains($0.chunk.documentID) }).map(cov).max() { positives.append(g) }
                 if let n = passages.filter({ !gold.contains($0.chunk.documentID) }).prefix(3).map(cov).max() { negatives.append(n) }
             }
+            if runPipeline || details != nil {
+                try await judge(q.question, id: q.id, gold: gold, pipeline: pipeline, outcomes: &outcomes, details: &detailLines)
+            }
             if (i + 1) % 25 == 0 { Terminal.progress("Questions \(i + 1)/\(qs.count)") }
         }
+        for (i, q) in offTopic.enumerated() {
+            try await judge(q, id: "unanswerable-\(i + 1)", gold: nil, pipeline: pipeline, outcomes: &outcomes, details: &detailLines)
+        }
         Terminal.endProgress()
+        if let details {
+            var out = Data()
+            for l in detailLines { out.append(l); out.append(0x0A) }
+            do { try out.write(to: URL(fileURLWithPath: details)) } catch {
+                throw BedsideError(.badRequest, "Cannot write \(details).", detail: "\(error)")
+            }
+        }
         func recall(_ k: Int) -> Double { Double(ranks.filter { ($0 ?? .max) <= k }.count) / Double(ranks.count) }
         let mrr = ranks.map { r in r.map { $0 <= 10 ? 1.0 / Double($0) : 0 } ?? 0 }.reduce(0, +) / Double(ranks.count)
         let sorted = latencies.sorted()
@@ -114,6 +150,16 @@ struct EvalCommand: AsyncParsableCommand {
             "ingest_seconds": ingest.seconds, "documents": Double(ingest.documents), "chunks": Double(ingest.chunks),
             "embedded": Double(ingest.embedded),
         ]
+        func ratio(_ a: Int, _ b: Int) -> Double { b == 0 ? 0 : Double(a) / Double(b) }
+        if runPipeline {
+            report["unanswerable_questions"] = Double(outcomes.unanswerable)
+            report["unanswerable_refused"] = Double(outcomes.refused)
+            report["refusal_rate"] = ratio(outcomes.refused, outcomes.unanswerable)
+            report["false_refusals"] = Double(outcomes.falselyRefused)
+            report["false_refusal_rate"] = ratio(outcomes.falselyRefused, outcomes.answerable)
+            report["citation_precision"] = ratio(outcomes.citedGold, outcomes.cited)
+            report["answers_all_supported"] = ratio(outcomes.allSupported, outcomes.answered)
+        }
         if calibrate {
             let (threshold, accuracy) = Self.bestThreshold(positives: positives, negatives: negatives)
             report["refusal_threshold"] = threshold
@@ -125,6 +171,7 @@ struct EvalCommand: AsyncParsableCommand {
             var obj: [String: JSONValue] = rounded.mapValues { .number($0) }
             obj["retriever"] = .string(setup.retriever.name)
             obj["index"] = .string(index)
+            if runPipeline { obj["generator"] = .string(pipeline.generator.model) }
             return String(decoding: try WireCoding.encoder(pretty: true).encode(obj), as: UTF8.self)
         }
         var lines = [
@@ -132,11 +179,86 @@ struct EvalCommand: AsyncParsableCommand {
             String(format: "recall@1 %.3f   recall@5 %.3f   recall@10 %.3f   MRR@10 %.3f", recall(1), recall(5), recall(10), mrr),
             String(format: "retrieval latency p50 %.2f ms   p95 %.2f ms", pct(0.5), pct(0.95)),
         ]
+        if runPipeline {
+            let o = outcomes
+            lines.append(String(format: "unanswerable refused %d/%d (%.1f%%)   answerable falsely refused %d/%d (%.1f%%)",
+                                o.refused, o.unanswerable, 100 * ratio(o.refused, o.unanswerable),
+                                o.falselyRefused, o.answerable, 100 * ratio(o.falselyRefused, o.answerable)))
+            lines.append(String(format: "citation precision %.3f (%d/%d cited passages from a gold document)   answers with every sentence supported %.3f (%d/%d)   generator: ",
+                                ratio(o.citedGold, o.cited), o.citedGold, o.cited, ratio(o.allSupported, o.answered), o.allSupported, o.answered)
+                         + pipeline.generator.model)
+        }
         if calibrate {
             lines.append(String(format: "refusal threshold %.2f (balanced accuracy %.3f on %d gold / %d non-gold passages)",
                                 report["refusal_threshold"]!, report["refusal_balanced_accuracy"]!, positives.count, negatives.count))
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// Runs one question through the pipeline (gate, then generation) and counts the outcome;
+    /// `gold` is nil for a question the corpus does not answer.
+    func judge(_ question: String, id: String, gold: Set<String>?, pipeline: Pipeline, outcomes: inout Outcomes, details: inout [Data]) async throws {
+        let request = try QueryRequest(question: question).validated()
+        let assessment = try await pipeline.assess(request)
+        let answer = try await pipeline.run(request, assessment: assessment, started: Date()) { _ in }
+        if let gold {
+            outcomes.answerable += 1
+            if answer.refused { outcomes.falselyRefused += 1 }
+            if !answer.refused {
+                outcomes.answered += 1
+                outcomes.cited += answer.citations.count
+                outcomes.citedGold += answer.citations.filter { gold.contains($0.sourceID) }.count
+                if !answer.sentences.isEmpty && answer.sentences.allSatisfy({ !$0.unsupported && !$0.citations.isEmpty }) { outcomes.allSupported += 1 }
+            }
+        } else {
+            outcomes.unanswerable += 1
+            if answer.refused { outcomes.refused += 1 }
+        }
+        guard self.details != nil else { return }
+        let ev = assessment.evidence
+        let words = FTSQuery.terms(question)
+        var terms: [JSONValue] = []
+        for (i, t) in ev.terms.enumerated() {
+            terms.append(.object(["term": .string(i < words.count ? words[i] : t.stem), "stem": .string(t.stem), "idf": .number(t.weight),
+                                  "df": .number(Double(i < ev.frequencies.count ? ev.frequencies[i] : -1))]))
+        }
+        let passages: [JSONValue] = assessment.judgement.passages.map { p in
+            let hit = assessment.passages[p.rank]
+            return .object(["doc": .string(hit.chunk.documentID), "gold": .bool(gold?.contains(hit.chunk.documentID) ?? false),
+                            "score": .number(hit.score), "coverage": .number(p.coverage), "present": .array(p.present.map { .bool($0) }),
+                            "sentence_coverage": .number(p.sentenceCoverage), "sentence_present": .array(p.sentencePresent.map { .bool($0) }),
+                            "sentence": .string(p.sentence)])
+        }
+        let obj: [String: JSONValue] = [
+            "id": .string(id), "question": .string(question), "answerable": .bool(gold != nil), "chunks": .number(Double(ev.chunks)),
+            "terms": .array(terms), "passages": .array(passages), "refused": .bool(answer.refused),
+            "gate": .string(assessment.judgement.reason), "cited": .array(answer.citations.map { .string($0.sourceID) }),
+            "answer": .string(answer.answer),
+        ]
+        details.append(try WireCoding.encoder(pretty: false).encode(obj))
+    }
+
+    /// Off-topic questions: one a line, or JSONL objects with a "question".
+    func loadUnanswerable(_ path: String) throws -> [String] {
+        let text: String
+        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
+            throw BedsideError(.badRequest, "Cannot read \(path).", detail: "\(error)")
+        }
+        var out: [String] = []
+        for (i, raw) in text.split(whereSeparator: \.isNewline).enumerated() {
+            let line = raw.trimmingCharacters(in: .whitespaces)
+            guard !line.isEmpty else { continue }
+            if line.hasPrefix("{") {
+                struct Q: Decodable { var question: String }
+                do { out.append(try JSONDecoder().decode(Q.self, from: Data(line.utf8)).question) } catch {
+                    throw BedsideError(.badRequest, "\(path):\(i + 1): expected {\"question\": ...}.", detail: "\(error)")
+                }
+            } else {
+                out.append(line)
+            }
+        }
+        guard !out.isEmpty else { throw BedsideError(.badRequest, "\(path) holds no questions.") }
+        return out
     }
 
     func loadQuestions() throws -> [Question] {

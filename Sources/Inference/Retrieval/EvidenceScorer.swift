@@ -12,6 +12,17 @@ public struct EvidenceScorer: Sendable {
     public struct Weighted: Sendable {
         public var terms: [(stem: String, weight: Double)]
         public var total: Double
+        /// How many chunks contain each term (same order as `terms`; empty when unknown).
+        public var frequencies: [Int]
+        /// Chunks in the index when the terms were weighed (0 when unknown).
+        public var chunks: Int
+
+        public init(terms: [(stem: String, weight: Double)], total: Double, frequencies: [Int] = [], chunks: Int = 0) {
+            self.terms = terms
+            self.total = total
+            self.frequencies = frequencies
+            self.chunks = chunks
+        }
     }
 
     public init() {}
@@ -20,7 +31,7 @@ public struct EvidenceScorer: Sendable {
         let terms = FTSQuery.terms(question)
         let (df, n) = try database.termChunkFrequencies(terms)
         let stems = terms.map { (stem: Stemmer.stem($0), weight: Self.idf(df: df[$0] ?? 0, n: n)) }
-        return Weighted(terms: stems, total: stems.reduce(0) { $0 + $1.weight })
+        return Weighted(terms: stems, total: stems.reduce(0) { $0 + $1.weight }, frequencies: terms.map { df[$0] ?? 0 }, chunks: n)
     }
 
     static func idf(df: Int, n: Int) -> Double {
