@@ -7,18 +7,18 @@ import Store
 /// Stateless between questions; the database and the components it is built from are
 /// the only state, so the gateway can call it concurrently.
 public struct Pipeline: InferenceService {
-    /// The relevance gate's coverage threshold (see `RelevanceGate`; README "How refusal works").
-    public static let defaultRefusalThreshold = RelevanceGate.defaultCoverageThreshold
+    /// The relevance gate's specificity threshold (see `RelevanceGate`; README "How refusal works").
+    public static let defaultRefusalThreshold = RelevanceGate.defaultMinimumSpecificity
 
     public var database: BedsideDatabase
     public var retriever: any Retriever
     public var generator: any AnswerGenerator
     /// Decides whether the retrieved passages answer the question (else Bedside refuses).
     public var gate: RelevanceGate
-    /// The gate's coverage threshold.
+    /// The gate's specificity threshold.
     public var refusalThreshold: Double {
-        get { gate.coverageThreshold }
-        set { gate.coverageThreshold = newValue }
+        get { gate.minimumSpecificity }
+        set { gate.minimumSpecificity = newValue }
     }
     /// Extra component checks for `status()` (LLM, Qdrant, embeddings), name → check.
     public var componentChecks: [String: @Sendable () async -> String]
@@ -30,7 +30,7 @@ public struct Pipeline: InferenceService {
         self.database = database
         self.retriever = retriever ?? BM25Retriever(database: database)
         self.generator = generator
-        self.gate = RelevanceGate(coverageThreshold: refusalThreshold)
+        self.gate = RelevanceGate(minimumSpecificity: refusalThreshold)
         self.componentChecks = componentChecks
         self.clock = clock
     }
@@ -80,7 +80,10 @@ public struct Pipeline: InferenceService {
             emit(.citations([]))
             emit(.delta(answer.answer))
         } else {
-            answer = try await generator.generate(question: request.question, passages: passages, evidence: assessment.evidence, emit: emit)
+            // Only the documents that address the question are quoted.
+            let answering = assessment.judgement.answering
+            let quotable = passages.filter { answering.contains($0.chunk.documentID) }
+            answer = try await generator.generate(question: request.question, passages: quotable, evidence: assessment.evidence, emit: emit)
             if answer.citations.isEmpty && !answer.incomplete {
                 // The generator found nothing it could support: refuse rather than answer uncited.
                 answer = Self.refusal(question: request.question, nearest: Array(passages.prefix(3)), model: generator.model)

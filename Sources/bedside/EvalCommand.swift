@@ -222,6 +222,10 @@ struct EvalCommand: AsyncParsableCommand {
             terms.append(.object(["term": .string(i < words.count ? words[i] : t.stem), "stem": .string(t.stem), "idf": .number(t.weight),
                                   "df": .number(Double(i < ev.frequencies.count ? ev.frequencies[i] : -1))]))
         }
+        let documents: [JSONValue] = assessment.judgement.documents.map { d in
+            .object(["doc": .string(d.documentID), "gold": .bool(gold?.contains(d.documentID) ?? false), "coverage": .number(d.coverage),
+                     "specificity": .number(d.specificity), "answers": .bool(d.answers)])
+        }
         let passages: [JSONValue] = assessment.judgement.passages.map { p in
             let hit = assessment.passages[p.rank]
             return .object(["doc": .string(hit.chunk.documentID), "gold": .bool(gold?.contains(hit.chunk.documentID) ?? false),
@@ -231,7 +235,7 @@ struct EvalCommand: AsyncParsableCommand {
         }
         let obj: [String: JSONValue] = [
             "id": .string(id), "question": .string(question), "answerable": .bool(gold != nil), "chunks": .number(Double(ev.chunks)),
-            "terms": .array(terms), "passages": .array(passages), "refused": .bool(answer.refused),
+            "terms": .array(terms), "passages": .array(passages), "documents": .array(documents), "refused": .bool(answer.refused),
             "gate": .string(assessment.judgement.reason), "cited": .array(answer.citations.map { .string($0.sourceID) }),
             "answer": .string(answer.answer),
         ]
