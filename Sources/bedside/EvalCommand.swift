@@ -12,8 +12,15 @@ struct EvalCommand: AsyncParsableCommand {
             Ingests CORPUS into a fresh database of its own (or --db), runs every question
             through retrieval and counts a hit when any gold document is in the top k.
             Questions: one {"id","question","gold_ids":[...]} per line.
-            --calibrate also reports the refusal threshold that best separates the evidence
-            for the gold passage from the evidence for the best non-gold passage.
+            --unanswerable FILE adds questions the corpus does not answer and runs every
+            question through the whole pipeline (relevance gate, then extractive answers, or
+            the configured LLM with --llm): refusal rate on those, false-refusal rate on the
+            answerable ones, citation precision (share of cited passages from a gold
+            document) and the share of answers whose every sentence is supported.
+            --calibrate reports the relevance gate's minimum specificity that best separates
+            the gold documents' evidence from the off-topic questions' best evidence (without
+            --unanswerable: from the best non-gold document's).
+            --details FILE writes one JSON line per question with the evidence.
             """
     )
 
@@ -107,7 +114,6 @@ struct EvalCommand: AsyncParsableCommand {
         var ranks: [Int?] = []
         var latencies: [Double] = []
         var positives: [Double] = [], negatives: [Double] = []
-        let scorer = EvidenceScorer()
         // Passages are ranked; documents are ranked by their best passage.
         let depth = max(topK * 4, 40)
         for (i, q) in qs.enumerated() {
@@ -118,19 +124,18 @@ struct EvalCommand: AsyncParsableCommand {
             for p in passages where !docs.contains(p.chunk.documentID) { docs.append(p.chunk.documentID) }
             let gold = Set(q.gold_ids)
             ranks.append(docs.prefix(topK).firstIndex { gold.contains($0) }.map { $0 + 1 })
-            if calibrate {
-                let w = try scorer.weigh(question: q.question, database: db)
-                let cov = { (p: RetrievedPassage) in scorer.coverage(w, text: p.title + " " + p.chunk.section + " " + p.chunk.text) }
-                if let g = passages.prefix(3).filter({ gold.contains($0.chunk.documentID) }).map(cov).max() { positives.append(g) }
-                if let n = passages.filter({ !gold.contains($0.chunk.documentID) }).prefix(3).map(cov).max() { negatives.append(n) }
-            }
-            if runPipeline || details != nil {
-                try await judge(q.question, id: q.id, gold: gold, pipeline: pipeline, outcomes: &outcomes, details: &detailLines)
+            if runPipeline || details != nil || calibrate {
+                let j = try await judge(q.question, id: q.id, gold: gold, pipeline: pipeline, outcomes: &outcomes, details: &detailLines)
+                // Calibration: the gold document's evidence should pass; without off-topic
+                // questions, the best non-gold document's evidence stands in for "should refuse".
+                if let g = j.documents.filter({ gold.contains($0.documentID) }).map(\.specificity).max() { positives.append(g) }
+                if offTopic.isEmpty, let n = j.documents.filter({ !gold.contains($0.documentID) }).map(\.specificity).max() { negatives.append(n) }
             }
             if (i + 1) % 25 == 0 { Terminal.progress("Questions \(i + 1)/\(qs.count)") }
         }
         for (i, q) in offTopic.enumerated() {
-            try await judge(q, id: "unanswerable-\(i + 1)", gold: nil, pipeline: pipeline, outcomes: &outcomes, details: &detailLines)
+            let j = try await judge(q, id: "unanswerable-\(i + 1)", gold: nil, pipeline: pipeline, outcomes: &outcomes, details: &detailLines)
+            negatives.append(j.documents.first?.specificity ?? 0)
         }
         Terminal.endProgress()
         if let details {
@@ -189,15 +194,18 @@ struct EvalCommand: AsyncParsableCommand {
                          + pipeline.generator.model)
         }
         if calibrate {
-            lines.append(String(format: "refusal threshold %.2f (balanced accuracy %.3f on %d gold / %d non-gold passages)",
-                                report["refusal_threshold"]!, report["refusal_balanced_accuracy"]!, positives.count, negatives.count))
+            let against = offTopic.isEmpty ? "best non-gold documents" : "off-topic questions"
+            lines.append(String(format: "relevance gate: minimum specificity %.2f (balanced accuracy %.3f on %d gold documents / %d ",
+                                report["refusal_threshold"]!, report["refusal_balanced_accuracy"]!, positives.count, negatives.count)
+                         + against + String(format: "); in use: %.2f", pipeline.gate.minimumSpecificity))
         }
         return lines.joined(separator: "\n")
     }
 
     /// Runs one question through the pipeline (gate, then generation) and counts the outcome;
     /// `gold` is nil for a question the corpus does not answer.
-    func judge(_ question: String, id: String, gold: Set<String>?, pipeline: Pipeline, outcomes: inout Outcomes, details: inout [Data]) async throws {
+    @discardableResult
+    func judge(_ question: String, id: String, gold: Set<String>?, pipeline: Pipeline, outcomes: inout Outcomes, details: inout [Data]) async throws -> RelevanceGate.Judgement {
         let request = try QueryRequest(question: question).validated()
         let assessment = try await pipeline.assess(request)
         let answer = try await pipeline.run(request, assessment: assessment, started: Date()) { _ in }
@@ -214,7 +222,7 @@ struct EvalCommand: AsyncParsableCommand {
             outcomes.unanswerable += 1
             if answer.refused { outcomes.refused += 1 }
         }
-        guard self.details != nil else { return }
+        guard self.details != nil else { return assessment.judgement }
         let ev = assessment.evidence
         let words = FTSQuery.terms(question)
         var terms: [JSONValue] = []
@@ -240,6 +248,7 @@ struct EvalCommand: AsyncParsableCommand {
             "answer": .string(answer.answer),
         ]
         details.append(try WireCoding.encoder(pretty: false).encode(obj))
+        return assessment.judgement
     }
 
     /// Off-topic questions: one a line, or JSONL objects with a "question".
@@ -279,11 +288,12 @@ struct EvalCommand: AsyncParsableCommand {
         return out
     }
 
-    /// The threshold maximising balanced accuracy (gold evidence accepted, non-gold refused).
+    /// The specificity threshold maximising balanced accuracy (gold evidence accepted, the
+    /// rest refused), searched from 0 to 4 in steps of 0.01; the lowest such threshold wins.
     static func bestThreshold(positives: [Double], negatives: [Double]) -> (Double, Double) {
         guard !positives.isEmpty, !negatives.isEmpty else { return (Pipeline.defaultRefusalThreshold, 0) }
         var best = (Pipeline.defaultRefusalThreshold, 0.0)
-        for step in 0...100 {
+        for step in 0...400 {
             let t = Double(step) / 100
             let tpr = Double(positives.filter { $0 >= t }.count) / Double(positives.count)
             let tnr = Double(negatives.filter { $0 < t }.count) / Double(negatives.count)
