@@ -41,8 +41,10 @@ struct ConsoleCommand: AsyncParsableCommand {
             if let gatewayURL = remote.url {
                 let token = try remote.resolvedToken()
                 let replica = try replicaOptions.open(gatewayURL: gatewayURL, token: token)
-                try await Self.openConsole(TUIOptions(gatewayURL: gatewayURL, token: token, noColor: noColor, screenReader: screenReader,
-                                                      exportDirectory: exportDir, replica: replica))
+                var options = TUIOptions(gatewayURL: gatewayURL, token: token, noColor: noColor, screenReader: screenReader,
+                                         exportDirectory: exportDir, replica: replica)
+                options.caCertificatePath = try remote.resolvedCACertificate()
+                try await Self.openConsole(options)
                 return
             }
             let db = try database.open()

@@ -36,20 +36,45 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(name: .customLong("log-questions"), help: "Include question text in request logs (off by default for privacy).")
     var logQuestions = false
 
+    @Option(name: .customLong("tls-cert"), help: ArgumentHelp("PEM certificate chain: serve HTTPS only (with --tls-key; or BEDSIDE_TLS_CERT).", valueName: "file"))
+    var tlsCert: String?
+
+    @Option(name: .customLong("tls-key"), help: ArgumentHelp("PEM private key for --tls-cert (or BEDSIDE_TLS_KEY).", valueName: "file"))
+    var tlsKey: String?
+
+    @Option(name: .customLong("inference-cacert"), help: ArgumentHelp("PEM file of the CA that signed an https:// inference node's certificate.", valueName: "file"))
+    var inferenceCACert: String?
+
+    @Flag(name: .customLong("insecure-http"), help: "Allow plain HTTP on an address other than loopback (tokens and questions cross the network in clear text).")
+    var insecureHTTP = false
+
     func run() async throws {
         try await reportingErrors {
             var config = try gateway.configuration(databasePath: database.path)
             config.host = host
             config.port = port
             if logQuestions { config.logQuestions = true }
+            if let tlsCert { config.tlsCertificatePath = tlsCert }
+            if let tlsKey { config.tlsKeyPath = tlsKey }
+            if insecureHTTP { config.insecureHTTP = true }
+            try config.validate()
+            try config.validateExposure()
+            if let cert = config.tlsCertificatePath, let key = config.tlsKeyPath {
+                _ = try GatewayTLS.serverConfiguration(certificatePath: cert, keyPath: key)  // fail now, not after setup
+            }
             let logger = GatewayLogging.makeLogger(configuration: config)
             let db = try database.open()
             let service: any InferenceService
             var setup: ComponentOptions.Setup?
             if let inference {
                 let token = inferenceToken ?? ProcessInfo.processInfo.environment["BEDSIDE_INFERENCE_TOKEN"]
+                let ca = try inferenceCACert.map { path -> String in
+                    let expanded = (path as NSString).expandingTildeInPath
+                    _ = try GatewayTLS.clientConfiguration(caCertificatePath: expanded)
+                    return expanded
+                }
                 service = RemoteInferenceService(baseURL: inference, token: token, connectTimeout: config.inferenceConnectTimeout,
-                                                 totalTimeout: config.inferenceTimeout)
+                                                 totalTimeout: config.inferenceTimeout, caCertificatePath: ca)
             } else {
                 let s = try await components.setUp(database: db)
                 try await DemoCorpus.ingestIfEmpty(db, sink: s.sink)
@@ -59,8 +84,9 @@ struct ServeCommand: AsyncParsableCommand {
             defer { setup?.shutdown() }
             let started = Date()
             let host = config.host
+            let scheme = config.tlsEnabled ? "https" : "http"
             try await runGateway(configuration: config, database: db, inference: service, logger: logger) { port in
-                logger.info("listening", metadata: ["url": "http://\(host):\(port)",
+                logger.info("listening", metadata: ["url": "\(scheme)://\(host):\(port)",
                                                     "startup_ms": "\(Int(Date().timeIntervalSince(started) * 1000))"])
             }
         }

@@ -67,7 +67,7 @@ struct SyncCommand: AsyncParsableCommand {
             guard let replica = try replicaOptions.open(gatewayURL: gatewayURL, token: token) else {
                 throw BedsideError(.badRequest, "No replica to sync into.")
             }
-            let http = GatewayClient.makeHTTPClient()
+            let http = GatewayClient.makeHTTPClient(caCertificatePath: try remote.resolvedCACertificate())
             let gateway = ReplicatingGateway(client: GatewayClient(baseURL: gatewayURL, token: token, httpClient: http), replica: replica)
             do {
                 let s = try await pull(gateway, replica: replica)

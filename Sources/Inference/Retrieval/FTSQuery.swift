@@ -16,7 +16,7 @@ public enum FTSQuery {
         "same", "she", "should", "so", "some", "such", "than", "that", "the", "their", "them", "then", "there", "these",
         "they", "this", "those", "through", "to", "too", "under", "until", "up", "very", "was", "we", "were", "what",
         "when", "where", "which", "while", "who", "whom", "why", "will", "with", "would", "you", "your", "yours",
-        "s", "t", "there's", "whats", "is", "us", "may", "also", "use", "used", "using", "patient", "patients",
+        "s", "t", "there's", "whats", "is", "us", "may", "also", "use", "used", "using", "patient", "patients", "much", "many",
     ]
 
     /// Lowercased words of the text (letters, digits, and inner apostrophes/hyphens split off).

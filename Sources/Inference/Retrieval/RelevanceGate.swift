@@ -11,8 +11,8 @@ import Foundation
 /// the gate asks for more: `minimumSpecificity` (1.5). Terms the corpus never contains
 /// ("horse", "planet" in a clinical corpus) can be addressed by no passage: a share
 /// (`unknownTermPenalty`) of their mass counts against the match. A question whose every
-/// term a document addresses needs only a match beyond chance (specificity ≥ 1), so short,
-/// fully covered questions ("What is the function of Magt1?") are answered.
+/// term a document addresses (`fullCoverage`) leaves nothing to chance and is answered, so
+/// short questions ("What is sepsis?", "What is the function of MAGT1?") are answered.
 ///
 /// The gate reads passage text only, so it judges bm25, vector and hybrid retrieval alike.
 /// Documents that pass are the ones the answer may quote; the rest are withheld from the
@@ -24,7 +24,8 @@ public struct RelevanceGate: Sendable {
     public var minimumSpecificity: Double
     /// Share of the IDF mass of the question's terms unknown to the corpus held against a match.
     public var unknownTermPenalty: Double
-    /// Coverage at which a question counts as fully addressed (then specificity ≥ 1 suffices).
+    /// Coverage at which a question counts as fully addressed: nothing of it is left unmatched,
+    /// so no coincidence needs ruling out ("What is sepsis?" over a note on sepsis).
     public var fullCoverage: Double
     /// A passing document is quoted only when its evidence is at least this share of the best
     /// document's: a source that addresses the question less well is not cited beside it.
@@ -33,7 +34,7 @@ public struct RelevanceGate: Sendable {
     public static let defaultMinimumSpecificity = 1.5
     public static let defaultUnknownTermPenalty = 0.25
 
-    public init(passagesConsidered: Int = 3, minimumSpecificity: Double = RelevanceGate.defaultMinimumSpecificity,
+    public init(passagesConsidered: Int = 5, minimumSpecificity: Double = RelevanceGate.defaultMinimumSpecificity,
                 unknownTermPenalty: Double = RelevanceGate.defaultUnknownTermPenalty, fullCoverage: Double = 0.9,
                 quoteWithin: Double = 0.9) {
         self.passagesConsidered = passagesConsidered
@@ -123,7 +124,7 @@ public struct RelevanceGate: Sendable {
         var documents = order.map { id -> DocumentEvidence in
             let coverage = Self.share(q, present[id]!)
             let specificity = (coverage * q.total - unknownTermPenalty * unknown) / unit
-            let answers = specificity >= minimumSpecificity || (coverage >= fullCoverage && specificity >= 1)
+            let answers = specificity >= minimumSpecificity || (coverage >= fullCoverage && specificity > 0)
             return DocumentEvidence(documentID: id, coverage: coverage, specificity: specificity, answers: answers)
         }
         documents.sort { $0.specificity > $1.specificity }

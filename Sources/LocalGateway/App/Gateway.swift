@@ -74,10 +74,14 @@ public struct Gateway: Sendable {
         return router
     }
 
-    /// The Hummingbird application listening on the configured host and port.
+    /// The Hummingbird application listening on the configured host and port, through the
+    /// HTTP edge (timeouts, connection cap, lingering close, framing errors as JSON) and TLS
+    /// when configured (a certificate that cannot be read fails the start).
     public func makeApplication(onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }) -> some ApplicationProtocol {
         Application(router: makeRouter(),
-                     configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port)),
+                     server: GatewayServer.builder(configuration: configuration, logger: logger),
+                     configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port),
+                                                             backlog: min(max(256, configuration.maxConnections), 4096)),
                      onServerRunning: onServerRunning, logger: logger)
     }
 }

@@ -16,6 +16,7 @@ import Store
 public func runGateway(configuration: GatewayConfiguration, database: BedsideDatabase, inference: any InferenceService,
                        logger: Logger, gracefulShutdownSignals: [UnixSignal] = [.sigterm, .sigint],
                        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+    try configuration.validateExposure()
     let gateway = try await Gateway(configuration: configuration, database: database, inference: inference, logger: logger)
     let app = gateway.makeApplication { channel in await onServerRunning(channel.localAddress?.port ?? 0) }
     var config = ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: gracefulShutdownSignals, logger: logger)

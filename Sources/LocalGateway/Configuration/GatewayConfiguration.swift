@@ -65,6 +65,33 @@ public struct GatewayConfiguration: Sendable {
     /// Upper bound on draining in-flight requests at shutdown before they are cancelled.
     public var shutdownGracePeriod: TimeInterval = 30
 
+    // MARK: Transport (the HTTP edge and TLS)
+
+    /// A request's head must arrive within this long of its first byte (408, then closed).
+    public var headerReadTimeout: TimeInterval = 10
+    /// A request's body must arrive within this long of its head (408, then closed).
+    public var bodyReadTimeout: TimeInterval = 30
+    /// A kept-alive connection with no request in flight is closed after this long.
+    public var idleTimeout: TimeInterval = 75
+    /// Connections open at once; one more gets 503 and is closed.
+    public var maxConnections: Int = 1024
+    /// Largest request head (request line plus headers); 431 above it.
+    public var maxHeaderBytes: Int = 32 * 1024
+    /// After answering a request that was not read whole (413, 401, 408, …): how long the
+    /// rest is read and thrown away so the client can read the answer, before closing.
+    public var lingerTimeout: TimeInterval = 2
+    /// …and how many bytes at most.
+    public var lingerBytes: Int = 16 << 20
+    /// PEM certificate chain; with `tlsKeyPath`, the gateway speaks HTTPS only.
+    public var tlsCertificatePath: String?
+    /// PEM private key for `tlsCertificatePath`.
+    public var tlsKeyPath: String?
+    /// Allow plain HTTP on an address other than loopback (tokens and questions in clear text).
+    public var insecureHTTP: Bool = false
+
+    /// Whether the gateway serves HTTPS.
+    public var tlsEnabled: Bool { tlsCertificatePath != nil && tlsKeyPath != nil }
+
     public init() {}
 
     /// The defaults overridden by `BEDSIDE_*` environment variables (see docs/api.md), so
@@ -107,6 +134,14 @@ public struct GatewayConfiguration: Sendable {
         }
         if let v = value("BEDSIDE_LOG_QUESTIONS") { logQuestions = ["1", "true", "yes", "on"].contains(v.lowercased()) }
         if let v = value("BEDSIDE_JWT_FAST_PATH") { jwtFastPath = !["0", "false", "no", "off"].contains(v.lowercased()) }
+        if let v = try duration("BEDSIDE_HEADER_TIMEOUT") { headerReadTimeout = v }
+        if let v = try duration("BEDSIDE_BODY_TIMEOUT") { bodyReadTimeout = v }
+        if let v = try duration("BEDSIDE_IDLE_TIMEOUT") { idleTimeout = v }
+        if let v = try number("BEDSIDE_MAX_CONNECTIONS") { maxConnections = Int(v) }
+        if let v = try number("BEDSIDE_MAX_HEADER_BYTES") { maxHeaderBytes = Int(v) }
+        if let v = value("BEDSIDE_TLS_CERT") { tlsCertificatePath = v }
+        if let v = value("BEDSIDE_TLS_KEY") { tlsKeyPath = v }
+        if let v = value("BEDSIDE_INSECURE_HTTP") { insecureHTTP = ["1", "true", "yes", "on"].contains(v.lowercased()) }
         try validate()
     }
 
@@ -122,6 +157,42 @@ public struct GatewayConfiguration: Sendable {
         guard circuitFailureThreshold >= 1 else { throw fail("The circuit-breaker threshold must be at least 1.") }
         guard maxTokenBytes >= 256 else { throw fail("The token size limit must be at least 256 bytes.") }
         guard !jwtIssuer.isEmpty, !jwtAudience.isEmpty else { throw fail("The JWT issuer and audience cannot be empty.") }
+        try validateTransport()
+    }
+
+    /// The transport settings: timeouts, connection cap, and TLS (both files or neither).
+    func validateTransport() throws {
+        func fail(_ message: String) -> BedsideError { BedsideError(.config, message) }
+        guard headerReadTimeout > 0, bodyReadTimeout > 0, idleTimeout > 0, lingerTimeout > 0 else {
+            throw fail("The header, body, idle and linger timeouts must be above zero.")
+        }
+        guard maxConnections >= 1 else { throw fail("The connection cap must be at least 1.") }
+        guard maxHeaderBytes >= 1024 else { throw fail("The header size limit must be at least 1 KiB.") }
+        guard maxHeaderBytes > maxTokenBytes else {
+            throw fail("The header size limit (\(maxHeaderBytes) bytes) must be above the token size limit (\(maxTokenBytes) bytes).")
+        }
+        guard lingerBytes >= 0 else { throw fail("The linger byte limit cannot be negative.") }
+        switch (tlsCertificatePath, tlsKeyPath) {
+        case (nil, nil), (.some, .some): break
+        case (.some, nil): throw fail("--tls-cert needs --tls-key (the certificate's private key).")
+        case (nil, .some): throw fail("--tls-key needs --tls-cert (the certificate chain).")
+        }
+    }
+
+    /// Refuses plain HTTP on an address other than loopback unless `insecureHTTP` says so
+    /// (checked when the server starts, once the host and TLS settings are final).
+    public func validateExposure() throws {
+        if !tlsEnabled && !insecureHTTP && !Self.isLoopback(host) {
+            throw BedsideError(.config, "Refusing to serve plain HTTP on \(host): bearer tokens and questions would cross the network in clear text. Give --tls-cert and --tls-key (or BEDSIDE_TLS_CERT and BEDSIDE_TLS_KEY), or --insecure-http to accept that.")
+        }
+    }
+
+    /// Whether `host` names only this machine (127.0.0.0/8, ::1, localhost).
+    public static func isLoopback(_ host: String) -> Bool {
+        let h = host.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        if h == "localhost" || h == "::1" || h == "0:0:0:0:0:0:0:1" { return true }
+        let parts = h.split(separator: ".", omittingEmptySubsequences: false)
+        return parts.count == 4 && parts[0] == "127" && parts.allSatisfy { UInt8($0) != nil }
     }
 
     /// The HS256 secret file used with `database`: the configured path, or `gateway-secret`

@@ -67,6 +67,8 @@ enum ErrorResponses {
         case is CancellationError:
             return GatewayError(.serviceUnavailable, BedsideError(.internalError, "The request was cancelled."))
         default:
+            // The client's framing mistakes (chunk sizes, truncated or oversized streamed bodies, a stalled body): 4xx, never 500.
+            if let clientError = EdgeErrors.clientError(for: error) { return clientError }
             return GatewayError(.internalServerError, BedsideError(.internalError, "Something went wrong inside the gateway; the request id in X-Request-ID identifies it in the log.",
                                                                    detail: String(describing: error)))
         }

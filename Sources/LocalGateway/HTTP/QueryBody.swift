@@ -1,6 +1,7 @@
 import Core
 import Foundation
 import Hummingbird
+import NIOCore
 
 /// Reads and checks the body of `POST /v1/query`: size limit (413), UTF-8, JSON shape and
 /// types, then Core's limits (`QueryRequest.validated()`), each with a message that says
@@ -16,6 +17,9 @@ enum QueryBody {
         }
         let buffer: ByteBuffer
         do { buffer = try await request.collectBody(upTo: limit) } catch let e as HTTPError where e.status == .contentTooLarge {
+            throw tooLarge(limit)
+        } catch is NIOTooManyBytesError {
+            // A chunked (or understated) body that grew past the limit while streaming.
             throw tooLarge(limit)
         }
         return Array(buffer.readableBytesView)

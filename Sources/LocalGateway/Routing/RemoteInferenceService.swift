@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import NIOSSL
 import Core
 import Foundation
 import NIOCore
@@ -23,8 +24,9 @@ public final class RemoteInferenceService: InferenceService, Sendable {
     ///   - baseURL: the remote gateway, e.g. `http://10.0.0.5:8787`.
     ///   - token: a bearer token the remote accepts.
     ///   - httpClient: an existing client to use (its connect timeout applies; not shut down here).
+    ///   - caCertificatePath: PEM file of the CA(s) to trust for an `https://` node instead of the system's.
     public init(baseURL: String, token: String?, connectTimeout: TimeInterval = 2, totalTimeout: TimeInterval = 60,
-                statusTimeout: TimeInterval = 5, httpClient: HTTPClient? = nil) {
+                statusTimeout: TimeInterval = 5, httpClient: HTTPClient? = nil, caCertificatePath: String? = nil) {
         var base = baseURL
         while base.hasSuffix("/") { base.removeLast() }
         self.baseURL = base
@@ -38,6 +40,11 @@ public final class RemoteInferenceService: InferenceService, Sendable {
             var config = HTTPClient.Configuration()
             config.timeout = .init(connect: .nanoseconds(Int64(connectTimeout * 1e9)))
             config.redirectConfiguration = .disallow
+            if let caCertificatePath {
+                var tls = TLSConfiguration.makeClientConfiguration()
+                tls.trustRoots = .file(caCertificatePath)
+                config.tlsConfiguration = tls
+            }
             self.client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: config)
             self.ownsClient = true
         }

@@ -3,6 +3,7 @@ import Core
 import Foundation
 import NIOCore
 import NIOHTTP1
+import NIOSSL
 
 /// The TUI's only link to Bedside: the gateway's HTTP API, with a bearer token.
 ///
@@ -35,7 +36,10 @@ public struct GatewayClient: Sendable {
     /// gateway shows as unreachable in seconds, not after the shared client's 90 s), a long
     /// read timeout (an answer stream may pause while the model thinks), no redirects.
     /// The caller shuts it down (`try await client.shutdown()`).
-    public static func makeHTTPClient(connectTimeoutSeconds: Int64 = 2, readTimeoutSeconds: Int64 = 300) -> HTTPClient {
+    /// - Parameter caCertificatePath: PEM file of the CA(s) to trust for an `https://`
+    ///   gateway instead of the system's (`--cacert`); the caller checks it is readable.
+    public static func makeHTTPClient(connectTimeoutSeconds: Int64 = 2, readTimeoutSeconds: Int64 = 300,
+                                      caCertificatePath: String? = nil) -> HTTPClient {
         var configuration = HTTPClient.Configuration(
             redirectConfiguration: .disallow,
             timeout: .init(connect: .seconds(connectTimeoutSeconds), read: .seconds(readTimeoutSeconds)))
@@ -43,6 +47,11 @@ public struct GatewayClient: Sendable {
         // A refused connection fails the request at once (the console then goes OFFLINE and
         // replays from the replica) instead of being retried until the request's deadline.
         configuration.connectionPool.retryConnectionEstablishment = false
+        if let caCertificatePath {
+            var tls = TLSConfiguration.makeClientConfiguration()
+            tls.trustRoots = .file(caCertificatePath)
+            configuration.tlsConfiguration = tls
+        }
         return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
     }
 

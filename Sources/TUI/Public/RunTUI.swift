@@ -19,7 +19,7 @@ public enum TUIError: Error, CustomStringConvertible, Sendable {
 @MainActor
 public func runTUI(options: TUIOptions) async throws {
     guard isatty(0) == 1, isatty(1) == 1 else { throw TUIError.notATerminal }
-    let http = GatewayClient.makeHTTPClient()
+    let http = GatewayClient.makeHTTPClient(caCertificatePath: options.caCertificatePath)
     let client = GatewayClient(baseURL: options.gatewayURL, token: options.token, httpClient: http)
     let runtime = TUIRuntime(options: options, gateway: ReplicatingGateway(client: client, replica: options.replica),
                              color: options.usesColor(environment: ProcessInfo.processInfo.environment))

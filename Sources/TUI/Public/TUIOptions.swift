@@ -18,6 +18,8 @@ public struct TUIOptions: Sendable {
     /// The workstation replica for a remote gateway: what was received is kept there and
     /// replayed from it when the gateway cannot be reached. Nil for the embedded gateway.
     public var replica: (any AnswerReplica)?
+    /// `--cacert`: PEM file of the CA(s) to trust for an `https://` gateway.
+    public var caCertificatePath: String?
 
     public init(gatewayURL: String, token: String, noColor: Bool = false, screenReader: Bool = false,
                 model: String = "", indexName: String = "", exportDirectory: String = ".", replica: (any AnswerReplica)? = nil) {

@@ -1,0 +1,53 @@
+import NIOCore
+
+/// What the HTTP edge allows a connection before the router sees anything: how long a
+/// request may take to arrive, how long a kept-alive connection may sit idle, how many
+/// connections may be open, and how much is read and thrown away after an early answer.
+struct EdgeLimits: Sendable {
+    /// A request's head must arrive within this long of its first byte (408 after it).
+    var headerTimeout: TimeAmount
+    /// A request's body must arrive within this long of its head (408 after it).
+    var bodyTimeout: TimeAmount
+    /// A kept-alive connection with no request in flight is closed after this long.
+    var idleTimeout: TimeAmount
+    /// After an answer sent before the request was read whole (413, 401, 408, …) the
+    /// connection reads and discards for at most this long, so the client can finish
+    /// sending and read the answer, then closes.
+    var lingerTimeout: TimeAmount
+    /// …and at most this many bytes.
+    var lingerBytes: Int
+    /// Open connections allowed; the next one gets 503 and is closed.
+    var maxConnections: Int
+    /// Largest request head (request line and headers); 431 above it.
+    var maxHeaderBytes: Int
+    /// How long a route may take to answer once the edge has told it the body timed out
+    /// (or was malformed) before the connection is closed without waiting.
+    var answerGrace: TimeAmount = .seconds(2)
+
+    init(configuration: GatewayConfiguration) {
+        headerTimeout = .seconds(from: configuration.headerReadTimeout)
+        bodyTimeout = .seconds(from: configuration.bodyReadTimeout)
+        idleTimeout = .seconds(from: configuration.idleTimeout)
+        lingerTimeout = .seconds(from: configuration.lingerTimeout)
+        lingerBytes = configuration.lingerBytes
+        maxConnections = configuration.maxConnections
+        maxHeaderBytes = configuration.maxHeaderBytes
+    }
+}
+
+extension TimeAmount {
+    /// Seconds as a `TimeAmount`.
+    static func seconds(from interval: Double) -> TimeAmount {
+        .nanoseconds(Int64((interval * 1e9).rounded()))
+    }
+}
+
+/// Open connections, shared by every connection of one server.
+final class ConnectionCounter: Sendable {
+    private let count = Locked(0)
+
+    /// Counts a new connection and returns how many are open with it.
+    func open() -> Int { count.withLock { $0 += 1; return $0 } }
+    func close() { count.withLock { $0 -= 1 } }
+    var current: Int { count.withLock { $0 } }
+}
