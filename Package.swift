@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/vapor/jwt-kit", from: "5.8.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "4.1.0"..<"6.0.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         // The gateway's HTTP edge (its own HTTP/1 pipeline) and TLS; both already come with Hummingbird and AsyncHTTPClient.
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.0"),
@@ -30,7 +31,7 @@ let package = Package(
         // The only module that touches SQLite.
         .target(
             name: "Store",
-            dependencies: ["Core", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["Core", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
         // Ingestion, retrieval, generation, citation checking, HTTP clients for LLM/embeddings/Qdrant.

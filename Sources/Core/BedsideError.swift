@@ -6,6 +6,8 @@ public struct BedsideError: Error, Codable, Sendable, Hashable, CustomStringConv
         public init(stringLiteral value: String) { self.rawValue = value }
 
         public static let badRequest: Code = "bad_request"
+        /// The question holds characters a question cannot (controls, bidi overrides).
+        public static let invalidQuestion: Code = "invalid_question"
         public static let unauthorized: Code = "unauthorized"
         public static let forbidden: Code = "forbidden"
         public static let notFound: Code = "not_found"
@@ -49,4 +51,17 @@ public struct BedsideError: Error, Codable, Sendable, Hashable, CustomStringConv
 public struct ErrorEnvelope: Codable, Sendable {
     public var error: BedsideError
     public init(error: BedsideError) { self.error = error }
+}
+
+extension BedsideError.Code {
+    /// The request itself was at fault (bad body, question or filter): never inference's failure.
+    public var isClientError: Bool {
+        self == .badRequest || self == .invalidQuestion || self == .payloadTooLarge
+    }
+
+    /// The local database failed (locked, corrupt, full, unwritable): the gateway's own
+    /// state, not an upstream component, so it never opens the circuit breaker.
+    public var isDatabase: Bool {
+        self == .databaseLocked || self == .databaseInvalid || self == .database
+    }
 }

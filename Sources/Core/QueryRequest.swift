@@ -40,8 +40,43 @@ public struct QueryRequest: Codable, Sendable, Hashable {
         guard (1...Self.maxTopK).contains(topK) else {
             throw BedsideError(.badRequest, "top_k must be between 1 and \(Self.maxTopK) (got \(topK)).")
         }
+        if let bad = Self.forbiddenScalar(in: question) {
+            throw BedsideError(.invalidQuestion, "The question contains a character that cannot be part of a question (\(bad)); remove control and text-direction characters.")
+        }
+        for key in filters.keys where !Self.isValidFilterKey(key) {
+            throw BedsideError(.badRequest, "Filter names must be 1 to 64 characters from A-Z, a-z, 0-9, '_', '.' and '-' (got \(Self.describe(key))).")
+        }
         var copy = self
         copy.question = trimmed
         return copy
+    }
+
+    /// The first scalar a question must not contain, spelled `U+XXXX`: C0 controls other
+    /// than tab and newline (NUL would also cut the question short wherever it is bound as a
+    /// C string), DEL and C1 controls, and the bidi overrides and isolates (U+202A–U+202E,
+    /// U+2066–U+2069) that make text display in another order than it is stored.
+    public static func forbiddenScalar(in text: String) -> String? {
+        for s in text.unicodeScalars {
+            let v = s.value
+            let control = (v < 0x20 && v != 0x09 && v != 0x0A && v != 0x0D) || (0x7F...0x9F).contains(v)
+            let bidi = (0x202A...0x202E).contains(v) || (0x2066...0x2069).contains(v)
+            if control || bidi { return String(format: "U+%04X", v) }
+        }
+        return nil
+    }
+
+    /// Filter names: `[A-Za-z0-9_.-]{1,64}`.
+    public static func isValidFilterKey(_ key: String) -> Bool {
+        let bytes = key.utf8
+        guard (1...64).contains(bytes.count) else { return false }
+        return bytes.allSatisfy { b in
+            (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x5F || b == 0x2E || b == 0x2D
+        }
+    }
+
+    /// A name shown back in an error: printable ASCII only, at most 40 characters.
+    static func describe(_ key: String) -> String {
+        let shown = String(key.unicodeScalars.prefix(40).map { $0.isASCII && $0.value >= 0x20 && $0.value < 0x7F ? Character($0) : "?" })
+        return "\"\(shown)\""
     }
 }

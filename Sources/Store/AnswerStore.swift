@@ -2,46 +2,95 @@ import Core
 import Foundation
 import GRDB
 
-/// Answers given (history and replay).
+/// Answers given (history and replay). Every answer belongs to the subject it was given
+/// to; reads take the subject and never return another subject's answers.
 extension BedsideDatabase {
-    /// Saves an answer (assigning an id when it has none) and returns it with its id.
+    /// Saves an answer (assigning an id when it has none) for `subject` and returns it with its id.
     @discardableResult
-    public func saveAnswer(_ answer: Answer, subject: String? = nil) throws -> Answer {
-        var a = answer
-        if a.answerID == nil { a.answerID = Self.newID() }
-        let saved = a
-        let body = try Self.encode(saved)
-        try write { db in
-            try db.execute(sql: """
-                INSERT OR REPLACE INTO answer(id, question, normalized_question, body, refused, model, index_version, subject, created_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [saved.answerID, saved.question, saved.question.normalizedQuestion, body, saved.refused,
-                                 saved.model, saved.indexVersion, subject, saved.createdAt.timeIntervalSince1970])
-        }
+    public func saveAnswer(_ answer: Answer, subject: String? = nil, originID: String? = nil) throws -> Answer {
+        let (saved, body) = try Self.prepareForSave(answer)
+        try write { db in try Self.insertAnswer(db, saved, body: body, subject: subject, originID: originID) }
         return saved
     }
 
-    public func answer(id: String) throws -> Answer? {
-        try read { db in
-            guard let body = try String.fetchOne(db, sql: "SELECT body FROM answer WHERE id = ?", arguments: [id]) else { return nil }
-            return try Self.decode(Answer.self, body)
+    @discardableResult
+    public func saveAnswer(_ answer: Answer, subject: String?, originID: String? = nil) async throws -> Answer {
+        let (saved, body) = try Self.prepareForSave(answer)
+        try await write { db in try Self.insertAnswer(db, saved, body: body, subject: subject, originID: originID) }
+        return saved
+    }
+
+    static func prepareForSave(_ answer: Answer) throws -> (Answer, String) {
+        var a = answer
+        if a.answerID == nil { a.answerID = newID() }
+        return (a, try encode(a))
+    }
+
+    static func insertAnswer(_ db: GRDB.Database, _ saved: Answer, body: String, subject: String?, originID: String?) throws {
+        try db.execute(sql: """
+            INSERT OR REPLACE INTO answer(id, question, normalized_question, body, refused, model, index_version, subject, created_at, origin_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [saved.answerID, saved.question, saved.question.normalizedQuestion, body, saved.refused,
+                             saved.model, saved.indexVersion, subject, saved.createdAt.timeIntervalSince1970, originID])
+    }
+
+    /// The answer with `id` when it belongs to `subject` (nil `subject`: any, for local tools).
+    public func answer(id: String, subject: String? = nil) throws -> Answer? {
+        try read { db in try Self.fetchAnswer(db, id: id, subject: subject) }
+    }
+
+    public func answer(id: String, subject: String?) async throws -> Answer? {
+        try await read { db in try Self.fetchAnswer(db, id: id, subject: subject) }
+    }
+
+    static func fetchAnswer(_ db: GRDB.Database, id: String, subject: String?) throws -> Answer? {
+        let body: String?
+        if let subject {
+            body = try String.fetchOne(db, sql: "SELECT body FROM answer WHERE id = ? AND subject = ?", arguments: [id, subject])
+        } else {
+            body = try String.fetchOne(db, sql: "SELECT body FROM answer WHERE id = ?", arguments: [id])
+        }
+        return try body.map { try decode(Answer.self, $0) }
+    }
+
+    /// The id of `subject`'s own record of the answer `originID`: the answer itself when it
+    /// is theirs, or the copy made when it was served to them from the cache.
+    public func ownAnswerID(originID: String, subject: String) async throws -> String? {
+        try await read { db in
+            try String.fetchOne(db, sql: """
+                SELECT id FROM answer WHERE (id = ? AND subject = ?) OR (origin_id = ? AND subject = ?) LIMIT 1
+                """, arguments: [originID, subject, originID, subject])
         }
     }
 
-    /// Past questions, newest first; `query` filters by substring (case-insensitive).
-    public func history(query: String? = nil, limit: Int = 50) throws -> [HistoryEntry] {
-        try read { db in
-            var sql = "SELECT id, question, refused, model, index_version, created_at FROM answer"
-            var args: [any DatabaseValueConvertible] = []
-            if let q = query?.trimmingCharacters(in: .whitespaces), !q.isEmpty {
-                sql += " WHERE normalized_question LIKE ? ESCAPE '\\'"
-                let escaped = q.normalizedQuestion.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
-                args.append("%\(escaped)%")
-            }
-            sql += " ORDER BY created_at DESC LIMIT ?"
-            args.append(max(1, min(limit, 1000)))
-            return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(args)).map(Self.historyEntry)
+    /// Past questions of `subject`, newest first; `query` filters by substring (case-insensitive).
+    /// A nil subject lists everyone's (local tools on the file, never the gateway).
+    public func history(query: String? = nil, limit: Int = 50, subject: String? = nil) throws -> [HistoryEntry] {
+        try read { db in try Self.fetchHistory(db, query: query, limit: limit, subject: subject) }
+    }
+
+    public func history(query: String?, limit: Int, subject: String?) async throws -> [HistoryEntry] {
+        try await read { db in try Self.fetchHistory(db, query: query, limit: limit, subject: subject) }
+    }
+
+    static func fetchHistory(_ db: GRDB.Database, query: String?, limit: Int, subject: String?) throws -> [HistoryEntry] {
+        var sql = "SELECT id, question, refused, model, index_version, created_at FROM answer"
+        var conditions: [String] = []
+        var args: [any DatabaseValueConvertible] = []
+        if let subject {
+            conditions.append("subject = ?")
+            args.append(subject)
         }
+        if let q = query?.trimmingCharacters(in: .whitespaces), !q.isEmpty {
+            conditions.append("normalized_question LIKE ? ESCAPE '\\'")
+            let escaped = q.normalizedQuestion.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+                .replacingOccurrences(of: "_", with: "\\_")
+            args.append("%\(escaped)%")
+        }
+        if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
+        sql += " ORDER BY created_at DESC LIMIT ?"
+        args.append(max(1, min(limit, 1000)))
+        return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(args)).map(Self.historyEntry)
     }
 
     static func historyEntry(_ row: Row) -> HistoryEntry {

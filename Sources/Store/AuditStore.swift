@@ -1,8 +1,13 @@
 import Core
+import Crypto
 import Foundation
 import GRDB
 
 /// One audit row: who asked what, when, and what they were shown.
+///
+/// Rows are append-only (triggers refuse UPDATE and DELETE) and chained: `hash` is the
+/// SHA-256 of the previous row's hash and this row's content, so an edited, removed or
+/// reordered row breaks the chain at that row (`BedsideDatabase.verifyAuditChain`).
 public struct AuditRecord: Codable, Sendable, Hashable {
     public var id: Int64?
     public var at: Date
@@ -17,12 +22,20 @@ public struct AuditRecord: Codable, Sendable, Hashable {
     public var cached: Bool
     public var stale: Bool
     public var refused: Bool
-    /// `answered`, `refused`, `error:<code>`, `incomplete`.
+    /// `answered`, `refused`, `error:<code>`, `incomplete`, `replay`, `streaming` (a stream
+    /// opened; a later row with `ref_id` completes it), `disconnected` (the client went away).
     public var outcome: String
+    /// For a row that completes another (a stream's outcome): that row's id.
+    public var refID: Int64?
+    /// Free-form facts about the outcome, e.g. how many answer bytes a disconnected client was sent.
+    public var detail: String
+    /// The chain: the previous row's hash and this row's (hex SHA-256); set when written.
+    public var prevHash: String
+    public var hash: String
 
     public init(id: Int64? = nil, at: Date = Date(), requestID: String? = nil, subject: String, question: String, answerID: String?,
                 sources: [String], model: String, indexVersion: Int, cached: Bool = false, stale: Bool = false, refused: Bool = false,
-                outcome: String = "answered") {
+                outcome: String = "answered", refID: Int64? = nil, detail: String = "", prevHash: String = "", hash: String = "") {
         self.id = id
         self.at = at
         self.requestID = requestID
@@ -36,13 +49,40 @@ public struct AuditRecord: Codable, Sendable, Hashable {
         self.stale = stale
         self.refused = refused
         self.outcome = outcome
+        self.refID = refID
+        self.detail = detail
+        self.prevHash = prevHash
+        self.hash = hash
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, at, subject, question, sources, model, cached, stale, refused, outcome
+        case id, at, subject, question, sources, model, cached, stale, refused, outcome, detail, hash
         case requestID = "request_id"
         case answerID = "answer_id"
         case indexVersion = "index_version"
+        case refID = "ref_id"
+        case prevHash = "prev_hash"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decodeIfPresent(Int64.self, forKey: .id)
+        at = try c.decode(Date.self, forKey: .at)
+        requestID = try c.decodeIfPresent(String.self, forKey: .requestID)
+        subject = try c.decode(String.self, forKey: .subject)
+        question = try c.decode(String.self, forKey: .question)
+        answerID = try c.decodeIfPresent(String.self, forKey: .answerID)
+        sources = try c.decodeIfPresent([String].self, forKey: .sources) ?? []
+        model = try c.decodeIfPresent(String.self, forKey: .model) ?? ""
+        indexVersion = try c.decodeIfPresent(Int.self, forKey: .indexVersion) ?? 0
+        cached = try c.decodeIfPresent(Bool.self, forKey: .cached) ?? false
+        stale = try c.decodeIfPresent(Bool.self, forKey: .stale) ?? false
+        refused = try c.decodeIfPresent(Bool.self, forKey: .refused) ?? false
+        outcome = try c.decodeIfPresent(String.self, forKey: .outcome) ?? ""
+        refID = try c.decodeIfPresent(Int64.self, forKey: .refID)
+        detail = try c.decodeIfPresent(String.self, forKey: .detail) ?? ""
+        prevHash = try c.decodeIfPresent(String.self, forKey: .prevHash) ?? ""
+        hash = try c.decodeIfPresent(String.self, forKey: .hash) ?? ""
     }
 
     /// The audit record for an answer shown to `subject`.
@@ -52,45 +92,269 @@ public struct AuditRecord: Codable, Sendable, Hashable {
                   indexVersion: answer.indexVersion, cached: answer.cached, stale: answer.stale, refused: answer.refused,
                   outcome: answer.refused ? "refused" : (answer.incomplete ? "incomplete" : "answered"))
     }
+
+    /// The record as SQLite can keep it: a NUL would cut a text column short (strings are
+    /// bound as C strings), so it is stored as U+FFFD, before hashing, so the hash and the
+    /// stored row always agree. The gateway refuses such questions before they get here.
+    func storable() -> AuditRecord {
+        func clean(_ s: String) -> String { s.utf8.contains(0) ? s.replacingOccurrences(of: "\u{0}", with: "\u{FFFD}") : s }
+        var r = self
+        r.subject = clean(subject)
+        r.question = clean(question)
+        r.requestID = requestID.map(clean)
+        r.answerID = answerID.map(clean)
+        r.model = clean(model)
+        r.outcome = clean(outcome)
+        r.detail = clean(detail)
+        r.sources = sources.map(clean)
+        return r
+    }
+
+    /// What the chain hashes for this row: every column but the hashes, in a fixed order,
+    /// each length-prefixed so no two different rows spell the same bytes.
+    func canonicalContent(id: Int64, sourcesJSON: String) -> [UInt8] {
+        let fields: [String] = [
+            String(id), String(at.timeIntervalSince1970.bitPattern), requestID ?? "\u{1}", subject, question, answerID ?? "\u{1}",
+            sourcesJSON, model, String(indexVersion), cached ? "1" : "0", stale ? "1" : "0", refused ? "1" : "0", outcome,
+            refID.map(String.init) ?? "\u{1}", detail,
+        ]
+        var out: [UInt8] = []
+        for f in fields {
+            let bytes = Array(f.utf8)
+            out += Array(String(bytes.count).utf8) + [0x3A] + bytes
+        }
+        return out
+    }
+
+    /// `hash` for this row after `previous`.
+    func chainHash(id: Int64, previous: String, sourcesJSON: String) -> String {
+        var h = SHA256()
+        h.update(data: Array(previous.utf8))
+        h.update(data: [0x0A])
+        h.update(data: canonicalContent(id: id, sourcesJSON: sourcesJSON))
+        return h.finalize().map { String(format: "%02x", $0) }.joined()
+    }
 }
 
-/// The audit trail. Rows are committed (WAL, synchronous=NORMAL then a checkpoint-safe
-/// commit) before the gateway sends its response.
+/// Which audit rows to read.
+public struct AuditQuery: Sendable, Hashable {
+    public var since: Date?
+    public var until: Date?
+    public var subject: String?
+    /// Newest first with a limit (the `bedside audit` table), or oldest first without (exports).
+    public var limit: Int?
+
+    public init(since: Date? = nil, until: Date? = nil, subject: String? = nil, limit: Int? = nil) {
+        self.since = since
+        self.until = until
+        self.subject = subject
+        self.limit = limit
+    }
+}
+
+/// Where the audit chain first breaks.
+public struct AuditChainBreak: Sendable, Hashable, Error {
+    public var rowID: Int64
+    public var reason: String
+}
+
+/// The audit trail: append-only, hash-chained, committed with `synchronous = FULL` before
+/// the gateway answers. Concurrent appends share one commit (`AuditWriter`).
 extension BedsideDatabase {
-    public func appendAudit(_ record: AuditRecord) throws {
-        let sources = String(decoding: try JSONEncoder.sorted.encode(record.sources), as: UTF8.self)
-        try write { db in try Self.insertAudit(db, record, sources) }
+    /// Appends a row and returns its id once it is durable. Rows that arrive while another
+    /// commit is in flight are committed together with the next one.
+    @discardableResult
+    public func appendAudit(_ record: AuditRecord) async throws -> Int64 {
+        try await auditWriter.append(record)
     }
 
-    public func appendAudit(_ record: AuditRecord) async throws {
-        let sources = String(decoding: try JSONEncoder.sorted.encode(record.sources), as: UTF8.self)
-        try await write { db in try Self.insertAudit(db, record, sources) }
+    /// Synchronous append for command-line use (not from async code: it blocks the thread).
+    @discardableResult
+    public func appendAuditNow(_ record: AuditRecord) throws -> Int64 {
+        let sources = try Self.sourcesJSON(record.sources)
+        return try write { db in try Self.insertChained(db, [(record, sources)])[0] }
     }
 
-    static func insertAudit(_ db: GRDB.Database, _ r: AuditRecord, _ sources: String) throws {
-        try db.execute(sql: """
-            INSERT INTO audit(at, request_id, subject, question, answer_id, sources, model, index_version, cached, stale, refused, outcome)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [r.at.timeIntervalSince1970, r.requestID, r.subject, r.question, r.answerID, sources, r.model,
-                             r.indexVersion, r.cached, r.stale, r.refused, r.outcome])
+    static func sourcesJSON(_ sources: [String]) throws -> String {
+        String(decoding: try JSONEncoder.sorted.encode(sources), as: UTF8.self)
     }
 
+    /// Inserts rows at the end of the chain, in order, inside the caller's transaction.
+    static func insertChained(_ db: GRDB.Database, _ rows: [(AuditRecord, String)]) throws -> [Int64] {
+        var last = try Row.fetchOne(db, sql: "SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1")
+        var previousID: Int64 = last?["id"] ?? 0
+        var previousHash: String = last?["hash"] ?? ""
+        var ids: [Int64] = []
+        ids.reserveCapacity(rows.count)
+        for (record, sources) in rows {
+            let r = record.storable()
+            let id = previousID + 1
+            let hash = r.chainHash(id: id, previous: previousHash, sourcesJSON: sources)
+            try db.execute(sql: """
+                INSERT INTO audit(id, at, request_id, subject, question, answer_id, sources, model, index_version, cached, stale, refused,
+                                  outcome, ref_id, detail, prev_hash, hash)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [id, r.at.timeIntervalSince1970, r.requestID, r.subject, r.question, r.answerID, sources, r.model,
+                                 r.indexVersion, r.cached, r.stale, r.refused, r.outcome, r.refID, r.detail, previousHash, hash])
+            ids.append(id)
+            previousID = id
+            previousHash = hash
+        }
+        last = nil
+        return ids
+    }
+
+    /// Rows newest first (the default table of `bedside audit`).
     public func auditRecords(limit: Int = 100) throws -> [AuditRecord] {
-        try read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM audit ORDER BY id DESC LIMIT ?", arguments: [limit]).map { row in
-                AuditRecord(id: row["id"], at: Date(timeIntervalSince1970: row["at"]), requestID: row["request_id"], subject: row["subject"],
-                            question: row["question"], answerID: row["answer_id"],
-                            sources: (try? JSONDecoder().decode([String].self, from: Data((row["sources"] as String).utf8))) ?? [],
-                            model: row["model"], indexVersion: row["index_version"], cached: row["cached"], stale: row["stale"],
-                            refused: row["refused"], outcome: row["outcome"])
-            }
+        try auditRecords(AuditQuery(limit: limit))
+    }
+
+    /// Rows matching `query`: newest first when it has a limit, else oldest first.
+    public func auditRecords(_ query: AuditQuery) throws -> [AuditRecord] {
+        try read { db in try Self.fetchAudit(db, query) }
+    }
+
+    public func auditRecords(_ query: AuditQuery) async throws -> [AuditRecord] {
+        try await read { db in try Self.fetchAudit(db, query) }
+    }
+
+    /// Calls `body` for each matching row, oldest first, in pages, so an export of any size
+    /// holds one page in memory (for streaming `GET /v1/audit`).
+    public func forEachAuditPage(_ query: AuditQuery, pageSize: Int = 500, _ body: ([AuditRecord]) async throws -> Void) async throws {
+        var after: Int64 = 0
+        while true {
+            let cursor = after
+            let page = try await read { db in try Self.fetchAudit(db, query, afterID: cursor, pageSize: pageSize) }
+            if page.isEmpty { return }
+            try await body(page)
+            after = page.last?.id ?? after
+            if page.count < pageSize { return }
         }
     }
 
-    public func recordIssuedToken(jti: String, subject: String, issuedAt: Date, expiresAt: Date) throws {
+    static func fetchAudit(_ db: GRDB.Database, _ q: AuditQuery, afterID: Int64? = nil, pageSize: Int? = nil) throws -> [AuditRecord] {
+        var conditions: [String] = []
+        var args: [any DatabaseValueConvertible] = []
+        if let since = q.since { conditions.append("at >= ?"); args.append(since.timeIntervalSince1970) }
+        if let until = q.until { conditions.append("at < ?"); args.append(until.timeIntervalSince1970) }
+        if let subject = q.subject { conditions.append("subject = ?"); args.append(subject) }
+        if let afterID { conditions.append("id > ?"); args.append(afterID) }
+        var sql = "SELECT * FROM audit"
+        if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
+        if let pageSize {
+            sql += " ORDER BY id ASC LIMIT ?"
+            args.append(pageSize)
+        } else if let limit = q.limit {
+            sql += " ORDER BY id DESC LIMIT ?"
+            args.append(max(1, limit))
+        } else {
+            sql += " ORDER BY id ASC"
+        }
+        return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(args)).map(auditRecord)
+    }
+
+    static func auditRecord(_ row: Row) -> AuditRecord {
+        AuditRecord(id: row["id"], at: Date(timeIntervalSince1970: row["at"]), requestID: row["request_id"], subject: row["subject"],
+                    question: row["question"], answerID: row["answer_id"],
+                    sources: (try? JSONDecoder().decode([String].self, from: Data((row["sources"] as String).utf8))) ?? [],
+                    model: row["model"], indexVersion: row["index_version"], cached: row["cached"], stale: row["stale"],
+                    refused: row["refused"], outcome: row["outcome"], refID: row["ref_id"], detail: row["detail"] ?? "",
+                    prevHash: row["prev_hash"] ?? "", hash: row["hash"] ?? "")
+    }
+
+    /// Walks the whole chain from the first row. Returns the number of rows checked, or
+    /// throws `AuditChainBreak` naming the first row whose stored hash, link or id is not
+    /// what its content and predecessor give.
+    public func verifyAuditChain() throws -> Int {
+        try read { db in
+            var previousHash = ""
+            var previousID: Int64 = 0
+            var count = 0
+            let cursor = try Row.fetchCursor(db, sql: "SELECT * FROM audit ORDER BY id ASC")
+            while let row = try cursor.next() {
+                let sourcesText: String = row["sources"]
+                let record = Self.auditRecord(row)
+                let id = record.id ?? 0
+                if record.prevHash != previousHash {
+                    let before = previousID == 0 ? "the start of the trail" : "row \(previousID)"
+                    throw AuditChainBreak(rowID: id, reason: "its link does not match \(before) (a row was removed, inserted or edited)")
+                }
+                if record.chainHash(id: id, previous: previousHash, sourcesJSON: sourcesText) != record.hash {
+                    throw AuditChainBreak(rowID: id, reason: "its content does not match its hash (the row was edited)")
+                }
+                previousHash = record.hash
+                previousID = id
+                count += 1
+            }
+            return count
+        }
+    }
+
+    public func recordIssuedToken(jti: String, subject: String, issuedAt: Date, expiresAt: Date, roles: [String] = []) throws {
+        let rolesJSON = String(decoding: try JSONEncoder.sorted.encode(roles), as: UTF8.self)
         try write { db in
-            try db.execute(sql: "INSERT INTO issued_token(jti, subject, issued_at, expires_at) VALUES (?, ?, ?, ?)",
-                           arguments: [jti, subject, issuedAt.timeIntervalSince1970, expiresAt.timeIntervalSince1970])
+            try db.execute(sql: "INSERT INTO issued_token(jti, subject, issued_at, expires_at, roles) VALUES (?, ?, ?, ?, ?)",
+                           arguments: [jti, subject, issuedAt.timeIntervalSince1970, expiresAt.timeIntervalSince1970, rolesJSON])
+        }
+    }
+}
+
+/// Group commit for the audit trail: callers wait until their row is durable; rows that
+/// arrive while one commit's fsync runs go together into the next, so N concurrent
+/// requests share one fsync instead of paying one each.
+final class AuditWriter: Sendable {
+    private struct Pending {
+        var record: AuditRecord
+        var sources: String
+        var continuation: CheckedContinuation<Int64, any Error>
+    }
+
+    private struct State {
+        var pending: [Pending] = []
+        var flushing = false
+    }
+
+    private let state = StoreLock(State())
+    private let pool: DatabasePool
+    private let path: String
+
+    init(pool: DatabasePool, path: String) {
+        self.pool = pool
+        self.path = path
+    }
+
+    func append(_ record: AuditRecord) async throws -> Int64 {
+        let sources = try BedsideDatabase.sourcesJSON(record.sources)
+        return try await withCheckedThrowingContinuation { continuation in
+            let start = state.withLock { s -> Bool in
+                s.pending.append(Pending(record: record, sources: sources, continuation: continuation))
+                if s.flushing { return false }
+                s.flushing = true
+                return true
+            }
+            if start { Task { await self.drain() } }
+        }
+    }
+
+    private func drain() async {
+        while true {
+            let batch = state.withLock { s -> [Pending] in
+                let b = s.pending
+                s.pending.removeAll(keepingCapacity: true)
+                if b.isEmpty { s.flushing = false }
+                return b
+            }
+            if batch.isEmpty { return }
+            let rows = batch.map { ($0.record, $0.sources) }
+            do {
+                let ids: [Int64]
+                do { ids = try await pool.write { db in try BedsideDatabase.insertChained(db, rows) } } catch {
+                    throw BedsideDatabase.mapError(error, path: path)
+                }
+                for (p, id) in zip(batch, ids) { p.continuation.resume(returning: id) }
+            } catch {
+                for p in batch { p.continuation.resume(throwing: error) }
+            }
         }
     }
 }

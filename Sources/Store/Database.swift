@@ -9,6 +9,8 @@ import GRDB
 public final class BedsideDatabase: Sendable {
     public let path: String
     public let pool: DatabasePool
+    /// Group commit for the audit trail.
+    let auditWriter: AuditWriter
 
     /// - Parameters:
     ///   - path: the SQLite file (created with its folder when missing).
@@ -16,21 +18,24 @@ public final class BedsideDatabase: Sendable {
     ///   - readOnly: open without migrating or writing (fails if the schema is missing).
     public init(path: String, busyTimeout: TimeInterval = 5, readOnly: Bool = false) throws {
         self.path = path
-        let fm = FileManager.default
         let dir = (path as NSString).deletingLastPathComponent
-        if !dir.isEmpty, !fm.fileExists(atPath: dir) {
-            do { try fm.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
-                throw BedsideError(.database, "Cannot create the data folder \(dir).", detail: "\(error)")
-            }
+        if !readOnly {
+            // Bedside's own data folder is tightened to 0700; a folder the user chose is only created private.
+            let own = (dir as NSString).standardizingPath == (StoreLocation.dataDirectory() as NSString).standardizingPath
+            try PrivateFiles.ensureFolder(dir, tighten: own)
         }
         try Self.checkHeader(path: path)
+        if !readOnly { try PrivateFiles.ensureDatabaseFile(path) }
         var config = Configuration()
         config.busyMode = .timeout(busyTimeout)
         config.readonly = readOnly
         config.foreignKeysEnabled = true
         config.label = "bedside"
         config.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            // FULL: a commit is on disk (WAL fsynced) before the caller goes on, so an audit
+            // row committed before a response survives a power loss, not only a crash.
+            // Concurrent audit rows share one commit (`AuditWriter`), which keeps it cheap.
+            try db.execute(sql: "PRAGMA synchronous = FULL")
         }
         do {
             pool = try DatabasePool(path: path, configuration: config)
@@ -38,6 +43,8 @@ public final class BedsideDatabase: Sendable {
         } catch {
             throw Self.mapError(error, path: path)
         }
+        auditWriter = AuditWriter(pool: pool, path: path)
+        if !readOnly { for suffix in ["-wal", "-shm"] { PrivateFiles.tighten(path + suffix) } }
     }
 
     /// Refuses a file whose first bytes are not the SQLite header, before SQLite can touch it.

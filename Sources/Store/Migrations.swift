@@ -112,6 +112,50 @@ enum Migrations {
                 """)
         }
         registerReplica(&m)
+        m.registerMigration("v2-private-records") { db in
+            try db.execute(sql: """
+                -- Every answer belongs to a subject; a cached answer served to another subject
+                -- is recorded for them as a copy whose origin_id names the cached one.
+                ALTER TABLE answer ADD COLUMN origin_id TEXT;
+                CREATE INDEX answer_subject ON answer(subject, created_at);
+                CREATE INDEX answer_origin ON answer(origin_id, subject);
+
+                -- The audit chain: each row's hash covers the previous row's hash and its own content.
+                ALTER TABLE audit ADD COLUMN ref_id INTEGER;
+                ALTER TABLE audit ADD COLUMN detail TEXT NOT NULL DEFAULT '';
+                ALTER TABLE audit ADD COLUMN prev_hash TEXT NOT NULL DEFAULT '';
+                ALTER TABLE audit ADD COLUMN hash TEXT NOT NULL DEFAULT '';
+                CREATE INDEX audit_subject ON audit(subject, at);
+
+                -- Tokens: roles as minted, and revocations (by token id, or every token of a subject issued before a time).
+                ALTER TABLE issued_token ADD COLUMN roles TEXT NOT NULL DEFAULT '[]';
+                CREATE TABLE revocation (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    jti TEXT,
+                    subject TEXT,
+                    revoked_at REAL NOT NULL,
+                    CHECK (jti IS NOT NULL OR subject IS NOT NULL)
+                );
+                """)
+            // Chain the rows written before the chain existed, oldest first.
+            let rows = try Row.fetchAll(db, sql: "SELECT * FROM audit ORDER BY id ASC")
+            var previous = ""
+            for row in rows {
+                let record = BedsideDatabase.auditRecord(row)
+                let id: Int64 = row["id"]
+                let hash = record.chainHash(id: id, previous: previous, sourcesJSON: row["sources"])
+                try db.execute(sql: "UPDATE audit SET prev_hash = ?, hash = ? WHERE id = ?", arguments: [previous, hash, id])
+                previous = hash
+            }
+            try db.execute(sql: """
+                CREATE TRIGGER audit_append_only_update BEFORE UPDATE ON audit BEGIN
+                    SELECT RAISE(ABORT, 'the audit trail is append-only');
+                END;
+                CREATE TRIGGER audit_append_only_delete BEFORE DELETE ON audit BEGIN
+                    SELECT RAISE(ABORT, 'the audit trail is append-only');
+                END;
+                """)
+        }
         return m
     }
 }

@@ -1,35 +1,99 @@
 import ArgumentParser
 import Core
 import Foundation
+import LocalGateway
 import Store
 
 struct AuditCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit",
-        abstract: "Show the audit trail: who asked what, when, and which sources they were shown."
+        abstract: "Show the audit trail: who asked what, when, and which sources they were shown.",
+        discussion: """
+            Reads the database file directly. The table escapes control and text-direction
+            characters in questions (shown as \\u{…}) so a question cannot act on your
+            terminal; --json and --format print the stored text exactly. `bedside audit
+            verify` checks the hash chain and names the first row that was edited.
+            """,
+        subcommands: [Show.self, Verify.self],
+        defaultSubcommand: Show.self
     )
 
-    @OptionGroup var database: DatabaseOptions
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Print audit rows (the default).")
 
-    @Option(help: "How many of the newest rows to show.")
-    var limit = 50
+        @OptionGroup var database: DatabaseOptions
 
-    @Flag(help: "Print a JSON array.")
-    var json = false
+        @Option(help: "How many of the newest rows to show in the table or --json (ignored by --format, which exports every match).")
+        var limit = 50
 
-    func run() async throws {
-        try await reportingErrors {
-            let rows = try database.open().auditRecords(limit: max(1, limit))
-            if json {
-                print(String(decoding: try WireCoding.encoder(pretty: true).encode(rows), as: UTF8.self))
-                return
+        @Option(help: ArgumentHelp("Only rows at or after this time: ISO 8601 (2026-12-01, 2026-12-01T08:00:00Z) or an age (12h, 7d).", valueName: "time"))
+        var since: String?
+
+        @Option(help: ArgumentHelp("Only rows before this time (same forms as --since).", valueName: "time"))
+        var until: String?
+
+        @Option(help: "Only rows of this subject.")
+        var subject: String?
+
+        @Option(help: ArgumentHelp("Export every matching row, oldest first, as jsonl or csv.", valueName: "format"))
+        var format: String?
+
+        @Flag(help: "Print a JSON array (newest first, up to --limit).")
+        var json = false
+
+        func run() async throws {
+            try await reportingErrors {
+                var query = AuditQuery(subject: subject)
+                let now = Date()
+                if let since { query.since = try AuditExport.parseTime(since, now: now, name: "--since") }
+                if let until { query.until = try AuditExport.parseTime(until, now: now, name: "--until") }
+                let db = try database.open()
+                if let format {
+                    guard let f = AuditExport.Format(rawValue: format.lowercased()) else {
+                        throw BedsideError(.badRequest, "--format must be jsonl or csv.")
+                    }
+                    let out = FileHandle.standardOutput
+                    out.write(Data(AuditExport.header(f).utf8))
+                    try await db.forEachAuditPage(query) { rows in out.write(Data(try AuditExport.lines(rows, f).utf8)) }
+                    return
+                }
+                query.limit = max(1, limit)
+                let rows = try await db.auditRecords(query)
+                if json {
+                    print(String(decoding: try WireCoding.encoder(pretty: true).encode(rows), as: UTF8.self))
+                    return
+                }
+                let safe = AuditExport.terminalSafe
+                for r in rows {
+                    let flags = [r.cached ? "cached" : nil, r.stale ? "stale" : nil].compactMap { $0 }.joined(separator: ",")
+                    let ref = r.refID.map { " (completes #\($0))" } ?? ""
+                    print("#\(r.id ?? 0)  \(AuditExport.timestamp(r.at))  \(safe(r.subject))  \(safe(r.outcome))\(flags.isEmpty ? "" : " (\(flags))")\(ref)  v\(r.indexVersion) \(safe(r.model))")
+                    print("    \(safe(r.question))")
+                    if !r.detail.isEmpty { print("    \(safe(r.detail))") }
+                    if !r.sources.isEmpty { print("    sources: \(safe(r.sources.joined(separator: ", ")))") }
+                }
             }
-            let f = ISO8601DateFormatter()
-            for r in rows {
-                let flags = [r.cached ? "cached" : nil, r.stale ? "stale" : nil].compactMap { $0 }.joined(separator: ",")
-                print("\(f.string(from: r.at))  \(r.subject)  \(r.outcome)\(flags.isEmpty ? "" : " (\(flags))")  v\(r.indexVersion) \(r.model)")
-                print("    \(r.question)")
-                if !r.sources.isEmpty { print("    sources: \(r.sources.joined(separator: ", "))") }
+        }
+    }
+
+    struct Verify: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "verify",
+            abstract: "Check the audit trail's hash chain; exit 1 naming the first row that breaks it."
+        )
+
+        @OptionGroup var database: DatabaseOptions
+
+        func run() async throws {
+            try await reportingErrors {
+                let db = try database.open()
+                do {
+                    let count = try db.verifyAuditChain()
+                    print("audit chain ok: \(count) rows verified")
+                } catch let e as AuditChainBreak {
+                    FileHandle.standardError.write(Data("audit chain broken at row \(e.rowID): \(e.reason)\n".utf8))
+                    throw ExitCode(1)
+                }
             }
         }
     }

@@ -22,6 +22,6 @@ func reportingErrors<T>(_ body: () async throws -> T) async throws -> T {
     } catch let error as BedsideError {
         Terminal.error("error: \(error.message)")
         if let detail = error.detail, ProcessInfo.processInfo.environment["BEDSIDE_DEBUG"] != nil { Terminal.error("  detail: \(detail)") }
-        throw ExitCode(error.code == .badRequest ? 2 : 1)
+        throw ExitCode(error.code.isClientError ? 2 : 1)
     }
 }

@@ -18,12 +18,16 @@ struct GatewayOptions: ParsableArguments {
     @Option(help: ArgumentHelp("JWKS file with RS256/ES256 public keys, chosen by kid.", valueName: "path"))
     var jwks: String?
 
+    @Option(name: .customLong("max-ttl"), help: ArgumentHelp("Longest token lifetime accepted or minted (default 30d, at most 366d).", valueName: "duration"))
+    var maxTTL: String?
+
     func configuration(databasePath: String) throws -> GatewayConfiguration {
         var c = try GatewayConfiguration(environment: ProcessInfo.processInfo.environment)
         if let t = cacheTTL { c.cacheTTL = try parseDuration(t) }
         if let r = rateLimit { c.rateLimitCapacity = r }
         if let r = rateRefill { c.rateLimitRefillPerSecond = r }
         if let j = jwks { c.jwksPath = j }
+        if let m = maxTTL { c.maxTokenTTL = try parseDuration(m) }
         if c.secretPath == nil { c.secretPath = GatewayConfiguration.defaultSecretPath(databasePath: databasePath) }
         try c.validate()
         return c

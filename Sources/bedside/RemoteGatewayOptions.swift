@@ -8,8 +8,11 @@ struct RemoteGatewayOptions: ParsableArguments {
     @Option(name: .customLong("gateway"), help: ArgumentHelp("Use a running gateway instead of the embedded one.", valueName: "url"))
     var url: String?
 
-    @Option(help: ArgumentHelp("Bearer token for --gateway (or BEDSIDE_TOKEN).", valueName: "token"))
+    @Option(help: ArgumentHelp("Bearer token for --gateway (visible in `ps`: prefer --token-file or BEDSIDE_TOKEN).", valueName: "token"))
     var token: String?
+
+    @Option(name: .customLong("token-file"), help: ArgumentHelp("Read the bearer token for --gateway from this file (keeps it out of `ps`).", valueName: "path"))
+    var tokenFile: String?
 
     @Option(name: .customLong("cacert"), help: ArgumentHelp("PEM file of the CA that signed an https:// gateway's certificate (or BEDSIDE_CACERT).", valueName: "file"))
     var caCert: String?
@@ -22,11 +25,26 @@ struct RemoteGatewayOptions: ParsableArguments {
         return expanded
     }
 
-    /// The token for `--gateway`, from the flag or `BEDSIDE_TOKEN`.
+    /// The token for `--gateway`: `--token`, else `--token-file`, else `BEDSIDE_TOKEN`.
     func resolvedToken() throws -> String {
-        guard let t = token ?? ProcessInfo.processInfo.environment["BEDSIDE_TOKEN"] else {
-            throw BedsideError(.badRequest, "--gateway needs a token: --token or BEDSIDE_TOKEN (mint one with `bedside token create`).")
+        if let token { return token }
+        if let tokenFile { return try Self.readTokenFile(tokenFile) }
+        guard let t = ProcessInfo.processInfo.environment["BEDSIDE_TOKEN"], !t.isEmpty else {
+            throw BedsideError(.badRequest, "--gateway needs a token: --token-file, BEDSIDE_TOKEN or --token (mint one with `bedside token create`).")
         }
         return t
+    }
+
+    /// The first line of a token file, trimmed; a missing, empty or huge file is a clear error.
+    static func readTokenFile(_ path: String) throws -> String {
+        let expanded = (path as NSString).expandingTildeInPath
+        guard let data = FileManager.default.contents(atPath: expanded) else {
+            throw BedsideError(.badRequest, "Cannot read the token file \(path).")
+        }
+        guard data.count <= 64 * 1024 else { throw BedsideError(.badRequest, "The token file \(path) is too large to hold a token.") }
+        let text = String(decoding: data, as: UTF8.self)
+        let line = text.split(whereSeparator: \.isNewline).first.map(String.init)?.trimmingCharacters(in: .whitespaces) ?? ""
+        guard !line.isEmpty else { throw BedsideError(.badRequest, "The token file \(path) is empty.") }
+        return line
     }
 }

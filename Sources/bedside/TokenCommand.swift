@@ -2,29 +2,37 @@ import ArgumentParser
 import Core
 import Foundation
 import LocalGateway
+import Store
 
 struct TokenCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "token",
         abstract: "Manage gateway access tokens.",
-        subcommands: [Create.self]
+        subcommands: [Create.self, List.self, Revoke.self]
     )
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "create",
             abstract: "Mint an HS256 token for a local user and print it.",
-            discussion: "The signing secret is created on first use beside the database (file mode 0600). The token is printed once and not stored."
+            discussion: """
+                The signing secret is created on first use beside the database (file mode 0600).
+                The token is printed once and not stored; its id, subject, roles and lifetime are
+                recorded so that `bedside token list` and `revoke` can name it.
+                """
         )
 
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var gateway: GatewayOptions
 
-        @Option(help: "Who the token is for (the rate-limit key and audit subject).")
+        @Option(help: "Who the token is for (the rate-limit key, the audit subject and whose records it reads).")
         var subject: String
 
-        @Option(help: ArgumentHelp("Lifetime, e.g. 8h, 30m, 7d.", valueName: "duration"))
-        var ttl = "8h"
+        @Option(help: ArgumentHelp("Lifetime, e.g. 8h, 30m, 7d (default 12h; at most 30d unless --max-ttl allows more).", valueName: "duration"))
+        var ttl = "12h"
+
+        @Option(help: ArgumentHelp("A role: auditor (reads every subject's audit rows). Repeat for several.", valueName: "role"))
+        var role: [String] = []
 
         func run() async throws {
             try await reportingErrors {
@@ -33,7 +41,70 @@ struct TokenCommand: AsyncParsableCommand {
                 let config = try gateway.configuration(databasePath: database.path)
                 let db = try database.open()
                 let issuer = try TokenIssuer(configuration: config, database: db)
-                print(try await issuer.mint(subject: subject, ttl: lifetime))
+                print(try await issuer.mint(subject: subject, ttl: lifetime, roles: role, maxTTL: config.maxTokenTTL))
+            }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List the tokens minted with this database (never the tokens themselves).")
+
+        @OptionGroup var database: DatabaseOptions
+
+        @Option(help: "Only this subject's tokens.")
+        var subject: String?
+
+        @Flag(help: "Print JSON.")
+        var json = false
+
+        func run() async throws {
+            try await reportingErrors {
+                let tokens = try database.open().issuedTokens(subject: subject)
+                if json {
+                    print(String(decoding: try WireCoding.encoder(pretty: true).encode(tokens), as: UTF8.self))
+                    return
+                }
+                let now = Date()
+                let safe = AuditExport.terminalSafe
+                for t in tokens {
+                    let state = t.revokedAt != nil ? "revoked" : (t.expiresAt <= now ? "expired" : "active")
+                    let roles = t.roles.isEmpty ? "" : "  roles: \(t.roles.joined(separator: ","))"
+                    print("\(t.jti)  \(safe(t.subject))  \(state)  issued \(AuditExport.timestamp(t.issuedAt))  expires \(AuditExport.timestamp(t.expiresAt))\(roles)")
+                }
+                if tokens.isEmpty { print("No tokens have been minted with this database.") }
+            }
+        }
+    }
+
+    struct Revoke: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "revoke",
+            abstract: "Revoke a token by its id, or every token of a subject.",
+            discussion: "A running `bedside serve` on the same database refuses a revoked token within a second."
+        )
+
+        @OptionGroup var database: DatabaseOptions
+
+        @Argument(help: ArgumentHelp("The token id (jti) to revoke, from `bedside token list`.", valueName: "jti"))
+        var jti: String?
+
+        @Option(help: "Revoke every token of this subject issued until now.")
+        var subject: String?
+
+        func run() async throws {
+            try await reportingErrors {
+                switch (jti, subject) {
+                case (let id?, nil):
+                    guard !id.isEmpty, id.utf8.count <= 256 else { throw BedsideError(.badRequest, "The token id is not valid.") }
+                    try database.open().revokeToken(jti: id)
+                    print("revoked token \(AuditExport.terminalSafe(id))")
+                case (nil, let s?):
+                    guard !s.isEmpty else { throw BedsideError(.badRequest, "The subject is empty.") }
+                    let n = try database.open().revokeSubject(s)
+                    print("revoked every token of \(AuditExport.terminalSafe(s)) issued until now (\(n) minted with this database)")
+                default:
+                    throw BedsideError(.badRequest, "Give either a token id or --subject.")
+                }
             }
         }
     }

@@ -69,7 +69,7 @@ struct DocumentStoreTests {
         #expect(try db.purgeCache(expiredBefore: now) == 1)  // the newest of the lineage is kept for stale-if-error
         #expect(try db.cacheEntry(key: "k2") != nil)
 
-        try db.appendAudit(AuditRecord(answer: saved, subject: "ana", requestID: "r1"))
+        try db.appendAuditNow(AuditRecord(answer: saved, subject: "ana", requestID: "r1"))
         let audit = try db.auditRecords()
         #expect(audit.count == 1)
         #expect(audit[0].subject == "ana")

@@ -24,6 +24,10 @@ public struct Gateway: Sendable {
     let queryMemo: QueryMemo
     let statusCache: StatusCache
     let clock: GatewayClock
+    /// Revoked tokens, re-read from the database at most every half second.
+    let revocations: RevocationList
+    /// Each subject's own record of answers served to them from the cache.
+    let ownership: AnswerOwnership
 
     /// - Parameters:
     ///   - inference: in-process (`Pipeline`) or `RemoteInferenceService`.
@@ -40,7 +44,11 @@ public struct Gateway: Sendable {
         let secret = try TokenIssuer.loadOrCreateSecret(path: configuration.resolvedSecretPath(databasePath: database.path))
         self.issuer = TokenIssuer(secret: secret, issuer: configuration.jwtIssuer, audience: configuration.jwtAudience,
                                   database: database, clock: clock.now)
-        self.verifier = try await TokenVerifier.make(configuration: configuration, secret: secret, clock: clock)
+        let revocations = RevocationList(database: database, uptime: clock.uptime)
+        await revocations.refresh()
+        self.revocations = revocations
+        self.ownership = AnswerOwnership(database: database, capacity: max(256, configuration.lruSize * 4))
+        self.verifier = try await TokenVerifier.make(configuration: configuration, secret: secret, clock: clock, revocations: revocations)
         if !verifier.keys.skipped.isEmpty {
             logger.warning("JWKS keys skipped (only P-256 EC and RSA signing keys are used)", metadata: ["kids": "\(verifier.keys.skipped)"])
         }
@@ -71,6 +79,7 @@ public struct Gateway: Sendable {
         v1.post("query") { request, context in try await query.handle(request, context: context) }
         LookupRoutes(gateway: self).register(on: v1)
         AnswerListRoute(gateway: self).register(on: v1)
+        AuditRoute(gateway: self).register(on: v1)
         return router
     }
 

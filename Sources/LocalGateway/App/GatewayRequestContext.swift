@@ -7,6 +7,8 @@ public struct GatewayRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// The token's subject, set by the auth middleware on `/v1` routes.
     public var subject: String?
+    /// The token's roles (e.g. `auditor`), set with the subject.
+    public var roles: Set<String> = []
     let trace: RequestTrace
 
     public init(source: ApplicationRequestContextSource) {

@@ -19,6 +19,10 @@ public struct AuthFailure: Error, Sendable, Hashable, CustomStringConvertible {
         case wrongIssuer
         case wrongAudience
         case missingClaim
+        /// Revoked with `bedside token revoke`.
+        case revoked
+        /// Lives longer than the gateway's maximum token lifetime.
+        case lifetimeTooLong
     }
 
     public var kind: Kind

@@ -5,6 +5,8 @@ struct ClaimsValidator: Sendable {
     var issuer: String
     var audience: String
     var leeway: TimeInterval
+    /// Longest lifetime accepted (`exp` − `iat`, or `exp` − now without `iat`).
+    var maxLifetime: TimeInterval = 30 * 86_400
 
     func validate(_ claims: TokenClaims, now: Date) throws(AuthFailure) -> VerifiedIdentity {
         guard let sub = claims.sub, !sub.isEmpty else { throw AuthFailure(.missingClaim, "The token has no subject (sub).") }
@@ -16,7 +18,16 @@ struct ClaimsValidator: Sendable {
         guard let aud = claims.aud, aud.values.contains(audience) else {
             throw AuthFailure(.wrongAudience, "The token is not meant for this gateway (aud).")
         }
-        let identity = VerifiedIdentity(subject: sub, expiresAt: exp, notBefore: claims.nbf, issuedAt: claims.iat)
+        let lifetime = exp - (claims.iat ?? now.timeIntervalSince1970)
+        guard lifetime <= maxLifetime + leeway else {
+            throw AuthFailure(.lifetimeTooLong, "The token lives longer than this gateway allows (\(Int(maxLifetime / 86_400)) days); create a shorter one.")
+        }
+        var roles: Set<String> = []
+        for role in claims.roles ?? [] {
+            guard TokenRole.all.contains(role) else { throw AuthFailure(.malformed, "The token names a role this gateway does not know.") }
+            roles.insert(role)
+        }
+        let identity = VerifiedIdentity(subject: sub, expiresAt: exp, notBefore: claims.nbf, issuedAt: claims.iat, jti: claims.jti, roles: roles)
         try checkTime(identity, now: now)
         return identity
     }

@@ -49,6 +49,8 @@ enum FastClaimsParser {
                     case .aud: guard audience(&c) else { return nil }
                     }
                 } else {
+                    // `roles` is an array for JSONDecoder to read (and to refuse when it is not one).
+                    if isRoles(key) { return nil }
                     guard skipScalar() else { return nil }
                 }
                 space()
@@ -56,6 +58,10 @@ enum FastClaimsParser {
                 guard take(0x7D) else { return nil }
                 return end() ? c : nil
             }
+        }
+
+        private func isRoles(_ key: Range<Int>) -> Bool {
+            key.count == 5 && Array(bytes[key]) == Array("roles".utf8)
         }
 
         private func registered(_ key: Range<Int>) -> Claim? {

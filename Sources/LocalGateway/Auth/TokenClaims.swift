@@ -12,8 +12,11 @@ public struct TokenClaims: JWTPayload, Equatable {
     public var iss: String?
     public var aud: Audience?
     public var jti: String?
+    /// Roles beyond asking questions, e.g. `["auditor"]` (reads the whole audit trail).
+    public var roles: [String]?
 
-    public init(sub: String?, exp: Double?, nbf: Double? = nil, iat: Double? = nil, iss: String? = nil, aud: Audience? = nil, jti: String? = nil) {
+    public init(sub: String?, exp: Double?, nbf: Double? = nil, iat: Double? = nil, iss: String? = nil, aud: Audience? = nil, jti: String? = nil,
+                roles: [String]? = nil) {
         self.sub = sub
         self.exp = exp
         self.nbf = nbf
@@ -21,6 +24,7 @@ public struct TokenClaims: JWTPayload, Equatable {
         self.iss = iss
         self.aud = aud
         self.jti = jti
+        self.roles = roles
     }
 
     /// Claims are validated by `ClaimsValidator` with the gateway's clock and leeway.
@@ -49,4 +53,14 @@ struct VerifiedIdentity: Sendable, Hashable {
     var expiresAt: Double
     var notBefore: Double?
     var issuedAt: Double?
+    /// The token's id, for revocation.
+    var jti: String?
+    var roles: Set<String> = []
+}
+
+/// Roles a token can carry.
+public enum TokenRole {
+    /// Reads every subject's audit rows (`GET /v1/audit`).
+    public static let auditor = "auditor"
+    public static let all: Set<String> = [auditor]
 }

@@ -39,21 +39,37 @@ public struct TokenIssuer: Sendable {
     }
 
     /// A signed token for `subject`, valid from now for `ttl` seconds, with `jti`, `iat`,
-    /// `nbf`, `exp`, `iss` and `aud`.
-    public func mint(subject: String, ttl: TimeInterval = 8 * 3600) async throws -> String {
+    /// `nbf`, `exp`, `iss`, `aud` and, when given, `roles`.
+    /// - Parameter maxTTL: the longest lifetime allowed (a gateway refuses longer tokens anyway).
+    public func mint(subject: String, ttl: TimeInterval = GatewayConfiguration.defaultTokenTTL, roles: [String] = [],
+                     maxTTL: TimeInterval = 30 * 86_400) async throws -> String {
         let name = subject.trimmingCharacters(in: .whitespaces)
         guard !name.isEmpty, name.utf8.count <= 128, !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
             throw BedsideError(.badRequest, "The subject must be 1 to 128 printable characters.")
         }
-        guard ttl > 0, ttl <= 366 * 86_400 else { throw BedsideError(.badRequest, "The token lifetime must be between 1 second and 366 days.") }
+        guard ttl >= 1, ttl <= maxTTL else {
+            throw BedsideError(.badRequest, "The token lifetime must be between 1 second and \(Self.spell(maxTTL)) (raise the limit with --max-ttl).")
+        }
+        for role in roles where !TokenRole.all.contains(role) {
+            throw BedsideError(.badRequest, "Unknown role \"\(role)\"; the roles are: \(TokenRole.all.sorted().joined(separator: ", ")).")
+        }
         let now = clock().timeIntervalSince1970.rounded(.down)
         let jti = newID()
-        let claims = TokenClaims(sub: name, exp: now + ttl.rounded(.down), nbf: now, iat: now, iss: issuer, aud: .init([audience]), jti: jti)
+        let sortedRoles = Array(Set(roles)).sorted()
+        let claims = TokenClaims(sub: name, exp: now + ttl.rounded(.down), nbf: now, iat: now, iss: issuer, aud: .init([audience]), jti: jti,
+                                 roles: sortedRoles.isEmpty ? nil : sortedRoles)
         let keys = JWTKeyCollection()
         await keys.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
         let token = try await keys.sign(claims)
         try database?.recordIssuedToken(jti: jti, subject: name, issuedAt: Date(timeIntervalSince1970: now),
-                                        expiresAt: Date(timeIntervalSince1970: now + ttl.rounded(.down)))
+                                        expiresAt: Date(timeIntervalSince1970: now + ttl.rounded(.down)), roles: sortedRoles)
         return token
+    }
+
+    /// `30 days`, `12 hours`, `90 seconds`.
+    static func spell(_ t: TimeInterval) -> String {
+        if t >= 86_400, t.truncatingRemainder(dividingBy: 86_400) == 0 { return "\(Int(t / 86_400)) days" }
+        if t >= 3600, t.truncatingRemainder(dividingBy: 3600) == 0 { return "\(Int(t / 3600)) hours" }
+        return "\(Int(t)) seconds"
     }
 }

@@ -17,23 +17,29 @@ public final class TokenVerifier: Sendable {
     let cache: VerifiedTokenCache
     let headerMemo = HeaderMemo()
     let clock: GatewayClock
+    /// Revoked tokens (nil: nothing is ever revoked, as in the benchmark).
+    let revocations: RevocationList?
 
-    init(keys: KeyRing, validator: ClaimsValidator, maxTokenBytes: Int, fastPath: Bool, cacheSize: Int, clock: GatewayClock) {
+    init(keys: KeyRing, validator: ClaimsValidator, maxTokenBytes: Int, fastPath: Bool, cacheSize: Int, clock: GatewayClock,
+         revocations: RevocationList? = nil) {
         self.keys = keys
         self.validator = validator
         self.maxTokenBytes = maxTokenBytes
         self.fastPath = fastPath
         self.cache = VerifiedTokenCache(capacity: cacheSize)
         self.clock = clock
+        self.revocations = revocations
     }
 
     /// Builds a verifier from the configuration: loads the HS256 secret and the JWKS file.
-    public static func make(configuration: GatewayConfiguration, secret: [UInt8], clock: GatewayClock = .system) async throws -> TokenVerifier {
+    static func make(configuration: GatewayConfiguration, secret: [UInt8], clock: GatewayClock = .system,
+                     revocations: RevocationList? = nil) async throws -> TokenVerifier {
         let ring = try await KeyRing.make(secret: secret, jwksJSON: try KeyRing.readJWKS(path: configuration.jwksPath))
         return TokenVerifier(keys: ring,
-                             validator: ClaimsValidator(issuer: configuration.jwtIssuer, audience: configuration.jwtAudience, leeway: configuration.jwtLeeway),
+                             validator: ClaimsValidator(issuer: configuration.jwtIssuer, audience: configuration.jwtAudience, leeway: configuration.jwtLeeway,
+                                                        maxLifetime: configuration.maxTokenTTL),
                              maxTokenBytes: configuration.maxTokenBytes, fastPath: configuration.jwtFastPath,
-                             cacheSize: configuration.verifiedTokenCacheSize, clock: clock)
+                             cacheSize: configuration.verifiedTokenCacheSize, clock: clock, revocations: revocations)
     }
 
     /// Authenticates an `Authorization` header value.
@@ -69,15 +75,21 @@ public final class TokenVerifier: Sendable {
         guard token.utf8.count <= maxTokenBytes else { throw AuthFailure(.tooLarge, "The token is larger than \(maxTokenBytes) bytes.") }
         let fingerprint = VerifiedTokenCache.fingerprint(token)
         let now = clock.now()
+        let identity: VerifiedIdentity
         if let known = cache.get(fingerprint) {
             do { try validator.checkTime(known, now: now) } catch {
                 cache.remove(fingerprint)
                 throw error
             }
-            return known
+            identity = known
+        } else {
+            identity = try await verifyUncached(token: token, fastPath: fastPath, now: now)
+            cache.put(fingerprint, identity)
         }
-        let identity = try await verifyUncached(token: token, fastPath: fastPath, now: now)
-        cache.put(fingerprint, identity)
+        // Checked on every use, cached or not, so a revocation holds at once.
+        if let revocations, await revocations.isRevoked(identity) {
+            throw AuthFailure(.revoked, "The token has been revoked; ask for a new one.")
+        }
         return identity
     }
 

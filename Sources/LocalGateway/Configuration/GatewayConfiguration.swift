@@ -57,6 +57,12 @@ public struct GatewayConfiguration: Sendable {
     public var verifiedTokenCacheSize: Int = 4096
     /// Lifetime of the token the embedded gateway mints for the local user.
     public var embeddedTokenTTL: TimeInterval = 12 * 3600
+    /// Longest token lifetime accepted (`exp` − `iat`); `serve --max-ttl` raises it.
+    public var maxTokenTTL: TimeInterval = 30 * 86_400
+    /// Lifetime of `bedside token create` tokens when `--ttl` is not given.
+    public static let defaultTokenTTL: TimeInterval = 12 * 3600
+    /// The most `--max-ttl` can allow.
+    public static let maxTokenTTLCeiling: TimeInterval = 366 * 86_400
 
     public var logLevel: Logger.Level = .info
     /// Put question text in the request log (off by default: questions may name patients).
@@ -126,6 +132,7 @@ public struct GatewayConfiguration: Sendable {
         if let v = value("BEDSIDE_JWT_AUDIENCE") { jwtAudience = v }
         if let v = value("BEDSIDE_SECRET_FILE") { secretPath = v }
         if let v = value("BEDSIDE_JWKS") { jwksPath = v }
+        if let v = try duration("BEDSIDE_MAX_TOKEN_TTL") { maxTokenTTL = v }
         if let v = value("BEDSIDE_LOG_LEVEL") {
             guard let level = Logger.Level(rawValue: v.lowercased()) else {
                 throw BedsideError(.config, "BEDSIDE_LOG_LEVEL must be one of trace, debug, info, notice, warning, error, critical (got \"\(v)\").")
@@ -158,6 +165,9 @@ public struct GatewayConfiguration: Sendable {
         guard maxTokenBytes >= 256 else { throw fail("The token size limit must be at least 256 bytes.") }
         guard !jwtIssuer.isEmpty, !jwtAudience.isEmpty else { throw fail("The JWT issuer and audience cannot be empty.") }
         try validateTransport()
+        guard maxTokenTTL >= 60, maxTokenTTL <= Self.maxTokenTTLCeiling else {
+            throw fail("The maximum token lifetime must be between 1 minute and 366 days.")
+        }
     }
 
     /// The transport settings: timeouts, connection cap, and TLS (both files or neither).

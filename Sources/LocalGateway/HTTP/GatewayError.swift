@@ -26,7 +26,7 @@ struct GatewayError: Error, Sendable {
     /// The HTTP status for each error code.
     static func status(for code: BedsideError.Code) -> HTTPResponse.Status {
         switch code {
-        case .badRequest: .badRequest
+        case .badRequest, .invalidQuestion: .badRequest
         case .unauthorized: .unauthorized
         case .forbidden: .forbidden
         case .notFound: .notFound
@@ -34,6 +34,7 @@ struct GatewayError: Error, Sendable {
         case .payloadTooLarge: .contentTooLarge
         case .rateLimited: .tooManyRequests
         case .inferenceUnavailable, .timeout, .databaseLocked: .serviceUnavailable
+        case .databaseInvalid, .database: .internalServerError
         case .upstream: .badGateway
         default: .internalServerError
         }
@@ -58,6 +59,8 @@ enum ErrorResponses {
         switch error {
         case let e as GatewayError:
             return e
+        case let e as BedsideError where e.code.isDatabase:
+            return databaseError(e)
         case let e as BedsideError:
             return GatewayError(e)
         case let e as AuthFailure:
@@ -71,6 +74,22 @@ enum ErrorResponses {
             if let clientError = EdgeErrors.clientError(for: error) { return clientError }
             return GatewayError(.internalServerError, BedsideError(.internalError, "Something went wrong inside the gateway; the request id in X-Request-ID identifies it in the log.",
                                                                    detail: String(describing: error)))
+        }
+    }
+
+    /// A database failure as the client sees it: its `database_*` code and a plain message.
+    /// The store's own message names the file's path, which is the server's business: it
+    /// goes to the log (as detail) only.
+    static func databaseError(_ e: BedsideError) -> GatewayError {
+        let detail = e.detail.map { "\(e.message) (\($0))" } ?? e.message
+        switch e.code {
+        case .databaseLocked:
+            return GatewayError(.serviceUnavailable, BedsideError(.databaseLocked, "The gateway's database is busy; try again shortly.",
+                                                                  detail: detail, retryAfter: e.retryAfter ?? 2))
+        case .databaseInvalid:
+            return GatewayError(.internalServerError, BedsideError(.databaseInvalid, "The gateway's database is damaged; tell the gateway's administrator.", detail: detail))
+        default:
+            return GatewayError(.internalServerError, BedsideError(.database, "The gateway could not read or write its database; tell the gateway's administrator.", detail: detail))
         }
     }
 

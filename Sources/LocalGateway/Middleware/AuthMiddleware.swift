@@ -17,6 +17,7 @@ struct AuthMiddleware: RouterMiddleware {
         }
         var context = context
         context.subject = identity.subject
+        context.roles = identity.roles
         context.trace.update { $0.subject = identity.subject }
         return try await next(request, context)
     }

@@ -3,30 +3,38 @@ import Hummingbird
 import Store
 
 /// Reading what is stored: `GET /v1/answers/{id}`, `/v1/history`, `/v1/sources/{chunk_id}`.
+///
+/// Answers and history belong to the token's subject: another subject's answer id is a 404
+/// with the same message as an id that does not exist, so ids reveal nothing.
 struct LookupRoutes: Sendable {
     let gateway: Gateway
 
     func register(on group: RouterGroup<GatewayRequestContext>) {
-        group.get("answers/:id") { _, context in try await answer(context) }
-        group.get("history") { request, _ in try history(request) }
+        group.get("answers/:id") { request, context in try await answer(request, context) }
+        group.get("history") { request, context in try await history(request, context) }
         group.get("sources/:chunk_id") { _, context in try source(context) }
     }
 
-    /// Replays a stored answer exactly as it was given; the replay is audited.
-    func answer(_ context: GatewayRequestContext) async throws -> Response {
+    /// Replays the subject's stored answer exactly as it was given; the replay is audited
+    /// (a HEAD request reads nothing and writes nothing to the trail).
+    func answer(_ request: Request, _ context: GatewayRequestContext) async throws -> Response {
         let id = context.parameters.get("id") ?? ""
         guard (1...100).contains(id.utf8.count) else { throw GatewayError(BedsideError(.badRequest, "The answer id is not valid.")) }
-        guard let stored = try gateway.database.answer(id: id) else {
-            throw GatewayError(BedsideError(.notFound, "No stored answer has the id \(RouteTable.printable(id))."))
+        let subject = try context.requireSubject()
+        guard let stored = try await gateway.database.answer(id: id, subject: subject) else {
+            throw GatewayError(BedsideError(.notFound, "You have no stored answer with the id \(RouteTable.printable(id))."))
         }
-        var record = AuditRecord(answer: stored, subject: context.subject ?? "", requestID: context.trace.requestID)
-        record.at = gateway.clock.now()
-        record.outcome = "replay"
-        try await gateway.database.appendAudit(record)
+        if request.method != .head {
+            var record = AuditRecord(answer: stored, subject: subject, requestID: context.trace.requestID)
+            record.at = gateway.clock.now()
+            record.outcome = "replay"
+            try await gateway.database.appendAudit(record)
+        }
         return try JSONCoding.response(stored)
     }
 
-    func history(_ request: Request) throws -> Response {
+    /// The subject's own past questions, newest first; `q` filters them.
+    func history(_ request: Request, _ context: GatewayRequestContext) async throws -> Response {
         let params = request.uri.queryParameters
         let q = params.get("q")
         var limit = 50
@@ -39,7 +47,8 @@ struct LookupRoutes: Sendable {
         if let q, q.count > QueryRequest.maxQuestionLength {
             throw GatewayError(BedsideError(.badRequest, "q is too long (the limit is \(QueryRequest.maxQuestionLength) characters)."))
         }
-        return try JSONCoding.response(HistoryPage(items: try gateway.database.history(query: q, limit: limit)))
+        let items = try await gateway.database.history(query: q, limit: limit, subject: try context.requireSubject())
+        return try JSONCoding.response(HistoryPage(items: items))
     }
 
     /// The passage inside its document, with every passage's span for moving between them.
@@ -61,5 +70,15 @@ struct LookupRoutes: Sendable {
                                   section: chunk.section, passage: chunk.text, documentText: document.text,
                                   start: chunk.start, end: chunk.end, metadata: document.metadata, spans: spans)
         return try JSONCoding.response(body)
+    }
+}
+
+extension GatewayRequestContext {
+    /// The authenticated subject; every `/v1` route has one (the auth middleware refuses others).
+    func requireSubject() throws -> String {
+        guard let subject, !subject.isEmpty else {
+            throw GatewayError(BedsideError(.unauthorized, "This request needs a bearer token."))
+        }
+        return subject
     }
 }

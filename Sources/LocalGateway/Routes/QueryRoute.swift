@@ -68,7 +68,7 @@ struct QueryRoute: Sendable {
 
     /// A cached answer as served now: marked cached (and stale), timed, audited.
     private func serveCached(_ stored: Answer, stale: Bool, _ call: Call) async throws -> Answer {
-        var answer = stored
+        var answer = try await gateway.ownership.own(stored, subject: call.subject)
         answer.cached = true
         answer.stale = stale
         answer.latencyMS = elapsedMS(call)
@@ -77,31 +77,38 @@ struct QueryRoute: Sendable {
     }
 
     /// A new answer: saved (gets its id), cached unless partial or stale, audited.
-    private func saveFresh(_ generated: Answer, key: CacheKey?, _ call: Call) async throws -> Answer {
+    /// - Parameters:
+    ///   - answerID: the id announced when a stream opened (its opening audit row names it).
+    ///   - opening: that opening audit row, which this answer's row completes.
+    private func saveFresh(_ generated: Answer, key: CacheKey?, _ call: Call, answerID: String? = nil, opening: Int64? = nil) async throws -> Answer {
         var answer = generated
-        answer.answerID = nil
+        answer.answerID = answerID
         answer.cached = false
         answer.latencyMS = elapsedMS(call)
-        answer = try gateway.database.saveAnswer(answer, subject: call.subject)
+        answer = try await gateway.database.saveAnswer(answer, subject: call.subject)
         if !answer.incomplete, !answer.stale {
             await gateway.cache.store(answer, key: key ?? CacheKey(request: call.query, indexVersion: answer.indexVersion, model: answer.model,
                                                                         retriever: answer.retriever))
         }
-        try await audit(AuditRecord(answer: answer, subject: call.subject, requestID: call.trace.requestID))
+        var record = AuditRecord(answer: answer, subject: call.subject, requestID: call.trace.requestID)
+        record.refID = opening
+        try await audit(record)
         return answer
     }
 
-    private func audit(_ record: AuditRecord) async throws {
+    @discardableResult
+    private func audit(_ record: AuditRecord) async throws -> Int64 {
         var r = record
         r.at = gateway.clock.now()
-        try await gateway.database.appendAudit(r)
+        return try await gateway.database.appendAudit(r)
     }
 
     /// Inference failed before anything was sent: the newest answer of the lineage marked
     /// stale, or a 503 saying when to retry. A bad request is the client's, not inference's.
     private func fallback(after error: any Error, key: CacheKey?, _ call: Call) async throws -> Response {
         if error is CancellationError { throw error }
-        if let e = error as? BedsideError, e.code == .badRequest { throw GatewayError(e) }
+        if let e = error as? BedsideError, e.code.isClientError { throw GatewayError(e) }
+        if let e = error as? BedsideError, e.code.isDatabase { throw ErrorResponses.databaseError(e) }
         let failure = Self.inferenceFailure(error)
         gateway.metrics.inferenceError(code: failure.code.rawValue)
         call.trace.update { $0.errorDetail = failure.detail ?? failure.message }
@@ -120,14 +127,26 @@ struct QueryRoute: Sendable {
                                                              detail: failure.detail, retryAfter: retry))
     }
 
-    private func auditFailure(_ failure: BedsideError, _ call: Call) async {
+    private func auditFailure(_ failure: BedsideError, _ call: Call, opening: Int64? = nil) async {
+        await auditOutcome("error:\(failure.code.rawValue)", call, opening: opening)
+    }
+
+    /// A row with no answer behind it: an error, or a client that went away mid-stream.
+    private func auditOutcome(_ outcome: String, _ call: Call, opening: Int64? = nil, detail: String = "") async {
         let known = gateway.statusCache.lastKnown
         let record = AuditRecord(requestID: call.trace.requestID, subject: call.subject, question: call.query.question, answerID: nil,
                                  sources: [], model: known?.model ?? "", indexVersion: known?.indexVersion ?? 0,
-                                 outcome: "error:\(failure.code.rawValue)")
+                                 outcome: outcome, refID: opening, detail: detail)
         do { try await audit(record) } catch {
             gateway.logger.error("audit write failed", metadata: ["request_id": .string(call.trace.requestID), "error": "\(error)"])
         }
+    }
+
+    /// What a stream that failed after it started tells its client: a database failure
+    /// (saving the answer) in the gateway's own words, without the file's path.
+    static func streamFailure(_ error: any Error) -> BedsideError {
+        if let e = error as? BedsideError, e.code.isDatabase { return ErrorResponses.databaseError(e).error }
+        return inferenceFailure(error)
     }
 
     static func inferenceFailure(_ error: any Error) -> BedsideError {
@@ -150,9 +169,24 @@ struct QueryRoute: Sendable {
         } catch {
             return try await fallback(after: error, key: key, call)
         }
+        // The audit row is committed before the first answer byte leaves: a stream whose row
+        // cannot be written sends no answer at all. Its outcome is a second row (the trail is
+        // append-only) that names this one: answered, an error, or `disconnected`.
+        let answerID = UUID().uuidString.lowercased()
+        let known = gateway.statusCache.lastKnown
+        let opening: Int64
+        do {
+            opening = try await audit(AuditRecord(requestID: call.trace.requestID, subject: call.subject, question: call.query.question,
+                                                  answerID: answerID, sources: [], model: known?.model ?? "",
+                                                  indexVersion: known?.indexVersion ?? 0, outcome: "streaming"))
+        } catch {
+            gateway.logger.error("audit write failed; the stream is not sent", metadata: ["request_id": .string(call.trace.requestID), "error": "\(error)"])
+            throw error
+        }
         let route = self
         let body = ResponseBody { writer in
             var sentCitations = false, sentText = false
+            var sentBytes = 0
             var next: AnswerEvent? = first
             do {
                 while let event = next {
@@ -160,11 +194,12 @@ struct QueryRoute: Sendable {
                     case .citations:
                         sentCitations = true
                         try await writer.send([event])
-                    case .delta:
+                    case .delta(let text):
                         sentText = true
                         try await writer.send([event])
+                        sentBytes += text.utf8.count
                     case .done(let generated):
-                        let saved = try await route.saveFresh(generated, key: key, call)
+                        let saved = try await route.saveFresh(generated, key: key, call, answerID: answerID, opening: opening)
                         var closing: [AnswerEvent] = []
                         if !sentCitations { closing.append(.citations(saved.citations)) }
                         if !sentText { closing.append(.delta(saved.answer)) }
@@ -179,21 +214,26 @@ struct QueryRoute: Sendable {
                 }
                 throw BedsideError(.upstream, "Inference stopped before the answer was complete.")
             } catch let error as SSEWire.WriteFailure {
-                throw error.underlying  // the client went away; nothing more can be sent
+                // The client went away; nothing more can be sent. What it was sent is on the record.
+                await route.auditOutcome("disconnected", call, opening: opening, detail: "sent \(sentBytes) bytes of answer text")
+                throw error.underlying
+            } catch is CancellationError {
+                await route.auditOutcome("disconnected", call, opening: opening, detail: "sent \(sentBytes) bytes of answer text")
+                throw CancellationError()
             } catch {
-                try await route.endStreamWithError(error, call, writer: &writer)
+                try await route.endStreamWithError(error, call, opening: opening, writer: &writer)
             }
         }
         return Response(status: .ok, headers: Self.streamHeaders(cache: cache), body: body)
     }
 
-    private func endStreamWithError(_ error: any Error, _ call: Call, writer: inout any ResponseBodyWriter) async throws {
-        let failure = Self.inferenceFailure(error)
-        gateway.metrics.inferenceError(code: failure.code.rawValue)
+    private func endStreamWithError(_ error: any Error, _ call: Call, opening: Int64, writer: inout any ResponseBodyWriter) async throws {
+        let failure = Self.streamFailure(error)
+        if !failure.code.isDatabase { gateway.metrics.inferenceError(code: failure.code.rawValue) }
         gateway.logger.warning("answer stream failed", metadata: [
             "request_id": .string(call.trace.requestID), "code": .string(failure.code.rawValue), "detail": .string(failure.detail ?? failure.message),
         ])
-        await auditFailure(failure, call)
+        await auditFailure(failure, call, opening: opening)
         var shown = failure
         shown.detail = nil
         if shown.retryAfter == nil { shown.retryAfter = gateway.configuration.defaultRetryAfter }

@@ -5,6 +5,7 @@ enum RouteTable {
         (["v1", "answers"], ["GET", "HEAD"]),
         (["v1", "answers", "*"], ["GET", "HEAD"]),
         (["v1", "history"], ["GET", "HEAD"]),
+        (["v1", "audit"], ["GET", "HEAD"]),
         (["v1", "sources", "*"], ["GET", "HEAD"]),
         (["healthz"], ["GET", "HEAD"]),
         (["readyz"], ["GET", "HEAD"]),

@@ -2,7 +2,8 @@ import Core
 
 /// An `InferenceService` whose calls go through a `CircuitBreaker`. A stream counts as a
 /// success when it delivers `done`, as a failure when it throws or ends early, and as
-/// neither when the client goes away. `error` events are turned into thrown errors.
+/// neither when the client goes away or the local database fails. Only upstream failures
+/// (LLM, embeddings, Qdrant, a remote node) count against it. `error` events are turned into thrown errors.
 struct CircuitBreakingInference: InferenceService {
     let base: any InferenceService
     let breaker: CircuitBreaker
@@ -36,8 +37,10 @@ struct CircuitBreakingInference: InferenceService {
             } catch {
                 if Task.isCancelled || error is CancellationError {
                     await breaker.release(permit)
-                } else if let e = error as? BedsideError, e.code == .badRequest {
+                } else if let e = error as? BedsideError, e.code.isClientError {
                     await breaker.recordSuccess(permit)  // inference answered, the question was at fault
+                } else if let e = error as? BedsideError, e.code.isDatabase {
+                    await breaker.release(permit)  // the local database, not an upstream: says nothing about inference
                 } else {
                     await breaker.recordFailure(permit)
                 }

@@ -29,11 +29,11 @@ struct TestGateway: Sendable {
     let clock: ManualClock
     let logs: LogCapture
 
-    static func make(inference: any InferenceService, clock: ManualClock = ManualClock(),
+    static func make(inference: any InferenceService, clock: ManualClock = ManualClock(), busyTimeout: TimeInterval = 5,
                      configure: (inout GatewayConfiguration) -> Void = { _ in }) async throws -> TestGateway {
         let folder = NSTemporaryDirectory() + "bedside-gw-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let database = try BedsideDatabase(path: folder + "/t.sqlite")
+        let database = try BedsideDatabase(path: folder + "/t.sqlite", busyTimeout: busyTimeout)
         var config = GatewayConfiguration()
         config.host = "127.0.0.1"
         config.port = 0

@@ -1,0 +1,62 @@
+import Core
+import Foundation
+import Store
+
+/// Cached answers are built from the shared corpus and may serve any subject, but every
+/// subject's history holds only what they asked. The first time a cached answer is served
+/// to a subject who is not its owner, a copy is saved for them (its `origin_id` names the
+/// cached answer) and that copy's id is what they are shown, so `GET /v1/answers/{id}`,
+/// history and replay work for them and never reveal the owner's record.
+///
+/// Which id each (subject, cached answer) pair maps to is remembered here, so a repeated
+/// cache hit costs a dictionary lookup, not a database read.
+final class AnswerOwnership: Sendable {
+    private struct Key: Hashable {
+        var subject: String
+        var origin: String
+    }
+
+    private let database: BedsideDatabase
+    private let known = Locked<[Key: String]>([:])
+    private let capacity: Int
+    private let now: @Sendable () -> Date
+
+    init(database: BedsideDatabase, capacity: Int, now: @escaping @Sendable () -> Date = Date.init) {
+        self.database = database
+        self.capacity = capacity
+        self.now = now
+    }
+
+    /// `answer` (a cached one) with the id of `subject`'s own record of it, saving that record when it is new.
+    func own(_ answer: Answer, subject: String) async throws -> Answer {
+        guard let origin = answer.answerID else { return answer }
+        let key = Key(subject: subject, origin: origin)
+        var result = answer
+        if let id = known.withLock({ $0[key] }) {
+            result.answerID = id
+            return result
+        }
+        if let id = try await database.ownAnswerID(originID: origin, subject: subject) {
+            remember(key, id)
+            result.answerID = id
+            return result
+        }
+        var copy = answer
+        copy.answerID = nil
+        copy.cached = false
+        copy.stale = false
+        copy.createdAt = now()
+        let saved = try await database.saveAnswer(copy, subject: subject, originID: origin)
+        let id = saved.answerID ?? origin
+        remember(key, id)
+        result.answerID = id
+        return result
+    }
+
+    private func remember(_ key: Key, _ id: String) {
+        known.withLock { all in
+            if all.count >= capacity { all.removeAll(keepingCapacity: true) }  // a miss only costs one indexed read
+            all[key] = id
+        }
+    }
+}

@@ -1,0 +1,110 @@
+import Core
+import Foundation
+import GRDB
+
+/// A token `bedside token create` minted (the token itself is never stored).
+public struct IssuedToken: Sendable, Hashable, Codable {
+    public var jti: String
+    public var subject: String
+    public var roles: [String]
+    public var issuedAt: Date
+    public var expiresAt: Date
+    /// When it was revoked (by its id, or with every token of its subject), if it was.
+    public var revokedAt: Date?
+
+    enum CodingKeys: String, CodingKey {
+        case jti, subject, roles
+        case issuedAt = "issued_at"
+        case expiresAt = "expires_at"
+        case revokedAt = "revoked_at"
+    }
+}
+
+/// What is revoked: token ids, and subjects whose tokens issued up to a time are revoked.
+public struct RevocationSet: Sendable, Hashable {
+    public var tokenIDs: Set<String> = []
+    /// Subject → the latest revocation time; tokens of that subject issued at or before it are refused.
+    public var subjects: [String: Date] = [:]
+    /// The newest revocation row read, to fetch only what is new next time.
+    public var lastRowID: Int64 = 0
+
+    public init() {}
+
+    /// True when a token with this id, subject and issue time has been revoked. A token
+    /// without `iat` cannot show it was issued after a subject's revocation, so it is refused.
+    public func isRevoked(jti: String?, subject: String, issuedAt: Double?) -> Bool {
+        if let jti, tokenIDs.contains(jti) { return true }
+        guard let cut = subjects[subject] else { return false }
+        guard let issuedAt else { return true }
+        return issuedAt <= cut.timeIntervalSince1970
+    }
+}
+
+extension BedsideDatabase {
+    /// Tokens minted against this database, newest first.
+    public func issuedTokens(subject: String? = nil) throws -> [IssuedToken] {
+        try read { db in
+            let revocations = try Self.fetchRevocations(db, after: 0)
+            var sql = "SELECT * FROM issued_token"
+            var args: [any DatabaseValueConvertible] = []
+            if let subject {
+                sql += " WHERE subject = ?"
+                args.append(subject)
+            }
+            sql += " ORDER BY issued_at DESC, jti"
+            return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(args)).map { row in
+                let jti: String = row["jti"], subject: String = row["subject"], issued: Double = row["issued_at"]
+                var revokedAt: Date?
+                if revocations.tokenIDs.contains(jti) || revocations.isRevoked(jti: nil, subject: subject, issuedAt: issued) {
+                    revokedAt = try Double.fetchOne(db, sql: "SELECT min(revoked_at) FROM revocation WHERE jti = ? OR (subject = ? AND revoked_at >= ?)",
+                                                    arguments: [jti, subject, issued]).map { Date(timeIntervalSince1970: $0) }
+                }
+                let roles = (try? JSONDecoder().decode([String].self, from: Data((row["roles"] as String? ?? "[]").utf8))) ?? []
+                return IssuedToken(jti: jti, subject: subject, roles: roles, issuedAt: Date(timeIntervalSince1970: issued),
+                                   expiresAt: Date(timeIntervalSince1970: row["expires_at"]), revokedAt: revokedAt)
+            }
+        }
+    }
+
+    /// Revokes one token by its id (any token this gateway accepts, minted here or not).
+    public func revokeToken(jti: String, at date: Date = Date()) throws {
+        try write { db in
+            try db.execute(sql: "INSERT INTO revocation(jti, revoked_at) VALUES (?, ?)", arguments: [jti, date.timeIntervalSince1970])
+            try db.execute(sql: "UPDATE issued_token SET revoked = 1 WHERE jti = ?", arguments: [jti])
+        }
+    }
+
+    /// Revokes every token of `subject` issued up to now; returns how many minted here that covers.
+    @discardableResult
+    public func revokeSubject(_ subject: String, at date: Date = Date()) throws -> Int {
+        try write { db in
+            try db.execute(sql: "INSERT INTO revocation(subject, revoked_at) VALUES (?, ?)", arguments: [subject, date.timeIntervalSince1970])
+            try db.execute(sql: "UPDATE issued_token SET revoked = 1 WHERE subject = ? AND issued_at <= ?",
+                           arguments: [subject, date.timeIntervalSince1970])
+            return db.changesCount
+        }
+    }
+
+    /// Revocations newer than `set.lastRowID`, merged into `set` (cheap to poll: one indexed read).
+    public func refreshRevocations(_ set: RevocationSet) async throws -> RevocationSet {
+        try await read { db in
+            var merged = set
+            let new = try Self.fetchRevocations(db, after: set.lastRowID)
+            merged.tokenIDs.formUnion(new.tokenIDs)
+            for (s, t) in new.subjects { merged.subjects[s] = max(t, merged.subjects[s] ?? t) }
+            merged.lastRowID = max(merged.lastRowID, new.lastRowID)
+            return merged
+        }
+    }
+
+    static func fetchRevocations(_ db: GRDB.Database, after rowID: Int64) throws -> RevocationSet {
+        var set = RevocationSet()
+        for row in try Row.fetchAll(db, sql: "SELECT id, jti, subject, revoked_at FROM revocation WHERE id > ? ORDER BY id", arguments: [rowID]) {
+            let at = Date(timeIntervalSince1970: row["revoked_at"])
+            if let jti: String = row["jti"] { set.tokenIDs.insert(jti) }
+            if let subject: String = row["subject"] { set.subjects[subject] = max(at, set.subjects[subject] ?? at) }
+            set.lastRowID = row["id"]
+        }
+        return set
+    }
+}
