@@ -21,7 +21,8 @@ struct GatewayProcessTests {
         let audit = try Bin.run(["audit", "--db", db, "--json", "--limit", "10"])
         #expect(audit.status == 0, "stderr: \(audit.stderr)")
         let rows = try #require(try JSONSerialization.jsonObject(with: Data(audit.stdout.utf8)) as? [[String: Any]])
-        let mine = rows.filter { $0["subject"] as? String == "dr-kill" }
+        // A streamed answer has two rows: `streaming` before its first byte, then its outcome.
+        let mine = rows.filter { $0["subject"] as? String == "dr-kill" && $0["outcome"] as? String == "answered" }
         #expect(mine.count == 2)
         #expect(Set(mine.compactMap { $0["question"] as? String }) == Set(questions))
         #expect(mine.allSatisfy { ($0["sources"] as? [String])?.isEmpty == false })

@@ -300,4 +300,38 @@ import Testing
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasPrefix(".gateway-secret") }
         #expect(leftovers.isEmpty)
     }
+
+    @Test func aClientThatGoesAwayMidStreamIsRecordedAsDisconnected() async throws {
+        let server = try await EdgeServer.start(inference: SlowInference(pieces: 40, delay: .milliseconds(50)))
+        let port = server.port, token = server.token
+        let body = #"{"question":"What is the first-line treatment for sepsis?"}"#
+        let request = "POST /v1/query HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(token)\r\nAccept: text/event-stream\r\n"
+            + "Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n" + body
+        let sawText = try await RawSocket.run { () -> Bool in
+            let socket = try RawSocket(port: port)
+            try socket.send(request)
+            var received: [UInt8] = []
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            let deadline = Date().addingTimeInterval(10)
+            while Date() < deadline {
+                let n = buffer.withUnsafeMutableBytes { recv(socket.fd, $0.baseAddress, $0.count, 0) }
+                if n <= 0 { break }
+                received += buffer[0..<n]
+                if String(decoding: received, as: UTF8.self).contains("event: delta") { return true }
+            }
+            return false
+        }  // the socket closes here, mid-stream
+        #expect(sawText)
+        var rows: [AuditRecord] = []
+        for _ in 0..<100 {
+            rows = try await server.database.auditRecords(AuditQuery())
+            if rows.contains(where: { $0.outcome == "disconnected" }) { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        await server.stop()
+        #expect(rows.first?.outcome == "streaming")
+        let gone = try #require(rows.first { $0.outcome == "disconnected" })
+        #expect(gone.refID == rows.first?.id && gone.subject == "dr.ada")
+        #expect(gone.detail.hasPrefix("sent ") && !gone.detail.hasPrefix("sent 0 "))
+    }
 }
