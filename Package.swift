@@ -8,6 +8,9 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "bedside", targets: ["bedside"]),
+        // libFuzzer targets: scripts/fuzz.sh builds them with -sanitize=fuzzer in .build-fuzz.
+        .executable(name: "FuzzTokenVerifier", targets: ["FuzzTokenVerifier"]),
+        .executable(name: "FuzzQueryBody", targets: ["FuzzQueryBody"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
@@ -45,11 +48,18 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Bearer-token verification (strict header, direct HS256 path, jwt-kit, claims, verified-token
+        // cache); kept apart from the HTTP stack so its fuzz target builds quickly.
+        .target(
+            name: "TokenAuth",
+            dependencies: ["Core", .product(name: "JWTKit", package: "jwt-kit"), .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict
+        ),
         // The HTTP gateway: auth, rate limits, cache, routing, logs, metrics.
         .target(
             name: "LocalGateway",
             dependencies: [
-                "Core", "Store", "Inference",
+                "Core", "Store", "Inference", "TokenAuth",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Logging", package: "swift-log"),
@@ -86,7 +96,18 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Differential fuzzing (issue 8): with -DBEDSIDE_FUZZ a libFuzzer entry point, otherwise a
+        // runner that replays the files or folders given as arguments through the same oracle.
+        .target(
+            name: "FuzzOracles",
+            dependencies: ["TokenAuth", "Core", .product(name: "JWTKit", package: "jwt-kit"), .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict
+        ),
+        .executableTarget(name: "FuzzTokenVerifier", dependencies: ["FuzzOracles"], swiftSettings: strict),
+        .executableTarget(name: "FuzzQueryBody", dependencies: ["FuzzOracles"], swiftSettings: strict),
         .testTarget(name: "CoreTests", dependencies: ["Core"], swiftSettings: strict),
+        // Replays every input in Tests/FuzzCorpus through the fuzz oracles (crashes found stay regressions).
+        .testTarget(name: "FuzzRegressionTests", dependencies: ["FuzzOracles", "TokenAuth", "Core"], swiftSettings: strict),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Core", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strict),
         .testTarget(name: "InferenceTests", dependencies: [
             "Inference", "Store", "Core",
@@ -96,7 +117,7 @@ let package = Package(
         .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "LocalGateway", "Inference", "Store", "Core",
+                "LocalGateway", "Inference", "Store", "Core", "TokenAuth",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

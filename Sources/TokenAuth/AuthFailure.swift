@@ -43,7 +43,7 @@ public struct AuthFailure: Error, Sendable, Hashable, CustomStringConvertible {
         return #"Bearer realm="bedside", error="\#(code)", error_description="\#(safe)""#
     }
 
-    var bedsideError: BedsideError {
+    package var bedsideError: BedsideError {
         BedsideError(.unauthorized, kind == .missing ? "This request needs a bearer token: send Authorization: Bearer <token> (create one with `bedside token create`)." : reason)
     }
 }

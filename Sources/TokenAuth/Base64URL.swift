@@ -3,7 +3,7 @@
 /// Stricter than most decoders on purpose: padding, whitespace, characters outside the
 /// alphabet and non-zero trailing bits are refused, so that one signature has exactly one
 /// spelling and a token cannot be altered without changing its signature bytes.
-enum Base64URL {
+package enum Base64URL {
     private static let alphabet: [UInt8] = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
 
     private static let table: [UInt8] = {
@@ -13,15 +13,15 @@ enum Base64URL {
     }()
 
     /// Decoded bytes, or nil when `input` is not canonical unpadded base64url.
-    static func decode(_ input: ArraySlice<UInt8>) -> [UInt8]? {
+    package static func decode(_ input: ArraySlice<UInt8>) -> [UInt8]? {
         input.withUnsafeBufferPointer { decode($0) }
     }
 
-    static func decode(_ input: [UInt8]) -> [UInt8]? {
+    package static func decode(_ input: [UInt8]) -> [UInt8]? {
         input.withUnsafeBufferPointer { decode($0) }
     }
 
-    static func decode(_ input: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+    package static func decode(_ input: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
         let n = input.count
         if n % 4 == 1 { return nil }
         let outCount = n * 3 / 4
@@ -50,7 +50,7 @@ enum Base64URL {
         return failed ? nil : out
     }
 
-    static func encode(_ bytes: some Collection<UInt8>) -> String {
+    package static func encode(_ bytes: some Collection<UInt8>) -> String {
         var out: [UInt8] = []
         out.reserveCapacity((bytes.count * 4 + 2) / 3)
         var acc: UInt32 = 0

@@ -1,14 +1,21 @@
 import Foundation
 
 /// Checks `sub`, `exp`, `nbf`, `iat`, `iss` and `aud` with a small leeway for clock skew.
-struct ClaimsValidator: Sendable {
-    var issuer: String
-    var audience: String
-    var leeway: TimeInterval
+package struct ClaimsValidator: Sendable {
+    package var issuer: String
+    package var audience: String
+    package var leeway: TimeInterval
     /// Longest lifetime accepted (`exp` − `iat`, or `exp` − now without `iat`).
-    var maxLifetime: TimeInterval = 30 * 86_400
+    package var maxLifetime: TimeInterval = 30 * 86_400
 
-    func validate(_ claims: TokenClaims, now: Date) throws(AuthFailure) -> VerifiedIdentity {
+    package init(issuer: String, audience: String, leeway: TimeInterval, maxLifetime: TimeInterval = 30 * 86_400) {
+        self.issuer = issuer
+        self.audience = audience
+        self.leeway = leeway
+        self.maxLifetime = maxLifetime
+    }
+
+    package func validate(_ claims: TokenClaims, now: Date) throws(AuthFailure) -> VerifiedIdentity {
         guard let sub = claims.sub, !sub.isEmpty else { throw AuthFailure(.missingClaim, "The token has no subject (sub).") }
         guard sub.utf8.count <= 256, !Self.hasControlCharacters(sub) else {
             throw AuthFailure(.malformed, "The token's subject is not acceptable.")
@@ -32,13 +39,13 @@ struct ClaimsValidator: Sendable {
         return identity
     }
 
-    static func hasControlCharacters(_ s: String) -> Bool {
+    package static func hasControlCharacters(_ s: String) -> Bool {
         if s.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return false }  // plain ASCII: the usual case
         return s.unicodeScalars.contains { $0.properties.generalCategory == .control }
     }
 
     /// The time-dependent checks, repeated for tokens served from the verified-token cache.
-    func checkTime(_ identity: VerifiedIdentity, now: Date) throws(AuthFailure) {
+    package func checkTime(_ identity: VerifiedIdentity, now: Date) throws(AuthFailure) {
         let t = now.timeIntervalSince1970
         guard t < identity.expiresAt + leeway else { throw AuthFailure(.expired, "The token has expired; create a new one with `bedside token create`.") }
         if let nbf = identity.notBefore {

@@ -6,8 +6,8 @@
 /// escapes), plain numbers, registered names at most once, and other members that are
 /// plain strings, numbers, booleans or null. Anything else returns nil and the caller
 /// decodes with `JSONDecoder`, so both verification paths give the same verdict on every input.
-enum FastClaimsParser {
-    static func parse(_ bytes: [UInt8]) -> TokenClaims? {
+package enum FastClaimsParser {
+    package static func parse(_ bytes: [UInt8]) -> TokenClaims? {
         bytes.withUnsafeBufferPointer { buffer in
             var p = Parser(bytes: buffer)
             return p.claims()

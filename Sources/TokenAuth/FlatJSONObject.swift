@@ -3,8 +3,8 @@
 /// The header decides which key verifies a token, so it is read strictly and without
 /// Foundation: only string values, no duplicate names, nothing after the closing brace.
 /// Anything else is refused rather than guessed at.
-enum FlatJSONObject {
-    static func parse(_ bytes: [UInt8]) -> [String: String]? {
+package enum FlatJSONObject {
+    package static func parse(_ bytes: [UInt8]) -> [String: String]? {
         var p = Parser(bytes: bytes)
         return p.object()
     }

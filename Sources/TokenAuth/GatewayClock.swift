@@ -28,13 +28,13 @@ public struct GatewayClock: Sendable {
 
 extension Duration {
     /// The duration in seconds, as a floating-point number.
-    var seconds: Double {
+    package var seconds: Double {
         let c = components
         return Double(c.seconds) + Double(c.attoseconds) * 1e-18
     }
 
     /// A duration from a number of seconds (negative values become zero).
-    static func seconds(from interval: TimeInterval) -> Duration {
+    package static func seconds(from interval: TimeInterval) -> Duration {
         .nanoseconds(Int64((max(0, interval) * 1e9).rounded()))
     }
 }

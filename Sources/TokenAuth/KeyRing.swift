@@ -9,25 +9,25 @@ import JWTKit
 /// Two jwt-kit collections keep the families apart: jwt-kit falls back to its default key
 /// for an unknown `kid` and does not compare the header's `alg` with the key's type, so
 /// the gateway decides which collection (and key) a token may use before jwt-kit sees it.
-struct KeyRing: Sendable {
-    enum PublicKeyKind: String, Sendable {
+package struct KeyRing: Sendable {
+    package enum PublicKeyKind: String, Sendable {
         case es256 = "ES256"
         case rs256 = "RS256"
     }
 
     /// The only `kid` an HS256 token may carry (or none).
-    static let localKeyID = "local"
+    package static let localKeyID = "local"
 
-    let hmacKey: SymmetricKey
+    package let hmacKey: SymmetricKey
     /// HMAC already keyed with the secret: copying it skips the key schedule per token.
-    let keyedHMAC: HMAC<SHA256>
-    let hmacCollection: JWTKeyCollection
-    let publicKinds: [String: PublicKeyKind]
-    let publicCollection: JWTKeyCollection
+    package let keyedHMAC: HMAC<SHA256>
+    package let hmacCollection: JWTKeyCollection
+    package let publicKinds: [String: PublicKeyKind]
+    package let publicCollection: JWTKeyCollection
     /// JWKS entries that were skipped (unsupported type or use), for the startup log.
-    let skipped: [String]
+    package let skipped: [String]
 
-    static func make(secret: [UInt8], jwksJSON: String?) async throws -> KeyRing {
+    package static func make(secret: [UInt8], jwksJSON: String?) async throws -> KeyRing {
         guard secret.count >= 32 else { throw BedsideError(.config, "The HS256 secret must be at least 32 bytes.") }
         let hmacCollection = JWTKeyCollection()
         await hmacCollection.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
@@ -72,7 +72,7 @@ struct KeyRing: Sendable {
     }
 
     /// Loads the JWKS file, if one is configured.
-    static func readJWKS(path: String?) throws -> String? {
+    package static func readJWKS(path: String?) throws -> String? {
         guard let path, !path.isEmpty else { return nil }
         let expanded = (path as NSString).expandingTildeInPath
         guard let data = FileManager.default.contents(atPath: expanded) else {

@@ -48,14 +48,23 @@ public struct TokenClaims: JWTPayload, Equatable {
 }
 
 /// Who a verified token speaks for, with the time bounds re-checked on every use.
-struct VerifiedIdentity: Sendable, Hashable {
-    var subject: String
-    var expiresAt: Double
-    var notBefore: Double?
-    var issuedAt: Double?
+package struct VerifiedIdentity: Sendable, Hashable {
+    package var subject: String
+    package var expiresAt: Double
+    package var notBefore: Double?
+    package var issuedAt: Double?
     /// The token's id, for revocation.
-    var jti: String?
-    var roles: Set<String> = []
+    package var jti: String?
+    package var roles: Set<String> = []
+
+    package init(subject: String, expiresAt: Double, notBefore: Double? = nil, issuedAt: Double? = nil, jti: String? = nil, roles: Set<String> = []) {
+        self.subject = subject
+        self.expiresAt = expiresAt
+        self.notBefore = notBefore
+        self.issuedAt = issuedAt
+        self.jti = jti
+        self.roles = roles
+    }
 }
 
 /// Roles a token can carry.

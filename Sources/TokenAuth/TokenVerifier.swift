@@ -10,18 +10,18 @@ import JWTKit
 /// the same verdicts) because jwt-kit's actor hop and JSON handling cost more than the
 /// whole cached-answer request. A repeated token is answered from `VerifiedTokenCache`.
 public final class TokenVerifier: Sendable {
-    let keys: KeyRing
-    let validator: ClaimsValidator
-    let maxTokenBytes: Int
-    let fastPath: Bool
-    let cache: VerifiedTokenCache
-    let headerMemo = HeaderMemo()
-    let clock: GatewayClock
+    package let keys: KeyRing
+    package let validator: ClaimsValidator
+    package let maxTokenBytes: Int
+    package let fastPath: Bool
+    package let cache: VerifiedTokenCache
+    package let headerMemo = HeaderMemo()
+    package let clock: GatewayClock
     /// Revoked tokens (nil: nothing is ever revoked, as in the benchmark).
-    let revocations: RevocationList?
+    package let revocations: (any RevocationChecking)?
 
-    init(keys: KeyRing, validator: ClaimsValidator, maxTokenBytes: Int, fastPath: Bool, cacheSize: Int, clock: GatewayClock,
-         revocations: RevocationList? = nil) {
+    package init(keys: KeyRing, validator: ClaimsValidator, maxTokenBytes: Int, fastPath: Bool, cacheSize: Int, clock: GatewayClock,
+         revocations: (any RevocationChecking)? = nil) {
         self.keys = keys
         self.validator = validator
         self.maxTokenBytes = maxTokenBytes
@@ -31,19 +31,8 @@ public final class TokenVerifier: Sendable {
         self.revocations = revocations
     }
 
-    /// Builds a verifier from the configuration: loads the HS256 secret and the JWKS file.
-    static func make(configuration: GatewayConfiguration, secret: [UInt8], clock: GatewayClock = .system,
-                     revocations: RevocationList? = nil) async throws -> TokenVerifier {
-        let ring = try await KeyRing.make(secret: secret, jwksJSON: try KeyRing.readJWKS(path: configuration.jwksPath))
-        return TokenVerifier(keys: ring,
-                             validator: ClaimsValidator(issuer: configuration.jwtIssuer, audience: configuration.jwtAudience, leeway: configuration.jwtLeeway,
-                                                        maxLifetime: configuration.maxTokenTTL),
-                             maxTokenBytes: configuration.maxTokenBytes, fastPath: configuration.jwtFastPath,
-                             cacheSize: configuration.verifiedTokenCacheSize, clock: clock, revocations: revocations)
-    }
-
     /// Authenticates an `Authorization` header value.
-    func authenticate(authorization: String?) async throws(AuthFailure) -> VerifiedIdentity {
+    package func authenticate(authorization: String?) async throws(AuthFailure) -> VerifiedIdentity {
         guard let authorization, !authorization.isEmpty else { throw AuthFailure(.missing, "No bearer token was sent.") }
         guard authorization.utf8.count <= maxTokenBytes + 16 else { throw AuthFailure(.tooLarge, "The token is larger than \(maxTokenBytes) bytes.") }
         guard let token = Self.bearerToken(authorization) else {
@@ -54,7 +43,7 @@ public final class TokenVerifier: Sendable {
 
     /// The token of `Bearer <token>` (scheme case-insensitive, spaces around the token
     /// ignored), read byte by byte: Foundation's trimming costs more than verifying.
-    static func bearerToken(_ header: String) -> String? {
+    package static func bearerToken(_ header: String) -> String? {
         var utf8 = Substring(header).utf8[...]
         let scheme = Array("bearer".utf8)
         guard utf8.count > scheme.count else { return nil }
@@ -71,7 +60,7 @@ public final class TokenVerifier: Sendable {
     /// Verifies a token, using the verified-token cache.
     public func verifySubject(token: String) async throws -> String { try await verify(token: token).subject }
 
-    func verify(token: String) async throws(AuthFailure) -> VerifiedIdentity {
+    package func verify(token: String) async throws(AuthFailure) -> VerifiedIdentity {
         guard token.utf8.count <= maxTokenBytes else { throw AuthFailure(.tooLarge, "The token is larger than \(maxTokenBytes) bytes.") }
         let fingerprint = VerifiedTokenCache.fingerprint(token)
         let now = clock.now()
@@ -94,7 +83,7 @@ public final class TokenVerifier: Sendable {
     }
 
     /// Full verification without the cache; `fastPath` picks the HS256 implementation.
-    func verifyUncached(token: String, fastPath: Bool, now: Date) async throws(AuthFailure) -> VerifiedIdentity {
+    package func verifyUncached(token: String, fastPath: Bool, now: Date) async throws(AuthFailure) -> VerifiedIdentity {
         guard token.utf8.count <= maxTokenBytes else { throw AuthFailure(.tooLarge, "The token is larger than \(maxTokenBytes) bytes.") }
         let parsed = try ParsedToken(token)
         let header = try parsed.header(memo: headerMemo)
@@ -148,19 +137,25 @@ public final class TokenVerifier: Sendable {
     /// Same settings as jwt-kit's default decoder for the fields `TokenClaims` has.
     private static let payloadDecoder = JSONDecoder()
 
-    static func printable(_ s: String) -> String {
+    package static func printable(_ s: String) -> String {
         String(s.unicodeScalars.filter { $0.isASCII && $0.properties.generalCategory != .control }.prefix(20).map(Character.init))
     }
 }
 
-/// The three segments of a compact JWS, checked for shape before any key is chosen.
-struct ParsedToken {
-    let bytes: [UInt8]
-    let headerRange: Range<Int>
-    let payloadRange: Range<Int>
-    let signatureRange: Range<Int>
+/// Tells whether a verified token has been revoked (the gateway's `RevocationList`, which
+/// reads the database; this module does not depend on the store).
+package protocol RevocationChecking: Sendable {
+    func isRevoked(_ identity: VerifiedIdentity) async -> Bool
+}
 
-    init(_ token: String) throws(AuthFailure) {
+/// The three segments of a compact JWS, checked for shape before any key is chosen.
+package struct ParsedToken {
+    package let bytes: [UInt8]
+    package let headerRange: Range<Int>
+    package let payloadRange: Range<Int>
+    package let signatureRange: Range<Int>
+
+    package init(_ token: String) throws(AuthFailure) {
         bytes = Array(token.utf8)
         var dots: [Int] = []
         for (i, b) in bytes.enumerated() where b == UInt8(ascii: ".") {
@@ -174,22 +169,22 @@ struct ParsedToken {
         guard !headerRange.isEmpty, !payloadRange.isEmpty else { throw AuthFailure(.malformed, "The token is malformed.") }
     }
 
-    var payload: ArraySlice<UInt8> { bytes[payloadRange] }
-    var signature: ArraySlice<UInt8> { bytes[signatureRange] }
+    package var payload: ArraySlice<UInt8> { bytes[payloadRange] }
+    package var signature: ArraySlice<UInt8> { bytes[signatureRange] }
 
-    struct Header {
-        var alg: String
-        var kid: String?
+    package struct Header {
+        package var alg: String
+        package var kid: String?
         /// The decoded payload and signature (checked canonical here, used by the direct path).
-        var payload: [UInt8]
-        var signature: [UInt8]
+        package var payload: [UInt8]
+        package var signature: [UInt8]
     }
 
     /// Reads the header strictly: only `alg`, `typ` (`JWT`) and `kid`, all strings. Members
     /// such as `crit`, `jku`, `jwk` or `x5u` that would change how the token is checked are
     /// refused. Headers that passed are remembered by their exact bytes (an issuer sends the
     /// same header on every token), so the JSON is read once per issuer, not per token.
-    func header(memo: HeaderMemo? = nil) throws(AuthFailure) -> Header {
+    package func header(memo: HeaderMemo? = nil) throws(AuthFailure) -> Header {
         let segment = bytes[headerRange]
         let (alg, kid): (String, String?)
         if let known = memo?.get(segment) {
@@ -225,14 +220,14 @@ struct ParsedToken {
 }
 
 /// Token headers already read, by their exact base64url bytes.
-final class HeaderMemo: Sendable {
+package final class HeaderMemo: Sendable {
     private let entries = Locked<[ArraySlice<UInt8>: HeaderFields]>([:])
-    typealias HeaderFields = (alg: String, kid: String?)
-    static let capacity = 64
+    package typealias HeaderFields = (alg: String, kid: String?)
+    package static let capacity = 64
 
-    func get(_ segment: ArraySlice<UInt8>) -> HeaderFields? { entries.withLock { $0[segment] } }
+    package func get(_ segment: ArraySlice<UInt8>) -> HeaderFields? { entries.withLock { $0[segment] } }
 
-    func put(_ segment: ArraySlice<UInt8>, _ fields: HeaderFields) {
+    package func put(_ segment: ArraySlice<UInt8>, _ fields: HeaderFields) {
         entries.withLock { all in
             if all.count >= Self.capacity { all.removeAll(keepingCapacity: true) }
             all[ArraySlice(Array(segment))] = fields

@@ -4,17 +4,17 @@ import Crypto
 /// kept), so a client repeating its token skips the signature check. Time claims are
 /// re-checked on every hit by the caller. Bounded: when full it is emptied, which only
 /// costs one re-verification per active token.
-final class VerifiedTokenCache: Sendable {
-    struct Fingerprint: Hashable, Sendable {
+package final class VerifiedTokenCache: Sendable {
+    package struct Fingerprint: Hashable, Sendable {
         var a: UInt64, b: UInt64, c: UInt64, d: UInt64
     }
 
     private let entries = Locked<[Fingerprint: VerifiedIdentity]>([:])
     private let capacity: Int
 
-    init(capacity: Int) { self.capacity = capacity }
+    package init(capacity: Int) { self.capacity = capacity }
 
-    static func fingerprint(_ token: String) -> Fingerprint {
+    package static func fingerprint(_ token: String) -> Fingerprint {
         var hasher = SHA256()
         if token.utf8.withContiguousStorageIfAvailable({ hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }) == nil {
             hasher.update(data: Array(token.utf8))
@@ -25,12 +25,12 @@ final class VerifiedTokenCache: Sendable {
         }
     }
 
-    func get(_ key: Fingerprint) -> VerifiedIdentity? {
+    package func get(_ key: Fingerprint) -> VerifiedIdentity? {
         guard capacity > 0 else { return nil }
         return entries.withLock { $0[key] }
     }
 
-    func put(_ key: Fingerprint, _ identity: VerifiedIdentity) {
+    package func put(_ key: Fingerprint, _ identity: VerifiedIdentity) {
         guard capacity > 0 else { return }
         entries.withLock { e in
             if e.count >= capacity { e.removeAll(keepingCapacity: true) }
@@ -38,9 +38,9 @@ final class VerifiedTokenCache: Sendable {
         }
     }
 
-    func remove(_ key: Fingerprint) {
+    package func remove(_ key: Fingerprint) {
         _ = entries.withLock { $0.removeValue(forKey: key) }
     }
 
-    var count: Int { entries.withLock { $0.count } }
+    package var count: Int { entries.withLock { $0.count } }
 }
