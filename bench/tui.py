@@ -9,6 +9,8 @@ Measures, in one run:
   * Enter-to-screen for a cached answer: the Enter key read to the complete answer's
     frame drawn, with the console on `bedside serve`; reference: the same cached
     POST /v1/query answered to a plain HTTP client (the gateway round trip alone).
+  * Enter-to-screen offline: the same console after the gateway is killed (-9), the answer
+    replayed STALE from the workstation replica; compared with the online cached case.
 
 Usage: bench/tui.py BIN [--runs N] [--asks N]
 """
@@ -105,8 +107,10 @@ def main():
 
     sock = os.path.join(work, "ask")
     trace = os.path.join(work, "ask.jsonl")
+    # The workstation replica goes in the scratch folder, never the user's data folder.
     tmux(sock, "new-session", "-d", "-x", "120", "-y", "40", "-e", f"BEDSIDE_TUI_TRACE={trace}", "-e", "TERM=xterm-256color",
-         "-e", "LANG=C.UTF-8", "-e", f"XDG_CONFIG_HOME={env['XDG_CONFIG_HOME']}", "--", a.bin, "--gateway", url, "--token", token)
+         "-e", "LANG=C.UTF-8", "-e", f"XDG_CONFIG_HOME={env['XDG_CONFIG_HOME']}", "-e", f"XDG_DATA_HOME={os.path.join(work, 'data')}",
+         "--", a.bin, "--gateway", url, "--token", token)
     wait_trace(trace, lambda x: x["event"] == "ready")
     enter, first_event, frames = [], [], []
     for i in range(a.asks + 1):  # the first ask is a warm-up
@@ -125,9 +129,30 @@ def main():
             first_event.append(last["first_event_ms"])
             frames.append(last["frames"])
         time.sleep(0.05)
-    tmux(sock, "kill-server")
-    serve.terminate()
+
+    # Offline: the gateway is killed; the same question replays from the replica.
+    serve.kill()
     serve.wait(timeout=30)
+    offline = []
+    for i in range(a.asks + 1):  # the first ask finds the gateway gone and turns the console OFFLINE
+        tmux(sock, "send-keys", "-t", "0", "i")
+        tmux(sock, "send-keys", "-t", "0", "C-u")
+        tmux(sock, "send-keys", "-t", "0", "-l", QUESTION)
+        before = len([x for x in read_trace(trace) if x["event"] == "answer_drawn"])
+        tmux(sock, "send-keys", "-t", "0", "Enter")
+        wait_trace(trace, lambda x, b=before: len([y for y in read_trace(trace) if y["event"] == "answer_drawn"]) > b)
+        last = [x for x in read_trace(trace) if x["event"] == "answer_drawn"][-1]
+        assert last["complete"] and last["stale"], last
+        if i == 0:
+            # Let the background probe see the gateway gone (it then replays without trying the network).
+            deadline = time.time() + 10
+            while "OFFLINE" not in tmux(sock, "capture-pane", "-p", "-t", "0") and time.time() < deadline:
+                time.sleep(0.05)
+            time.sleep(1.5)
+        else:
+            offline.append(last["ms"])
+        time.sleep(0.05)
+    tmux(sock, "kill-server")
     shutil.rmtree(work, ignore_errors=True)
 
     def row(name, xs):
@@ -139,9 +164,11 @@ def main():
     row("reference: cached POST /v1/query over HTTP", http)
     row("Enter-to-screen, cached answer", enter)
     row("  of which Enter to the first stream event", first_event)
+    row("Enter-to-screen offline, replayed (replica)", offline)
     print(f"frames drawn per cached answer (median): {statistics.median(frames):.0f}")
     print(f"start ratio (interactive / --version): {statistics.median(ready) / statistics.median(ref):.2f}")
     print(f"Enter-to-screen ratio (console / bare HTTP round trip): {statistics.median(enter) / statistics.median(http):.2f}")
+    print(f"offline / online Enter-to-screen (median): {statistics.median(offline) / statistics.median(enter):.2f}")
     print(f"first ask on an empty database (demo ingest + answer, CLI): {first_ingest:.2f} s")
 
 
