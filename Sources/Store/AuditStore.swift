@@ -317,14 +317,22 @@ final class AuditWriter: Sendable {
     private let state = StoreLock(State())
     private let pool: DatabasePool
     private let path: String
+    /// Off only to measure what grouping saves (`BEDSIDE_AUDIT_GROUP_COMMIT=0`): each row commits alone.
+    private let grouped: Bool
 
-    init(pool: DatabasePool, path: String) {
+    init(pool: DatabasePool, path: String, grouped: Bool = true) {
         self.pool = pool
         self.path = path
+        self.grouped = grouped
     }
 
     func append(_ record: AuditRecord) async throws -> Int64 {
         let sources = try BedsideDatabase.sourcesJSON(record.sources)
+        if !grouped {
+            do { return try await pool.write { db in try BedsideDatabase.insertChained(db, [(record, sources)])[0] } } catch {
+                throw BedsideDatabase.mapError(error, path: path)
+            }
+        }
         return try await withCheckedThrowingContinuation { continuation in
             let start = state.withLock { s -> Bool in
                 s.pending.append(Pending(record: record, sources: sources, continuation: continuation))

@@ -31,11 +31,14 @@ public final class BedsideDatabase: Sendable {
         config.readonly = readOnly
         config.foreignKeysEnabled = true
         config.label = "bedside"
+        // FULL: a commit is on disk (WAL fsynced) before the caller goes on, so an audit
+        // row committed before a response survives a power loss, not only a crash.
+        // Concurrent audit rows share one commit (`AuditWriter`), which keeps it cheap.
+        // BEDSIDE_SQLITE_SYNCHRONOUS=NORMAL exists only so bench/gateway.sh can measure the cost.
+        let env = ProcessInfo.processInfo.environment
+        let synchronous = env["BEDSIDE_SQLITE_SYNCHRONOUS"]?.uppercased() == "NORMAL" ? "NORMAL" : "FULL"
         config.prepareDatabase { db in
-            // FULL: a commit is on disk (WAL fsynced) before the caller goes on, so an audit
-            // row committed before a response survives a power loss, not only a crash.
-            // Concurrent audit rows share one commit (`AuditWriter`), which keeps it cheap.
-            try db.execute(sql: "PRAGMA synchronous = FULL")
+            try db.execute(sql: "PRAGMA synchronous = \(synchronous)")
         }
         do {
             pool = try DatabasePool(path: path, configuration: config)
@@ -43,7 +46,7 @@ public final class BedsideDatabase: Sendable {
         } catch {
             throw Self.mapError(error, path: path)
         }
-        auditWriter = AuditWriter(pool: pool, path: path)
+        auditWriter = AuditWriter(pool: pool, path: path, grouped: env["BEDSIDE_AUDIT_GROUP_COMMIT"] != "0")
         if !readOnly { for suffix in ["-wal", "-shm"] { PrivateFiles.tighten(path + suffix) } }
     }
 
