@@ -122,16 +122,18 @@ public final class Replica: AnswerReplica, Sendable {
     static func check(path: String, identity: ReplicaIdentity) throws {
         let found = try readIdentity(path: path)
         guard found == identity else {
-            throw BedsideError(.databaseInvalid, "\(path) is the replica of \(found.gatewayURL) for \(found.subject), not of \(identity.gatewayURL) for \(identity.subject), so Bedside will not use it. Nothing was changed.")
+            throw BedsideError(.databaseInvalid, "\(path) is the replica of \(found.gatewayURL) for \(found.subject), not of \(identity.gatewayURL) for \(identity.subject), so Bedside will not use it. Nothing was changed. Move it away to start a new replica, or use --no-replica.")
         }
     }
 
     /// The identity stored in a replica file, read without writing; a file that is not a
     /// sound replica is an error naming it.
     public static func readIdentity(path: String) throws -> ReplicaIdentity {
-        try BedsideDatabase.checkHeader(path: path)
         func foreign(_ why: String, _ detail: String? = nil) -> BedsideError {
-            BedsideError(.databaseInvalid, "\(path) is not a Bedside replica (\(why)), so Bedside will not use it. Nothing was changed. Move it away to start a new replica.", detail: detail)
+            BedsideError(.databaseInvalid, "\(path) is not a Bedside replica (\(why)), so Bedside will not use it. Nothing was changed. Move it away to start a new replica, or use --no-replica.", detail: detail)
+        }
+        do { try BedsideDatabase.checkHeader(path: path) } catch {
+            throw foreign("it is not a SQLite database")
         }
         var config = Configuration()
         config.readonly = true
