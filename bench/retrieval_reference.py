@@ -3,7 +3,7 @@
 (porter tokenizer, question terms OR-ed), measured in the same run as Bedside.
 Prints one JSON object with recall@1/5/10, MRR@10, per-query latency p50/p95 (ms), and
 the ingest time (rows inserted into an on-disk FTS5 table in WAL mode, one transaction).
-Usage: retrieval_reference.py CORPUS.jsonl QUESTIONS.jsonl [DB_FILE]  (default: in memory)"""
+Usage: retrieval_reference.py CORPUS(.jsonl or folder of them) QUESTIONS.jsonl [DB_FILE]  (default: in memory)"""
 import json, os, re, sqlite3, sys, time
 
 corpus, questions = sys.argv[1], sys.argv[2]
@@ -15,8 +15,11 @@ db = sqlite3.connect(path)
 db.execute("PRAGMA journal_mode=WAL")
 db.execute("PRAGMA synchronous=NORMAL")
 db.execute("CREATE VIRTUAL TABLE d USING fts5(id UNINDEXED, title, text, tokenize='porter')")
-with open(corpus) as f:
-    rows = [(r["id"], r.get("title", ""), r["text"]) for r in map(json.loads, f)]
+files = [os.path.join(corpus, n) for n in sorted(os.listdir(corpus)) if n.endswith(".jsonl")] if os.path.isdir(corpus) else [corpus]
+rows = []
+for name in files:
+    with open(name) as f:
+        rows += [(r["id"], r.get("title", ""), r["text"]) for r in map(json.loads, filter(str.strip, f))]
 t0 = time.perf_counter()
 with db:
     db.executemany("INSERT INTO d VALUES (?,?,?)", rows)

@@ -169,6 +169,20 @@ extension BedsideDatabase {
     }
 
     static func searchFTS(_ db: GRDB.Database, match: String, limit: Int, filters: [String: String]) throws -> [ChunkHit] {
+        if filters.isEmpty {
+            // Rank inside FTS5 first, then join only the `limit` best rows: joining every
+            // matching row before sorting cost 2.5× at 100,000 passages (bench/retrieval.sh --scale).
+            let stmt = try db.cachedStatement(sql: """
+                SELECT c.id, c.document_id, c.ordinal, c.section_path, c.text, c.start, c."end", d.title, r.rank
+                FROM (SELECT rowid AS id, bm25(chunk_fts, 2.0, 1.5, 1.0) AS rank FROM chunk_fts
+                      WHERE chunk_fts MATCH ? ORDER BY rank LIMIT ?) r
+                JOIN chunk c ON c.id = r.id JOIN document d ON d.id = c.document_id
+                ORDER BY r.rank, c.id
+                """)
+            return try Row.fetchAll(stmt, arguments: [match, limit]).map { row in
+                ChunkHit(chunk: chunk(row), title: row["title"], score: -(row["rank"] as Double))
+            }
+        }
         var sql = """
             SELECT c.id, c.document_id, c.ordinal, c.section_path, c.text, c.start, c."end", d.title,
                    bm25(chunk_fts, 2.0, 1.5, 1.0) AS rank
