@@ -2,11 +2,52 @@
 # Retrieval benchmark: Bedside's `eval` (release build) against plain SQLite FTS5 bm25 run
 # from Python on the same corpus in the same run. Prints both, and the latency ratio.
 # Usage: bench/retrieval.sh [DATA_DIR] [--retriever bm25|vector|hybrid] [--index embedded|qdrant]
+#        bench/retrieval.sh --scale [DATA_DIR] [PASSAGES...]   (default 10000 100000)
+# Scale mode replicates the corpus with distinct document ids until it holds about PASSAGES
+# passages, and measures embedded bm25 ingest throughput (passages/s) and retrieval latency
+# p50/p95 at each size, next to plain FTS5 (on-disk, WAL) ingesting and querying the same
+# documents. BEDSIDE_BIN=path skips the release build (e.g. a debug binary, for a quick look).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+scale=0
+if [ "${1:-}" = "--scale" ]; then scale=1; shift; fi
 DATA="${1:-../shared/data/pubmedqa-dev}"; shift || true
-swift build -c release --product bedside >&2
-BIN="$(swift build -c release --show-bin-path)/bedside"
+if [ -n "${BEDSIDE_BIN:-}" ]; then
+  BIN="$BEDSIDE_BIN"
+else
+  swift build -c release --product bedside >&2
+  BIN="$(swift build -c release --show-bin-path)/bedside"
+fi
+
+if [ "$scale" = 1 ]; then
+  SIZES=("$@"); [ ${#SIZES[@]} -gt 0 ] || SIZES=(10000 100000)
+  WORK="$(mktemp -d)"; trap 'rm -rf "$WORK"' EXIT
+  # Passages per copy of the corpus, from Bedside's own chunking.
+  per=$("$BIN" eval --corpus "$DATA/corpus.jsonl" --questions "$DATA/questions.jsonl" --json 2>/dev/null | python3 -c 'import json,sys; print(int(json.load(sys.stdin)["chunks"]))')
+  results=()
+  for size in "${SIZES[@]}"; do
+    copies=$(( (size + per - 1) / per ))
+    python3 bench/replicate_corpus.py "$DATA/corpus.jsonl" "$copies" "$WORK/corpus" >/dev/null
+    echo "scale: $size passages ($copies copies of the corpus)..." >&2
+    ours=$("$BIN" eval --corpus "$WORK/corpus" --questions "$DATA/questions.jsonl" --json 2>/dev/null)
+    ref=$(python3 bench/retrieval_reference.py "$WORK/corpus" "$DATA/questions.jsonl" "$WORK/ref.sqlite")
+    results+=("$size" "$ours" "$ref")
+  done
+  python3 - "${results[@]}" <<'PY'
+import json, sys
+args = sys.argv[1:]
+print(f"{'target':>8} {'passages':>9} | {'bedside ingest/s':>16} {'p50 ms':>7} {'p95 ms':>7} | {'fts5 rows':>9} {'rows/s':>8} {'p50 ms':>7} {'p95 ms':>7} | {'p50 ratio':>9} {'p95 ratio':>9}")
+for i in range(0, len(args), 3):
+    size, ours, ref = int(args[i]), json.loads(args[i + 1]), json.loads(args[i + 2])
+    rate = ours["chunks"] / ours["ingest_seconds"]
+    print(f"{size:>8} {int(ours['chunks']):>9} | {rate:>16.0f} {ours['latency_ms_p50']:>7.2f} {ours['latency_ms_p95']:>7.2f} | "
+          f"{ref['rows']:>9} {ref['rows'] / ref['ingest_seconds']:>8.0f} {ref['latency_ms_p50']:>7.2f} {ref['latency_ms_p95']:>7.2f} | "
+          f"{ours['latency_ms_p50'] / ref['latency_ms_p50']:>9.2f} {ours['latency_ms_p95'] / ref['latency_ms_p95']:>9.2f}")
+print("targets: ingest >= 2000 passages/s; at 100k p50 < 5 ms, p95 < 20 ms, and <= 1.5x the FTS5 reference")
+PY
+  exit 0
+fi
+
 ref=$(python3 bench/retrieval_reference.py "$DATA/corpus.jsonl" "$DATA/questions.jsonl")
 ours=$("$BIN" eval --corpus "$DATA/corpus.jsonl" --questions "$DATA/questions.jsonl" --json "$@")
 python3 - "$ref" "$ours" <<'PY'
