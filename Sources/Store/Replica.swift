@@ -260,6 +260,27 @@ public final class Replica: AnswerReplica, Sendable {
         try database.write { db in try db.execute(sql: "UPDATE replica_meta SET last_sync_at = ? WHERE id = 1", arguments: [at]) }
     }
 
+    /// Where an interrupted `bedside sync` with the same `since` stopped (the listing cursor
+    /// after the last page it kept whole), kept in the database's `meta` table.
+    public func syncCursor(since: String) throws -> String? {
+        try database.read { db in
+            guard let saved = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'replica_sync_since'"), saved == since else { return nil }
+            return try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'replica_sync_cursor'")
+        }
+    }
+
+    /// Records progress (a cursor) or, with nil, a finished sync.
+    public func saveSyncCursor(_ cursor: String?, since: String) throws {
+        try database.write { db in
+            if let cursor {
+                try db.execute(sql: "INSERT OR REPLACE INTO meta(key, value) VALUES ('replica_sync_since', ?), ('replica_sync_cursor', ?)",
+                               arguments: [since, cursor])
+            } else {
+                try db.execute(sql: "DELETE FROM meta WHERE key IN ('replica_sync_since', 'replica_sync_cursor')")
+            }
+        }
+    }
+
     public func holdsAnswer(id: String) throws -> Bool {
         try database.read { db in try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM replica_answer WHERE id = ?)", arguments: [id]) ?? false }
     }

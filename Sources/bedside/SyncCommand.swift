@@ -17,9 +17,9 @@ struct SyncCommand: AsyncParsableCommand {
             is no network. Only your own answers are listed; the replica is kept per gateway \
             and subject.
 
-            Idempotent: answers already held are replaced by the gateway's copy and documents \
-            already held are not fetched again, so after a cut connection running it again \
-            resumes where it stopped. A progress bar shows on a terminal; a summary (answers, \
+            Idempotent and resumable: answers already held are replaced by the gateway's copy, \
+            documents already held are not fetched again, and after a cut connection the same \
+            command continues after the last page it kept whole. A progress bar shows on a terminal; a summary (answers, \
             documents, bytes) is printed at the end (--json too).
 
             Exit status: 0 synced, 1 error or interrupted (run again to resume), 2 bad input.
@@ -47,9 +47,11 @@ struct SyncCommand: AsyncParsableCommand {
         var gateway = ""
         var replicaAnswers = 0
         var replicaBytes: Int64 = 0
+        /// Continued an interrupted sync instead of starting over.
+        var resumed = false
 
         enum CodingKeys: String, CodingKey {
-            case answers, documents, bytes, replica, gateway
+            case answers, documents, bytes, replica, gateway, resumed
             case newAnswers = "new_answers"
             case replicaAnswers = "replica_answers"
             case replicaBytes = "replica_bytes"
@@ -82,6 +84,7 @@ struct SyncCommand: AsyncParsableCommand {
         if json {
             print(String(decoding: try WireCoding.encoder(pretty: true).encode(summary), as: UTF8.self))
         } else {
+            if summary.resumed { print("Resumed the interrupted sync.") }
             print("Synced \(summary.answers) answers (\(summary.newAnswers) new) and \(summary.documents) documents "
                   + "(\(Self.formatBytes(summary.bytes))) from \(summary.gateway).")
             print("Replica: \(summary.replica) (\(summary.replicaAnswers) answers, \(Self.formatBytes(Int(summary.replicaBytes))) on disk).")
@@ -90,7 +93,10 @@ struct SyncCommand: AsyncParsableCommand {
 
     private func pull(_ gateway: ReplicatingGateway, replica: Replica) async throws -> Summary {
         var summary = Summary(replica: replica.location, gateway: gateway.client.displayAddress)
-        var cursor: String?
+        // An interrupted sync with the same --since continues after the last page it kept whole.
+        let sinceKey = since ?? ""
+        var cursor = try replica.syncCursor(since: sinceKey)
+        summary.resumed = cursor != nil
         let encoder = WireCoding.encoder()
         repeat {
             let page: AnswerListPage
@@ -115,6 +121,7 @@ struct SyncCommand: AsyncParsableCommand {
                 Terminal.progress(Self.bar(done: summary.answers, total: page.total, documents: summary.documents, bytes: summary.bytes))
             }
             cursor = page.nextCursor
+            try replica.saveSyncCursor(cursor, since: sinceKey)
         } while cursor != nil
         Terminal.endProgress()
         try replica.markSynced()

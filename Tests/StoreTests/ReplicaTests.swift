@@ -172,6 +172,17 @@ struct ReplicaTests {
         #expect(try replica.summary().documents <= kept.count)
     }
 
+    @Test func anInterruptedSyncResumesOnlyWithTheSameSince() throws {
+        let dir = try TempDirectory(); defer { dir.cleanup() }
+        let replica = try Replica.open(path: dir.file("r.sqlite"), identity: Self.identity)
+        #expect(try replica.syncCursor(since: "30d") == nil)
+        try replica.saveSyncCursor("page-3", since: "30d")
+        #expect(try replica.syncCursor(since: "30d") == "page-3")
+        #expect(try replica.syncCursor(since: "") == nil)
+        try replica.saveSyncCursor(nil, since: "30d")
+        #expect(try replica.syncCursor(since: "30d") == nil)
+    }
+
     @Test func listingIsPerSubjectPagedAndSince() async throws {
         let dir = try TempDirectory(); defer { dir.cleanup() }
         let db = try BedsideDatabase(path: dir.file("g.sqlite"))
