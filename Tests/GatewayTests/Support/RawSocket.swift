@@ -94,7 +94,7 @@ final class RawSocket: @unchecked Sendable {
         var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
         let ready = poll(&p, 1, Int32(max(0, timeout) * 1000))
         guard ready > 0 else { return nil }
-        var buffer = [UInt8](repeating: 0, count: 65_536)
+        var buffer = [UInt8](repeating: 0, count: 16_384)
         let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
         if n <= 0 { sawEOF = true; return [] }  // EOF or reset: the server closed
         return Array(buffer[0..<n])
