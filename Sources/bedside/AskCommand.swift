@@ -58,7 +58,7 @@ struct AskCommand: AsyncParsableCommand {
             let request = try QueryRequest(question: question, filters: parsedFilters(), topK: topK).validated()
             if let gatewayURL = remote.url {
                 let token = try remote.resolvedToken()
-                let replica = try replicaOptions.open(gatewayURL: gatewayURL, token: token)
+                let replica = try replicaOptions.replica(gatewayURL: gatewayURL, token: token)
                 let result = try await Self.askRemote(request, gatewayURL: gatewayURL, token: token, noCache: noCache, replica: replica,
                                                       caCertificatePath: try remote.resolvedCACertificate())
                 if let offline = result.offline, let replica { replayNote = (offline, replica.location) }
@@ -123,7 +123,7 @@ struct AskCommand: AsyncParsableCommand {
     /// Asks a remote gateway, keeping the answer and its cited documents in the replica; when
     /// the gateway cannot answer, the replica's answer to the same question (with the reason).
     static func askRemote(_ request: QueryRequest, gatewayURL: String, token: String, noCache: Bool,
-                          replica: Replica?, caCertificatePath: String? = nil) async throws -> (answer: Answer, offline: BedsideError?) {
+                          replica: (any AnswerReplica)?, caCertificatePath: String? = nil) async throws -> (answer: Answer, offline: BedsideError?) {
         let http = GatewayClient.makeHTTPClient(caCertificatePath: caCertificatePath)
         let gateway = ReplicatingGateway(client: GatewayClient(baseURL: gatewayURL, token: token, httpClient: http), replica: replica)
         do {

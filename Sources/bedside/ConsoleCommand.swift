@@ -40,7 +40,7 @@ struct ConsoleCommand: AsyncParsableCommand {
             let exportDir = exportDirectory ?? FileManager.default.currentDirectoryPath
             if let gatewayURL = remote.url {
                 let token = try remote.resolvedToken()
-                let replica = try replicaOptions.open(gatewayURL: gatewayURL, token: token)
+                let replica = try replicaOptions.replica(gatewayURL: gatewayURL, token: token)
                 var options = TUIOptions(gatewayURL: gatewayURL, token: token, noColor: noColor, screenReader: screenReader,
                                          exportDirectory: exportDir, replica: replica)
                 options.caCertificatePath = try remote.resolvedCACertificate()

@@ -55,12 +55,28 @@ struct ReplicaOptions: ParsableArguments {
         return (mb, age)
     }
 
-    /// Opens the replica of `gatewayURL` for the token's subject; nil with `--no-replica`.
-    func open(gatewayURL: String, token: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Replica? {
+    /// The replica of `gatewayURL` for the token's subject, opened (and checked) now when its
+    /// file exists, created only when there is something to keep, so a token the gateway
+    /// refuses leaves no file behind. Nil with `--no-replica`, or when the token names no
+    /// subject (the gateway will refuse it anyway).
+    func replica(gatewayURL: String, token: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> LazyReplica? {
         if noReplica { return nil }
+        guard let subject = try? Self.subject(ofToken: token) else { return nil }
+        let identity = ReplicaIdentity(gatewayURL: gatewayURL, subject: subject)
+        let path = Replica.path(for: identity, dataDirectory: StoreLocation.dataDirectory(environment: environment))
+        return try LazyReplica(path: path, identity: identity, limits: try limits(environment: environment))
+    }
+
+    /// Opens (creating when missing) the replica of `gatewayURL` for the token's subject.
+    func open(gatewayURL: String, token: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Replica {
         let identity = ReplicaIdentity(gatewayURL: gatewayURL, subject: try Self.subject(ofToken: token))
         let path = Replica.path(for: identity, dataDirectory: StoreLocation.dataDirectory(environment: environment))
         return try Replica.open(path: path, identity: identity, limits: try limits(environment: environment))
+    }
+
+    static func path(gatewayURL: String, token: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> String {
+        let identity = ReplicaIdentity(gatewayURL: gatewayURL, subject: try subject(ofToken: token))
+        return Replica.path(for: identity, dataDirectory: StoreLocation.dataDirectory(environment: environment))
     }
 
     /// The `sub` claim of a JWT, read without verifying it (the gateway verifies; this only
@@ -76,4 +92,43 @@ struct ReplicaOptions: ParsableArguments {
               let sub = object["sub"] as? String, !sub.isEmpty else { throw bad() }
         return sub
     }
+}
+
+/// A replica opened on first write: reads see nothing until the file exists. An existing
+/// file is opened, and so checked, at once: a foreign or corrupt one is refused up front.
+final class LazyReplica: AnswerReplica, @unchecked Sendable {
+    let path: String
+    let identity: ReplicaIdentity
+    let limits: ReplicaLimits
+    private let lock = NSLock()
+    private var opened: Replica?
+
+    init(path: String, identity: ReplicaIdentity, limits: ReplicaLimits) throws {
+        self.path = path
+        self.identity = identity
+        self.limits = limits
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int64) ?? nil
+        if let size, size > 0 { opened = try Replica.open(path: path, identity: identity, limits: limits) }
+    }
+
+    var location: String { path }
+
+    private var existing: Replica? { lock.withLock { opened } }
+
+    private func writable() throws -> Replica {
+        try lock.withLock {
+            if let opened { return opened }
+            let replica = try Replica.open(path: path, identity: identity, limits: limits)
+            opened = replica
+            return replica
+        }
+    }
+
+    func record(_ answer: Answer) throws { try writable().record(answer) }
+    func record(_ source: SourceDocument, indexVersion: Int) throws { try writable().record(source, indexVersion: indexVersion) }
+    func holdsSource(for citation: Citation) throws -> Bool { try existing?.holdsSource(for: citation) ?? false }
+    func latestAnswer(question: String) throws -> Answer? { try existing?.latestAnswer(question: question) }
+    func answer(id: String) throws -> Answer? { try existing?.answer(id: id) }
+    func history(query: String?, limit: Int) throws -> [HistoryEntry] { try existing?.history(query: query, limit: limit) ?? [] }
+    func source(chunkID: Int64) throws -> SourceDocument? { try existing?.source(chunkID: chunkID) }
 }

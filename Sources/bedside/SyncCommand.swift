@@ -66,13 +66,14 @@ struct SyncCommand: AsyncParsableCommand {
             guard (1...500).contains(pageSize) else { throw BedsideError(.badRequest, "--page-size must be between 1 and 500.") }
             guard !replicaOptions.noReplica else { throw BedsideError(.badRequest, "--no-replica leaves nothing to sync into.") }
             let token = try remote.resolvedToken()
-            guard let replica = try replicaOptions.open(gatewayURL: gatewayURL, token: token) else {
-                throw BedsideError(.badRequest, "No replica to sync into.")
-            }
+            let path = try ReplicaOptions.path(gatewayURL: gatewayURL, token: token)
             let http = GatewayClient.makeHTTPClient(caCertificatePath: try remote.resolvedCACertificate())
-            let gateway = ReplicatingGateway(client: GatewayClient(baseURL: gatewayURL, token: token, httpClient: http), replica: replica)
+            let client = GatewayClient(baseURL: gatewayURL, token: token, httpClient: http)
             do {
-                let s = try await pull(gateway, replica: replica)
+                // A new replica is created only once the gateway has accepted the token.
+                if !FileManager.default.fileExists(atPath: path) { _ = try await client.answers(since: since, cursor: nil, limit: 1) }
+                let replica = try replicaOptions.open(gatewayURL: gatewayURL, token: token)
+                let s = try await pull(ReplicatingGateway(client: client, replica: replica), replica: replica)
                 try? await http.shutdown()
                 return s
             } catch {

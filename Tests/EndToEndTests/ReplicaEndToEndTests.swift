@@ -163,6 +163,13 @@ struct ReplicaEndToEndTests {
         }
         _ = try Bin.run(["ask", "--gateway", server.url, "--token", other, "--no-replica", Self.questions[2]], env: ["XDG_DATA_HOME": setup.data])
         #expect(!FileManager.default.fileExists(atPath: setup.data + "/bedside/replicas"))
+        // A token the gateway refuses leaves no replica behind.
+        let forged = "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.eyJzdWIiOiJldmUiLCJleHAiOjk5OTk5OTk5OTl9."
+        let refused = try Bin.run(["sync", "--gateway", server.url, "--token", forged], env: ["XDG_DATA_HOME": setup.data])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.lowercased().contains("token"), "\(refused.stderr)")
+        _ = try Bin.run(["ask", "--gateway", server.url, "--token", forged, Self.questions[0]], env: ["XDG_DATA_HOME": setup.data])
+        #expect((try? FileManager.default.contentsOfDirectory(atPath: setup.data + "/bedside/replicas"))?.isEmpty ?? true)
 
         let sync = try Bin.run(["sync", "--gateway", server.url, "--token", token, "--since", "30d"], env: ["XDG_DATA_HOME": setup.data])
         #expect(sync.status == 0, "\(sync.stderr)")
