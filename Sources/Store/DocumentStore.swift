@@ -163,18 +163,35 @@ extension BedsideDatabase {
     /// BM25 search. `match` must be a valid FTS5 expression (see `FTSQuery`); results are
     /// ordered best first, with scores negated so that higher is better. Column weights
     /// favour the title and section a little over the body.
-    public func searchFTS(match: String, limit: Int, filters: [String: String] = [:]) throws -> [ChunkHit] {
+    public func searchFTS(match: String, limit: Int, filters: [String: String] = [:], weights: FieldWeights = .standard) throws -> [ChunkHit] {
         guard !match.isEmpty, limit > 0 else { return [] }
-        return try read { db in try Self.searchFTS(db, match: match, limit: limit, filters: filters) }
+        return try read { db in try Self.searchFTS(db, match: match, limit: limit, filters: filters, weights: weights) }
     }
 
-    static func searchFTS(_ db: GRDB.Database, match: String, limit: Int, filters: [String: String]) throws -> [ChunkHit] {
+    /// BM25 column weights of the FTS5 index: title, section, body.
+    public struct FieldWeights: Sendable, Hashable {
+        public var title: Double
+        public var section: Double
+        public var body: Double
+        public init(title: Double, section: Double, body: Double) {
+            self.title = title
+            self.section = section
+            self.body = body
+        }
+        public static let standard = FieldWeights(title: 2.0, section: 1.5, body: 1.0)
+        var sql: String {
+            "bm25(chunk_fts, " + [title, section, body].map { String(format: "%.4f", $0.isFinite ? max(0, $0) : 0) }.joined(separator: ", ") + ")"
+        }
+    }
+
+    static func searchFTS(_ db: GRDB.Database, match: String, limit: Int, filters: [String: String], weights: FieldWeights = .standard) throws -> [ChunkHit] {
+        let bm25 = weights.sql
         if filters.isEmpty {
             // Rank inside FTS5 first, then join only the `limit` best rows: joining every
             // matching row before sorting cost 2.5× at 100,000 passages (bench/retrieval.sh --scale).
             let stmt = try db.cachedStatement(sql: """
                 SELECT c.id, c.document_id, c.ordinal, c.section_path, c.text, c.start, c."end", d.title, r.rank
-                FROM (SELECT rowid AS id, bm25(chunk_fts, 2.0, 1.5, 1.0) AS rank FROM chunk_fts
+                FROM (SELECT rowid AS id, \(bm25) AS rank FROM chunk_fts
                       WHERE chunk_fts MATCH ? ORDER BY rank LIMIT ?) r
                 JOIN chunk c ON c.id = r.id JOIN document d ON d.id = c.document_id
                 ORDER BY r.rank, c.id
@@ -185,7 +202,7 @@ extension BedsideDatabase {
         }
         var sql = """
             SELECT c.id, c.document_id, c.ordinal, c.section_path, c.text, c.start, c."end", d.title,
-                   bm25(chunk_fts, 2.0, 1.5, 1.0) AS rank
+                   \(bm25) AS rank
             FROM chunk_fts JOIN chunk c ON c.id = chunk_fts.rowid JOIN document d ON d.id = c.document_id
             WHERE chunk_fts MATCH ?
             """

@@ -48,6 +48,18 @@ struct EvalCommand: AsyncParsableCommand {
     @Flag(help: "With --unanswerable: answer with the configured LLM (default: extractive answers, fast and repeatable).")
     var llm = false
 
+    @Option(name: .customLong("field-weights"), help: ArgumentHelp("BM25 weights of title, section and body (default 2,1.5,1).", valueName: "t,s,b"))
+    var fieldWeights: String?
+
+    @Option(name: .customLong("feedback-terms"), help: ArgumentHelp("Pseudo-relevance feedback: words from the first passages added to the BM25 query (default 0: off).", valueName: "n"))
+    var feedbackTerms: Int?
+
+    @Option(name: .customLong("fusion-weights"), help: ArgumentHelp("Hybrid: weights of the BM25 and vector rankings in the fusion (default 1,1).", valueName: "l,v"))
+    var fusionWeights: String?
+
+    @Option(name: .customLong("fusion-depth"), help: ArgumentHelp("Hybrid: candidates taken from each retriever, at least (default 20).", valueName: "n"))
+    var fusionDepth: Int?
+
     @Option(help: ArgumentHelp("Write one JSON line per question (retrieved passages, relevance evidence, verdict) to this file.", valueName: "path"))
     var details: String?
 
@@ -106,6 +118,8 @@ struct EvalCommand: AsyncParsableCommand {
         let qs = try loadQuestions()
         guard !qs.isEmpty else { throw BedsideError(.badRequest, "\(questions) holds no questions.") }
         let offTopic = try unanswerable.map(loadUnanswerable) ?? []
+        var setup = setup
+        setup.retriever = try tuned(setup.retriever)
         var pipeline = setup.pipeline(db)
         if !llm { pipeline.generator = ExtractiveGenerator() }
         let runPipeline = unanswerable != nil
@@ -176,11 +190,13 @@ struct EvalCommand: AsyncParsableCommand {
             var obj: [String: JSONValue] = rounded.mapValues { .number($0) }
             obj["retriever"] = .string(setup.retriever.name)
             obj["index"] = .string(index)
+            obj["settings"] = .string(settings(setup.retriever))
             if runPipeline { obj["generator"] = .string(pipeline.generator.model) }
             return String(decoding: try WireCoding.encoder(pretty: true).encode(obj), as: UTF8.self)
         }
         var lines = [
             "Questions: \(qs.count)   retriever: \(setup.retriever.name)   index: \(index)   corpus: \(ingest.documents) documents, \(ingest.chunks) passages (ingest \(String(format: "%.2f", ingest.seconds)) s)",
+            "settings: " + settings(setup.retriever),
             String(format: "recall@1 %.3f   recall@5 %.3f   recall@10 %.3f   MRR@10 %.3f", recall(1), recall(5), recall(10), mrr),
             String(format: "retrieval latency p50 %.2f ms   p95 %.2f ms", pct(0.5), pct(0.95)),
         ]
@@ -249,6 +265,47 @@ struct EvalCommand: AsyncParsableCommand {
         ]
         details.append(try WireCoding.encoder(pretty: false).encode(obj))
         return assessment.judgement
+    }
+
+    /// The retrieval settings in force, in words.
+    func settings(_ retriever: any Retriever) -> String {
+        if let b = retriever as? BM25Retriever {
+            return String(format: "bm25 field weights %g,%g,%g; feedback terms %d", b.fieldWeights.title, b.fieldWeights.section, b.fieldWeights.body, b.feedbackTerms)
+        }
+        if let h = retriever as? HybridRetriever {
+            return settings(h.lexical) + String(format: "; fusion weights %g,%g; fusion depth %d", h.lexicalWeight, h.semanticWeight, h.minimumDepth)
+        }
+        return retriever.name
+    }
+
+    /// The retriever with this command line's retrieval settings applied.
+    func tuned(_ retriever: any Retriever) throws -> any Retriever {
+        func numbers(_ text: String, _ count: Int, _ flag: String) throws -> [Double] {
+            let values = text.split(separator: ",").compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }
+            guard values.count == count, values.allSatisfy({ $0.isFinite && $0 >= 0 }) else {
+                throw BedsideError(.badRequest, "\(flag) takes \(count) non-negative numbers separated by commas (got \"\(text)\").")
+            }
+            return values
+        }
+        if var bm25 = retriever as? BM25Retriever {
+            if let fieldWeights {
+                let w = try numbers(fieldWeights, 3, "--field-weights")
+                bm25.fieldWeights = .init(title: w[0], section: w[1], body: w[2])
+            }
+            if let feedbackTerms { bm25.feedbackTerms = max(0, feedbackTerms) }
+            return bm25
+        }
+        if var hybrid = retriever as? HybridRetriever {
+            hybrid.lexical = try tuned(hybrid.lexical)
+            if let fusionWeights {
+                let w = try numbers(fusionWeights, 2, "--fusion-weights")
+                hybrid.lexicalWeight = w[0]
+                hybrid.semanticWeight = w[1]
+            }
+            if let fusionDepth { hybrid.minimumDepth = max(1, fusionDepth) }
+            return hybrid
+        }
+        return retriever
     }
 
     /// Off-topic questions: one a line, or JSONL objects with a "question".

@@ -2,12 +2,26 @@ import Core
 import Store
 
 /// BM25 over the FTS5 index in the Bedside database: the zero-setup default.
+///
+/// Two settings `bedside eval` can switch (see docs/eval-results.md for their effect):
+/// the BM25 weights of the title, section and body fields, and pseudo-relevance feedback
+/// (the words most shared by the first passages found are added to the query, RM3-style,
+/// and the search runs again); feedback is off by default.
 public struct BM25Retriever: Retriever {
     public let name = "bm25"
     public var database: BedsideDatabase
+    public var fieldWeights: BedsideDatabase.FieldWeights
+    /// Words added by pseudo-relevance feedback (0: off).
+    public var feedbackTerms: Int
+    /// Passages read for feedback.
+    public var feedbackPassages: Int
 
-    public init(database: BedsideDatabase) {
+    public init(database: BedsideDatabase, fieldWeights: BedsideDatabase.FieldWeights = .standard,
+                feedbackTerms: Int = 0, feedbackPassages: Int = 3) {
         self.database = database
+        self.fieldWeights = fieldWeights
+        self.feedbackTerms = feedbackTerms
+        self.feedbackPassages = feedbackPassages
     }
 
     public func retrieve(_ question: String, topK: Int, filters: [String: String]) async throws -> [RetrievedPassage] {
@@ -15,8 +29,29 @@ public struct BM25Retriever: Retriever {
     }
 
     public func retrieveSync(_ question: String, topK: Int, filters: [String: String] = [:]) throws -> [RetrievedPassage] {
-        let match = FTSQuery.match(question)
-        guard !match.isEmpty else { return [] }
-        return try database.searchFTS(match: match, limit: topK, filters: filters)
+        let terms = FTSQuery.terms(question)
+        guard !terms.isEmpty else { return [] }
+        let first = try database.searchFTS(match: FTSQuery.match(terms: terms), limit: topK, filters: filters, weights: fieldWeights)
+        guard feedbackTerms > 0, !first.isEmpty else { return first }
+        let expansion = Self.feedback(terms: terms, passages: Array(first.prefix(feedbackPassages)), count: feedbackTerms)
+        guard !expansion.isEmpty else { return first }
+        return try database.searchFTS(match: FTSQuery.match(terms: terms + expansion), limit: topK, filters: filters, weights: fieldWeights)
+    }
+
+    /// The words (not already in the query, not stop words, not numbers) found in the most
+    /// feedback passages, at least two of them; ties broken by total count, then alphabetically.
+    static func feedback(terms: [String], passages: [RetrievedPassage], count: Int) -> [String] {
+        let asked = Set(terms)
+        var inPassages: [String: Int] = [:]
+        var total: [String: Int] = [:]
+        for p in passages {
+            let words = FTSQuery.words(p.chunk.text).filter { $0.count > 2 && !FTSQuery.stopWords.contains($0) && !asked.contains($0) && Int($0) == nil }
+            for w in words { total[w, default: 0] += 1 }
+            for w in Set(words) { inPassages[w, default: 0] += 1 }
+        }
+        let needed = min(2, passages.count)
+        return inPassages.filter { $0.value >= needed }.keys.sorted {
+            (inPassages[$0]!, total[$0]!, $1) > (inPassages[$1]!, total[$1]!, $0)
+        }.prefix(count).map { $0 }
     }
 }
