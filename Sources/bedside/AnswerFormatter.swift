@@ -27,6 +27,10 @@ enum AnswerFormatter {
         if !a.removedCitations.isEmpty {
             out += "\(dim)Removed citations that pointed at no source: \(a.removedCitations.map { "[\($0)]" }.joined(separator: " "))\(reset)\n"
         }
+        if !a.removedSentences.isEmpty {
+            out += "\(dim)Removed (states a quantity no source backs):\(reset)\n"
+            for r in a.removedSentences { out += "\(dim)  - \(r.text) (\(r.reason))\(reset)\n" }
+        }
         out += "\n\(bold)Citations\(reset)\n"
         for c in a.citations { out += source(c, dim: dim, reset: reset) }
         return out

@@ -53,17 +53,21 @@ struct CitationVerifierTests {
 
     @Test func listsAndLinesAreSentences() {
         let r = verifier.verify("Steps:\n- Give 30 mL/kg crystalloid within 3 hours\n- Start noradrenaline for a mean arterial pressure of 65 mmHg\n", sources: sources)
-        #expect(r.sentences.count == 3)
-        #expect(r.sentences[0].unsupported)  // "Steps:" supports nothing
-        #expect(r.sentences[1].citations == [1])
-        #expect(r.sentences[2].citations == [2])
+        #expect(r.sentences.count == 2)  // "Steps:" has no content of its own: dropped
+        #expect(r.droppedEmpty == 1)
+        #expect(r.sentences[0].citations == [1])
+        #expect(r.sentences[1].citations == [2])
         #expect(r.text.contains("- Give 30 mL/kg crystalloid within 3 hours [1]\n- Start"))
     }
 
     @Test func aChangedNumberIsNotSupported() {
         // Right topic, wrong dose: the source says 30 mL/kg within 3 hours.
+        // It states a quantity no source backs, so it is removed from the text, with the reason.
         let r = verifier.verify("Give 50 mL/kg of intravenous crystalloid within the first 3 hours.", sources: sources)
-        #expect(r.sentences.first?.unsupported == true)
+        #expect(r.sentences.isEmpty && r.text.isEmpty)
+        #expect(r.removedSentences.map(\.text) == ["Give 50 mL/kg of intravenous crystalloid within the first 3 hours."])
+        #expect(r.removedSentences.first?.reason.lowercased().contains("50 ml/kg") == true)
+        #expect(r.leadUnsupported)
         let ok = verifier.verify("Give 30 mL/kg of intravenous crystalloid within the first 3 hours.", sources: sources)
         #expect(ok.sentences.first?.citations == [1])
         // When two sources match, the one holding the numbers wins.
@@ -127,7 +131,8 @@ struct CitationVerifierTests {
         // Text that ends in a number (what crashed on a live SmolLM2 answer), or is only one.
         for text in ["give 5", "5", "2.5", "1,000", "0.", "aged 6 to 12", "5 mg and 10"] { _ = CitationVerifier.quantities(text) }
         #expect(CitationVerifier.quantities("repeat at 5 to 10") == [])
-        #expect(verifier.verify("Repeat the dose after 5", sources: sources).sentences.count == 1)
+        let bare = verifier.verify("Repeat the dose after 5", sources: sources)
+        #expect(bare.sentences.count + bare.removedSentences.count == 1)
     }
 
     /// What SmolLM2-135M wrote for the IM adrenaline dose: "1000" is in the source (as the
@@ -135,7 +140,8 @@ struct CitationVerifierTests {
     @Test func aNumberFromAnotherQuantityDoesNotSupportADose() {
         let anaphylaxis = [CitationVerifier.Source(n: 1, text: "Anaphylaxis\nAdrenaline\nThe IM adrenaline dose is 500 micrograms (0.5 mL of 1 mg/mL, 1:1000) for adults and children over 12 years.")]
         let wrong = verifier.verify("The adult dose of IM adrenaline in anaphylaxis is 500 to 1000 micrograms of adrenaline.", sources: anaphylaxis)
-        #expect(wrong.sentences.map(\.unsupported) == [true])
+        #expect(wrong.sentences.isEmpty)
+        #expect(wrong.removedSentences.count == 1 && wrong.removedSentences[0].reason.contains("1000 micrograms"))
         #expect(wrong.citedNumbers.isEmpty)
         let right = verifier.verify("The adult dose of IM adrenaline in anaphylaxis is 500 micrograms (0.5 mL of 1:1000).", sources: anaphylaxis)
         #expect(right.sentences.map(\.citations) == [[1]])

@@ -86,13 +86,36 @@ struct LLMFallbackTests {
         #expect(a.sentences.map(\.unsupported) == [false, true])
     }
 
+    /// What SmolLM2 wrote on the demo corpus: a lead-in, a wrong dose as the answer, then a
+    /// made-up line cited to a source. The answering sentence is unsupported, so the sources
+    /// are quoted even though a later sentence is backed; the wrong dose is listed as removed.
+    @Test func anUnsupportedAnsweringSentenceQuotesTheSources() async throws {
+        let g = generator("The sources are [1]:\nThe answer is: 500 to 1000 micrograms (0.5 mL) [1].\nIM adrenaline 500 micrograms is given for adults [1].")
+        let a = try await g.generate(question: Self.question, passages: Self.passages, evidence: Self.evidence(Self.question)) { _ in }
+        #expect(LLMGenerator.isFallback(a))
+        #expect(!a.answer.contains("1000"))
+        #expect(a.removedSentences.map(\.text) == ["The answer is: 500 to 1000 micrograms (0.5 mL)."])
+        try expectQuotedFromCitedPassages(a)
+    }
+
+    @Test func aBackedAnsweringSentenceIsKeptWithLaterOnesChecked() async throws {
+        let g = generator("The IM adrenaline dose is 500 micrograms for adults [1]. Vasopressin 200 mg/kg/min is also given [1].")
+        let a = try await g.generate(question: Self.question, passages: Self.passages, evidence: Self.evidence(Self.question)) { _ in }
+        #expect(!LLMGenerator.isFallback(a))
+        #expect(a.answer == "The IM adrenaline dose is 500 micrograms for adults [1].")
+        #expect(a.removedSentences.count == 1 && a.removedSentences[0].text.hasPrefix("Vasopressin"))
+    }
+
     @Test func anIncompleteAnswerIsNeverReplaced() async throws {
         let g = generator("The dose is 1000 micrograms per kilogram and then", finish: nil, end: .fail(TransportError.connection("reset")))
         let a = try await g.generate(question: Self.question, passages: Self.passages, evidence: Self.evidence(Self.question)) { _ in }
         #expect(a.incomplete)
         #expect(a.model == "smol")
         #expect(a.citations.isEmpty)
-        #expect(!a.sentences.isEmpty && a.sentences.allSatisfy { $0.unsupported })
+        // The wrong dose is not shown as part of the answer, even in a cut one: it is listed as removed.
+        #expect(a.sentences.allSatisfy { $0.unsupported })
+        #expect(!a.answer.contains("1000 micrograms"))
+        #expect(a.removedSentences.map(\.text) == ["The dose is 1000 micrograms per kilogram and then"])
     }
 
     /// SmolLM2 often rambles to its token limit (finish_reason "length") without one supported

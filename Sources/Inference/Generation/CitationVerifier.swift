@@ -1,17 +1,19 @@
 import Core
 import Foundation
 
-/// Checks an answer's citations against the sources actually given to the model.
+/// Checks every sentence of an answer against the sources actually given to the model.
 ///
 /// The text is split into sentences (lines first, list markers aside, then sentence ends).
-/// Every `[n]` that points at no given source is removed and reported. A sentence left
-/// without a valid citation is attributed to the source it overlaps most (content-word
-/// stems weighted by how rare they are among the given sources) when the overlap is strong
-/// enough, it shares at least two content terms with the source, and every number it states
-/// appears in that source, with the same unit when it names one (`quantities(_:)`: a changed
-/// dose is not "supported" by the right topic); otherwise
-/// it is marked `unsupported`. Small models rarely cite at all, so attribution carries them;
-/// it never invents support a source does not lexically share.
+/// Every `[n]` that points at no given source is removed and reported. Then each sentence is
+/// checked (`ClaimChecker`): a sentence is supported only when a source it cites (or, with no
+/// valid citation, the best source) backs it: its content, every quantity with its unit,
+/// its negation and direction as in the source. A cited sentence its source does not back
+/// loses that citation and is re-attributed to another given source that backs it, or
+/// marked `unsupported`. Sentences with no content of their own (bare titles, "The sources
+/// are [1]:", "The answer is:") and exact repeats are dropped. An unsupported sentence that
+/// states a quantity (a dose, rate, threshold, duration) is never left in the text: it is
+/// removed and listed in `removedSentences` with the reason. Small models rarely cite at all,
+/// so attribution carries them; it never invents support a source does not lexically share.
 ///
 /// Pure: no I/O, same input, same output.
 public struct CitationVerifier: Sendable {
@@ -19,10 +21,37 @@ public struct CitationVerifier: Sendable {
     public struct Source: Sendable, Hashable {
         public var n: Int
         public var text: String
-        public init(n: Int, text: String) {
+        /// The passage's title and section: context that counts towards each of its sentences.
+        public var header: String
+        public init(n: Int, text: String, header: String = "") {
             self.n = n
             self.text = text
+            self.header = header
         }
+    }
+
+    /// What the checker decided about one sentence of the answer.
+    public struct SentenceVerdict: Sendable, Hashable {
+        public enum Kind: String, Sendable, Hashable {
+            /// A source it cites (or, uncited, the best source) backs it.
+            case supported
+            /// The source it cites does not back it; another given source does, and is cited instead.
+            case reattributed
+            /// No given source backs it; shown, marked unsupported.
+            case unsupported
+            /// No given source backs it and it states a quantity: taken out of the answer.
+            case removed
+            /// No content of its own (a bare title, "The answer is:"), or a repeat: left out.
+            case dropped
+        }
+        public var text: String
+        public var kind: Kind
+        /// The valid source numbers the model wrote for it.
+        public var written: [Int]
+        /// The numbers it cites after checking.
+        public var citations: [Int]
+        /// Why it is not supported as written (empty when it is).
+        public var reason: String
     }
 
     public struct Result: Sendable, Hashable {
@@ -38,6 +67,17 @@ public struct CitationVerifier: Sendable {
         public var unsupportedSentences: Int
         /// Exact repeats of an earlier sentence or line, dropped (small models loop).
         public var droppedRepeats: Int
+        /// Unsupported sentences that stated a quantity, taken out of the text, with the reason.
+        public var removedSentences: [RemovedSentence] = []
+        /// Sentences with no content of their own (bare titles, "The sources are [1]:"), dropped.
+        public var droppedEmpty: Int = 0
+        /// Cited sentences whose citation did not back them, cited to another source that does.
+        public var reattributedSentences: Int = 0
+        /// Whether the first sentence with content (the one that answers the question) is
+        /// unsupported or removed.
+        public var leadUnsupported: Bool = false
+        /// Every sentence of the model's text in order, with the decision and its reason.
+        public var verdicts: [SentenceVerdict] = []
     }
 
     /// How well a sentence matches its best source.
@@ -195,7 +235,9 @@ public struct CitationVerifier: Sendable {
         let (deduplicated, repeatedLines) = Self.withoutRepeatedLines(answer)
         let bytes = Array(deduplicated.utf8)
         let valid = Set(sources.map(\.n))
-        let index = SourceIndex(sources)
+        let checker = ClaimChecker(threshold: threshold, minimumShared: minimumSharedTerms)
+        let texts = sources.map { ClaimChecker.SourceText(n: $0.n, header: $0.header, text: $0.text) }
+        let known = texts.reduce(into: Set<String>()) { $0.formUnion($1.allTerms) }
         var pieces: [Piece] = []
         for (start, end) in Self.segments(bytes) {
             let (body, own, leading) = Self.strip(Array(bytes[start..<end]))
@@ -209,8 +251,11 @@ public struct CitationVerifier: Sendable {
 
         var removed: [Int] = []
         var sentences: [AnswerSentence] = []
+        var verdicts: [SentenceVerdict] = []
+        var removedSentences: [RemovedSentence] = []
         var rewritten: [String] = []
-        var attributed = 0, unsupported = 0, repeats = repeatedLines
+        var attributed = 0, unsupported = 0, repeats = repeatedLines, empty = 0, reattributed = 0
+        var leadUnsupported: Bool?
         var seen = Set<String>()
         for p in pieces {
             var cites: [Int] = []
@@ -225,21 +270,62 @@ public struct CitationVerifier: Sendable {
             guard seen.insert(Self.normalized(p.body)).inserted else {
                 repeats += 1
                 rewritten.append("")
+                verdicts.append(SentenceVerdict(text: p.body, kind: .dropped, written: cites, citations: [], reason: "repeats an earlier sentence"))
                 continue
             }
-            var isUnsupported = false
-            if cites.isEmpty {
-                if let s = support(of: p.body, index), isStrong(s) {
-                    cites = [s.n]
-                    attributed += 1
-                } else {
-                    isUnsupported = true
-                    unsupported += 1
-                }
+            let claim = ClaimText(p.body)
+            if Self.hasNoContent(p.body, claim) {
+                empty += 1
+                rewritten.append("")
+                verdicts.append(SentenceVerdict(text: p.body, kind: .dropped, written: cites, citations: [], reason: "no content of its own (a title or a lead-in)"))
+                continue
             }
-            let text = Self.cite(p.body, cites)
+            func checks(_ numbers: [Int]?) -> [ClaimChecker.Verdict] {
+                texts.filter { numbers?.contains($0.n) ?? true }.map { checker.check(claim, against: $0, known: known) }
+            }
+            /// The backing source with the best coverage (the earlier on a tie).
+            func bestBacking(excluding: [Int]) -> ClaimChecker.Verdict? {
+                checks(nil).filter { $0.backed && !excluding.contains($0.n) }.max { ($0.coverage, -$0.n) < ($1.coverage, -$1.n) }
+            }
+            var kind = SentenceVerdict.Kind.supported
+            var final: [Int] = []
+            var reason = ""
+            if !cites.isEmpty {
+                let cited = checks(cites)
+                let backing = cites.filter { n in cited.contains { $0.n == n && $0.backed } }
+                let failing = cited.filter { !$0.backed }
+                reason = failing.map(\.reason).joined(separator: "; ")
+                if !backing.isEmpty {
+                    final = backing
+                } else if cites.count > 1, merged(cites, texts).map({ checker.check(claim, against: $0, known: known).backed }) == true {
+                    final = cites  // "…, and …" backed by the cited passages together
+                    reason = ""
+                } else if let other = bestBacking(excluding: cites) {
+                    final = [other.n]
+                    kind = .reattributed
+                    reattributed += 1
+                } else {
+                    kind = .unsupported
+                }
+            } else if let b = bestBacking(excluding: []) {
+                final = [b.n]
+                attributed += 1
+            } else {
+                kind = .unsupported
+                let nearest = checks(nil).max { ($0.coverage, -$0.n) < ($1.coverage, -$1.n) }
+                reason = nearest?.reason ?? "no sources were given"
+            }
+            if kind == .unsupported, claim.statesQuantity {
+                kind = .removed
+                removedSentences.append(RemovedSentence(text: p.body, reason: reason))
+            }
+            if leadUnsupported == nil { leadUnsupported = kind == .unsupported || kind == .removed }
+            verdicts.append(SentenceVerdict(text: p.body, kind: kind, written: cites, citations: final, reason: reason))
+            if kind == .removed { rewritten.append(""); continue }
+            if kind == .unsupported { unsupported += 1 }
+            let text = Self.cite(p.body, final)
             rewritten.append(text)
-            sentences.append(AnswerSentence(text: text, citations: cites, unsupported: isUnsupported))
+            sentences.append(AnswerSentence(text: text, citations: final, unsupported: kind == .unsupported))
         }
 
         // Reassemble: each sentence replaces its range; what lay between sentences stays,
@@ -256,8 +342,48 @@ public struct CitationVerifier: Sendable {
         }
         out += String(decoding: bytes[cursor..<bytes.count], as: UTF8.self)
         let cited = Set(sentences.flatMap(\.citations)).sorted()
-        return Result(text: Self.tidy(out), sentences: sentences, removedCitations: removed, citedNumbers: cited,
-                      attributedSentences: attributed, unsupportedSentences: unsupported, droppedRepeats: repeats)
+        return Result(text: Self.tidy(Self.withoutEmptyListItems(out)), sentences: sentences, removedCitations: removed, citedNumbers: cited,
+                      attributedSentences: attributed, unsupportedSentences: unsupported, droppedRepeats: repeats,
+                      removedSentences: removedSentences, droppedEmpty: empty, reattributedSentences: reattributed,
+                      leadUnsupported: leadUnsupported ?? false, verdicts: verdicts)
+    }
+
+    /// The cited passages read as one source (for a sentence that draws on several).
+    func merged(_ numbers: [Int], _ texts: [ClaimChecker.SourceText]) -> ClaimChecker.SourceText? {
+        let parts = texts.filter { numbers.contains($0.n) }
+        guard parts.count > 1 else { return nil }
+        var m = parts[0]
+        for p in parts.dropFirst() {
+            m.sentences += p.sentences
+            m.allTerms.formUnion(p.allTerms)
+            m.allTerms.formUnion(p.header.terms)
+            m.allQuantities.formUnion(p.allQuantities)
+        }
+        return m
+    }
+
+    /// Whether a sentence has no content of its own: only framing words ("The answer is:",
+    /// "The sources are [1]:", "Here are the key points:"), or a bare title ("Anaphylaxis:
+    /// Emergency Treatment — Initial Management"): no sentence end, title case, no number.
+    static func hasNoContent(_ body: String, _ claim: ClaimText) -> Bool {
+        if claim.terms.isEmpty && !claim.statesQuantity { return true }
+        let trimmed = body.trimmingCharacters(in: .whitespaces)
+        guard !claim.statesQuantity, let last = trimmed.last, !".!?;".contains(last) else { return false }
+        let words = trimmed.split(whereSeparator: { !$0.isLetter }).filter { $0.count >= 4 }
+        guard words.count >= 2, trimmed.split(separator: " ").count <= 12 else { return false }
+        let capitalised = words.filter { $0.first?.isUppercase == true }.count
+        return Double(capitalised) >= 0.6 * Double(words.count)
+    }
+
+    /// Drops list markers left alone on their line by a removed sentence ("- " or "2.").
+    static func withoutEmptyListItems(_ text: String) -> String {
+        let lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" })
+        let kept = lines.filter { line in
+            let bytes = ArraySlice(Array(line.utf8))
+            let marker = listMarkerLength(bytes)
+            return !(marker > 0 && marker >= bytes.count && line.contains(where: { $0 == "-" || $0 == "*" || $0 == "•" }))
+        }
+        return kept.joined(separator: "\n")
     }
 
     /// Case- and space-folded text, for spotting repeats.

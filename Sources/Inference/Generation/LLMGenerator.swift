@@ -66,16 +66,17 @@ public struct LLMGenerator: AnswerGenerator {
         // arrived; a truncated one that supports nothing is as useless as a finished one.
         let cut = end?.incomplete ?? true
         let truncated = end?.finishReason == "length"
-        let answer = Self.answer(question: question, text: text, prompt: prompt, citations: citations, incomplete: cut || truncated,
-                                 model: model, verifier: verifier)
-        guard let fallback, Self.needsFallback(answer, cut: cut) else { return answer }
+        let (answer, verified) = Self.checked(question: question, text: text, prompt: prompt, citations: citations, incomplete: cut || truncated,
+                                              model: model, verifier: verifier)
+        guard let fallback, Self.needsFallback(answer, cut: cut, leadUnsupported: verified.leadUnsupported) else { return answer }
         return try await Self.fallbackAnswer(answer, question: question, prompt: prompt, evidence: evidence, generator: fallback) ?? answer
     }
 
-    /// An answer that cites nothing (the model declined, or every sentence was unsupported)
+    /// An answer that cites nothing (the model declined, or every sentence was unsupported),
+    /// or whose answering sentence (its first with content) is unsupported or was removed,
     /// from a stream that was not cut: finished, or stopped at the token limit.
-    static func needsFallback(_ answer: Answer, cut: Bool) -> Bool {
-        !cut && answer.citations.isEmpty
+    static func needsFallback(_ answer: Answer, cut: Bool, leadUnsupported: Bool = false) -> Bool {
+        !cut && (answer.citations.isEmpty || leadUnsupported)
     }
 
     /// The extractive answer over the passages the model was given, flagged as a fallback;
@@ -87,19 +88,32 @@ public struct LLMGenerator: AnswerGenerator {
         guard !quoted.citations.isEmpty else { return nil }
         quoted.model = fallbackModel(llmAnswer.model)
         quoted.removedCitations = llmAnswer.removedCitations
+        quoted.removedSentences = llmAnswer.removedSentences
         return quoted
     }
 
     /// The verified answer for the model's text (pure; shared with tests).
     static func answer(question: String, text: String, prompt: PromptBuilder.Prompt, citations: [Citation], incomplete: Bool,
                        model: String, verifier: CitationVerifier) -> Answer {
-        let sources = prompt.sources.map { s in
-            CitationVerifier.Source(n: s.n, text: s.passage.title + "\n" + s.passage.chunk.section + "\n" + s.text)
+        checked(question: question, text: text, prompt: prompt, citations: citations, incomplete: incomplete, model: model, verifier: verifier).0
+    }
+
+    /// The sources as the verifier reads them: the passage text the model saw, its title and section as context.
+    public static func verifierSources(_ prompt: PromptBuilder.Prompt) -> [CitationVerifier.Source] {
+        prompt.sources.map { s in
+            CitationVerifier.Source(n: s.n, text: s.text, header: s.passage.title + "\n" + s.passage.chunk.section)
         }
-        let verified = verifier.verify(text, sources: sources)
+    }
+
+    /// The verified answer and the verifier's full result.
+    static func checked(question: String, text: String, prompt: PromptBuilder.Prompt, citations: [Citation], incomplete: Bool,
+                        model: String, verifier: CitationVerifier) -> (Answer, CitationVerifier.Result) {
+        let verified = verifier.verify(text, sources: verifierSources(prompt))
         let declined = CitationVerifier.isRefusal(text)
         let used = declined ? [] : citations.filter { verified.citedNumbers.contains($0.n) }
-        return Answer(question: question, answer: verified.text, sentences: verified.sentences, refused: false,
-                      incomplete: incomplete, citations: used, removedCitations: verified.removedCitations, model: model)
+        let answer = Answer(question: question, answer: verified.text, sentences: verified.sentences, refused: false,
+                            incomplete: incomplete, citations: used, removedCitations: verified.removedCitations,
+                            removedSentences: verified.removedSentences, model: model)
+        return (answer, verified)
     }
 }

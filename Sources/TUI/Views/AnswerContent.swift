@@ -113,6 +113,14 @@ enum AnswerContent {
             t.newline(); t.newline()
             t.append("Removed citations that pointed at no source: " + a.removedCitations.map { "[\($0)]" }.joined(separator: " "), muted)
         }
+        if !a.removedSentences.isEmpty {
+            t.newline(); t.newline()
+            t.append("Removed: states a quantity no source backs (not part of the answer):", muted)
+            for r in a.removedSentences {
+                t.newline()
+                t.append("  - \(r.text) (\(r.reason))", muted)
+            }
+        }
     }
 
     /// Appends text with its `[n]` markers in the marker style.
