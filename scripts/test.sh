@@ -5,6 +5,7 @@
 # TUI tests that drive the built binary (the TUI under tmux).
 #
 # BEDSIDE_SKIP_ML=1 skips the real LLM/Qdrant components (their tests then report skipped).
+# BEDSIDE_SKIP_FUZZ=1 skips the fuzzing run at the end (scripts/fuzz.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/system-packages.sh   # a no-op when the Debian packages are already there
@@ -43,5 +44,11 @@ run_tests() { # LOG ARGS...: one swift test run, teed to LOG; a failure marks th
 }
 run_tests swift-test.log --skip EndToEndTests
 run_tests swift-test-e2e.log --filter EndToEndTests --no-parallel
+# Differential fuzzing (issue 8): a bounded libFuzzer run per target in its own scratch path
+# (.build-fuzz; the first build compiles jwt-kit and swift-crypto with instrumentation).
+# BEDSIDE_SKIP_FUZZ=1 skips it; BEDSIDE_FUZZ_SECONDS sets the run length (default 60).
+if [ "${BEDSIDE_SKIP_FUZZ:-0}" != 1 ]; then
+  if ! bash scripts/fuzz.sh "${BEDSIDE_FUZZ_SECONDS:-60}" 2>&1 | tee "$BEDSIDE_TEST_OUTPUT/fuzz.log"; then status=1; fi
+fi
 if [ "$status" = 0 ]; then echo "All tests passed."; else echo "Some tests failed (logs in $BEDSIDE_TEST_OUTPUT)." >&2; fi
 exit "$status"

@@ -5,7 +5,7 @@ import Foundation
 /// code for libFuzzer's synchronous entry point.
 package enum FuzzRunner {
     /// Regular files under each path (a file, or a folder searched recursively), sorted;
-    /// hidden files and README files are left out.
+    /// hidden files, README files and dictionaries (.dict) are left out.
     package static func inputFiles(_ paths: [String]) -> [URL] {
         var files: [URL] = []
         let fm = FileManager.default
@@ -16,7 +16,7 @@ package enum FuzzRunner {
             let root = URL(fileURLWithPath: path, isDirectory: true)
             guard let walker = fm.enumerator(at: root, includingPropertiesForKeys: [.isRegularFileKey], options: [.skipsHiddenFiles]) else { continue }
             for case let url as URL in walker where (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true {
-                if url.lastPathComponent.uppercased().hasPrefix("README") { continue }
+                if url.lastPathComponent.uppercased().hasPrefix("README") || url.pathExtension == "dict" { continue }
                 files.append(url)
             }
         }

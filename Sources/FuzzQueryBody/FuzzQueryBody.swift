@@ -7,11 +7,18 @@ import FuzzOracles
 
 #if BEDSIDE_FUZZ
 @_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzQueryBody(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+public func fuzzQueryBody(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    guard let data else { return 0 }
     if let problem = QueryOracle.check(Array(UnsafeBufferPointer(start: data, count: size))) {
         fatalError("query body decoder: \(problem)")
     }
     return 0
+}
+
+/// The process entry point SwiftPM links as `main` (see `LibFuzzer`).
+@_cdecl("FuzzQueryBody_main")
+public func fuzzQueryBodyMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    LibFuzzer.run(argc: argc, argv: argv) { fuzzQueryBody($0, $1) }
 }
 #else
 import Foundation

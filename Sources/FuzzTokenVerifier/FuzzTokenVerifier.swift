@@ -11,13 +11,20 @@ private let harness = FuzzRunner.blocking {
 }
 
 @_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzTokenVerifier(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+public func fuzzTokenVerifier(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    guard let data else { return 0 }
     let input = Array(UnsafeBufferPointer(start: data, count: size))
     let harness = harness
     if let problem = FuzzRunner.blocking({ await TokenOracle.check(input, harness) }) {
         fatalError("token verification disagreement: \(problem)")
     }
     return 0
+}
+
+/// The process entry point SwiftPM links as `main` (see `LibFuzzer`).
+@_cdecl("FuzzTokenVerifier_main")
+public func fuzzTokenVerifierMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    LibFuzzer.run(argc: argc, argv: argv) { fuzzTokenVerifier($0, $1) }
 }
 #else
 import Foundation

@@ -54,6 +54,10 @@ package enum FlatJSONObject {
             }
         }
 
+        static func isHexDigit(_ c: UInt8) -> Bool {
+            (0x30...0x39).contains(c) || (0x41...0x46).contains(c) || (0x61...0x66).contains(c)
+        }
+
         mutating func string() -> String? {
             guard take(UInt8(ascii: "\"")) else { return nil }
             var out: [UInt8] = []
@@ -75,8 +79,11 @@ package enum FlatJSONObject {
                     case UInt8(ascii: "r"): out.append(0x0D)
                     case UInt8(ascii: "t"): out.append(0x09)
                     case UInt8(ascii: "u"):
-                        guard i + 4 <= bytes.count, let v = UInt32(String(decoding: bytes[i..<i + 4], as: UTF8.self), radix: 16),
-                              let scalar = Unicode.Scalar(v) else { return nil }  // lone surrogates are refused
+                        // Exactly four hex digits, as JSON (and jwt-kit's decoder) requires: `UInt32(_:radix:)`
+                        // alone would also take a sign, so `\u+032` read as "2" here and was malformed to jwt-kit.
+                        guard i + 4 <= bytes.count, bytes[i..<i + 4].allSatisfy(Self.isHexDigit),
+                              let v = UInt32(String(decoding: bytes[i..<i + 4], as: UTF8.self), radix: 16),
+                              let scalar = Unicode.Scalar(v) else { return nil }  // surrogates (lone or paired) are refused
                         i += 4
                         out.append(contentsOf: Array(String(Character(scalar)).utf8))
                     default: return nil
