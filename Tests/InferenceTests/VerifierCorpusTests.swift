@@ -79,17 +79,4 @@ struct VerifierCorpusTests {
         #expect(passRate >= 0.90, "pass rate \(passRate)")
         #expect(dropped == empty, "every content-free lead-in is dropped")
     }
-
-    @Test(.enabled(if: hasDemo)) func printSources() async throws {
-        guard ProcessInfo.processInfo.environment["VERIFIER_CORPUS_PRINT"] != nil else { return }
-        let bed = try TestBed(); defer { bed.cleanup() }
-        _ = try await Ingestor(database: bed.db).ingest(paths: [Self.demoCorpus])
-        let questions = try String(contentsOfFile: "/tmp/vc/questions.txt", encoding: .utf8).split(separator: "\n").map(String.init)
-        for q in questions {
-            let passages = try await BM25Retriever(database: bed.db).retrieve(q, topK: 5, filters: [:])
-            let prompt = PromptBuilder().build(question: q, passages: passages)
-            print("Q: \(q)")
-            for s in prompt.sources { print("  [\(s.n)] \(s.passage.chunk.documentID) — \(s.passage.chunk.section)\(s.truncated ? " (cut)" : "")") }
-        }
-    }
 }
