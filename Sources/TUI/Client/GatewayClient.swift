@@ -195,6 +195,10 @@ public struct GatewayClient: Sendable {
         if afterHead {
             return BedsideError(.upstream, "The connection to the gateway was lost.", detail: String(describing: error))
         }
+        if error is NIOSSLError || error is BoringSSLError || error is NIOSSLExtraError {
+            return BedsideError(.gatewayUnreachable, "Cannot reach the gateway at \(endpoint.display) securely: its TLS certificate is not trusted here "
+                                + "(pass --cacert with the CA that signed it) or does not name this address.", detail: String(describing: error))
+        }
         return BedsideError(.gatewayUnreachable, "Cannot reach the gateway at \(endpoint.display).", detail: String(describing: error))
     }
 }
