@@ -4,6 +4,11 @@ import Foundation
 /// The zero-setup generator: quotes the sentences of the best passages that cover the
 /// question best, each ending with the citation of its passage. It never writes a word
 /// that is not in a source, so its citations are right by construction.
+///
+/// The answer reads like one: the sentence that covers the question best comes first, the
+/// others follow in reading order; sentences that do not name the question's focus (its
+/// heaviest terms) are left out; near-duplicates (the same statement in two passages) are
+/// merged into the better one; at most `maxSentences` sentences and `maxCharacters`.
 public struct ExtractiveGenerator: AnswerGenerator {
     public let model = "extractive"
     /// How many top passages sentences are drawn from.
@@ -11,11 +16,18 @@ public struct ExtractiveGenerator: AnswerGenerator {
     public var maxSentences: Int
     /// A sentence must cover at least this share of the best sentence's coverage.
     public var relativeFloor: Double
+    /// Length cap of the answer in characters (the first sentence is always kept).
+    public var maxCharacters: Int
+    /// Sentences sharing at least this share of their content terms (Jaccard) are one statement.
+    public var duplicateSimilarity: Double
 
-    public init(passagesConsidered: Int = 3, maxSentences: Int = 3, relativeFloor: Double = 0.5) {
+    public init(passagesConsidered: Int = 3, maxSentences: Int = 3, relativeFloor: Double = 0.5, maxCharacters: Int = 600,
+                duplicateSimilarity: Double = 0.6) {
         self.passagesConsidered = passagesConsidered
         self.maxSentences = maxSentences
         self.relativeFloor = relativeFloor
+        self.maxCharacters = maxCharacters
+        self.duplicateSimilarity = duplicateSimilarity
     }
 
     struct Candidate {
@@ -42,14 +54,40 @@ public struct ExtractiveGenerator: AnswerGenerator {
             }
         }
         guard let best = candidates.max(by: { $0.score < $1.score }), best.score > 0 else { return [] }
+        // The question's focus: its heaviest terms. A sentence that names none of them in its
+        // own words (not just under the right title) does not address the question.
+        let focus = Self.focusTerms(evidence)
+        let addresses = { (c: Candidate) in !Set(FTSQuery.words(c.text).map(Stemmer.stem)).isDisjoint(with: focus) }
+        let filterByFocus = !focus.isEmpty && candidates.contains(where: addresses)
         var chosen: [Candidate] = []
-        var seen = Set<String>()
+        var chosenTerms: [Set<String>] = []
+        var length = 0
         for c in candidates.sorted(by: { $0.score > $1.score }) where c.score >= best.score * relativeFloor {
-            let key = c.text.lowercased()
-            if seen.insert(key).inserted { chosen.append(c) }
+            if filterByFocus, !addresses(c) { continue }
+            // Near-duplicates (the same statement in two passages) are merged into the better one.
+            let terms = Set(CitationVerifier.terms(c.text))
+            if chosenTerms.contains(where: { Self.similarity($0, terms) >= duplicateSimilarity }) { continue }
+            if !chosen.isEmpty, length + c.text.count > maxCharacters { continue }
+            chosen.append(c)
+            chosenTerms.append(terms)
+            length += c.text.count
             if chosen.count == maxSentences { break }
         }
-        return chosen.sorted { ($0.passage, $0.position) < ($1.passage, $1.position) }
+        // The sentence that answers best comes first; the others follow in reading order.
+        guard let lead = chosen.first else { return [] }
+        return [lead] + chosen.dropFirst().sorted { ($0.passage, $0.position) < ($1.passage, $1.position) }
+    }
+
+    /// Question terms weighing at least 60% of the heaviest one.
+    static func focusTerms(_ evidence: EvidenceScorer.Weighted) -> Set<String> {
+        guard let top = evidence.terms.map(\.weight).max(), top > 0 else { return [] }
+        return Set(evidence.terms.filter { $0.weight >= 0.6 * top }.map(\.stem))
+    }
+
+    /// Jaccard similarity of two term sets.
+    static func similarity(_ a: Set<String>, _ b: Set<String>) -> Double {
+        let union = a.union(b).count
+        return union == 0 ? 1 : Double(a.intersection(b).count) / Double(union)
     }
 
     public func generate(question: String, passages: [RetrievedPassage], evidence: EvidenceScorer.Weighted,
