@@ -161,7 +161,7 @@ struct CLITests {
 
     @Test func doctorWithNothingConfiguredIsHealthy() throws {
         let s = try Scratch(); defer { s.cleanup() }
-        let env = ["XDG_CONFIG_HOME": s.file("config")]
+        let env = ["XDG_CONFIG_HOME": s.file("config"), "XDG_DATA_HOME": s.file("data")]
         let r = try Bin.run(["doctor", "--db", s.file("none.sqlite")], env: env)
         #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
         for component in ["config", "database", "llm", "embeddings", "qdrant"] {

@@ -24,9 +24,19 @@ enum Bin {
     static func environment(_ extra: [String: String]) -> [String: String] {
         var environment = ProcessInfo.processInfo.environment
         for k in componentVariables { environment[k] = nil }
+        // Replicas, the default database and anything else under the data folder stay in a
+        // folder of this test run, never in the user's own ~/.local/share.
+        environment["XDG_DATA_HOME"] = scratchDataHome
         for (k, v) in extra { environment[k] = v }
         return environment
     }
+
+    /// One data folder for the whole test run, removed by no one (it is under the temp folder).
+    static let scratchDataHome: String = {
+        let path = NSTemporaryDirectory() + "bedside-e2e-data-" + UUID().uuidString
+        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }()
 
     struct Result {
         var status: Int32

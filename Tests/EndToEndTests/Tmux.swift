@@ -41,8 +41,12 @@ final class Tmux {
         defer { argv.forEach { free($0) } }
         // The tmux server keeps the environment it starts with; the console must not pick up
         // the developer's or CI's BEDSIDE_* settings (a live LLM, say) or their config file.
-        let inherited = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("BEDSIDE_") && $0.key != "XDG_CONFIG_HOME" }
-        let variables: [String] = inherited.map { "\($0.key)=\($0.value)" } + ["XDG_CONFIG_HOME=/nonexistent/bedside-test"]
+        // Its data folder (replicas, a default database) is the test run's own, not the user's.
+        let inherited = ProcessInfo.processInfo.environment.filter {
+            !$0.key.hasPrefix("BEDSIDE_") && $0.key != "XDG_CONFIG_HOME" && $0.key != "XDG_DATA_HOME"
+        }
+        let variables: [String] = inherited.map { "\($0.key)=\($0.value)" }
+            + ["XDG_CONFIG_HOME=/nonexistent/bedside-test", "XDG_DATA_HOME=\(Bin.scratchDataHome)"]
         let envp: [UnsafeMutablePointer<CChar>?] = variables.map { strdup($0) } + [nil]
         defer { envp.forEach { free($0) } }
         var pid: pid_t = 0
