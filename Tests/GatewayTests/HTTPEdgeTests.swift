@@ -119,7 +119,12 @@ struct HTTPEdgeTests {
         #expect(response.errorCode == "payload_too_large")
         #expect(response.isJSONError)
         #expect(response.headers["connection"]?.lowercased() == "close")
-        #expect(total < 1.0, "\(framing.name): answered after \(total) s")
+        // With the whole body sent first, the time the client itself takes to push 10 MB through
+        // loopback (seconds on a loaded machine) is not the gateway's: the answer must be there
+        // within a second of the client starting to read. Otherwise, within a second of the start.
+        let answeredIn = framing.sendAllFirst ? response.elapsed : total
+        #expect(answeredIn < 1.0, "\(framing.name): answered after \(answeredIn) s (exchange \(total) s)")
+        #expect(total < 15, "\(framing.name): the exchange took \(total) s")
         #expect(response.closed, "\(framing.name): the connection stayed open")
         await server.stop()
     }
