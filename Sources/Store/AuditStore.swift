@@ -329,7 +329,7 @@ final class AuditWriter: Sendable {
         var flushing = false
     }
 
-    private let state = StoreLock(State())
+    private let state = Locked(State())
     private let pool: DatabasePool
     private let path: String
     /// Off only to measure what grouping saves (`BEDSIDE_AUDIT_GROUP_COMMIT=0`): each row commits alone.

@@ -1,3 +1,4 @@
+import Core
 import Crypto
 
 /// Tokens already verified, keyed by the SHA-256 of the token (the token itself is not

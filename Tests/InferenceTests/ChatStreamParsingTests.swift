@@ -171,7 +171,7 @@ struct ChatClientTests {
     }
 
     @Test func cancellingTheConsumerStopsTheRequest() async throws {
-        let cancelled = LockedValue(false)
+        let cancelled = Locked(false)
         let t = ScriptedTransport { _, _ in
             let (stream, c) = AsyncThrowingStream<[UInt8], any Error>.makeStream()
             c.yield(Array(ChatFixtures.chunk("Hello").utf8))

@@ -32,7 +32,7 @@ struct EmbeddingClientTests {
     }
 
     @Test func retries429And5xxAndConnectionErrorsWithBackoff() async throws {
-        let delays = LockedValue<[Duration]>([])
+        let delays = Locked<[Duration]>([])
         let policy = RetryPolicy(maxAttempts: 4, baseDelay: .milliseconds(100), random: { 1.0 }, sleep: { d in delays.withLock { $0.append(d) } })
         let t = ScriptedTransport { r, n in
             switch n {
@@ -67,7 +67,7 @@ struct EmbeddingClientTests {
     }
 
     @Test func longInputsAreCutAndShrunkWhenTheServerStillRefuses() async throws {
-        let lengths = LockedValue<[Int]>([])
+        let lengths = Locked<[Int]>([])
         // Like llama-server with -ub 512: more than ~300 words fails with HTTP 500.
         let t = ScriptedTransport { r, _ in
             let body = try JSONSerialization.jsonObject(with: Data(r.body ?? [])) as! [String: Any]

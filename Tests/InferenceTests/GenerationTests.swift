@@ -56,7 +56,7 @@ struct GenerationTests {
             ChatFixtures.chunk("Dopamine is better than everything."),
             ChatFixtures.chunk(nil, finish: "stop"), ChatFixtures.done,
         ])
-        let events = LockedValue<[AnswerEvent]>([])
+        let events = Locked<[AnswerEvent]>([])
         let a = try await g.generate(question: "q", passages: Self.passages, evidence: Self.noEvidence) { e in events.withLock { $0.append(e) } }
         #expect(a.model == "smol")
         #expect(!a.incomplete && !a.refused)

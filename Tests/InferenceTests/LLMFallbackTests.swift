@@ -47,7 +47,7 @@ struct LLMFallbackTests {
 
     @Test func aWrongDoseIsReplacedByTheQuotedSource() async throws {
         let g = generator("The adult dose of IM adrenaline in anaphylaxis is 500 to 1000 micrograms per kilogram of body weight.")
-        let events = LockedValue<[AnswerEvent]>([])
+        let events = Locked<[AnswerEvent]>([])
         let a = try await g.generate(question: Self.question, passages: Self.passages, evidence: Self.evidence(Self.question)) { e in
             events.withLock { $0.append(e) }
         }

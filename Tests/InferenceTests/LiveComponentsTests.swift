@@ -130,8 +130,8 @@ struct LiveComponentsTests {
         let pid = server.processIdentifier
         let generator = LLMGenerator(client: OpenAIChatClient(baseURL: url + "/v1", model: "m", transport: Self.transport, maxTokens: 400))
         // Killed once some visible text has arrived (the first pieces may be only whitespace).
-        let streamed = LockedValue("")
-        let killed = LockedValue(false)
+        let streamed = Locked("")
+        let killed = Locked(false)
         let answer = try await generator.generate(question: "How is septic shock managed?", passages: GenerationTests.passages,
                                                   evidence: GenerationTests.noEvidence) { event in
             guard case .delta(let piece) = event else { return }

@@ -7,7 +7,7 @@ import Testing
 /// sends and how it reads answers. (The live tests use the real engine.)
 final class FakeQdrant: @unchecked Sendable {
     struct Point { var vector: [Double]; var payload: [String: Any] }
-    private let state = LockedValue<(size: Int?, points: [UInt64: Point], indexed: [String])>((nil, [:], []))
+    private let state = Locked<(size: Int?, points: [UInt64: Point], indexed: [String])>((nil, [:], []))
     var apiKey: String?
     lazy var transport = ScriptedTransport { [unowned self] r, _ in self.handle(r) }
 

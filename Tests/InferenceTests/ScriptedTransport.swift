@@ -1,3 +1,4 @@
+import Core
 import Foundation
 import Testing
 @testable import Inference
@@ -6,7 +7,7 @@ import Testing
 final class ScriptedTransport: HTTPTransport, @unchecked Sendable {
     typealias Handler = @Sendable (TransportRequest, Int) async throws -> TransportResponse
     private let handler: Handler
-    private let log = LockedValue<[TransportRequest]>([])
+    private let log = Locked<[TransportRequest]>([])
 
     init(_ handler: @escaping Handler) {
         self.handler = handler

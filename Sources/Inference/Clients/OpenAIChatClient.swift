@@ -73,7 +73,7 @@ public struct OpenAIChatClient: Sendable {
 
     func run(_ body: Body, _ continuation: AsyncThrowingStream<ChatStreamEvent, any Error>.Continuation) async {
         let started = ContinuousClock.now
-        let progress = LockedValue(Progress())
+        let progress = Locked(Progress())
         let url = baseURL.appendingPath("chat/completions")
         do {
             let bytes = try UpstreamCaller.encode(body)
@@ -119,7 +119,7 @@ public struct OpenAIChatClient: Sendable {
     }
 
     /// Sends the request and reads the stream; returns how it ended.
-    func perform(url: String, body: [UInt8], started: ContinuousClock.Instant, progress: LockedValue<Progress>,
+    func perform(url: String, body: [UInt8], started: ContinuousClock.Instant, progress: Locked<Progress>,
                  _ continuation: AsyncThrowingStream<ChatStreamEvent, any Error>.Continuation) async throws -> ChatCompletionEnd {
         let request = TransportRequest(method: .POST, url: url, headers: headers, body: body)
         // The watchdog enforces `total`; the transport's own deadline is a backstop.
@@ -169,7 +169,7 @@ public struct OpenAIChatClient: Sendable {
     }
 
     /// Throws the first deadline that passes unmet; runs until cancelled otherwise.
-    func watch(started: ContinuousClock.Instant, progress: LockedValue<Progress>) async throws {
+    func watch(started: ContinuousClock.Instant, progress: Locked<Progress>) async throws {
         let steps: [(Duration, Deadline)] = [(timeouts.connect, .connect), (timeouts.firstToken, .firstToken), (timeouts.total, .total)]
             .sorted { $0.0 < $1.0 }
         for (after, deadline) in steps {

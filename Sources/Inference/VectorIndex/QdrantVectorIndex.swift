@@ -15,9 +15,9 @@ public final class QdrantVectorIndex: VectorIndex {
     /// Payload keys Bedside writes itself; document metadata never overrides them.
     public static let reservedKeys: Set<String> = ["doc_id", "chunk_id", "title", "section"]
 
-    private let readyDimension = LockedValue<Int?>(nil)
+    private let readyDimension = Locked<Int?>(nil)
     /// The collection's vector size once a search has checked it (a query-only process never prepares).
-    private let searchedDimension = LockedValue<Int?>(nil)
+    private let searchedDimension = Locked<Int?>(nil)
 
     public init(client: QdrantClient, collection: String = "bedside") {
         self.client = client

@@ -39,7 +39,7 @@ public final class SQLiteVectorIndex: VectorIndex {
         var dim: Int?
     }
 
-    private let state = LockedValue(State())
+    private let state = Locked(State())
 
     public init(database: BedsideDatabase, model: String) {
         self.database = database

@@ -1,3 +1,4 @@
+import Core
 import CoreMetrics
 import Foundation
 import Prometheus

@@ -1,3 +1,5 @@
+import Core
+
 /// Token buckets per subject (the token's `sub`), safe under concurrent requests: each
 /// decision is one refill-and-take inside a lock, so no two requests can spend the same token.
 public final class RateLimiter: Sendable {

@@ -1,3 +1,4 @@
+import Core
 import NIOCore
 
 /// What the HTTP edge allows a connection before the router sees anything: how long a
