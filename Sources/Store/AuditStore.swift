@@ -196,7 +196,7 @@ extension BedsideDatabase {
 
     /// Inserts rows at the end of the chain, in order, inside the caller's transaction.
     static func insertChained(_ db: GRDB.Database, _ rows: [(AuditRecord, String)]) throws -> [Int64] {
-        var last = try Row.fetchOne(db.cachedStatement(sql: "SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1"))
+        let last = try Row.fetchOne(db.cachedStatement(sql: "SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1"))
         var previousID: Int64 = last?["id"] ?? 0
         var previousHash: String = last?["hash"] ?? ""
         var ids: [Int64] = []
@@ -215,7 +215,6 @@ extension BedsideDatabase {
             previousID = id
             previousHash = hash
         }
-        last = nil
         return ids
     }
 
