@@ -1,0 +1,63 @@
+#!/usr/bin/env python3
+"""Package.swift declares exactly what each target imports (issue 11, house rules).
+
+For every target in `swift package dump-package`, compares the modules its Swift files
+import with the target and product dependencies Package.swift lists. Reports a module
+imported but not declared (it builds today only because another dependency drags it in)
+and a dependency declared but never imported (it costs build time for nothing).
+Exit status 1 when any target differs.
+"""
+import json
+import os
+import re
+import subprocess
+import sys
+
+# Modules that come with the toolchain, never declared as dependencies.
+TOOLCHAIN = {
+    "Foundation", "FoundationEssentials", "FoundationNetworking", "Dispatch", "Glibc", "Darwin",
+    "Musl", "XCTest", "Testing", "Synchronization", "_Concurrency", "os", "Observation", "RegexBuilder",
+}
+IMPORT = re.compile(r"^\s*(?:@[\w()\s,:]+\s+)*(?:@_exported\s+)?import\s+(?:(?:struct|class|enum|protocol|func|var|let|typealias)\s+)?([A-Za-z_][A-Za-z0-9_]*)", re.M)
+
+
+def main() -> int:
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    dump = json.loads(subprocess.run(["swift", "package", "dump-package"], cwd=root, check=True,
+                                     capture_output=True, text=True).stdout)
+    failures = 0
+    for target in dump["targets"]:
+        if target["type"] in ("system", "binary", "plugin", "macro"):
+            continue
+        name = target["name"]
+        default = ("Tests" if target["type"] == "test" else "Sources") + "/" + name
+        path = os.path.join(root, target.get("path") or default)
+        declared = set()
+        for dep in target.get("dependencies", []):
+            kind = next(iter(dep))
+            declared.add(dep[kind][0])
+        imported = set()
+        for folder, _, files in os.walk(path):
+            for file in files:
+                if file.endswith(".swift"):
+                    with open(os.path.join(folder, file), encoding="utf-8") as handle:
+                        imported.update(IMPORT.findall(handle.read()))
+        imported -= TOOLCHAIN
+        imported.discard(name)
+        missing = sorted(imported - declared)
+        unused = sorted(declared - imported)
+        if missing or unused:
+            failures += 1
+            if missing:
+                print(f"{name}: imports but does not declare: {', '.join(missing)}")
+            if unused:
+                print(f"{name}: declares but never imports: {', '.join(unused)}")
+    if failures:
+        print(f"check_imports: {failures} target(s) differ from Package.swift", file=sys.stderr)
+        return 1
+    print("check_imports: every target declares exactly what it imports")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
