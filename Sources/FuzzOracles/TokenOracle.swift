@@ -5,10 +5,12 @@ import JWTKit
 import TokenAuth
 
 /// The differential oracle for token verification: the same bytes go through the gateway's
-/// direct HS256 path (HMAC + `FastClaimsParser`), the gateway's jwt-kit path, and jwt-kit
-/// alone (`JWTKeyCollection.verify`, then the same claim checks). The two gateway paths must
-/// give the same verdict (accept with the same identity, or reject); a token the gateway
-/// accepts must be accepted by jwt-kit alone with the same identity.
+/// verifier without its cache, through a verifier with its verified-token cache (twice, so
+/// the second verdict comes from the cache), and through jwt-kit alone
+/// (`JWTKeyCollection.verify`, then the same claim checks). The gateway's verdicts must
+/// agree (accept with the same identity, or reject); a token the gateway accepts must be
+/// accepted by jwt-kit alone with the same identity (the gateway's strict header rules may
+/// only refuse more).
 ///
 /// An input is one of (the first byte chooses):
 /// - `T` + token: the rest is the token, verified as is;
@@ -47,6 +49,8 @@ package enum TokenOracle {
     /// The verifiers, built once per process.
     package struct Harness: Sendable {
         package let verifier: TokenVerifier
+        /// The same keys and clock, with a verified-token cache.
+        package let cachedVerifier: TokenVerifier
         package let jwtKit: JWTKeyCollection
         package let validator: ClaimsValidator
     }
@@ -55,10 +59,11 @@ package enum TokenOracle {
         let ring = try await KeyRing.make(secret: secret, jwksJSON: nil)
         let validator = ClaimsValidator(issuer: issuer, audience: audience, leeway: 10, maxLifetime: 30 * 86_400)
         let clock = GatewayClock(now: { now }, uptime: { .zero })
-        let verifier = TokenVerifier(keys: ring, validator: validator, maxTokenBytes: 8192, fastPath: true, cacheSize: 0, clock: clock)
+        let verifier = TokenVerifier(keys: ring, validator: validator, maxTokenBytes: 8192, cacheSize: 0, clock: clock)
+        let cached = TokenVerifier(keys: ring, validator: validator, maxTokenBytes: 8192, cacheSize: 64, clock: clock)
         let kit = JWTKeyCollection()
         await kit.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
-        return Harness(verifier: verifier, jwtKit: kit, validator: validator)
+        return Harness(verifier: verifier, cachedVerifier: cached, jwtKit: kit, validator: validator)
     }
 
     /// The token an input stands for (see the type's documentation).
@@ -85,12 +90,13 @@ package enum TokenOracle {
     /// nil when the verifiers agree, else a description of the disagreement.
     package static func check(_ input: [UInt8], _ harness: Harness) async -> String? {
         let token = token(for: input)
-        let fast = await verdict { () async throws(AuthFailure) in try await harness.verifier.verifyUncached(token: token, fastPath: true, now: now) }
-        let kit = await verdict { () async throws(AuthFailure) in try await harness.verifier.verifyUncached(token: token, fastPath: false, now: now) }
-        guard fast == kit else {
-            return "the direct HS256 path and the jwt-kit path disagree on \(token.debugDescription): direct \(fast), jwt-kit path \(kit)"
+        let plain = await verdict { () async throws(AuthFailure) in try await harness.verifier.verifyUncached(token: token, now: now) }
+        let first = await verdict { () async throws(AuthFailure) in try await harness.cachedVerifier.verify(token: token) }
+        let again = await verdict { () async throws(AuthFailure) in try await harness.cachedVerifier.verify(token: token) }
+        guard plain == first, plain == again else {
+            return "the verifier and its cache disagree on \(token.debugDescription): uncached \(plain), first \(first), repeated \(again)"
         }
-        if case .accepted(let identity) = fast {
+        if case .accepted(let identity) = plain {
             let alone: Verdict
             do {
                 let claims = try await harness.jwtKit.verify(token, as: TokenClaims.self)

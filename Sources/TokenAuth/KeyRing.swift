@@ -19,8 +19,6 @@ package struct KeyRing: Sendable {
     package static let localKeyID = "local"
 
     package let hmacKey: SymmetricKey
-    /// HMAC already keyed with the secret: copying it skips the key schedule per token.
-    package let keyedHMAC: HMAC<SHA256>
     package let hmacCollection: JWTKeyCollection
     package let publicKinds: [String: PublicKeyKind]
     package let publicCollection: JWTKeyCollection
@@ -52,7 +50,7 @@ package struct KeyRing: Sendable {
             }
         }
         let key = SymmetricKey(data: secret)
-        return KeyRing(hmacKey: key, keyedHMAC: HMAC<SHA256>(key: key), hmacCollection: hmacCollection, publicKinds: kinds,
+        return KeyRing(hmacKey: key, hmacCollection: hmacCollection, publicKinds: kinds,
                        publicCollection: publicCollection, skipped: skipped)
     }
 

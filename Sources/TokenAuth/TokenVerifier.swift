@@ -3,32 +3,42 @@ import Crypto
 import Foundation
 import JWTKit
 
-/// Verifies bearer tokens: size, strict header, key choice, signature, then claims.
-///
-/// jwt-kit is the verifier of record. HS256 tokens may instead take a direct HMAC path
-/// (same header rules, same payload decoding, same claim checks; the tests hold both to
-/// the same verdicts) because jwt-kit's actor hop and JSON handling cost more than the
-/// whole cached-answer request. A repeated token is answered from `VerifiedTokenCache`.
+/// Verifies bearer tokens: size, strict header, key choice, then jwt-kit (signature and
+/// payload), then the claims. A repeated token is answered from the verified-token cache
+/// (a `BoundedCache` keyed by the token's SHA-256, the token itself is not kept); its time
+/// claims and revocation are checked again on every use.
 public final class TokenVerifier: Sendable {
+    package struct Fingerprint: Hashable, Sendable {
+        var a: UInt64, b: UInt64, c: UInt64, d: UInt64
+    }
+
     package let keys: KeyRing
     package let validator: ClaimsValidator
     package let maxTokenBytes: Int
-    package let fastPath: Bool
-    package let cache: VerifiedTokenCache
-    package let headerMemo = HeaderMemo()
+    package let cache: BoundedCache<Fingerprint, VerifiedIdentity>
     package let clock: GatewayClock
     /// Revoked tokens (nil: nothing is ever revoked, as in the benchmark).
     package let revocations: (any RevocationChecking)?
 
-    package init(keys: KeyRing, validator: ClaimsValidator, maxTokenBytes: Int, fastPath: Bool, cacheSize: Int, clock: GatewayClock,
-         revocations: (any RevocationChecking)? = nil) {
+    package init(keys: KeyRing, validator: ClaimsValidator, maxTokenBytes: Int, cacheSize: Int, clock: GatewayClock,
+                 revocations: (any RevocationChecking)? = nil) {
         self.keys = keys
         self.validator = validator
         self.maxTokenBytes = maxTokenBytes
-        self.fastPath = fastPath
-        self.cache = VerifiedTokenCache(capacity: cacheSize)
+        self.cache = BoundedCache(capacity: cacheSize)
         self.clock = clock
         self.revocations = revocations
+    }
+
+    package static func fingerprint(_ token: String) -> Fingerprint {
+        var hasher = SHA256()
+        if token.utf8.withContiguousStorageIfAvailable({ hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }) == nil {
+            hasher.update(data: Array(token.utf8))
+        }
+        return hasher.finalize().withUnsafeBytes { raw in
+            Fingerprint(a: raw.loadUnaligned(fromByteOffset: 0, as: UInt64.self), b: raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self),
+                        c: raw.loadUnaligned(fromByteOffset: 16, as: UInt64.self), d: raw.loadUnaligned(fromByteOffset: 24, as: UInt64.self))
+        }
     }
 
     /// Authenticates an `Authorization` header value.
@@ -62,7 +72,7 @@ public final class TokenVerifier: Sendable {
 
     package func verify(token: String) async throws(AuthFailure) -> VerifiedIdentity {
         guard token.utf8.count <= maxTokenBytes else { throw AuthFailure(.tooLarge, "The token is larger than \(maxTokenBytes) bytes.") }
-        let fingerprint = VerifiedTokenCache.fingerprint(token)
+        let fingerprint = Self.fingerprint(token)
         let now = clock.now()
         let identity: VerifiedIdentity
         if let known = cache.get(fingerprint) {
@@ -72,8 +82,8 @@ public final class TokenVerifier: Sendable {
             }
             identity = known
         } else {
-            identity = try await verifyUncached(token: token, fastPath: fastPath, now: now)
-            cache.put(fingerprint, identity)
+            identity = try await verifyUncached(token: token, now: now)
+            cache.set(fingerprint, identity)
         }
         // Checked on every use, cached or not, so a revocation holds at once.
         if let revocations, await revocations.isRevoked(identity) {
@@ -82,18 +92,17 @@ public final class TokenVerifier: Sendable {
         return identity
     }
 
-    /// Full verification without the cache; `fastPath` picks the HS256 implementation.
-    package func verifyUncached(token: String, fastPath: Bool, now: Date) async throws(AuthFailure) -> VerifiedIdentity {
+    /// Full verification without the cache.
+    package func verifyUncached(token: String, now: Date) async throws(AuthFailure) -> VerifiedIdentity {
         guard token.utf8.count <= maxTokenBytes else { throw AuthFailure(.tooLarge, "The token is larger than \(maxTokenBytes) bytes.") }
-        let parsed = try ParsedToken(token)
-        let header = try parsed.header(memo: headerMemo)
+        let header = try ParsedToken(token).header()
         let claims: TokenClaims
         switch header.alg {
         case "HS256":
             guard header.kid == nil || header.kid == KeyRing.localKeyID else {
                 throw AuthFailure(.unknownKey, "HS256 tokens must not name a key other than the local one (kid).")
             }
-            claims = fastPath ? try verifyHS256Directly(parsed, header) : try await verifyWithJWTKit(token, keys.hmacCollection)
+            claims = try await verifyWithJWTKit(token, keys.hmacCollection)
         case "ES256", "RS256":
             guard let kid = header.kid else { throw AuthFailure(.unknownKey, "\(header.alg) tokens must name their key (kid).") }
             guard let kind = keys.publicKinds[kid] else { throw AuthFailure(.unknownKey, "The token names a key this gateway does not know (kid).") }
@@ -107,21 +116,6 @@ public final class TokenVerifier: Sendable {
         return try validator.validate(claims, now: now)
     }
 
-    private func verifyHS256Directly(_ token: ParsedToken, _ header: ParsedToken.Header) throws(AuthFailure) -> TokenClaims {
-        let signature = header.signature
-        guard signature.count == SHA256.byteCount else { throw AuthFailure(.badSignature, "The token's signature is not valid.") }
-        var mac = keys.keyedHMAC
-        mac.update(data: token.bytes[0..<token.payloadRange.upperBound])
-        let valid = mac.finalize() == signature  // HashedAuthenticationCode compares in constant time
-        guard valid else { throw AuthFailure(.badSignature, "The token's signature is not valid.") }
-        if let simple = FastClaimsParser.parse(header.payload) { return simple }
-        do {
-            return try Self.payloadDecoder.decode(TokenClaims.self, from: Data(header.payload))
-        } catch {
-            throw AuthFailure(.malformed, "The token's claims are malformed.")
-        }
-    }
-
     private func verifyWithJWTKit(_ token: String, _ collection: JWTKeyCollection) async throws(AuthFailure) -> TokenClaims {
         do {
             return try await collection.verify(token, as: TokenClaims.self)
@@ -133,9 +127,6 @@ public final class TokenVerifier: Sendable {
             throw AuthFailure(.badSignature, "The token's signature is not valid.")
         }
     }
-
-    /// Same settings as jwt-kit's default decoder for the fields `TokenClaims` has.
-    private static let payloadDecoder = JSONDecoder()
 
     package static func printable(_ s: String) -> String {
         String(s.unicodeScalars.filter { $0.isASCII && $0.properties.generalCategory != .control }.prefix(20).map(Character.init))
@@ -175,40 +166,36 @@ package struct ParsedToken {
     package struct Header {
         package var alg: String
         package var kid: String?
-        /// The decoded payload and signature (checked canonical here, used by the direct path).
-        package var payload: [UInt8]
-        package var signature: [UInt8]
     }
 
     /// Reads the header strictly: only `alg`, `typ` (`JWT`) and `kid`, all strings. Members
     /// such as `crit`, `jku`, `jwk` or `x5u` that would change how the token is checked are
-    /// refused. Headers that passed are remembered by their exact bytes (an issuer sends the
-    /// same header on every token), so the JSON is read once per issuer, not per token.
-    package func header(memo: HeaderMemo? = nil) throws(AuthFailure) -> Header {
-        let segment = bytes[headerRange]
-        let (alg, kid): (String, String?)
-        if let known = memo?.get(segment) {
-            (alg, kid) = known
-        } else {
-            (alg, kid) = try Self.readHeader(segment)
-            memo?.put(segment, (alg, kid))
-        }
-        // Segments must be canonical base64url even on the jwt-kit path, so both paths agree.
-        guard let payloadBytes = Base64URL.decode(payload) else { throw AuthFailure(.malformed, "The token is malformed.") }
-        guard !signature.isEmpty, let signatureBytes = Base64URL.decode(signature) else {
+    /// refused. The payload and signature must be canonical base64url.
+    package func header() throws(AuthFailure) -> Header {
+        let (alg, kid) = try Self.readHeader(bytes[headerRange])
+        guard Base64URL.decode(payload) != nil else { throw AuthFailure(.malformed, "The token is malformed.") }
+        guard !signature.isEmpty, Base64URL.decode(signature) != nil else {
             if alg.lowercased() == "none" { throw AuthFailure(.unsupportedAlgorithm, "Unsigned tokens (alg none) are refused.") }
             throw AuthFailure(.badSignature, "The token's signature is not valid.")
         }
-        return Header(alg: alg, kid: kid, payload: payloadBytes, signature: signatureBytes)
+        return Header(alg: alg, kid: kid)
     }
 
     private static func readHeader(_ segment: ArraySlice<UInt8>) throws(AuthFailure) -> (String, String?) {
-        guard let json = Base64URL.decode(segment), let fields = FlatJSONObject.parse(json) else {
+        guard let json = Base64URL.decode(segment),
+              let object = try? JSONSerialization.jsonObject(with: Data(json)) as? [String: Any] else {
             throw AuthFailure(.malformed, "The token's header is malformed.")
         }
-        for name in fields.keys {
+        // A repeated member (`{"alg":"none","alg":"HS256"}`) is refused, not resolved: every
+        // value is a string, so each member is one colon outside the strings.
+        guard Self.membersOutsideStrings(json) == object.count else { throw AuthFailure(.malformed, "The token's header repeats a member.") }
+        var fields: [String: String] = [:]
+        for name in object.keys.sorted() {  // sorted: the same member is named every time
+            let value = object[name]
             switch name {
-            case "alg", "typ", "kid": continue
+            case "alg", "typ", "kid":
+                guard let string = value as? String else { throw AuthFailure(.malformed, "The token's header is malformed.") }
+                fields[name] = string
             default: throw AuthFailure(.malformed, "The token's header has a member this gateway does not accept (\(TokenVerifier.printable(name))).")
             }
         }
@@ -217,20 +204,19 @@ package struct ParsedToken {
         if let kid = fields["kid"], kid.isEmpty || kid.utf8.count > 256 { throw AuthFailure(.unknownKey, "The token's key id (kid) is not acceptable.") }
         return (alg, fields["kid"])
     }
-}
 
-/// Token headers already read, by their exact base64url bytes.
-package final class HeaderMemo: Sendable {
-    private let entries = Locked<[ArraySlice<UInt8>: HeaderFields]>([:])
-    package typealias HeaderFields = (alg: String, kid: String?)
-    package static let capacity = 64
-
-    package func get(_ segment: ArraySlice<UInt8>) -> HeaderFields? { entries.withLock { $0[segment] } }
-
-    package func put(_ segment: ArraySlice<UInt8>, _ fields: HeaderFields) {
-        entries.withLock { all in
-            if all.count >= Self.capacity { all.removeAll(keepingCapacity: true) }
-            all[ArraySlice(Array(segment))] = fields
+    /// Colons outside JSON strings (the member count of a flat object).
+    private static func membersOutsideStrings(_ json: [UInt8]) -> Int {
+        var count = 0, inString = false, escaped = false
+        for byte in json {
+            if inString {
+                if escaped { escaped = false } else if byte == UInt8(ascii: "\\") { escaped = true } else if byte == UInt8(ascii: "\"") { inString = false }
+            } else if byte == UInt8(ascii: "\"") {
+                inString = true
+            } else if byte == UInt8(ascii: ":") {
+                count += 1
+            }
         }
+        return count
     }
 }

@@ -40,19 +40,19 @@ import TokenAuth
         let harness = try await TokenOracle.makeHarness()
         let good = Array(#"P{"sub":"alice","exp":1800003600,"iat":1799999940,"iss":"bedside","aud":"bedside-gateway"}"#.utf8)
         let token = TokenOracle.token(for: good)
-        let identity = try await harness.verifier.verifyUncached(token: token, fastPath: true, now: TokenOracle.now)
+        let identity = try await harness.verifier.verifyUncached(token: token, now: TokenOracle.now)
         #expect(identity.subject == "alice")
         #expect(await TokenOracle.check(good, harness) == nil)
         let wrongAudience = TokenOracle.token(for: Array(#"P{"sub":"alice","exp":1800003600,"iss":"bedside","aud":"elsewhere"}"#.utf8))
         await #expect(throws: (any Error).self) {
-            _ = try await harness.verifier.verifyUncached(token: wrongAudience, fastPath: false, now: TokenOracle.now)
+            _ = try await harness.verifier.verifyUncached(token: wrongAudience, now: TokenOracle.now)
         }
         // A token whose signature is altered is refused by both paths: the oracle agrees.
         var tampered = Array(token.utf8)
         tampered[tampered.count - 2] = tampered[tampered.count - 2] == UInt8(ascii: "A") ? UInt8(ascii: "B") : UInt8(ascii: "A")
         #expect(await TokenOracle.check([UInt8(ascii: "T")] + tampered, harness) == nil)
         await #expect(throws: (any Error).self) {
-            _ = try await harness.verifier.verifyUncached(token: String(decoding: tampered, as: UTF8.self), fastPath: true, now: TokenOracle.now)
+            _ = try await harness.verifier.verifyUncached(token: String(decoding: tampered, as: UTF8.self), now: TokenOracle.now)
         }
     }
 
@@ -71,14 +71,36 @@ import TokenAuth
         #expect(messages.first?.contains("b d") == true)  // the first bad name in sorted order
     }
 
-    /// Issue 11: the header parser read `\u+032` as "2" (a sign taken by `UInt32(_:radix:)`),
-    /// so the direct path accepted a header jwt-kit refuses as malformed. Exactly four hex digits now.
-    @Test func headerEscapesNeedFourHexDigits() {
-        #expect(FlatJSONObject.parse(Array(#"{"alg":"HS2\u0035\u0036"}"#.utf8)) == ["alg": "HS256"])
-        #expect(FlatJSONObject.parse(Array(#"{"alg":"HS2\u+0356"}"#.utf8)) == nil)
-        #expect(FlatJSONObject.parse(Array(#"{"alg":"HS2\u-035"}"#.utf8)) == nil)
-        #expect(FlatJSONObject.parse(Array(#"{"alg":"HS2\u 035"}"#.utf8)) == nil)
-        #expect(FlatJSONObject.parse(Array(#"{"alg":"HS2\u03"}"#.utf8)) == nil)
+    /// Issue 11: the hand-written header parser read `\u+032` as "2", so a header jwt-kit
+    /// refuses was accepted. The header is now read by Foundation's JSON parser: an escape
+    /// needs exactly four hex digits, and the oracle agrees with jwt-kit on each.
+    @Test func headerEscapesNeedFourHexDigits() async throws {
+        let harness = try await TokenOracle.makeHarness()
+        let payload = #"{"sub":"alice","exp":1800003600,"iat":1799999940,"iss":"bedside","aud":"bedside-gateway"}"#
+        let escaped = TokenOracle.token(for: Array(("H" + #"{"alg":"HS2\u0035\u0036"}"# + "\n" + payload).utf8))
+        #expect(try await harness.verifier.verifyUncached(token: escaped, now: TokenOracle.now).subject == "alice")
+        for bad in [#"HS2\u+0356"#, #"HS2\u-035"#, #"HS2\u 035"#, #"HS2\u03"#] {
+            let input = Array(("H" + #"{"alg":""# + bad + #""}"# + "\n" + payload).utf8)
+            await #expect(throws: AuthFailure.self, "\(bad)") {
+                _ = try await harness.verifier.verifyUncached(token: TokenOracle.token(for: input), now: TokenOracle.now)
+            }
+            #expect(await TokenOracle.check(input, harness) == nil)
+        }
+    }
+
+    /// A repeated token is answered by the verified-token cache with the same verdict, and a
+    /// header member that changes how a token is checked is refused even when jwt-kit would accept it.
+    @Test func cacheAndStrictHeaderAgreeWithTheOracle() async throws {
+        let harness = try await TokenOracle.makeHarness()
+        let payload = #"{"sub":"bob","exp":1800003600,"iat":1799999940,"iss":"bedside","aud":"bedside-gateway"}"#
+        let plain = Array(("P" + payload).utf8)
+        #expect(await TokenOracle.check(plain, harness) == nil)
+        let token = TokenOracle.token(for: plain)
+        #expect(try await harness.cachedVerifier.verify(token: token).subject == "bob")
+        #expect(harness.cachedVerifier.cache.count == 1)
+        #expect(try await harness.cachedVerifier.verify(token: token).subject == "bob")
+        let crit = TokenOracle.token(for: Array(("H" + #"{"alg":"HS256","crit":["exp"]}"# + "\n" + payload).utf8))
+        await #expect(throws: AuthFailure.self) { _ = try await harness.verifier.verifyUncached(token: crit, now: TokenOracle.now) }
     }
 
     @Test func queryOracleAcceptsAndRefuses() {

@@ -134,6 +134,10 @@ let badTokens: [BadToken] = {
         BadToken(name: "jku header", expected: .malformed) { p in hs(p, header: #"{"alg":"HS256","jku":"http://evil/keys"}"#, payload: ok(p)) },
         BadToken(name: "typ JWE", expected: .malformed) { p in hs(p, header: #"{"alg":"HS256","typ":"JWE"}"#, payload: ok(p)) },
         BadToken(name: "duplicate alg in header", expected: .malformed) { p in hs(p, header: #"{"alg":"none","alg":"HS256"}"#, payload: ok(p)) },
+        BadToken(name: "duplicate alg spelled with an escape", expected: .malformed) { p in
+            hs(p, header: #"{"alg":"none","\u0061lg":"HS256"}"#, payload: ok(p))
+        },
+        BadToken(name: "non-string kid", expected: .malformed) { p in hs(p, header: #"{"alg":"HS256","kid":7}"#, payload: ok(p)) },
         BadToken(name: "padded base64 segment", expected: .malformed) { p in
             let parts = hs(p, payload: ok(p)).split(separator: ".")
             return "\(parts[0])=.\(parts[1]).\(parts[2])"
@@ -147,20 +151,20 @@ struct AuthTests {
     func badTokenRefused(_ bad: BadToken) async throws {
         let p = try await AuthFixture.shared.get()
         let header = try await bad.header(p)
-        // Both verification paths give the same verdict.
-        for fast in [true, false] {
-            do {
-                guard let header else { _ = try await p.test.gateway.verifier.authenticate(authorization: nil); continue }
+        do {
+            if let header {
                 let token = String(header.dropFirst(header.hasPrefix("Bearer ") ? 7 : 0))
                 if header.hasPrefix("Bearer "), !token.isEmpty {
-                    _ = try await p.test.gateway.verifier.verifyUncached(token: token, fastPath: fast, now: p.test.clock.now)
+                    _ = try await p.test.gateway.verifier.verifyUncached(token: token, now: p.test.clock.now)
                 } else {
                     _ = try await p.test.gateway.verifier.authenticate(authorization: header)
                 }
-                Issue.record("\(bad.name) was accepted (fast path \(fast))")
-            } catch {
-                #expect(error.kind == bad.expected, "\(bad.name), fast path \(fast): \(error.reason)")
+            } else {
+                _ = try await p.test.gateway.verifier.authenticate(authorization: nil)
             }
+            Issue.record("\(bad.name) was accepted")
+        } catch {
+            #expect(error.kind == bad.expected, "\(bad.name): \(error.reason)")
         }
         // And over HTTP: 401, the challenge, the JSON error shape, no rate-limit spend.
         try await p.test.app.test(.router) { client in
@@ -196,10 +200,8 @@ struct AuthTests {
         let rs = try await rsaKeys.sign(claims, kid: "rsa1")
         for (name, token, subject) in [("minted", minted, "dr.ada"), ("exp within leeway", withinLeeway, "dr.ada"), ("aud list", audList, "dr.ada"),
                                         ("kid local", localKid, "dr.ada"), ("ES256", es, "remote-svc"), ("RS256", rs, "remote-svc")] {
-            for fast in [true, false] {
-                let identity = try await v.verifyUncached(token: token, fastPath: fast, now: p.test.clock.now)
-                #expect(identity.subject == subject, "\(name)")
-            }
+            let identity = try await v.verifyUncached(token: token, now: p.test.clock.now)
+            #expect(identity.subject == subject, "\(name)")
         }
         try await p.test.app.test(.router) { client in
             try await client.execute(uri: "/v1/history", method: .get, headers: .bearer(es)) { #expect($0.status == .ok) }
@@ -243,8 +245,8 @@ struct AuthTests {
         let token = try await test.gateway.issuer.mint(subject: "nurse.bo", ttl: try parseDuration("8h"))
         let parts = token.split(separator: ".")
         #expect(parts.count == 3)
-        let header = try #require(FlatJSONObject.parse(Base64URL.decode(Array(parts[0].utf8)) ?? []))
-        #expect(header["alg"] == "HS256")
+        let header = try JSONSerialization.jsonObject(with: Data(Base64URL.decode(Array(parts[0].utf8)) ?? [])) as? [String: String]
+        #expect(header?["alg"] == "HS256")
         let claims = try JSONDecoder().decode(TokenClaims.self, from: Data(Base64URL.decode(Array(parts[1].utf8)) ?? []))
         let now = test.clock.now.timeIntervalSince1970.rounded(.down)
         #expect(claims.sub == "nurse.bo")
@@ -280,40 +282,6 @@ struct AuthTests {
     @Test(arguments: ["", "h", "8x", "-5m", "0s", "8h5", "abc"])
     func badDurations(_ text: String) {
         #expect(throws: BedsideError.self) { try parseDuration(text) }
-    }
-
-    @Test(arguments: [
-        #"{"sub":"dr.ada","exp":1750003600,"nbf":1750000000,"iat":1750000000,"iss":"bedside","aud":"bedside-gateway","jti":"x-1"}"#,
-        #"{ "sub" : "a" , "exp" : 1.5e9 , "aud" : [ "x" , "bedside-gateway" ] }"#,
-        #"{"sub":"é ü 漢字","exp":-0,"aud":[],"nbf":null,"iss":null,"extra":true,"n":12.25,"z":null,"s":"plain"}"#,
-        #"{}"#,
-        #"{"sub":"a\"b","exp":1}"#,
-        #"{"sub":"a","exp":"1"}"#,
-        #"{"sub":"a","sub":"b","exp":1}"#,
-        #"{"sub":"a","exp":1,}"#,
-        #"{"sub":"a","exp":1,"nested":{"k":1}}"#,
-        #"{"sub":"a","exp":1,"list":[1,2]}"#,
-        #"{"sub":"a","exp":01}"#,
-        #"{"sub":"a","exp":1e999}"#,
-        #"{"sub":5,"exp":1}"#,
-        #"{"sub":"a","exp":1,"aud":[1]}"#,
-        #"{"sub":"a","exp":1} x"#,
-        #"["sub"]"#,
-        "{\"sub\":\"\u{01}\",\"exp\":1}",
-    ])
-    func fastClaimsParserAgreesWithJSONDecoder(_ json: String) {
-        let bytes = Array(json.utf8)
-        let decoded = try? JSONDecoder().decode(TokenClaims.self, from: Data(bytes))
-        if let fast = FastClaimsParser.parse(bytes) {
-            #expect(decoded == fast, "fast parser disagrees on \(json)")
-        }
-    }
-
-    @Test func fastClaimsParserTakesTheCommonShape() {
-        let common = #"{"aud":["bedside-gateway"],"exp":1750003600,"iat":1750000000,"iss":"bedside","jti":"5d1f","nbf":1750000000,"sub":"dr.ada"}"#
-        let fast = FastClaimsParser.parse(Array(common.utf8))
-        #expect(fast?.sub == "dr.ada" && fast?.exp == 1_750_003_600 && fast?.aud?.values == ["bedside-gateway"])
-        #expect(FastClaimsParser.parse(Array(#"{"sub":"a\"b","exp":1}"#.utf8)) == nil)
     }
 
     @Test func bearerHeaderParsing() {

@@ -11,7 +11,7 @@ extension TokenVerifier {
         return TokenVerifier(keys: ring,
                              validator: ClaimsValidator(issuer: configuration.jwtIssuer, audience: configuration.jwtAudience, leeway: configuration.jwtLeeway,
                                                         maxLifetime: configuration.maxTokenTTL),
-                             maxTokenBytes: configuration.maxTokenBytes, fastPath: configuration.jwtFastPath,
+                             maxTokenBytes: configuration.maxTokenBytes,
                              cacheSize: configuration.verifiedTokenCacheSize, clock: clock, revocations: revocations)
     }
 }
