@@ -7,11 +7,29 @@ public struct AnswerSentence: Codable, Sendable, Hashable {
     public var citations: [Int]
     /// True when no retrieved source supports the sentence well enough (shown with a mark).
     public var unsupported: Bool
+    /// The sentence(s) of each cited passage that back this sentence, as document byte
+    /// offsets (see `SourceSpan`). Empty for unsupported sentences, refusals, and answers
+    /// stored before spans existed.
+    public var spans: [SourceSpan]
 
-    public init(text: String, citations: [Int], unsupported: Bool = false) {
+    public init(text: String, citations: [Int], unsupported: Bool = false, spans: [SourceSpan] = []) {
         self.text = text
         self.citations = citations
         self.unsupported = unsupported
+        self.spans = spans
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case text, citations, unsupported, spans
+    }
+
+    /// Old answers (the cache, replicas, remote gateways) carry no `spans`: they decode to none.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        text = try c.decode(String.self, forKey: .text)
+        citations = try c.decodeIfPresent([Int].self, forKey: .citations) ?? []
+        unsupported = try c.decodeIfPresent(Bool.self, forKey: .unsupported) ?? false
+        spans = try c.decodeIfPresent([SourceSpan].self, forKey: .spans) ?? []
     }
 }
 

@@ -32,13 +32,19 @@ enum AnswerFormatter {
             for r in a.removedSentences { out += "\(dim)  - \(r.text) (\(r.reason))\(reset)\n" }
         }
         out += "\n\(bold)Citations\(reset)\n"
-        for c in a.citations { out += source(c, dim: dim, reset: reset) }
+        for c in a.citations {
+            // The sentence(s) of the passage that back the answer, else an excerpt of the passage.
+            let supporting = a.spans(forCitation: c.n).compactMap(c.quote)
+            out += source(c, dim: dim, reset: reset, supporting: supporting)
+        }
         return out
     }
 
-    static func source(_ c: Citation, dim: String, reset: String) -> String {
+    static func source(_ c: Citation, dim: String, reset: String, supporting: [String] = []) -> String {
         let section = c.section.isEmpty ? "" : " › \(c.section)"
-        return "[\(c.n)] \(c.title)\(section)  \(dim)(score \(String(format: "%.3f", c.score)), \(c.sourceID))\(reset)\n    \(excerpt(c.text))\n"
+        let head = "[\(c.n)] \(c.title)\(section)  \(dim)(score \(String(format: "%.3f", c.score)), \(c.sourceID))\(reset)\n"
+        guard !supporting.isEmpty else { return head + "    \(excerpt(c.text))\n" }
+        return head + supporting.map { "    “\(excerpt($0, limit: 400))”\n" }.joined()
     }
 
     static func excerpt(_ text: String, limit: Int = 240) -> String {

@@ -23,10 +23,21 @@ public struct CitationVerifier: Sendable {
         public var text: String
         /// The passage's title and section: context that counts towards each of its sentences.
         public var header: String
-        public init(n: Int, text: String, header: String = "") {
+        /// The cited document's id; with it, supported sentences carry the `SourceSpan`s
+        /// (document byte offsets) of the passage sentences that back them.
+        public var documentID: String?
+        /// UTF-8 byte offsets of the passage in its document (`Citation.start`/`end`); `text`
+        /// starts at `documentStart`. Spans are kept inside them.
+        public var documentStart: Int
+        public var documentEnd: Int
+
+        public init(n: Int, text: String, header: String = "", documentID: String? = nil, documentStart: Int = 0, documentEnd: Int? = nil) {
             self.n = n
             self.text = text
             self.header = header
+            self.documentID = documentID
+            self.documentStart = documentStart
+            self.documentEnd = documentEnd ?? documentStart + text.utf8.count
         }
     }
 
@@ -325,7 +336,8 @@ public struct CitationVerifier: Sendable {
             if kind == .unsupported { unsupported += 1 }
             let text = Self.cite(p.body, final)
             rewritten.append(text)
-            sentences.append(AnswerSentence(text: text, citations: final, unsupported: kind == .unsupported))
+            let spans = kind == .unsupported ? [] : final.flatMap { n in Self.spans(of: claim, in: n, sources: sources, texts: texts, checker: checker) }
+            sentences.append(AnswerSentence(text: text, citations: final, unsupported: kind == .unsupported, spans: spans))
         }
 
         // Reassemble: each sentence replaces its range; what lay between sentences stays,
@@ -348,6 +360,23 @@ public struct CitationVerifier: Sendable {
                       leadUnsupported: leadUnsupported ?? false, verdicts: verdicts)
     }
 
+    /// The passage sentences of source `n` that back a claim, as document spans (kept inside
+    /// the passage); none when the source has no `documentID`.
+    static func spans(of claim: ClaimText, in n: Int, sources: [Source], texts: [ClaimChecker.SourceText], checker: ClaimChecker) -> [SourceSpan] {
+        guard let k = sources.firstIndex(where: { $0.n == n }), let documentID = sources[k].documentID,
+              let text = texts.first(where: { $0.n == n }) else { return [] }
+        let source = sources[k]
+        var out: [SourceSpan] = []
+        for i in checker.supportingSentences(claim, in: text) {
+            let r = text.ranges[i]
+            let start = max(source.documentStart, source.documentStart + r.lowerBound)
+            let end = min(source.documentEnd, source.documentStart + r.upperBound)
+            guard start < end else { continue }
+            out.append(SourceSpan(citation: n, documentID: documentID, start: start, end: end))
+        }
+        return out
+    }
+
     /// The cited passages read as one source (for a sentence that draws on several).
     func merged(_ numbers: [Int], _ texts: [ClaimChecker.SourceText]) -> ClaimChecker.SourceText? {
         let parts = texts.filter { numbers.contains($0.n) }
@@ -355,6 +384,7 @@ public struct CitationVerifier: Sendable {
         var m = parts[0]
         for p in parts.dropFirst() {
             m.sentences += p.sentences
+            m.ranges += p.ranges
             m.allTerms.formUnion(p.allTerms)
             m.allTerms.formUnion(p.header.terms)
             m.allQuantities.formUnion(p.allQuantities)

@@ -30,13 +30,17 @@ struct ClaimChecker: Sendable {
         var n: Int
         var header: ClaimText
         var sentences: [ClaimText]
+        /// Each sentence's UTF-8 byte range in the passage text.
+        var ranges: [Range<Int>]
         var allTerms: Set<String>
         var allQuantities: Set<String>
 
         init(n: Int, header: String, text: String) {
             self.n = n
             self.header = ClaimText(header)
-            sentences = SentenceSplitter.sentences(text).map { ClaimText($0.text) }
+            let split = SentenceSplitter.sentences(text)
+            sentences = split.map { ClaimText($0.text) }
+            ranges = split.map { $0.start..<$0.end }
             allTerms = sentences.reduce(into: self.header.terms) { $0.formUnion($1.terms) }
             allQuantities = sentences.reduce(into: self.header.quantityKeys) { $0.formUnion($1.quantityKeys) }
         }
@@ -108,11 +112,9 @@ struct ClaimChecker: Sendable {
         return groups.filter { $0.count >= 2 }
     }
 
-    func check(_ claim: ClaimText, against source: SourceText, known: Set<String>) -> Verdict {
-        let items = Self.items(claim)
-        let header = Self.offered(source.header)
-        let sentenceItems = source.sentences.map(Self.offered)
-        // The one or two sentences that cover the claim best (fewer on a tie).
+    /// The one or two passage sentences that cover the claim's items best (fewer on a tie;
+    /// none when the title and section alone cover as much), and what they cover.
+    static func bestWindow(_ items: Set<String>, header: Set<String>, sentenceItems: [Set<String>]) -> (covered: Set<String>, indices: [Int]) {
         var best: (covered: Set<String>, indices: [Int]) = (items.intersection(header), [])
         for i in sentenceItems.indices {
             let single = items.intersection(header.union(sentenceItems[i]))
@@ -124,6 +126,32 @@ struct ClaimChecker: Sendable {
                 if pair.count > best.covered.count { best = (pair, [i, j]) }
             }
         }
+        return best
+    }
+
+    /// The passage sentences that back a claim the passage backs: the window the check
+    /// compared it with; when the title and section alone covered it, the one sentence
+    /// sharing the most with it. Indices into `source.sentences`, ascending; empty when no
+    /// sentence shares anything with the claim.
+    func supportingSentences(_ claim: ClaimText, in source: SourceText) -> [Int] {
+        let items = Self.items(claim)
+        let sentenceItems = source.sentences.map(Self.offered)
+        let window = Self.bestWindow(items, header: Self.offered(source.header), sentenceItems: sentenceItems).indices
+        if !window.isEmpty { return window }
+        var best: (shared: Int, index: Int)?
+        for (i, offered) in sentenceItems.enumerated() {
+            let shared = items.intersection(offered).count
+            if shared > 0, shared > (best?.shared ?? 0) { best = (shared, i) }
+        }
+        return best.map { [$0.index] } ?? []
+    }
+
+    func check(_ claim: ClaimText, against source: SourceText, known: Set<String>) -> Verdict {
+        let items = Self.items(claim)
+        let header = Self.offered(source.header)
+        let sentenceItems = source.sentences.map(Self.offered)
+        // The one or two sentences that cover the claim best (fewer on a tie).
+        let best = Self.bestWindow(items, header: header, sentenceItems: sentenceItems)
         let covered = best.covered
         let coverage = items.isEmpty ? 0 : Double(covered.count) / Double(items.count)
         func fail(_ reason: String) -> Verdict { Verdict(n: source.n, backed: false, coverage: coverage, reason: reason) }

@@ -35,6 +35,8 @@ public struct ExtractiveGenerator: AnswerGenerator {
         var passage: Int
         var position: Int
         var score: Double
+        /// The sentence's UTF-8 byte range in the passage text.
+        var range: Range<Int> = 0..<0
     }
 
     /// Picks the sentences and their passages (pure, for tests).
@@ -50,7 +52,7 @@ public struct ExtractiveGenerator: AnswerGenerator {
                 guard words >= 4, words <= 90 else { continue }
                 // Earlier passages and earlier sentences break ties.
                 let score = scorer.coverage(evidence, text: context + s.text) - 0.02 * Double(p) - 0.001 * Double(i)
-                candidates.append(Candidate(text: s.text, passage: p, position: i, score: score))
+                candidates.append(Candidate(text: s.text, passage: p, position: i, score: score, range: s.start..<s.end))
             }
         }
         guard let best = candidates.max(by: { $0.score < $1.score }), best.score > 0 else { return [] }
@@ -106,7 +108,11 @@ public struct ExtractiveGenerator: AnswerGenerator {
             let delta = (text.isEmpty ? "" : " ") + piece
             text += delta
             emit(.delta(delta))
-            sentences.append(AnswerSentence(text: piece, citations: [n]))
+            // The quoted sentence is its own support: its place in the document.
+            let chunk = passages[c.passage].chunk
+            let start = chunk.start + c.range.lowerBound, end = min(chunk.end, chunk.start + c.range.upperBound)
+            let spans = start < end ? [SourceSpan(citation: n, documentID: chunk.documentID, start: start, end: end)] : []
+            sentences.append(AnswerSentence(text: piece, citations: [n], spans: spans))
         }
         return Answer(question: question, answer: text, sentences: sentences, citations: citations, model: model)
     }

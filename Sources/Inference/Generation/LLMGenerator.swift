@@ -101,7 +101,9 @@ public struct LLMGenerator: AnswerGenerator {
     /// The sources as the verifier reads them: the passage text the model saw, its title and section as context.
     public static func verifierSources(_ prompt: PromptBuilder.Prompt) -> [CitationVerifier.Source] {
         prompt.sources.map { s in
-            CitationVerifier.Source(n: s.n, text: s.text, header: s.passage.title + "\n" + s.passage.chunk.section)
+            CitationVerifier.Source(n: s.n, text: s.text, header: s.passage.title + "\n" + s.passage.chunk.section,
+                                    documentID: s.passage.chunk.documentID, documentStart: s.passage.chunk.start,
+                                    documentEnd: max(s.passage.chunk.start, s.passage.chunk.end))
         }
     }
 

@@ -29,7 +29,16 @@ enum MarkdownExport {
             for c in sources {
                 let section = c.section.isEmpty ? "" : " — \(c.section)"
                 out += "\(c.n). **\(c.title)**\(section) (score \(String(format: "%.3f", c.score)), source `\(c.sourceID)`, chunk \(c.chunkID))\n"
-                let quote = c.text.split(whereSeparator: \.isNewline).map { "   > \($0)" }.joined(separator: "\n")
+                let supporting = a.refused ? [] : a.spans(forCitation: c.n).compactMap { span in c.quote(span).map { (span, $0) } }
+                if !supporting.isEmpty {
+                    // The sentence(s) of the passage that back the answer, with their place in the document.
+                    out += "   Supporting \(supporting.count == 1 ? "sentence" : "sentences"):\n"
+                    for (span, text) in supporting {
+                        out += Self.quoted(text, prefix: "   > ") + " _(bytes \(span.start)–\(span.end))_\n"
+                    }
+                    out += "   Passage:\n"
+                }
+                let quote = Self.quoted(c.text, prefix: "   > ")
                 if !quote.isEmpty { out += quote + "\n" }
             }
         }
@@ -37,6 +46,11 @@ enum MarkdownExport {
         if let id = a.answerID { out += ", answer `\(id)`" }
         out += ". Exported by Bedside at \(ISO8601DateFormatter.string(from: exportedAt, timeZone: TimeZone(identifier: "UTC")!, formatOptions: [.withInternetDateTime])).\n"
         return out
+    }
+
+    /// Each line of `text` after `prefix` (a Markdown block quote).
+    static func quoted(_ text: String, prefix: String) -> String {
+        text.split(whereSeparator: \.isNewline).map { prefix + $0 }.joined(separator: "\n")
     }
 
     /// `bedside-20250101-093000-sepsis-fluids.md`: sortable, readable, safe on any filesystem.

@@ -1,7 +1,8 @@
 import Core
 
-/// The source viewer: a document, the cited passage highlighted, and the other passages
-/// the same answer cites, for `n`/`N`.
+/// The source viewer: a document, the cited passage highlighted (the sentences that back
+/// the answer strongly, the rest of the passage lightly), and the other passages the same
+/// answer cites; `n`/`N` step through the supporting sentences, then on to the next passage.
 struct SourceViewState: Hashable, Sendable {
     var document: SourceDocument
     /// The answer's citations, in order; `n`/`N` walk through them.
@@ -10,6 +11,13 @@ struct SourceViewState: Hashable, Sendable {
     var citationNumber: Int
     /// UTF-8 byte offsets of the highlighted passage in `document.documentText`.
     var highlight: Range<Int>
+    /// Every supporting span of the answer (all citations, all documents).
+    var answerSpans: [SourceSpan]
+    /// The shown citation's supporting sentences in this document, each inside the passage,
+    /// in document order; empty for answers stored before spans (the whole passage is strong).
+    var supporting: [Range<Int>]
+    /// The supporting sentence `n`/`N` last moved to.
+    var spanIndex: Int
     /// The document as characters, with widths and byte offsets (computed once on load).
     var text: DocumentText
     /// Wrapped lines for `wrapWidth`, recomputed when the width changes.
@@ -23,13 +31,19 @@ struct SourceViewState: Hashable, Sendable {
 
     static let passageStartLabel = "[cited passage] "
     static let passageEndLabel = " [end of cited passage]"
+    static let supportStartLabel = "[supporting sentence] "
+    static let supportEndLabel = " [end of supporting sentence]"
 
-    init(document: SourceDocument, citations: [Citation], citationNumber: Int, highlight: Range<Int>, screenReader: Bool) {
+    init(document: SourceDocument, citations: [Citation], citationNumber: Int, highlight: Range<Int>, screenReader: Bool,
+         spans: [SourceSpan] = []) {
         self.document = document
         self.citations = citations
         self.citationNumber = citationNumber
         self.highlight = Self.validated(highlight, in: document)
         self.screenReader = screenReader
+        answerSpans = spans
+        spanIndex = 0
+        supporting = Self.supportingRanges(spans, citation: citationNumber, documentID: document.documentID, passage: self.highlight)
         text = DocumentText("")
         wrapWidth = 0
         lines = []
@@ -45,19 +59,53 @@ struct SourceViewState: Hashable, Sendable {
         return start..<end
     }
 
+    /// The shown citation's spans that lie in this document and inside its passage (the
+    /// passage as the document places it), in order, without overlaps.
+    static func supportingRanges(_ all: [SourceSpan], citation: Int, documentID: String, passage: Range<Int>) -> [Range<Int>] {
+        var out: [Range<Int>] = []
+        let spans = all.filter { $0.citation == citation && $0.documentID == documentID }.sorted { ($0.start, $0.end) < ($1.start, $1.end) }
+        for span in spans where span.start >= passage.lowerBound && span.end <= passage.upperBound && span.start < span.end {
+            if let last = out.last, span.start < last.upperBound {
+                out[out.count - 1] = last.lowerBound..<max(last.upperBound, span.end)
+            } else {
+                out.append(span.start..<span.end)
+            }
+        }
+        return out
+    }
+
+    /// Where the reader's attention goes: the current supporting sentence, else the passage.
+    var focus: Range<Int> {
+        supporting.indices.contains(spanIndex) ? supporting[spanIndex] : highlight
+    }
+
+    /// Whether character `i` is in a supporting sentence (strong) or only in the passage (light).
+    func isSupporting(_ i: Int) -> Bool {
+        supporting.contains { text.isCharacter(i, inBytes: $0) }
+    }
+
     private mutating func rebuildText() {
-        let markers: [(offset: Int, text: String)] = screenReader
-            ? [(highlight.lowerBound, Self.passageStartLabel), (highlight.upperBound, Self.passageEndLabel)]
-            : []
-        text = DocumentText(document.documentText, markers: markers)
+        var markers: [(offset: Int, rank: Int, text: String)] = []
+        if screenReader {
+            markers = [(highlight.lowerBound, 2, Self.passageStartLabel), (highlight.upperBound, 1, Self.passageEndLabel)]
+            for r in supporting {
+                markers.append((r.lowerBound, 3, Self.supportStartLabel))
+                markers.append((r.upperBound, 0, Self.supportEndLabel))
+            }
+            // At one offset: ends close before starts open, the passage outside the sentence.
+            markers.sort { ($0.offset, $0.rank) < ($1.offset, $1.rank) }
+        }
+        text = DocumentText(document.documentText, markers: markers.map { ($0.offset, $0.text) })
         wrapWidth = 0
         lines = []
     }
 
     /// Moves the highlight to another passage of the same document.
-    mutating func show(citation number: Int, highlight range: Range<Int>) {
+    mutating func show(citation number: Int, highlight range: Range<Int>, lastSpan: Bool = false) {
         citationNumber = number
         highlight = Self.validated(range, in: document)
+        supporting = Self.supportingRanges(answerSpans, citation: number, documentID: document.documentID, passage: highlight)
+        spanIndex = lastSpan ? max(0, supporting.count - 1) : 0
         if screenReader {
             let width = wrapWidth
             rebuildText()
@@ -92,9 +140,29 @@ struct SourceViewState: Hashable, Sendable {
         TextWrap.line(containing: text.characterIndex(atByteOffset: highlight.lowerBound), in: lines)
     }
 
-    /// Scrolls so the passage starts a little below the top of a pane `height` rows tall.
+    /// The wrapped line where the current supporting sentence (else the passage) starts.
+    var focusLine: Int {
+        TextWrap.line(containing: text.characterIndex(atByteOffset: focus.lowerBound), in: lines)
+    }
+
+    /// Scrolls so the current supporting sentence (else the passage) starts a little below
+    /// the top of a pane `height` rows tall; the passage start stays in view when it fits.
     mutating func scrollToHighlight(height: Int) {
-        scroll = clampScroll(highlightLine - min(2, max(0, height / 4)), height: height)
+        let margin = min(2, max(0, height / 4))
+        var top = focusLine - margin
+        if highlightLine < top, focusLine - highlightLine < height - margin { top = highlightLine - margin }
+        scroll = clampScroll(top, height: height)
+    }
+
+    /// `n`/`N` inside the passage: moves to the next or previous supporting sentence; false
+    /// when there is none that way (the caller moves on to another passage).
+    mutating func stepSpan(_ delta: Int, height: Int) -> Bool {
+        let next = spanIndex + delta
+        guard supporting.indices.contains(next) else { return false }
+        spanIndex = next
+        let line = focusLine
+        if line < scroll || line >= scroll + height { scroll = clampScroll(line - min(2, max(0, height / 4)), height: height) }
+        return true
     }
 
     func clampScroll(_ value: Int, height: Int) -> Int {

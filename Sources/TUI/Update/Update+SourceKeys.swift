@@ -30,8 +30,10 @@ extension Update {
             case .character("G"), .end: scroll = v.lines.count
             case .character("n") where searching: Search.step(1, &s)
             case .character("N") where searching: Search.step(-1, &s)
-            case .character("n"): return stepPassage(1, &s)
-            case .character("N"): return stepPassage(-1, &s)
+            case .character("n"): return stepSpan(1, &s)
+            case .character("N"): return stepSpan(-1, &s)
+            case .character("]"): return stepPassage(1, &s)
+            case .character("["): return stepPassage(-1, &s)
             case .character(let c) where c.isASCII && c.isNumber && c != "0":
                 let n = Int(String(c)) ?? 1
                 guard let target = v.citations.first(where: { $0.n == n }) else {
@@ -50,22 +52,34 @@ extension Update {
             return []
         }
 
-        /// `n`/`N`: the next or previous passage this answer cites.
+        /// `n`/`N`: the next or previous sentence that backs the answer in this passage; past
+        /// the last (or before the first), the next (previous) passage this answer cites.
+        static func stepSpan(_ delta: Int, _ s: inout AppState) -> [Effect] {
+            guard var v = s.source else { return [] }
+            if v.stepSpan(delta, height: max(1, Geometry.body(s).content.height)) {
+                s.source = v
+                return []
+            }
+            return stepPassage(delta, &s)
+        }
+
+        /// `]`/`[` (and `n`/`N` past the supporting sentences): the next or previous passage
+        /// this answer cites; going back lands on its last supporting sentence.
         static func stepPassage(_ delta: Int, _ s: inout AppState) -> [Effect] {
             guard let v = s.source, !v.citations.isEmpty else { return [] }
             let i = v.citations.firstIndex { $0.n == v.citationNumber } ?? 0
             let next = ((i + delta) % v.citations.count + v.citations.count) % v.citations.count
-            return show(v.citations[next], &s)
+            return show(v.citations[next], lastSpan: delta < 0, &s)
         }
 
         /// Shows a cited passage: in place when it is in this document, else loads its document.
-        static func show(_ c: Citation, _ s: inout AppState) -> [Effect] {
+        static func show(_ c: Citation, lastSpan: Bool = false, _ s: inout AppState) -> [Effect] {
             guard var v = s.source else { return [] }
             let sameDocument = c.sourceID == v.document.documentID
                 && (c.chunkID == v.document.chunkID || v.document.spans.contains { $0.chunkID == c.chunkID } || c.end > c.start)
             guard sameDocument else { return Keys.openCitation(c, from: v.citations, &s) }
             let range = c.chunkID == v.document.chunkID ? v.document.start..<max(v.document.start, v.document.end) : v.range(for: c)
-            v.show(citation: c.n, highlight: range)
+            v.show(citation: c.n, highlight: range, lastSpan: lastSpan)
             v.layout(width: max(2, Geometry.body(s).content.width))
             v.scrollToHighlight(height: max(1, Geometry.body(s).content.height))
             s.source = v

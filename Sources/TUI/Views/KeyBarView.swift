@@ -12,7 +12,8 @@ enum KeyBarView {
         }
         switch state.screen {
         case .source:
-            return [("Esc", "back"), ("j/k", "scroll"), ("n/N", "next/prev passage"), ("1-9", "citation"),
+            let stepping = state.source.map { !$0.supporting.isEmpty } == true ? "next/prev sentence" : "next/prev passage"
+            return [("Esc", "back"), ("j/k", "scroll"), ("n/N", stepping), ("1-9", "citation"),
                     ("/", "search"), ("e", "export"), ("?", "help"), ("q", "quit")]
         case .history:
             if state.history.filterEditing {

@@ -43,7 +43,8 @@ enum KeyBindings {
             ("r", "ask again, bypassing the cache"),
         ]),
         Section(title: "Source viewer", keys: [
-            ("n  N", "next / previous cited passage (or search match)"),
+            ("n  N", "next / previous supporting sentence, then passage (or search match)"),
+            ("]  [", "next / previous cited passage"),
             ("1-9", "jump to citation n"),
             ("j k  PgDn PgUp  g G", "scroll"),
             ("/", "search the document"),

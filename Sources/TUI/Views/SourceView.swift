@@ -1,7 +1,12 @@
-/// The source viewer: the whole document, scrolled to the cited passage, which is shown in
-/// reverse video (and, for screen readers, between `[cited passage]` labels).
+/// The source viewer: the whole document, scrolled to the cited passage. The sentences of
+/// the passage that back the answer are shown strongly (reverse video), the rest of the
+/// passage lightly (bold); an answer stored before spans shows its whole passage strongly.
+/// For screen readers the passage and each supporting sentence sit between labels.
 enum SourceView {
+    /// The supporting sentences (or, without spans, the whole cited passage).
     static let highlightStyle = CellStyle([.reverse], .highlight)
+    /// The rest of the cited passage around its supporting sentences.
+    static let passageStyle = CellStyle([.bold], .highlight)
     static let otherPassageStyle = CellStyle([.underline], .normal)
     static let matchStyle = CellStyle([.bold, .underline], .searchMatch)
 
@@ -18,6 +23,10 @@ enum SourceView {
         if !section.isEmpty { parts.append("Section: \(section)") }
         if let k = v.citations.firstIndex(where: { $0.n == v.citationNumber }) {
             parts.append("passage [\(v.citationNumber)], \(k + 1) of \(v.citations.count)")
+        }
+        if !v.supporting.isEmpty {
+            let count = v.supporting.count
+            parts.append("supporting sentence \(min(v.spanIndex, count - 1) + 1) of \(count)")
         }
         parts.append("lines \(min(lines, top + 1))-\(min(lines, top + height)) of \(lines)")
         if let search = state.search, search.target == .source, !search.term.isEmpty {
@@ -54,7 +63,7 @@ enum SourceView {
                 if x + w > content.maxX { break }
                 var style = CellStyle.plain
                 if v.text.isCharacter(i, inBytes: v.highlight) {
-                    style = highlightStyle
+                    style = v.supporting.isEmpty || v.isSupporting(i) ? highlightStyle : passageStyle
                 } else if others.contains(where: { v.text.isCharacter(i, inBytes: $0) }) {
                     style = otherPassageStyle
                 }
