@@ -105,19 +105,21 @@ let package = Package(
         ),
         .executableTarget(name: "FuzzTokenVerifier", dependencies: ["FuzzOracles"], swiftSettings: strict),
         .executableTarget(name: "FuzzQueryBody", dependencies: ["FuzzOracles"], swiftSettings: strict),
+        // What the test suites share: temp folders, child processes awaited without a thread, polling, JSON text, free ports.
+        .target(name: "TestSupport", dependencies: ["Core"], path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "CoreTests", dependencies: ["Core"], swiftSettings: strict),
         // Replays every input in Tests/FuzzCorpus through the fuzz oracles (crashes found stay regressions).
         .testTarget(name: "FuzzRegressionTests", dependencies: ["FuzzOracles", "TokenAuth", "Core"], swiftSettings: strict),
-        .testTarget(name: "StoreTests", dependencies: ["Store", "Core", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strict),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "Core", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strict),
         .testTarget(name: "InferenceTests", dependencies: [
-            "Inference", "Store", "Core",
+            "Inference", "Store", "Core", "TestSupport",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
         ], swiftSettings: strict),
         .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "LocalGateway", "Inference", "Store", "Core", "TokenAuth",
+                "LocalGateway", "Inference", "Store", "Core", "TokenAuth", "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -133,6 +135,6 @@ let package = Package(
             swiftSettings: strict
         ),
         // Runs the built `bedside` binary: CLI end to end, TUI under tmux, real LLM/Qdrant when available.
-        .testTarget(name: "EndToEndTests", dependencies: ["Core"], swiftSettings: strict),
+        .testTarget(name: "EndToEndTests", dependencies: ["Core", "TestSupport"], swiftSettings: strict),
     ]
 )

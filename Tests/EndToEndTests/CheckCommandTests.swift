@@ -1,9 +1,10 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// `bedside check`: an answer text of your own, checked against the passages retrieved for
 /// the question, as the real binary runs it.
-@Suite("bedside check end to end", .serialized)
+@Suite("bedside check end to end")
 struct CheckCommandTests {
     static let question = "What is the IM adrenaline dose for an adult with anaphylaxis?"
 
@@ -15,12 +16,12 @@ struct CheckCommandTests {
         Vasopressin and hydrocortisone 200 mg/kg/min [1]
         """
 
-    @Test func checksEachSentenceAndReportsVerdictsAsJSON() throws {
+    @Test func checksEachSentenceAndReportsVerdictsAsJSON() async throws {
         let s = try Scratch(); defer { s.cleanup() }
         let env = ["BEDSIDE_DB": s.file("c.sqlite"), "BEDSIDE_DEMO_CORPUS": Bin.demoCorpus]
         let file = s.file("answer.txt")
         try Self.answer.write(toFile: file, atomically: true, encoding: .utf8)
-        let r = try Bin.run(["check", "--json", "--question", Self.question, "--answer", file], env: env)
+        let r = try await Bin.run(["check", "--json", "--question", Self.question, "--answer", file], env: env)
         #expect(r.status == 0, "stderr: \(r.stderr)")
         let obj = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
         let sources = try #require(obj["sources"] as? [[String: Any]])
@@ -36,10 +37,10 @@ struct CheckCommandTests {
         #expect(obj["falls_back"] as? Bool == true, "the answering sentence is unsupported")
     }
 
-    @Test func plainOutputReadsFromStandardInput() throws {
+    @Test func plainOutputReadsFromStandardInput() async throws {
         let s = try Scratch(); defer { s.cleanup() }
         let env = ["BEDSIDE_DB": s.file("c.sqlite"), "BEDSIDE_DEMO_CORPUS": Bin.demoCorpus]
-        let r = try Bin.run(["check", "--question", Self.question, "--answer", "-"], env: env,
+        let r = try await Bin.run(["check", "--question", Self.question, "--answer", "-"], env: env,
                             stdin: "Give adults 0.5 mg of adrenaline intramuscularly [2]. Antihistamines are part of the initial emergency treatment [2].")
         #expect(r.status == 0, "stderr: \(r.stderr)")
         #expect(r.stdout.contains("Sources (numbered as in the LLM prompt)"))
@@ -48,13 +49,13 @@ struct CheckCommandTests {
         #expect(r.stdout.contains("reason:"))
     }
 
-    @Test func badInputIsReportedPlainly() throws {
+    @Test func badInputIsReportedPlainly() async throws {
         let s = try Scratch(); defer { s.cleanup() }
         let env = ["BEDSIDE_DB": s.file("c.sqlite"), "BEDSIDE_DEMO_CORPUS": Bin.demoCorpus]
-        let missing = try Bin.run(["check", "--question", Self.question, "--answer", s.file("nope.txt")], env: env)
+        let missing = try await Bin.run(["check", "--question", Self.question, "--answer", s.file("nope.txt")], env: env)
         #expect(missing.status == 2)
         #expect(missing.stderr.contains("Cannot read the answer file"))
-        let help = try Bin.run(["check", "--help"])
+        let help = try await Bin.run(["check", "--help"])
         #expect(help.stdout.contains("--answer") && help.stdout.contains("--question") && help.stdout.contains("--json"))
     }
 }

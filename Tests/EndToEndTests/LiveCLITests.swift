@@ -3,6 +3,7 @@ import Testing
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import TestSupport
 
 /// The real `bedside` binary against the real components: llama-server (embeddings, chat)
 /// and Qdrant (the repo's Qdrant REST fixture, or a real Qdrant). Each test runs when the
@@ -12,7 +13,7 @@ import FoundationNetworking
 /// Covered elsewhere, not repeated here: an LLM killed mid-stream (LiveComponentsTests,
 /// `anLLMKilledMidStreamGivesAnIncompleteVerifiedAnswer`), the stale-if-error logic in
 /// process (GatewayTests), the Qdrant client's dimension checks (LiveComponentsTests.qdrantRoundTrip).
-@Suite("Live CLI: real embeddings, Qdrant and LLM through the binary", .serialized)
+@Suite("Live CLI: real embeddings, Qdrant and LLM through the binary")
 struct LiveCLITests {
     static let env = ProcessInfo.processInfo.environment
     static let required = env["BEDSIDE_REQUIRE_ML"] == "1"
@@ -64,7 +65,7 @@ struct LiveCLITests {
         let env = Self.runEnv(s, comps)
         let db = s.file("live.sqlite")
 
-        let ingest = try Bin.run(["ingest", "--db", db, "--json", "--index", "qdrant", "--retriever", "hybrid", Bin.demoCorpus], env: env, timeout: 600)
+        let ingest = try await Bin.run(["ingest", "--db", db, "--json", "--index", "qdrant", "--retriever", "hybrid", Bin.demoCorpus], env: env, timeout: .seconds(600))
         #expect(ingest.status == 0, "stderr: \(ingest.stderr)")
         let summary = try Self.json(ingest.stdout)
         let chunks = try #require(summary["chunks"] as? Int)
@@ -74,7 +75,7 @@ struct LiveCLITests {
         // The vectors are in Qdrant (not the embedded index): the collection holds one point per passage.
         #expect(try await qdrant.pointsCount(collection) == chunks)
 
-        let ask = try Bin.run(["ask", "--db", db, "--json", "--retriever", "hybrid", "--index", "qdrant", Self.adrenaline], env: env, timeout: 300)
+        let ask = try await Bin.run(["ask", "--db", db, "--json", "--retriever", "hybrid", "--index", "qdrant", Self.adrenaline], env: env, timeout: .seconds(300))
         #expect(ask.status == 0, "exit \(ask.status), stderr: \(ask.stderr)")
         let answer = try Self.json(ask.stdout)
         #expect(answer["refused"] as? Bool == false, "answer: \(answer["answer"] ?? "")")
@@ -106,17 +107,17 @@ struct LiveCLITests {
     // MARK: (b) doctor
 
     @Test(.enabled(if: (hasEmbed && hasQdrant && hasLLM) || required))
-    func doctorReportsEveryConfiguredComponentOK() throws {
+    func doctorReportsEveryConfiguredComponentOK() async throws {
         let s = try Scratch(); defer { s.cleanup() }
         let comps = try Self.components(["BEDSIDE_LLM_URL", "BEDSIDE_EMBED_URL", "BEDSIDE_QDRANT_URL"], collection: Self.uniqueCollection("doctor"))
-        let r = try Bin.run(["doctor", "--db", s.file("d.sqlite"), "--json"], env: Self.runEnv(s, comps), timeout: 60)
+        let r = try await Bin.run(["doctor", "--db", s.file("d.sqlite"), "--json"], env: Self.runEnv(s, comps), timeout: .seconds(60))
         #expect(r.status == 0, "stdout: \(r.stdout) stderr: \(r.stderr)")
         let report = try Self.json(r.stdout)
         #expect(report["ok"] as? Bool == true)
         let checks = try #require(report["checks"] as? [[String: Any]])
         let status = Dictionary(checks.map { ($0["component"] as? String ?? "", $0["status"] as? String ?? "") }, uniquingKeysWith: { a, _ in a })
         for component in ["config", "llm", "embeddings", "qdrant"] { #expect(status[component] == "ok", "\(component): \(checks)") }
-        let plain = try Bin.run(["doctor", "--db", s.file("d.sqlite")], env: Self.runEnv(s, comps), timeout: 60)
+        let plain = try await Bin.run(["doctor", "--db", s.file("d.sqlite")], env: Self.runEnv(s, comps), timeout: .seconds(60))
         #expect(plain.status == 0)
         #expect(plain.stdout.contains("-dimensional vectors"))
         #expect(!plain.stdout.contains("FAILED"))
@@ -124,7 +125,7 @@ struct LiveCLITests {
         // A component that is configured but down: FAILED with a reason, exit 1.
         var broken = comps
         broken["BEDSIDE_LLM_URL"] = "http://127.0.0.1:1/v1"
-        let bad = try Bin.run(["doctor", "--db", s.file("d.sqlite"), "--timeout", "3"], env: Self.runEnv(s, broken), timeout: 60)
+        let bad = try await Bin.run(["doctor", "--db", s.file("d.sqlite"), "--timeout", "3"], env: Self.runEnv(s, broken), timeout: .seconds(60))
         #expect(bad.status == 1)
         let llmLine = bad.stdout.split(separator: "\n").first { $0.hasPrefix("llm") }.map(String.init) ?? ""
         #expect(llmLine.contains("FAILED") && llmLine.contains("127.0.0.1:1"), "\(bad.stdout)")
@@ -137,34 +138,34 @@ struct LiveCLITests {
         let s = try Scratch(); defer { s.cleanup() }
         // A Qdrant of our own, stopped mid-test; the shared fixture stays up for other tests.
         var comps = try Self.components(["BEDSIDE_EMBED_URL"])
-        let fixture = try QdrantFixtureProcess(dataDirectory: s.file("qdrant-data"))
-        defer { fixture.stop() }
+        let fixture = try await QdrantFixtureProcess.start(dataDirectory: s.file("qdrant-data"))
+        defer { fixture.kill() }
         comps["BEDSIDE_QDRANT_URL"] = fixture.url
         comps["BEDSIDE_QDRANT_API_KEY"] = nil
         let env = Self.runEnv(s, comps)  // no LLM: extractive answers keep this test fast
         let db = s.file("down.sqlite")
         let flags = ["--db", db, "--retriever", "hybrid", "--index", "qdrant"]
 
-        let ingest = try Bin.run(["ingest"] + flags + [Bin.demoCorpus], env: env, timeout: 600)
+        let ingest = try await Bin.run(["ingest"] + flags + [Bin.demoCorpus], env: env, timeout: .seconds(600))
         #expect(ingest.status == 0, "stderr: \(ingest.stderr)")
-        let server = try ServerProcess(flags, env: env)
-        defer { server.stop() }
-        let token = try Bin.run(["token", "create", "--db", db, "--subject", "dr-live", "--ttl", "10m"], env: env).stdout
+        let server = try await ServerProcess.start(flags, env: env)
+        defer { server.kill() }
+        let token = try await Bin.run(["token", "create", "--db", db, "--subject", "dr-live", "--ttl", "10m"], env: env).stdout
             .trimmingCharacters(in: .whitespacesAndNewlines)
         let gateway = ["--gateway", server.url, "--token", token, "--json"]
 
-        let fresh = try Bin.run(["ask"] + gateway + [Self.adrenaline], env: env)
+        let fresh = try await Bin.run(["ask"] + gateway + [Self.adrenaline], env: env)
         #expect(fresh.status == 0, "stderr: \(fresh.stderr)")
         let first = try Self.json(fresh.stdout)
         #expect(first["refused"] as? Bool == false)
         #expect(first["stale"] as? Bool == false && first["cached"] as? Bool == false)
         #expect(first["retriever"] as? String == "hybrid")
 
-        fixture.stop()
+        await fixture.stop()
         #expect(!fixture.isRunning)
 
         // The same question, cache bypassed: inference fails, the cached answer comes back stale.
-        let stale = try Bin.run(["ask"] + gateway + ["--no-cache", Self.adrenaline], env: env)
+        let stale = try await Bin.run(["ask"] + gateway + ["--no-cache", Self.adrenaline], env: env)
         #expect(stale.status == 0, "stderr: \(stale.stderr)")
         let again = try Self.json(stale.stdout)
         #expect(again["stale"] as? Bool == true)
@@ -173,19 +174,19 @@ struct LiveCLITests {
 
         // A question never answered: nothing to fall back to, a 503 reported plainly.
         let novel = "How is status epilepticus treated?"
-        let failed = try Bin.run(["ask"] + gateway + [novel], env: env)
+        let failed = try await Bin.run(["ask"] + gateway + [novel], env: env)
         #expect(failed.status == 1, "stdout: \(failed.stdout)")
         #expect(failed.stderr.hasPrefix("error: "), "\(failed.stderr)")
         #expect(failed.stderr.contains("Qdrant") && failed.stderr.contains("cannot be reached"), "\(failed.stderr)")
         #expect(!failed.stderr.contains("Fatal error"))
-        #expect(server.process.isRunning, "the gateway survives")
+        #expect(server.isRunning, "the gateway survives")
 
         // The CLI on its own (embedded gateway): the same structured error, no crash.
-        let local = try Bin.run(["ask"] + flags + [novel], env: env)
+        let local = try await Bin.run(["ask"] + flags + [novel], env: env)
         #expect(local.status == 1, "stdout: \(local.stdout)")
         #expect(local.stderr.contains("error: ") && local.stderr.contains("Qdrant"), "\(local.stderr)")
         #expect(!local.stderr.contains("Fatal error"))
-        #expect(server.stop() == 0)
+        #expect(await server.stop() == 0)
     }
 
     // MARK: (d) a collection made for another embedding size
@@ -206,16 +207,16 @@ struct LiveCLITests {
             #expect(sizes.contains("8") && sizes.contains { $0 != "8" }, "\(what) names both dimensions: \(text)")
             #expect(text.contains(collection), "\(what) names the collection: \(text)")
         }
-        let ingest = try Bin.run(["ingest", "--db", db, "--index", "qdrant", Bin.demoCorpus], env: env, timeout: 300)
+        let ingest = try await Bin.run(["ingest", "--db", db, "--index", "qdrant", Bin.demoCorpus], env: env, timeout: .seconds(300))
         #expect(ingest.status == 1)
         #expect(ingest.stderr.hasPrefix("error: "))
         expectBothDimensions(ingest.stderr, "ingest")
 
-        let ask = try Bin.run(["ask", "--db", db, "--json", "--retriever", "vector", "--index", "qdrant", Self.adrenaline], env: env, timeout: 120)
+        let ask = try await Bin.run(["ask", "--db", db, "--json", "--retriever", "vector", "--index", "qdrant", Self.adrenaline], env: env, timeout: .seconds(120))
         #expect(ask.status == 1, "stdout: \(ask.stdout)")
         expectBothDimensions(ask.stderr, "ask")
 
-        let doctor = try Bin.run(["doctor", "--db", db], env: env, timeout: 60)
+        let doctor = try await Bin.run(["doctor", "--db", db], env: env, timeout: .seconds(60))
         #expect(doctor.status == 1)
         let line = doctor.stdout.split(separator: "\n").first { $0.hasPrefix("qdrant") }.map(String.init) ?? ""
         #expect(line.contains("FAILED"))
@@ -265,19 +266,17 @@ struct QdrantFixtureAPI: Sendable {
         return vectors?["size"] as? Int
     }
 
-    /// Deletes a collection the test made (best effort, does not block a `defer`).
+    /// Deletes a collection the test made (best effort, in the background: a `defer` cannot await).
     func deleteCollectionSoon(_ name: String) {
         let api = self
-        let done = DispatchSemaphore(value: 0)
-        Task { _ = try? await api.request("DELETE", "/collections/\(name)"); done.signal() }
-        _ = done.wait(timeout: .now() + 10)
+        Task { _ = try? await api.request("DELETE", "/collections/\(name)") }
     }
 }
 
 /// A Qdrant REST fixture (scripts/qdrant_fixture.py) of the test's own on a free port,
 /// so that stopping it does not disturb the shared one.
-final class QdrantFixtureProcess: @unchecked Sendable {
-    let process = Process()
+final class QdrantFixtureProcess: Sendable {
+    let child: ChildProcess
     let url: String
 
     /// The Python of the ML tooling's virtual environment (scripts/ml-tools.sh).
@@ -287,76 +286,50 @@ final class QdrantFixtureProcess: @unchecked Sendable {
         return tools + "/venv/bin/python"
     }
 
-    init(dataDirectory: String, timeout: TimeInterval = 60) throws {
-        guard FileManager.default.isExecutableFile(atPath: Self.python) else {
-            throw TestError("no Python venv at \(Self.python): run scripts/ml-tools.sh (or set BEDSIDE_TOOLS)")
+    private init(child: ChildProcess, url: String) {
+        self.child = child
+        self.url = url
+    }
+
+    static func start(dataDirectory: String, timeout: Duration = .seconds(60)) async throws -> QdrantFixtureProcess {
+        guard FileManager.default.isExecutableFile(atPath: python) else {
+            throw TestError("no Python venv at \(python): run scripts/ml-tools.sh (or set BEDSIDE_TOOLS)")
         }
         try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
         let port = try freeLoopbackPort()
-        url = "http://127.0.0.1:\(port)"
-        process.executableURL = URL(fileURLWithPath: Self.python)
-        process.arguments = [Bin.packageRoot.appendingPathComponent("scripts/qdrant_fixture.py").path,
-                             "--host", "127.0.0.1", "--port", String(port), "--data", dataDirectory, "--quiet"]
+        let url = "http://127.0.0.1:\(port)"
         var environment = ProcessInfo.processInfo.environment
         environment["QDRANT_FIXTURE_API_KEY"] = nil
-        process.environment = environment
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline, process.isRunning {
-            if Self.healthy(url) { return }
-            Thread.sleep(forTimeInterval: 0.2)
+        let child = try ChildProcess(python, [Bin.packageRoot.appendingPathComponent("scripts/qdrant_fixture.py").path,
+                                              "--host", "127.0.0.1", "--port", String(port), "--data", dataDirectory, "--quiet"],
+                                     environment: environment, mergeStderr: true)
+        do {
+            try await Poll.until("the Qdrant fixture on port \(port) to be healthy", timeout: timeout, every: .milliseconds(200)) {
+                guard child.isRunning else { throw TestError("the Qdrant fixture exited: \(child.stdout)") }
+                return await healthy(url)
+            }
+        } catch {
+            await child.stop(signal: SIGKILL)
+            throw error
         }
-        stop()
-        throw TestError("the Qdrant fixture on port \(port) did not become healthy")
+        return QdrantFixtureProcess(child: child, url: url)
     }
 
-    var isRunning: Bool { process.isRunning }
+    var isRunning: Bool { child.isRunning }
 
-    static func healthy(_ url: String) -> Bool {
-        let ok = Locked(false)
-        let done = DispatchSemaphore(value: 0)
-        var r = URLRequest(url: URL(string: url + "/healthz")!)
+    static func healthy(_ url: String) async -> Bool {
+        guard let healthz = URL(string: url + "/healthz") else { return false }
+        var r = URLRequest(url: healthz)
         r.timeoutInterval = 2
-        URLSession.shared.dataTask(with: r) { _, response, _ in
-            ok.set((response as? HTTPURLResponse)?.statusCode == 200)
-            done.signal()
-        }.resume()
-        _ = done.wait(timeout: .now() + 3)
-        return ok.get()
+        let response = try? await URLSession.shared.data(for: r).1
+        return (response as? HTTPURLResponse)?.statusCode == 200
     }
 
-    /// SIGTERM (the fixture flushes and exits), then SIGKILL if it lingers.
-    func stop() {
-        guard process.isRunning else { return }
-        process.terminate()
-        let deadline = Date().addingTimeInterval(10)
-        while process.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() }
+    /// SIGTERM (the fixture flushes and exits), then SIGKILL if it lingers after 10 s.
+    func stop() async {
+        await child.stop(signal: SIGTERM, timeout: .seconds(10))
     }
 
-    deinit { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
-}
-
-/// A TCP port on 127.0.0.1 that nothing listens on right now.
-func freeLoopbackPort() throws -> Int {
-    #if canImport(Glibc)
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    #else
-    let fd = socket(AF_INET, SOCK_STREAM, 0)
-    #endif
-    guard fd >= 0 else { throw TestError("socket() failed") }
-    defer { close(fd) }
-    var addr = sockaddr_in()
-    addr.sin_family = sa_family_t(AF_INET)
-    addr.sin_port = 0
-    addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-    let bound = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-    guard bound == 0 else { throw TestError("bind() failed") }
-    var out = sockaddr_in()
-    var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let named = withUnsafeMutablePointer(to: &out) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
-    guard named == 0 else { throw TestError("getsockname() failed") }
-    return Int(UInt16(bigEndian: out.sin_port))
+    /// SIGKILL without waiting (for `defer`).
+    func kill() { child.signal(SIGKILL) }
 }

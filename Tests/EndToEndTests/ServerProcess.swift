@@ -1,53 +1,42 @@
 import Foundation
+import TestSupport
 
 /// A `bedside serve` running in the background for a test, with its log captured.
-final class ServerProcess {
-    let process = Process()
+final class ServerProcess: Sendable {
+    let child: ChildProcess
     let url: String
-    private let log: Locked<Data>
 
-    /// Starts `bedside serve --port 0 …` and waits for its "listening" log line.
-    init(_ args: [String], env: [String: String] = [:], timeout: TimeInterval = 60) throws {
-        process.executableURL = URL(fileURLWithPath: Bin.path)
-        process.arguments = ["serve", "--port", "0"] + args
-        process.environment = Bin.environment(env)
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = out
-        let log = Locked(Data())
-        self.log = log
-        out.fileHandleForReading.readabilityHandler = { h in
-            let d = h.availableData
-            if !d.isEmpty { var all = log.get(); all.append(d); log.set(all) }
-        }
-        try process.run()
-        let deadline = Date().addingTimeInterval(timeout)
-        var found: String?
-        while Date() < deadline, process.isRunning, found == nil {
-            let text = String(decoding: log.get(), as: UTF8.self)
-            if let r = text.range(of: #""url":"(http://[^"]+)""#, options: .regularExpression) {
-                found = String(text[r]).replacingOccurrences(of: "\"url\":\"", with: "").replacingOccurrences(of: "\"", with: "")
-            }
-            Thread.sleep(forTimeInterval: 0.05)
-        }
-        guard let found else {
-            process.terminate()
-            throw TestError("bedside serve did not start: \(String(decoding: log.get(), as: UTF8.self))")
-        }
-        url = found
+    private init(child: ChildProcess, url: String) {
+        self.child = child
+        self.url = url
     }
 
-    var output: String { String(decoding: log.get(), as: UTF8.self) }
+    /// Starts `bedside serve --port 0 …` and waits (suspended) for its "listening" log line.
+    static func start(_ args: [String], env: [String: String] = [:], timeout: Duration = .seconds(60)) async throws -> ServerProcess {
+        let child = try ChildProcess(Bin.path, ["serve", "--port", "0"] + args, environment: Bin.environment(env), mergeStderr: true)
+        do {
+            let url = try await Poll.until("bedside serve to listen", timeout: timeout, every: .milliseconds(20)) { () -> String? in
+                if !child.isRunning { throw TestError("bedside serve exited") }
+                let text = child.stdout
+                guard let r = text.range(of: #""url":"(http://[^"]+)""#, options: .regularExpression) else { return nil }
+                return String(text[r]).replacingOccurrences(of: "\"url\":\"", with: "").replacingOccurrences(of: "\"", with: "")
+            }
+            return ServerProcess(child: child, url: url)
+        } catch {
+            await child.stop(signal: SIGKILL)
+            throw TestError("bedside serve did not start (\(error)): \(child.stdout)")
+        }
+    }
+
+    var output: String { child.stdout }
+    var isRunning: Bool { child.isRunning }
+
+    /// SIGKILL without waiting (for `defer`; the exit is reaped in the background).
+    func kill() { child.signal(SIGKILL) }
 
     /// Sends a signal and waits for the process to exit; returns its status.
     @discardableResult
-    func stop(signal: Int32 = SIGTERM, timeout: TimeInterval = 30) -> Int32 {
-        if process.isRunning { kill(process.processIdentifier, signal) }
-        let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() }
-        return process.terminationStatus
+    func stop(signal: Int32 = SIGTERM, timeout: Duration = .seconds(30)) async -> Int32 {
+        await child.stop(signal: signal, timeout: timeout)
     }
-
-    deinit { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
 }

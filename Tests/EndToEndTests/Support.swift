@@ -1,4 +1,7 @@
+import Core
 import Foundation
+import TestSupport
+import Testing
 
 /// Locates the package and the built `bedside` binary, and runs it.
 enum Bin {
@@ -25,79 +28,46 @@ enum Bin {
         var environment = ProcessInfo.processInfo.environment
         for k in componentVariables { environment[k] = nil }
         // Replicas, the default database and anything else under the data folder stay in a
-        // folder of this test run, never in the user's own ~/.local/share.
-        environment["XDG_DATA_HOME"] = scratchDataHome
+        // folder of this test, never in the user's own ~/.local/share nor another test's.
+        environment["XDG_DATA_HOME"] = dataHome
         for (k, v) in extra { environment[k] = v }
         return environment
     }
 
-    /// One data folder for the whole test run, removed by no one (it is under the temp folder).
-    static let scratchDataHome: String = {
-        let path = NSTemporaryDirectory() + "bedside-e2e-data-" + UUID().uuidString
-        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
-    }()
-
-    struct Result {
-        var status: Int32
-        var stdout: String
-        var stderr: String
+    /// The data folder of the running test: one per test, so tests running in parallel never
+    /// share replicas or a default database. Under the temp folder, removed by no one.
+    static var dataHome: String {
+        let key = Test.current.map { String(describing: $0.id) } ?? "no-test"
+        return dataHomes.withLock { homes in
+            if let home = homes[key] { return home }
+            let home = NSTemporaryDirectory() + "bedside-e2e-data-" + UUID().uuidString
+            try? FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+            homes[key] = home
+            return home
+        }
     }
 
-    /// Runs `bedside` with arguments and extra environment; fails the test on a missing binary.
-    static func run(_ args: [String], env: [String: String] = [:], stdin: String? = nil, timeout: TimeInterval = 120) throws -> Result {
+    private static let dataHomes = Locked<[String: String]>([:])
+
+    typealias Result = ProcessOutput
+
+    /// Runs `bedside` with arguments and extra environment; throws on a missing binary or after `timeout`.
+    static func run(_ args: [String], env: [String: String] = [:], stdin: String? = nil, timeout: Duration = .seconds(120)) async throws -> Result {
         guard FileManager.default.isExecutableFile(atPath: path) else {
             throw TestError("bedside binary not found at \(path): run `swift build` first (scripts/test.sh does)")
         }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: path)
-        p.arguments = args
         var environment = Self.environment(env)
         environment["NO_COLOR"] = "1"
-        p.environment = environment
-        let out = Pipe(), err = Pipe(), input = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        p.standardInput = input
-        try p.run()
-        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-        try? input.fileHandleForWriting.close()
-        // Drain pipes concurrently so a chatty process cannot block on a full pipe.
-        let outData = Locked(Data()), errData = Locked(Data())
-        let group = DispatchGroup()
-        for (h, box) in [(out.fileHandleForReading, outData), (err.fileHandleForReading, errData)] {
-            group.enter()
-            DispatchQueue.global().async { box.set(h.readDataToEndOfFile()); group.leave() }
-        }
-        let deadline = Date().addingTimeInterval(timeout)
-        while p.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
-        if p.isRunning { p.terminate(); throw TestError("bedside \(args) timed out after \(timeout) s") }
-        group.wait()
-        p.waitUntilExit()
-        return Result(status: p.terminationStatus, stdout: String(decoding: outData.get(), as: UTF8.self), stderr: String(decoding: errData.get(), as: UTF8.self))
+        return try await ChildProcess.run(path, args, environment: environment, stdin: stdin, timeout: timeout)
     }
 }
 
-struct TestError: Error, CustomStringConvertible {
-    var description: String
-    init(_ d: String) { description = d }
-}
+/// A test's scratch folder.
+typealias Scratch = TempDirectory
 
-final class Locked<T>: @unchecked Sendable {
-    private var value: T
-    private let lock = NSLock()
-    init(_ v: T) { value = v }
-    func get() -> T { lock.lock(); defer { lock.unlock() }; return value }
-    func set(_ v: T) { lock.lock(); value = v; lock.unlock() }
-}
-
-/// A temp folder removed by `cleanup()`.
-struct Scratch {
-    let path: String
-    init() throws {
-        path = NSTemporaryDirectory() + "bedside-e2e-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+/// Runs a system tool (not `bedside`) found on PATH and captures its output.
+enum Shell {
+    static func run(_ tool: String, _ args: [String]) async throws -> ProcessOutput {
+        try await ChildProcess.run("/usr/bin/env", [tool] + args)
     }
-    func file(_ name: String) -> String { path + "/" + name }
-    func cleanup() { try? FileManager.default.removeItem(atPath: path) }
 }

@@ -1,64 +1,89 @@
 import Foundation
+import Core
+import TestSupport
 
 /// Drives a program inside a detached tmux session: type keys, read the screen.
-/// Each instance uses its own tmux server socket so tests never touch a user's tmux.
-final class Tmux {
+/// Each instance uses its own tmux server socket (`tmux -S PATH`), so tests running in
+/// parallel never share a server, and never touch a user's tmux.
+final class Tmux: Sendable {
     let socket: String
     let session = "bedside"
     /// Captured screens, kept for the test output when something fails.
-    private(set) var screens: [(label: String, text: String)] = []
+    private let screens = Locked<[(label: String, text: String)]>([])
 
-    init(command: [String], env: [String: String], width: Int = 120, height: Int = 40) throws {
-        socket = NSTemporaryDirectory() + "bedside-tmux-\(UUID().uuidString.prefix(8))"
+    private init(socket: String) { self.socket = socket }
+
+    static func start(command: [String], env: [String: String], width: Int = 120, height: Int = 40) async throws -> Tmux {
+        let tmux = Tmux(socket: NSTemporaryDirectory() + "bedside-tmux-\(UUID().uuidString.prefix(8))")
         let envArgs = env.flatMap { ["-e", "\($0.key)=\($0.value)"] }
-        try Self.tmux(["-S", socket, "-f", "/dev/null", "new-session", "-d", "-s", session, "-x", String(width), "-y", String(height)] + envArgs + ["--"] + command)
-        try? Self.tmux(["-S", socket, "set-option", "-t", session, "remain-on-exit", "on"])
+        try await tmux.run(["new-session", "-d", "-s", tmux.session, "-x", String(width), "-y", String(height)] + envArgs + ["--"] + command)
+        _ = try? await tmux.run(["set-option", "-t", tmux.session, "remain-on-exit", "on"])
+        return tmux
     }
 
-    static var available: Bool {
-        (try? tmux(["-V"])) != nil
+    static let available: Bool = {
+        var status: Int32 = 0
+        guard let pid = try? spawn(["-V"], output: "/dev/null") else { return false }
+        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        return status == 0
+    }()
+
+    /// Runs `tmux -S SOCKET -f /dev/null ARGS` and returns its standard output.
+    @discardableResult
+    func run(_ args: [String]) async throws -> String {
+        try await Self.tmux(["-S", socket, "-f", "/dev/null"] + args)
     }
 
-    /// Runs `tmux ARGS` and returns its standard output.
+    /// Runs `tmux ARGS` and returns its standard output, suspending (not blocking) until it exits.
     ///
     /// Not through Foundation's `Process`: on Linux it hands the child a socket it watches to
     /// learn when the child is gone, and `new-session` forks the tmux server, which inherits
-    /// that socket and keeps it open for its whole life, so `waitUntilExit` never returns.
+    /// that socket and keeps it open for its whole life, so the exit is never reported.
     /// Here the child is spawned with every descriptor above stderr closed, and reaped with
-    /// `waitpid`.
+    /// `waitpid(WNOHANG)` between short async sleeps.
     @discardableResult
-    static func tmux(_ args: [String]) throws -> String {
+    static func tmux(_ args: [String]) async throws -> String {
         let outPath = NSTemporaryDirectory() + "bedside-tmux-out-\(UUID().uuidString)"
         defer { unlink(outPath) }
+        let pid = try spawn(args, output: outPath)
+        var status: Int32 = 0
+        while true {
+            let reaped = waitpid(pid, &status, WNOHANG)
+            if reaped == pid { break }
+            if reaped == -1 && errno != EINTR { throw TestError("waitpid failed for tmux \(args.joined(separator: " "))") }
+            try await Task.sleep(for: .milliseconds(2))
+        }
+        let output = FileManager.default.contents(atPath: outPath) ?? Data()
+        let exited = status & 0x7f == 0
+        let code = (status >> 8) & 0xff
+        guard exited && code == 0 else { throw TestError("tmux \(args.joined(separator: " ")) failed (status \(status))") }
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    private static func spawn(_ args: [String], output: String) throws -> pid_t {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
         guard Self.addCloseFrom(&actions, 3) == 0 else { throw TestError("posix_spawn_file_actions_addclosefrom_np failed") }
         let argv = (["tmux"] + args).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         // The tmux server keeps the environment it starts with; the console must not pick up
         // the developer's or CI's BEDSIDE_* settings (a live LLM, say) or their config file.
-        // Its data folder (replicas, a default database) is the test run's own, not the user's.
+        // Its data folder (replicas, a default database) is the test's own, not the user's.
         let inherited = ProcessInfo.processInfo.environment.filter {
             !$0.key.hasPrefix("BEDSIDE_") && $0.key != "XDG_CONFIG_HOME" && $0.key != "XDG_DATA_HOME"
         }
         let variables: [String] = inherited.map { "\($0.key)=\($0.value)" }
-            + ["XDG_CONFIG_HOME=/nonexistent/bedside-test", "XDG_DATA_HOME=\(Bin.scratchDataHome)"]
+            + ["XDG_CONFIG_HOME=/nonexistent/bedside-test", "XDG_DATA_HOME=\(Bin.dataHome)"]
         let envp: [UnsafeMutablePointer<CChar>?] = variables.map { strdup($0) } + [nil]
         defer { envp.forEach { free($0) } }
         var pid: pid_t = 0
         let spawned = posix_spawnp(&pid, "tmux", &actions, nil, argv, envp)
         guard spawned == 0 else { throw TestError("cannot start tmux: \(String(cString: strerror(spawned)))") }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
-        let output = FileManager.default.contents(atPath: outPath) ?? Data()
-        let exited = status & 0x7f == 0
-        let code = (status >> 8) & 0xff
-        guard exited && code == 0 else { throw TestError("tmux \(args.joined(separator: " ")) failed (status \(status))") }
-        return String(decoding: output, as: UTF8.self)
+        return pid
     }
 
     /// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34+), which the Glibc module does not import.
@@ -70,47 +95,68 @@ final class Tmux {
     }()
 
     /// Sends keys as tmux names them (`Enter`, `Escape`, `C-c`, `Tab`) or literal text with `literal: true`.
-    func send(_ keys: String..., literal: Bool = false) throws {
-        try Self.tmux(["-S", socket, "send-keys", "-t", session] + (literal ? ["-l"] : []) + keys)
+    func send(_ keys: String..., literal: Bool = false) async throws {
+        try await run(["send-keys", "-t", session] + (literal ? ["-l"] : []) + keys)
     }
 
-    func type(_ text: String) throws { try send(text, literal: true) }
+    func type(_ text: String) async throws { try await send(text, literal: true) }
+
+    /// Resizes the session's window (below the console's minimum, and back).
+    func resize(width: Int, height: Int) async throws {
+        try await run(["resize-window", "-t", session, "-x", String(width), "-y", String(height)])
+    }
 
     /// The visible screen; `escapes` keeps SGR sequences (to find highlighted text).
-    func capture(escapes: Bool = false, label: String? = nil) throws -> String {
-        let text = try Self.tmux(["-S", socket, "capture-pane", "-p", "-t", session] + (escapes ? ["-e"] : []))
-        if let label { screens.append((label, text)) }
+    func capture(escapes: Bool = false, label: String? = nil) async throws -> String {
+        let text = try await run(["capture-pane", "-p", "-t", session] + (escapes ? ["-e"] : []))
+        if let label { screens.withLock { $0.append((label, text)) } }
         return text
     }
 
     /// Polls the screen until `predicate` holds or the timeout passes; returns the last screen.
     @discardableResult
-    func waitFor(_ what: String, timeout: TimeInterval = 30, escapes: Bool = false, _ predicate: (String) -> Bool) throws -> String {
-        let deadline = Date().addingTimeInterval(timeout)
+    func waitFor(_ what: String, timeout: Duration = .seconds(30), escapes: Bool = false, _ predicate: (String) -> Bool) async throws -> String {
         var last = ""
-        while Date() < deadline {
-            last = try capture(escapes: escapes)
-            if predicate(last) { screens.append((what, last)); return last }
-            Thread.sleep(forTimeInterval: 0.1)
+        do {
+            let screen = try await Poll.until(what, timeout: timeout, every: .milliseconds(100)) { () -> String? in
+                last = try await capture(escapes: escapes)
+                return predicate(last) ? last : nil
+            }
+            screens.withLock { $0.append((what, screen)) }
+            return screen
+        } catch {
+            screens.withLock { $0.append(("TIMEOUT waiting for \(what)", last)) }
+            throw TestError("timed out waiting for \(what); screen:\n\(last)")
         }
-        screens.append(("TIMEOUT waiting for \(what)", last))
-        throw TestError("timed out waiting for \(what); screen:\n\(last)")
     }
 
-    func waitFor(text: String, timeout: TimeInterval = 30) throws -> String {
-        try waitFor("'\(text)'", timeout: timeout) { $0.contains(text) }
+    func waitFor(text: String, timeout: Duration = .seconds(30)) async throws -> String {
+        try await waitFor("'\(text)'", timeout: timeout) { $0.contains(text) }
     }
 
     /// Writes every captured screen to `$BEDSIDE_TEST_OUTPUT/NAME.screens.txt` (or the temp dir).
     func saveScreens(_ name: String) {
         let dir = ProcessInfo.processInfo.environment["BEDSIDE_TEST_OUTPUT"] ?? NSTemporaryDirectory()
         try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        let text = screens.map { "===== \($0.label)\n\($0.text)" }.joined(separator: "\n")
+        let text = screens.current.map { "===== \($0.label)\n\($0.text)" }.joined(separator: "\n")
         try? text.write(toFile: dir + "/\(name).screens.txt", atomically: true, encoding: .utf8)
     }
 
+    /// Stops this test's tmux server (from `defer`: the exit is not awaited) and removes its socket.
     func kill() {
-        _ = try? Self.tmux(["-S", socket, "kill-server"])
-        try? FileManager.default.removeItem(atPath: socket)
+        let socket = self.socket
+        guard let pid = try? Self.spawn(["-S", socket, "kill-server"], output: "/dev/null") else {
+            try? FileManager.default.removeItem(atPath: socket)
+            return
+        }
+        // Reaped in the background, so it does not linger as a zombie; the socket goes after.
+        Task.detached {
+            var status: Int32 = 0
+            for _ in 0..<2_500 {
+                if waitpid(pid, &status, WNOHANG) != 0 { break }
+                try? await Task.sleep(for: .milliseconds(2))
+            }
+            try? FileManager.default.removeItem(atPath: socket)
+        }
     }
 }

@@ -1,5 +1,6 @@
 import Core
 import Foundation
+import TestSupport
 import Testing
 @testable import Inference
 
@@ -8,8 +9,7 @@ enum ChatFixtures {
     static func chunk(_ content: String?, finish: String? = nil, model: String = "SmolLM2") -> String {
         var delta = "{}"
         if let content {
-            let escaped = String(decoding: try! JSONEncoder().encode(content), as: UTF8.self)
-            delta = "{\"content\":\(escaped)}"
+            delta = "{\"content\":\(JSONText.quoted(content))}"
         }
         let reason = finish.map { "\"\($0)\"" } ?? "null"
         return "data: {\"choices\":[{\"finish_reason\":\(reason),\"index\":0,\"delta\":\(delta)}],\"created\":1,\"id\":\"chatcmpl-1\",\"model\":\"\(model)\",\"object\":\"chat.completion.chunk\"}\n\n"

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import TestSupport
 
 /// Plain HTTP over a real loopback socket, through AsyncHTTPClient.
 struct LoopbackResponse: Sendable {
@@ -28,6 +29,6 @@ enum Loopback {
     }
 
     static func query(_ question: String = "What is the first-line treatment for sepsis?") -> String {
-        String(decoding: try! JSONSerialization.data(withJSONObject: ["question": question]), as: UTF8.self)
+        JSONText.query(question)
     }
 }

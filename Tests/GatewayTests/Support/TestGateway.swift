@@ -7,6 +7,7 @@ import Logging
 import NIOCore
 @testable import LocalGateway
 import Store
+@_exported import TestSupport
 
 /// Collects log lines in memory.
 final class LogCapture: @unchecked Sendable {
@@ -31,8 +32,7 @@ struct TestGateway: Sendable {
 
     static func make(inference: any InferenceService, clock: ManualClock = ManualClock(), busyTimeout: TimeInterval = 5,
                      configure: (inout GatewayConfiguration) -> Void = { _ in }) async throws -> TestGateway {
-        let folder = NSTemporaryDirectory() + "bedside-gw-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let folder = try TempDirectory(prefix: "bedside-gw").path
         let database = try BedsideDatabase(path: folder + "/t.sqlite", busyTimeout: busyTimeout)
         var config = GatewayConfiguration()
         config.host = "127.0.0.1"
@@ -78,9 +78,7 @@ extension TestResponse {
 }
 
 func queryBody(_ question: String = "What is the first-line treatment for sepsis?", topK: Int? = nil) -> ByteBuffer {
-    var object: [String: Any] = ["question": question]
-    if let topK { object["top_k"] = topK }
-    return ByteBuffer(bytes: try! JSONSerialization.data(withJSONObject: object))
+    ByteBuffer(string: JSONText.query(question, topK: topK))
 }
 
 extension HTTPField.Name {

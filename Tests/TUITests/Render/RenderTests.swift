@@ -5,7 +5,7 @@ import Core
 @Suite struct RenderTests {
     static let boxCharacters = Set("┌┐└┘─│┏┓┗┛━┃")
 
-    @Test func mainScreenHasStableTitlesAndStatus() {
+    @Test func mainScreenHasStableTitlesAndStatus() throws {
         var s = Fixtures.answered(width: 120, height: 30)
         s = update(s, .online(InferenceStatus(ready: true, indexVersion: 3, model: "extractive", retriever: "bm25"))).0
         let frame = RootView.render(s)
@@ -18,7 +18,7 @@ import Core
         #expect(frame.row(0).contains("model extractive"))
         #expect(frame.row(0).contains("index demo v3"))
         // The narrow side pane shows each source on two lines: title, then section and score.
-        let first = try! #require(frame.find("[1] Sepsis guideline"))
+        let first = try #require(frame.find("[1] Sepsis guideline"))
         #expect(frame.row(first.y + 1).contains("Fluids"))
         #expect(frame.row(first.y + 1).contains("9.00"))
         #expect(text.contains("[2] Fluid therapy"))
@@ -29,17 +29,17 @@ import Core
         #expect(text.contains("Give 30 mL/kg of crystalloid within 3 hours [1]."))
     }
 
-    @Test func startupScreenInvitesTypingWithTheCaretInTheQuestionLine() {
+    @Test func startupScreenInvitesTypingWithTheCaretInTheQuestionLine() throws {
         let frame = RootView.render(Fixtures.state(width: 80, height: 24))
         #expect(frame.text.contains("Type a question and press Enter"))
         #expect(frame.row(0).contains("CHECKING"))
-        let caret = try! #require(frame.cursor)
+        let caret = try #require(frame.cursor)
         #expect(caret.y == 2)
     }
 
-    @Test func citationMarkersAreBold() {
+    @Test func citationMarkersAreBold() throws {
         let frame = RootView.render(Fixtures.answered(width: 120, height: 30))
-        let y = try! #require(frame.find("Give 30 mL/kg")?.y)
+        let y = try #require(frame.find("Give 30 mL/kg")?.y)
         let bold = frame.text(withAttribute: .bold, row: y)
         #expect(bold.contains("[1]"))
         #expect(!bold.contains("Give"))

@@ -26,12 +26,12 @@ import Core
         #expect(s.message?.text == "There is no citation [7].")
     }
 
-    @Test func loadedSourceOpensTheViewerScrolledToThePassage() {
+    @Test func loadedSourceOpensTheViewerScrolledToThePassage() throws {
         let (doc, _) = Fixtures.sourceDocument()
         var s = update(Fixtures.answered(), .key(.character("1"))).0
         s = update(s, .sourceLoaded(doc)).0
         #expect(s.screen == .source)
-        let v = try! #require(s.source)
+        let v = try #require(s.source)
         #expect(v.highlight == doc.start..<doc.end)
         // The passage is on line 31 of the document: the view scrolls near it, not to the top.
         #expect(v.scroll > 20)
@@ -214,12 +214,12 @@ import Core
         #expect(exported == [.export(answer)])
     }
 
-    @Test func resizeUpdatesTheSizeAndKeepsThePassageInView() {
+    @Test func resizeUpdatesTheSizeAndKeepsThePassageInView() throws {
         let (doc, _) = Fixtures.sourceDocument()
         var s = update(update(Fixtures.answered(), .key(.character("1"))).0, .sourceLoaded(doc)).0
         s = update(s, .resize(width: 50, height: 12)).0
         #expect(s.size == TerminalSize(width: 50, height: 12))
-        let v = try! #require(s.source)
+        let v = try #require(s.source)
         #expect(v.wrapWidth == Geometry.body(s).content.width)
         #expect(v.highlightLine >= v.scroll && v.highlightLine < v.scroll + Geometry.body(s).content.height)
     }
