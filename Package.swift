@@ -55,11 +55,23 @@ let package = Package(
             dependencies: ["Core", .product(name: "JWTKit", package: "jwt-kit"), .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
+        // The one client for the Bedside HTTP API (console, ask/sync, remote inference) and the replica behind it.
+        .target(
+            name: "APIClient",
+            dependencies: [
+                "Core",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            swiftSettings: strict
+        ),
         // The HTTP gateway: auth, rate limits, cache, routing, logs, metrics.
         .target(
             name: "LocalGateway",
             dependencies: [
-                "Core", "Store", "Inference", "TokenAuth",
+                "Core", "Store", "Inference", "TokenAuth", "APIClient",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Logging", package: "swift-log"),
@@ -80,16 +92,15 @@ let package = Package(
         .target(
             name: "TUI",
             dependencies: [
-                "Core", "CNcursesw",
+                "Core", "CNcursesw", "APIClient",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             swiftSettings: strict
         ),
         .executableTarget(
             name: "bedside",
             dependencies: [
-                "Core", "Store", "Inference", "LocalGateway", "TUI",
+                "Core", "Store", "Inference", "LocalGateway", "TUI", "APIClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -131,7 +142,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TUITests",
-            dependencies: ["TUI", "Core", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")],
+            dependencies: ["TUI", "APIClient", "Core", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")],
             swiftSettings: strict
         ),
         // Runs the built `bedside` binary: CLI end to end, TUI under tmux, real LLM/Qdrant when available.

@@ -39,19 +39,16 @@ public struct AsyncHTTPClientTransport: HTTPTransport {
         for h in response.headers { headers[h.name.lowercased()] = h.value }
         // Pump the body into a stream; cancelling the consumer cancels the pump, which
         // cancels the request inside AsyncHTTPClient (the connection is closed).
-        let (stream, continuation) = AsyncThrowingStream<[UInt8], any Error>.makeStream()
         let url = request.url
-        let pump = Task {
+        let stream = AsyncThrowingStream<[UInt8], any Error>.producing { continuation in
             do {
                 for try await buffer in response.body {
                     continuation.yield(Array(buffer.readableBytesView))
                 }
-                continuation.finish()
             } catch {
-                continuation.finish(throwing: Self.map(error, url: url))
+                throw Self.map(error, url: url)
             }
         }
-        continuation.onTermination = { _ in pump.cancel() }
         return TransportResponse(status: Int(response.status.code), headers: headers, body: stream)
     }
 

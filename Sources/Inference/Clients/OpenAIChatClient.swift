@@ -64,11 +64,8 @@ public struct OpenAIChatClient: Sendable {
 
     /// Streams a completion of `messages`.
     public func stream(_ messages: [ChatMessage], maxTokens: Int? = nil, temperature: Double? = nil) -> AsyncThrowingStream<ChatStreamEvent, any Error> {
-        let (stream, continuation) = AsyncThrowingStream<ChatStreamEvent, any Error>.makeStream()
         let body = Body(model: model, messages: messages, max_tokens: maxTokens ?? self.maxTokens, temperature: temperature ?? self.temperature)
-        let task = Task { await run(body, continuation) }
-        continuation.onTermination = { _ in task.cancel() }
-        return stream
+        return .producing { continuation in await run(body, continuation) }
     }
 
     func run(_ body: Body, _ continuation: AsyncThrowingStream<ChatStreamEvent, any Error>.Continuation) async {

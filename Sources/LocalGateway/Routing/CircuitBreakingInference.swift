@@ -9,9 +9,8 @@ struct CircuitBreakingInference: InferenceService {
     let breaker: CircuitBreaker
 
     func answer(_ request: QueryRequest) -> AsyncThrowingStream<AnswerEvent, any Error> {
-        let (stream, continuation) = AsyncThrowingStream.makeStream(of: AnswerEvent.self, throwing: (any Error).self)
         let base = self.base, breaker = self.breaker
-        let task = Task {
+        return .producing { continuation in
             let permit: CircuitBreaker.Permit
             do { permit = try await breaker.acquire() } catch {
                 continuation.finish(throwing: error)
@@ -47,8 +46,6 @@ struct CircuitBreakingInference: InferenceService {
                 continuation.finish(throwing: error)
             }
         }
-        continuation.onTermination = { _ in task.cancel() }
-        return stream
     }
 
     func status() async throws -> InferenceStatus {

@@ -10,9 +10,8 @@ struct DeadlineInference: InferenceService {
     let sleep: @Sendable (Duration) async throws -> Void
 
     func answer(_ request: QueryRequest) -> AsyncThrowingStream<AnswerEvent, any Error> {
-        let (stream, continuation) = AsyncThrowingStream.makeStream(of: AnswerEvent.self, throwing: (any Error).self)
         let base = self.base, timeout = answerTimeout, sleep = self.sleep
-        let task = Task {
+        return .producing { continuation in
             await withTaskGroup(of: Void.self) { group in
                 group.addTask {
                     do {
@@ -30,8 +29,6 @@ struct DeadlineInference: InferenceService {
                 group.cancelAll()
             }
         }
-        continuation.onTermination = { _ in task.cancel() }
-        return stream
     }
 
     func status() async throws -> InferenceStatus {

@@ -1,3 +1,4 @@
+import APIClient
 import Core
 
 /// How the `bedside` executable configures the console.
@@ -43,7 +44,7 @@ public struct TUIOptions: Sendable {
     }
 
     var statusInfo: StatusInfo {
-        StatusInfo(gateway: GatewayEndpoint(gatewayURL).display, model: model.isEmpty ? "?" : model,
+        StatusInfo(gateway: GatewayClient.displayAddress(baseURL: gatewayURL), model: model.isEmpty ? "?" : model,
                    indexName: indexName, indexVersion: nil, screenReader: screenReader)
     }
 }

@@ -25,5 +25,8 @@ final class Mailbox<Item: Sendable>: Sendable {
         }
     }
 
+    /// How many items are queued and not yet taken.
+    var pending: Int { queued.withLock { $0 } }
+
     func finish() { continuation.finish() }
 }

@@ -1,10 +1,11 @@
-import CNcursesw
+import APIClient
 import Core
 import Foundation
 
 /// Runs the app: feeds events to `update`, carries out its effects, draws each new state.
 /// It owns the only mutable state outside `AppState` (tasks, the terminal) and lives on
-/// the main actor with curses.
+/// the main actor with curses. The terminal and the API client are parameters, so tests run
+/// the whole loop with an in-memory terminal and a scripted client.
 @MainActor
 final class TUIRuntime {
     /// What wakes the main loop.
@@ -17,14 +18,18 @@ final class TUIRuntime {
         case tick
     }
 
-    private var state: AppState
+    private(set) var state: AppState
     private var drawnState: AppState?
     private let gateway: ReplicatingGateway
     /// The last probe found the gateway itself unreachable: the replica answers first
     /// (within the frame budget) until a probe finds it again.
     private var gatewayDown = false
-    private let terminal = CursesTerminal()
+    private let terminal: any TerminalBackend
     private let color: Bool
+    /// How often `.tick` is sent (spinner, message expiry, readiness probes); nil sends none.
+    private let tickInterval: Duration?
+    /// Whether SIGINT/SIGTERM/SIGHUP become events (the real console; not inside a test process).
+    private let handlesSignals: Bool
     private let exportDirectory: String
     private let now: @Sendable () -> Date
     private let sink = Mailbox<Inbox>()
@@ -34,35 +39,45 @@ final class TUIRuntime {
     private var streamGeneration = 0
     private var loads: [Int: Task<Void, Never>] = [:]
     private var nextTaskID = 0
-    private let trace = TUITrace(environment: ProcessInfo.processInfo.environment)
+    private let trace: TUITrace?
     /// When the current batch of keys was read (the start of Enter-to-screen).
     private var inputAt = ContinuousClock.now
 
-    init(options: TUIOptions, gateway: ReplicatingGateway, color: Bool, now: @escaping @Sendable () -> Date = { Date() }) {
-        self.gateway = gateway
+    /// - Parameters:
+    ///   - client: the Bedside API; the replica in `options` stands behind it.
+    ///   - terminal: where frames go and keys come from.
+    init(options: TUIOptions, client: any BedsideAPI, terminal: any TerminalBackend, color: Bool,
+         tickInterval: Duration? = .milliseconds(1000 / Update.ticksPerSecond), handlesSignals: Bool = true,
+         trace: TUITrace? = TUITrace(environment: ProcessInfo.processInfo.environment),
+         now: @escaping @Sendable () -> Date = { Date() }) {
+        gateway = ReplicatingGateway(client: client, replica: options.replica)
+        self.terminal = terminal
         self.color = color
+        self.tickInterval = tickInterval
+        self.handlesSignals = handlesSignals
+        self.trace = trace
         exportDirectory = options.exportDirectory
         self.now = now
         state = AppState(info: options.statusInfo, size: TerminalSize(width: 80, height: 24))
     }
 
     func run() async throws {
-        try terminal.start(color: color)
-        atexit { bedside_stop_if_active() }
-        let input = InputWatcher(fileDescriptor: 0) { [sink] in sink.yield(.input) }
-        let signals = SignalWatcher { [sink] sig in sink.yield(.event(sig == SIGINT ? .interrupt : .terminate, stream: nil)) }
-        let ticker = Task { [sink] in
-            while !Task.isCancelled {
-                try? await Task.sleep(for: .milliseconds(1000 / Update.ticksPerSecond))
-                sink.yield(.tick)
+        try terminal.start(color: color) { [sink] in sink.yield(.input) }
+        let signals = handlesSignals
+            ? SignalWatcher { [sink] sig in sink.yield(.event(sig == SIGINT ? .interrupt : .terminate, stream: nil)) } : nil
+        let ticker = tickInterval.map { interval in
+            Task { [sink] in
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: interval)
+                    sink.yield(.tick)
+                }
             }
         }
         defer {
-            ticker.cancel()
+            ticker?.cancel()
             streamTask?.cancel()
             for task in loads.values { task.cancel() }
-            input.cancel()
-            signals.cancel()
+            signals?.cancel()
             sink.finish()
             terminal.stop()
         }
@@ -78,7 +93,6 @@ final class TUIRuntime {
             case .input:
                 inputAt = .now
                 readKeys()
-                input.rearm()
             case .tick:
                 readKeys()  // picks up KEY_RESIZE even when no key was pressed
                 dispatch(.tick)
@@ -154,7 +168,7 @@ final class TUIRuntime {
                     }
                 } catch is CancellationError {
                 } catch {
-                    let e = Self.bedsideError(error)
+                    let e = ReplicatingGateway.bedsideError(error)
                     if !sawText, ReplicatingGateway.isOffline(e), let replayed = gateway.replay(question: request.question) {
                         sink.yield(.event(.replayed(replayed, reason: e.message), stream: generation))
                     } else {
@@ -173,7 +187,7 @@ final class TUIRuntime {
                     let (entries, offline) = try await gateway.history(query: query, limit: limit, preferReplica: down)
                     return (offline.map { [.offline($0)] } ?? []) + [.historyLoaded(entries, purpose)]
                 } catch {
-                    return [.historyFailed(Self.bedsideError(error), purpose)]
+                    return [.historyFailed(ReplicatingGateway.bedsideError(error), purpose)]
                 }
             }
         case .loadAnswer(let id):
@@ -184,7 +198,7 @@ final class TUIRuntime {
                     if let offline { return [.offline(offline), .replicaAnswerLoaded(answer)] }
                     return [.answerLoaded(answer)]
                 } catch {
-                    return [.answerFailed(Self.bedsideError(error))]
+                    return [.answerFailed(ReplicatingGateway.bedsideError(error))]
                 }
             }
         case .loadSource(let chunkID):
@@ -195,7 +209,7 @@ final class TUIRuntime {
                     let (document, offline) = try await gateway.source(chunkID: chunkID, indexVersion: version, preferReplica: down)
                     return (offline.map { [.offline($0)] } ?? []) + [.sourceLoaded(document)]
                 } catch {
-                    return [.sourceFailed(Self.bedsideError(error))]
+                    return [.sourceFailed(ReplicatingGateway.bedsideError(error))]
                 }
             }
         case .checkReady:
@@ -209,7 +223,7 @@ final class TUIRuntime {
                         event = .offline(BedsideError(.inferenceUnavailable, "Inference is unavailable; cached answers are still served."))
                     }
                 } catch {
-                    let e = Self.bedsideError(error)
+                    let e = ReplicatingGateway.bedsideError(error)
                     unreachable = ReplicatingGateway.isUnreachable(e)
                     event = .offline(e)
                 }
@@ -230,6 +244,9 @@ final class TUIRuntime {
 
     private func setGatewayDown(_ down: Bool) { gatewayDown = down }
 
+    /// Items waiting in the inbox (tests hold the main actor until a burst has queued).
+    var queuedItems: Int { sink.pending }
+
     /// Runs a request off the main actor and posts its resulting events.
     private func background(_ work: @escaping @Sendable (ReplicatingGateway) async -> [Event]) {
         let id = nextTaskID
@@ -248,10 +265,5 @@ final class TUIRuntime {
         case .done(let a): .done(a)
         case .error(let e): .error(e)
         }
-    }
-
-    nonisolated static func bedsideError(_ error: any Error) -> BedsideError {
-        if let e = error as? BedsideError { return e }
-        return BedsideError(.internalError, "Something went wrong talking to the gateway.", detail: String(describing: error))
     }
 }

@@ -19,7 +19,7 @@ final class TUITrace {
 
     init?(environment: [String: String]) {
         guard let path = environment["BEDSIDE_TUI_TRACE"], !path.isEmpty else { return nil }
-        if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
+        if !FileManager.default.fileExists(atPath: path) { _ = FileManager.default.createFile(atPath: path, contents: nil) }
         guard let handle = FileHandle(forWritingAtPath: path) else { return nil }
         handle.seekToEndOfFile()
         self.handle = handle

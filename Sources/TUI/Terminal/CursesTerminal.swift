@@ -1,11 +1,13 @@
 import CNcursesw
+import Foundation
 
 /// The thin ncurses layer: draws frames (only the cells that changed) and reads keys.
 /// Everything else in the app is pure and tested without it. All calls run on the main
 /// actor, since curses keeps global state.
 @MainActor
-final class CursesTerminal {
+final class CursesTerminal: TerminalBackend {
     private var previous: ScreenBuffer?
+    private var input: InputWatcher?
     private var colorEnabled = false
     private var started = false
     private let decoder = KeyDecoder(codes: .init(
@@ -15,17 +17,21 @@ final class CursesTerminal {
         delete: UInt32(BEDSIDE_KEY_DC), backspace: UInt32(BEDSIDE_KEY_BACKSPACE), enter: UInt32(BEDSIDE_KEY_ENTER),
         resize: UInt32(BEDSIDE_KEY_RESIZE), f1: UInt32(BEDSIDE_KEY_F1)))
 
-    /// Enters curses mode. Throws when the terminal cannot be initialised.
-    func start(color: Bool) throws {
+    /// Enters curses mode and starts watching stdin. Throws when the terminal cannot be initialised.
+    func start(color: Bool, onInput: @escaping @Sendable () -> Void) throws {
         let result = bedside_start(color ? 1 : 0)
         guard result >= 0 else { throw TerminalError.cannotStart }
         started = true
+        atexit { bedside_stop_if_active() }
         colorEnabled = result == 1
         if colorEnabled { ColorPalette.install() }
+        input = InputWatcher(fileDescriptor: 0, onReady: onInput)
     }
 
     /// Leaves curses mode and restores the terminal; safe to call more than once.
     func stop() {
+        input?.cancel()
+        input = nil
         guard started else { return }
         started = false
         bedside_stop()
@@ -37,8 +43,9 @@ final class CursesTerminal {
         return TerminalSize(width: Int(cols), height: Int(rows))
     }
 
-    /// Reads every key waiting, without blocking.
+    /// Reads every key waiting, without blocking, then listens for the next.
     func readInput() -> [TerminalInput] {
+        defer { input?.rearm() }
         var out: [TerminalInput] = []
         while true {
             var value: UInt32 = 0

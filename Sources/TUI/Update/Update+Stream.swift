@@ -66,8 +66,3 @@ extension Update {
         }
     }
 }
-
-extension BedsideError.Code {
-    /// The gateway itself could not be reached (connection refused, DNS, timeout on connect).
-    static let gatewayUnreachable: BedsideError.Code = "gateway_unreachable"
-}

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import Core
+@testable import APIClient
 @testable import TUI
 
 @Suite struct ClientPiecesTests {
@@ -46,12 +47,17 @@ import Core
     @Test func readinessReadsTheStatusOrNil() throws {
         let status = InferenceStatus(ready: true, indexVersion: 4, model: "extractive", retriever: "bm25")
         let body = try WireCoding.encoder().encode(status)
-        #expect(GatewayResponse.readiness(status: 200, body: body) == status)
-        #expect(GatewayResponse.readiness(status: 503, body: body) == nil)
-        #expect(GatewayResponse.readiness(status: 200, body: Data("ok".utf8))?.ready == true)
+        #expect(GatewayResponse.readiness(status: 200, body: body).readyStatus == status)
+        #expect(GatewayResponse.readiness(status: 503, body: body).readyStatus == nil)
+        #expect(GatewayResponse.readiness(status: 503, body: body).status == status)
+        #expect(GatewayResponse.readiness(status: 200, body: Data("ok".utf8)).readyStatus?.ready == true)
         var down = status
         down.ready = false
-        #expect(GatewayResponse.readiness(status: 200, body: try WireCoding.encoder().encode(down)) == nil)
+        #expect(GatewayResponse.readiness(status: 200, body: try WireCoding.encoder().encode(down)).readyStatus == nil)
+        let envelope = Data(#"{"error":{"code":"inference_unavailable","message":"Inference is not reachable."}}"#.utf8)
+        let unreachable = GatewayResponse.readiness(status: 503, body: envelope)
+        #expect(unreachable.readyStatus == nil && unreachable.status == nil)
+        #expect(unreachable.error?.code == .inferenceUnavailable && unreachable.httpStatus == 503)
     }
 
     static func wire(_ events: [AnswerEvent]) -> [UInt8] {

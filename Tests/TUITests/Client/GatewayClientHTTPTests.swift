@@ -1,14 +1,15 @@
 import Foundation
 import Testing
 import Core
+@testable import APIClient
 @testable import TUI
 
 /// `GatewayClient` against a real loopback HTTP server.
 @Suite struct GatewayClientHTTPTests {
     static func wire(_ events: [AnswerEvent]) -> [String] { events.map { $0.serverSentEvent().encoded } }
 
-    static func json<T: Encodable>(_ value: T) -> String {
-        String(decoding: try! WireCoding.encoder().encode(value), as: UTF8.self)
+    static func json<T: Encodable>(_ value: T) throws -> String {
+        String(decoding: try WireCoding.encoder().encode(value), as: UTF8.self)
     }
 
     @Test func queryStreamsEventsAndSendsTheRightRequest() async throws {
@@ -50,7 +51,8 @@ import Core
 
     @Test func queryAnsweredWithPlainJSONYieldsDone() async throws {
         let answer = Fixtures.answer(cached: true)
-        let server = try await LoopbackServer.start { _ in .json(200, Self.json(answer)) }
+        let body = try Self.json(answer)
+        let server = try await LoopbackServer.start { _ in .json(200, body) }
         defer { Task { await server.stop() } }
         var received: [AnswerEvent] = []
         for try await e in GatewayClient(baseURL: server.url, token: "t").query(QueryRequest(question: "q")) { received.append(e) }
@@ -94,10 +96,11 @@ import Core
         let entries = Fixtures.history(["Fluids in sepsis"])
         let (doc, _) = Fixtures.sourceDocument()
         let answer = Fixtures.answer()
+        let (historyBody, answerBody, docBody) = (try Self.json(HistoryPage(items: entries)), try Self.json(answer), try Self.json(doc))
         let server = try await LoopbackServer.start { request in
-            if request.target.hasPrefix("/v1/history") { return .json(200, Self.json(HistoryPage(items: entries))) }
-            if request.target == "/v1/answers/a1" { return .json(200, Self.json(answer)) }
-            if request.target == "/v1/sources/11" { return .json(200, Self.json(doc)) }
+            if request.target.hasPrefix("/v1/history") { return .json(200, historyBody) }
+            if request.target == "/v1/answers/a1" { return .json(200, answerBody) }
+            if request.target == "/v1/sources/11" { return .json(200, docBody) }
             return .json(404, #"{"error":{"code":"not_found","message":"No such thing."}}"#)
         }
         defer { Task { await server.stop() } }
@@ -118,7 +121,8 @@ import Core
 
     @Test func readyIsStatusOn200AndNilOn503() async throws {
         let status = InferenceStatus(ready: true, indexVersion: 2, model: "extractive", retriever: "bm25")
-        let up = try await LoopbackServer.start { _ in .json(200, Self.json(status)) }
+        let statusBody = try Self.json(status)
+        let up = try await LoopbackServer.start { _ in .json(200, statusBody) }
         defer { Task { await up.stop() } }
         #expect(try await GatewayClient(baseURL: up.url, token: "t").ready() == status)
         let down = try await LoopbackServer.start { _ in
@@ -145,7 +149,7 @@ import Core
         let url = server.url
         await server.stop()
         try await Task.sleep(for: .milliseconds(50))
-        let http = GatewayClient.makeHTTPClient(connectTimeoutSeconds: 1)
+        let http = GatewayClient.makeHTTPClient(connectTimeout: .seconds(1))
         let client = GatewayClient(baseURL: url, token: "t", httpClient: http)
         let started = ContinuousClock.now
         do {

@@ -1,6 +1,7 @@
 import Core
 import Foundation
 import Testing
+@testable import APIClient
 @testable import TUI
 
 /// An in-memory replica: the TUI's side of the seam, without SQLite.
@@ -57,7 +58,9 @@ final class MemoryReplica: AnswerReplica, @unchecked Sendable {
             guard request.target.hasPrefix("/v1/sources/"), let id = Int64(request.target.dropFirst("/v1/sources/".count)) else {
                 return .json(404, #"{"error":{"code":"not_found","message":"no"}}"#)
             }
-            return .json(200, String(decoding: try! WireCoding.encoder().encode(Self.document(id)), as: UTF8.self))
+            // An encoding failure answers 500, which the assertions on what was kept then report.
+            guard let body = try? WireCoding.encoder().encode(Self.document(id)) else { return .json(500, "{}") }
+            return .json(200, String(decoding: body, as: UTF8.self))
         }
         defer { Task { await server.stop() } }
         let replica = MemoryReplica()

@@ -39,11 +39,10 @@ enum GatewayResponse {
         }
     }
 
-    /// `/readyz`: 200 means inference is reachable (with its status when the body has it);
-    /// anything else means it is not.
-    static func readiness(status: Int, body: Data) -> InferenceStatus? {
-        guard (200..<300).contains(status) else { return nil }
-        if let s = try? WireCoding.decoder().decode(InferenceStatus.self, from: body) { return s.ready ? s : nil }
-        return InferenceStatus(ready: true, indexVersion: 0, model: "", retriever: "")
+    /// `/readyz`: the status code with whichever body it carried (an inference status or an error).
+    static func readiness(status: Int, body: Data) -> Readiness {
+        let decoder = WireCoding.decoder()
+        return Readiness(httpStatus: status, status: try? decoder.decode(InferenceStatus.self, from: body),
+                         error: (try? decoder.decode(ErrorEnvelope.self, from: body))?.error)
     }
 }

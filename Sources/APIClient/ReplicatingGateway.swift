@@ -1,15 +1,15 @@
 import Core
 import Foundation
 
-/// The gateway client with the workstation replica behind it: what the console, `ask
+/// A Bedside API client with the workstation replica behind it: what the console, `ask
 /// --gateway` and `sync` use. Everything received is kept in the replica (answers whole,
 /// and the documents their citations point at, fetched once); when the gateway cannot be
 /// reached, the replica answers instead, and says so.
 public struct ReplicatingGateway: Sendable {
-    public let client: GatewayClient
+    public let client: any BedsideAPI
     public let replica: (any AnswerReplica)?
 
-    public init(client: GatewayClient, replica: (any AnswerReplica)?) {
+    public init(client: any BedsideAPI, replica: (any AnswerReplica)?) {
         self.client = client
         self.replica = replica
     }
@@ -130,7 +130,7 @@ public struct ReplicatingGateway: Sendable {
         }
     }
 
-    static func downError(_ client: GatewayClient) -> BedsideError {
+    public static func downError(_ client: any BedsideAPI) -> BedsideError {
         BedsideError(.gatewayUnreachable, "Cannot reach the gateway at \(client.displayAddress); showing the replica.")
     }
 
@@ -143,7 +143,8 @@ public struct ReplicatingGateway: Sendable {
         return Array(out.prefix(max(1, limit)))
     }
 
-    static func bedsideError(_ error: any Error) -> BedsideError {
+    /// Any error as a `BedsideError` (the client's own, or an internal one wrapping it).
+    public static func bedsideError(_ error: any Error) -> BedsideError {
         if let e = error as? BedsideError { return e }
         return BedsideError(.internalError, "Something went wrong talking to the gateway.", detail: String(describing: error))
     }

@@ -5,47 +5,64 @@ import NIOCore
 import NIOHTTP1
 import NIOSSL
 
-/// The TUI's only link to Bedside: the gateway's HTTP API, with a bearer token.
+/// The Bedside API over HTTP (AsyncHTTPClient), with a bearer token: the one client the
+/// console, `ask --gateway`, `sync` and remote inference (`serve --inference URL`) use.
 ///
 /// Every failure surfaces as a `BedsideError` (the gateway's own error, or one made for a
-/// transport failure: `gateway_unreachable`, `timeout`, `upstream`), so the app shows one
-/// kind of message whatever went wrong.
-public struct GatewayClient: Sendable {
+/// transport failure: `gateway_unreachable`, `timeout`, `upstream`), so callers handle one
+/// kind of error whatever went wrong.
+public struct GatewayClient: BedsideAPI {
+    /// How long each kind of request may take.
+    public struct Timeouts: Sendable, Hashable {
+        /// Until response headers arrive, for ordinary requests.
+        public var request: TimeAmount
+        /// Until the answer stream starts (the body then streams as long as it needs).
+        public var streamStart: TimeAmount
+        /// For `/readyz`: short, so a dead gateway shows as OFFLINE soon.
+        public var ready: TimeAmount
+
+        public init(request: TimeAmount = .seconds(15), streamStart: TimeAmount = .seconds(120), ready: TimeAmount = .seconds(2)) {
+            self.request = request
+            self.streamStart = streamStart
+            self.ready = ready
+        }
+    }
+
     let endpoint: GatewayEndpoint
-    let token: String
+    let token: String?
     let http: HTTPClient
-    /// Time allowed until response headers arrive, for ordinary requests.
-    let requestTimeout: TimeAmount
-    /// Time allowed until the answer stream starts (the body then streams as long as it needs).
-    let streamStartTimeout: TimeAmount
-    /// Time allowed for the `/readyz` probe: short, so a dead gateway shows as OFFLINE soon.
-    let readyTimeout: TimeAmount = .seconds(2)
+    let timeouts: Timeouts
+    let userAgent: String
     /// Largest JSON body accepted (source documents can be long).
     let maxBodyBytes = 32 << 20
 
-    public init(baseURL: String, token: String, httpClient: HTTPClient = .shared,
-                requestTimeoutSeconds: Int64 = 15, streamStartTimeoutSeconds: Int64 = 120) {
+    /// - Parameters:
+    ///   - token: the bearer token; nil sends no `Authorization` header.
+    ///   - httpClient: the caller's client (see `makeHTTPClient`); not shut down here.
+    public init(baseURL: String, token: String?, httpClient: HTTPClient = .shared, timeouts: Timeouts = Timeouts(),
+                userAgent: String = "bedside-tui") {
         endpoint = GatewayEndpoint(baseURL)
         self.token = token
         http = httpClient
-        requestTimeout = .seconds(requestTimeoutSeconds)
-        streamStartTimeout = .seconds(streamStartTimeoutSeconds)
+        self.timeouts = timeouts
+        self.userAgent = userAgent
     }
 
-    /// An HTTP client suited to a loopback gateway: a short connect timeout (so a stopped
-    /// gateway shows as unreachable in seconds, not after the shared client's 90 s), a long
-    /// read timeout (an answer stream may pause while the model thinks), no redirects.
+    /// An HTTP client suited to a gateway: a short connect timeout (so a stopped gateway shows
+    /// as unreachable in seconds, not after the shared client's 90 s), a long read timeout (an
+    /// answer stream may pause while the model thinks), no redirects.
     /// The caller shuts it down (`try await client.shutdown()`).
     /// - Parameter caCertificatePath: PEM file of the CA(s) to trust for an `https://`
     ///   gateway instead of the system's (`--cacert`); the caller checks it is readable.
-    public static func makeHTTPClient(connectTimeoutSeconds: Int64 = 2, readTimeoutSeconds: Int64 = 300,
+    public static func makeHTTPClient(connectTimeout: TimeAmount = .seconds(2), readTimeout: TimeAmount = .seconds(300),
                                       caCertificatePath: String? = nil) -> HTTPClient {
         var configuration = HTTPClient.Configuration(
             redirectConfiguration: .disallow,
-            timeout: .init(connect: .seconds(connectTimeoutSeconds), read: .seconds(readTimeoutSeconds)))
+            timeout: .init(connect: connectTimeout, read: readTimeout))
         configuration.decompression = .disabled
         // A refused connection fails the request at once (the console then goes OFFLINE and
-        // replays from the replica) instead of being retried until the request's deadline.
+        // replays from the replica; a gateway counts it against its circuit breaker) instead
+        // of being retried until the request's deadline.
         configuration.connectionPool.retryConnectionEstablishment = false
         if let caCertificatePath {
             var tls = TLSConfiguration.makeClientConfiguration()
@@ -57,51 +74,39 @@ public struct GatewayClient: Sendable {
 
     /// The base URL as shown in the status bar.
     public var displayAddress: String { endpoint.display }
+    /// The base URL, without a trailing slash.
+    public var baseURL: String { endpoint.base }
+
+    /// How a base URL is shown (host and port), before any client exists.
+    public static func displayAddress(baseURL: String) -> String { GatewayEndpoint(baseURL).display }
 
     // MARK: - Endpoints
 
-    /// `POST /v1/query` as server-sent events: citations, deltas, then done (or error).
-    /// `noCache` sends `Cache-Control: no-cache` so the gateway asks inference again.
-    /// Cancelling the consumer cancels the request.
-    public func query(_ request: QueryRequest, noCache: Bool = false) -> AsyncThrowingStream<AnswerEvent, any Error> {
-        AsyncThrowingStream { continuation in
-            let task = Task {
-                do {
-                    try await streamQuery(request, noCache: noCache) { continuation.yield($0) }
-                    continuation.finish()
-                } catch {
-                    continuation.finish(throwing: error)
-                }
-            }
-            continuation.onTermination = { _ in task.cancel() }
+    public func query(_ request: QueryRequest, noCache: Bool) -> AsyncThrowingStream<AnswerEvent, any Error> {
+        .producing { continuation in
+            try await streamQuery(request, noCache: noCache) { continuation.yield($0) }
         }
     }
 
-    /// `GET /v1/answers/{id}`: a stored answer.
     public func answer(id: String) async throws -> Answer {
         try await getJSON(Answer.self, url: endpoint.answer(id: id))
     }
 
-    /// `GET /v1/history?q=&limit=`: past questions, newest first.
-    public func history(query: String? = nil, limit: Int = 50) async throws -> [HistoryEntry] {
+    public func history(query: String?, limit: Int) async throws -> [HistoryEntry] {
         try await getJSON(HistoryPage.self, url: endpoint.history(query: query, limit: limit)).items
     }
 
-    /// `GET /v1/answers?since=&cursor=&limit=`: a page of this subject's answers, oldest first.
-    public func answers(since: String?, cursor: String?, limit: Int = 100) async throws -> AnswerListPage {
+    public func answers(since: String?, cursor: String?, limit: Int) async throws -> AnswerListPage {
         try await getJSON(AnswerListPage.self, url: endpoint.answerList(since: since, cursor: cursor, limit: limit))
     }
 
-    /// `GET /v1/sources/{chunk_id}`: a cited passage inside its document.
     public func source(chunkID: Int64) async throws -> SourceDocument {
         try await getJSON(SourceDocument.self, url: endpoint.source(chunkID: chunkID))
     }
 
-    /// `GET /readyz`: the inference status when inference is reachable, nil when the gateway
-    /// answers that it is not. Throws when the gateway itself cannot be reached.
-    public func ready() async throws -> InferenceStatus? {
+    public func readiness() async throws -> Readiness {
         let (status, body) = try await send(makeRequest(url: endpoint.ready, method: .GET, accept: "application/json"),
-                                            timeout: readyTimeout)
+                                            timeout: timeouts.ready, acceptAnyStatus: true)
         return GatewayResponse.readiness(status: status, body: body)
     }
 
@@ -110,20 +115,20 @@ public struct GatewayClient: Sendable {
     func makeRequest(url: String, method: HTTPMethod, accept: String) -> HTTPClientRequest {
         var request = HTTPClientRequest(url: url)
         request.method = method
-        request.headers.add(name: "Authorization", value: "Bearer \(token)")
+        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
         request.headers.add(name: "Accept", value: accept)
-        request.headers.add(name: "User-Agent", value: "bedside-tui")
+        request.headers.add(name: "User-Agent", value: userAgent)
         return request
     }
 
     private func getJSON<T: Decodable>(_ type: T.Type, url: String) async throws -> T {
-        let (_, body) = try await send(makeRequest(url: url, method: .GET, accept: "application/json"), timeout: requestTimeout)
+        let (_, body) = try await send(makeRequest(url: url, method: .GET, accept: "application/json"), timeout: timeouts.request)
         return try GatewayResponse.decode(T.self, from: body)
     }
 
     /// Runs a request and reads the whole body. A non-2xx status throws the gateway's error,
-    /// except for `/readyz`, whose 503 is an answer, not a failure.
-    private func send(_ request: HTTPClientRequest, timeout: TimeAmount) async throws -> (Int, Data) {
+    /// unless `acceptAnyStatus` (`/readyz`, whose 503 is an answer, not a failure).
+    private func send(_ request: HTTPClientRequest, timeout: TimeAmount, acceptAnyStatus: Bool = false) async throws -> (Int, Data) {
         let response = try await execute(request, timeout: timeout)
         let buffer: ByteBuffer
         do {
@@ -133,7 +138,7 @@ public struct GatewayClient: Sendable {
         }
         let data = Data(buffer.readableBytesView)
         let status = Int(response.status.code)
-        if !(200..<300).contains(status) && request.url != endpoint.ready {
+        if !(200..<300).contains(status) && !acceptAnyStatus {
             throw GatewayResponse.error(status: status, body: data, retryAfterHeader: response.headers.first(name: "Retry-After"))
         }
         return (status, data)
@@ -153,7 +158,7 @@ public struct GatewayClient: Sendable {
         if noCache { request.headers.add(name: "Cache-Control", value: "no-cache") }
         let body = try WireCoding.encoder().encode(query)
         request.body = .bytes(ByteBuffer(bytes: body))
-        let response = try await execute(request, timeout: streamStartTimeout)
+        let response = try await execute(request, timeout: timeouts.streamStart)
         let status = Int(response.status.code)
         guard (200..<300).contains(status) else {
             let data = (try? await response.body.collect(upTo: 1 << 20)).map { Data($0.readableBytesView) } ?? Data()
