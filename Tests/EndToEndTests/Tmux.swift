@@ -80,8 +80,20 @@ final class Tmux: Sendable {
             + ["XDG_CONFIG_HOME=/nonexistent/bedside-test", "XDG_DATA_HOME=\(Bin.dataHome)"]
         let envp: [UnsafeMutablePointer<CChar>?] = variables.map { strdup($0) } + [nil]
         defer { envp.forEach { free($0) } }
+        // Nothing blocked and default dispositions in the child, as a shell would start it (the
+        // spawning thread, a worker of Swift's cooperative pool, blocks most signals, SIGWINCH too).
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var none = sigset_t()
+        var all = sigset_t()
+        sigemptyset(&none)
+        sigfillset(&all)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        posix_spawnattr_setsigdefault(&attributes, &all)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         var pid: pid_t = 0
-        let spawned = posix_spawnp(&pid, "tmux", &actions, nil, argv, envp)
+        let spawned = posix_spawnp(&pid, "tmux", &actions, &attributes, argv, envp)
         guard spawned == 0 else { throw TestError("cannot start tmux: \(String(cString: strerror(spawned)))") }
         return pid
     }

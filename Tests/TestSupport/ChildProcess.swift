@@ -21,8 +21,7 @@ public struct ProcessOutput: Sendable {
 /// `Process.terminationHandler` and resumes whoever awaits it. So end-to-end tests run in the
 /// same parallel `swift test` run as everything else.
 public final class ChildProcess: Sendable {
-    /// Set once in `init`, then only read; `Process` is not `Sendable`.
-    private nonisolated(unsafe) let process: Process
+    private let process: Process
     private let exit = ExitState()
     private let folder: TempDirectory
     /// Where the child's standard output goes (and its standard error, when merged).
@@ -62,7 +61,7 @@ public final class ChildProcess: Sendable {
         process.terminationHandler = { finished in exit.finish(finished.terminationStatus) }
         self.process = process
         do {
-            try process.run()
+            try Self.withSignalsUnblocked { try process.run() }
         } catch {
             folder.cleanup()
             throw error
@@ -71,6 +70,21 @@ public final class ChildProcess: Sendable {
         try? out.close()
         if !mergeStderr { try? err.close() }
         if stdin != nil { try? input.close() }
+    }
+
+    /// Runs `body` (the spawn) with no signal blocked on this thread.
+    ///
+    /// `Process` hands the child the spawning thread's signal mask, and the threads of Swift's
+    /// cooperative pool (Dispatch workers) block SIGTERM, SIGINT and most others: a child
+    /// spawned from a task would ignore `kill -TERM` until it unblocked them itself. A shell
+    /// starts programs with nothing blocked; so do the tests.
+    private static func withSignalsUnblocked<T>(_ body: () throws -> T) rethrows -> T {
+        var none = sigset_t()
+        var saved = sigset_t()
+        sigemptyset(&none)
+        pthread_sigmask(SIG_SETMASK, &none, &saved)
+        defer { pthread_sigmask(SIG_SETMASK, &saved, nil) }
+        return try body()
     }
 
     private static func handle(writing path: String) throws -> FileHandle {
