@@ -96,10 +96,11 @@ struct TUIEndToEndTests {
         try await tui.send("Escape")
         try await tui.waitFor("help closed") { !$0.contains("export the answer and citations to Markdown") }
 
-        // Source of citation 1, then n jumps to the next passage this answer cites.
+        // Source of citation 1, then ] jumps to the next passage this answer cites (n/N step
+        // through the supporting sentences first).
         try await tui.send("1")
         try await tui.waitFor("source 1") { $0.contains("Source:") && $0.contains("Fluid resuscitation") }
-        try await tui.send("n")
+        try await tui.send("]")
         try await tui.waitFor("next cited passage", escapes: true) { screen in
             screen.split(separator: "\n").contains { $0.contains("Noradrenaline") && Self.hasReverseVideo(String($0)) }
         }
