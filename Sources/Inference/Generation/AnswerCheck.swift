@@ -29,9 +29,11 @@ public enum AnswerCheck {
         /// Its citations after checking.
         public var citations: [Int]
         public var reason: String
+        /// The passage sentences that back it, as document byte offsets (see `SourceSpan`).
+        public var spans: [SourceSpan]
 
         enum CodingKeys: String, CodingKey {
-            case text, verdict, citations, reason
+            case text, verdict, citations, reason, spans
             case writtenCitations = "written_citations"
         }
     }
@@ -69,7 +71,8 @@ public enum AnswerCheck {
                           section: $0.passage.chunk.section)
             },
             sentences: result.verdicts.map {
-                SentenceReport(text: $0.text, verdict: $0.kind.rawValue, writtenCitations: $0.written, citations: $0.citations, reason: $0.reason)
+                SentenceReport(text: $0.text, verdict: $0.kind.rawValue, writtenCitations: $0.written, citations: $0.citations, reason: $0.reason,
+                               spans: $0.spans)
             },
             answer: result.text, removedCitations: result.removedCitations, removedSentences: result.removedSentences,
             fallsBack: declined || result.citedNumbers.isEmpty || result.leadUnsupported)

@@ -63,6 +63,8 @@ public struct CitationVerifier: Sendable {
         public var citations: [Int]
         /// Why it is not supported as written (empty when it is).
         public var reason: String
+        /// The sentences of its cited passages that back it (document byte offsets), when shown supported.
+        public var spans: [SourceSpan] = []
     }
 
     public struct Result: Sendable, Hashable {
@@ -331,12 +333,13 @@ public struct CitationVerifier: Sendable {
                 removedSentences.append(RemovedSentence(text: p.body, reason: reason))
             }
             if leadUnsupported == nil { leadUnsupported = kind == .unsupported || kind == .removed }
-            verdicts.append(SentenceVerdict(text: p.body, kind: kind, written: cites, citations: final, reason: reason))
+            let shown = kind == .supported || kind == .reattributed
+            let spans = shown ? final.flatMap { n in Self.spans(of: claim, in: n, sources: sources, texts: texts, checker: checker) } : []
+            verdicts.append(SentenceVerdict(text: p.body, kind: kind, written: cites, citations: final, reason: reason, spans: spans))
             if kind == .removed { rewritten.append(""); continue }
             if kind == .unsupported { unsupported += 1 }
             let text = Self.cite(p.body, final)
             rewritten.append(text)
-            let spans = kind == .unsupported ? [] : final.flatMap { n in Self.spans(of: claim, in: n, sources: sources, texts: texts, checker: checker) }
             sentences.append(AnswerSentence(text: text, citations: final, unsupported: kind == .unsupported, spans: spans))
         }
 
