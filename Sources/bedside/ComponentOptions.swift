@@ -5,9 +5,8 @@ import Foundation
 import Inference
 import Store
 
-/// Which retriever, index and generator to use; defaults come from the configuration
-/// (`$XDG_CONFIG_HOME/bedside/config.toml`, then `BEDSIDE_*` environment variables), and
-/// these flags override both.
+/// Which retriever, index and generator to use: these flags override `config.toml` and the
+/// `BEDSIDE_*` variables (one layer: `Settings`).
 struct ComponentOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Retriever: bm25 (default), vector or hybrid.", valueName: "kind"))
     var retriever: String?
@@ -37,21 +36,27 @@ struct ComponentOptions: ParsableArguments {
         }
     }
 
-    /// The configuration with this command line's overrides applied and checked.
-    func resolvedConfig(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> BedsideConfig {
-        var config = try BedsideConfig.load(environment: environment)
+    /// These flags by `ConfigKey.dotted`, checked first so a typo gets a plain message.
+    func flags() throws -> [String: String] {
+        var flags: [String: String] = [:]
         if let r = retriever {
-            guard let kind = RetrieverKind(rawValue: r.lowercased()) else {
+            guard RetrieverKind(rawValue: r.lowercased()) != nil else {
                 throw BedsideError(.badRequest, "Unknown retriever \"\(r)\": use bm25, vector or hybrid.")
             }
-            config.retriever = kind
+            flags[BedsideConfig.Keys.retriever.dotted] = r.lowercased()
         }
         if let i = index {
-            guard let kind = IndexKind(rawValue: i.lowercased()) else {
+            guard IndexKind(rawValue: i.lowercased()) != nil else {
                 throw BedsideError(.badRequest, "Unknown index \"\(i)\": use embedded or qdrant.")
             }
-            config.index = kind
+            flags[BedsideConfig.Keys.index.dotted] = i.lowercased()
         }
+        return flags
+    }
+
+    /// The configuration with this command line's overrides applied and checked.
+    func resolvedConfig(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> BedsideConfig {
+        let config = try BedsideConfig(layers: Settings.layers(flags: flags(), environment: environment))
         if config.retriever != .bm25, config.embeddings == nil {
             throw BedsideError(.config, "The \(config.retriever.rawValue) retriever needs an embedding server: set BEDSIDE_EMBED_URL (an OpenAI-style base URL ending in /v1) or [embeddings] url in \(BedsideConfig.defaultPath()), then run `bedside doctor` to check it.")
         }

@@ -15,7 +15,8 @@ struct DoctorCommand: AsyncParsableCommand {
 
             Components come from $XDG_CONFIG_HOME/bedside/config.toml and the BEDSIDE_* \
             environment variables (BEDSIDE_LLM_URL, BEDSIDE_EMBED_URL, BEDSIDE_QDRANT_URL \
-            and the others in the README).
+            and the others in the README). Secrets are never printed; `bedside config` \
+            shows every effective setting and where it came from.
 
             Exit status: 0 when everything configured works, 1 otherwise.
             """
@@ -32,7 +33,8 @@ struct DoctorCommand: AsyncParsableCommand {
     func run() async throws {
         let checks: [DoctorCheck]
         do {
-            let config = try BedsideConfig.load()
+            // The whole layer, so an unknown key in any section (a typo in [gateway]) is reported here too.
+            let config = try BedsideConfig(layers: Settings.layers())
             let http = BedsideHTTPClient.make(connectTimeoutSeconds: max(1, Int64(min(timeout, config.timeouts.connect).rounded(.up))))
             checks = await Doctor(config: config, databasePath: database.path, httpClient: http,
                                   timeout: .milliseconds(Int64(max(0.1, timeout) * 1000))).run() + ReplicaReport.checks()

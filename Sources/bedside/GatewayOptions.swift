@@ -3,8 +3,8 @@ import Core
 import Foundation
 import LocalGateway
 
-/// Gateway settings shared by `serve`, `ask` and the console: environment first
-/// (`BEDSIDE_CACHE_TTL`, `BEDSIDE_RATE_LIMIT_CAPACITY`, … see docs/api.md), then flags.
+/// Gateway flags shared by `serve`, `ask` and the console; they override `config.toml` and
+/// the `BEDSIDE_*` variables (see `bedside config --reference`).
 struct GatewayOptions: ParsableArguments {
     @Option(name: .customLong("cache-ttl"), help: ArgumentHelp("How long a cached answer is fresh (e.g. 6h, 30m).", valueName: "duration"))
     var cacheTTL: String?
@@ -21,15 +21,23 @@ struct GatewayOptions: ParsableArguments {
     @Option(name: .customLong("max-ttl"), help: ArgumentHelp("Longest token lifetime accepted or minted (default 30d, at most 366d).", valueName: "duration"))
     var maxTTL: String?
 
-    func configuration(databasePath: String) throws -> GatewayConfiguration {
-        var c = try GatewayConfiguration(environment: ProcessInfo.processInfo.environment)
-        if let t = cacheTTL { c.cacheTTL = try parseDuration(t) }
-        if let r = rateLimit { c.rateLimitCapacity = r }
-        if let r = rateRefill { c.rateLimitRefillPerSecond = r }
-        if let j = jwks { c.jwksPath = j }
-        if let m = maxTTL { c.maxTokenTTL = try parseDuration(m) }
+    /// These flags by `ConfigKey.dotted`.
+    var flags: [String: String] {
+        typealias K = GatewayConfiguration.Keys
+        let pairs: [(ConfigKey, String?)] = [(K.cacheTTL, cacheTTL), (K.rateCapacity, rateLimit.map { "\($0)" }), (K.rateRefill, rateRefill.map { "\($0)" }),
+                                              (K.jwks, jwks), (K.maxTokenTTL, maxTTL)]
+        return Dictionary(pairs.compactMap { k, v in v.map { (k.dotted, $0) } }, uniquingKeysWith: { a, _ in a })
+    }
+
+    /// The gateway settings from every layer, `extraFlags` (e.g. `serve`'s) included; the
+    /// secret file defaults to `gateway-secret` next to the database.
+    func configuration(databasePath: String, extraFlags: [String: String] = [:]) throws -> GatewayConfiguration {
+        try configuration(databasePath: databasePath, layers: Settings.layers(flags: flags.merging(extraFlags) { a, _ in a }))
+    }
+
+    func configuration(databasePath: String, layers: ConfigLayers) throws -> GatewayConfiguration {
+        var c = try GatewayConfiguration(layers: layers)
         if c.secretPath == nil { c.secretPath = GatewayConfiguration.defaultSecretPath(databasePath: databasePath) }
-        try c.validate()
         return c
     }
 }

@@ -7,7 +7,7 @@ import Store
 
 /// Where and how big the workstation replica of a remote gateway is: one file per gateway
 /// URL and token subject under `$XDG_DATA_HOME/bedside/replicas/`, bounded by
-/// `[replica] max_mb` and `max_age` in the config file, or these flags.
+/// `[replica] max_mb` and `max_age` (config file, `BEDSIDE_REPLICA_*`, or these flags).
 struct ReplicaOptions: ParsableArguments {
     @Option(name: .customLong("replica-max-mb"), help: ArgumentHelp("Largest replica of a --gateway, in MB (config [replica] max_mb; default 200). The oldest answers go first.", valueName: "MB"))
     var maxMB: Int?
@@ -18,41 +18,36 @@ struct ReplicaOptions: ParsableArguments {
     @Flag(name: .customLong("no-replica"), help: "Keep no replica of a --gateway (nothing replays offline).")
     var noReplica = false
 
-    /// The limits: flags, else the config file's `[replica]` section, else the defaults.
+    static let maxMBKey = ConfigKey("replica", "max_mb", .integer(1...1_000_000), env: ["BEDSIDE_REPLICA_MAX_MB"], flag: "--replica-max-mb",
+                                    help: "Largest replica of a --gateway, in MB; the oldest answers go first.")
+    static let maxAgeKey = ConfigKey("replica", "max_age", .duration, env: ["BEDSIDE_REPLICA_MAX_AGE"], flag: "--replica-max-age",
+                                     help: "Oldest answer kept in the replica.")
+    static var keys: [ConfigKey] { [maxMBKey, maxAgeKey] }
+
+    /// These flags by `ConfigKey.dotted`.
+    var flags: [String: String] {
+        var f: [String: String] = [:]
+        if let maxMB { f[Self.maxMBKey.dotted] = String(maxMB) }
+        if let maxAge { f[Self.maxAgeKey.dotted] = maxAge }
+        return f
+    }
+
+    /// The limits: flags, else `BEDSIDE_REPLICA_*`, else the config file's `[replica]` section, else the defaults.
     func limits(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ReplicaLimits {
+        try Self.limits(Settings.layers(flags: flags, environment: environment))
+    }
+
+    static func limits(_ layers: ConfigLayers) throws -> ReplicaLimits {
         var limits = ReplicaLimits.standard
-        let file = try Self.configSection(environment: environment)
-        if let mb = maxMB ?? file.maxMB {
-            guard mb >= 1, mb <= 1_000_000 else { throw BedsideError(.badRequest, "The replica size limit must be between 1 and 1000000 MB (got \(mb)).") }
-            limits.maxBytes = Int64(mb) << 20
-        }
-        if let age = maxAge ?? file.maxAge { limits.maxAge = try parseDuration(age) }
+        if let mb = try layers.int(maxMBKey) { limits.maxBytes = Int64(mb) << 20 }
+        if let age = try layers.duration(maxAgeKey) { limits.maxAge = age }
         return limits
     }
 
-    /// `[replica] max_mb = 200`, `max_age = "365d"` from the config file, when present.
-    static func configSection(environment: [String: String]) throws -> (maxMB: Int?, maxAge: String?) {
-        let path = BedsideConfig.defaultPath(environment: environment)
-        guard let data = FileManager.default.contents(atPath: path) else { return (nil, nil) }
-        let doc: TOMLSubset.Document
-        do { doc = try TOMLSubset.parse(String(decoding: data, as: UTF8.self)) } catch let e as TOMLSubset.SyntaxError {
-            throw BedsideError(.config, "\(path):\(e.line): \(e.message)")
-        }
-        guard let section = doc["replica"] else { return (nil, nil) }
-        var mb: Int?
-        var age: String?
-        if let e = section["max_mb"] {
-            guard case .integer(let n) = e.value else { throw BedsideError(.config, "\(path):\(e.line): `max_mb` in [replica] must be a whole number of MB") }
-            mb = n
-        }
-        if let e = section["max_age"] {
-            switch e.value {
-            case .string(let s): age = s
-            case .integer(let n): age = String(n)
-            default: throw BedsideError(.config, "\(path):\(e.line): `max_age` in [replica] must be a duration such as \"90d\"")
-            }
-        }
-        return (mb, age)
+    /// The rows of `bedside config`.
+    static func rows(_ limits: ReplicaLimits, layers: ConfigLayers) -> [ConfigRow] {
+        [ConfigRow(key: maxMBKey, value: limits.maxBytes.map { String($0 >> 20) }, origin: layers.origin(maxMBKey)),
+         ConfigRow(key: maxAgeKey, value: limits.maxAge.map(formatDuration), origin: layers.origin(maxAgeKey))]
     }
 
     /// The replica of `gatewayURL` for the token's subject, opened (and checked) now when its

@@ -4,6 +4,7 @@ import Foundation
 import Inference
 import LocalGateway
 import Logging
+import RAGGRPC
 
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -13,7 +14,8 @@ struct ServeCommand: AsyncParsableCommand {
             Logs one JSON line per request on stdout. SIGTERM or SIGINT drains requests in
             flight, then closes the database. Mint tokens with `bedside token create`.
             With --inference URL, questions are routed to another Bedside gateway (with a
-            circuit breaker); otherwise inference runs in this process. API: docs/api.md.
+            circuit breaker), or with --inference grpc://HOST:PORT to a RAG service speaking
+            rag.RAGService (Protos/rag.proto); otherwise inference runs in this process. API: docs/api.md.
             """
     )
 
@@ -21,43 +23,20 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup var components: ComponentOptions
     @OptionGroup var gateway: GatewayOptions
 
-    @Option(help: "Address to listen on.")
-    var host = "127.0.0.1"
+    @OptionGroup var listen: ServeOptions
 
-    @Option(help: "Port to listen on (0 picks a free one).")
-    var port = 8787
-
-    @Option(help: ArgumentHelp("Base URL of a remote inference node (another `bedside serve`).", valueName: "url"))
+    @Option(help: ArgumentHelp("Base URL of a remote inference node (another `bedside serve`), or grpc://HOST:PORT of a rag.RAGService.", valueName: "url"))
     var inference: String?
 
     @Option(name: .customLong("inference-token"), help: ArgumentHelp("Bearer token for the remote inference node (or BEDSIDE_INFERENCE_TOKEN).", valueName: "token"))
     var inferenceToken: String?
 
-    @Flag(name: .customLong("log-questions"), help: "Include question text in request logs (off by default for privacy).")
-    var logQuestions = false
-
-    @Option(name: .customLong("tls-cert"), help: ArgumentHelp("PEM certificate chain: serve HTTPS only (with --tls-key; or BEDSIDE_TLS_CERT).", valueName: "file"))
-    var tlsCert: String?
-
-    @Option(name: .customLong("tls-key"), help: ArgumentHelp("PEM private key for --tls-cert (or BEDSIDE_TLS_KEY).", valueName: "file"))
-    var tlsKey: String?
-
     @Option(name: .customLong("inference-cacert"), help: ArgumentHelp("PEM file of the CA that signed an https:// inference node's certificate.", valueName: "file"))
     var inferenceCACert: String?
 
-    @Flag(name: .customLong("insecure-http"), help: "Allow plain HTTP on an address other than loopback (tokens and questions cross the network in clear text).")
-    var insecureHTTP = false
-
     func run() async throws {
         try await reportingErrors {
-            var config = try gateway.configuration(databasePath: database.path)
-            config.host = host
-            config.port = port
-            if logQuestions { config.logQuestions = true }
-            if let tlsCert { config.tlsCertificatePath = tlsCert }
-            if let tlsKey { config.tlsKeyPath = tlsKey }
-            if insecureHTTP { config.insecureHTTP = true }
-            try config.validate()
+            let config = try gateway.configuration(databasePath: database.path, extraFlags: listen.flags)
             try config.validateExposure()
             if let cert = config.tlsCertificatePath, let key = config.tlsKeyPath {
                 _ = try GatewayTLS.serverConfiguration(certificatePath: cert, keyPath: key)  // fail now, not after setup
@@ -66,7 +45,14 @@ struct ServeCommand: AsyncParsableCommand {
             let db = try database.open()
             let service: any InferenceService
             var setup: ComponentOptions.Setup?
-            if let inference {
+            var grpc: GRPCInferenceService?
+            if let inference, GRPCTarget.isGRPC(inference) {
+                // The call deadline is the gateway's inference timeout; citations link to this database's documents.
+                let rag = try GRPCInference.makeService(url: inference, callTimeout: config.inferenceTimeout,
+                                                        connectTimeout: config.inferenceConnectTimeout, database: db)
+                grpc = rag
+                service = rag
+            } else if let inference {
                 let token = inferenceToken ?? ProcessInfo.processInfo.environment["BEDSIDE_INFERENCE_TOKEN"]
                 let ca = try inferenceCACert.map { path -> String in
                     let expanded = (path as NSString).expandingTildeInPath
@@ -82,6 +68,11 @@ struct ServeCommand: AsyncParsableCommand {
                 setup = s
             }
             defer { setup?.shutdown() }
+            let connections = grpc.map { rag in Task { try await rag.run() } }
+            defer {
+                grpc?.shutdown()
+                connections?.cancel()
+            }
             let started = Date()
             let host = config.host
             let scheme = config.tlsEnabled ? "https" : "http"
@@ -90,5 +81,34 @@ struct ServeCommand: AsyncParsableCommand {
                                                     "startup_ms": "\(Int(Date().timeIntervalSince(started) * 1000))"])
             }
         }
+    }
+}
+
+/// `serve`'s listening flags; they override `[gateway]`/`[tls]` in config.toml and `BEDSIDE_*`.
+struct ServeOptions: ParsableArguments {
+    @Option(help: "Address to listen on (default 127.0.0.1).")
+    var host: String?
+
+    @Option(help: "Port to listen on (0 picks a free one; default 8787).")
+    var port: Int?
+
+    @Flag(name: .customLong("log-questions"), help: "Include question text in request logs (off by default for privacy).")
+    var logQuestions = false
+
+    @Option(name: .customLong("tls-cert"), help: ArgumentHelp("PEM certificate chain: serve HTTPS only (with --tls-key; or BEDSIDE_TLS_CERT).", valueName: "file"))
+    var tlsCert: String?
+
+    @Option(name: .customLong("tls-key"), help: ArgumentHelp("PEM private key for --tls-cert (or BEDSIDE_TLS_KEY).", valueName: "file"))
+    var tlsKey: String?
+
+    @Flag(name: .customLong("insecure-http"), help: "Allow plain HTTP on an address other than loopback (tokens and questions cross the network in clear text).")
+    var insecureHTTP = false
+
+    /// These flags by `ConfigKey.dotted`; a flag left off leaves the lower layers' value.
+    var flags: [String: String] {
+        typealias K = GatewayConfiguration.Keys
+        let pairs: [(ConfigKey, String?)] = [(K.host, host), (K.port, port.map(String.init)), (K.logQuestions, logQuestions ? "true" : nil),
+                                              (K.tlsCert, tlsCert), (K.tlsKey, tlsKey), (K.insecureHTTP, insecureHTTP ? "true" : nil)]
+        return Dictionary(pairs.compactMap { k, v in v.map { (k.dotted, $0) } }, uniquingKeysWith: { a, _ in a })
     }
 }

@@ -17,9 +17,7 @@ struct LiveComponentsTests {
 
     /// Environment only: a developer's config file must not change what the tests hit.
     static var config: BedsideConfig {
-        var c = BedsideConfig()
-        try? c.applyEnvironment(env)
-        return c
+        (try? BedsideConfig(layers: ConfigLayers(environment: env))) ?? BedsideConfig()
     }
 
     /// One client for the suite, configured as Bedside configures it (no pool-level connect retries).

@@ -12,8 +12,8 @@ public enum IndexKind: String, Sendable, Hashable, CaseIterable {
     case embedded, qdrant
 }
 
-/// Bedside's settings for real components: the config file, overridden by environment
-/// variables (command-line flags override both, in the CLI).
+/// Bedside's settings for real components, resolved by `ConfigLayers` (defaults < config file <
+/// `BEDSIDE_*` variables < flags; the keys are in `BedsideConfig+Settings.swift`).
 ///
 /// ```toml
 /// retriever = "hybrid"        # bm25 | vector | hybrid
@@ -129,23 +129,5 @@ public struct BedsideConfig: Sendable, Hashable {
     /// `$XDG_CONFIG_HOME/bedside/config.toml`, else `~/.config/bedside/config.toml`.
     public static func defaultPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
         StoreLocation.configDirectory(environment: environment) + "/config.toml"
-    }
-
-    /// Reads the config file (a missing file is not an error) and applies environment overrides.
-    /// - Parameter path: an explicit file (must exist), or nil for the default location.
-    public static func load(path: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> BedsideConfig {
-        let file = path ?? defaultPath(environment: environment)
-        var text: String?
-        if FileManager.default.fileExists(atPath: file) {
-            guard let data = FileManager.default.contents(atPath: file), let s = String(data: data, encoding: .utf8) else {
-                throw BedsideError(.config, "Cannot read the config file \(file) (not readable UTF-8 text).")
-            }
-            text = s
-        } else if path != nil {
-            throw BedsideError(.config, "The config file \(file) does not exist.")
-        }
-        var config = try text.map { try parse($0, file: file) } ?? BedsideConfig()
-        try config.applyEnvironment(environment)
-        return config
     }
 }

@@ -48,7 +48,7 @@ public struct Doctor: Sendable {
 
     /// All checks, in a fixed order: config, database, llm, embeddings, qdrant.
     public func run() async -> [DoctorCheck] {
-        var out = [configCheck(), databaseCheck()]
+        var out = [configCheck(), await databaseCheck()]
         out.append(await llmCheck())
         let (embedCheck, dim) = await embeddingsCheck()
         out.append(embedCheck)
@@ -80,11 +80,14 @@ public struct Doctor: Sendable {
 
     func configCheck() -> DoctorCheck {
         let source = config.sourceFile.map { "read \($0)" } ?? "no config file (\(BedsideConfig.defaultPath()))"
+        let keys = [("llm", config.llm?.apiKey), ("embeddings", config.embeddings?.apiKey), ("qdrant", config.qdrant?.apiKey)]
+            .filter { !($0.1 ?? "").isEmpty }.map(\.0)
+        let secrets = keys.isEmpty ? "" : "; API keys set for \(keys.joined(separator: ", ")) \(ConfigRedaction.redacted)"
         return DoctorCheck(component: "config", status: .ok,
-                           message: "\(source); retriever \(config.retriever.rawValue), index \(config.index.rawValue)")
+                           message: "\(source); retriever \(config.retriever.rawValue), index \(config.index.rawValue)\(secrets); `bedside config` shows every setting and where it came from")
     }
 
-    func databaseCheck() -> DoctorCheck {
+    func databaseCheck() async -> DoctorCheck {
         guard let path = databasePath else { return DoctorCheck(component: "database", status: .notConfigured, message: "no database path") }
         guard FileManager.default.fileExists(atPath: path) else {
             return DoctorCheck(component: "database", status: .notConfigured, message: "no database yet at \(path); `bedside ingest` creates it")
@@ -92,10 +95,10 @@ public struct Doctor: Sendable {
         do {
             let db = try BedsideDatabase(path: path)
             defer { try? db.close() }
-            let (docs, chunks) = try db.counts()
-            var msg = "\(path): \(docs) documents, \(chunks) passages, index version \(try db.indexVersion())"
+            let (docs, chunks) = try await db.counts()
+            var msg = "\(path): \(docs) documents, \(chunks) passages, index version \(try await db.indexVersion())"
             if let e = config.embeddings {
-                let n = try db.embeddingCount(model: e.model)
+                let n = try await db.embeddingCount(model: e.model)
                 msg += "; \(n) embedded vectors for \(e.model)"
             }
             return DoctorCheck(component: "database", status: .ok, message: msg)
@@ -114,9 +117,9 @@ public struct Doctor: Sendable {
             let models = try await client.listModels(timeout: timeout)
             let served = models.isEmpty ? "no models listed" : "serves " + models.prefix(5).joined(separator: ", ")
             let named = models.contains(l.model) ? "" : " (requests name \"\(l.model)\"; single-model servers ignore the name)"
-            return DoctorCheck(component: "llm", status: .ok, message: "\(l.url) answered in \(Self.elapsed(since: start)); \(served)\(named)")
+            return DoctorCheck(component: "llm", status: .ok, message: "\(ConfigRedaction.url(l.url)) answered in \(Self.elapsed(since: start)); \(served)\(named)")
         } catch {
-            return DoctorCheck(component: "llm", status: .failed, message: "\(l.url): \(Self.explain(error))")
+            return DoctorCheck(component: "llm", status: .failed, message: "\(ConfigRedaction.url(l.url)): \(Self.explain(error))")
         }
     }
 
@@ -131,9 +134,9 @@ public struct Doctor: Sendable {
             let dim = v.first?.count ?? 0
             let norm = VectorMath.dot(v[0], v[0]).squareRoot()
             return (DoctorCheck(component: "embeddings", status: .ok,
-                                message: "\(e.url) model \(e.model): \(dim)-dimensional vectors (norm \(String(format: "%.2f", norm))) in \(Self.elapsed(since: start))"), dim)
+                                message: "\(ConfigRedaction.url(e.url)) model \(e.model): \(dim)-dimensional vectors (norm \(String(format: "%.2f", norm))) in \(Self.elapsed(since: start))"), dim)
         } catch {
-            return (DoctorCheck(component: "embeddings", status: .failed, message: "\(e.url): \(Self.explain(error))"), nil)
+            return (DoctorCheck(component: "embeddings", status: .failed, message: "\(ConfigRedaction.url(e.url)): \(Self.explain(error))"), nil)
         }
     }
 
@@ -145,7 +148,7 @@ public struct Doctor: Sendable {
         let start = ContinuousClock.now
         do {
             try await client.health()
-            let healthy = "\(q.url) healthy in \(Self.elapsed(since: start))"
+            let healthy = "\(ConfigRedaction.url(q.url)) healthy in \(Self.elapsed(since: start))"
             guard let info = try await client.collectionInfo(q.collection) else {
                 return DoctorCheck(component: "qdrant", status: .ok, message: "\(healthy); collection \(q.collection) not created yet (ingest creates it)")
             }
@@ -157,7 +160,7 @@ public struct Doctor: Sendable {
             }
             return DoctorCheck(component: "qdrant", status: .ok, message: "\(healthy); collection \(q.collection): \(size) dimensions, \(info.distance ?? "?") distance\(points)")
         } catch {
-            return DoctorCheck(component: "qdrant", status: .failed, message: "\(q.url): \(Self.explain(error))")
+            return DoctorCheck(component: "qdrant", status: .failed, message: "\(ConfigRedaction.url(q.url)): \(Self.explain(error))")
         }
     }
 }

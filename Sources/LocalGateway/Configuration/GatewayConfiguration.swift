@@ -100,56 +100,9 @@ public struct GatewayConfiguration: Sendable {
 
     public init() {}
 
-    /// The defaults overridden by `BEDSIDE_*` environment variables (see docs/api.md), so
-    /// that `bedside serve` and the benchmark can tune limits without new flags.
+    /// The defaults overridden by `BEDSIDE_*` environment variables only (no file, no flags).
     public init(environment: [String: String]) throws {
-        self.init()
-        func value(_ name: String) -> String? {
-            guard let v = environment[name]?.trimmingCharacters(in: .whitespaces), !v.isEmpty else { return nil }
-            return v
-        }
-        func number(_ name: String) throws -> Double? {
-            guard let v = value(name) else { return nil }
-            guard let d = Double(v), d.isFinite, d >= 0 else {
-                throw BedsideError(.config, "\(name) must be a non-negative number (got \"\(v)\").")
-            }
-            return d
-        }
-        func duration(_ name: String) throws -> TimeInterval? {
-            guard let v = value(name) else { return nil }
-            do { return try parseDuration(v) } catch {
-                throw BedsideError(.config, "\(name) must be a duration like 90s, 30m, 8h or 2d (got \"\(v)\").")
-            }
-        }
-        if let v = value("BEDSIDE_HOST") { host = v }
-        if let v = try number("BEDSIDE_PORT") { port = Int(v) }
-        if let v = try duration("BEDSIDE_CACHE_TTL") { cacheTTL = v }
-        if let v = try number("BEDSIDE_CACHE_LRU_SIZE") { lruSize = Int(v) }
-        if let v = try number("BEDSIDE_RATE_LIMIT_CAPACITY") { rateLimitCapacity = v }
-        if let v = try number("BEDSIDE_RATE_LIMIT_REFILL") { rateLimitRefillPerSecond = v }
-        if let v = try duration("BEDSIDE_INFERENCE_TIMEOUT") { inferenceTimeout = v }
-        if let v = value("BEDSIDE_JWT_ISSUER") { jwtIssuer = v }
-        if let v = value("BEDSIDE_JWT_AUDIENCE") { jwtAudience = v }
-        if let v = value("BEDSIDE_SECRET_FILE") { secretPath = v }
-        if let v = value("BEDSIDE_JWKS") { jwksPath = v }
-        if let v = try duration("BEDSIDE_MAX_TOKEN_TTL") { maxTokenTTL = v }
-        if let v = value("BEDSIDE_LOG_LEVEL") {
-            guard let level = Logger.Level(rawValue: v.lowercased()) else {
-                throw BedsideError(.config, "BEDSIDE_LOG_LEVEL must be one of trace, debug, info, notice, warning, error, critical (got \"\(v)\").")
-            }
-            logLevel = level
-        }
-        if let v = value("BEDSIDE_LOG_QUESTIONS") { logQuestions = ["1", "true", "yes", "on"].contains(v.lowercased()) }
-        if let v = value("BEDSIDE_JWT_FAST_PATH") { jwtFastPath = !["0", "false", "no", "off"].contains(v.lowercased()) }
-        if let v = try duration("BEDSIDE_HEADER_TIMEOUT") { headerReadTimeout = v }
-        if let v = try duration("BEDSIDE_BODY_TIMEOUT") { bodyReadTimeout = v }
-        if let v = try duration("BEDSIDE_IDLE_TIMEOUT") { idleTimeout = v }
-        if let v = try number("BEDSIDE_MAX_CONNECTIONS") { maxConnections = Int(v) }
-        if let v = try number("BEDSIDE_MAX_HEADER_BYTES") { maxHeaderBytes = Int(v) }
-        if let v = value("BEDSIDE_TLS_CERT") { tlsCertificatePath = v }
-        if let v = value("BEDSIDE_TLS_KEY") { tlsKeyPath = v }
-        if let v = value("BEDSIDE_INSECURE_HTTP") { insecureHTTP = ["1", "true", "yes", "on"].contains(v.lowercased()) }
-        try validate()
+        try self.init(layers: ConfigLayers(environment: environment))
     }
 
     /// Refuses settings that cannot work, with a message naming the setting.

@@ -1,4 +1,3 @@
-import Core
 import Foundation
 
 /// Parses a human duration: `90s`, `30m`, `8h`, `2d`, combinations such as `1h30m`, or a

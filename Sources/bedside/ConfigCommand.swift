@@ -1,0 +1,64 @@
+import ArgumentParser
+import Core
+import Foundation
+import Inference
+import LocalGateway
+
+/// `bedside config`: the effective configuration, each value with where it came from.
+struct ConfigCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "config",
+        abstract: "Print the effective configuration: every setting, its value and where it came from (secrets redacted).",
+        discussion: """
+            Layers, lowest first: built-in defaults, the config file ($BEDSIDE_CONFIG, else \
+            $XDG_CONFIG_HOME/bedside/config.toml), BEDSIDE_* environment variables, then the \
+            flags given here (the same as `serve`'s). Each line: key, value, origin (default, \
+            file PATH:LINE, env NAME or flag --NAME). API keys are shown as "(set, redacted)"; \
+            passwords in URLs as ***. --reference prints every key, variable and flag as a Markdown table.
+            """
+    )
+
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var components: ComponentOptions
+    @OptionGroup var gateway: GatewayOptions
+    @OptionGroup var listen: ServeOptions
+    @OptionGroup var replica: ReplicaOptions
+
+    @Flag(help: "Print the settings as JSON: [{\"key\", \"value\", \"origin\", \"env\", \"secret\"}].")
+    var json = false
+
+    @Flag(help: "Print the reference table of every key, environment variable, flag and default (Markdown).")
+    var reference = false
+
+    func run() async throws {
+        try await reportingErrors {
+            if reference {
+                let defaults = BedsideConfig.defaultValues.merging(GatewayConfiguration.defaultValues) { a, _ in a }
+                    .merging(ReplicaOptions.rows(.standard, layers: ConfigLayers()).compactMap { r in r.value.map { (r.key.dotted, $0) } }) { a, _ in a }
+                print(ConfigRedaction.reference(Settings.keys, defaults: defaults))
+                return
+            }
+            let flags = try components.flags().merging(gateway.flags) { a, _ in a }.merging(listen.flags) { a, _ in a }.merging(replica.flags) { a, _ in a }
+            let layers = try Settings.layers(flags: flags)
+            let rows = try Self.rows(layers: layers, databasePath: database.path)
+            if json {
+                let items: [JSONValue] = rows.map { r in
+                    .object(["key": .string(r.key.dotted), "value": r.value.map(JSONValue.string) ?? .null, "origin": .string(r.origin.description),
+                             "env": .array(r.key.environment.map(JSONValue.string)), "secret": .bool(r.key.secret)])
+                }
+                print(String(decoding: try WireCoding.encoder(pretty: true).encode(JSONValue.array(items)), as: UTF8.self))
+            } else {
+                print("config file: " + (layers.filePath ?? "none (\(BedsideConfig.defaultPath()) does not exist)"))
+                print(ConfigRedaction.table(rows))
+            }
+        }
+    }
+
+    /// Every setting of every module, secrets redacted.
+    static func rows(layers: ConfigLayers, databasePath: String) throws -> [ConfigRow] {
+        let inference = try BedsideConfig(layers: layers)
+        var gateway = try GatewayConfiguration(layers: layers)
+        if gateway.secretPath == nil { gateway.secretPath = GatewayConfiguration.defaultSecretPath(databasePath: databasePath) }
+        return inference.rows(layers: layers) + gateway.rows(layers: layers) + ReplicaOptions.rows(try ReplicaOptions.limits(layers), layers: layers)
+    }
+}
