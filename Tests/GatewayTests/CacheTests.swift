@@ -32,20 +32,23 @@ struct CacheTests {
         #expect(k.key.count == 64)
     }
 
-    @Test func encodedAnswerTemplateMatchesAFullEncoding() throws {
-        let cache = EncodedAnswerCache(capacity: 4)
+    @Test func encodedAnswerMatchesAFullEncoding() throws {
         var answer = sampleAnswer()
-        answer.answerID = "a1"
+        answer.answerID = "origin-1"
+        let encoded = try #require(try EncodedAnswer(answer))
         answer.cached = true
-        for latency in [0.0, 0.41, 12.5, 1234.56, 3.0, 0.07, 99999.99] {
-            answer.latencyMS = latency
-            for stale in [false, true] {
-                answer.stale = stale
-                let spliced = try cache.body(for: answer)
+        answer.stale = false
+        for id in ["a1", "0c1d5e9a-7f00-4b1e-9a55-2f3c4d5e6f70", "origin-1"] {
+            answer.answerID = id
+            for latency in [0.0, 0.41, 12.5, 1234.56, 3.0, 0.07, 99999.99] {
+                answer.latencyMS = latency
+                let spliced = try #require(encoded.body(answerID: id, latencyMS: latency))
                 let full = try WireCoding.encoder().encode(answer)
-                #expect(Array(spliced.readableBytesView) == Array(full), "latency \(latency)")
+                #expect(Array(spliced.readableBytesView) == Array(full), "id \(id), latency \(latency)")
             }
         }
+        // An id that would need escaping is not spliced (the caller encodes the whole answer).
+        #expect(encoded.body(answerID: #"a"b"#, latencyMS: 1) == nil)
     }
 
     @Test func latencySpellingMatchesJSONEncoder() throws {
@@ -54,28 +57,49 @@ struct CacheTests {
         for _ in 0..<2000 { values.append((Double.random(in: 0..<200_000, using: &rng) * 100).rounded() / 100) }
         let encoder = WireCoding.encoder()
         for v in values {
-            #expect(EncodedAnswerCache.spell(v) == Array(try encoder.encode(v)), "\(v)")
+            #expect(EncodedAnswer.spell(v) == Array(try encoder.encode(v)), "\(v)")
         }
     }
 
-    @Test func lruEvictsLeastRecentlyUsed() async {
-        let lru = LRUCache<String, Int>(capacity: 3)
-        await lru.set("a", 1)
-        await lru.set("b", 2)
-        await lru.set("c", 3)
-        #expect(await lru.get("a") == 1)  // a is now most recent
-        await lru.set("d", 4)             // evicts b
-        #expect(await lru.get("b") == nil)
-        #expect(await lru.keysByRecency() == ["d", "a", "c"])
-        await lru.remove("a")
-        #expect(await lru.keysByRecency() == ["d", "c"])
-        await lru.set("e", 5)
-        await lru.set("f", 6)
-        #expect(await lru.count == 3)
-        #expect(await lru.keysByRecency() == ["f", "e", "d"])
-        let none = LRUCache<String, Int>(capacity: 0)
-        await none.set("x", 1)
-        #expect(await none.get("x") == nil)
+    @Test func boundedCacheEvictsLeastRecentlyUsed() {
+        let lru = BoundedCache<String, Int>(capacity: 3)
+        lru.set("a", 1)
+        lru.set("b", 2)
+        lru.set("c", 3)
+        #expect(lru.get("a") == 1)  // a is now most recent
+        lru.set("d", 4)             // evicts b, not everything
+        #expect(lru.get("b") == nil)
+        #expect(lru.keysByRecency() == ["d", "a", "c"])
+        lru.remove("a")
+        #expect(lru.keysByRecency() == ["d", "c"])
+        lru.set("e", 5)
+        lru.set("f", 6)
+        #expect(lru.count == 3)
+        #expect(lru.keysByRecency() == ["f", "e", "d"])
+        lru.set("e", 50)            // replacing refreshes recency, keeps the count
+        #expect(lru.keysByRecency() == ["e", "f", "d"] && lru.get("e") == 50 && lru.count == 3)
+        let none = BoundedCache<String, Int>(capacity: 0)
+        none.set("x", 1)
+        #expect(none.get("x") == nil)
+    }
+
+    /// Many tasks at once against a small cache: it never holds more than its capacity, and
+    /// every key read back maps to the value written for it.
+    @Test func boundedCacheStaysBoundedUnderConcurrentUse() async {
+        let cache = BoundedCache<Int, Int>(capacity: 16)
+        await withTaskGroup(of: Void.self) { group in
+            for t in 0..<8 {
+                group.addTask {
+                    for i in 0..<2000 {
+                        let k = (i * 7 + t) % 64
+                        cache.set(k, k * 10)
+                        if let v = cache.get((k + 3) % 64) { #expect(v == ((k + 3) % 64) * 10) }
+                    }
+                }
+            }
+        }
+        #expect(cache.count == 16)
+        #expect(Set(cache.keysByRecency()).count == 16)
     }
 
     @Test func secondAskIsACacheHitAndNoCacheBypassesReading() async throws {
@@ -114,10 +138,36 @@ struct CacheTests {
             #expect(fifth.headers[.xCache] == "miss")
             #expect(inference.calls == 3)
         }
-        let audit = try test.database.auditRecords()
+        let audit = try await test.database.auditRecords()
         #expect(audit.count == 5)
         #expect(audit.map(\.cached) == [false, true, false, true, false])
         #expect(test.logs.requests.compactMap { $0["cache"] as? String } == ["miss", "hit", "bypass", "hit", "miss"])
+    }
+
+    /// A hit is served from the JSON encoded when the answer was cached: for its owner and
+    /// for another subject (shown their own record's id), the bytes are exactly what encoding
+    /// the served answer gives.
+    @Test func hitBodiesAreTheEncodingOfTheServedAnswer() async throws {
+        let inference = ScriptedInference()
+        let test = try await TestGateway.make(inference: inference)
+        defer { test.cleanup() }
+        let ada = try await test.token()
+        let bo = try await test.token("nurse.bo")
+        try await test.app.test(.router) { client in
+            let first = try await client.execute(uri: "/v1/query", method: .post, headers: .bearer(ada), body: queryBody())
+            let original = try first.decode(Answer.self)
+            var ids: Set<String> = []
+            for token in [ada, bo, bo] {
+                let hit = try await client.execute(uri: "/v1/query", method: .post, headers: .bearer(token), body: queryBody())
+                #expect(hit.headers[.xCache] == "hit")
+                let answer = try hit.decode(Answer.self)
+                #expect(answer.cached && !answer.stale && answer.answer == original.answer)
+                #expect(Array(hit.body.readableBytesView) == Array(try WireCoding.encoder().encode(answer)))
+                ids.insert(try #require(answer.answerID))
+            }
+            #expect(ids.count == 2 && ids.contains(try #require(original.answerID)))  // bo has a record of their own
+            #expect(inference.calls == 1)
+        }
     }
 
     @Test func inferenceFailureServesTheStaleAnswer() async throws {
@@ -151,7 +201,7 @@ struct CacheTests {
             #expect(error["detail"] == nil)
             #expect((error["message"] as? String)?.contains("No cached answer") == true)
         }
-        let audit = try test.database.auditRecords()  // newest first
+        let audit = try await test.database.auditRecords()  // newest first
         #expect(audit[0].outcome == "error:inference_unavailable" && audit[0].answerID == nil && audit[0].question == "What dose of heparin?")
         #expect(audit[1].stale && audit[2].stale)
         #expect(!test.logs.lines.joined().contains("What dose of heparin"))  // questions stay out of the log by default

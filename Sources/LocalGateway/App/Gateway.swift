@@ -20,8 +20,6 @@ public struct Gateway: Sendable {
     public let metrics: GatewayMetrics
     public let logger: Logger
     let cache: ResponseCache
-    let encodedAnswers: EncodedAnswerCache
-    let queryMemo: QueryMemo
     let statusCache: StatusCache
     let clock: GatewayClock
     /// Revoked tokens, re-read from the database at most every half second.
@@ -62,8 +60,6 @@ public struct Gateway: Sendable {
         let routed = CircuitBreakingInference(base: timed, breaker: breaker)
         self.inference = routed
         self.cache = ResponseCache(database: database, lruSize: configuration.lruSize, ttl: configuration.cacheTTL, now: clock.now, logger: logger)
-        self.encodedAnswers = EncodedAnswerCache(capacity: max(64, configuration.lruSize))
-        self.queryMemo = QueryMemo(capacity: max(64, configuration.lruSize))
         self.statusCache = StatusCache(ttl: .seconds(from: configuration.statusCacheTTL), uptime: clock.uptime) { try await routed.status() }
     }
 

@@ -8,22 +8,21 @@ import Store
 /// cached answer) and that copy's id is what they are shown, so `GET /v1/answers/{id}`,
 /// history and replay work for them and never reveal the owner's record.
 ///
-/// Which id each (subject, cached answer) pair maps to is remembered here, so a repeated
-/// cache hit costs a dictionary lookup, not a database read.
+/// Which id each (subject, cached answer) pair maps to is remembered here (a `BoundedCache`),
+/// so a repeated cache hit costs a lookup, not a database read.
 final class AnswerOwnership: Sendable {
-    private struct Key: Hashable {
+    private struct Key: Hashable, Sendable {
         var subject: String
         var origin: String
     }
 
     private let database: BedsideDatabase
-    private let known = Locked<[Key: String]>([:])
-    private let capacity: Int
+    private let known: BoundedCache<Key, String>
     private let now: @Sendable () -> Date
 
     init(database: BedsideDatabase, capacity: Int, now: @escaping @Sendable () -> Date = Date.init) {
         self.database = database
-        self.capacity = capacity
+        self.known = BoundedCache(capacity: capacity)
         self.now = now
     }
 
@@ -32,12 +31,12 @@ final class AnswerOwnership: Sendable {
         guard let origin = answer.answerID else { return answer }
         let key = Key(subject: subject, origin: origin)
         var result = answer
-        if let id = known.withLock({ $0[key] }) {
+        if let id = known.get(key) {
             result.answerID = id
             return result
         }
         if let id = try await database.ownAnswerID(originID: origin, subject: subject) {
-            remember(key, id)
+            known.set(key, id)
             result.answerID = id
             return result
         }
@@ -48,15 +47,8 @@ final class AnswerOwnership: Sendable {
         copy.createdAt = now()
         let saved = try await database.saveAnswer(copy, subject: subject, originID: origin)
         let id = saved.answerID ?? origin
-        remember(key, id)
+        known.set(key, id)
         result.answerID = id
         return result
-    }
-
-    private func remember(_ key: Key, _ id: String) {
-        known.withLock { all in
-            if all.count >= capacity { all.removeAll(keepingCapacity: true) }  // a miss only costs one indexed read
-            all[key] = id
-        }
     }
 }

@@ -3,35 +3,48 @@ import Foundation
 import Logging
 import Store
 
-/// Cache policy over Store's `cache_entry` table: TTL, the LRU in front, and the
-/// stale-if-error fallback. A read failure is a miss, never an error for the client.
+/// Cache policy over Store's `cache_entry` table: TTL, the hot layer in front (a
+/// `BoundedCache` of entries with their JSON already encoded), and the stale-if-error
+/// fallback. A read failure is a miss, never an error for the client.
 final class ResponseCache: Sendable {
+    /// An entry of the hot layer: the stored answer and its JSON as a hit serves it.
+    struct Hot: Sendable {
+        var entry: CacheEntry
+        var encoded: EncodedAnswer?
+
+        init(_ entry: CacheEntry) {
+            self.entry = entry
+            encoded = try? EncodedAnswer(entry.answer)
+        }
+    }
+
     let database: BedsideDatabase
-    let lru: LRUCache<String, CacheEntry>
+    let hot: BoundedCache<String, Hot>
     let ttl: TimeInterval
     let now: @Sendable () -> Date
     let logger: Logger
 
     init(database: BedsideDatabase, lruSize: Int, ttl: TimeInterval, now: @escaping @Sendable () -> Date, logger: Logger) {
         self.database = database
-        self.lru = LRUCache(capacity: lruSize)
+        self.hot = BoundedCache(capacity: lruSize)
         self.ttl = ttl
         self.now = now
         self.logger = logger
     }
 
     /// An unexpired entry for exactly this key (same index version and model).
-    func fresh(_ key: CacheKey) async -> CacheEntry? {
+    func fresh(_ key: CacheKey) async -> Hot? {
         let t = now()
-        if let hot = await lru.get(key.key) {
-            if hot.expiresAt > t { return hot }
-            await lru.remove(key.key)
+        if let known = hot.get(key.key) {
+            if known.entry.expiresAt > t { return known }
+            hot.remove(key.key)
             return nil
         }
         do {
             guard let entry = try await database.cacheEntry(key: key.key), entry.expiresAt > t else { return nil }
-            await lru.set(key.key, entry)
-            return entry
+            let known = Hot(entry)
+            hot.set(key.key, known)
+            return known
         } catch {
             logger.warning("cache read failed", metadata: ["error": "\(error)"])
             return nil
@@ -57,7 +70,7 @@ final class ResponseCache: Sendable {
                                model: answer.model, createdAt: t, expiresAt: t.addingTimeInterval(ttl))
         do {
             try database.putCacheEntry(entry)
-            await lru.set(key.key, entry)
+            hot.set(key.key, Hot(entry))
         } catch {
             logger.warning("cache write failed", metadata: ["error": "\(error)"])
         }

@@ -20,18 +20,18 @@ struct QueryRoute: Sendable {
     func handle(_ request: Request, context: GatewayRequestContext) async throws -> Response {
         var request = request
         let body = try await QueryBody.readBytes(&request, limit: gateway.configuration.bodyLimit)
-        let query = try gateway.queryMemo.query(body)
+        let query = try QueryBody.decode(body)
         let call = Call(query: query, subject: context.subject ?? "", trace: context.trace,
                         wantsStream: Self.accepts(request.headers[.accept], "text/event-stream"),
                         noCache: Self.noCache(request.headers[.cacheControl]))
         if gateway.configuration.logQuestions { call.trace.update { $0.question = query.question } }
 
         let status = try? await gateway.statusCache.current()
-        let key = status.map { gateway.queryMemo.key(body, query: query, indexVersion: $0.indexVersion, model: $0.model, retriever: $0.retriever) }
-        if let key, !call.noCache, let entry = await gateway.cache.fresh(key) {
+        let key = status.map { CacheKey(request: query, indexVersion: $0.indexVersion, model: $0.model, retriever: $0.retriever) }
+        if let key, !call.noCache, let hot = await gateway.cache.fresh(key) {
             record(.hit, call)
-            let answer = try await serveCached(entry.answer, stale: false, call)
-            return try respond(answer, call, cache: .hit)
+            let answer = try await serveCached(hot.entry.answer, stale: false, call)
+            return try respond(answer, call, cache: .hit, encoded: hot.encoded)
         }
         record(call.noCache ? .bypass : .miss, call)
         let cacheResult: CacheResult = call.noCache ? .bypass : .miss
@@ -243,7 +243,8 @@ struct QueryRoute: Sendable {
 
     // MARK: Responses
 
-    private func respond(_ answer: Answer, _ call: Call, cache: CacheResult) throws -> Response {
+    /// - Parameter encoded: the cached answer's JSON encoded when it was cached (a hit).
+    private func respond(_ answer: Answer, _ call: Call, cache: CacheResult, encoded: EncodedAnswer? = nil) throws -> Response {
         var headers: HTTPFields = [.bedsideCache: cache.rawValue, .cacheControl: "no-store"]
         if answer.stale {
             headers[.warning] = #"110 - "Response is Stale""#
@@ -255,9 +256,11 @@ struct QueryRoute: Sendable {
             return Response(status: .ok, headers: h,
                             body: .init(byteBuffer: SSEWire.buffer([.citations(answer.citations), .delta(answer.answer), .done(answer)])))
         }
-        guard answer.cached else { return try JSONCoding.response(answer, headers: headers) }
+        guard answer.cached, !answer.stale, let id = answer.answerID, let body = encoded?.body(answerID: id, latencyMS: answer.latencyMS) else {
+            return try JSONCoding.response(answer, headers: headers)
+        }
         headers[.contentType] = "application/json; charset=utf-8"
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: try gateway.encodedAnswers.body(for: answer)))
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: body))
     }
 
     static func streamHeaders(cache: CacheResult) -> HTTPFields {
