@@ -1,4 +1,5 @@
 import Core
+import Foundation
 import Store
 
 /// BM25 over the FTS5 index in the Bedside database: the zero-setup default.
@@ -15,6 +16,9 @@ public struct BM25Retriever: Retriever {
     public var feedbackTerms: Int
     /// Passages read for feedback.
     public var feedbackPassages: Int
+    /// Search the in-memory copy of the index (`BM25Index`) rather than FTS5 itself (same
+    /// ranking). On by default; `BEDSIDE_BM25_INDEX=fts5` turns it off, for comparison.
+    public var useMemoryIndex: Bool = ProcessInfo.processInfo.environment["BEDSIDE_BM25_INDEX"] != "fts5"
 
     public init(database: BedsideDatabase, fieldWeights: BedsideDatabase.FieldWeights = .standard,
                 feedbackTerms: Int = 0, feedbackPassages: Int = 3) {
@@ -25,9 +29,22 @@ public struct BM25Retriever: Retriever {
     }
 
     public func retrieve(_ question: String, topK: Int, filters: [String: String]) async throws -> [RetrievedPassage] {
-        try retrieveSync(question, topK: topK, filters: filters)
+        let terms = FTSQuery.terms(question)
+        guard !terms.isEmpty else { return [] }
+        // The in-memory index answers unfiltered ASCII questions (same scores as FTS5); FTS5 the rest.
+        guard useMemoryIndex, filters.isEmpty, BM25Index.handles(terms) else {
+            return try retrieveSync(question, topK: topK, filters: filters)
+        }
+        let index = BM25Index.shared(for: database)
+        let first = try await index.search(terms: terms, limit: topK, weights: fieldWeights)
+        guard feedbackTerms > 0, !first.isEmpty else { return first }
+        let expansion = Self.feedback(terms: terms, passages: Array(first.prefix(feedbackPassages)), count: feedbackTerms)
+        guard !expansion.isEmpty, BM25Index.handles(expansion) else { return first }
+        return try await index.search(terms: terms + expansion, limit: topK, weights: fieldWeights)
     }
 
+    /// The same search run by SQLite FTS5 (blocking): the path for metadata filters and
+    /// non-ASCII terms, and the reference the in-memory index is tested against.
     public func retrieveSync(_ question: String, topK: Int, filters: [String: String] = [:]) throws -> [RetrievedPassage] {
         let terms = FTSQuery.terms(question)
         guard !terms.isEmpty else { return [] }

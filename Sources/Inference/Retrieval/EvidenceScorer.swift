@@ -29,7 +29,9 @@ public struct EvidenceScorer: Sendable {
 
     public func weigh(question: String, database: BedsideDatabase) throws -> Weighted {
         let terms = FTSQuery.terms(question)
-        let (df, n) = try database.termChunkFrequencies(terms)
+        // From the in-memory BM25 index when a search has loaded it (the same counts FTS5
+        // gives, without a query per term on the caller's thread); from FTS5 otherwise.
+        let (df, n) = try BM25Index.shared(for: database).loadedFrequencies(terms) ?? database.termChunkFrequencies(terms)
         let stems = terms.map { (stem: Stemmer.stem($0), weight: Self.idf(df: df[$0] ?? 0, n: n)) }
         return Weighted(terms: stems, total: stems.reduce(0) { $0 + $1.weight }, frequencies: terms.map { df[$0] ?? 0 }, chunks: n)
     }
