@@ -27,6 +27,11 @@ let package = Package(
         // The gateway's HTTP edge (its own HTTP/1 pipeline) and TLS; both already come with Hummingbird and AsyncHTTPClient.
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.0"),
+        // gRPC routing to a Python RAG service (issue 12): only the RAGGRPC target links these.
+        .package(url: "https://github.com/grpc/grpc-swift-2", from: "2.4.3"),
+        .package(url: "https://github.com/grpc/grpc-swift-nio-transport", from: "2.9.2"),
+        .package(url: "https://github.com/grpc/grpc-swift-protobuf", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         // Shared domain and wire types; no I/O.
@@ -87,6 +92,20 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // `serve --inference grpc://HOST:PORT`: rag.RAGService (Protos/rag.proto, generated code committed) as an InferenceService.
+        .target(
+            name: "RAGGRPC",
+            dependencies: [
+                "Core",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
         .systemLibrary(name: "CNcursesw", path: "Sources/CNcursesw"),
         // The Elm-style terminal app; talks to the gateway over HTTP only.
         .target(
@@ -100,7 +119,7 @@ let package = Package(
         .executableTarget(
             name: "bedside",
             dependencies: [
-                "Core", "Store", "Inference", "LocalGateway", "TUI", "APIClient",
+                "Core", "Store", "Inference", "LocalGateway", "TUI", "APIClient", "RAGGRPC",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -119,6 +138,7 @@ let package = Package(
         // What the test suites share: temp folders, child processes awaited without a thread, polling, JSON text, free ports.
         .target(name: "TestSupport", dependencies: ["Core"], path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "CoreTests", dependencies: ["Core"], swiftSettings: strict),
+        .testTarget(name: "RAGGRPCTests", dependencies: ["RAGGRPC", "Core", "TestSupport"], swiftSettings: strict),
         // Replays every input in Tests/FuzzCorpus through the fuzz oracles (crashes found stay regressions).
         .testTarget(name: "FuzzRegressionTests", dependencies: ["FuzzOracles", "TokenAuth", "Core"], swiftSettings: strict),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Core", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strict),
