@@ -22,3 +22,33 @@ if rate and rate > 0 then
     return pause
   end
 end
+
+-- BEDSIDE_BENCH_STATUS_FILE: count responses by status (bench/soak.sh) and write
+-- "status <code> <count>" lines to that file when wrk is done. Off by default: a Lua call
+-- per response costs wrk throughput.
+local status_file = os.getenv("BEDSIDE_BENCH_STATUS_FILE")
+if status_file and status_file ~= "" then
+  local threads = {}
+  function setup(thread)
+    table.insert(threads, thread)
+  end
+  function init(args)
+    statuses = {}
+  end
+  function response(status, headers, body)
+    statuses[status] = (statuses[status] or 0) + 1
+  end
+  function done(summary, latency, requests)
+    local total = {}
+    for _, t in ipairs(threads) do
+      for code, n in pairs(t:get("statuses")) do
+        total[code] = (total[code] or 0) + n
+      end
+    end
+    local f = io.open(status_file, "w")
+    for code, n in pairs(total) do
+      f:write(string.format("status %d %d\n", code, n))
+    end
+    f:close()
+  end
+end
