@@ -72,7 +72,7 @@ public struct Pipeline: InferenceService {
 
     /// Answers (or refuses) a validated request from an assessment of it.
     public func run(_ request: QueryRequest, assessment: Assessment, started: Date, emit: @Sendable (AnswerEvent) -> Void) async throws -> Answer {
-        let version = try database.indexVersion()
+        let version = try await database.indexVersion()
         let passages = assessment.passages
         var answer: Answer
         if !assessment.judgement.answer {
@@ -106,7 +106,7 @@ public struct Pipeline: InferenceService {
     }
 
     public func status() async throws -> InferenceStatus {
-        let (docs, chunks) = try database.counts()
+        let (docs, chunks) = try await database.counts()
         var components: [String: String] = ["database": "ok"]
         var ready = true
         for (name, check) in componentChecks {
@@ -114,7 +114,7 @@ public struct Pipeline: InferenceService {
             components[name] = result
             if result != "ok" { ready = false }
         }
-        return InferenceStatus(ready: ready, indexVersion: try database.indexVersion(), model: generator.model,
+        return InferenceStatus(ready: ready, indexVersion: try await database.indexVersion(), model: generator.model,
                                retriever: retriever.name, documents: docs, chunks: chunks, components: components)
     }
 }

@@ -4,53 +4,51 @@ import GRDB
 
 /// Answers given (history and replay). Every answer belongs to the subject it was given
 /// to; reads take the subject and never return another subject's answers.
+/// An `answer` row: the Answer wire object whole in `body`, with the columns history filters on.
+struct AnswerRow: Codable, PersistableRecord {
+    static let databaseTableName = "answer"
+    var id: String
+    var question: String
+    var normalizedQuestion: String
+    var body: String
+    var refused: Bool
+    var model: String
+    var indexVersion: Int
+    var subject: String?
+    var createdAt: Double
+    var originID: String?
+
+    enum CodingKeys: String, CodingKey {
+        case id, question, body, refused, model, subject
+        case normalizedQuestion = "normalized_question", indexVersion = "index_version", createdAt = "created_at", originID = "origin_id"
+    }
+}
+
 extension BedsideDatabase {
     /// Saves an answer (assigning an id when it has none) for `subject` and returns it with its id.
-    @discardableResult
-    public func saveAnswer(_ answer: Answer, subject: String? = nil, originID: String? = nil) throws -> Answer {
-        let (saved, body) = try Self.prepareForSave(answer)
-        try write { db in try Self.insertAnswer(db, saved, body: body, subject: subject, originID: originID) }
-        return saved
-    }
-
+    /// A nil `subject` is for local tools on the file, never the gateway.
     @discardableResult
     public func saveAnswer(_ answer: Answer, subject: String?, originID: String? = nil) async throws -> Answer {
-        let (saved, body) = try Self.prepareForSave(answer)
-        try await write { db in try Self.insertAnswer(db, saved, body: body, subject: subject, originID: originID) }
+        var saved = answer
+        if saved.answerID == nil { saved.answerID = Self.newID() }
+        let row = AnswerRow(id: saved.answerID ?? "", question: saved.question, normalizedQuestion: saved.question.normalizedQuestion,
+                            body: try Self.encode(saved), refused: saved.refused, model: saved.model, indexVersion: saved.indexVersion,
+                            subject: subject, createdAt: saved.createdAt.timeIntervalSince1970, originID: originID)
+        try await write { db in try row.insert(db, onConflict: .replace) }
         return saved
-    }
-
-    static func prepareForSave(_ answer: Answer) throws -> (Answer, String) {
-        var a = answer
-        if a.answerID == nil { a.answerID = newID() }
-        return (a, try encode(a))
-    }
-
-    static func insertAnswer(_ db: GRDB.Database, _ saved: Answer, body: String, subject: String?, originID: String?) throws {
-        try db.execute(sql: """
-            INSERT OR REPLACE INTO answer(id, question, normalized_question, body, refused, model, index_version, subject, created_at, origin_id)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [saved.answerID, saved.question, saved.question.normalizedQuestion, body, saved.refused,
-                             saved.model, saved.indexVersion, subject, saved.createdAt.timeIntervalSince1970, originID])
     }
 
     /// The answer with `id` when it belongs to `subject` (nil `subject`: any, for local tools).
-    public func answer(id: String, subject: String? = nil) throws -> Answer? {
-        try read { db in try Self.fetchAnswer(db, id: id, subject: subject) }
-    }
-
     public func answer(id: String, subject: String?) async throws -> Answer? {
-        try await read { db in try Self.fetchAnswer(db, id: id, subject: subject) }
-    }
-
-    static func fetchAnswer(_ db: GRDB.Database, id: String, subject: String?) throws -> Answer? {
-        let body: String?
-        if let subject {
-            body = try String.fetchOne(db, sql: "SELECT body FROM answer WHERE id = ? AND subject = ?", arguments: [id, subject])
-        } else {
-            body = try String.fetchOne(db, sql: "SELECT body FROM answer WHERE id = ?", arguments: [id])
+        try await read { db in
+            let body: String?
+            if let subject {
+                body = try String.fetchOne(db, sql: "SELECT body FROM answer WHERE id = ? AND subject = ?", arguments: [id, subject])
+            } else {
+                body = try String.fetchOne(db, sql: "SELECT body FROM answer WHERE id = ?", arguments: [id])
+            }
+            return try body.map { try Self.decode(Answer.self, $0) }
         }
-        return try body.map { try decode(Answer.self, $0) }
     }
 
     /// The id of `subject`'s own record of the answer `originID`: the answer itself when it
@@ -65,32 +63,30 @@ extension BedsideDatabase {
 
     /// Past questions of `subject`, newest first; `query` filters by substring (case-insensitive).
     /// A nil subject lists everyone's (local tools on the file, never the gateway).
-    public func history(query: String? = nil, limit: Int = 50, subject: String? = nil) throws -> [HistoryEntry] {
-        try read { db in try Self.fetchHistory(db, query: query, limit: limit, subject: subject) }
+    public func history(query: String? = nil, limit: Int = 50, subject: String?) async throws -> [HistoryEntry] {
+        try await read { db in
+            var sql = "SELECT id, question, refused, model, index_version, created_at FROM answer"
+            var conditions: [String] = []
+            var args: [any DatabaseValueConvertible] = []
+            if let subject {
+                conditions.append("subject = ?")
+                args.append(subject)
+            }
+            if let q = query?.trimmingCharacters(in: .whitespaces), !q.isEmpty {
+                conditions.append("normalized_question LIKE ? ESCAPE '\\'")
+                args.append(Self.likePattern(q.normalizedQuestion))
+            }
+            if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
+            sql += " ORDER BY created_at DESC LIMIT ?"
+            args.append(max(1, min(limit, 1000)))
+            return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(args)).map(Self.historyEntry)
+        }
     }
 
-    public func history(query: String?, limit: Int, subject: String?) async throws -> [HistoryEntry] {
-        try await read { db in try Self.fetchHistory(db, query: query, limit: limit, subject: subject) }
-    }
-
-    static func fetchHistory(_ db: GRDB.Database, query: String?, limit: Int, subject: String?) throws -> [HistoryEntry] {
-        var sql = "SELECT id, question, refused, model, index_version, created_at FROM answer"
-        var conditions: [String] = []
-        var args: [any DatabaseValueConvertible] = []
-        if let subject {
-            conditions.append("subject = ?")
-            args.append(subject)
-        }
-        if let q = query?.trimmingCharacters(in: .whitespaces), !q.isEmpty {
-            conditions.append("normalized_question LIKE ? ESCAPE '\\'")
-            let escaped = q.normalizedQuestion.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
-                .replacingOccurrences(of: "_", with: "\\_")
-            args.append("%\(escaped)%")
-        }
-        if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
-        sql += " ORDER BY created_at DESC LIMIT ?"
-        args.append(max(1, min(limit, 1000)))
-        return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(args)).map(Self.historyEntry)
+    /// `%text%` for `LIKE ? ESCAPE '\'`, with the wildcards in `text` escaped.
+    static func likePattern(_ text: String) -> String {
+        "%" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+            .replacingOccurrences(of: "_", with: "\\_") + "%"
     }
 
     static func historyEntry(_ row: Row) -> HistoryEntry {
@@ -100,10 +96,10 @@ extension BedsideDatabase {
     }
 
     /// The newest stored answer to the same normalised question (for offline replay).
-    public func latestAnswer(normalizedQuestion: String) throws -> Answer? {
-        try read { db in
-            guard let body = try String.fetchOne(db, sql: "SELECT body FROM answer WHERE normalized_question = ? AND refused = 0 ORDER BY created_at DESC LIMIT 1", arguments: [normalizedQuestion]) else { return nil }
-            return try Self.decode(Answer.self, body)
+    public func latestAnswer(normalizedQuestion: String) async throws -> Answer? {
+        try await read { db in
+            let sql = "SELECT body FROM answer WHERE normalized_question = ? AND refused = 0 ORDER BY created_at DESC LIMIT 1"
+            return try String.fetchOne(db, sql: sql, arguments: [normalizedQuestion]).map { try Self.decode(Answer.self, $0) }
         }
     }
 

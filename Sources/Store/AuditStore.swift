@@ -151,6 +151,18 @@ public struct AuditRecord: Codable, Sendable, Hashable {
     }
 }
 
+/// An `audit` row read back (`sources` is JSON text; NULL columns of old rows read as empty).
+extension AuditRecord: FetchableRecord {
+    public init(row: Row) {
+        self.init(id: row["id"], at: Date(timeIntervalSince1970: row["at"]), requestID: row["request_id"], subject: row["subject"],
+                  question: row["question"], answerID: row["answer_id"],
+                  sources: (try? JSONDecoder().decode([String].self, from: Data((row["sources"] as String).utf8))) ?? [],
+                  model: row["model"], indexVersion: row["index_version"], cached: row["cached"], stale: row["stale"],
+                  refused: row["refused"], outcome: row["outcome"], refID: row["ref_id"], detail: row["detail"] ?? "",
+                  prevHash: row["prev_hash"] ?? "", hash: row["hash"] ?? "")
+    }
+}
+
 /// Which audit rows to read.
 public struct AuditQuery: Sendable, Hashable {
     public var since: Date?
@@ -183,13 +195,6 @@ extension BedsideDatabase {
         try await auditWriter.append(record)
     }
 
-    /// Synchronous append for command-line use (not from async code: it blocks the thread).
-    @discardableResult
-    public func appendAuditNow(_ record: AuditRecord) throws -> Int64 {
-        let sources = try Self.sourcesJSON(record.sources)
-        return try write { db in try Self.insertChained(db, [(record, sources)])[0] }
-    }
-
     static func sourcesJSON(_ sources: [String]) throws -> String {
         String(decoding: try JSONEncoder.sorted.encode(sources), as: UTF8.self)
     }
@@ -218,17 +223,8 @@ extension BedsideDatabase {
         return ids
     }
 
-    /// Rows newest first (the default table of `bedside audit`).
-    public func auditRecords(limit: Int = 100) throws -> [AuditRecord] {
-        try auditRecords(AuditQuery(limit: limit))
-    }
-
     /// Rows matching `query`: newest first when it has a limit, else oldest first.
-    public func auditRecords(_ query: AuditQuery) throws -> [AuditRecord] {
-        try read { db in try Self.fetchAudit(db, query) }
-    }
-
-    public func auditRecords(_ query: AuditQuery) async throws -> [AuditRecord] {
+    public func auditRecords(_ query: AuditQuery = AuditQuery(limit: 100)) async throws -> [AuditRecord] {
         try await read { db in try Self.fetchAudit(db, query) }
     }
 
@@ -264,30 +260,21 @@ extension BedsideDatabase {
         } else {
             sql += " ORDER BY id ASC"
         }
-        return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(args)).map(auditRecord)
-    }
-
-    static func auditRecord(_ row: Row) -> AuditRecord {
-        AuditRecord(id: row["id"], at: Date(timeIntervalSince1970: row["at"]), requestID: row["request_id"], subject: row["subject"],
-                    question: row["question"], answerID: row["answer_id"],
-                    sources: (try? JSONDecoder().decode([String].self, from: Data((row["sources"] as String).utf8))) ?? [],
-                    model: row["model"], indexVersion: row["index_version"], cached: row["cached"], stale: row["stale"],
-                    refused: row["refused"], outcome: row["outcome"], refID: row["ref_id"], detail: row["detail"] ?? "",
-                    prevHash: row["prev_hash"] ?? "", hash: row["hash"] ?? "")
+        return try AuditRecord.fetchAll(db, sql: sql, arguments: StatementArguments(args))
     }
 
     /// Walks the whole chain from the first row. Returns the number of rows checked, or
     /// throws `AuditChainBreak` naming the first row whose stored hash, link or id is not
     /// what its content and predecessor give.
-    public func verifyAuditChain() throws -> Int {
-        try read { db in
+    public func verifyAuditChain() async throws -> Int {
+        try await read { db in
             var previousHash = ""
             var previousID: Int64 = 0
             var count = 0
             let cursor = try Row.fetchCursor(db, sql: "SELECT * FROM audit ORDER BY id ASC")
             while let row = try cursor.next() {
                 let sourcesText: String = row["sources"]
-                let record = Self.auditRecord(row)
+                let record = AuditRecord(row: row)
                 let id = record.id ?? 0
                 if record.prevHash != previousHash {
                     let before = previousID == 0 ? "the start of the trail" : "row \(previousID)"
@@ -304,9 +291,9 @@ extension BedsideDatabase {
         }
     }
 
-    public func recordIssuedToken(jti: String, subject: String, issuedAt: Date, expiresAt: Date, roles: [String] = []) throws {
+    public func recordIssuedToken(jti: String, subject: String, issuedAt: Date, expiresAt: Date, roles: [String] = []) async throws {
         let rolesJSON = String(decoding: try JSONEncoder.sorted.encode(roles), as: UTF8.self)
-        try write { db in
+        try await write { db in
             try db.execute(sql: "INSERT INTO issued_token(jti, subject, issued_at, expires_at, roles) VALUES (?, ?, ?, ?, ?)",
                            arguments: [jti, subject, issuedAt.timeIntervalSince1970, expiresAt.timeIntervalSince1970, rolesJSON])
         }

@@ -81,27 +81,30 @@ public final class BedsideDatabase: Sendable {
         return error
     }
 
-    /// Runs a read, mapping SQLite errors.
-    public func read<T: Sendable>(_ body: @Sendable (GRDB.Database) throws -> T) throws -> T {
-        do { return try pool.read(body) } catch { throw Self.mapError(error, path: path) }
-    }
-
-    /// Runs a write transaction, mapping SQLite errors.
-    public func write<T: Sendable>(_ body: @Sendable (GRDB.Database) throws -> T) throws -> T {
-        do { return try pool.write(body) } catch { throw Self.mapError(error, path: path) }
-    }
-
+    /// Reads on GRDB's reader pool, off the caller's thread, mapping SQLite errors.
     public func read<T: Sendable>(_ body: @Sendable @escaping (GRDB.Database) throws -> T) async throws -> T {
         do { return try await pool.read(body) } catch { throw Self.mapError(error, path: path) }
     }
 
+    /// Runs a write transaction on GRDB's writer, off the caller's thread, mapping SQLite errors.
     public func write<T: Sendable>(_ body: @Sendable @escaping (GRDB.Database) throws -> T) async throws -> T {
         do { return try await pool.write(body) } catch { throw Self.mapError(error, path: path) }
     }
 
+    /// Blocking read, for the synchronous callers only: opening, `doctor`'s one-shot checks,
+    /// the replica (whose `AnswerReplica` protocol is synchronous) and the FTS reads of `Inference/Retrieval`.
+    func readNow<T>(_ body: (GRDB.Database) throws -> T) throws -> T {
+        do { return try pool.read(body) } catch { throw Self.mapError(error, path: path) }
+    }
+
+    /// Blocking write transaction, for the same synchronous callers as `readNow`.
+    func writeNow<T>(_ body: (GRDB.Database) throws -> T) throws -> T {
+        do { return try pool.write(body) } catch { throw Self.mapError(error, path: path) }
+    }
+
     /// The schema migrations applied, in order (for tests and `doctor`).
     public func appliedMigrations() throws -> [String] {
-        try read { db in try Migrations.migrator.appliedMigrations(db) }
+        try readNow { db in try Migrations.migrator.appliedMigrations(db) }
     }
 
     /// Flushes the WAL into the main file and closes connections.

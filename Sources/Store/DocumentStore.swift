@@ -23,8 +23,8 @@ public struct ChunkHit: Sendable, Hashable {
 /// Documents, chunks, the FTS5 index and the index version.
 extension BedsideDatabase {
     /// The index version: bumped by every ingest that changed something.
-    public func indexVersion() throws -> Int {
-        try read { db in try Self.indexVersion(db) }
+    public func indexVersion() async throws -> Int {
+        try await read { db in try Self.indexVersion(db) }
     }
 
     static func indexVersion(_ db: GRDB.Database) throws -> Int {
@@ -32,8 +32,8 @@ extension BedsideDatabase {
     }
 
     /// Counts of documents and chunks.
-    public func counts() throws -> (documents: Int, chunks: Int) {
-        try read { db in
+    public func counts() async throws -> (documents: Int, chunks: Int) {
+        try await read { db in
             (try Int.fetchOne(db, sql: "SELECT count(*) FROM document") ?? 0,
              try Int.fetchOne(db, sql: "SELECT count(*) FROM chunk") ?? 0)
         }
@@ -43,8 +43,8 @@ extension BedsideDatabase {
     /// content hash) is left alone; a changed one has its chunks replaced. The index
     /// version is bumped once when anything changed. Returns each document's outcome,
     /// the new index version, and the ids of the chunks written (for embedding).
-    public func ingest(_ batch: [(document: Document, chunks: [Chunk])]) throws -> (outcomes: [IngestOutcome], indexVersion: Int, newChunkIDs: [Int64]) {
-        try write { db in
+    public func ingest(_ batch: [(document: Document, chunks: [Chunk])]) async throws -> (outcomes: [IngestOutcome], indexVersion: Int, newChunkIDs: [Int64]) {
+        try await write { db in
             var outcomes: [IngestOutcome] = []
             var newIDs: [Int64] = []
             let current = try Self.indexVersion(db)
@@ -89,8 +89,8 @@ extension BedsideDatabase {
 
     /// Removes a document and its chunks; bumps the index version if it existed.
     @discardableResult
-    public func deleteDocument(id: String) throws -> Bool {
-        try write { db in
+    public func deleteDocument(id: String) async throws -> Bool {
+        try await write { db in
             try db.execute(sql: "DELETE FROM chunk WHERE document_id = ?", arguments: [id])
             try db.execute(sql: "DELETE FROM document WHERE id = ?", arguments: [id])
             guard db.changesCount > 0 else { return false }
@@ -116,8 +116,8 @@ extension BedsideDatabase {
         return String(h, radix: 16) + "-" + String(doc.text.utf8.count)
     }
 
-    public func document(id: String) throws -> Document? {
-        try read { db in try Self.fetchDocument(db, id: id) }
+    public func document(id: String) async throws -> Document? {
+        try await read { db in try Self.fetchDocument(db, id: id) }
     }
 
     static func fetchDocument(_ db: GRDB.Database, id: String) throws -> Document? {
@@ -127,29 +127,29 @@ extension BedsideDatabase {
     }
 
     /// All documents' ids and titles, ordered by title.
-    public func documentList() throws -> [(id: String, title: String)] {
-        try read { db in
+    public func documentList() async throws -> [(id: String, title: String)] {
+        try await read { db in
             try Row.fetchAll(db, sql: "SELECT id, title FROM document ORDER BY title").map { ($0["id"], $0["title"]) }
         }
     }
 
-    public func chunk(id: Int64) throws -> (chunk: Chunk, title: String)? {
-        try read { db in
+    public func chunk(id: Int64) async throws -> (chunk: Chunk, title: String)? {
+        try await read { db in
             guard let row = try Row.fetchOne(db, sql: Self.chunkSelect + " WHERE c.id = ?", arguments: [id]) else { return nil }
             return (Self.chunk(row), row["title"])
         }
     }
 
-    public func chunks(documentID: String) throws -> [Chunk] {
-        try read { db in
+    public func chunks(documentID: String) async throws -> [Chunk] {
+        try await read { db in
             try Row.fetchAll(db, sql: Self.chunkSelect + " WHERE c.document_id = ? ORDER BY c.ordinal", arguments: [documentID]).map(Self.chunk)
         }
     }
 
     /// Chunks by id, with titles, in the order asked (missing ids are skipped).
-    public func chunks(ids: [Int64]) throws -> [(chunk: Chunk, title: String)] {
+    public func chunks(ids: [Int64]) async throws -> [(chunk: Chunk, title: String)] {
         guard !ids.isEmpty else { return [] }
-        return try read { db in
+        return try await read { db in
             let rows = try Row.fetchAll(db, sql: Self.chunkSelect + " WHERE c.id IN (\(databaseQuestionMarks(count: ids.count)))", arguments: StatementArguments(ids))
             var byID: [Int64: (Chunk, String)] = [:]
             for r in rows { let c = Self.chunk(r); byID[c.id] = (c, r["title"]) }
@@ -173,7 +173,7 @@ extension BedsideDatabase {
     /// favour the title and section a little over the body.
     public func searchFTS(match: String, limit: Int, filters: [String: String] = [:], weights: FieldWeights = .standard) throws -> [ChunkHit] {
         guard !match.isEmpty, limit > 0 else { return [] }
-        return try read { db in try Self.searchFTS(db, match: match, limit: limit, filters: filters, weights: weights) }
+        return try readNow { db in try Self.searchFTS(db, match: match, limit: limit, filters: filters, weights: weights) }
     }
 
     /// BM25 column weights of the FTS5 index: title, section, body.
@@ -258,7 +258,7 @@ extension BedsideDatabase {
     /// How many chunks contain each term (FTS5 applies its own stemming), and the chunk count:
     /// the inputs of inverse document frequency.
     public func termChunkFrequencies(_ terms: [String]) throws -> (frequencies: [String: Int], chunks: Int) {
-        try read { db in
+        try readNow { db in
             let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM chunk") ?? 0
             var out: [String: Int] = [:]
             let stmt = try db.cachedStatement(sql: "SELECT count(*) FROM chunk_fts WHERE chunk_fts MATCH ?")

@@ -4,9 +4,9 @@ import GRDB
 
 /// Float32 vectors per chunk and embedding model: the embedded vector index's storage.
 extension BedsideDatabase {
-    public func saveEmbeddings(model: String, _ vectors: [(chunkID: Int64, vector: [Float])]) throws {
+    public func saveEmbeddings(model: String, _ vectors: [(chunkID: Int64, vector: [Float])]) async throws {
         guard !vectors.isEmpty else { return }
-        try write { db in
+        try await write { db in
             let stmt = try db.makeStatement(sql: "INSERT OR REPLACE INTO embedding(chunk_id, model, dim, vector) VALUES (?, ?, ?, ?)")
             for (id, v) in vectors {
                 let blob = v.withUnsafeBufferPointer { Data(buffer: $0) }
@@ -16,8 +16,8 @@ extension BedsideDatabase {
     }
 
     /// Every vector of a model, as one contiguous row-major matrix (for a SIMD scan).
-    public func loadEmbeddings(model: String) throws -> (ids: [Int64], dim: Int, matrix: [Float]) {
-        try read { db in
+    public func loadEmbeddings(model: String) async throws -> (ids: [Int64], dim: Int, matrix: [Float]) {
+        try await read { db in
             var ids: [Int64] = []
             var matrix: [Float] = []
             var dim = 0
@@ -35,13 +35,13 @@ extension BedsideDatabase {
     }
 
     /// Chunk ids that have no vector for this model yet.
-    public func chunkIDsMissingEmbeddings(model: String) throws -> [Int64] {
-        try read { db in
+    public func chunkIDsMissingEmbeddings(model: String) async throws -> [Int64] {
+        try await read { db in
             try Int64.fetchAll(db, sql: "SELECT id FROM chunk WHERE id NOT IN (SELECT chunk_id FROM embedding WHERE model = ?) ORDER BY id", arguments: [model])
         }
     }
 
-    public func embeddingCount(model: String) throws -> Int {
-        try read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM embedding WHERE model = ?", arguments: [model]) ?? 0 }
+    public func embeddingCount(model: String) async throws -> Int {
+        try await read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM embedding WHERE model = ?", arguments: [model]) ?? 0 }
     }
 }

@@ -141,7 +141,7 @@ enum Migrations {
             let rows = try Row.fetchAll(db, sql: "SELECT * FROM audit ORDER BY id ASC")
             var previous = ""
             for row in rows {
-                let record = BedsideDatabase.auditRecord(row)
+                let record = AuditRecord(row: row)
                 let id: Int64 = row["id"]
                 let hash = record.chainHash(id: id, previous: previous, sourcesJSON: row["sources"])
                 try db.execute(sql: "UPDATE audit SET prev_hash = ?, hash = ? WHERE id = ?", arguments: [previous, hash, id])

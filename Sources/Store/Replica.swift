@@ -101,7 +101,7 @@ public final class Replica: AnswerReplica, Sendable {
         let replica = Replica(database: database, identity: identity, limits: limits, now: now)
         if !exists {
             let created = now().timeIntervalSince1970
-            try database.write { db in
+            try database.writeNow { db in
                 try db.execute(sql: "INSERT OR IGNORE INTO replica_meta(id, gateway_url, subject, created_at) VALUES (1, ?, ?, ?)",
                                arguments: [identity.gatewayURL, identity.subject, created])
             }
@@ -167,7 +167,7 @@ public final class Replica: AnswerReplica, Sendable {
         let body = try BedsideDatabase.encode(stored)
         let received = now().timeIntervalSince1970
         let chunks = Set((stored.citations + stored.nearestSources).map(\.chunkID))
-        try database.write { db in
+        try database.writeNow { db in
             try db.execute(sql: """
                 INSERT OR REPLACE INTO replica_answer(id, question, normalized_question, body, refused, model, index_version, created_at, received_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -185,7 +185,7 @@ public final class Replica: AnswerReplica, Sendable {
         let metadata = try BedsideDatabase.encode(source.metadata)
         let spans = try BedsideDatabase.encode(source.spans)
         let fetched = now().timeIntervalSince1970
-        try database.write { db in
+        try database.writeNow { db in
             try db.execute(sql: """
                 INSERT OR IGNORE INTO replica_document(content_hash, document_id, title, text, metadata, spans) VALUES (?, ?, ?, ?, ?, ?)
                 """, arguments: [hash, source.documentID, source.title, source.documentText, metadata, spans])
@@ -199,7 +199,7 @@ public final class Replica: AnswerReplica, Sendable {
     }
 
     public func holdsSource(for citation: Citation) throws -> Bool {
-        try database.read { db in
+        try database.readNow { db in
             guard let passage = try String.fetchOne(db, sql: "SELECT passage FROM replica_source WHERE chunk_id = ?", arguments: [citation.chunkID]) else {
                 return false
             }
@@ -211,7 +211,7 @@ public final class Replica: AnswerReplica, Sendable {
     public func latestAnswer(question: String) throws -> Answer? {
         let key = question.normalizedQuestion
         guard !key.isEmpty else { return nil }
-        return try database.read { db in
+        return try database.readNow { db in
             guard let body = try String.fetchOne(db, sql: "SELECT body FROM replica_answer WHERE normalized_question = ? ORDER BY created_at DESC, received_at DESC LIMIT 1",
                                                  arguments: [key]) else { return nil }
             return try BedsideDatabase.decode(Answer.self, body)
@@ -219,20 +219,19 @@ public final class Replica: AnswerReplica, Sendable {
     }
 
     public func answer(id: String) throws -> Answer? {
-        try database.read { db in
+        try database.readNow { db in
             guard let body = try String.fetchOne(db, sql: "SELECT body FROM replica_answer WHERE id = ?", arguments: [id]) else { return nil }
             return try BedsideDatabase.decode(Answer.self, body)
         }
     }
 
     public func history(query: String?, limit: Int) throws -> [HistoryEntry] {
-        try database.read { db in
+        try database.readNow { db in
             var sql = "SELECT id, question, refused, model, index_version, created_at FROM replica_answer"
             var args: [any DatabaseValueConvertible] = []
             if let q = query?.normalizedQuestion, !q.isEmpty {
                 sql += " WHERE normalized_question LIKE ? ESCAPE '\\'"
-                let escaped = q.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
-                args.append("%\(escaped)%")
+                args.append(BedsideDatabase.likePattern(q))
             }
             sql += " ORDER BY created_at DESC, received_at DESC LIMIT ?"
             args.append(max(1, min(limit, 10_000)))
@@ -241,7 +240,7 @@ public final class Replica: AnswerReplica, Sendable {
     }
 
     public func source(chunkID: Int64) throws -> SourceDocument? {
-        try database.read { db in
+        try database.readNow { db in
             guard let row = try Row.fetchOne(db, sql: """
                 SELECT s.chunk_id, s.title, s.section, s.passage, s.start, s."end", d.document_id, d.text, d.metadata, d.spans
                 FROM replica_source s JOIN replica_document d ON d.content_hash = s.content_hash WHERE s.chunk_id = ?
@@ -257,13 +256,13 @@ public final class Replica: AnswerReplica, Sendable {
 
     public func markSynced() throws {
         let at = now().timeIntervalSince1970
-        try database.write { db in try db.execute(sql: "UPDATE replica_meta SET last_sync_at = ? WHERE id = 1", arguments: [at]) }
+        try database.writeNow { db in try db.execute(sql: "UPDATE replica_meta SET last_sync_at = ? WHERE id = 1", arguments: [at]) }
     }
 
     /// Where an interrupted `bedside sync` with the same `since` stopped (the listing cursor
     /// after the last page it kept whole), kept in the database's `meta` table.
     public func syncCursor(since: String) throws -> String? {
-        try database.read { db in
+        try database.readNow { db in
             guard let saved = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'replica_sync_since'"), saved == since else { return nil }
             return try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'replica_sync_cursor'")
         }
@@ -271,7 +270,7 @@ public final class Replica: AnswerReplica, Sendable {
 
     /// Records progress (a cursor) or, with nil, a finished sync.
     public func saveSyncCursor(_ cursor: String?, since: String) throws {
-        try database.write { db in
+        try database.writeNow { db in
             if let cursor {
                 try db.execute(sql: "INSERT OR REPLACE INTO meta(key, value) VALUES ('replica_sync_since', ?), ('replica_sync_cursor', ?)",
                                arguments: [since, cursor])
@@ -282,12 +281,12 @@ public final class Replica: AnswerReplica, Sendable {
     }
 
     public func holdsAnswer(id: String) throws -> Bool {
-        try database.read { db in try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM replica_answer WHERE id = ?)", arguments: [id]) ?? false }
+        try database.readNow { db in try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM replica_answer WHERE id = ?)", arguments: [id]) ?? false }
     }
 
     /// Bytes in use inside the file (pages not on the free list).
     public func usedBytes() throws -> Int64 {
-        try database.read { db in try Self.usedBytes(db) }
+        try database.readNow { db in try Self.usedBytes(db) }
     }
 
     static func usedBytes(_ db: GRDB.Database) throws -> Int64 {
@@ -303,7 +302,7 @@ public final class Replica: AnswerReplica, Sendable {
     public func enforceLimits() throws -> Int {
         let limits = self.limits
         let cutoff = limits.maxAge.map { now().timeIntervalSince1970 - $0 }
-        return try database.write { db in
+        return try database.writeNow { db in
             var evicted = 0
             if let cutoff {
                 try db.execute(sql: "DELETE FROM replica_answer WHERE created_at < ?", arguments: [cutoff])
@@ -339,7 +338,7 @@ public final class Replica: AnswerReplica, Sendable {
         let path = database.path
         let fileBytes = Self.fileBytes(path)
         let identity = self.identity
-        return try database.read { db in
+        return try database.readNow { db in
             let answers = try Int.fetchOne(db, sql: "SELECT count(*) FROM replica_answer") ?? 0
             let documents = try Int.fetchOne(db, sql: "SELECT count(*) FROM replica_document") ?? 0
             let oldest = try Double.fetchOne(db, sql: "SELECT min(created_at) FROM replica_answer")

@@ -42,8 +42,8 @@ public struct RevocationSet: Sendable, Hashable {
 
 extension BedsideDatabase {
     /// Tokens minted against this database, newest first.
-    public func issuedTokens(subject: String? = nil) throws -> [IssuedToken] {
-        try read { db in
+    public func issuedTokens(subject: String? = nil) async throws -> [IssuedToken] {
+        try await read { db in
             let revocations = try Self.fetchRevocations(db, after: 0)
             var sql = "SELECT * FROM issued_token"
             var args: [any DatabaseValueConvertible] = []
@@ -67,8 +67,8 @@ extension BedsideDatabase {
     }
 
     /// Revokes one token by its id (any token this gateway accepts, minted here or not).
-    public func revokeToken(jti: String, at date: Date = Date()) throws {
-        try write { db in
+    public func revokeToken(jti: String, at date: Date = Date()) async throws {
+        try await write { db in
             try db.execute(sql: "INSERT INTO revocation(jti, revoked_at) VALUES (?, ?)", arguments: [jti, date.timeIntervalSince1970])
             try db.execute(sql: "UPDATE issued_token SET revoked = 1 WHERE jti = ?", arguments: [jti])
         }
@@ -76,8 +76,8 @@ extension BedsideDatabase {
 
     /// Revokes every token of `subject` issued up to now; returns how many minted here that covers.
     @discardableResult
-    public func revokeSubject(_ subject: String, at date: Date = Date()) throws -> Int {
-        try write { db in
+    public func revokeSubject(_ subject: String, at date: Date = Date()) async throws -> Int {
+        try await write { db in
             try db.execute(sql: "INSERT INTO revocation(subject, revoked_at) VALUES (?, ?)", arguments: [subject, date.timeIntervalSince1970])
             try db.execute(sql: "UPDATE issued_token SET revoked = 1 WHERE subject = ? AND issued_at <= ?",
                            arguments: [subject, date.timeIntervalSince1970])

@@ -88,7 +88,7 @@ struct AuditCommand: AsyncParsableCommand {
             try await reportingErrors {
                 let db = try database.open()
                 do {
-                    let count = try db.verifyAuditChain()
+                    let count = try await db.verifyAuditChain()
                     print("audit chain ok: \(count) rows verified")
                 } catch let e as AuditChainBreak {
                     FileHandle.standardError.write(Data("audit chain broken at row \(e.rowID): \(e.reason)\n".utf8))

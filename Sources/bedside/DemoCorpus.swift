@@ -25,7 +25,7 @@ enum DemoCorpus {
     /// Ingests the demo corpus when the database has no documents. Returns true if it did.
     @discardableResult
     static func ingestIfEmpty(_ db: BedsideDatabase, sink: (any ChunkSink)? = nil, quiet: Bool = false) async throws -> Bool {
-        guard try db.counts().documents == 0 else { return false }
+        guard try await db.counts().documents == 0 else { return false }
         guard let path = location() else {
             throw BedsideError(.ingest, "The index is empty and the demo corpus was not found. Run `bedside ingest PATH` or set BEDSIDE_DEMO_CORPUS.")
         }

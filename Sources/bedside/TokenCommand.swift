@@ -59,7 +59,7 @@ struct TokenCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingErrors {
-                let tokens = try database.open().issuedTokens(subject: subject)
+                let tokens = try await database.open().issuedTokens(subject: subject)
                 if json {
                     print(String(decoding: try WireCoding.encoder(pretty: true).encode(tokens), as: UTF8.self))
                     return
@@ -96,11 +96,11 @@ struct TokenCommand: AsyncParsableCommand {
                 switch (jti, subject) {
                 case (let id?, nil):
                     guard !id.isEmpty, id.utf8.count <= 256 else { throw BedsideError(.badRequest, "The token id is not valid.") }
-                    try database.open().revokeToken(jti: id)
+                    try await database.open().revokeToken(jti: id)
                     print("revoked token \(AuditExport.terminalSafe(id))")
                 case (nil, let s?):
                     guard !s.isEmpty else { throw BedsideError(.badRequest, "The subject is empty.") }
-                    let n = try database.open().revokeSubject(s)
+                    let n = try await database.open().revokeSubject(s)
                     print("revoked every token of \(AuditExport.terminalSafe(s)) issued until now (\(n) minted with this database)")
                 default:
                     throw BedsideError(.badRequest, "Give either a token id or --subject.")

@@ -29,7 +29,7 @@ struct LiveTests {
         #expect(r.headers["ratelimit"] != nil && r.headers["x-request-id"] != nil)
         let unauthorized = try await Loopback.request(embedded.baseURL + "/v1/query", method: "POST", token: "nope", body: Loopback.query())
         #expect(unauthorized.status == 401)
-        #expect(try db.auditRecords().first?.subject == "dr.ada")
+        #expect(try await db.auditRecords().first?.subject == "dr.ada")
         await embedded.stop()
         await #expect(throws: (any Error).self) { try await Loopback.request(embedded.baseURL + "/healthz", timeout: .seconds(2)) }
     }
@@ -87,9 +87,9 @@ struct LiveTests {
         }
         try await server.value
         // Every answered request was audited before the response, and the database is closed now.
-        #expect(throws: (any Error).self) { try db.auditRecords() }
+        await #expect(throws: (any Error).self) { try await db.auditRecords() }
         let reopened = try BedsideDatabase(path: folder + "/t.sqlite")
-        #expect(try reopened.auditRecords().count == 4)
+        #expect(try await reopened.auditRecords().count == 4)
         try reopened.close()
         #expect(logs.lines.contains { $0.contains("gateway stopped") })
     }

@@ -64,8 +64,8 @@ import Testing
             let aliceAgain = try await client.execute(uri: "/v1/query", method: .post, headers: .bearer(alice), body: queryBody()).decode(Answer.self)
             #expect(aliceAgain.answerID == first.answerID)
         }
-        #expect(try test.database.history(subject: "bob").count == 1)
-        #expect(try test.database.history(subject: "alice").count == 1)
+        #expect(try await test.database.history(subject: "bob").count == 1)
+        #expect(try await test.database.history(subject: "alice").count == 1)
     }
 
     @Test func theAuditorExportsEveryoneAsJSONLinesAndCSV() async throws {
@@ -107,10 +107,10 @@ import Testing
         let token = try await test.token("alice")
         try await test.app.test(.router) { client in
             let a = try await client.execute(uri: "/v1/query", method: .post, headers: .bearer(token), body: queryBody()).decode(Answer.self)
-            let before = try test.database.auditRecords(limit: 100).count
+            let before = try await test.database.auditRecords(AuditQuery(limit: 100)).count
             let head = try await client.execute(uri: "/v1/answers/\(a.answerID ?? "")", method: .head, headers: .bearer(token))
             #expect(head.status == .ok)
-            #expect(try test.database.auditRecords(limit: 100).count == before)
+            #expect(try await test.database.auditRecords(AuditQuery(limit: 100)).count == before)
         }
     }
 
@@ -127,7 +127,7 @@ import Testing
             #expect(rows[0].answerID == answer.answerID && rows[1].answerID == answer.answerID)
             #expect(rows[1].refID == rows[0].id)
         }
-        #expect(try test.database.verifyAuditChain() == 2)
+        #expect(try await test.database.verifyAuditChain() == 2)
     }
 
     @Test func aStreamThatCannotWriteItsAuditRowSendsNoAnswerText() async throws {
@@ -161,7 +161,7 @@ import Testing
         #expect(locked.2 == "database_locked")
         #expect(!locked.1.contains("antibiotics"))
         #expect(!locked.1.contains(test.folder))
-        #expect(try test.database.auditRecords(limit: 10).isEmpty)
+        #expect(try await test.database.auditRecords(AuditQuery(limit: 10)).isEmpty)
     }
 
     @Test func anEditedAuditRowBreaksTheChainThere() async throws {
@@ -171,7 +171,7 @@ import Testing
         try await test.app.test(.router) { client in
             for i in 0..<4 { _ = try await client.execute(uri: "/v1/query", method: .post, headers: .bearer(token), body: queryBody("question \(i) sepsis")) }
         }
-        #expect(try test.database.verifyAuditChain() == 4)
+        #expect(try await test.database.verifyAuditChain() == 4)
         // Append-only: a plain UPDATE or DELETE is refused.
         #expect(throws: (any Error).self) { try test.database.pool.write { db in try db.execute(sql: "UPDATE audit SET subject = 'x' WHERE id = 2") } }
         #expect(throws: (any Error).self) { try test.database.pool.write { db in try db.execute(sql: "DELETE FROM audit WHERE id = 2") } }
@@ -180,8 +180,8 @@ import Testing
             try db.execute(sql: "DROP TRIGGER audit_append_only_update")
             try db.execute(sql: "UPDATE audit SET question = 'nothing to see' WHERE id = 3")
         }
-        #expect(throws: AuditChainBreak.self) { try test.database.verifyAuditChain() }
-        do { _ = try test.database.verifyAuditChain() } catch let e as AuditChainBreak { #expect(e.rowID == 3) }
+        await #expect(throws: AuditChainBreak.self) { try await test.database.verifyAuditChain() }
+        do { _ = try await test.database.verifyAuditChain() } catch let e as AuditChainBreak { #expect(e.rowID == 3) }
     }
 
     @Test func concurrentAuditRowsShareCommitsAndKeepOneChain() async throws {
@@ -200,7 +200,7 @@ import Testing
             for try await id in group { ids.insert(id) }
             #expect(ids.count == 200)
         }
-        #expect(try db.verifyAuditChain() == 200)
+        #expect(try await db.verifyAuditChain() == 200)
         #expect(try await db.auditRecords(AuditQuery(subject: "s3")).count == 29)
         #expect(try await db.auditRecords(AuditQuery()).contains { $0.question.contains("\u{FFFD}nul kept") })
     }
@@ -213,17 +213,17 @@ import Testing
         let other = try await test.token("alice")
         try await test.app.test(.router) { client in
             #expect(try await client.execute(uri: "/v1/history", method: .get, headers: .bearer(token)).status == .ok)  // now in the verified-token cache
-            let jti = try #require(try test.database.issuedTokens(subject: "alice").first?.jti)
+            let jti = try #require(try await test.database.issuedTokens(subject: "alice").first?.jti)
             // Revoked from another connection (as `bedside token revoke` does), by id.
             let cli = try BedsideDatabase(path: test.database.path)
-            let target = try test.database.issuedTokens(subject: "alice").map(\.jti)
-            try cli.revokeToken(jti: target.contains(jti) ? jti : target[0], at: clock.now)
+            let target = try await test.database.issuedTokens(subject: "alice").map(\.jti)
+            try await cli.revokeToken(jti: target.contains(jti) ? jti : target[0], at: clock.now)
             clock.advance(seconds: 0.6)
             let statuses = [try await client.execute(uri: "/v1/history", method: .get, headers: .bearer(token)).status,
                             try await client.execute(uri: "/v1/history", method: .get, headers: .bearer(other)).status]
             #expect(statuses.filter { $0 == .unauthorized }.count == 1)  // exactly the revoked one
             // Every token of the subject.
-            try cli.revokeSubject("alice", at: clock.now)
+            try await cli.revokeSubject("alice", at: clock.now)
             try cli.close()
             clock.advance(seconds: 0.6)
             let r = try await client.execute(uri: "/v1/history", method: .get, headers: .bearer(other))
@@ -233,7 +233,7 @@ import Testing
             let fresh = try await test.token("alice")
             #expect(try await client.execute(uri: "/v1/history", method: .get, headers: .bearer(fresh)).status == .ok)
         }
-        let listed = try test.database.issuedTokens(subject: "alice")
+        let listed = try await test.database.issuedTokens(subject: "alice")
         #expect(listed.filter { $0.revokedAt != nil }.count == 2)
     }
 
@@ -275,13 +275,13 @@ import Testing
         #expect(await test.gateway.breaker.state == .closed)
     }
 
-    @Test func databaseFilesArePrivateWhateverTheUmask() throws {
+    @Test func databaseFilesArePrivateWhateverTheUmask() async throws {
         let folder = NSTemporaryDirectory() + "bedside-perm-" + UUID().uuidString + "/data"
         defer { try? FileManager.default.removeItem(atPath: (folder as NSString).deletingLastPathComponent) }
         let old = umask(0o002)
         defer { umask(old) }
         let db = try BedsideDatabase(path: folder + "/b.sqlite")
-        try db.appendAuditNow(AuditRecord(subject: "s", question: "q", answerID: nil, sources: [], model: "m", indexVersion: 0))
+        try await db.appendAudit(AuditRecord(subject: "s", question: "q", answerID: nil, sources: [], model: "m", indexVersion: 0))
         #expect(PrivateFiles.mode(folder) == 0o700)
         for f in ["/b.sqlite", "/b.sqlite-wal", "/b.sqlite-shm"] { #expect(PrivateFiles.mode(folder + f) == 0o600, "\(f)") }
         try db.close()

@@ -112,11 +112,11 @@ struct QueryTests {
             try await client.execute(uri: "/v1/query", method: .post, headers: .bearer(token), body: queryBody()).decode(Answer.self)
         }
         let id = try #require(answer.answerID)
-        let audit = try #require(try test.database.auditRecords().first)
+        let audit = try #require(try await test.database.auditRecords().first)
         #expect(audit.subject == "dr.ada" && audit.answerID == id && audit.question == answer.question)
         #expect(audit.sources == ["sepsis#1"] && audit.model == "extractive" && audit.indexVersion == 1 && audit.outcome == "answered")
         #expect(audit.requestID?.count == 16)
-        #expect(try test.database.answer(id: id)?.answer == answer.answer)
+        #expect(try await test.database.answer(id: id, subject: nil)?.answer == answer.answer)
 
         try await test.app.test(.router) { client in
             let replay = try await client.execute(uri: "/v1/answers/\(id)", method: .get, headers: .bearer(token))
@@ -133,7 +133,7 @@ struct QueryTests {
                 #expect(r.status == .badRequest)
             }
         }
-        #expect(try test.database.auditRecords().first?.outcome == "replay")
+        #expect(try await test.database.auditRecords().first?.outcome == "replay")
     }
 
     @Test func sourceShowsThePassageInItsDocument() async throws {
@@ -147,7 +147,7 @@ struct QueryTests {
         let doc = Document(id: "sepsis", title: "Sepsis", text: text, metadata: ["year": .number(2021)])
         let chunks = [Chunk(documentID: "sepsis", ordinal: 0, sectionPath: ["Sepsis"], text: first, start: s1, end: s1 + first.utf8.count),
                       Chunk(documentID: "sepsis", ordinal: 1, sectionPath: ["Sepsis", "Fluids"], text: second, start: s2, end: s2 + second.utf8.count)]
-        let ingest = try test.database.ingest([(doc, chunks)])
+        let ingest = try await test.database.ingest([(doc, chunks)])
         let chunkID = try #require(ingest.newChunkIDs.last)
         let token = try await test.token()
         try await test.app.test(.router) { client in

@@ -39,7 +39,7 @@ struct StreamingTests {
             #expect(text == answer.answer)
             #expect(answer.answerID != nil && !answer.cached)
             // Saved and audited before `done` was written.
-            #expect(try test.database.auditRecords().first?.answerID == answer.answerID)
+            #expect(try await test.database.auditRecords().first?.answerID == answer.answerID)
 
             let cached = try await client.execute(uri: "/v1/query", method: .post, headers: .bearer(token, Self.sse), body: queryBody())
             #expect(cached.headers[.xCache] == "hit")
@@ -85,9 +85,9 @@ struct StreamingTests {
             guard case .error(let e) = events.last else { return }
             #expect(e.code == .upstream && e.detail == nil && e.retryAfter != nil)
         }
-        let audit = try #require(try test.database.auditRecords().first)
+        let audit = try #require(try await test.database.auditRecords().first)
         #expect(audit.outcome == "error:upstream_error" && audit.answerID == nil)
-        #expect(try test.database.history().isEmpty)
+        #expect(try await test.database.history(subject: nil).isEmpty)
     }
 
     @Test func acceptHeaderParsing() {

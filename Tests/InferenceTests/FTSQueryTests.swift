@@ -15,9 +15,9 @@ struct FTSQueryTests {
     }
 
     /// Random punctuation, operators, quotes and Unicode must never make FTS5 fail.
-    @Test func randomTextNeverBreaksTheQuery() throws {
+    @Test func randomTextNeverBreaksTheQuery() async throws {
         let bed = try TestBed(); defer { bed.cleanup() }
-        _ = try bed.db.ingest([(Document(id: "d", title: "Sepsis", text: "Sepsis fluids"),
+        _ = try await bed.db.ingest([(Document(id: "d", title: "Sepsis", text: "Sepsis fluids"),
                                 [Chunk(documentID: "d", ordinal: 0, sectionPath: [], text: "Sepsis fluids", start: 0, end: 13)])])
         let retriever = BM25Retriever(database: bed.db)
         let alphabet: [String] = ["\"", "'", "(", ")", "*", "^", ":", "-", "+", "NEAR", "AND", "OR", "NOT", "{", "}", "[", "]", ",", ".",

@@ -152,7 +152,7 @@ struct LLMFallbackTests {
         #expect(answer.answer.contains("30 mL/kg"))
         #expect(!answer.answer.contains("2 litres"))
         for c in answer.citations {
-            let doc = try #require(try bed.db.document(id: c.sourceID))
+            let doc = try #require(try await bed.db.document(id: c.sourceID))
             #expect(doc.text.utf8Slice(c.start, c.end) == c.text)
         }
         // Weak evidence is still refused without calling the model.

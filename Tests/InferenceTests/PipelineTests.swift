@@ -28,7 +28,7 @@ struct PipelineTests {
         }
         // Every cited passage is real: its offsets find its text in the stored document.
         for c in answer.citations {
-            let doc = try #require(try bed.db.document(id: c.sourceID))
+            let doc = try #require(try await bed.db.document(id: c.sourceID))
             #expect(doc.text.utf8Slice(c.start, c.end) == c.text)
         }
         #expect(answer.indexVersion == 1)
@@ -83,6 +83,6 @@ struct PipelineTests {
         #expect(changed.replaced == 1)
         #expect(changed.unchanged == 1)
         #expect(changed.indexVersion == 2)
-        #expect(try bed.db.chunks(documentID: "asthma").contains { $0.text.contains("magnesium") })
+        #expect(try await bed.db.chunks(documentID: "asthma").contains { $0.text.contains("magnesium") })
     }
 }

@@ -35,7 +35,7 @@ struct SQLiteVectorIndexTests {
     }
 
     /// A database with `n` one-chunk documents (year alternating 2019/2020, mesh tags).
-    func bed(documents n: Int) throws -> (TestBed, [Int64]) {
+    func bed(documents n: Int) async throws -> (TestBed, [Int64]) {
         let bed = try TestBed()
         var batch: [(document: Document, chunks: [Chunk])] = []
         for i in 0..<n {
@@ -44,12 +44,12 @@ struct SQLiteVectorIndexTests {
                                    metadata: ["year": .string(i % 2 == 0 ? "2019" : "2020"), "mesh": .array([.string("Tag\(i % 3)")])]),
                           [Chunk(documentID: "doc\(i)", ordinal: 0, sectionPath: [], text: text, start: 0, end: text.utf8.count)]))
         }
-        let ids = try bed.db.ingest(batch).newChunkIDs
+        let ids = try await bed.db.ingest(batch).newChunkIDs
         return (bed, ids)
     }
 
     @Test func searchMatchesBruteForceCosine() async throws {
-        let (bed, ids) = try bed(documents: 300); defer { bed.cleanup() }
+        let (bed, ids) = try await bed(documents: 300); defer { bed.cleanup() }
         var rng = SplitMix64(seed: 3)
         let dim = 40
         var vectors: [Int64: [Float]] = [:]
@@ -71,7 +71,7 @@ struct SQLiteVectorIndexTests {
     }
 
     @Test func filtersUseDocumentMetadataLikeTheStore() async throws {
-        let (bed, ids) = try bed(documents: 200); defer { bed.cleanup() }
+        let (bed, ids) = try await bed(documents: 200); defer { bed.cleanup() }
         let index = SQLiteVectorIndex(database: bed.db, model: "m")
         // Vector i points mostly along x, less so as i grows: ranking by cosine = ranking by id.
         try await index.upsert(ids.enumerated().map { i, id in VectorRecord(chunkID: id, documentID: "doc\(i)", vector: [1, Float(i) / 50, 0]) })
@@ -88,7 +88,7 @@ struct SQLiteVectorIndexTests {
     }
 
     @Test func dimensionMismatchAndReloadAfterExternalChanges() async throws {
-        let (bed, ids) = try bed(documents: 3); defer { bed.cleanup() }
+        let (bed, ids) = try await bed(documents: 3); defer { bed.cleanup() }
         let index = SQLiteVectorIndex(database: bed.db, model: "m")
         try await index.upsert([VectorRecord(chunkID: ids[0], documentID: "doc0", vector: [1, 0, 0])])
         await #expect { try await index.upsert([VectorRecord(chunkID: ids[1], documentID: "doc1", vector: [1, 0])]) } throws: {
@@ -108,7 +108,7 @@ struct SQLiteVectorIndexTests {
         let otherModel = SQLiteVectorIndex(database: bed.db, model: "other")
         #expect(try await otherModel.search([1, 0], limit: 5, filters: [:]).isEmpty)
         // Replacing a document deletes its chunks and their vectors (cascade).
-        _ = try bed.db.ingest([(Document(id: "doc0", title: "Doc 0", text: "New text."),
+        _ = try await bed.db.ingest([(Document(id: "doc0", title: "Doc 0", text: "New text."),
                                 [Chunk(documentID: "doc0", ordinal: 0, sectionPath: [], text: "New text.", start: 0, end: 9)])])
         try await index.deleteDocument("doc0")
         #expect(try await index.search([1, 0, 0], limit: 5, filters: [:]).map(\.chunkID) == [ids[1]])

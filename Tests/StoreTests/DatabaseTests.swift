@@ -6,16 +6,16 @@ import Testing
 
 @Suite("Database opening and migrations")
 struct DatabaseTests {
-    @Test func migratesAFreshFileAndReopens() throws {
+    @Test func migratesAFreshFileAndReopens() async throws {
         let dir = try TempDirectory(); defer { dir.cleanup() }
         let path = dir.file("nested/folder/b.sqlite")
         let db = try BedsideDatabase(path: path)
         #expect(try Set(db.appliedMigrations()).isSuperset(of: ["v1-core", "v2-private-records"]))
-        #expect(try db.indexVersion() == 0)
+        #expect(try await db.indexVersion() == 0)
         try db.close()
         let again = try BedsideDatabase(path: path)
         #expect(try Set(again.appliedMigrations()).isSuperset(of: ["v1-core", "v2-private-records"]))
-        let journal = try again.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
+        let journal = try await again.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
         #expect(journal == "wal")
     }
 
@@ -47,7 +47,7 @@ struct DatabaseTests {
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == bytes)
     }
 
-    @Test func reportsALockedDatabase() throws {
+    @Test func reportsALockedDatabase() async throws {
         let dir = try TempDirectory(); defer { dir.cleanup() }
         let path = dir.file("locked.sqlite")
         _ = try BedsideDatabase(path: path)
@@ -57,12 +57,11 @@ struct DatabaseTests {
         let holder = try DatabaseQueue(path: path, configuration: config)
         try holder.inDatabase { db in try db.execute(sql: "PRAGMA locking_mode = EXCLUSIVE; BEGIN EXCLUSIVE") }
         defer { try? holder.inDatabase { db in try db.execute(sql: "ROLLBACK") } }
-        #expect {
+        let error = await #expect(throws: BedsideError.self) {
             let db = try BedsideDatabase(path: path, busyTimeout: 0.2)
-            _ = try db.ingest([(Document(id: "x", title: "X", text: "x"), [])])
-        } throws: { error in
-            (error as? BedsideError)?.code == .databaseLocked
+            _ = try await db.ingest([(Document(id: "x", title: "X", text: "x"), [])])
         }
+        #expect(error?.code == .databaseLocked)
     }
 
     @Test func databaseLocationPrecedence() {

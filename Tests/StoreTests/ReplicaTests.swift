@@ -103,7 +103,7 @@ struct ReplicaTests {
         // A Bedside database that is not a replica (the gateway's own file, say).
         let foreign = dir.file("main.sqlite")
         let main = try BedsideDatabase(path: foreign)
-        try main.write { db in try db.execute(sql: "DROP TABLE replica_meta") }
+        try main.writeNow { db in try db.execute(sql: "DROP TABLE replica_meta") }
         try main.close()
         let foreignBytes = try Data(contentsOf: URL(fileURLWithPath: foreign))
         #expect {

@@ -69,12 +69,12 @@ public struct Ingestor: Sendable {
     public func ingest(documents: [Document], progress: (@Sendable (IngestProgress) -> Void)? = nil) async throws -> IngestSummary {
         let started = Date()
         var s = IngestSummary(files: 0, documents: documents.count, added: 0, replaced: 0, unchanged: 0, chunks: 0, embedded: 0,
-                              indexVersion: try database.indexVersion(), seconds: 0)
+                              indexVersion: try await database.indexVersion(), seconds: 0)
         var start = 0
         while start < documents.count {
             let batch = Array(documents[start..<min(start + batchSize, documents.count)])
             let pairs = batch.map { (document: $0, chunks: chunker.chunks(for: $0)) }
-            let result = try database.ingest(pairs)
+            let result = try await database.ingest(pairs)
             var changedDocs: [Document] = []
             for (doc, outcome) in zip(batch, result.outcomes) {
                 switch outcome {
@@ -88,7 +88,7 @@ public struct Ingestor: Sendable {
             if let sink, !changedDocs.isEmpty {
                 let replaced = zip(batch, result.outcomes).filter { $0.1 == .replaced }.map { $0.0.id }
                 if !replaced.isEmpty { try await sink.removeDocuments(replaced) }
-                let written = try database.chunks(ids: result.newChunkIDs)
+                let written = try await database.chunks(ids: result.newChunkIDs)
                 s.embedded += try await sink.indexChunks(written, documents: changedDocs)
             }
             start += batch.count

@@ -26,7 +26,7 @@ public struct VectorRetriever: Retriever {
         let hits = try await search(question, limit: topK, filters: filters)
         let score = Dictionary(hits.map { ($0.chunkID, $0.score) }, uniquingKeysWith: { a, _ in a })
         // Chunks deleted since they were indexed are skipped.
-        return try database.chunks(ids: hits.map(\.chunkID)).map {
+        return try await database.chunks(ids: hits.map(\.chunkID)).map {
             RetrievedPassage(chunk: $0.chunk, title: $0.title, score: score[$0.chunk.id] ?? 0)
         }
     }

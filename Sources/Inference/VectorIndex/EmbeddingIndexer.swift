@@ -51,12 +51,12 @@ public struct EmbeddingIndexer: ChunkSink {
     public func backfill(database: BedsideDatabase, progress: (@Sendable (Int, Int) -> Void)? = nil) async throws -> Int {
         let ids: [Int64]
         if let embedded = index as? SQLiteVectorIndex {
-            ids = try database.chunkIDsMissingEmbeddings(model: embedded.model)
+            ids = try await database.chunkIDsMissingEmbeddings(model: embedded.model)
         } else {
-            let total = try database.counts().chunks
+            let total = try await database.counts().chunks
             guard try await index.count() < total else { return 0 }
             var all: [Int64] = []
-            for (id, _) in try database.documentList() { all += try database.chunks(documentID: id).map(\.id) }
+            for (id, _) in try await database.documentList() { all += try await database.chunks(documentID: id).map(\.id) }
             ids = all
         }
         guard !ids.isEmpty else { return 0 }
@@ -65,9 +65,9 @@ public struct EmbeddingIndexer: ChunkSink {
         let step = max(batchSize, 256)
         while start < ids.count {
             let slice = Array(ids[start..<min(start + step, ids.count)])
-            let chunks = try database.chunks(ids: slice)
+            let chunks = try await database.chunks(ids: slice)
             var docs: [Document] = []
-            for docID in Set(chunks.map(\.chunk.documentID)) { if let d = try database.document(id: docID) { docs.append(d) } }
+            for docID in Set(chunks.map(\.chunk.documentID)) { if let d = try await database.document(id: docID) { docs.append(d) } }
             done += try await indexChunks(chunks, documents: docs)
             start += slice.count
             progress?(done, ids.count)

@@ -52,10 +52,10 @@ public final class SQLiteVectorIndex: VectorIndex {
         guard dim > 0, records.allSatisfy({ $0.vector.count == dim }) else {
             throw BedsideError(.dimensionMismatch, "The embedding model returned vectors of different sizes in one batch.")
         }
-        if let stored = try storedDimension(), stored != dim {
+        if let stored = try await storedDimension(), stored != dim {
             throw Self.mismatch(stored: stored, got: dim, model: model)
         }
-        try database.saveEmbeddings(model: model, records.map { (chunkID: $0.chunkID, vector: VectorMath.normalized($0.vector)) })
+        try await database.saveEmbeddings(model: model, records.map { (chunkID: $0.chunkID, vector: VectorMath.normalized($0.vector)) })
         state.withLock { $0.snapshot = nil; $0.dim = dim }
     }
 
@@ -66,24 +66,24 @@ public final class SQLiteVectorIndex: VectorIndex {
     }
 
     public func count() async throws -> Int {
-        try database.embeddingCount(model: model)
+        try await database.embeddingCount(model: model)
     }
 
     public func search(_ vector: [Float], limit: Int, filters: [String: String]) async throws -> [VectorHit] {
         guard limit > 0 else { return [] }
-        let snap = try currentSnapshot()
+        let snap = try await currentSnapshot()
         guard !snap.ids.isEmpty else { return [] }
         guard vector.count == snap.dim else { throw Self.mismatch(stored: snap.dim, got: vector.count, model: model) }
         let scores = VectorMath.scores(matrix: snap.matrix, dim: snap.dim, query: VectorMath.normalized(vector))
         if filters.isEmpty {
             return VectorMath.topK(scores, k: limit).map { VectorHit(chunkID: snap.ids[$0], score: Double(scores[$0])) }
         }
-        return try filteredTop(scores: scores, ids: snap.ids, limit: limit, filters: filters)
+        return try await filteredTop(scores: scores, ids: snap.ids, limit: limit, filters: filters)
     }
 
     /// Best-first candidates in growing windows, kept when their document passes the filters,
     /// until `limit` pass or the candidates run out.
-    func filteredTop(scores: [Float], ids: [Int64], limit: Int, filters: [String: String]) throws -> [VectorHit] {
+    func filteredTop(scores: [Float], ids: [Int64], limit: Int, filters: [String: String]) async throws -> [VectorHit] {
         let order = VectorMath.topK(scores, k: scores.count)
         var out: [VectorHit] = []
         var documents: [String: Document?] = [:]
@@ -91,12 +91,12 @@ public final class SQLiteVectorIndex: VectorIndex {
         var window = max(64, limit * 4)
         while start < order.count, out.count < limit {
             let slice = order[start..<min(start + window, order.count)]
-            let chunks = try database.chunks(ids: slice.map { ids[$0] })
+            let chunks = try await database.chunks(ids: slice.map { ids[$0] })
             var docOf: [Int64: String] = [:]
             for c in chunks { docOf[c.chunk.id] = c.chunk.documentID }
             for i in slice {
                 guard let docID = docOf[ids[i]] else { continue }
-                if documents[docID] == nil { documents[docID] = .some(try database.document(id: docID)) }
+                if documents[docID] == nil { documents[docID] = .some(try await database.document(id: docID)) }
                 guard let doc = documents[docID] ?? nil, Self.matches(doc, filters) else { continue }
                 out.append(VectorHit(chunkID: ids[i], score: Double(scores[i])))
                 if out.count == limit { break }
@@ -125,19 +125,19 @@ public final class SQLiteVectorIndex: VectorIndex {
     }
 
     /// The dimension of stored vectors for this model, nil when none are stored.
-    func storedDimension() throws -> Int? {
+    func storedDimension() async throws -> Int? {
         if let d = state.current.dim { return d }
-        guard try database.embeddingCount(model: model) > 0 else { return nil }
-        let d = try currentSnapshot().dim
+        guard try await database.embeddingCount(model: model) > 0 else { return nil }
+        let d = try await currentSnapshot().dim
         return d > 0 ? d : nil
     }
 
     /// The cached matrix, reloaded when the database moved on.
-    func currentSnapshot() throws -> Snapshot {
-        let version = try database.indexVersion()
-        let count = try database.embeddingCount(model: model)
+    func currentSnapshot() async throws -> Snapshot {
+        let version = try await database.indexVersion()
+        let count = try await database.embeddingCount(model: model)
         if let s = state.current.snapshot, s.indexVersion == version, s.count == count { return s }
-        let loaded = try database.loadEmbeddings(model: model)
+        let loaded = try await database.loadEmbeddings(model: model)
         var matrix = loaded.matrix
         let dim = loaded.dim
         if dim > 0 {

@@ -61,7 +61,7 @@ public struct TokenIssuer: Sendable {
         let keys = JWTKeyCollection()
         await keys.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
         let token = try await keys.sign(claims)
-        try database?.recordIssuedToken(jti: jti, subject: name, issuedAt: Date(timeIntervalSince1970: now),
+        try await database?.recordIssuedToken(jti: jti, subject: name, issuedAt: Date(timeIntervalSince1970: now),
                                         expiresAt: Date(timeIntervalSince1970: now + ttl.rounded(.down)), roles: sortedRoles)
         return token
     }

@@ -53,8 +53,8 @@ final class ResponseCache: Sendable {
 
     /// The newest entry of the lineage, whatever its age or index version: what is served,
     /// marked stale, when inference cannot answer.
-    func staleFallback(_ key: CacheKey) -> CacheEntry? {
-        do { return try database.latestCacheEntry(lineage: key.lineage) } catch {
+    func staleFallback(_ key: CacheKey) async -> CacheEntry? {
+        do { return try await database.latestCacheEntry(lineage: key.lineage) } catch {
             logger.warning("stale cache read failed", metadata: ["error": "\(error)"])
             return nil
         }
@@ -69,7 +69,7 @@ final class ResponseCache: Sendable {
         let entry = CacheEntry(key: key.key, lineage: key.lineage, answer: stored, indexVersion: answer.indexVersion,
                                model: answer.model, createdAt: t, expiresAt: t.addingTimeInterval(ttl))
         do {
-            try database.putCacheEntry(entry)
+            try await database.putCacheEntry(entry)
             hot.set(key.key, Hot(entry))
         } catch {
             logger.warning("cache write failed", metadata: ["error": "\(error)"])

@@ -12,7 +12,7 @@ struct LookupRoutes: Sendable {
     func register(on group: RouterGroup<GatewayRequestContext>) {
         group.get("answers/:id") { request, context in try await answer(request, context) }
         group.get("history") { request, context in try await history(request, context) }
-        group.get("sources/:chunk_id") { _, context in try source(context) }
+        group.get("sources/:chunk_id") { _, context in try await source(context) }
     }
 
     /// Replays the subject's stored answer exactly as it was given; the replay is audited
@@ -52,18 +52,18 @@ struct LookupRoutes: Sendable {
     }
 
     /// The passage inside its document, with every passage's span for moving between them.
-    func source(_ context: GatewayRequestContext) throws -> Response {
+    func source(_ context: GatewayRequestContext) async throws -> Response {
         let raw = context.parameters.get("chunk_id") ?? ""
         guard let id = Int64(raw), id > 0 else {
             throw GatewayError(BedsideError(.badRequest, "The chunk id must be a positive whole number (got \(RouteTable.printable(raw)))."))
         }
-        guard let (chunk, title) = try gateway.database.chunk(id: id) else {
+        guard let (chunk, title) = try await gateway.database.chunk(id: id) else {
             throw GatewayError(BedsideError(.notFound, "No passage has the id \(id); the index may have been rebuilt since the answer was given."))
         }
-        guard let document = try gateway.database.document(id: chunk.documentID) else {
+        guard let document = try await gateway.database.document(id: chunk.documentID) else {
             throw GatewayError(BedsideError(.notFound, "The document of passage \(id) is no longer indexed."))
         }
-        let spans = try gateway.database.chunks(documentID: chunk.documentID).map {
+        let spans = try await gateway.database.chunks(documentID: chunk.documentID).map {
             SourceDocument.Span(chunkID: $0.id, section: $0.section, start: $0.start, end: $0.end)
         }
         let body = SourceDocument(chunkID: chunk.id, documentID: document.id, title: title.isEmpty ? document.title : title,

@@ -115,7 +115,7 @@ struct QueryRoute: Sendable {
         // The lineage needs neither model nor index version: a gateway that never reached
         // inference can still replay what this database answered before.
         let lineageKey = key ?? CacheKey(request: call.query, indexVersion: 0, model: "")
-        if let entry = gateway.cache.staleFallback(lineageKey) {
+        if let entry = await gateway.cache.staleFallback(lineageKey) {
             record(.stale, call)
             let answer = try await serveCached(entry.answer, stale: true, call)
             return try respond(answer, call, cache: .stale)
