@@ -27,8 +27,7 @@ actor AuthFixture {
         let rsaKey = try JWTKit.Insecure.RSA.PrivateKey(backing: _RSA.Signing.PrivateKey(keySize: .bits2048))
         let prims = try rsaKey.publicKey.getKeyPrimitives()
         let jwks = TokenFactory.jwks(ec: [("ec1", ecKey)], rsa: [("rsa1", TokenFactory.b64(prims.modulus), TokenFactory.b64(prims.publicExponent))])
-        let folder = NSTemporaryDirectory() + "bedside-jwks-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let folder = try TempDirectory(prefix: "bedside-jwks").path
         try jwks.write(toFile: folder + "/jwks.json", atomically: true, encoding: .utf8)
         let test = try await TestGateway.make(inference: ScriptedInference()) { $0.jwksPath = folder + "/jwks.json" }
         let secret = try TokenIssuer.loadOrCreateSecret(path: test.gateway.configuration.resolvedSecretPath(databasePath: test.database.path))

@@ -15,8 +15,7 @@ struct EdgeServer: Sendable {
 
     static func start(inference: any InferenceService = ScriptedInference(),
                       configure: (inout GatewayConfiguration) -> Void = { _ in }) async throws -> EdgeServer {
-        let folder = NSTemporaryDirectory() + "bedside-edge-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let folder = try TempDirectory(prefix: "bedside-edge").path
         let database = try BedsideDatabase(path: folder + "/t.sqlite")
         var config = GatewayConfiguration()
         config.rateLimitCapacity = 10_000

@@ -22,8 +22,7 @@ struct TestPKI: Sendable {
     }
 
     static func make() async throws -> TestPKI {
-        let folder = NSTemporaryDirectory() + "bedside-pki-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let folder = try TempDirectory(prefix: "bedside-pki").path
         let pki = TestPKI(folder: folder)
         try "subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=serverAuth\n"
             .write(toFile: folder + "/server.ext", atomically: true, encoding: .utf8)

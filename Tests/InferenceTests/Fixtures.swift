@@ -2,6 +2,7 @@ import Core
 import Foundation
 @testable import Inference
 import Store
+import TestSupport
 
 /// A temp folder with a database, removed on `cleanup()`.
 struct TestBed {
@@ -9,8 +10,7 @@ struct TestBed {
     let db: BedsideDatabase
 
     init() throws {
-        dir = NSTemporaryDirectory() + "bedside-inf-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        dir = try TempDirectory(prefix: "bedside-inf").path
         db = try BedsideDatabase(path: dir + "/t.sqlite")
     }
 
