@@ -186,7 +186,7 @@ struct ConfigTests {
             return m == "c.toml:6: [qdrant] api_key: expected a quoted string, got a redacted value" && !m.contains("12345")
         }
         let layers = try ConfigLayers(fileText: text.replacingOccurrences(of: "api_key = 12345", with: "api_key = \"qk-secret\""), filePath: "c.toml",
-                                      environment: ["BEDSIDE_EMBED_URL": "http://e/v1", "BEDSIDE_OPENAI_API_KEY": "sk-env-secret"])
+                                      environment: ["BEDSIDE_EMBED_URL": "http://e/v1", "BEDSIDE_EMBED_API_KEY": "sk-env-secret"])
         let c = try BedsideConfig(layers: layers)
         #expect(c.llm?.apiKey == "sk-file-secret" && c.qdrant?.apiKey == "qk-secret" && c.embeddings?.apiKey == "sk-env-secret")
         let table = ConfigRedaction.table(c.rows(layers: layers))
@@ -194,10 +194,13 @@ struct ConfigTests {
             #expect(!table.contains(secret), "\(secret) printed")
         }
         #expect(table.contains("llm.api_key") && table.contains(ConfigRedaction.redacted))
-        #expect(table.contains("embeddings.api_key") && table.contains("env BEDSIDE_OPENAI_API_KEY"))
+        #expect(table.contains("embeddings.api_key") && table.contains("env BEDSIDE_EMBED_API_KEY"))
         #expect(ConfigRedaction.url("http://user:pw@h:1/v1") == "http://***@h:1/v1")
         #expect(ConfigRedaction.url("http://h/v1?model=a&token=t") == "http://h/v1?model=a&token=***")
         #expect(ConfigRedaction.url("http://h/v1") == "http://h/v1")
+        #expect(ConfigRedaction.scrub("at http://u:p@h/v1/models (http://u:p@h/v1/models: refused) key sk-12345",
+                                      secrets: ["sk-12345"]) == "at http://***@h/v1/models (http://***@h/v1/models: refused) key ***")
+        #expect(ConfigRedaction.scrub("mail a@b or see https://h/x?to=a@b") == "mail a@b or see https://h/x?to=a@b")
     }
 
     /// `bedside doctor` shows no API key and no password from a URL, whether a check passes or fails.

@@ -173,9 +173,6 @@ public struct ConfigLayers: Sendable {
         }
     }
 
-    /// Whether any layer above the defaults sets `key`.
-    public func isSet(_ key: ConfigKey) -> Bool { raw(key) != nil }
-
     enum Raw: Equatable {
         case text(String, ConfigOrigin)
         case toml(TOMLSubset.Value, line: Int)
@@ -389,6 +386,23 @@ public enum ConfigRedaction {
             changed = true
         }
         return changed ? (c.string ?? s) : s
+    }
+
+    /// `text` with the `user:password@` of every URL in it replaced by `***@`, and each of
+    /// `secrets` (four characters or more) by `***`: for messages that quote URLs.
+    public static func scrub(_ text: String, secrets: [String] = []) -> String {
+        var rest = Substring(secrets.filter { $0.count >= 4 }.reduce(text) { $0.replacingOccurrences(of: $1, with: "***") })
+        var out = ""
+        while let r = rest.range(of: "://") {
+            out += rest[..<r.upperBound]
+            rest = rest[r.upperBound...]
+            let end = rest.firstIndex { "/?# )\"'\n".contains($0) } ?? rest.endIndex
+            if let at = rest[..<end].lastIndex(of: "@") {
+                out += "***"
+                rest = rest[at...]
+            }
+        }
+        return out + rest
     }
 
     static let secretQueryNames: Set<String> = ["api_key", "apikey", "key", "token", "access_token", "password"]

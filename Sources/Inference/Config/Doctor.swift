@@ -53,20 +53,25 @@ public struct Doctor: Sendable {
         let (embedCheck, dim) = await embeddingsCheck()
         out.append(embedCheck)
         out.append(await qdrantCheck(embeddingDimension: dim))
-        return out
+        return out.map { DoctorCheck(component: $0.component, status: $0.status, message: redacted($0.message)) }
+    }
+
+    /// `text` without API keys or URL credentials (client errors quote the URL they tried).
+    func redacted(_ text: String) -> String {
+        ConfigRedaction.scrub(text, secrets: [config.llm?.apiKey, config.embeddings?.apiKey, config.qdrant?.apiKey].compactMap { $0 })
     }
 
     /// Checks for `Pipeline.componentChecks` / `/readyz`: "ok" or what is wrong; configured components only.
     public func componentChecks() -> [String: @Sendable () async -> String] {
         var checks: [String: @Sendable () async -> String] = [:]
         let doctor = self
-        if config.llm != nil { checks["llm"] = { Self.summary(await doctor.llmCheck()) } }
-        if config.embeddings != nil { checks["embeddings"] = { Self.summary(await doctor.embeddingsCheck().0) } }
-        if config.qdrant != nil, config.index == .qdrant { checks["qdrant"] = { Self.summary(await doctor.qdrantCheck(embeddingDimension: nil)) } }
+        if config.llm != nil { checks["llm"] = { doctor.summary(await doctor.llmCheck()) } }
+        if config.embeddings != nil { checks["embeddings"] = { doctor.summary(await doctor.embeddingsCheck().0) } }
+        if config.qdrant != nil, config.index == .qdrant { checks["qdrant"] = { doctor.summary(await doctor.qdrantCheck(embeddingDimension: nil)) } }
         return checks
     }
 
-    static func summary(_ c: DoctorCheck) -> String { c.status == .failed ? c.message : "ok" }
+    func summary(_ c: DoctorCheck) -> String { c.status == .failed ? redacted(c.message) : "ok" }
 
     static func elapsed(since start: ContinuousClock.Instant) -> String {
         let ms = (ContinuousClock.now - start).seconds * 1000
