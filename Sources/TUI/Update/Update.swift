@@ -164,7 +164,7 @@ enum Update {
         }
     }
 
-    private static func sourceLoaded(_ document: SourceDocument, _ s: inout AppState) {
+    static func sourceLoaded(_ document: SourceDocument, _ s: inout AppState) {
         guard let pending = s.pendingSource, pending.chunkID == document.chunkID else { return }
         s.pendingSource = nil
         // The reader moved on to the history meanwhile: do not yank them back.
