@@ -58,8 +58,16 @@ enum Bin {
         }
         var environment = Self.environment(env)
         environment["NO_COLOR"] = "1"
-        return try await ChildProcess.run(path, args, environment: environment, stdin: stdin, timeout: timeout)
+        return try await cliSlots.withSlot {
+            try await ChildProcess.run(path, args, environment: environment, stdin: stdin, timeout: timeout)
+        }
     }
+
+    /// One-shot CLI runs at a time across the parallel run (BEDSIDE_E2E_CLI_SLOTS, default 2).
+    /// Each `ask` loads an index; thirty of them at once on 2 cores would stretch the
+    /// wall-clock bounds of the timing tests that share the run. Servers and consoles are not
+    /// gated (a test holding one while it waits for a slot could never give it back).
+    static let cliSlots = AsyncSemaphore(limit: max(1, Int(ProcessInfo.processInfo.environment["BEDSIDE_E2E_CLI_SLOTS"] ?? "") ?? 2))
 }
 
 /// A test's scratch folder.
