@@ -186,7 +186,7 @@ public final class BM25Index: Sendable {
         var postings: [[Posting]]
         var maxID: Int64
         /// Folded word → term id, so each distinct word is stemmed once.
-        var words: [String: Int32] = [:]
+        var words = WordTable()
         /// The (term, column) of each token of the row being added.
         var scratch: [(term: Int32, column: UInt8)] = []
 
@@ -206,9 +206,10 @@ public final class BM25Index: Sendable {
             for (column, text) in [row.title, row.section, row.body].enumerated() {
                 FTS5Tokenizer.scan(text) { bytes in
                     length += 1
-                    let word = String(decoding: bytes, as: UTF8.self)
-                    let id: Int32
-                    if let known = words[word] { id = known } else {
+                    let hash = WordTable.hash(bytes)
+                    var id = words.find(bytes, hash: hash)
+                    if id < 0 {
+                        let word = bytes
                         Porter.stem(&bytes)
                         let stem = String(decoding: bytes, as: UTF8.self)
                         if let known = terms[stem] { id = known } else {
@@ -216,7 +217,7 @@ public final class BM25Index: Sendable {
                             terms[stem] = id
                             postings.append([])
                         }
-                        words[word] = id
+                        words.insert(word, hash: hash, value: id)
                     }
                     scratch.append((id, UInt8(column)))
                 }
@@ -337,5 +338,64 @@ public final class BM25Index: Sendable {
         }
 
         func sorted() -> [Ranked] { items.sorted { Self.worse($1, $0) } }
+    }
+
+    /// Folded word bytes → term id, open addressing over a byte arena: the load's per-token
+    /// lookup without building a String.
+    struct WordTable {
+        private var slots = [Int32](repeating: -1, count: 1 << 16)
+        private var hashes: [UInt64] = []
+        private var starts: [Int32] = []
+        private var lengths: [UInt8] = []
+        private var values: [Int32] = []
+        private var arena: [UInt8] = []
+
+        @inline(__always) static func hash(_ bytes: [UInt8]) -> UInt64 {
+            var h: UInt64 = 0xcbf29ce484222325
+            for b in bytes { h = (h ^ UInt64(b)) &* 0x100000001b3 }
+            return h ^ (h >> 29)
+        }
+
+        /// The value for `bytes`, or -1.
+        func find(_ bytes: [UInt8], hash: UInt64) -> Int32 {
+            guard bytes.count <= Int(UInt8.max) else { return -1 }  // long tokens: never stored
+            let mask = slots.count - 1
+            var i = Int(truncatingIfNeeded: hash) & mask
+            while true {
+                let e = slots[i]
+                if e < 0 { return -1 }
+                let k = Int(e)
+                if hashes[k] == hash, Int(lengths[k]) == bytes.count, equal(k, bytes) { return values[k] }
+                i = (i + 1) & mask
+            }
+        }
+
+        private func equal(_ k: Int, _ bytes: [UInt8]) -> Bool {
+            let start = Int(starts[k])
+            return arena.withUnsafeBufferPointer { a in
+                bytes.withUnsafeBufferPointer { b in memcmp(a.baseAddress! + start, b.baseAddress!, b.count) == 0 }
+            }
+        }
+
+        mutating func insert(_ bytes: [UInt8], hash: UInt64, value: Int32) {
+            guard bytes.count <= Int(UInt8.max), !bytes.isEmpty else { return }
+            if (values.count + 1) * 2 > slots.count { grow() }
+            let k = Int32(values.count)
+            hashes.append(hash); starts.append(Int32(arena.count)); lengths.append(UInt8(bytes.count)); values.append(value)
+            arena.append(contentsOf: bytes)
+            place(k)
+        }
+
+        private mutating func place(_ k: Int32) {
+            let mask = slots.count - 1
+            var i = Int(truncatingIfNeeded: hashes[Int(k)]) & mask
+            while slots[i] >= 0 { i = (i + 1) & mask }
+            slots[i] = k
+        }
+
+        private mutating func grow() {
+            slots = [Int32](repeating: -1, count: slots.count * 2)
+            for k in 0..<values.count { place(Int32(k)) }
+        }
     }
 }
