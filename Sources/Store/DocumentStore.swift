@@ -134,10 +134,7 @@ extension BedsideDatabase {
     }
 
     public func chunk(id: Int64) async throws -> (chunk: Chunk, title: String)? {
-        try await read { db in
-            guard let row = try Row.fetchOne(db, sql: Self.chunkSelect + " WHERE c.id = ?", arguments: [id]) else { return nil }
-            return (Self.chunk(row), row["title"])
-        }
+        try await chunks(ids: [id]).first
     }
 
     public func chunks(documentID: String) async throws -> [Chunk] {

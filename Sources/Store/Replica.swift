@@ -335,19 +335,8 @@ public final class Replica: AnswerReplica, Sendable {
     }
 
     public func summary() throws -> ReplicaSummary {
-        let path = database.path
-        let fileBytes = Self.fileBytes(path)
-        let identity = self.identity
-        return try database.readNow { db in
-            let answers = try Int.fetchOne(db, sql: "SELECT count(*) FROM replica_answer") ?? 0
-            let documents = try Int.fetchOne(db, sql: "SELECT count(*) FROM replica_document") ?? 0
-            let oldest = try Double.fetchOne(db, sql: "SELECT min(created_at) FROM replica_answer")
-            let newest = try Double.fetchOne(db, sql: "SELECT max(created_at) FROM replica_answer")
-            let sync = try Double.fetchOne(db, sql: "SELECT last_sync_at FROM replica_meta WHERE id = 1")
-            return ReplicaSummary(path: path, identity: identity, fileBytes: fileBytes, answers: answers, documents: documents,
-                                  oldest: oldest.map(Date.init(timeIntervalSince1970:)), newest: newest.map(Date.init(timeIntervalSince1970:)),
-                                  lastSync: sync.map(Date.init(timeIntervalSince1970:)))
-        }
+        let (path, identity) = (database.path, self.identity)
+        return try database.readNow { db in try Self.summary(db, path: path, identity: identity) }
     }
 
     /// A summary read without writing (for `doctor`, which must not migrate or create anything).
@@ -358,19 +347,21 @@ public final class Replica: AnswerReplica, Sendable {
         do {
             let queue = try DatabaseQueue(path: path, configuration: config)
             defer { try? queue.close() }
-            return try queue.read { db in
-                let answers = try Int.fetchOne(db, sql: "SELECT count(*) FROM replica_answer") ?? 0
-                let documents = try Int.fetchOne(db, sql: "SELECT count(*) FROM replica_document") ?? 0
-                let oldest = try Double.fetchOne(db, sql: "SELECT min(created_at) FROM replica_answer")
-                let newest = try Double.fetchOne(db, sql: "SELECT max(created_at) FROM replica_answer")
-                let sync = try Double.fetchOne(db, sql: "SELECT last_sync_at FROM replica_meta WHERE id = 1")
-                return ReplicaSummary(path: path, identity: identity, fileBytes: fileBytes(path), answers: answers, documents: documents,
-                                      oldest: oldest.map(Date.init(timeIntervalSince1970:)), newest: newest.map(Date.init(timeIntervalSince1970:)),
-                                      lastSync: sync.map(Date.init(timeIntervalSince1970:)))
-            }
+            return try queue.read { db in try summary(db, path: path, identity: identity) }
         } catch {
             throw BedsideDatabase.mapError(error, path: path)
         }
+    }
+
+    static func summary(_ db: GRDB.Database, path: String, identity: ReplicaIdentity) throws -> ReplicaSummary {
+        let answers = try Int.fetchOne(db, sql: "SELECT count(*) FROM replica_answer") ?? 0
+        let documents = try Int.fetchOne(db, sql: "SELECT count(*) FROM replica_document") ?? 0
+        let oldest = try Double.fetchOne(db, sql: "SELECT min(created_at) FROM replica_answer")
+        let newest = try Double.fetchOne(db, sql: "SELECT max(created_at) FROM replica_answer")
+        let sync = try Double.fetchOne(db, sql: "SELECT last_sync_at FROM replica_meta WHERE id = 1")
+        return ReplicaSummary(path: path, identity: identity, fileBytes: fileBytes(path), answers: answers, documents: documents,
+                              oldest: oldest.map(Date.init(timeIntervalSince1970:)), newest: newest.map(Date.init(timeIntervalSince1970:)),
+                              lastSync: sync.map(Date.init(timeIntervalSince1970:)))
     }
 
     /// The file with its WAL.

@@ -6,10 +6,13 @@ import Testing
 
 @Suite("The cache_entry table")
 struct CacheTableTests {
-    static func entry(_ key: String, lineage: String = "l", answerID: String = "a1", version: Int = 1, created: Double, expires: Double) -> CacheEntry {
-        CacheEntry(key: key, lineage: lineage, answer: Answer(answerID: answerID, question: "q", answer: "A [1].", indexVersion: version, createdAt: Date(timeIntervalSince1970: created)),
-                   indexVersion: version, model: "extractive", createdAt: Date(timeIntervalSince1970: created),
-                   expiresAt: Date(timeIntervalSince1970: expires))
+    static func entry(_ key: String, lineage: String = "l", answerID: String = "a1", version: Int = 1, created: Double, expires: Double)
+        -> CacheEntry
+    {
+        let created = Date(timeIntervalSince1970: created)
+        let answer = Answer(answerID: answerID, question: "q", answer: "A [1].", indexVersion: version, createdAt: created)
+        return CacheEntry(key: key, lineage: lineage, answer: answer, indexVersion: version, model: "extractive", createdAt: created,
+                          expiresAt: Date(timeIntervalSince1970: expires))
     }
 
     @Test func insertLookupAndReplace() async throws {
@@ -77,7 +80,8 @@ struct AnswerTableTests {
         let kept = try await db.saveAnswer(Self.answer("given", "Dose?", at: 11), subject: "ana")
         #expect(kept.answerID == "given")
         let columns = try await db.read { db -> [String?] in
-            let row = try Row.fetchOne(db, sql: "SELECT normalized_question, index_version, subject, created_at, origin_id FROM answer WHERE id = 'given'")
+            let sql = "SELECT normalized_question, index_version, subject, created_at, origin_id FROM answer WHERE id = 'given'"
+            let row = try Row.fetchOne(db, sql: sql)
             return row.map { r in (0..<r.count).map { i in (r[i] as DatabaseValue).description } } ?? []
         }
         #expect(columns == ["\"dose\"", "2", "\"ana\"", "11.0", "NULL"])
