@@ -30,6 +30,8 @@ final class TUIRuntime {
     private let tickInterval: Duration?
     /// Whether SIGINT/SIGTERM/SIGHUP become events (the real console; not inside a test process).
     private let handlesSignals: Bool
+    /// During a long burst of events, a frame is still drawn once this much time has passed.
+    private let longestFrameGap: Duration
     private let exportDirectory: String
     private let now: @Sendable () -> Date
     private let sink = Mailbox<Inbox>()
@@ -48,6 +50,7 @@ final class TUIRuntime {
     ///   - terminal: where frames go and keys come from.
     init(options: TUIOptions, client: any BedsideAPI, terminal: any TerminalBackend, color: Bool,
          tickInterval: Duration? = .milliseconds(1000 / Update.ticksPerSecond), handlesSignals: Bool = true,
+         longestFrameGap: Duration = .milliseconds(50),
          trace: TUITrace? = TUITrace(environment: ProcessInfo.processInfo.environment),
          now: @escaping @Sendable () -> Date = { Date() }) {
         gateway = ReplicatingGateway(client: client, replica: options.replica)
@@ -55,6 +58,7 @@ final class TUIRuntime {
         self.color = color
         self.tickInterval = tickInterval
         self.handlesSignals = handlesSignals
+        self.longestFrameGap = longestFrameGap
         self.trace = trace
         exportDirectory = options.exportDirectory
         self.now = now
@@ -103,7 +107,7 @@ final class TUIRuntime {
             }
             if state.quitting { break }
             // Draw once the burst is over (or at least every 50 ms while it lasts).
-            if state != drawnState && (stillQueued == 0 || ContinuousClock.now - drawnAt > .milliseconds(50)) { draw() }
+            if state != drawnState && (stillQueued == 0 || ContinuousClock.now - drawnAt > longestFrameGap) { draw() }
         }
     }
 
