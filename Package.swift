@@ -27,6 +27,8 @@ let package = Package(
         // The gateway's HTTP edge (its own HTTP/1 pipeline) and TLS; both already come with Hummingbird and AsyncHTTPClient.
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.0"),
+        // Imported directly by the gateway's edge (HTTP request/response types); already comes with Hummingbird.
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         // gRPC routing to a Python RAG service (issue 12): only the RAGGRPC target links these.
         .package(url: "https://github.com/grpc/grpc-swift-2", from: "2.4.3"),
         .package(url: "https://github.com/grpc/grpc-swift-nio-transport", from: "2.9.2"),
@@ -49,7 +51,6 @@ let package = Package(
                 "Core", "Store",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),
@@ -76,11 +77,16 @@ let package = Package(
         .target(
             name: "LocalGateway",
             dependencies: [
-                "Core", "Store", "Inference", "TokenAuth", "APIClient",
+                "Core", "Store", "TokenAuth", "APIClient",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -121,8 +127,8 @@ let package = Package(
             dependencies: [
                 "Core", "Store", "Inference", "LocalGateway", "TUI", "APIClient", "RAGGRPC",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict
         ),
@@ -138,23 +144,33 @@ let package = Package(
         // What the test suites share: temp folders, child processes awaited without a thread, polling, JSON text, free ports.
         .target(name: "TestSupport", dependencies: ["Core"], path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "CoreTests", dependencies: ["Core"], swiftSettings: strict),
-        .testTarget(name: "RAGGRPCTests", dependencies: ["RAGGRPC", "Core", "TestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "RAGGRPCTests", dependencies: ["RAGGRPC", "Core", .product(name: "GRPCCore", package: "grpc-swift-2")], swiftSettings: strict),
         // Replays every input in Tests/FuzzCorpus through the fuzz oracles (crashes found stay regressions).
         .testTarget(name: "FuzzRegressionTests", dependencies: ["FuzzOracles", "TokenAuth", "Core"], swiftSettings: strict),
-        .testTarget(name: "StoreTests", dependencies: ["Store", "Core", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strict),
-        .testTarget(name: "InferenceTests", dependencies: [
-            "Inference", "Store", "Core", "TestSupport",
-            .product(name: "AsyncHTTPClient", package: "async-http-client"),
-            .product(name: "NIOCore", package: "swift-nio"),
-        ], swiftSettings: strict),
+        .testTarget(
+            name: "StoreTests", dependencies: ["Store", "Core", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strict),
+        .testTarget(
+            name: "InferenceTests",
+            dependencies: [
+                "Inference", "Store", "Core", "TestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ], swiftSettings: strict),
         .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "LocalGateway", "Inference", "Store", "Core", "TokenAuth", "TestSupport",
+                "LocalGateway", "Inference", "Store", "Core", "TestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
@@ -162,7 +178,9 @@ let package = Package(
         ),
         .testTarget(
             name: "TUITests",
-            dependencies: ["TUI", "APIClient", "Core", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")],
+            dependencies: [
+                "TUI", "Core", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             swiftSettings: strict
         ),
         // Runs the built `bedside` binary: CLI end to end, TUI under tmux, real LLM/Qdrant when available.

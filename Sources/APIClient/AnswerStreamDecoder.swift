@@ -14,10 +14,11 @@ struct AnswerStreamDecoder: Sendable {
             do {
                 event = try AnswerEvent(sse)
             } catch {
-                throw BedsideError(.upstream, "The gateway sent an answer event Bedside cannot read.",
-                                   detail: "\(sse.event ?? "message"): \(error)")
+                throw BedsideError(
+                    .upstream, "The gateway sent an answer event Bedside cannot read.",
+                    detail: "\(sse.event ?? "message"): \(error)")
             }
-            guard let event else { continue }  // unknown event names (keep-alives) are skipped
+            guard let event else { continue } // unknown event names (keep-alives) are skipped
             switch event {
             case .done, .error: finished = true
             default: break

@@ -39,8 +39,10 @@ public struct GatewayClient: BedsideAPI {
     /// - Parameters:
     ///   - token: the bearer token; nil sends no `Authorization` header.
     ///   - httpClient: the caller's client (see `makeHTTPClient`); not shut down here.
-    public init(baseURL: String, token: String?, httpClient: HTTPClient = .shared, timeouts: Timeouts = Timeouts(),
-                userAgent: String = "bedside-tui") {
+    public init(
+        baseURL: String, token: String?, httpClient: HTTPClient = .shared, timeouts: Timeouts = Timeouts(),
+        userAgent: String = "bedside-tui"
+    ) {
         endpoint = GatewayEndpoint(baseURL)
         self.token = token
         http = httpClient
@@ -54,8 +56,10 @@ public struct GatewayClient: BedsideAPI {
     /// The caller shuts it down (`try await client.shutdown()`).
     /// - Parameter caCertificatePath: PEM file of the CA(s) to trust for an `https://`
     ///   gateway instead of the system's (`--cacert`); the caller checks it is readable.
-    public static func makeHTTPClient(connectTimeout: TimeAmount = .seconds(2), readTimeout: TimeAmount = .seconds(300),
-                                      caCertificatePath: String? = nil) -> HTTPClient {
+    public static func makeHTTPClient(
+        connectTimeout: TimeAmount = .seconds(2), readTimeout: TimeAmount = .seconds(300),
+        caCertificatePath: String? = nil
+    ) -> HTTPClient {
         var configuration = HTTPClient.Configuration(
             redirectConfiguration: .disallow,
             timeout: .init(connect: connectTimeout, read: readTimeout))
@@ -105,8 +109,9 @@ public struct GatewayClient: BedsideAPI {
     }
 
     public func readiness() async throws -> Readiness {
-        let (status, body) = try await send(makeRequest(url: endpoint.ready, method: .GET, accept: "application/json"),
-                                            timeout: timeouts.ready, acceptAnyStatus: true)
+        let (status, body) = try await send(
+            makeRequest(url: endpoint.ready, method: .GET, accept: "application/json"),
+            timeout: timeouts.ready, acceptAnyStatus: true)
         return GatewayResponse.readiness(status: status, body: body)
     }
 
@@ -201,8 +206,10 @@ public struct GatewayClient: BedsideAPI {
             return BedsideError(.upstream, "The connection to the gateway was lost.", detail: String(describing: error))
         }
         if error is NIOSSLError || error is BoringSSLError || error is NIOSSLExtraError {
-            return BedsideError(.gatewayUnreachable, "Cannot reach the gateway at \(endpoint.display) securely: its TLS certificate is not trusted here "
-                                + "(pass --cacert with the CA that signed it) or does not name this address.", detail: String(describing: error))
+            return BedsideError(
+                .gatewayUnreachable,
+                "Cannot reach the gateway at \(endpoint.display) securely: its TLS certificate is not trusted here "
+                    + "(pass --cacert with the CA that signed it) or does not name this address.", detail: String(describing: error))
         }
         return BedsideError(.gatewayUnreachable, "Cannot reach the gateway at \(endpoint.display).", detail: String(describing: error))
     }

@@ -1,5 +1,5 @@
-import Foundation
 import Core
+import Foundation
 
 /// Turns a gateway response (status, headers, body) into a value or a `BedsideError`.
 /// Pure, so the error mapping is tested without HTTP.
@@ -16,15 +16,33 @@ enum GatewayResponse {
         let code: BedsideError.Code
         let message: String
         switch status {
-        case 400: code = .badRequest; message = "The gateway rejected the request."
-        case 401: code = .unauthorized; message = "The gateway refused the token."
-        case 403: code = .forbidden; message = "The token is not allowed to do this."
-        case 404: code = .notFound; message = "Not found."
-        case 413: code = .payloadTooLarge; message = "The question is too large."
-        case 429: code = .rateLimited; message = "Too many questions; slow down."
-        case 503: code = .inferenceUnavailable; message = "Inference is unavailable."
-        case 504: code = .timeout; message = "The gateway timed out."
-        default: code = .upstream; message = "The gateway answered HTTP \(status)."
+        case 400:
+            code = .badRequest
+            message = "The gateway rejected the request."
+        case 401:
+            code = .unauthorized
+            message = "The gateway refused the token."
+        case 403:
+            code = .forbidden
+            message = "The token is not allowed to do this."
+        case 404:
+            code = .notFound
+            message = "Not found."
+        case 413:
+            code = .payloadTooLarge
+            message = "The question is too large."
+        case 429:
+            code = .rateLimited
+            message = "Too many questions; slow down."
+        case 503:
+            code = .inferenceUnavailable
+            message = "Inference is unavailable."
+        case 504:
+            code = .timeout
+            message = "The gateway timed out."
+        default:
+            code = .upstream
+            message = "The gateway answered HTTP \(status)."
         }
         let snippet = String(decoding: body.prefix(200), as: UTF8.self)
         return BedsideError(code, message, detail: snippet.isEmpty ? nil : snippet, retryAfter: headerRetry)
@@ -42,7 +60,8 @@ enum GatewayResponse {
     /// `/readyz`: the status code with whichever body it carried (an inference status or an error).
     static func readiness(status: Int, body: Data) -> Readiness {
         let decoder = WireCoding.decoder()
-        return Readiness(httpStatus: status, status: try? decoder.decode(InferenceStatus.self, from: body),
-                         error: (try? decoder.decode(ErrorEnvelope.self, from: body))?.error)
+        return Readiness(
+            httpStatus: status, status: try? decoder.decode(InferenceStatus.self, from: body),
+            error: (try? decoder.decode(ErrorEnvelope.self, from: body))?.error)
     }
 }

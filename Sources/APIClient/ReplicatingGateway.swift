@@ -110,7 +110,9 @@ public struct ReplicatingGateway: Sendable {
     }
 
     /// A cited passage in its document: from the gateway (and kept), or from the replica.
-    public func source(chunkID: Int64, indexVersion: Int, preferReplica: Bool = false) async throws -> (document: SourceDocument, offline: BedsideError?) {
+    public func source(chunkID: Int64, indexVersion: Int, preferReplica: Bool = false) async throws -> (
+        document: SourceDocument, offline: BedsideError?
+    ) {
         if preferReplica, let d = try? replica?.source(chunkID: chunkID) {
             return (d, Self.downError(client))
         }

@@ -25,4 +25,3 @@ public struct HistoryEntry: Codable, Sendable, Hashable {
         case createdAt = "created_at"
     }
 }
-

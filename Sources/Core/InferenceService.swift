@@ -10,7 +10,9 @@ public struct InferenceStatus: Codable, Sendable, Hashable {
     /// Per component: `"llm": "ok"`, `"qdrant": "unreachable: …"`.
     public var components: [String: String]
 
-    public init(ready: Bool, indexVersion: Int, model: String, retriever: String, documents: Int = 0, chunks: Int = 0, components: [String: String] = [:]) {
+    public init(
+        ready: Bool, indexVersion: Int, model: String, retriever: String, documents: Int = 0, chunks: Int = 0, components: [String: String] = [:]
+    ) {
         self.ready = ready
         self.indexVersion = indexVersion
         self.model = model

@@ -41,10 +41,13 @@ public struct QueryRequest: Codable, Sendable, Hashable {
             throw BedsideError(.badRequest, "top_k must be between 1 and \(Self.maxTopK) (got \(topK)).")
         }
         if let bad = Self.forbiddenScalar(in: question) {
-            throw BedsideError(.invalidQuestion, "The question contains a character that cannot be part of a question (\(bad)); remove control and text-direction characters.")
+            throw BedsideError(
+                .invalidQuestion,
+                "The question contains a character that cannot be part of a question (\(bad)); remove control and text-direction characters.")
         }
         for key in filters.keys.sorted() where !Self.isValidFilterKey(key) {
-            throw BedsideError(.badRequest, "Filter names must be 1 to 64 characters from A-Z, a-z, 0-9, '_', '.' and '-' (got \(Self.describe(key))).")
+            throw BedsideError(
+                .badRequest, "Filter names must be 1 to 64 characters from A-Z, a-z, 0-9, '_', '.' and '-' (got \(Self.describe(key))).")
         }
         var copy = self
         copy.question = trimmed

@@ -55,7 +55,7 @@ public struct ServerSentEventParser: Sendable {
             }
             if lastWasCR {
                 lastWasCR = false
-                if b == 0x0A { continue }  // CRLF: the CR already ended the line
+                if b == 0x0A { continue } // CRLF: the CR already ended the line
             }
             if b == 0x0A || b == 0x0D {
                 lastWasCR = b == 0x0D
@@ -75,11 +75,18 @@ public struct ServerSentEventParser: Sendable {
 
     private mutating func line(_ bytes: [UInt8]) -> ServerSentEvent? {
         if bytes.isEmpty {
-            defer { event = nil; data = []; hasData = false }
-            guard hasData else { event = nil; return nil }
+            defer {
+                event = nil
+                data = []
+                hasData = false
+            }
+            guard hasData else {
+                event = nil
+                return nil
+            }
             return ServerSentEvent(event: event, data: data.joined(separator: "\n"), id: id)
         }
-        if bytes.first == 0x3A { return nil }  // comment
+        if bytes.first == 0x3A { return nil } // comment
         let text = String(decoding: bytes, as: UTF8.self)
         let field: Substring
         var value: Substring
@@ -93,9 +100,11 @@ public struct ServerSentEventParser: Sendable {
         }
         switch field {
         case "event": event = String(value)
-        case "data": data.append(String(value)); hasData = true
+        case "data":
+            data.append(String(value))
+            hasData = true
         case "id": if !value.contains("\0") { id = String(value) }
-        default: break  // `retry` and unknown fields are ignored
+        default: break // `retry` and unknown fields are ignored
         }
         return nil
     }

@@ -32,8 +32,10 @@ public struct SourceDocument: Codable, Sendable, Hashable {
     public var metadata: [String: JSONValue]
     public var spans: [Span]
 
-    public init(chunkID: Int64, documentID: String, title: String, section: String, passage: String, documentText: String,
-                start: Int, end: Int, metadata: [String: JSONValue] = [:], spans: [Span] = []) {
+    public init(
+        chunkID: Int64, documentID: String, title: String, section: String, passage: String, documentText: String,
+        start: Int, end: Int, metadata: [String: JSONValue] = [:], spans: [Span] = []
+    ) {
         self.chunkID = chunkID
         self.documentID = documentID
         self.title = title

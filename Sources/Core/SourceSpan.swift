@@ -35,7 +35,8 @@ extension Citation {
     public func quote(_ span: SourceSpan) -> String? {
         guard span.lies(in: self) else { return nil }
         let bytes = Array(text.utf8)
-        let a = span.start - start, b = span.end - start
+        let a = span.start - start
+        let b = span.end - start
         guard a >= 0, b <= bytes.count, a < b else { return nil }
         return String(decoding: bytes[a..<b], as: UTF8.self)
     }

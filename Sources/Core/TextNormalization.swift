@@ -9,8 +9,14 @@ extension String {
         out.reserveCapacity(lowered.utf8.count)
         var pendingSpace = false
         for ch in lowered {
-            if ch.isWhitespace { pendingSpace = !out.isEmpty; continue }
-            if pendingSpace { out.append(" "); pendingSpace = false }
+            if ch.isWhitespace {
+                pendingSpace = !out.isEmpty
+                continue
+            }
+            if pendingSpace {
+                out.append(" ")
+                pendingSpace = false
+            }
             out.append(ch)
         }
         while let last = out.last, "?.!".contains(last) { out.removeLast() }

@@ -12,9 +12,14 @@ package enum FuzzRunner {
         for path in paths {
             var isDirectory: ObjCBool = false
             guard fm.fileExists(atPath: path, isDirectory: &isDirectory) else { continue }
-            guard isDirectory.boolValue else { files.append(URL(fileURLWithPath: path)); continue }
+            guard isDirectory.boolValue else {
+                files.append(URL(fileURLWithPath: path))
+                continue
+            }
             let root = URL(fileURLWithPath: path, isDirectory: true)
-            guard let walker = fm.enumerator(at: root, includingPropertiesForKeys: [.isRegularFileKey], options: [.skipsHiddenFiles]) else { continue }
+            guard let walker = fm.enumerator(at: root, includingPropertiesForKeys: [.isRegularFileKey], options: [.skipsHiddenFiles]) else {
+                continue
+            }
             for case let url as URL in walker where (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true {
                 if url.lastPathComponent.uppercased().hasPrefix("README") || url.pathExtension == "dict" { continue }
                 files.append(url)
@@ -28,7 +33,8 @@ package enum FuzzRunner {
     package static func replay(arguments: [String], name: String, check: @Sendable ([UInt8]) async -> String?) async -> Int32 {
         let files = inputFiles(arguments)
         guard !files.isEmpty else {
-            FileHandle.standardError.write(Data("usage: \(name) FILE|FOLDER...  (replays corpus inputs through the oracle; build with scripts/fuzz.sh to fuzz)\n".utf8))
+            FileHandle.standardError.write(
+                Data("usage: \(name) FILE|FOLDER...  (replays corpus inputs through the oracle; build with scripts/fuzz.sh to fuzz)\n".utf8))
             return 2
         }
         var failures = 0

@@ -34,7 +34,8 @@ package enum QueryOracle {
             do { encoded = try encoder.encode(request) } catch { return "an accepted request cannot be encoded: \(error)" }
             let round = Result { () throws(BedsideError) in try QueryRequest.decode(body: Array(encoded)) }
             guard round == .success(request) else {
-                return "an accepted request does not survive encoding: \(request) encoded as \(String(decoding: encoded, as: UTF8.self)) decodes as \(round)"
+                return
+                    "an accepted request does not survive encoding: \(request) encoded as \(String(decoding: encoded, as: UTF8.self)) decodes as \(round)"
             }
             return nil
         }

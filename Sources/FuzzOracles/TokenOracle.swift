@@ -33,7 +33,7 @@ package enum TokenOracle {
         package static func == (a: Verdict, b: Verdict) -> Bool {
             switch (a, b) {
             case (.accepted(let x), .accepted(let y)): x == y
-            case (.rejected, .rejected): true  // the reasons may differ (signature or claims read first)
+            case (.rejected, .rejected): true // the reasons may differ (signature or claims read first)
             default: false
             }
         }

@@ -24,9 +24,11 @@ public struct Pipeline: InferenceService {
     public var componentChecks: [String: @Sendable () async -> String]
     public var clock: @Sendable () -> Date
 
-    public init(database: BedsideDatabase, retriever: (any Retriever)? = nil, generator: any AnswerGenerator = ExtractiveGenerator(),
-                refusalThreshold: Double = Pipeline.defaultRefusalThreshold,
-                componentChecks: [String: @Sendable () async -> String] = [:], clock: @escaping @Sendable () -> Date = Date.init) {
+    public init(
+        database: BedsideDatabase, retriever: (any Retriever)? = nil, generator: any AnswerGenerator = ExtractiveGenerator(),
+        refusalThreshold: Double = Pipeline.defaultRefusalThreshold,
+        componentChecks: [String: @Sendable () async -> String] = [:], clock: @escaping @Sendable () -> Date = Date.init
+    ) {
         self.database = database
         self.retriever = retriever ?? BM25Retriever(database: database)
         self.generator = generator
@@ -36,18 +38,10 @@ public struct Pipeline: InferenceService {
     }
 
     public func answer(_ request: QueryRequest) -> AsyncThrowingStream<AnswerEvent, any Error> {
-        let (stream, continuation) = AsyncThrowingStream<AnswerEvent, any Error>.makeStream()
-        let task = Task {
-            do {
-                let answer = try await run(request) { continuation.yield($0) }
-                continuation.yield(.done(answer))
-                continuation.finish()
-            } catch {
-                continuation.finish(throwing: error)
-            }
+        .producing { continuation in
+            let answer = try await run(request) { continuation.yield($0) }
+            continuation.yield(.done(answer))
         }
-        continuation.onTermination = { _ in task.cancel() }
-        return stream
     }
 
     /// What retrieval found for a question and the relevance gate's verdict on it.
@@ -98,11 +92,13 @@ public struct Pipeline: InferenceService {
         return answer
     }
 
-    public static let refusalText = "The indexed sources do not answer this question, so Bedside will not guess. The nearest sources are listed for reading; they do not support an answer."
+    public static let refusalText =
+        "The indexed sources do not answer this question, so Bedside will not guess. The nearest sources are listed for reading; they do not support an answer."
 
     static func refusal(question: String, nearest: [RetrievedPassage], model: String) -> Answer {
-        Answer(question: question, answer: nearest.isEmpty ? "The indexed sources do not answer this question, and no source is near it." : refusalText,
-               refused: true, nearestSources: nearest.enumerated().map { $0.element.citation($0.offset + 1) }, model: model)
+        Answer(
+            question: question, answer: nearest.isEmpty ? "The indexed sources do not answer this question, and no source is near it." : refusalText,
+            refused: true, nearestSources: nearest.enumerated().map { $0.element.citation($0.offset + 1) }, model: model)
     }
 
     public func status() async throws -> InferenceStatus {
@@ -114,7 +110,8 @@ public struct Pipeline: InferenceService {
             components[name] = result
             if result != "ok" { ready = false }
         }
-        return InferenceStatus(ready: ready, indexVersion: try await database.indexVersion(), model: generator.model,
-                               retriever: retriever.name, documents: docs, chunks: chunks, components: components)
+        return InferenceStatus(
+            ready: ready, indexVersion: try await database.indexVersion(), model: generator.model,
+            retriever: retriever.name, documents: docs, chunks: chunks, components: components)
     }
 }

@@ -65,8 +65,9 @@ public final class GRPCInferenceService: InferenceService, Sendable {
             // A service that went away is tried again soon after it comes back (the default backs off to 2 minutes).
             config.backoff = .init(initial: .milliseconds(100), max: .seconds(1), multiplier: 1.6, jitter: 0.2)
         }
-        let transport = try HTTP2ClientTransport.Posix(target: .dns(host: target.host, port: target.port),
-                                                       transportSecurity: .plaintext, config: config)
+        let transport = try HTTP2ClientTransport.Posix(
+            target: .dns(host: target.host, port: target.port),
+            transportSecurity: .plaintext, config: config)
         client = GRPCClient(transport: transport)
         rag = Rag_RAGService.Client(wrapping: client)
     }
@@ -81,7 +82,9 @@ public final class GRPCInferenceService: InferenceService, Sendable {
     }
 
     public func answer(_ request: QueryRequest) -> AsyncThrowingStream<AnswerEvent, any Error> {
-        let rag = self.rag, target = self.target, resolve = self.resolve
+        let rag = self.rag
+        let target = self.target
+        let resolve = self.resolve
         let options = Self.callOptions(timeout: callTimeout)
         let message = Self.message(for: request)
         return .producing { continuation in
@@ -97,8 +100,9 @@ public final class GRPCInferenceService: InferenceService, Sendable {
                 if let resolve, c.hasSourceID, !c.sourceID.isEmpty { linked.append(await resolve(c.sourceID, c.text)) } else { linked.append(nil) }
             }
             let elapsed = ContinuousClock.now - started
-            let answer = Self.answer(question: request.question, response: response, linked: linked, target: target,
-                                     latencyMS: elapsed / .milliseconds(1))
+            let answer = Self.answer(
+                question: request.question, response: response, linked: linked, target: target,
+                latencyMS: elapsed / .milliseconds(1))
             continuation.yield(.citations(answer.citations))
             continuation.yield(.delta(answer.answer))
             continuation.yield(.done(answer))
@@ -115,8 +119,9 @@ public final class GRPCInferenceService: InferenceService, Sendable {
         } catch {
             throw BedsideError(.inferenceUnavailable, "Cannot reach the RAG service at \(target).", detail: String(describing: error))
         }
-        return InferenceStatus(ready: true, indexVersion: 0, model: Self.model, retriever: target.description,
-                               components: ["rag_service": "ok"])
+        return InferenceStatus(
+            ready: true, indexVersion: 0, model: Self.model, retriever: target.description,
+            components: ["rag_service": "ok"])
     }
 
     // MARK: Mapping
@@ -140,8 +145,10 @@ public final class GRPCInferenceService: InferenceService, Sendable {
     /// order, one sentence per sentence of its text with the `[n]` markers it holds. Markers
     /// that point at no citation are taken out and listed in `removedCitations`; a sentence
     /// with no marker is marked unsupported. No citations at all is a refusal.
-    static func answer(question: String, response: Rag_QueryResponse, linked: [LinkedPassage?], target: GRPCTarget,
-                       latencyMS: Double) -> Answer {
+    static func answer(
+        question: String, response: Rag_QueryResponse, linked: [LinkedPassage?], target: GRPCTarget,
+        latencyMS: Double
+    ) -> Answer {
         let citations = response.citations.enumerated().map { i, c in
             citation(n: i + 1, c, linked: i < linked.count ? linked[i] : nil)
         }
@@ -156,20 +163,23 @@ public final class GRPCInferenceService: InferenceService, Sendable {
             sentences.append(AnswerSentence(text: clean, citations: numbers.kept, unsupported: numbers.kept.isEmpty))
         }
         let refused = citations.isEmpty
-        return Answer(question: question, answer: text.joined(separator: " "), sentences: refused ? [] : sentences, refused: refused,
-                      citations: refused ? [] : citations, removedCitations: Array(Set(removed)).sorted(), indexVersion: 0,
-                      model: model, retriever: target.description, latencyMS: latencyMS)
+        return Answer(
+            question: question, answer: text.joined(separator: " "), sentences: refused ? [] : sentences, refused: refused,
+            citations: refused ? [] : citations, removedCitations: Array(Set(removed)).sorted(), indexVersion: 0,
+            model: model, retriever: target.description, latencyMS: latencyMS)
     }
 
     static func citation(n: Int, _ c: Rag_Citation, linked: LinkedPassage?) -> Citation {
         let sourceID = c.hasSourceID ? c.sourceID : ""
         if let linked {
-            return Citation(n: n, sourceID: sourceID, chunkID: linked.chunkID, title: c.hasTitle && !c.title.isEmpty ? c.title : linked.title,
-                            section: linked.section, score: c.hasScore ? c.score : 0, text: c.text, start: linked.start, end: linked.end)
+            return Citation(
+                n: n, sourceID: sourceID, chunkID: linked.chunkID, title: c.hasTitle && !c.title.isEmpty ? c.title : linked.title,
+                section: linked.section, score: c.hasScore ? c.score : 0, text: c.text, start: linked.start, end: linked.end)
         }
         let title = c.hasTitle && !c.title.isEmpty ? c.title : (sourceID.isEmpty ? "Source \(n)" : sourceID)
-        return Citation(n: n, sourceID: sourceID, chunkID: 0, title: title, section: "", score: c.hasScore ? c.score : 0,
-                        text: c.text, start: 0, end: 0)
+        return Citation(
+            n: n, sourceID: sourceID, chunkID: 0, title: title, section: "", score: c.hasScore ? c.score : 0,
+            text: c.text, start: 0, end: 0)
     }
 
     /// Splits after `.`, `!` or `?` (with any `[n]` markers written right after it) followed by white space or the end.
@@ -187,7 +197,8 @@ public final class GRPCInferenceService: InferenceService, Sendable {
                     var k = j
                     while k < chars.count, chars[k] == " " { k += 1 }
                     guard k < chars.count, chars[k] == "[", let close = chars[k...].firstIndex(of: "]"), close > k + 1,
-                          chars[(k + 1)..<close].allSatisfy(\.isNumber) else { break }
+                        chars[(k + 1)..<close].allSatisfy(\.isNumber)
+                    else { break }
                     absorbed += String(chars[j...close])
                     j = close + 1
                 }
@@ -206,7 +217,8 @@ public final class GRPCInferenceService: InferenceService, Sendable {
 
     /// The `[n]` markers of a sentence: those in `valid` kept (in order, once each), the others removed from the text.
     static func markers(in sentence: String, keeping valid: Set<Int>) -> (String, (kept: [Int], dropped: [Int])) {
-        var kept: [Int] = [], dropped: [Int] = []
+        var kept: [Int] = []
+        var dropped: [Int] = []
         var out = ""
         var rest = Substring(sentence)
         while let open = rest.firstIndex(of: "[") {
@@ -270,7 +282,8 @@ public struct GRPCTarget: Sendable, Hashable, CustomStringConvertible {
         guard url.lowercased().hasPrefix("grpc://") else { throw bad }
         var rest = Substring(url.dropFirst("grpc://".count))
         while rest.hasSuffix("/") { rest.removeLast() }
-        let host: Substring, portText: Substring
+        let host: Substring
+        let portText: Substring
         if rest.hasPrefix("[") {
             guard let close = rest.firstIndex(of: "]"), rest[rest.index(after: close)...].hasPrefix(":") else { throw bad }
             host = rest[rest.index(after: rest.startIndex)..<close]

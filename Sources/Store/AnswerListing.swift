@@ -25,7 +25,8 @@ extension BedsideDatabase {
             var b64 = cursor.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
             while b64.count % 4 != 0 { b64 += "=" }
             guard cursor.count <= 400, let data = Data(base64Encoded: b64), let text = String(data: data, encoding: .utf8),
-                  let bar = text.firstIndex(of: "|"), let at = Double(text[..<bar]), at.isFinite else { return nil }
+                let bar = text.firstIndex(of: "|"), let at = Double(text[..<bar]), at.isFinite
+            else { return nil }
             let id = String(text[text.index(after: bar)...])
             guard !id.isEmpty else { return nil }
             self.init(createdAt: at, id: id)
@@ -36,8 +37,9 @@ extension BedsideDatabase {
     public func answerCount(subject: String, since: Date?) async throws -> Int {
         try await read { db in
             if let since {
-                return try Int.fetchOne(db, sql: "SELECT count(*) FROM answer WHERE subject = ? AND created_at >= ?",
-                                        arguments: [subject, since.timeIntervalSince1970]) ?? 0
+                return try Int.fetchOne(
+                    db, sql: "SELECT count(*) FROM answer WHERE subject = ? AND created_at >= ?",
+                    arguments: [subject, since.timeIntervalSince1970]) ?? 0
             }
             return try Int.fetchOne(db, sql: "SELECT count(*) FROM answer WHERE subject = ?", arguments: [subject]) ?? 0
         }
@@ -45,7 +47,9 @@ extension BedsideDatabase {
 
     /// Up to `limit` answers of `subject` created at or after `since`, oldest first, after
     /// `after`; with the position of the last one when more may follow.
-    public func answers(subject: String, since: Date?, after: AnswerListPosition?, limit: Int) async throws -> (items: [Answer], next: AnswerListPosition?) {
+    public func answers(subject: String, since: Date?, after: AnswerListPosition?, limit: Int) async throws -> (
+        items: [Answer], next: AnswerListPosition?
+    ) {
         let limit = max(1, min(limit, 1000))
         return try await read { db in
             var sql = "SELECT id, body, created_at FROM answer WHERE subject = ?"

@@ -20,7 +20,10 @@ struct AnswerRow: Codable, PersistableRecord {
 
     enum CodingKeys: String, CodingKey {
         case id, question, body, refused, model, subject
-        case normalizedQuestion = "normalized_question", indexVersion = "index_version", createdAt = "created_at", originID = "origin_id"
+        case normalizedQuestion = "normalized_question"
+        case indexVersion = "index_version"
+        case createdAt = "created_at"
+        case originID = "origin_id"
     }
 }
 
@@ -31,9 +34,10 @@ extension BedsideDatabase {
     public func saveAnswer(_ answer: Answer, subject: String?, originID: String? = nil) async throws -> Answer {
         var saved = answer
         if saved.answerID == nil { saved.answerID = Self.newID() }
-        let row = AnswerRow(id: saved.answerID ?? "", question: saved.question, normalizedQuestion: saved.question.normalizedQuestion,
-                            body: try Self.encode(saved), refused: saved.refused, model: saved.model, indexVersion: saved.indexVersion,
-                            subject: subject, createdAt: saved.createdAt.timeIntervalSince1970, originID: originID)
+        let row = AnswerRow(
+            id: saved.answerID ?? "", question: saved.question, normalizedQuestion: saved.question.normalizedQuestion,
+            body: try Self.encode(saved), refused: saved.refused, model: saved.model, indexVersion: saved.indexVersion,
+            subject: subject, createdAt: saved.createdAt.timeIntervalSince1970, originID: originID)
         try await write { db in try row.insert(db, onConflict: .replace) }
         return saved
     }
@@ -55,9 +59,11 @@ extension BedsideDatabase {
     /// is theirs, or the copy made when it was served to them from the cache.
     public func ownAnswerID(originID: String, subject: String) async throws -> String? {
         try await read { db in
-            try String.fetchOne(db, sql: """
-                SELECT id FROM answer WHERE (id = ? AND subject = ?) OR (origin_id = ? AND subject = ?) LIMIT 1
-                """, arguments: [originID, subject, originID, subject])
+            try String.fetchOne(
+                db,
+                sql: """
+                    SELECT id FROM answer WHERE (id = ? AND subject = ?) OR (origin_id = ? AND subject = ?) LIMIT 1
+                    """, arguments: [originID, subject, originID, subject])
         }
     }
 
@@ -85,14 +91,16 @@ extension BedsideDatabase {
 
     /// `%text%` for `LIKE ? ESCAPE '\'`, with the wildcards in `text` escaped.
     static func likePattern(_ text: String) -> String {
-        "%" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+        "%"
+            + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
             .replacingOccurrences(of: "_", with: "\\_") + "%"
     }
 
     static func historyEntry(_ row: Row) -> HistoryEntry {
         let created: Double = row["created_at"]
-        return HistoryEntry(answerID: row["id"], question: row["question"], refused: row["refused"], model: row["model"],
-                            indexVersion: row["index_version"], createdAt: Date(timeIntervalSince1970: created))
+        return HistoryEntry(
+            answerID: row["id"], question: row["question"], refused: row["refused"], model: row["model"],
+            indexVersion: row["index_version"], createdAt: Date(timeIntervalSince1970: created))
     }
 
     /// The newest stored answer to the same normalised question (for offline replay).

@@ -33,9 +33,11 @@ public struct AuditRecord: Codable, Sendable, Hashable {
     public var prevHash: String
     public var hash: String
 
-    public init(id: Int64? = nil, at: Date = Date(), requestID: String? = nil, subject: String, question: String, answerID: String?,
-                sources: [String], model: String, indexVersion: Int, cached: Bool = false, stale: Bool = false, refused: Bool = false,
-                outcome: String = "answered", refID: Int64? = nil, detail: String = "", prevHash: String = "", hash: String = "") {
+    public init(
+        id: Int64? = nil, at: Date = Date(), requestID: String? = nil, subject: String, question: String, answerID: String?,
+        sources: [String], model: String, indexVersion: Int, cached: Bool = false, stale: Bool = false, refused: Bool = false,
+        outcome: String = "answered", refID: Int64? = nil, detail: String = "", prevHash: String = "", hash: String = ""
+    ) {
         self.id = id
         self.at = at
         self.requestID = requestID
@@ -87,10 +89,11 @@ public struct AuditRecord: Codable, Sendable, Hashable {
 
     /// The audit record for an answer shown to `subject`.
     public init(answer: Answer, subject: String, requestID: String?) {
-        self.init(requestID: requestID, subject: subject, question: answer.question, answerID: answer.answerID,
-                  sources: answer.citations.map { "\($0.sourceID)#\($0.chunkID)" }, model: answer.model,
-                  indexVersion: answer.indexVersion, cached: answer.cached, stale: answer.stale, refused: answer.refused,
-                  outcome: answer.refused ? "refused" : (answer.incomplete ? "incomplete" : "answered"))
+        self.init(
+            requestID: requestID, subject: subject, question: answer.question, answerID: answer.answerID,
+            sources: answer.citations.map { "\($0.sourceID)#\($0.chunkID)" }, model: answer.model,
+            indexVersion: answer.indexVersion, cached: answer.cached, stale: answer.stale, refused: answer.refused,
+            outcome: answer.refused ? "refused" : (answer.incomplete ? "incomplete" : "answered"))
     }
 
     /// The record as SQLite can keep it: a NUL would cut a text column short (strings are
@@ -154,12 +157,13 @@ public struct AuditRecord: Codable, Sendable, Hashable {
 /// An `audit` row read back (`sources` is JSON text; NULL columns of old rows read as empty).
 extension AuditRecord: FetchableRecord {
     public init(row: Row) {
-        self.init(id: row["id"], at: Date(timeIntervalSince1970: row["at"]), requestID: row["request_id"], subject: row["subject"],
-                  question: row["question"], answerID: row["answer_id"],
-                  sources: (try? JSONDecoder().decode([String].self, from: Data((row["sources"] as String).utf8))) ?? [],
-                  model: row["model"], indexVersion: row["index_version"], cached: row["cached"], stale: row["stale"],
-                  refused: row["refused"], outcome: row["outcome"], refID: row["ref_id"], detail: row["detail"] ?? "",
-                  prevHash: row["prev_hash"] ?? "", hash: row["hash"] ?? "")
+        self.init(
+            id: row["id"], at: Date(timeIntervalSince1970: row["at"]), requestID: row["request_id"], subject: row["subject"],
+            question: row["question"], answerID: row["answer_id"],
+            sources: (try? JSONDecoder().decode([String].self, from: Data((row["sources"] as String).utf8))) ?? [],
+            model: row["model"], indexVersion: row["index_version"], cached: row["cached"], stale: row["stale"],
+            refused: row["refused"], outcome: row["outcome"], refID: row["ref_id"], detail: row["detail"] ?? "",
+            prevHash: row["prev_hash"] ?? "", hash: row["hash"] ?? "")
     }
 }
 
@@ -210,12 +214,16 @@ extension BedsideDatabase {
             let r = record.storable()
             let id = previousID + 1
             let hash = r.chainHash(id: id, previous: previousHash, sourcesJSON: sources)
-            try db.cachedStatement(sql: """
-                INSERT INTO audit(id, at, request_id, subject, question, answer_id, sources, model, index_version, cached, stale, refused,
-                                  outcome, ref_id, detail, prev_hash, hash)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """).execute(arguments: [id, r.at.timeIntervalSince1970, r.requestID, r.subject, r.question, r.answerID, sources, r.model,
-                                 r.indexVersion, r.cached, r.stale, r.refused, r.outcome, r.refID, r.detail, previousHash, hash])
+            try db.cachedStatement(
+                sql: """
+                    INSERT INTO audit(id, at, request_id, subject, question, answer_id, sources, model, index_version, cached, stale, refused,
+                                      outcome, ref_id, detail, prev_hash, hash)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """
+            ).execute(arguments: [
+                id, r.at.timeIntervalSince1970, r.requestID, r.subject, r.question, r.answerID, sources, r.model,
+                r.indexVersion, r.cached, r.stale, r.refused, r.outcome, r.refID, r.detail, previousHash, hash,
+            ])
             ids.append(id)
             previousID = id
             previousHash = hash
@@ -245,10 +253,22 @@ extension BedsideDatabase {
     static func fetchAudit(_ db: GRDB.Database, _ q: AuditQuery, afterID: Int64? = nil, pageSize: Int? = nil) throws -> [AuditRecord] {
         var conditions: [String] = []
         var args: [any DatabaseValueConvertible] = []
-        if let since = q.since { conditions.append("at >= ?"); args.append(since.timeIntervalSince1970) }
-        if let until = q.until { conditions.append("at < ?"); args.append(until.timeIntervalSince1970) }
-        if let subject = q.subject { conditions.append("subject = ?"); args.append(subject) }
-        if let afterID { conditions.append("id > ?"); args.append(afterID) }
+        if let since = q.since {
+            conditions.append("at >= ?")
+            args.append(since.timeIntervalSince1970)
+        }
+        if let until = q.until {
+            conditions.append("at < ?")
+            args.append(until.timeIntervalSince1970)
+        }
+        if let subject = q.subject {
+            conditions.append("subject = ?")
+            args.append(subject)
+        }
+        if let afterID {
+            conditions.append("id > ?")
+            args.append(afterID)
+        }
         var sql = "SELECT * FROM audit"
         if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
         if let pageSize {
@@ -294,8 +314,9 @@ extension BedsideDatabase {
     public func recordIssuedToken(jti: String, subject: String, issuedAt: Date, expiresAt: Date, roles: [String] = []) async throws {
         let rolesJSON = String(decoding: try JSONEncoder.sorted.encode(roles), as: UTF8.self)
         try await write { db in
-            try db.execute(sql: "INSERT INTO issued_token(jti, subject, issued_at, expires_at, roles) VALUES (?, ?, ?, ?, ?)",
-                           arguments: [jti, subject, issuedAt.timeIntervalSince1970, expiresAt.timeIntervalSince1970, rolesJSON])
+            try db.execute(
+                sql: "INSERT INTO issued_token(jti, subject, issued_at, expires_at, roles) VALUES (?, ?, ?, ?, ?)",
+                arguments: [jti, subject, issuedAt.timeIntervalSince1970, expiresAt.timeIntervalSince1970, rolesJSON])
         }
     }
 }

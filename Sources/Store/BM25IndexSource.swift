@@ -29,19 +29,23 @@ extension BedsideDatabase {
     }
 
     static func ftsIndexState(_ db: GRDB.Database, upTo id: Int64) throws -> FTSIndexState {
-        FTSIndexState(version: try indexVersion(db),
-                      rows: try Int.fetchOne(db, sql: "SELECT count(*) FROM chunk") ?? 0,
-                      rowsUpTo: id > 0 ? try Int.fetchOne(db, sql: "SELECT count(*) FROM chunk WHERE id <= ?", arguments: [id]) ?? 0 : 0)
+        FTSIndexState(
+            version: try indexVersion(db),
+            rows: try Int.fetchOne(db, sql: "SELECT count(*) FROM chunk") ?? 0,
+            rowsUpTo: id > 0 ? try Int.fetchOne(db, sql: "SELECT count(*) FROM chunk WHERE id <= ?", arguments: [id]) ?? 0 : 0)
     }
 
     /// Streams the FTS rows with an id above `afterID`, in id order, to `body` inside one read
     /// transaction (so the rows and the returned state are one snapshot). `body` runs on the
     /// reader's queue; it pulls rows with `next()` until nil.
-    public func scanFTSIndex<T: Sendable>(afterID: Int64,
-                                          _ body: @escaping @Sendable (_ state: FTSIndexState, _ next: () throws -> FTSIndexRow?) throws -> T) async throws -> T {
+    public func scanFTSIndex<T: Sendable>(
+        afterID: Int64,
+        _ body: @escaping @Sendable (_ state: FTSIndexState, _ next: () throws -> FTSIndexRow?) throws -> T
+    ) async throws -> T {
         try await read { db in
             let state = try Self.ftsIndexState(db, upTo: afterID)
-            let cursor = try Row.fetchCursor(db, sql: "SELECT rowid, title, section, body FROM chunk_fts WHERE rowid > ? ORDER BY rowid", arguments: [afterID])
+            let cursor = try Row.fetchCursor(
+                db, sql: "SELECT rowid, title, section, body FROM chunk_fts WHERE rowid > ? ORDER BY rowid", arguments: [afterID])
             return try body(state) {
                 guard let row = try cursor.next() else { return nil }
                 return FTSIndexRow(id: row[0], title: row[1] ?? "", section: row[2] ?? "", body: row[3] ?? "")
@@ -56,9 +60,13 @@ extension BedsideDatabase {
         try await read { db in
             let version = try Self.indexVersion(db)
             guard !ids.isEmpty else { return (version, []) }
-            let rows = try Row.fetchAll(db, sql: Self.chunkSelect + " WHERE c.id IN (\(databaseQuestionMarks(count: ids.count)))", arguments: StatementArguments(ids))
+            let rows = try Row.fetchAll(
+                db, sql: Self.chunkSelect + " WHERE c.id IN (\(databaseQuestionMarks(count: ids.count)))", arguments: StatementArguments(ids))
             var byID: [Int64: (Chunk, String)] = [:]
-            for r in rows { let c = Self.hitChunk(r); byID[c.id] = (c, r["title"]) }
+            for r in rows {
+                let c = Self.hitChunk(r)
+                byID[c.id] = (c, r["title"])
+            }
             return (version, ids.compactMap { byID[$0].map { (chunk: $0.0, title: $0.1) } })
         }
     }
@@ -68,7 +76,8 @@ extension BedsideDatabase {
     static func hitChunk(_ row: Row) -> Chunk {
         let path: String = row["section_path"]
         guard path == "[]" else { return chunk(row) }
-        return Chunk(id: row["id"], documentID: row["document_id"], ordinal: row["ordinal"], sectionPath: [],
-                     text: row["text"], start: row["start"], end: row["end"])
+        return Chunk(
+            id: row["id"], documentID: row["document_id"], ordinal: row["ordinal"], sectionPath: [],
+            text: row["text"], start: row["start"], end: row["end"])
     }
 }

@@ -37,7 +37,10 @@ struct CacheRow: Codable, FetchableRecord, PersistableRecord {
 
     enum CodingKeys: String, CodingKey {
         case key, lineage, body, model
-        case answerID = "answer_id", indexVersion = "index_version", createdAt = "created_at", expiresAt = "expires_at"
+        case answerID = "answer_id"
+        case indexVersion = "index_version"
+        case createdAt = "created_at"
+        case expiresAt = "expires_at"
     }
 
     enum Columns {
@@ -46,8 +49,9 @@ struct CacheRow: Codable, FetchableRecord, PersistableRecord {
     }
 
     func entry() throws -> CacheEntry {
-        CacheEntry(key: key, lineage: lineage, answer: try BedsideDatabase.decode(Answer.self, body), indexVersion: indexVersion, model: model,
-                   createdAt: Date(timeIntervalSince1970: createdAt), expiresAt: Date(timeIntervalSince1970: expiresAt))
+        CacheEntry(
+            key: key, lineage: lineage, answer: try BedsideDatabase.decode(Answer.self, body), indexVersion: indexVersion, model: model,
+            createdAt: Date(timeIntervalSince1970: createdAt), expiresAt: Date(timeIntervalSince1970: expiresAt))
     }
 }
 
@@ -65,9 +69,10 @@ extension BedsideDatabase {
     }
 
     public func putCacheEntry(_ entry: CacheEntry) async throws {
-        let row = CacheRow(key: entry.key, lineage: entry.lineage, answerID: entry.answer.answerID ?? "", body: try Self.encode(entry.answer),
-                           indexVersion: entry.indexVersion, model: entry.model, createdAt: entry.createdAt.timeIntervalSince1970,
-                           expiresAt: entry.expiresAt.timeIntervalSince1970)
+        let row = CacheRow(
+            key: entry.key, lineage: entry.lineage, answerID: entry.answer.answerID ?? "", body: try Self.encode(entry.answer),
+            indexVersion: entry.indexVersion, model: entry.model, createdAt: entry.createdAt.timeIntervalSince1970,
+            expiresAt: entry.expiresAt.timeIntervalSince1970)
         try await write { db in try row.insert(db, onConflict: .replace) }
     }
 
@@ -76,10 +81,11 @@ extension BedsideDatabase {
     @discardableResult
     public func purgeCache(expiredBefore date: Date) async throws -> Int {
         try await write { db in
-            try db.execute(sql: """
-                DELETE FROM cache_entry WHERE expires_at < ? AND created_at < (
-                    SELECT max(created_at) FROM cache_entry AS newer WHERE newer.lineage = cache_entry.lineage)
-                """, arguments: [date.timeIntervalSince1970])
+            try db.execute(
+                sql: """
+                    DELETE FROM cache_entry WHERE expires_at < ? AND created_at < (
+                        SELECT max(created_at) FROM cache_entry AS newer WHERE newer.lineage = cache_entry.lineage)
+                    """, arguments: [date.timeIntervalSince1970])
             return db.changesCount
         }
     }

@@ -52,12 +52,14 @@ public final class BedsideDatabase: Sendable {
 
     /// Refuses a file whose first bytes are not the SQLite header, before SQLite can touch it.
     static func checkHeader(path: String) throws {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return }  // missing: will be created
+        guard let handle = FileHandle(forReadingAtPath: path) else { return } // missing: will be created
         defer { try? handle.close() }
         let head = (try? handle.read(upToCount: 16)) ?? Data()
-        if head.isEmpty { return }  // empty file: SQLite initialises it
+        if head.isEmpty { return } // empty file: SQLite initialises it
         if head != Data("SQLite format 3\0".utf8) {
-            throw BedsideError(.databaseInvalid, "\(path) is not a SQLite database, so Bedside will not use it. Nothing was changed. Point --db or BEDSIDE_DB at another file.")
+            throw BedsideError(
+                .databaseInvalid,
+                "\(path) is not a SQLite database, so Bedside will not use it. Nothing was changed. Point --db or BEDSIDE_DB at another file.")
         }
     }
 
@@ -67,9 +69,15 @@ public final class BedsideDatabase: Sendable {
         if let e = error as? DatabaseError {
             switch e.resultCode {
             case .SQLITE_BUSY, .SQLITE_LOCKED:
-                return BedsideError(.databaseLocked, "The database \(path) is locked by another process. Close the other Bedside (or the program holding it) and try again.", detail: e.description)
+                return BedsideError(
+                    .databaseLocked,
+                    "The database \(path) is locked by another process. Close the other Bedside (or the program holding it) and try again.",
+                    detail: e.description)
             case .SQLITE_NOTADB, .SQLITE_CORRUPT:
-                return BedsideError(.databaseInvalid, "\(path) is not a valid Bedside database (corrupt or not SQLite). Nothing was changed. Point --db or BEDSIDE_DB at another file.", detail: e.description)
+                return BedsideError(
+                    .databaseInvalid,
+                    "\(path) is not a valid Bedside database (corrupt or not SQLite). Nothing was changed. Point --db or BEDSIDE_DB at another file.",
+                    detail: e.description)
             case .SQLITE_READONLY, .SQLITE_CANTOPEN, .SQLITE_PERM:
                 return BedsideError(.database, "Cannot write the database \(path): check its permissions.", detail: e.description)
             case .SQLITE_FULL:

@@ -34,8 +34,10 @@ extension BedsideDatabase {
     /// Counts of documents and chunks.
     public func counts() async throws -> (documents: Int, chunks: Int) {
         try await read { db in
-            (try Int.fetchOne(db, sql: "SELECT count(*) FROM document") ?? 0,
-             try Int.fetchOne(db, sql: "SELECT count(*) FROM chunk") ?? 0)
+            (
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM document") ?? 0,
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM chunk") ?? 0
+            )
         }
     }
 
@@ -43,26 +45,33 @@ extension BedsideDatabase {
     /// content hash) is left alone; a changed one has its chunks replaced. The index
     /// version is bumped once when anything changed. Returns each document's outcome,
     /// the new index version, and the ids of the chunks written (for embedding).
-    public func ingest(_ batch: [(document: Document, chunks: [Chunk])]) async throws -> (outcomes: [IngestOutcome], indexVersion: Int, newChunkIDs: [Int64]) {
+    public func ingest(_ batch: [(document: Document, chunks: [Chunk])]) async throws -> (
+        outcomes: [IngestOutcome], indexVersion: Int, newChunkIDs: [Int64]
+    ) {
         try await write { db in
             var outcomes: [IngestOutcome] = []
             var newIDs: [Int64] = []
             let current = try Self.indexVersion(db)
             let next = current + 1
             let now = Date().timeIntervalSince1970
-            let insertChunk = try db.makeStatement(sql: """
-                INSERT INTO chunk(document_id, ordinal, section_path, text, start, "end") VALUES (?, ?, ?, ?, ?, ?)
-                """)
+            let insertChunk = try db.makeStatement(
+                sql: """
+                    INSERT INTO chunk(document_id, ordinal, section_path, text, start, "end") VALUES (?, ?, ?, ?, ?, ?)
+                    """)
             let insertFTS = try db.makeStatement(sql: "INSERT INTO chunk_fts(rowid, title, section, body) VALUES (?, ?, ?, ?)")
             let existingHash = try db.makeStatement(sql: "SELECT content_hash FROM document WHERE id = ?")
-            let insertDocument = try db.makeStatement(sql: """
-                INSERT INTO document(id, title, text, metadata, source_path, content_hash, index_version, ingested_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """)
+            let insertDocument = try db.makeStatement(
+                sql: """
+                    INSERT INTO document(id, title, text, metadata, source_path, content_hash, index_version, ingested_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """)
             for (doc, chunks) in batch {
                 let hash = Self.contentHash(doc)
                 let existing = try String.fetchOne(existingHash, arguments: [doc.id])
-                if existing == hash { outcomes.append(.unchanged); continue }
+                if existing == hash {
+                    outcomes.append(.unchanged)
+                    continue
+                }
                 if existing != nil {
                     try db.execute(sql: "DELETE FROM chunk WHERE document_id = ?", arguments: [doc.id])
                     try db.execute(sql: "DELETE FROM document WHERE id = ?", arguments: [doc.id])
@@ -101,17 +110,23 @@ extension BedsideDatabase {
 
     static func contentHash(_ doc: Document) -> String {
         // FNV-1a 64 over title, text and metadata: enough to detect change, not a security boundary.
-        var h: UInt64 = 0xcbf29ce484222325
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
         // Over contiguous bytes, not a generic Sequence: this ran for 22% of a debug ingest.
         func mix(_ bytes: UnsafeRawBufferPointer) {
-            for b in bytes { h ^= UInt64(b); h = h &* 0x100000001b3 }
+            for b in bytes {
+                h ^= UInt64(b)
+                h = h &* 0x100_0000_01b3
+            }
         }
         func mix(_ string: String) {
             var string = string
             string.withUTF8 { mix(UnsafeRawBufferPointer($0)) }
         }
         let zero: [UInt8] = [0]
-        mix(doc.title); zero.withUnsafeBytes(mix); mix(doc.text); zero.withUnsafeBytes(mix)
+        mix(doc.title)
+        zero.withUnsafeBytes(mix)
+        mix(doc.text)
+        zero.withUnsafeBytes(mix)
         if let m = try? JSONEncoder.sorted.encode(doc.metadata) { m.withUnsafeBytes(mix) }
         return String(h, radix: 16) + "-" + String(doc.text.utf8.count)
     }
@@ -121,7 +136,9 @@ extension BedsideDatabase {
     }
 
     static func fetchDocument(_ db: GRDB.Database, id: String) throws -> Document? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT id, title, text, metadata, source_path FROM document WHERE id = ?", arguments: [id]) else { return nil }
+        guard let row = try Row.fetchOne(db, sql: "SELECT id, title, text, metadata, source_path FROM document WHERE id = ?", arguments: [id]) else {
+            return nil
+        }
         let meta = (try? JSONDecoder().decode([String: JSONValue].self, from: Data((row["metadata"] as String).utf8))) ?? [:]
         return Document(id: row["id"], title: row["title"], text: row["text"], metadata: meta, sourcePath: row["source_path"])
     }
@@ -147,9 +164,13 @@ extension BedsideDatabase {
     public func chunks(ids: [Int64]) async throws -> [(chunk: Chunk, title: String)] {
         guard !ids.isEmpty else { return [] }
         return try await read { db in
-            let rows = try Row.fetchAll(db, sql: Self.chunkSelect + " WHERE c.id IN (\(databaseQuestionMarks(count: ids.count)))", arguments: StatementArguments(ids))
+            let rows = try Row.fetchAll(
+                db, sql: Self.chunkSelect + " WHERE c.id IN (\(databaseQuestionMarks(count: ids.count)))", arguments: StatementArguments(ids))
             var byID: [Int64: (Chunk, String)] = [:]
-            for r in rows { let c = Self.chunk(r); byID[c.id] = (c, r["title"]) }
+            for r in rows {
+                let c = Self.chunk(r)
+                byID[c.id] = (c, r["title"])
+            }
             return ids.compactMap { byID[$0].map { (chunk: $0.0, title: $0.1) } }
         }
     }
@@ -161,8 +182,9 @@ extension BedsideDatabase {
 
     static func chunk(_ row: Row) -> Chunk {
         let path = (try? JSONDecoder().decode([String].self, from: Data((row["section_path"] as String).utf8))) ?? []
-        return Chunk(id: row["id"], documentID: row["document_id"], ordinal: row["ordinal"], sectionPath: path,
-                     text: row["text"], start: row["start"], end: row["end"])
+        return Chunk(
+            id: row["id"], documentID: row["document_id"], ordinal: row["ordinal"], sectionPath: path,
+            text: row["text"], start: row["start"], end: row["end"])
     }
 
     /// BM25 search. `match` must be a valid FTS5 expression (see `FTSQuery`); results are
@@ -189,18 +211,21 @@ extension BedsideDatabase {
         }
     }
 
-    static func searchFTS(_ db: GRDB.Database, match: String, limit: Int, filters: [String: String], weights: FieldWeights = .standard) throws -> [ChunkHit] {
+    static func searchFTS(_ db: GRDB.Database, match: String, limit: Int, filters: [String: String], weights: FieldWeights = .standard) throws
+        -> [ChunkHit]
+    {
         let bm25 = weights.sql
         if filters.isEmpty {
             // Rank inside FTS5 first, then join only the `limit` best rows: joining every
             // matching row before sorting cost 2.5× at 100,000 passages (bench/retrieval.sh --scale).
-            let stmt = try db.cachedStatement(sql: """
-                SELECT c.id, c.document_id, c.ordinal, c.section_path, c.text, c.start, c."end", d.title, r.rank
-                FROM (SELECT rowid AS id, \(bm25) AS rank FROM chunk_fts
-                      WHERE chunk_fts MATCH ? ORDER BY rank LIMIT ?) r
-                JOIN chunk c ON c.id = r.id JOIN document d ON d.id = c.document_id
-                ORDER BY r.rank, c.id
-                """)
+            let stmt = try db.cachedStatement(
+                sql: """
+                    SELECT c.id, c.document_id, c.ordinal, c.section_path, c.text, c.start, c."end", d.title, r.rank
+                    FROM (SELECT rowid AS id, \(bm25) AS rank FROM chunk_fts
+                          WHERE chunk_fts MATCH ? ORDER BY rank LIMIT ?) r
+                    JOIN chunk c ON c.id = r.id JOIN document d ON d.id = c.document_id
+                    ORDER BY r.rank, c.id
+                    """)
             return try Row.fetchAll(stmt, arguments: [match, limit]).map { row in
                 ChunkHit(chunk: chunk(row), title: row["title"], score: -(row["rank"] as Double))
             }
@@ -233,7 +258,8 @@ extension BedsideDatabase {
                 args.append(value)
             } else {
                 // Matches a scalar metadata value, or membership in an array value.
-                sql += " AND (CAST(json_extract(d.metadata, ?) AS TEXT) = ? OR EXISTS (SELECT 1 FROM json_each(d.metadata, ?) WHERE CAST(value AS TEXT) = ?))"
+                sql +=
+                    " AND (CAST(json_extract(d.metadata, ?) AS TEXT) = ? OR EXISTS (SELECT 1 FROM json_each(d.metadata, ?) WHERE CAST(value AS TEXT) = ?))"
                 let path = "$.\"\(key.replacingOccurrences(of: "\"", with: ""))\""
                 args += [path, value, path, value]
             }

@@ -21,10 +21,14 @@ extension BedsideDatabase {
             var ids: [Int64] = []
             var matrix: [Float] = []
             var dim = 0
-            let rows = try Row.fetchCursor(db, sql: "SELECT chunk_id, dim, vector FROM embedding WHERE model = ? ORDER BY chunk_id", arguments: [model])
+            let rows = try Row.fetchCursor(
+                db, sql: "SELECT chunk_id, dim, vector FROM embedding WHERE model = ? ORDER BY chunk_id", arguments: [model])
             while let row = try rows.next() {
                 let d: Int = row["dim"]
-                if dim == 0 { dim = d; matrix.reserveCapacity(d * 1024) }
+                if dim == 0 {
+                    dim = d
+                    matrix.reserveCapacity(d * 1024)
+                }
                 guard d == dim else { continue }
                 let data: Data = row["vector"]
                 data.withUnsafeBytes { raw in matrix.append(contentsOf: raw.bindMemory(to: Float.self)) }
@@ -37,7 +41,8 @@ extension BedsideDatabase {
     /// Chunk ids that have no vector for this model yet.
     public func chunkIDsMissingEmbeddings(model: String) async throws -> [Int64] {
         try await read { db in
-            try Int64.fetchAll(db, sql: "SELECT id FROM chunk WHERE id NOT IN (SELECT chunk_id FROM embedding WHERE model = ?) ORDER BY id", arguments: [model])
+            try Int64.fetchAll(
+                db, sql: "SELECT id FROM chunk WHERE id NOT IN (SELECT chunk_id FROM embedding WHERE model = ?) ORDER BY id", arguments: [model])
         }
     }
 

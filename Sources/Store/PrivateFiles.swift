@@ -1,9 +1,10 @@
 import Core
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Bedside's files hold patients' questions, so they are private to their owner whatever
@@ -28,7 +29,7 @@ public enum PrivateFiles {
         } catch {
             throw BedsideError(.database, "Cannot create the data folder \(folder).", detail: "\(error)")
         }
-        _ = chmod(folder, 0o700)  // the umask may have narrowed, never widened, the mode; make it exact
+        _ = chmod(folder, 0o700) // the umask may have narrowed, never widened, the mode; make it exact
     }
 
     /// Makes `path` exist as a 0600 file (empty when new), and tightens its SQLite side files.

@@ -1,8 +1,9 @@
 import Core
 import Foundation
 import GRDB
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Which gateway and subject a replica mirrors. A replica is never mixed with another's.
@@ -77,8 +78,10 @@ public final class Replica: AnswerReplica, Sendable {
     public static func directory(dataDirectory: String) -> String { dataDirectory + "/replicas" }
 
     /// Opens (creating when missing) the replica for `identity` at `path`.
-    public static func open(path: String, identity: ReplicaIdentity, limits: ReplicaLimits = .standard,
-                            now: @escaping @Sendable () -> Date = { Date() }) throws -> Replica {
+    public static func open(
+        path: String, identity: ReplicaIdentity, limits: ReplicaLimits = .standard,
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) throws -> Replica {
         let fm = FileManager.default
         let dir = (path as NSString).deletingLastPathComponent
         if !fm.fileExists(atPath: dir) {
@@ -102,8 +105,9 @@ public final class Replica: AnswerReplica, Sendable {
         if !exists {
             let created = now().timeIntervalSince1970
             try database.writeNow { db in
-                try db.execute(sql: "INSERT OR IGNORE INTO replica_meta(id, gateway_url, subject, created_at) VALUES (1, ?, ?, ?)",
-                               arguments: [identity.gatewayURL, identity.subject, created])
+                try db.execute(
+                    sql: "INSERT OR IGNORE INTO replica_meta(id, gateway_url, subject, created_at) VALUES (1, ?, ?, ?)",
+                    arguments: [identity.gatewayURL, identity.subject, created])
             }
         }
         for suffix in ["-wal", "-shm"] where fm.fileExists(atPath: path + suffix) { chmod(path + suffix, 0o600) }
@@ -122,7 +126,10 @@ public final class Replica: AnswerReplica, Sendable {
     static func check(path: String, identity: ReplicaIdentity) throws {
         let found = try readIdentity(path: path)
         guard found == identity else {
-            throw BedsideError(.databaseInvalid, "\(path) is the replica of \(found.gatewayURL) for \(found.subject), not of \(identity.gatewayURL) for \(identity.subject), so Bedside will not use it. Nothing was changed. Move it away to start a new replica, or use --no-replica.")
+            throw BedsideError(
+                .databaseInvalid,
+                "\(path) is the replica of \(found.gatewayURL) for \(found.subject), not of \(identity.gatewayURL) for \(identity.subject), so Bedside will not use it. Nothing was changed. Move it away to start a new replica, or use --no-replica."
+            )
         }
     }
 
@@ -130,7 +137,10 @@ public final class Replica: AnswerReplica, Sendable {
     /// sound replica is an error naming it.
     public static func readIdentity(path: String) throws -> ReplicaIdentity {
         func foreign(_ why: String, _ detail: String? = nil) -> BedsideError {
-            BedsideError(.databaseInvalid, "\(path) is not a Bedside replica (\(why)), so Bedside will not use it. Nothing was changed. Move it away to start a new replica, or use --no-replica.", detail: detail)
+            BedsideError(
+                .databaseInvalid,
+                "\(path) is not a Bedside replica (\(why)), so Bedside will not use it. Nothing was changed. Move it away to start a new replica, or use --no-replica.",
+                detail: detail)
         }
         do { try BedsideDatabase.checkHeader(path: path) } catch {
             throw foreign("it is not a SQLite database")
@@ -168,11 +178,15 @@ public final class Replica: AnswerReplica, Sendable {
         let received = now().timeIntervalSince1970
         let chunks = Set((stored.citations + stored.nearestSources).map(\.chunkID))
         try database.writeNow { db in
-            try db.execute(sql: """
-                INSERT OR REPLACE INTO replica_answer(id, question, normalized_question, body, refused, model, index_version, created_at, received_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [stored.answerID, stored.question, stored.question.normalizedQuestion, body, stored.refused,
-                                 stored.model, stored.indexVersion, stored.createdAt.timeIntervalSince1970, received])
+            try db.execute(
+                sql: """
+                    INSERT OR REPLACE INTO replica_answer(id, question, normalized_question, body, refused, model, index_version, created_at, received_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    stored.answerID, stored.question, stored.question.normalizedQuestion, body, stored.refused,
+                    stored.model, stored.indexVersion, stored.createdAt.timeIntervalSince1970, received,
+                ])
             for chunk in chunks {
                 try db.execute(sql: "INSERT OR IGNORE INTO replica_citation(answer_id, chunk_id) VALUES (?, ?)", arguments: [stored.answerID, chunk])
             }
@@ -186,21 +200,27 @@ public final class Replica: AnswerReplica, Sendable {
         let spans = try BedsideDatabase.encode(source.spans)
         let fetched = now().timeIntervalSince1970
         try database.writeNow { db in
-            try db.execute(sql: """
-                INSERT OR IGNORE INTO replica_document(content_hash, document_id, title, text, metadata, spans) VALUES (?, ?, ?, ?, ?, ?)
-                """, arguments: [hash, source.documentID, source.title, source.documentText, metadata, spans])
-            try db.execute(sql: """
-                INSERT OR REPLACE INTO replica_source(chunk_id, content_hash, title, section, passage, start, "end", index_version, fetched_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [source.chunkID, hash, source.title, source.section, source.passage, source.start, source.end,
-                                 indexVersion, fetched])
+            try db.execute(
+                sql: """
+                    INSERT OR IGNORE INTO replica_document(content_hash, document_id, title, text, metadata, spans) VALUES (?, ?, ?, ?, ?, ?)
+                    """, arguments: [hash, source.documentID, source.title, source.documentText, metadata, spans])
+            try db.execute(
+                sql: """
+                    INSERT OR REPLACE INTO replica_source(chunk_id, content_hash, title, section, passage, start, "end", index_version, fetched_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    source.chunkID, hash, source.title, source.section, source.passage, source.start, source.end,
+                    indexVersion, fetched,
+                ])
             try Self.dropOrphans(db)
         }
     }
 
     public func holdsSource(for citation: Citation) throws -> Bool {
         try database.readNow { db in
-            guard let passage = try String.fetchOne(db, sql: "SELECT passage FROM replica_source WHERE chunk_id = ?", arguments: [citation.chunkID]) else {
+            guard let passage = try String.fetchOne(db, sql: "SELECT passage FROM replica_source WHERE chunk_id = ?", arguments: [citation.chunkID])
+            else {
                 return false
             }
             // A changed document (re-ingested) cites different text under the same id: fetch it again.
@@ -212,8 +232,11 @@ public final class Replica: AnswerReplica, Sendable {
         let key = question.normalizedQuestion
         guard !key.isEmpty else { return nil }
         return try database.readNow { db in
-            guard let body = try String.fetchOne(db, sql: "SELECT body FROM replica_answer WHERE normalized_question = ? ORDER BY created_at DESC, received_at DESC LIMIT 1",
-                                                 arguments: [key]) else { return nil }
+            guard
+                let body = try String.fetchOne(
+                    db, sql: "SELECT body FROM replica_answer WHERE normalized_question = ? ORDER BY created_at DESC, received_at DESC LIMIT 1",
+                    arguments: [key])
+            else { return nil }
             return try BedsideDatabase.decode(Answer.self, body)
         }
     }
@@ -241,14 +264,19 @@ public final class Replica: AnswerReplica, Sendable {
 
     public func source(chunkID: Int64) throws -> SourceDocument? {
         try database.readNow { db in
-            guard let row = try Row.fetchOne(db, sql: """
-                SELECT s.chunk_id, s.title, s.section, s.passage, s.start, s."end", d.document_id, d.text, d.metadata, d.spans
-                FROM replica_source s JOIN replica_document d ON d.content_hash = s.content_hash WHERE s.chunk_id = ?
-                """, arguments: [chunkID]) else { return nil }
-            return SourceDocument(chunkID: row["chunk_id"], documentID: row["document_id"], title: row["title"], section: row["section"],
-                                  passage: row["passage"], documentText: row["text"], start: row["start"], end: row["end"],
-                                  metadata: (try? BedsideDatabase.decode([String: JSONValue].self, row["metadata"])) ?? [:],
-                                  spans: (try? BedsideDatabase.decode([SourceDocument.Span].self, row["spans"])) ?? [])
+            guard
+                let row = try Row.fetchOne(
+                    db,
+                    sql: """
+                        SELECT s.chunk_id, s.title, s.section, s.passage, s.start, s."end", d.document_id, d.text, d.metadata, d.spans
+                        FROM replica_source s JOIN replica_document d ON d.content_hash = s.content_hash WHERE s.chunk_id = ?
+                        """, arguments: [chunkID])
+            else { return nil }
+            return SourceDocument(
+                chunkID: row["chunk_id"], documentID: row["document_id"], title: row["title"], section: row["section"],
+                passage: row["passage"], documentText: row["text"], start: row["start"], end: row["end"],
+                metadata: (try? BedsideDatabase.decode([String: JSONValue].self, row["metadata"])) ?? [:],
+                spans: (try? BedsideDatabase.decode([SourceDocument.Span].self, row["spans"])) ?? [])
         }
     }
 
@@ -263,7 +291,9 @@ public final class Replica: AnswerReplica, Sendable {
     /// after the last page it kept whole), kept in the database's `meta` table.
     public func syncCursor(since: String) throws -> String? {
         try database.readNow { db in
-            guard let saved = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'replica_sync_since'"), saved == since else { return nil }
+            guard let saved = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'replica_sync_since'"), saved == since else {
+                return nil
+            }
             return try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'replica_sync_cursor'")
         }
     }
@@ -272,8 +302,9 @@ public final class Replica: AnswerReplica, Sendable {
     public func saveSyncCursor(_ cursor: String?, since: String) throws {
         try database.writeNow { db in
             if let cursor {
-                try db.execute(sql: "INSERT OR REPLACE INTO meta(key, value) VALUES ('replica_sync_since', ?), ('replica_sync_cursor', ?)",
-                               arguments: [since, cursor])
+                try db.execute(
+                    sql: "INSERT OR REPLACE INTO meta(key, value) VALUES ('replica_sync_since', ?), ('replica_sync_cursor', ?)",
+                    arguments: [since, cursor])
             } else {
                 try db.execute(sql: "DELETE FROM meta WHERE key IN ('replica_sync_since', 'replica_sync_cursor')")
             }
@@ -281,7 +312,8 @@ public final class Replica: AnswerReplica, Sendable {
     }
 
     public func holdsAnswer(id: String) throws -> Bool {
-        try database.readNow { db in try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM replica_answer WHERE id = ?)", arguments: [id]) ?? false }
+        try database.readNow { db in try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM replica_answer WHERE id = ?)", arguments: [id]) ?? false
+        }
     }
 
     /// Bytes in use inside the file (pages not on the free list).
@@ -313,8 +345,10 @@ public final class Replica: AnswerReplica, Sendable {
                     let count = try Int.fetchOne(db, sql: "SELECT count(*) FROM replica_answer") ?? 0
                     if count == 0 { break }
                     let batch = max(1, count / 10)
-                    try db.execute(sql: "DELETE FROM replica_answer WHERE id IN (SELECT id FROM replica_answer ORDER BY created_at ASC, received_at ASC LIMIT ?)",
-                                   arguments: [batch])
+                    try db.execute(
+                        sql:
+                            "DELETE FROM replica_answer WHERE id IN (SELECT id FROM replica_answer ORDER BY created_at ASC, received_at ASC LIMIT ?)",
+                        arguments: [batch])
                     evicted += db.changesCount
                 }
             }
@@ -359,9 +393,10 @@ public final class Replica: AnswerReplica, Sendable {
         let oldest = try Double.fetchOne(db, sql: "SELECT min(created_at) FROM replica_answer")
         let newest = try Double.fetchOne(db, sql: "SELECT max(created_at) FROM replica_answer")
         let sync = try Double.fetchOne(db, sql: "SELECT last_sync_at FROM replica_meta WHERE id = 1")
-        return ReplicaSummary(path: path, identity: identity, fileBytes: fileBytes(path), answers: answers, documents: documents,
-                              oldest: oldest.map(Date.init(timeIntervalSince1970:)), newest: newest.map(Date.init(timeIntervalSince1970:)),
-                              lastSync: sync.map(Date.init(timeIntervalSince1970:)))
+        return ReplicaSummary(
+            path: path, identity: identity, fileBytes: fileBytes(path), answers: answers, documents: documents,
+            oldest: oldest.map(Date.init(timeIntervalSince1970:)), newest: newest.map(Date.init(timeIntervalSince1970:)),
+            lastSync: sync.map(Date.init(timeIntervalSince1970:)))
     }
 
     /// The file with its WAL.

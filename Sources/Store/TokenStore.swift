@@ -53,15 +53,20 @@ extension BedsideDatabase {
             }
             sql += " ORDER BY issued_at DESC, jti"
             return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(args)).map { row in
-                let jti: String = row["jti"], subject: String = row["subject"], issued: Double = row["issued_at"]
+                let jti: String = row["jti"]
+                let subject: String = row["subject"]
+                let issued: Double = row["issued_at"]
                 var revokedAt: Date?
                 if revocations.tokenIDs.contains(jti) || revocations.isRevoked(jti: nil, subject: subject, issuedAt: issued) {
-                    revokedAt = try Double.fetchOne(db, sql: "SELECT min(revoked_at) FROM revocation WHERE jti = ? OR (subject = ? AND revoked_at >= ?)",
-                                                    arguments: [jti, subject, issued]).map { Date(timeIntervalSince1970: $0) }
+                    revokedAt = try Double.fetchOne(
+                        db, sql: "SELECT min(revoked_at) FROM revocation WHERE jti = ? OR (subject = ? AND revoked_at >= ?)",
+                        arguments: [jti, subject, issued]
+                    ).map { Date(timeIntervalSince1970: $0) }
                 }
                 let roles = (try? JSONDecoder().decode([String].self, from: Data((row["roles"] as String? ?? "[]").utf8))) ?? []
-                return IssuedToken(jti: jti, subject: subject, roles: roles, issuedAt: Date(timeIntervalSince1970: issued),
-                                   expiresAt: Date(timeIntervalSince1970: row["expires_at"]), revokedAt: revokedAt)
+                return IssuedToken(
+                    jti: jti, subject: subject, roles: roles, issuedAt: Date(timeIntervalSince1970: issued),
+                    expiresAt: Date(timeIntervalSince1970: row["expires_at"]), revokedAt: revokedAt)
             }
         }
     }
@@ -79,8 +84,9 @@ extension BedsideDatabase {
     public func revokeSubject(_ subject: String, at date: Date = Date()) async throws -> Int {
         try await write { db in
             try db.execute(sql: "INSERT INTO revocation(subject, revoked_at) VALUES (?, ?)", arguments: [subject, date.timeIntervalSince1970])
-            try db.execute(sql: "UPDATE issued_token SET revoked = 1 WHERE subject = ? AND issued_at <= ?",
-                           arguments: [subject, date.timeIntervalSince1970])
+            try db.execute(
+                sql: "UPDATE issued_token SET revoked = 1 WHERE subject = ? AND issued_at <= ?",
+                arguments: [subject, date.timeIntervalSince1970])
             return db.changesCount
         }
     }

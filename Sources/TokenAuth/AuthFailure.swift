@@ -44,6 +44,9 @@ public struct AuthFailure: Error, Sendable, Hashable, CustomStringConvertible {
     }
 
     package var bedsideError: BedsideError {
-        BedsideError(.unauthorized, kind == .missing ? "This request needs a bearer token: send Authorization: Bearer <token> (create one with `bedside token create`)." : reason)
+        BedsideError(
+            .unauthorized,
+            kind == .missing
+                ? "This request needs a bearer token: send Authorization: Bearer <token> (create one with `bedside token create`)." : reason)
     }
 }

@@ -33,7 +33,10 @@ package enum Base64URL {
                 var o = 0
                 for c in input {
                     let v = t[Int(c)]
-                    if v == 0xFF { failed = true; break }
+                    if v == 0xFF {
+                        failed = true
+                        break
+                    }
                     acc = (acc << 6) | UInt32(v)
                     bits += 6
                     if bits >= 8 {

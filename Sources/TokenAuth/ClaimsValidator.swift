@@ -27,7 +27,8 @@ package struct ClaimsValidator: Sendable {
         }
         let lifetime = exp - (claims.iat ?? now.timeIntervalSince1970)
         guard lifetime <= maxLifetime + leeway else {
-            throw AuthFailure(.lifetimeTooLong, "The token lives longer than this gateway allows (\(Int(maxLifetime / 86_400)) days); create a shorter one.")
+            throw AuthFailure(
+                .lifetimeTooLong, "The token lives longer than this gateway allows (\(Int(maxLifetime / 86_400)) days); create a shorter one.")
         }
         var roles: Set<String> = []
         for role in claims.roles ?? [] {
@@ -40,14 +41,16 @@ package struct ClaimsValidator: Sendable {
     }
 
     package static func hasControlCharacters(_ s: String) -> Bool {
-        if s.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return false }  // plain ASCII: the usual case
+        if s.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return false } // plain ASCII: the usual case
         return s.unicodeScalars.contains { $0.properties.generalCategory == .control }
     }
 
     /// The time-dependent checks, repeated for tokens served from the verified-token cache.
     package func checkTime(_ identity: VerifiedIdentity, now: Date) throws(AuthFailure) {
         let t = now.timeIntervalSince1970
-        guard t < identity.expiresAt + leeway else { throw AuthFailure(.expired, "The token has expired; create a new one with `bedside token create`.") }
+        guard t < identity.expiresAt + leeway else {
+            throw AuthFailure(.expired, "The token has expired; create a new one with `bedside token create`.")
+        }
         if let nbf = identity.notBefore {
             guard nbf.isFinite, nbf - leeway <= t else { throw AuthFailure(.notYetValid, "The token is not valid yet (nbf).") }
         }

@@ -42,7 +42,10 @@ package struct KeyRing: Sendable {
                     skipped.append("(a key without a usable kid)")
                     continue
                 }
-                guard let kind = kindOf(jwk) else { skipped.append(kid); continue }
+                guard let kind = kindOf(jwk) else {
+                    skipped.append(kid)
+                    continue
+                }
                 do { try await publicCollection.add(jwk: jwk) } catch {
                     throw BedsideError(.config, "The JWKS key \(kid) cannot be used.", detail: "\(error)")
                 }
@@ -50,8 +53,9 @@ package struct KeyRing: Sendable {
             }
         }
         let key = SymmetricKey(data: secret)
-        return KeyRing(hmacKey: key, hmacCollection: hmacCollection, publicKinds: kinds,
-                       publicCollection: publicCollection, skipped: skipped)
+        return KeyRing(
+            hmacKey: key, hmacCollection: hmacCollection, publicKinds: kinds,
+            publicCollection: publicCollection, skipped: skipped)
     }
 
     /// ES256 for P-256 EC keys, RS256 for RSA keys; nil for anything else.

@@ -15,8 +15,10 @@ public struct TokenClaims: JWTPayload, Equatable {
     /// Roles beyond asking questions, e.g. `["auditor"]` (reads the whole audit trail).
     public var roles: [String]?
 
-    public init(sub: String?, exp: Double?, nbf: Double? = nil, iat: Double? = nil, iss: String? = nil, aud: Audience? = nil, jti: String? = nil,
-                roles: [String]? = nil) {
+    public init(
+        sub: String?, exp: Double?, nbf: Double? = nil, iat: Double? = nil, iss: String? = nil, aud: Audience? = nil, jti: String? = nil,
+        roles: [String]? = nil
+    ) {
         self.sub = sub
         self.exp = exp
         self.nbf = nbf

@@ -20,8 +20,10 @@ public final class TokenVerifier: Sendable {
     /// Revoked tokens (nil: nothing is ever revoked, as in the benchmark).
     package let revocations: (any RevocationChecking)?
 
-    package init(keys: KeyRing, validator: ClaimsValidator, maxTokenBytes: Int, cacheSize: Int, clock: GatewayClock,
-                 revocations: (any RevocationChecking)? = nil) {
+    package init(
+        keys: KeyRing, validator: ClaimsValidator, maxTokenBytes: Int, cacheSize: Int, clock: GatewayClock,
+        revocations: (any RevocationChecking)? = nil
+    ) {
         self.keys = keys
         self.validator = validator
         self.maxTokenBytes = maxTokenBytes
@@ -36,8 +38,9 @@ public final class TokenVerifier: Sendable {
             hasher.update(data: Array(token.utf8))
         }
         return hasher.finalize().withUnsafeBytes { raw in
-            Fingerprint(a: raw.loadUnaligned(fromByteOffset: 0, as: UInt64.self), b: raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self),
-                        c: raw.loadUnaligned(fromByteOffset: 16, as: UInt64.self), d: raw.loadUnaligned(fromByteOffset: 24, as: UInt64.self))
+            Fingerprint(
+                a: raw.loadUnaligned(fromByteOffset: 0, as: UInt64.self), b: raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self),
+                c: raw.loadUnaligned(fromByteOffset: 16, as: UInt64.self), d: raw.loadUnaligned(fromByteOffset: 24, as: UInt64.self))
         }
     }
 
@@ -111,7 +114,8 @@ public final class TokenVerifier: Sendable {
             }
             claims = try await verifyWithJWTKit(token, keys.publicCollection)
         default:
-            throw AuthFailure(.unsupportedAlgorithm, "The token's algorithm is not accepted (alg \(Self.printable(header.alg))); use HS256, ES256 or RS256.")
+            throw AuthFailure(
+                .unsupportedAlgorithm, "The token's algorithm is not accepted (alg \(Self.printable(header.alg))); use HS256, ES256 or RS256.")
         }
         return try validator.validate(claims, now: now)
     }
@@ -183,14 +187,15 @@ package struct ParsedToken {
 
     private static func readHeader(_ segment: ArraySlice<UInt8>) throws(AuthFailure) -> (String, String?) {
         guard let json = Base64URL.decode(segment),
-              let object = try? JSONSerialization.jsonObject(with: Data(json)) as? [String: Any] else {
+            let object = try? JSONSerialization.jsonObject(with: Data(json)) as? [String: Any]
+        else {
             throw AuthFailure(.malformed, "The token's header is malformed.")
         }
         // A repeated member (`{"alg":"none","alg":"HS256"}`) is refused, not resolved: every
         // value is a string, so each member is one colon outside the strings.
         guard Self.membersOutsideStrings(json) == object.count else { throw AuthFailure(.malformed, "The token's header repeats a member.") }
         var fields: [String: String] = [:]
-        for name in object.keys.sorted() {  // sorted: the same member is named every time
+        for name in object.keys.sorted() { // sorted: the same member is named every time
             let value = object[name]
             switch name {
             case "alg", "typ", "kid":
@@ -201,16 +206,26 @@ package struct ParsedToken {
         }
         if let typ = fields["typ"], typ.uppercased() != "JWT" { throw AuthFailure(.malformed, "The token's type is not JWT.") }
         guard let alg = fields["alg"] else { throw AuthFailure(.malformed, "The token's header has no algorithm (alg).") }
-        if let kid = fields["kid"], kid.isEmpty || kid.utf8.count > 256 { throw AuthFailure(.unknownKey, "The token's key id (kid) is not acceptable.") }
+        if let kid = fields["kid"], kid.isEmpty || kid.utf8.count > 256 {
+            throw AuthFailure(.unknownKey, "The token's key id (kid) is not acceptable.")
+        }
         return (alg, fields["kid"])
     }
 
     /// Colons outside JSON strings (the member count of a flat object).
     private static func membersOutsideStrings(_ json: [UInt8]) -> Int {
-        var count = 0, inString = false, escaped = false
+        var count = 0
+        var inString = false
+        var escaped = false
         for byte in json {
             if inString {
-                if escaped { escaped = false } else if byte == UInt8(ascii: "\\") { escaped = true } else if byte == UInt8(ascii: "\"") { inString = false }
+                if escaped {
+                    escaped = false
+                } else if byte == UInt8(ascii: "\\") {
+                    escaped = true
+                } else if byte == UInt8(ascii: "\"") {
+                    inString = false
+                }
             } else if byte == UInt8(ascii: "\"") {
                 inString = true
             } else if byte == UInt8(ascii: ":") {

@@ -4,7 +4,9 @@ import Foundation
 /// Renders an answer for a terminal or a pipe.
 enum AnswerFormatter {
     static func plain(_ a: Answer, color: Bool) -> String {
-        let bold = color ? "\u{1B}[1m" : "", dim = color ? "\u{1B}[2m" : "", reset = color ? "\u{1B}[0m" : ""
+        let bold = color ? "\u{1B}[1m" : ""
+        let dim = color ? "\u{1B}[2m" : ""
+        let reset = color ? "\u{1B}[0m" : ""
         var out = ""
         var flags: [String] = []
         if a.cached { flags.append("cached") }

@@ -35,7 +35,9 @@ struct AskCommand: AsyncParsableCommand {
     @Option(name: .customLong("top-k"), help: "Passages to retrieve (1-50).")
     var topK = QueryRequest.defaultTopK
 
-    @Option(name: .customLong("filter"), help: ArgumentHelp("Metadata filter key=value (repeatable), e.g. source_id=sepsis-initial-management.", valueName: "key=value"))
+    @Option(
+        name: .customLong("filter"),
+        help: ArgumentHelp("Metadata filter key=value (repeatable), e.g. source_id=sepsis-initial-management.", valueName: "key=value"))
     var filters: [String] = []
 
     @OptionGroup var gatewayOptions: GatewayOptions
@@ -60,8 +62,9 @@ struct AskCommand: AsyncParsableCommand {
             if let gatewayURL = remote.url {
                 let token = try remote.resolvedToken()
                 let replica = try replicaOptions.replica(gatewayURL: gatewayURL, token: token)
-                let result = try await Self.askRemote(request, gatewayURL: gatewayURL, token: token, noCache: noCache, replica: replica,
-                                                      caCertificatePath: try remote.resolvedCACertificate())
+                let result = try await Self.askRemote(
+                    request, gatewayURL: gatewayURL, token: token, noCache: noCache, replica: replica,
+                    caCertificatePath: try remote.resolvedCACertificate())
                 if let offline = result.offline, let replica { replayNote = (offline, replica.location) }
                 return result.answer
             }
@@ -92,8 +95,9 @@ struct AskCommand: AsyncParsableCommand {
             print(String(decoding: try WireCoding.encoder(pretty: true).encode(value), as: UTF8.self))
         } else {
             if let replayNote {
-                print("[OFFLINE: \(replayNote.reason.message) Replayed from the replica \(replayNote.replica): answered "
-                      + "\(ISO8601DateFormatter().string(from: answer.createdAt)), index v\(answer.indexVersion), model \(answer.model). STALE.]")
+                print(
+                    "[OFFLINE: \(replayNote.reason.message) Replayed from the replica \(replayNote.replica): answered "
+                        + "\(ISO8601DateFormatter().string(from: answer.createdAt)), index v\(answer.indexVersion), model \(answer.model). STALE.]")
                 print("")
             }
             print(AnswerFormatter.plain(answer, color: Terminal.stdoutIsTTY && ProcessInfo.processInfo.environment["NO_COLOR"] == nil))
@@ -123,8 +127,10 @@ struct AskCommand: AsyncParsableCommand {
 
     /// Asks a remote gateway, keeping the answer and its cited documents in the replica; when
     /// the gateway cannot answer, the replica's answer to the same question (with the reason).
-    static func askRemote(_ request: QueryRequest, gatewayURL: String, token: String, noCache: Bool,
-                          replica: (any AnswerReplica)?, caCertificatePath: String? = nil) async throws -> (answer: Answer, offline: BedsideError?) {
+    static func askRemote(
+        _ request: QueryRequest, gatewayURL: String, token: String, noCache: Bool,
+        replica: (any AnswerReplica)?, caCertificatePath: String? = nil
+    ) async throws -> (answer: Answer, offline: BedsideError?) {
         let http = GatewayClient.makeHTTPClient(caCertificatePath: caCertificatePath)
         let gateway = ReplicatingGateway(client: GatewayClient(baseURL: gatewayURL, token: token, httpClient: http), replica: replica)
         do {
@@ -137,7 +143,9 @@ struct AskCommand: AsyncParsableCommand {
         }
     }
 
-    static func askRemote(_ request: QueryRequest, gateway: ReplicatingGateway, noCache: Bool) async throws -> (answer: Answer, offline: BedsideError?) {
+    static func askRemote(_ request: QueryRequest, gateway: ReplicatingGateway, noCache: Bool) async throws -> (
+        answer: Answer, offline: BedsideError?
+    ) {
         do {
             var final: Answer?
             for try await event in gateway.client.query(request, noCache: noCache) {
@@ -149,8 +157,9 @@ struct AskCommand: AsyncParsableCommand {
             return (final, nil)
         } catch let error as BedsideError where ReplicatingGateway.isOffline(error) && gateway.replica != nil {
             if let replayed = gateway.replay(question: request.question) { return (replayed, error) }
-            throw BedsideError(error.code, "\(error.message) The replica holds no answer to this question.", detail: error.detail,
-                               retryAfter: error.retryAfter)
+            throw BedsideError(
+                error.code, "\(error.message) The replica holds no answer to this question.", detail: error.detail,
+                retryAfter: error.retryAfter)
         }
     }
 

@@ -26,7 +26,9 @@ struct AuditCommand: AsyncParsableCommand {
         @Option(help: "How many of the newest rows to show in the table or --json (ignored by --format, which exports every match).")
         var limit = 50
 
-        @Option(help: ArgumentHelp("Only rows at or after this time: ISO 8601 (2026-12-01, 2026-12-01T08:00:00Z) or an age (12h, 7d).", valueName: "time"))
+        @Option(
+            help: ArgumentHelp("Only rows at or after this time: ISO 8601 (2026-12-01, 2026-12-01T08:00:00Z) or an age (12h, 7d).", valueName: "time")
+        )
         var since: String?
 
         @Option(help: ArgumentHelp("Only rows before this time (same forms as --since).", valueName: "time"))
@@ -67,7 +69,9 @@ struct AuditCommand: AsyncParsableCommand {
                 for r in rows {
                     let flags = [r.cached ? "cached" : nil, r.stale ? "stale" : nil].compactMap { $0 }.joined(separator: ",")
                     let ref = r.refID.map { " (completes #\($0))" } ?? ""
-                    print("#\(r.id ?? 0)  \(AuditExport.timestamp(r.at))  \(safe(r.subject))  \(safe(r.outcome))\(flags.isEmpty ? "" : " (\(flags))")\(ref)  v\(r.indexVersion) \(safe(r.model))")
+                    print(
+                        "#\(r.id ?? 0)  \(AuditExport.timestamp(r.at))  \(safe(r.subject))  \(safe(r.outcome))\(flags.isEmpty ? "" : " (\(flags))")\(ref)  v\(r.indexVersion) \(safe(r.model))"
+                    )
                     print("    \(safe(r.question))")
                     if !r.detail.isEmpty { print("    \(safe(r.detail))") }
                     if !r.sources.isEmpty { print("    sources: \(safe(r.sources.joined(separator: ", ")))") }

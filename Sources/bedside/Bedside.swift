@@ -17,7 +17,10 @@ struct Bedside: AsyncParsableCommand {
             (see `bedside doctor`).
             """,
         version: "0.1.0",
-        subcommands: [ConsoleCommand.self, AskCommand.self, CheckCommand.self, IngestCommand.self, ServeCommand.self, TokenCommand.self, EvalCommand.self, DoctorCommand.self, ConfigCommand.self, SyncCommand.self, AuditCommand.self, BenchJWTCommand.self],
+        subcommands: [
+            ConsoleCommand.self, AskCommand.self, CheckCommand.self, IngestCommand.self, ServeCommand.self, TokenCommand.self, EvalCommand.self,
+            DoctorCommand.self, ConfigCommand.self, SyncCommand.self, AuditCommand.self, BenchJWTCommand.self,
+        ],
         defaultSubcommand: ConsoleCommand.self
     )
 }

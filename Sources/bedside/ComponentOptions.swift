@@ -32,7 +32,10 @@ struct ComponentOptions: ParsableArguments {
         var usesVectors: Bool { config.retriever != .bm25 }
 
         func pipeline(_ db: BedsideDatabase) -> Pipeline {
-            Pipeline(database: db, retriever: retriever, generator: generator, componentChecks: componentChecks)
+            // Load the in-memory BM25 copy in the background: the gateway is ready at once, and
+            // the first question finds the index loaded (or joins the load already running).
+            if config.retriever != .vector { Task.detached(priority: .utility) { await BM25Index.shared(for: db).warm() } }
+            return Pipeline(database: db, retriever: retriever, generator: generator, componentChecks: componentChecks)
         }
     }
 
@@ -58,13 +61,22 @@ struct ComponentOptions: ParsableArguments {
     func resolvedConfig(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> BedsideConfig {
         let config = try BedsideConfig(layers: Settings.layers(flags: flags(), environment: environment))
         if config.retriever != .bm25, config.embeddings == nil {
-            throw BedsideError(.config, "The \(config.retriever.rawValue) retriever needs an embedding server: set BEDSIDE_EMBED_URL (an OpenAI-style base URL ending in /v1) or [embeddings] url in \(BedsideConfig.defaultPath()), then run `bedside doctor` to check it.")
+            throw BedsideError(
+                .config,
+                "The \(config.retriever.rawValue) retriever needs an embedding server: set BEDSIDE_EMBED_URL (an OpenAI-style base URL ending in /v1) or [embeddings] url in \(BedsideConfig.defaultPath()), then run `bedside doctor` to check it."
+            )
         }
         if config.index == .qdrant, config.qdrant == nil {
-            throw BedsideError(.config, "The qdrant index needs a Qdrant server: set BEDSIDE_QDRANT_URL (e.g. http://127.0.0.1:6333) or [qdrant] url in \(BedsideConfig.defaultPath()), then run `bedside doctor` to check it.")
+            throw BedsideError(
+                .config,
+                "The qdrant index needs a Qdrant server: set BEDSIDE_QDRANT_URL (e.g. http://127.0.0.1:6333) or [qdrant] url in \(BedsideConfig.defaultPath()), then run `bedside doctor` to check it."
+            )
         }
         if config.index == .qdrant, config.embeddings == nil {
-            throw BedsideError(.config, "The qdrant index holds embedding vectors, so it needs an embedding server: set BEDSIDE_EMBED_URL or [embeddings] url in \(BedsideConfig.defaultPath()), then run `bedside doctor` to check it.")
+            throw BedsideError(
+                .config,
+                "The qdrant index holds embedding vectors, so it needs an embedding server: set BEDSIDE_EMBED_URL or [embeddings] url in \(BedsideConfig.defaultPath()), then run `bedside doctor` to check it."
+            )
         }
         return config
     }
@@ -76,8 +88,9 @@ struct ComponentOptions: ParsableArguments {
         var config = try resolvedConfig()
         adjust(&config)
         guard config.llm != nil || config.embeddings != nil || config.qdrant != nil else {
-            return Setup(config: config, retriever: BM25Retriever(database: database), generator: ExtractiveGenerator(), sink: nil,
-                         componentChecks: [:], components: nil, shutdown: {}, backfill: { _ in 0 })
+            return Setup(
+                config: config, retriever: BM25Retriever(database: database), generator: ExtractiveGenerator(), sink: nil,
+                componentChecks: [:], components: nil, shutdown: {}, backfill: { _ in 0 })
         }
         let http = BedsideHTTPClient.make(connectTimeoutSeconds: max(1, Int64(config.timeouts.connect.rounded(.up))))
         let shutdown: @Sendable () -> Void = { try? http.syncShutdown() }
@@ -85,9 +98,10 @@ struct ComponentOptions: ParsableArguments {
             let components = InferenceComponents(config: config, database: database, httpClient: http)
             let indexer = try components.indexer()
             let checks = Doctor(config: config, databasePath: database.path, httpClient: http).componentChecks()
-            let setup = Setup(config: config, retriever: try components.retriever(), generator: components.generator(), sink: indexer,
-                              componentChecks: checks, components: components, shutdown: shutdown,
-                              backfill: { progress in try await indexer?.backfill(database: database, progress: progress) ?? 0 })
+            let setup = Setup(
+                config: config, retriever: try components.retriever(), generator: components.generator(), sink: indexer,
+                componentChecks: checks, components: components, shutdown: shutdown,
+                backfill: { progress in try await indexer?.backfill(database: database, progress: progress) ?? 0 })
             if setup.usesVectors { await Self.backfillQuietly(setup) }
             return setup
         } catch {
@@ -102,14 +116,17 @@ struct ComponentOptions: ParsableArguments {
     /// gateway, which reports the failure or serves a stale cached answer.
     static func backfillQuietly(_ setup: Setup) async {
         do {
-            let n = try await setup.backfill { done, total in Terminal.progress("Embedding passages missing from the vector index: \(done)/\(total)") }
+            let n = try await setup.backfill { done, total in Terminal.progress("Embedding passages missing from the vector index: \(done)/\(total)")
+            }
             if n > 0 {
                 Terminal.endProgress()
                 Terminal.error("Embedded \(n) passages that the \(setup.config.index.rawValue) vector index lacked.")
             }
         } catch {
             Terminal.endProgress()
-            Terminal.error("warning: could not bring the \(setup.config.index.rawValue) vector index up to date: \((error as? BedsideError)?.message ?? "\(error)")")
+            Terminal.error(
+                "warning: could not bring the \(setup.config.index.rawValue) vector index up to date: \((error as? BedsideError)?.message ?? "\(error)")"
+            )
         }
     }
 }

@@ -34,17 +34,23 @@ struct ConfigCommand: AsyncParsableCommand {
         try await reportingErrors {
             if reference {
                 let defaults = BedsideConfig.defaultValues.merging(GatewayConfiguration.defaultValues) { a, _ in a }
-                    .merging(ReplicaOptions.rows(.standard, layers: ConfigLayers()).compactMap { r in r.value.map { (r.key.dotted, $0) } }) { a, _ in a }
+                    .merging(ReplicaOptions.rows(.standard, layers: ConfigLayers()).compactMap { r in r.value.map { (r.key.dotted, $0) } }) { a, _ in
+                        a
+                    }
                 print(ConfigRedaction.reference(Settings.keys, defaults: defaults))
                 return
             }
-            let flags = try components.flags().merging(gateway.flags) { a, _ in a }.merging(listen.flags) { a, _ in a }.merging(replica.flags) { a, _ in a }
+            let flags = try components.flags().merging(gateway.flags) { a, _ in a }.merging(listen.flags) { a, _ in a }.merging(replica.flags) {
+                a, _ in a
+            }
             let layers = try Settings.layers(flags: flags)
             let rows = try Self.rows(layers: layers, databasePath: database.path)
             if json {
                 let items: [JSONValue] = rows.map { r in
-                    .object(["key": .string(r.key.dotted), "value": r.value.map(JSONValue.string) ?? .null, "origin": .string(r.origin.description),
-                             "env": .array(r.key.environment.map(JSONValue.string)), "secret": .bool(r.key.secret)])
+                    .object([
+                        "key": .string(r.key.dotted), "value": r.value.map(JSONValue.string) ?? .null, "origin": .string(r.origin.description),
+                        "env": .array(r.key.environment.map(JSONValue.string)), "secret": .bool(r.key.secret),
+                    ])
                 }
                 print(String(decoding: try WireCoding.encoder(pretty: true).encode(JSONValue.array(items)), as: UTF8.self))
             } else {

@@ -41,8 +41,9 @@ struct ConsoleCommand: AsyncParsableCommand {
             if let gatewayURL = remote.url {
                 let token = try remote.resolvedToken()
                 let replica = try replicaOptions.replica(gatewayURL: gatewayURL, token: token)
-                var options = TUIOptions(gatewayURL: gatewayURL, token: token, noColor: noColor, screenReader: screenReader,
-                                         exportDirectory: exportDir, replica: replica)
+                var options = TUIOptions(
+                    gatewayURL: gatewayURL, token: token, noColor: noColor, screenReader: screenReader,
+                    exportDirectory: exportDir, replica: replica)
                 options.caCertificatePath = try remote.resolvedCACertificate()
                 try await Self.openConsole(options)
                 return
@@ -55,9 +56,10 @@ struct ConsoleCommand: AsyncParsableCommand {
             let config = try gateway.configuration(databasePath: database.path)
             let embedded = try await EmbeddedGateway.start(configuration: config, database: db, inference: pipeline)
             let status = try? await pipeline.status()
-            let options = TUIOptions(gatewayURL: embedded.baseURL, token: embedded.token, noColor: noColor, screenReader: screenReader,
-                                     model: status?.model ?? setup.generator.model,
-                                     indexName: "\(status?.retriever ?? setup.retriever.name)", exportDirectory: exportDir)
+            let options = TUIOptions(
+                gatewayURL: embedded.baseURL, token: embedded.token, noColor: noColor, screenReader: screenReader,
+                model: status?.model ?? setup.generator.model,
+                indexName: "\(status?.retriever ?? setup.retriever.name)", exportDirectory: exportDir)
             do {
                 try await Self.openConsole(options)
             } catch {

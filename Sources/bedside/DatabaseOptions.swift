@@ -5,7 +5,9 @@ import Store
 
 /// `--db PATH`, shared by every subcommand.
 struct DatabaseOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("SQLite database file (default: $BEDSIDE_DB, else $XDG_DATA_HOME/bedside/bedside.sqlite).", valueName: "path"))
+    @Option(
+        name: .long, help: ArgumentHelp("SQLite database file (default: $BEDSIDE_DB, else $XDG_DATA_HOME/bedside/bedside.sqlite).", valueName: "path")
+    )
     var db: String?
 
     var path: String { StoreLocation.databasePath(explicit: db) }

@@ -19,7 +19,10 @@ enum DemoCorpus {
             dir = dir.deletingLastPathComponent()
         }
         candidates.append(fm.currentDirectoryPath + "/corpus/demo")
-        return candidates.first { var d: ObjCBool = false; return fm.fileExists(atPath: $0, isDirectory: &d) && d.boolValue }
+        return candidates.first {
+            var d: ObjCBool = false
+            return fm.fileExists(atPath: $0, isDirectory: &d) && d.boolValue
+        }
     }
 
     /// Ingests the demo corpus when the database has no documents. Returns true if it did.
@@ -35,7 +38,8 @@ enum DemoCorpus {
         }
         if !quiet {
             Terminal.endProgress()
-            Terminal.error("Ingested the demo corpus: \(summary.documents) documents, \(summary.chunks) passages (demo content, not for clinical use).")
+            Terminal.error(
+                "Ingested the demo corpus: \(summary.documents) documents, \(summary.chunks) passages (demo content, not for clinical use).")
         }
         return true
     }

@@ -36,8 +36,11 @@ struct DoctorCommand: AsyncParsableCommand {
             // The whole layer, so an unknown key in any section (a typo in [gateway]) is reported here too.
             let config = try BedsideConfig(layers: Settings.layers())
             let http = BedsideHTTPClient.make(connectTimeoutSeconds: max(1, Int64(min(timeout, config.timeouts.connect).rounded(.up))))
-            checks = await Doctor(config: config, databasePath: database.path, httpClient: http,
-                                  timeout: .milliseconds(Int64(max(0.1, timeout) * 1000))).run() + ReplicaReport.checks()
+            checks =
+                await Doctor(
+                    config: config, databasePath: database.path, httpClient: http,
+                    timeout: .milliseconds(Int64(max(0.1, timeout) * 1000))
+                ).run() + ReplicaReport.checks()
             try? await http.shutdown()
         } catch let error as BedsideError {
             // An unreadable or invalid config file is itself the finding.
@@ -47,8 +50,13 @@ struct DoctorCommand: AsyncParsableCommand {
         if json {
             let obj: JSONValue = .object([
                 "ok": .bool(ok),
-                "checks": .array(checks.map { .object(["component": .string($0.component), "status": .string($0.status.rawValue),
-                                                       "message": .string($0.message)]) }),
+                "checks": .array(
+                    checks.map {
+                        .object([
+                            "component": .string($0.component), "status": .string($0.status.rawValue),
+                            "message": .string($0.message),
+                        ])
+                    }),
             ])
             print(String(decoding: try WireCoding.encoder(pretty: true).encode(obj), as: UTF8.self))
         } else {

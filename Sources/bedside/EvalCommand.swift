@@ -42,7 +42,10 @@ struct EvalCommand: AsyncParsableCommand {
     @Flag(help: "Also calibrate the refusal threshold on this set.")
     var calibrate = false
 
-    @Option(help: ArgumentHelp("Questions the corpus does not answer (one a line, or JSONL with \"question\"): reports how many are refused, and runs every question through the full pipeline (false refusals, citation precision, supported answers).", valueName: "path"))
+    @Option(
+        help: ArgumentHelp(
+            "Questions the corpus does not answer (one a line, or JSONL with \"question\"): reports how many are refused, and runs every question through the full pipeline (false refusals, citation precision, supported answers).",
+            valueName: "path"))
     var unanswerable: String?
 
     @Flag(help: "With --unanswerable: answer with the configured LLM (default: extractive answers, fast and repeatable).")
@@ -51,13 +54,18 @@ struct EvalCommand: AsyncParsableCommand {
     @Option(name: .customLong("field-weights"), help: ArgumentHelp("BM25 weights of title, section and body (default 2,1.5,1).", valueName: "t,s,b"))
     var fieldWeights: String?
 
-    @Option(name: .customLong("feedback-terms"), help: ArgumentHelp("Pseudo-relevance feedback: words from the first passages added to the BM25 query (default 0: off).", valueName: "n"))
+    @Option(
+        name: .customLong("feedback-terms"),
+        help: ArgumentHelp("Pseudo-relevance feedback: words from the first passages added to the BM25 query (default 0: off).", valueName: "n"))
     var feedbackTerms: Int?
 
-    @Option(name: .customLong("fusion-weights"), help: ArgumentHelp("Hybrid: weights of the BM25 and vector rankings in the fusion (default 1,1).", valueName: "l,v"))
+    @Option(
+        name: .customLong("fusion-weights"),
+        help: ArgumentHelp("Hybrid: weights of the BM25 and vector rankings in the fusion (default 1,1).", valueName: "l,v"))
     var fusionWeights: String?
 
-    @Option(name: .customLong("fusion-depth"), help: ArgumentHelp("Hybrid: candidates taken from each retriever, at least (default 20).", valueName: "n"))
+    @Option(
+        name: .customLong("fusion-depth"), help: ArgumentHelp("Hybrid: candidates taken from each retriever, at least (default 20).", valueName: "n"))
     var fusionDepth: Int?
 
     @Option(help: ArgumentHelp("Write one JSON line per question (retrieved passages, relevance evidence, verdict) to this file.", valueName: "path"))
@@ -127,7 +135,8 @@ struct EvalCommand: AsyncParsableCommand {
         var outcomes = Outcomes()
         var ranks: [Int?] = []
         var latencies: [Double] = []
-        var positives: [Double] = [], negatives: [Double] = []
+        var positives: [Double] = []
+        var negatives: [Double] = []
         // Passages are ranked; documents are ranked by their best passage.
         let depth = max(topK * 4, 40)
         for (i, q) in qs.enumerated() {
@@ -154,7 +163,10 @@ struct EvalCommand: AsyncParsableCommand {
         Terminal.endProgress()
         if let details {
             var out = Data()
-            for l in detailLines { out.append(l); out.append(0x0A) }
+            for l in detailLines {
+                out.append(l)
+                out.append(0x0A)
+            }
             do { try out.write(to: URL(fileURLWithPath: details)) } catch {
                 throw BedsideError(.badRequest, "Cannot write \(details).", detail: "\(error)")
             }
@@ -166,7 +178,7 @@ struct EvalCommand: AsyncParsableCommand {
         var report: [String: Double] = [
             "questions": Double(qs.count), "recall@1": recall(1), "recall@5": recall(5), "recall@10": recall(10),
             "mrr@10": mrr, "latency_ms_p50": pct(0.5), "latency_ms_p95": pct(0.95),
-            "latency_ms_first": latencies.first ?? 0,  // includes loading the in-memory BM25 index
+            "latency_ms_first": latencies.first ?? 0, // includes loading the in-memory BM25 index
             "ingest_seconds": ingest.seconds, "documents": Double(ingest.documents), "chunks": Double(ingest.chunks),
             "embedded": Double(ingest.embedded),
         ]
@@ -203,18 +215,25 @@ struct EvalCommand: AsyncParsableCommand {
         ]
         if runPipeline {
             let o = outcomes
-            lines.append(String(format: "unanswerable refused %d/%d (%.1f%%)   answerable falsely refused %d/%d (%.1f%%)",
-                                o.refused, o.unanswerable, 100 * ratio(o.refused, o.unanswerable),
-                                o.falselyRefused, o.answerable, 100 * ratio(o.falselyRefused, o.answerable)))
-            lines.append(String(format: "citation precision %.3f (%d/%d cited passages from a gold document)   answers with every sentence supported %.3f (%d/%d)   generator: ",
-                                ratio(o.citedGold, o.cited), o.citedGold, o.cited, ratio(o.allSupported, o.answered), o.allSupported, o.answered)
-                         + pipeline.generator.model)
+            lines.append(
+                String(
+                    format: "unanswerable refused %d/%d (%.1f%%)   answerable falsely refused %d/%d (%.1f%%)",
+                    o.refused, o.unanswerable, 100 * ratio(o.refused, o.unanswerable),
+                    o.falselyRefused, o.answerable, 100 * ratio(o.falselyRefused, o.answerable)))
+            lines.append(
+                String(
+                    format:
+                        "citation precision %.3f (%d/%d cited passages from a gold document)   answers with every sentence supported %.3f (%d/%d)   generator: ",
+                    ratio(o.citedGold, o.cited), o.citedGold, o.cited, ratio(o.allSupported, o.answered), o.allSupported, o.answered)
+                    + pipeline.generator.model)
         }
         if calibrate {
             let against = offTopic.isEmpty ? "best non-gold documents" : "off-topic questions"
-            lines.append(String(format: "relevance gate: minimum specificity %.2f (balanced accuracy %.3f on %d gold documents / %d ",
-                                report["refusal_threshold"]!, report["refusal_balanced_accuracy"]!, positives.count, negatives.count)
-                         + against + String(format: "); in use: %.2f", pipeline.gate.minimumSpecificity))
+            lines.append(
+                String(
+                    format: "relevance gate: minimum specificity %.2f (balanced accuracy %.3f on %d gold documents / %d ",
+                    report["refusal_threshold"]!, report["refusal_balanced_accuracy"]!, positives.count, negatives.count)
+                    + against + String(format: "); in use: %.2f", pipeline.gate.minimumSpecificity))
         }
         return lines.joined(separator: "\n")
     }
@@ -222,7 +241,9 @@ struct EvalCommand: AsyncParsableCommand {
     /// Runs one question through the pipeline (gate, then generation) and counts the outcome;
     /// `gold` is nil for a question the corpus does not answer.
     @discardableResult
-    func judge(_ question: String, id: String, gold: Set<String>?, pipeline: Pipeline, outcomes: inout Outcomes, details: inout [Data]) async throws -> RelevanceGate.Judgement {
+    func judge(_ question: String, id: String, gold: Set<String>?, pipeline: Pipeline, outcomes: inout Outcomes, details: inout [Data]) async throws
+        -> RelevanceGate.Judgement
+    {
         let request = try QueryRequest(question: question).validated()
         let assessment = try await pipeline.assess(request)
         let answer = try await pipeline.run(request, assessment: assessment, started: Date()) { _ in }
@@ -233,7 +254,9 @@ struct EvalCommand: AsyncParsableCommand {
                 outcomes.answered += 1
                 outcomes.cited += answer.citations.count
                 outcomes.citedGold += answer.citations.filter { gold.contains($0.sourceID) }.count
-                if !answer.sentences.isEmpty && answer.sentences.allSatisfy({ !$0.unsupported && !$0.citations.isEmpty }) { outcomes.allSupported += 1 }
+                if !answer.sentences.isEmpty && answer.sentences.allSatisfy({ !$0.unsupported && !$0.citations.isEmpty }) {
+                    outcomes.allSupported += 1
+                }
             }
         } else {
             outcomes.unanswerable += 1
@@ -244,19 +267,26 @@ struct EvalCommand: AsyncParsableCommand {
         let words = FTSQuery.terms(question)
         var terms: [JSONValue] = []
         for (i, t) in ev.terms.enumerated() {
-            terms.append(.object(["term": .string(i < words.count ? words[i] : t.stem), "stem": .string(t.stem), "idf": .number(t.weight),
-                                  "df": .number(Double(i < ev.frequencies.count ? ev.frequencies[i] : -1))]))
+            terms.append(
+                .object([
+                    "term": .string(i < words.count ? words[i] : t.stem), "stem": .string(t.stem), "idf": .number(t.weight),
+                    "df": .number(Double(i < ev.frequencies.count ? ev.frequencies[i] : -1)),
+                ]))
         }
         let documents: [JSONValue] = assessment.judgement.documents.map { d in
-            .object(["doc": .string(d.documentID), "gold": .bool(gold?.contains(d.documentID) ?? false), "coverage": .number(d.coverage),
-                     "specificity": .number(d.specificity), "answers": .bool(d.answers)])
+            .object([
+                "doc": .string(d.documentID), "gold": .bool(gold?.contains(d.documentID) ?? false), "coverage": .number(d.coverage),
+                "specificity": .number(d.specificity), "answers": .bool(d.answers),
+            ])
         }
         let passages: [JSONValue] = assessment.judgement.passages.map { p in
             let hit = assessment.passages[p.rank]
-            return .object(["doc": .string(hit.chunk.documentID), "gold": .bool(gold?.contains(hit.chunk.documentID) ?? false),
-                            "score": .number(hit.score), "coverage": .number(p.coverage), "present": .array(p.present.map { .bool($0) }),
-                            "sentence_coverage": .number(p.sentenceCoverage), "sentence_present": .array(p.sentencePresent.map { .bool($0) }),
-                            "sentence": .string(p.sentence)])
+            return .object([
+                "doc": .string(hit.chunk.documentID), "gold": .bool(gold?.contains(hit.chunk.documentID) ?? false),
+                "score": .number(hit.score), "coverage": .number(p.coverage), "present": .array(p.present.map { .bool($0) }),
+                "sentence_coverage": .number(p.sentenceCoverage), "sentence_present": .array(p.sentencePresent.map { .bool($0) }),
+                "sentence": .string(p.sentence),
+            ])
         }
         let obj: [String: JSONValue] = [
             "id": .string(id), "question": .string(question), "answerable": .bool(gold != nil), "chunks": .number(Double(ev.chunks)),
@@ -271,7 +301,9 @@ struct EvalCommand: AsyncParsableCommand {
     /// The retrieval settings in force, in words.
     func settings(_ retriever: any Retriever) -> String {
         if let b = retriever as? BM25Retriever {
-            return String(format: "bm25 field weights %g,%g,%g; feedback terms %d", b.fieldWeights.title, b.fieldWeights.section, b.fieldWeights.body, b.feedbackTerms)
+            return String(
+                format: "bm25 field weights %g,%g,%g; feedback terms %d", b.fieldWeights.title, b.fieldWeights.section, b.fieldWeights.body,
+                b.feedbackTerms)
         }
         if let h = retriever as? HybridRetriever {
             return settings(h.lexical) + String(format: "; fusion weights %g,%g; fusion depth %d", h.lexicalWeight, h.semanticWeight, h.minimumDepth)

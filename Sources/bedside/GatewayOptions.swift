@@ -18,14 +18,18 @@ struct GatewayOptions: ParsableArguments {
     @Option(help: ArgumentHelp("JWKS file with RS256/ES256 public keys, chosen by kid.", valueName: "path"))
     var jwks: String?
 
-    @Option(name: .customLong("max-ttl"), help: ArgumentHelp("Longest token lifetime accepted or minted (default 30d, at most 366d).", valueName: "duration"))
+    @Option(
+        name: .customLong("max-ttl"),
+        help: ArgumentHelp("Longest token lifetime accepted or minted (default 30d, at most 366d).", valueName: "duration"))
     var maxTTL: String?
 
     /// These flags by `ConfigKey.dotted`.
     var flags: [String: String] {
         typealias K = GatewayConfiguration.Keys
-        let pairs: [(ConfigKey, String?)] = [(K.cacheTTL, cacheTTL), (K.rateCapacity, rateLimit.map { "\($0)" }), (K.rateRefill, rateRefill.map { "\($0)" }),
-                                              (K.jwks, jwks), (K.maxTokenTTL, maxTTL)]
+        let pairs: [(ConfigKey, String?)] = [
+            (K.cacheTTL, cacheTTL), (K.rateCapacity, rateLimit.map { "\($0)" }), (K.rateRefill, rateRefill.map { "\($0)" }),
+            (K.jwks, jwks), (K.maxTokenTTL, maxTTL),
+        ]
         return Dictionary(pairs.compactMap { k, v in v.map { (k.dotted, $0) } }, uniquingKeysWith: { a, _ in a })
     }
 

@@ -47,8 +47,12 @@ struct IngestCommand: AsyncParsableCommand {
             if json {
                 print(String(decoding: try WireCoding.encoder(pretty: true).encode(summary), as: UTF8.self))
             } else {
-                print("Ingested \(summary.documents) documents from \(summary.files) files: \(summary.added) added, \(summary.replaced) replaced, \(summary.unchanged) unchanged.")
-                print("\(summary.chunks) passages written\(summary.embedded > 0 ? ", \(summary.embedded) embedded into the \(setup.config.index.rawValue) vector index" : ""); index version \(summary.indexVersion); \(String(format: "%.2f", summary.seconds)) s.")
+                print(
+                    "Ingested \(summary.documents) documents from \(summary.files) files: \(summary.added) added, \(summary.replaced) replaced, \(summary.unchanged) unchanged."
+                )
+                print(
+                    "\(summary.chunks) passages written\(summary.embedded > 0 ? ", \(summary.embedded) embedded into the \(setup.config.index.rawValue) vector index" : ""); index version \(summary.indexVersion); \(String(format: "%.2f", summary.seconds)) s."
+                )
             }
         }
     }

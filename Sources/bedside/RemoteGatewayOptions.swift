@@ -11,10 +11,14 @@ struct RemoteGatewayOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Bearer token for --gateway (visible in `ps`: prefer --token-file or BEDSIDE_TOKEN).", valueName: "token"))
     var token: String?
 
-    @Option(name: .customLong("token-file"), help: ArgumentHelp("Read the bearer token for --gateway from this file (keeps it out of `ps`).", valueName: "path"))
+    @Option(
+        name: .customLong("token-file"),
+        help: ArgumentHelp("Read the bearer token for --gateway from this file (keeps it out of `ps`).", valueName: "path"))
     var tokenFile: String?
 
-    @Option(name: .customLong("cacert"), help: ArgumentHelp("PEM file of the CA that signed an https:// gateway's certificate (or BEDSIDE_CACERT).", valueName: "file"))
+    @Option(
+        name: .customLong("cacert"),
+        help: ArgumentHelp("PEM file of the CA that signed an https:// gateway's certificate (or BEDSIDE_CACERT).", valueName: "file"))
     var caCert: String?
 
     /// `--cacert` or `BEDSIDE_CACERT`, checked to hold a PEM certificate; nil means the system's roots.

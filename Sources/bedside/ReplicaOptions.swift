@@ -9,19 +9,26 @@ import Store
 /// URL and token subject under `$XDG_DATA_HOME/bedside/replicas/`, bounded by
 /// `[replica] max_mb` and `max_age` (config file, `BEDSIDE_REPLICA_*`, or these flags).
 struct ReplicaOptions: ParsableArguments {
-    @Option(name: .customLong("replica-max-mb"), help: ArgumentHelp("Largest replica of a --gateway, in MB (config [replica] max_mb; default 200). The oldest answers go first.", valueName: "MB"))
+    @Option(
+        name: .customLong("replica-max-mb"),
+        help: ArgumentHelp(
+            "Largest replica of a --gateway, in MB (config [replica] max_mb; default 200). The oldest answers go first.", valueName: "MB"))
     var maxMB: Int?
 
-    @Option(name: .customLong("replica-max-age"), help: ArgumentHelp("Oldest answer kept in the replica, e.g. 90d (config [replica] max_age; default 365d).", valueName: "duration"))
+    @Option(
+        name: .customLong("replica-max-age"),
+        help: ArgumentHelp("Oldest answer kept in the replica, e.g. 90d (config [replica] max_age; default 365d).", valueName: "duration"))
     var maxAge: String?
 
     @Flag(name: .customLong("no-replica"), help: "Keep no replica of a --gateway (nothing replays offline).")
     var noReplica = false
 
-    static let maxMBKey = ConfigKey("replica", "max_mb", .integer(1...1_000_000), env: ["BEDSIDE_REPLICA_MAX_MB"], flag: "--replica-max-mb",
-                                    help: "Largest replica of a --gateway, in MB; the oldest answers go first.")
-    static let maxAgeKey = ConfigKey("replica", "max_age", .duration, env: ["BEDSIDE_REPLICA_MAX_AGE"], flag: "--replica-max-age",
-                                     help: "Oldest answer kept in the replica.")
+    static let maxMBKey = ConfigKey(
+        "replica", "max_mb", .integer(1...1_000_000), env: ["BEDSIDE_REPLICA_MAX_MB"], flag: "--replica-max-mb",
+        help: "Largest replica of a --gateway, in MB; the oldest answers go first.")
+    static let maxAgeKey = ConfigKey(
+        "replica", "max_age", .duration, env: ["BEDSIDE_REPLICA_MAX_AGE"], flag: "--replica-max-age",
+        help: "Oldest answer kept in the replica.")
     static var keys: [ConfigKey] { [maxMBKey, maxAgeKey] }
 
     /// These flags by `ConfigKey.dotted`.
@@ -46,8 +53,10 @@ struct ReplicaOptions: ParsableArguments {
 
     /// The rows of `bedside config`.
     static func rows(_ limits: ReplicaLimits, layers: ConfigLayers) -> [ConfigRow] {
-        [ConfigRow(key: maxMBKey, value: limits.maxBytes.map { String($0 >> 20) }, origin: layers.origin(maxMBKey)),
-         ConfigRow(key: maxAgeKey, value: limits.maxAge.map(formatDuration), origin: layers.origin(maxAgeKey))]
+        [
+            ConfigRow(key: maxMBKey, value: limits.maxBytes.map { String($0 >> 20) }, origin: layers.origin(maxMBKey)),
+            ConfigRow(key: maxAgeKey, value: limits.maxAge.map(formatDuration), origin: layers.origin(maxAgeKey)),
+        ]
     }
 
     /// The replica of `gatewayURL` for the token's subject, opened (and checked) now when its
@@ -78,13 +87,16 @@ struct ReplicaOptions: ParsableArguments {
     /// names the replica file so two subjects' records are never mixed).
     static func subject(ofToken token: String) throws -> String {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
-        func bad() -> BedsideError { BedsideError(.badRequest, "The token is not a JWT with a subject, so Bedside cannot tell whose replica to use.") }
+        func bad() -> BedsideError {
+            BedsideError(.badRequest, "The token is not a JWT with a subject, so Bedside cannot tell whose replica to use.")
+        }
         guard parts.count == 3 else { throw bad() }
         var b64 = parts[1].replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         while b64.count % 4 != 0 { b64 += "=" }
         guard let data = Data(base64Encoded: b64),
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let sub = object["sub"] as? String, !sub.isEmpty else { throw bad() }
+            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+            let sub = object["sub"] as? String, !sub.isEmpty
+        else { throw bad() }
         return sub
     }
 }

@@ -22,8 +22,10 @@ enum ReplicaReport {
     }
 
     static func describe(_ s: ReplicaSummary, now: Date = Date()) -> String {
-        var parts = ["\(s.identity.gatewayURL) for \(s.identity.subject)", "\(s.answers) answers, \(s.documents) documents",
-                     SyncCommand.formatBytes(Int(s.fileBytes))]
+        var parts = [
+            "\(s.identity.gatewayURL) for \(s.identity.subject)", "\(s.answers) answers, \(s.documents) documents",
+            SyncCommand.formatBytes(Int(s.fileBytes)),
+        ]
         if let oldest = s.oldest { parts.append("oldest answer \(age(now.timeIntervalSince(oldest))) old") }
         parts.append(s.lastSync.map { "last sync \(age(now.timeIntervalSince($0))) ago" } ?? "never synced")
         return parts.joined(separator: ", ") + " (\(s.path))"

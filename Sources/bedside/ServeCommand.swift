@@ -25,13 +25,19 @@ struct ServeCommand: AsyncParsableCommand {
 
     @OptionGroup var listen: ServeOptions
 
-    @Option(help: ArgumentHelp("Base URL of a remote inference node (another `bedside serve`), or grpc://HOST:PORT of a rag.RAGService.", valueName: "url"))
+    @Option(
+        help: ArgumentHelp(
+            "Base URL of a remote inference node (another `bedside serve`), or grpc://HOST:PORT of a rag.RAGService.", valueName: "url"))
     var inference: String?
 
-    @Option(name: .customLong("inference-token"), help: ArgumentHelp("Bearer token for the remote inference node (or BEDSIDE_INFERENCE_TOKEN).", valueName: "token"))
+    @Option(
+        name: .customLong("inference-token"),
+        help: ArgumentHelp("Bearer token for the remote inference node (or BEDSIDE_INFERENCE_TOKEN).", valueName: "token"))
     var inferenceToken: String?
 
-    @Option(name: .customLong("inference-cacert"), help: ArgumentHelp("PEM file of the CA that signed an https:// inference node's certificate.", valueName: "file"))
+    @Option(
+        name: .customLong("inference-cacert"),
+        help: ArgumentHelp("PEM file of the CA that signed an https:// inference node's certificate.", valueName: "file"))
     var inferenceCACert: String?
 
     func run() async throws {
@@ -39,7 +45,7 @@ struct ServeCommand: AsyncParsableCommand {
             let config = try gateway.configuration(databasePath: database.path, extraFlags: listen.flags)
             try config.validateExposure()
             if let cert = config.tlsCertificatePath, let key = config.tlsKeyPath {
-                _ = try GatewayTLS.serverConfiguration(certificatePath: cert, keyPath: key)  // fail now, not after setup
+                _ = try GatewayTLS.serverConfiguration(certificatePath: cert, keyPath: key) // fail now, not after setup
             }
             let logger = GatewayLogging.makeLogger(configuration: config)
             let db = try database.open()
@@ -48,8 +54,9 @@ struct ServeCommand: AsyncParsableCommand {
             var grpc: GRPCInferenceService?
             if let inference, GRPCTarget.isGRPC(inference) {
                 // The call deadline is the gateway's inference timeout; citations link to this database's documents.
-                let rag = try GRPCInference.makeService(url: inference, callTimeout: config.inferenceTimeout,
-                                                        connectTimeout: config.inferenceConnectTimeout, database: db)
+                let rag = try GRPCInference.makeService(
+                    url: inference, callTimeout: config.inferenceTimeout,
+                    connectTimeout: config.inferenceConnectTimeout, database: db)
                 grpc = rag
                 service = rag
             } else if let inference {
@@ -59,8 +66,9 @@ struct ServeCommand: AsyncParsableCommand {
                     _ = try GatewayTLS.clientConfiguration(caCertificatePath: expanded)
                     return expanded
                 }
-                service = RemoteInferenceService(baseURL: inference, token: token, connectTimeout: config.inferenceConnectTimeout,
-                                                 totalTimeout: config.inferenceTimeout, caCertificatePath: ca)
+                service = RemoteInferenceService(
+                    baseURL: inference, token: token, connectTimeout: config.inferenceConnectTimeout,
+                    totalTimeout: config.inferenceTimeout, caCertificatePath: ca)
             } else {
                 let s = try await components.setUp(database: db)
                 try await DemoCorpus.ingestIfEmpty(db, sink: s.sink)
@@ -77,8 +85,12 @@ struct ServeCommand: AsyncParsableCommand {
             let host = config.host
             let scheme = config.tlsEnabled ? "https" : "http"
             try await runGateway(configuration: config, database: db, inference: service, logger: logger) { port in
-                logger.info("listening", metadata: ["url": "\(scheme)://\(host):\(port)",
-                                                    "startup_ms": "\(Int(Date().timeIntervalSince(started) * 1000))"])
+                logger.info(
+                    "listening",
+                    metadata: [
+                        "url": "\(scheme)://\(host):\(port)",
+                        "startup_ms": "\(Int(Date().timeIntervalSince(started) * 1000))",
+                    ])
             }
         }
     }
@@ -95,20 +107,26 @@ struct ServeOptions: ParsableArguments {
     @Flag(name: .customLong("log-questions"), help: "Include question text in request logs (off by default for privacy).")
     var logQuestions = false
 
-    @Option(name: .customLong("tls-cert"), help: ArgumentHelp("PEM certificate chain: serve HTTPS only (with --tls-key; or BEDSIDE_TLS_CERT).", valueName: "file"))
+    @Option(
+        name: .customLong("tls-cert"),
+        help: ArgumentHelp("PEM certificate chain: serve HTTPS only (with --tls-key; or BEDSIDE_TLS_CERT).", valueName: "file"))
     var tlsCert: String?
 
     @Option(name: .customLong("tls-key"), help: ArgumentHelp("PEM private key for --tls-cert (or BEDSIDE_TLS_KEY).", valueName: "file"))
     var tlsKey: String?
 
-    @Flag(name: .customLong("insecure-http"), help: "Allow plain HTTP on an address other than loopback (tokens and questions cross the network in clear text).")
+    @Flag(
+        name: .customLong("insecure-http"),
+        help: "Allow plain HTTP on an address other than loopback (tokens and questions cross the network in clear text).")
     var insecureHTTP = false
 
     /// These flags by `ConfigKey.dotted`; a flag left off leaves the lower layers' value.
     var flags: [String: String] {
         typealias K = GatewayConfiguration.Keys
-        let pairs: [(ConfigKey, String?)] = [(K.host, host), (K.port, port.map(String.init)), (K.logQuestions, logQuestions ? "true" : nil),
-                                              (K.tlsCert, tlsCert), (K.tlsKey, tlsKey), (K.insecureHTTP, insecureHTTP ? "true" : nil)]
+        let pairs: [(ConfigKey, String?)] = [
+            (K.host, host), (K.port, port.map(String.init)), (K.logQuestions, logQuestions ? "true" : nil),
+            (K.tlsCert, tlsCert), (K.tlsKey, tlsKey), (K.insecureHTTP, insecureHTTP ? "true" : nil),
+        ]
         return Dictionary(pairs.compactMap { k, v in v.map { (k.dotted, $0) } }, uniquingKeysWith: { a, _ in a })
     }
 }

@@ -87,8 +87,9 @@ struct SyncCommand: AsyncParsableCommand {
             print(String(decoding: try WireCoding.encoder(pretty: true).encode(summary), as: UTF8.self))
         } else {
             if summary.resumed { print("Resumed the interrupted sync.") }
-            print("Synced \(summary.answers) answers (\(summary.newAnswers) new) and \(summary.documents) documents "
-                  + "(\(Self.formatBytes(summary.bytes))) from \(summary.gateway).")
+            print(
+                "Synced \(summary.answers) answers (\(summary.newAnswers) new) and \(summary.documents) documents "
+                    + "(\(Self.formatBytes(summary.bytes))) from \(summary.gateway).")
             print("Replica: \(summary.replica) (\(summary.replicaAnswers) answers, \(Self.formatBytes(Int(summary.replicaBytes))) on disk).")
         }
     }
@@ -106,7 +107,8 @@ struct SyncCommand: AsyncParsableCommand {
                 page = try await gateway.client.answers(since: since, cursor: cursor, limit: pageSize)
             } catch let e as BedsideError {
                 if summary.answers > 0 {
-                    throw BedsideError(e.code, "\(e.message) Sync stopped after \(summary.answers) answers; run it again to resume.", detail: e.detail)
+                    throw BedsideError(
+                        e.code, "\(e.message) Sync stopped after \(summary.answers) answers; run it again to resume.", detail: e.detail)
                 }
                 throw e
             }
@@ -114,8 +116,9 @@ struct SyncCommand: AsyncParsableCommand {
                 if let id = answer.answerID, !(try replica.holdsAnswer(id: id)) { summary.newAnswers += 1 }
                 let kept = await gateway.keep(answer)
                 if let failure = kept.failures.first(where: ReplicatingGateway.isOffline) {
-                    throw BedsideError(failure.code, "\(failure.message) Sync stopped after \(summary.answers) answers; run it again to resume.",
-                                       detail: failure.detail)
+                    throw BedsideError(
+                        failure.code, "\(failure.message) Sync stopped after \(summary.answers) answers; run it again to resume.",
+                        detail: failure.detail)
                 }
                 summary.answers += 1
                 summary.documents += kept.documents
@@ -139,7 +142,8 @@ struct SyncCommand: AsyncParsableCommand {
         guard let total, total > 0 else { return "Syncing \(done) answers, \(tail)" }
         let width = 24
         let filled = min(width, done * width / total)
-        return "Syncing [" + String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled) + "] \(done)/\(total) answers, \(tail)"
+        return "Syncing [" + String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
+            + "] \(done)/\(total) answers, \(tail)"
     }
 
     static func formatBytes(_ n: Int) -> String {

@@ -47,7 +47,8 @@ struct TokenCommand: AsyncParsableCommand {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "list", abstract: "List the tokens minted with this database (never the tokens themselves).")
+        static let configuration = CommandConfiguration(
+            commandName: "list", abstract: "List the tokens minted with this database (never the tokens themselves).")
 
         @OptionGroup var database: DatabaseOptions
 
@@ -69,7 +70,9 @@ struct TokenCommand: AsyncParsableCommand {
                 for t in tokens {
                     let state = t.revokedAt != nil ? "revoked" : (t.expiresAt <= now ? "expired" : "active")
                     let roles = t.roles.isEmpty ? "" : "  roles: \(t.roles.joined(separator: ","))"
-                    print("\(t.jti)  \(safe(t.subject))  \(state)  issued \(AuditExport.timestamp(t.issuedAt))  expires \(AuditExport.timestamp(t.expiresAt))\(roles)")
+                    print(
+                        "\(t.jti)  \(safe(t.subject))  \(state)  issued \(AuditExport.timestamp(t.issuedAt))  expires \(AuditExport.timestamp(t.expiresAt))\(roles)"
+                    )
                 }
                 if tokens.isEmpty { print("No tokens have been minted with this database.") }
             }

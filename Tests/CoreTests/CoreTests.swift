@@ -5,9 +5,10 @@ import Testing
 @Suite("Core wire types")
 struct CoreTests {
     @Test func answerRoundTripsWithSnakeCaseKeys() throws {
-        let a = Answer(answerID: "x", question: "q", answer: "A [1].", sentences: [AnswerSentence(text: "A [1].", citations: [1])],
-                       citations: [Citation(n: 1, sourceID: "doc", chunkID: 7, title: "T", section: "S", score: 1.5, text: "A", start: 0, end: 1)],
-                       indexVersion: 3)
+        let a = Answer(
+            answerID: "x", question: "q", answer: "A [1].", sentences: [AnswerSentence(text: "A [1].", citations: [1])],
+            citations: [Citation(n: 1, sourceID: "doc", chunkID: 7, title: "T", section: "S", score: 1.5, text: "A", start: 0, end: 1)],
+            indexVersion: 3)
         let data = try WireCoding.encoder().encode(a)
         let obj = try JSONSerialization.jsonObject(with: data) as! [String: Any]
         for key in ["answer", "refused", "cached", "stale", "citations", "answer_id", "index_version", "latency_ms"] {
@@ -39,7 +40,7 @@ struct CoreTests {
     @Test func utf8SliceRespectsCharacterBoundaries() {
         let s = "Café ☕️ ok"
         #expect(s.utf8Slice(0, 5) == "Café")
-        #expect(s.utf8Slice(0, 4) == nil)  // inside é
+        #expect(s.utf8Slice(0, 4) == nil) // inside é
         #expect(s.utf8Slice(0, 100) == nil)
     }
 

@@ -1,25 +1,30 @@
 import Core
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
-import Testing
 import TestSupport
+import Testing
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
 
 /// Issue 8: `kill -9` of `bedside serve` under load loses no audit row for any response a
 /// client received, and the hash chain still verifies; an edited row is named by `verify`.
 @Suite("Audit trail under load and tampering")
 struct AuditUnderLoadTests {
     @Test func everyResponseReceivedBeforeKillMinusNineHasItsAuditRow() async throws {
-        let s = try Scratch(); defer { s.cleanup() }
+        let s = try Scratch()
+        defer { s.cleanup() }
         let db = s.file("load.sqlite")
-        let server = try await ServerProcess.start(["--db", db, "--rate-limit", "1000000", "--rate-refill", "1000000"],
-                                                   env: ["BEDSIDE_DEMO_CORPUS": Bin.demoCorpus])
+        let server = try await ServerProcess.start(
+            ["--db", db, "--rate-limit", "1000000", "--rate-refill", "1000000"],
+            env: ["BEDSIDE_DEMO_CORPUS": Bin.demoCorpus])
         defer { server.kill() }
         let token = try await Bin.run(["token", "create", "--db", db, "--subject", "dr-load", "--ttl", "10m"]).stdout
             .trimmingCharacters(in: .whitespacesAndNewlines)
-        let questions = ["What is the first-line fluid bolus in septic shock?", "CURB-65 criteria", "What is the IM adrenaline dose in anaphylaxis?",
-                         "Target MAP in septic shock", "CHA2DS2-VASc in atrial fibrillation"]
+        let questions = [
+            "What is the first-line fluid bolus in septic shock?", "CURB-65 criteria", "What is the IM adrenaline dose in anaphylaxis?",
+            "Target MAP in septic shock", "CHA2DS2-VASc in atrial fibrillation",
+        ]
         let received = Locked<[String]>([])
         let stop = Locked(false)
         let session = URLSession(configuration: .ephemeral)
@@ -38,7 +43,7 @@ struct AuditUnderLoadTests {
                             request.timeoutInterval = 5
                             request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
                             request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-                            if i % 4 == 0 { request.setValue("no-cache", forHTTPHeaderField: "Cache-Control") }  // some fresh answers too
+                            if i % 4 == 0 { request.setValue("no-cache", forHTTPHeaderField: "Cache-Control") } // some fresh answers too
                             request.httpBody = Data(JSONText.query(questions[i % questions.count]).utf8)
                             let response = try? await session.data(for: request).1 as? HTTPURLResponse
                             if response?.statusCode == 200, let id = response?.value(forHTTPHeaderField: "X-Request-ID") {
@@ -61,9 +66,10 @@ struct AuditUnderLoadTests {
 
         let export = try await Bin.run(["audit", "--db", db, "--format", "jsonl"])
         #expect(export.status == 0, "stderr: \(export.stderr)")
-        let audited = Set(export.stdout.split(separator: "\n").compactMap {
-            (try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])?["request_id"] as? String
-        })
+        let audited = Set(
+            export.stdout.split(separator: "\n").compactMap {
+                (try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])?["request_id"] as? String
+            })
         let missing = ids.subtracting(audited)
         #expect(missing.isEmpty, "\(missing.count) responses received without an audit row")
         let verify = try await Bin.run(["audit", "verify", "--db", db])
@@ -72,7 +78,8 @@ struct AuditUnderLoadTests {
     }
 
     @Test func verifyNamesTheRowEditedWithSqlite() async throws {
-        let s = try Scratch(); defer { s.cleanup() }
+        let s = try Scratch()
+        defer { s.cleanup() }
         let db = s.file("tamper.sqlite")
         for q in ["What is the first-line fluid bolus in septic shock?", "CURB-65 criteria", "Target MAP in septic shock"] {
             let r = try await Bin.run(["ask", "--db", db, "--json", q], env: ["BEDSIDE_DEMO_CORPUS": Bin.demoCorpus])
@@ -82,7 +89,8 @@ struct AuditUnderLoadTests {
         // The table is append-only: a plain UPDATE through the sqlite3 shell fails; a tamperer drops the trigger first.
         let refused = try await Shell.run("sqlite3", [db, "UPDATE audit SET question = 'edited' WHERE id = 2;"])
         #expect(refused.status != 0 && refused.stderr.contains("append-only"))
-        let edited = try await Shell.run("sqlite3", [db, "DROP TRIGGER audit_append_only_update; UPDATE audit SET question = 'edited' WHERE id = 2;"])
+        let edited = try await Shell.run(
+            "sqlite3", [db, "DROP TRIGGER audit_append_only_update; UPDATE audit SET question = 'edited' WHERE id = 2;"])
         #expect(edited.status == 0, "sqlite3: \(edited.stderr)")
         let verify = try await Bin.run(["audit", "verify", "--db", db])
         #expect(verify.status == 1)

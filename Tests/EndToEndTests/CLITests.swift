@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// Runs the real `bedside` binary, as a user would.
 @Suite("CLI end to end")
@@ -16,7 +16,8 @@ struct CLITests {
     }
 
     @Test func askAnswersFromTheDemoCorpusWithCitations() async throws {
-        let s = try Scratch(); defer { s.cleanup() }
+        let s = try Scratch()
+        defer { s.cleanup() }
         let env = ["BEDSIDE_DB": s.file("b.sqlite"), "BEDSIDE_DEMO_CORPUS": Bin.demoCorpus]
         let r = try await Bin.run(["ask", "What is the first-line fluid bolus in septic shock?"], env: env)
         #expect(r.status == 0, "stderr: \(r.stderr)")
@@ -41,7 +42,8 @@ struct CLITests {
     }
 
     @Test func askRefusesAnOutOfCorpusQuestion() async throws {
-        let s = try Scratch(); defer { s.cleanup() }
+        let s = try Scratch()
+        defer { s.cleanup() }
         let env = ["BEDSIDE_DB": s.file("b.sqlite"), "BEDSIDE_DEMO_CORPUS": Bin.demoCorpus]
         let r = try await Bin.run(["ask", "--json", "Who won the 1998 World Cup?"], env: env)
         #expect(r.status == 3, "stderr: \(r.stderr)")
@@ -53,7 +55,8 @@ struct CLITests {
     }
 
     @Test func ingestIsIdempotentAndSummarises() async throws {
-        let s = try Scratch(); defer { s.cleanup() }
+        let s = try Scratch()
+        defer { s.cleanup() }
         let corpus = s.file("c.jsonl")
         try """
         {"id":"a","title":"Hyperkalaemia","text":"Give calcium gluconate 10% 30 mL IV when the ECG shows changes.","metadata":{"year":"2020"}}
@@ -77,7 +80,8 @@ struct CLITests {
     }
 
     @Test func aFileThatIsNotADatabaseIsReportedAndLeftAlone() async throws {
-        let s = try Scratch(); defer { s.cleanup() }
+        let s = try Scratch()
+        defer { s.cleanup() }
         let path = s.file("precious.txt")
         let content = "my precious notes\n"
         try content.write(toFile: path, atomically: true, encoding: .utf8)
@@ -89,7 +93,8 @@ struct CLITests {
     }
 
     @Test func badArgumentsGetClearErrors() async throws {
-        let s = try Scratch(); defer { s.cleanup() }
+        let s = try Scratch()
+        defer { s.cleanup() }
         let r = try await Bin.run(["ask", "--db", s.file("x.sqlite"), "--top-k", "0", "sepsis"])
         #expect(r.status == 2)
         #expect(r.stderr.contains("top_k must be between 1 and 50"))
@@ -99,8 +104,10 @@ struct CLITests {
     }
 
     @Test func evalReportsRecallAndLatency() async throws {
-        let s = try Scratch(); defer { s.cleanup() }
-        let corpus = s.file("c.jsonl"), questions = s.file("q.jsonl")
+        let s = try Scratch()
+        defer { s.cleanup() }
+        let corpus = s.file("c.jsonl")
+        let questions = s.file("q.jsonl")
         try """
         {"id":"d1","title":"Warfarin reversal","text":"Vitamin K and prothrombin complex concentrate reverse warfarin in major bleeding."}
         {"id":"d2","title":"Statins","text":"Statins lower LDL cholesterol and cardiovascular events."}
@@ -124,10 +131,12 @@ struct CLITests {
     }
 
     /// The dev set from ../shared, when present (tests must pass without it).
-    @Test(.enabled(if: FileManager.default.fileExists(atPath: Bin.packageRoot.appendingPathComponent("../shared/data/pubmedqa-dev/corpus.jsonl").path)))
+    @Test(
+        .enabled(if: FileManager.default.fileExists(atPath: Bin.packageRoot.appendingPathComponent("../shared/data/pubmedqa-dev/corpus.jsonl").path)))
     func evalOnPubMedQAReachesTheReferenceRecall() async throws {
         let dir = Bin.packageRoot.appendingPathComponent("../shared/data/pubmedqa-dev").standardized.path
-        let r = try await Bin.run(["eval", "--corpus", dir + "/corpus.jsonl", "--questions", dir + "/questions.jsonl", "--json"], timeout: .seconds(300))
+        let r = try await Bin.run(
+            ["eval", "--corpus", dir + "/corpus.jsonl", "--questions", dir + "/questions.jsonl", "--json"], timeout: .seconds(300))
         #expect(r.status == 0, "stderr: \(r.stderr)")
         let obj = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
         #expect((obj["recall@1"] as? Double ?? 0) >= 0.966)
@@ -136,7 +145,8 @@ struct CLITests {
 
     /// Component flags are checked before anything runs, and say what to set.
     @Test func componentFlagsNeedTheirServersAndSaySo() async throws {
-        let s = try Scratch(); defer { s.cleanup() }
+        let s = try Scratch()
+        defer { s.cleanup() }
         let env = ["XDG_CONFIG_HOME": s.file("config"), "BEDSIDE_DEMO_CORPUS": Bin.demoCorpus]
         let db = s.file("c.sqlite")
         let unknown = try await Bin.run(["ask", "--db", db, "--retriever", "semantic", "sepsis"], env: env)
@@ -145,12 +155,15 @@ struct CLITests {
         let index = try await Bin.run(["ingest", "--db", db, "--index", "pinecone", Bin.demoCorpus], env: env)
         #expect(index.status == 2)
         #expect(index.stderr.contains("use embedded or qdrant"))
-        for command in [["ask", "--db", db, "--retriever", "hybrid", "sepsis"], ["eval", "--retriever", "vector", "--corpus", "x", "--questions", "y"]] {
+        for command in [
+            ["ask", "--db", db, "--retriever", "hybrid", "sepsis"], ["eval", "--retriever", "vector", "--corpus", "x", "--questions", "y"],
+        ] {
             let r = try await Bin.run(command, env: env)
             #expect(r.status == 1, "\(command)")
             #expect(r.stderr.contains("needs an embedding server: set BEDSIDE_EMBED_URL") && r.stderr.contains("bedside doctor"), "\(r.stderr)")
         }
-        let qdrant = try await Bin.run(["ask", "--db", db, "--index", "qdrant", "sepsis"], env: env.merging(["BEDSIDE_EMBED_URL": "http://127.0.0.1:1/v1"]) { $1 })
+        let qdrant = try await Bin.run(
+            ["ask", "--db", db, "--index", "qdrant", "sepsis"], env: env.merging(["BEDSIDE_EMBED_URL": "http://127.0.0.1:1/v1"]) { $1 })
         #expect(qdrant.status == 1)
         #expect(qdrant.stderr.contains("set BEDSIDE_QDRANT_URL"), "\(qdrant.stderr)")
         // A command that stopped at its flags ingested nothing.
@@ -161,7 +174,8 @@ struct CLITests {
     }
 
     @Test func doctorWithNothingConfiguredIsHealthy() async throws {
-        let s = try Scratch(); defer { s.cleanup() }
+        let s = try Scratch()
+        defer { s.cleanup() }
         let env = ["XDG_CONFIG_HOME": s.file("config"), "XDG_DATA_HOME": s.file("data")]
         let r = try await Bin.run(["doctor", "--db", s.file("none.sqlite")], env: env)
         #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
@@ -173,11 +187,13 @@ struct CLITests {
         let j = try await Bin.run(["doctor", "--db", s.file("none.sqlite"), "--json"], env: env)
         let obj = try #require(try JSONSerialization.jsonObject(with: Data(j.stdout.utf8)) as? [String: Any])
         #expect(obj["ok"] as? Bool == true)
-        #expect((obj["checks"] as? [[String: Any]])?.map { $0["component"] as? String ?? "" } == ["config", "database", "llm", "embeddings", "qdrant"])
+        #expect(
+            (obj["checks"] as? [[String: Any]])?.map { $0["component"] as? String ?? "" } == ["config", "database", "llm", "embeddings", "qdrant"])
 
         // A broken config file is the finding: FAILED, exit 1, with file and line.
         try FileManager.default.createDirectory(atPath: s.file("config/bedside"), withIntermediateDirectories: true)
-        try "[llm]\nurl = \"http://127.0.0.1:1/v1\"\nmodle = \"x\"\n".write(toFile: s.file("config/bedside/config.toml"), atomically: true, encoding: .utf8)
+        try "[llm]\nurl = \"http://127.0.0.1:1/v1\"\nmodle = \"x\"\n".write(
+            toFile: s.file("config/bedside/config.toml"), atomically: true, encoding: .utf8)
         let bad = try await Bin.run(["doctor", "--db", s.file("none.sqlite")], env: env)
         #expect(bad.status == 1)
         #expect(bad.stdout.contains("FAILED") && bad.stdout.contains("config.toml:3") && bad.stdout.contains("modle"), "\(bad.stdout)")

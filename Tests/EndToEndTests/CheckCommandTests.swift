@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// `bedside check`: an answer text of your own, checked against the passages retrieved for
 /// the question, as the real binary runs it.
@@ -17,7 +17,8 @@ struct CheckCommandTests {
         """
 
     @Test func checksEachSentenceAndReportsVerdictsAsJSON() async throws {
-        let s = try Scratch(); defer { s.cleanup() }
+        let s = try Scratch()
+        defer { s.cleanup() }
         let env = ["BEDSIDE_DB": s.file("c.sqlite"), "BEDSIDE_DEMO_CORPUS": Bin.demoCorpus]
         let file = s.file("answer.txt")
         try Self.answer.write(toFile: file, atomically: true, encoding: .utf8)
@@ -38,10 +39,12 @@ struct CheckCommandTests {
     }
 
     @Test func plainOutputReadsFromStandardInput() async throws {
-        let s = try Scratch(); defer { s.cleanup() }
+        let s = try Scratch()
+        defer { s.cleanup() }
         let env = ["BEDSIDE_DB": s.file("c.sqlite"), "BEDSIDE_DEMO_CORPUS": Bin.demoCorpus]
-        let r = try await Bin.run(["check", "--question", Self.question, "--answer", "-"], env: env,
-                            stdin: "Give adults 0.5 mg of adrenaline intramuscularly [2]. Antihistamines are part of the initial emergency treatment [2].")
+        let r = try await Bin.run(
+            ["check", "--question", Self.question, "--answer", "-"], env: env,
+            stdin: "Give adults 0.5 mg of adrenaline intramuscularly [2]. Antihistamines are part of the initial emergency treatment [2].")
         #expect(r.status == 0, "stderr: \(r.stderr)")
         #expect(r.stdout.contains("Sources (numbered as in the LLM prompt)"))
         #expect(r.stdout.contains("REATTRIBUTED  [2] → [1]  Give adults 0.5 mg"), "\(r.stdout)")
@@ -50,7 +53,8 @@ struct CheckCommandTests {
     }
 
     @Test func badInputIsReportedPlainly() async throws {
-        let s = try Scratch(); defer { s.cleanup() }
+        let s = try Scratch()
+        defer { s.cleanup() }
         let env = ["BEDSIDE_DB": s.file("c.sqlite"), "BEDSIDE_DEMO_CORPUS": Bin.demoCorpus]
         let missing = try await Bin.run(["check", "--question", Self.question, "--answer", s.file("nope.txt")], env: env)
         #expect(missing.status == 2)

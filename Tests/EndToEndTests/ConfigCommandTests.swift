@@ -17,16 +17,21 @@ struct ConfigCommandTests {
     }
 
     @Test func showsEachValueWithItsOriginAndNoSecret() async throws {
-        let s = try Scratch(); defer { s.cleanup() }
-        let path = try Self.writeConfig(s, """
+        let s = try Scratch()
+        defer { s.cleanup() }
+        let path = try Self.writeConfig(
+            s,
+            """
             [llm]
             url = "http://nurse:pw-e2e-secret@127.0.0.1:9/v1"
             api_key = "sk-e2e-file-secret"
             [gateway]
             idle_timeout = "45s"
             """)
-        let env = ["XDG_CONFIG_HOME": s.file("cfg"), "BEDSIDE_QDRANT_URL": "http://127.0.0.1:9", "BEDSIDE_QDRANT_API_KEY": "qk-e2e-env-secret",
-                   "BEDSIDE_RATE_LIMIT_CAPACITY": "50"]
+        let env = [
+            "XDG_CONFIG_HOME": s.file("cfg"), "BEDSIDE_QDRANT_URL": "http://127.0.0.1:9", "BEDSIDE_QDRANT_API_KEY": "qk-e2e-env-secret",
+            "BEDSIDE_RATE_LIMIT_CAPACITY": "50",
+        ]
         let r = try await Bin.run(["config", "--db", s.file("c.sqlite"), "--port", "9001"], env: env)
         #expect(r.status == 0, "stderr: \(r.stderr)")
         func line(_ key: String) -> String { r.stdout.split(separator: "\n").first { $0.hasPrefix(key + " ") }.map(String.init) ?? "" }
@@ -55,12 +60,15 @@ struct ConfigCommandTests {
     }
 
     @Test func badValuesAndUnknownKeysNameTheFileAndLine() async throws {
-        let s = try Scratch(); defer { s.cleanup() }
+        let s = try Scratch()
+        defer { s.cleanup() }
         let env = ["XDG_CONFIG_HOME": s.file("cfg")]
         let path = try Self.writeConfig(s, "[gateway]\nport = 8787\nidle_timeout = \"abc\"\n")
         let bad = try await Bin.run(["config"], env: env)
         #expect(bad.status != 0)
-        #expect(bad.stderr.contains("\(path):3: [gateway] idle_timeout: expected a duration like \"30s\", \"5m\" or \"2h\", got \"abc\""), "\(bad.stderr)")
+        #expect(
+            bad.stderr.contains("\(path):3: [gateway] idle_timeout: expected a duration like \"30s\", \"5m\" or \"2h\", got \"abc\""), "\(bad.stderr)"
+        )
 
         _ = try Self.writeConfig(s, "[gateway]\nidle_timout = \"30s\"\n[tsl]\ncert = \"c.pem\"\n")
         let serve = try await Bin.run(["serve", "--db", s.file("c.sqlite"), "--port", "0"], env: env, timeout: .seconds(60))

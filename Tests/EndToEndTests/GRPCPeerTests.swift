@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// `bedside serve --inference grpc://…` in front of the real Python peer (scripts/rag_peer.py,
 /// grpcio): an answer with its citations, the peer killed (stale answer from the cache), the
@@ -16,7 +16,8 @@ struct GRPCPeerTests {
             }
             return
         }
-        let s = try Scratch(); defer { s.cleanup() }
+        let s = try Scratch()
+        defer { s.cleanup() }
         let db = s.file("g.sqlite")
         let control = s.file("peer-control")
         let port = try freeLoopbackPort()
@@ -26,8 +27,10 @@ struct GRPCPeerTests {
         // One document of the demo corpus in the gateway's own index: its citations link to it.
         let ingest = try await Bin.run(["ingest", "--db", db, Bin.demoCorpus + "/anaphylaxis.md"])
         try #require(ingest.status == 0, "ingest: \(ingest.stderr)")
-        let env = ["BEDSIDE_INFERENCE_TIMEOUT": "1", "BEDSIDE_CIRCUIT_FAILURES": "3", "BEDSIDE_CIRCUIT_COOL_DOWN": "2",
-                   "BEDSIDE_STATUS_CACHE_TTL": "1h"]
+        let env = [
+            "BEDSIDE_INFERENCE_TIMEOUT": "1", "BEDSIDE_CIRCUIT_FAILURES": "3", "BEDSIDE_CIRCUIT_COOL_DOWN": "2",
+            "BEDSIDE_STATUS_CACHE_TTL": "1h",
+        ]
         let server = try await ServerProcess.start(["--db", db, "--inference", "grpc://127.0.0.1:\(port)"], env: env)
         defer { server.kill() }
         let token = try await Bin.run(["token", "create", "--db", db, "--subject", "dr-grpc", "--ttl", "10m"])
@@ -149,7 +152,9 @@ struct HTTPProbe {
         var headers: String
         var body: String
         func json() throws -> [String: Any] {
-            guard let o = try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any] else { throw TestError("not a JSON object: \(body)") }
+            guard let o = try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any] else {
+                throw TestError("not a JSON object: \(body)")
+            }
             return o
         }
         func header(_ name: String) -> String? {
@@ -160,16 +165,20 @@ struct HTTPProbe {
 
     func query(_ question: String, noCache: Bool = false) async throws -> Reply {
         let id = UUID().uuidString
-        let headers = scratch.file("h-\(id)"), body = scratch.file("b-\(id)")
-        var args = ["-sS", "-o", body, "-D", headers, "-w", "%{http_code}", "-X", "POST", base + "/v1/query",
-                    "-H", "Authorization: Bearer \(token)", "-H", "Content-Type: application/json",
-                    "--data-binary", JSONText.query(question), "--max-time", "30"]
+        let headers = scratch.file("h-\(id)")
+        let body = scratch.file("b-\(id)")
+        var args = [
+            "-sS", "-o", body, "-D", headers, "-w", "%{http_code}", "-X", "POST", base + "/v1/query",
+            "-H", "Authorization: Bearer \(token)", "-H", "Content-Type: application/json",
+            "--data-binary", JSONText.query(question), "--max-time", "30",
+        ]
         if noCache { args += ["-H", "Cache-Control: no-cache"] }
         let r = try await Shell.run("curl", args)
         guard r.status == 0, let status = Int(r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) else {
             throw TestError("curl failed (\(r.status)): \(r.stderr)")
         }
-        return Reply(status: status, headers: (try? String(contentsOfFile: headers, encoding: .utf8)) ?? "",
-                     body: (try? String(contentsOfFile: body, encoding: .utf8)) ?? "")
+        return Reply(
+            status: status, headers: (try? String(contentsOfFile: headers, encoding: .utf8)) ?? "",
+            body: (try? String(contentsOfFile: body, encoding: .utf8)) ?? "")
     }
 }

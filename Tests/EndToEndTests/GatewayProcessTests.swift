@@ -1,17 +1,19 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// `bedside serve` as a separate process: tokens, the CLI against it, crashes and shutdown.
 @Suite("Gateway process end to end")
 struct GatewayProcessTests {
     @Test func auditRowsSurviveKillMinusNine() async throws {
-        let s = try Scratch(); defer { s.cleanup() }
+        let s = try Scratch()
+        defer { s.cleanup() }
         let db = s.file("g.sqlite")
         let env = ["BEDSIDE_DEMO_CORPUS": Bin.demoCorpus]
         let server = try await ServerProcess.start(["--db", db], env: env)
         defer { server.kill() }
-        let token = try await Bin.run(["token", "create", "--db", db, "--subject", "dr-kill", "--ttl", "10m"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let token = try await Bin.run(["token", "create", "--db", db, "--subject", "dr-kill", "--ttl", "10m"]).stdout.trimmingCharacters(
+            in: .whitespacesAndNewlines)
         #expect(token.split(separator: ".").count == 3)
         let questions = ["What is the first-line fluid bolus in septic shock?", "What is the IM adrenaline dose in anaphylaxis?"]
         for q in questions {
@@ -31,7 +33,8 @@ struct GatewayProcessTests {
     }
 
     @Test func rejectsMissingAndForgedTokensAndShutsDownCleanly() async throws {
-        let s = try Scratch(); defer { s.cleanup() }
+        let s = try Scratch()
+        defer { s.cleanup() }
         let db = s.file("g.sqlite")
         let server = try await ServerProcess.start(["--db", db], env: ["BEDSIDE_DEMO_CORPUS": Bin.demoCorpus])
         defer { server.kill() }

@@ -1,9 +1,10 @@
 import Foundation
-import Testing
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import TestSupport
+import Testing
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
 
 /// The real `bedside` binary against the real components: llama-server (embeddings, chat)
 /// and Qdrant (the repo's Qdrant REST fixture, or a real Qdrant). Each test runs when the
@@ -57,15 +58,18 @@ struct LiveCLITests {
     @Test(.enabled(if: (hasEmbed && hasQdrant) || required), .timeLimit(.minutes(10)))
     func ingestTheDemoCorpusIntoQdrantAndAskHybrid() async throws {
         let collection = Self.uniqueCollection("demo")
-        let s = try Scratch(); defer { s.cleanup() }
-        let comps = try Self.components(["BEDSIDE_EMBED_URL", "BEDSIDE_QDRANT_URL"] + (Self.required ? ["BEDSIDE_LLM_URL"] : []),
-                                        optional: ["BEDSIDE_LLM_URL"], collection: collection)
+        let s = try Scratch()
+        defer { s.cleanup() }
+        let comps = try Self.components(
+            ["BEDSIDE_EMBED_URL", "BEDSIDE_QDRANT_URL"] + (Self.required ? ["BEDSIDE_LLM_URL"] : []),
+            optional: ["BEDSIDE_LLM_URL"], collection: collection)
         let qdrant = QdrantFixtureAPI(url: comps["BEDSIDE_QDRANT_URL"]!, apiKey: comps["BEDSIDE_QDRANT_API_KEY"])
         defer { qdrant.deleteCollectionSoon(collection) }
         let env = Self.runEnv(s, comps)
         let db = s.file("live.sqlite")
 
-        let ingest = try await Bin.run(["ingest", "--db", db, "--json", "--index", "qdrant", "--retriever", "hybrid", Bin.demoCorpus], env: env, timeout: .seconds(600))
+        let ingest = try await Bin.run(
+            ["ingest", "--db", db, "--json", "--index", "qdrant", "--retriever", "hybrid", Bin.demoCorpus], env: env, timeout: .seconds(600))
         #expect(ingest.status == 0, "stderr: \(ingest.stderr)")
         let summary = try Self.json(ingest.stdout)
         let chunks = try #require(summary["chunks"] as? Int)
@@ -75,7 +79,8 @@ struct LiveCLITests {
         // The vectors are in Qdrant (not the embedded index): the collection holds one point per passage.
         #expect(try await qdrant.pointsCount(collection) == chunks)
 
-        let ask = try await Bin.run(["ask", "--db", db, "--json", "--retriever", "hybrid", "--index", "qdrant", Self.adrenaline], env: env, timeout: .seconds(300))
+        let ask = try await Bin.run(
+            ["ask", "--db", db, "--json", "--retriever", "hybrid", "--index", "qdrant", Self.adrenaline], env: env, timeout: .seconds(300))
         #expect(ask.status == 0, "exit \(ask.status), stderr: \(ask.stderr)")
         let answer = try Self.json(ask.stdout)
         #expect(answer["refused"] as? Bool == false, "answer: \(answer["answer"] ?? "")")
@@ -92,7 +97,9 @@ struct LiveCLITests {
             #expect(document.contains(passage), "the text of [\(c["n"] ?? "?")] is in \(source).md")
             if let start = c["start"] as? Int, let end = c["end"] as? Int {
                 let bytes = Array(document.utf8)
-                #expect(end <= bytes.count && String(decoding: bytes[start..<end], as: UTF8.self) == passage, "offsets of [\(c["n"] ?? "?")] find its text")
+                #expect(
+                    end <= bytes.count && String(decoding: bytes[start..<end], as: UTF8.self) == passage,
+                    "offsets of [\(c["n"] ?? "?")] find its text")
             }
         }
         // Every [n] in the text and in the sentences resolves to a listed citation.
@@ -108,7 +115,8 @@ struct LiveCLITests {
 
     @Test(.enabled(if: (hasEmbed && hasQdrant && hasLLM) || required))
     func doctorReportsEveryConfiguredComponentOK() async throws {
-        let s = try Scratch(); defer { s.cleanup() }
+        let s = try Scratch()
+        defer { s.cleanup() }
         let comps = try Self.components(["BEDSIDE_LLM_URL", "BEDSIDE_EMBED_URL", "BEDSIDE_QDRANT_URL"], collection: Self.uniqueCollection("doctor"))
         let r = try await Bin.run(["doctor", "--db", s.file("d.sqlite"), "--json"], env: Self.runEnv(s, comps), timeout: .seconds(60))
         #expect(r.status == 0, "stdout: \(r.stdout) stderr: \(r.stderr)")
@@ -135,14 +143,15 @@ struct LiveCLITests {
 
     @Test(.enabled(if: hasEmbed || required), .timeLimit(.minutes(10)))
     func qdrantDownGivesAStructuredErrorAndTheGatewayServesStale() async throws {
-        let s = try Scratch(); defer { s.cleanup() }
+        let s = try Scratch()
+        defer { s.cleanup() }
         // A Qdrant of our own, stopped mid-test; the shared fixture stays up for other tests.
         var comps = try Self.components(["BEDSIDE_EMBED_URL"])
         let fixture = try await QdrantFixtureProcess.start(dataDirectory: s.file("qdrant-data"))
         defer { fixture.kill() }
         comps["BEDSIDE_QDRANT_URL"] = fixture.url
         comps["BEDSIDE_QDRANT_API_KEY"] = nil
-        let env = Self.runEnv(s, comps)  // no LLM: extractive answers keep this test fast
+        let env = Self.runEnv(s, comps) // no LLM: extractive answers keep this test fast
         let db = s.file("down.sqlite")
         let flags = ["--db", db, "--retriever", "hybrid", "--index", "qdrant"]
 
@@ -193,7 +202,8 @@ struct LiveCLITests {
 
     @Test(.enabled(if: (hasEmbed && hasQdrant) || required), .timeLimit(.minutes(5)))
     func aWrongDimensionCollectionIsAClearError() async throws {
-        let s = try Scratch(); defer { s.cleanup() }
+        let s = try Scratch()
+        defer { s.cleanup() }
         let collection = Self.uniqueCollection("dim")
         let comps = try Self.components(["BEDSIDE_EMBED_URL", "BEDSIDE_QDRANT_URL"], collection: collection)
         let qdrant = QdrantFixtureAPI(url: comps["BEDSIDE_QDRANT_URL"]!, apiKey: comps["BEDSIDE_QDRANT_API_KEY"])
@@ -212,7 +222,8 @@ struct LiveCLITests {
         #expect(ingest.stderr.hasPrefix("error: "))
         expectBothDimensions(ingest.stderr, "ingest")
 
-        let ask = try await Bin.run(["ask", "--db", db, "--json", "--retriever", "vector", "--index", "qdrant", Self.adrenaline], env: env, timeout: .seconds(120))
+        let ask = try await Bin.run(
+            ["ask", "--db", db, "--json", "--retriever", "vector", "--index", "qdrant", Self.adrenaline], env: env, timeout: .seconds(120))
         #expect(ask.status == 1, "stdout: \(ask.stdout)")
         expectBothDimensions(ask.stderr, "ask")
 
@@ -252,7 +263,9 @@ struct QdrantFixtureAPI: Sendable {
 
     func info(_ name: String) async throws -> [String: Any] {
         let (status, body) = try await request("GET", "/collections/\(name)")
-        guard status == 200, let result = body["result"] as? [String: Any] else { throw TestError("GET /collections/\(name): HTTP \(status) \(body)") }
+        guard status == 200, let result = body["result"] as? [String: Any] else {
+            throw TestError("GET /collections/\(name): HTTP \(status) \(body)")
+        }
         return result
     }
 
@@ -300,9 +313,13 @@ final class QdrantFixtureProcess: Sendable {
         let url = "http://127.0.0.1:\(port)"
         var environment = ProcessInfo.processInfo.environment
         environment["QDRANT_FIXTURE_API_KEY"] = nil
-        let child = try ChildProcess(python, [Bin.packageRoot.appendingPathComponent("scripts/qdrant_fixture.py").path,
-                                              "--host", "127.0.0.1", "--port", String(port), "--data", dataDirectory, "--quiet"],
-                                     environment: environment, mergeStderr: true)
+        let child = try ChildProcess(
+            python,
+            [
+                Bin.packageRoot.appendingPathComponent("scripts/qdrant_fixture.py").path,
+                "--host", "127.0.0.1", "--port", String(port), "--data", dataDirectory, "--quiet",
+            ],
+            environment: environment, mergeStderr: true)
         do {
             try await Poll.until("the Qdrant fixture on port \(port) to be healthy", timeout: timeout, every: .milliseconds(200)) {
                 guard child.isRunning else { throw TestError("the Qdrant fixture exited: \(child.stdout)") }

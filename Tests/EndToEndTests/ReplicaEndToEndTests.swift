@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// The console and `ask` on a shared gateway that goes away: a real `bedside serve`, the
 /// workstation replica, `kill -9`, replay, and recovery when the gateway returns.
@@ -66,15 +66,20 @@ struct ReplicaEndToEndTests {
     }
 
     @Test func killTheGatewayReplayFromTheReplicaThenRecover() async throws {
-        let setup = try Setup(); defer { setup.scratch.cleanup() }
+        let setup = try Setup()
+        defer { setup.scratch.cleanup() }
         var server = try await setup.serve()
         defer { server.kill() }
         let port = Self.port(of: server.url)
         let token = try await setup.token("dr.ada")
 
-        let tui = try await Tmux.start(command: [Bin.path, "--gateway", server.url, "--token", token, "--export-dir", setup.scratch.path],
-                           env: setup.consoleEnv)
-        defer { tui.saveScreens("replica-console"); tui.kill() }
+        let tui = try await Tmux.start(
+            command: [Bin.path, "--gateway", server.url, "--token", token, "--export-dir", setup.scratch.path],
+            env: setup.consoleEnv)
+        defer {
+            tui.saveScreens("replica-console")
+            tui.kill()
+        }
         try await tui.waitFor("console online", timeout: .seconds(60)) { $0.contains("ONLINE") && $0.contains("Question") }
 
         // 1. Online: three questions, and a source opened.
@@ -151,7 +156,8 @@ struct ReplicaEndToEndTests {
     }
 
     @Test func syncIntoAnEmptyReplicaThenReplayOffline() async throws {
-        let setup = try Setup(); defer { setup.scratch.cleanup() }
+        let setup = try Setup()
+        defer { setup.scratch.cleanup() }
         let server = try await setup.serve()
         defer { server.kill() }
         let token = try await setup.token("dr.sync")
@@ -161,7 +167,8 @@ struct ReplicaEndToEndTests {
             let r = try await Bin.run(["ask", "--gateway", server.url, "--token", token, "--no-replica", q], env: ["XDG_DATA_HOME": setup.data])
             #expect(r.status == 0, "\(r.stderr)")
         }
-        _ = try await Bin.run(["ask", "--gateway", server.url, "--token", other, "--no-replica", Self.questions[2]], env: ["XDG_DATA_HOME": setup.data])
+        _ = try await Bin.run(
+            ["ask", "--gateway", server.url, "--token", other, "--no-replica", Self.questions[2]], env: ["XDG_DATA_HOME": setup.data])
         #expect(!FileManager.default.fileExists(atPath: setup.data + "/bedside/replicas"))
         // A token the gateway refuses leaves no replica behind.
         let forged = "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.eyJzdWIiOiJldmUiLCJleHAiOjk5OTk5OTk5OTl9."
@@ -186,7 +193,8 @@ struct ReplicaEndToEndTests {
         await server.stop(signal: SIGKILL)
 
         // `ask --gateway` replays from the replica: JSON marked stale and offline, exit 4.
-        let ask = try await Bin.run(["ask", "--gateway", server.url, "--token", token, "--json", Self.questions[0]], env: ["XDG_DATA_HOME": setup.data])
+        let ask = try await Bin.run(
+            ["ask", "--gateway", server.url, "--token", token, "--json", Self.questions[0]], env: ["XDG_DATA_HOME": setup.data])
         #expect(ask.status == 4, "\(ask.stderr)")
         let json = try JSONSerialization.jsonObject(with: Data(ask.stdout.utf8)) as? [String: Any] ?? [:]
         #expect(json["stale"] as? Bool == true)
@@ -200,11 +208,16 @@ struct ReplicaEndToEndTests {
 
         // The console replays from the synced replica, sources included.
         let tui = try await Tmux.start(command: [Bin.path, "--gateway", server.url, "--token", token], env: setup.consoleEnv)
-        defer { tui.saveScreens("replica-sync-console"); tui.kill() }
+        defer {
+            tui.saveScreens("replica-sync-console")
+            tui.kill()
+        }
         try await tui.waitFor("offline at start", timeout: .seconds(60)) { $0.contains("OFFLINE") && $0.contains("Question") }
         try await tui.type(Self.questions[1])
         try await tui.send("Enter")
-        try await tui.waitFor("replayed answer", timeout: .seconds(30)) { $0.contains("STALE") && $0.contains("FROM THE REPLICA") && $0.contains("[1]") }
+        try await tui.waitFor("replayed answer", timeout: .seconds(30)) {
+            $0.contains("STALE") && $0.contains("FROM THE REPLICA") && $0.contains("[1]")
+        }
         try await tui.send("1")
         try await tui.waitFor("synced source", timeout: .seconds(30)) { $0.contains("Source:") && $0.lowercased().contains("naloxone") }
         try await tui.send("q")

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// Sentence-level citations in the real console under tmux: the source viewer shows the
 /// supporting sentence in reverse video and the rest of the cited passage in bold (not
@@ -13,18 +13,24 @@ struct SourceSpanTUIEndToEndTests {
     /// carries attributes over line ends, so the state runs through the whole screen).
     static func styled(_ line: String) -> [(character: Character, bold: Bool, reverse: Bool)] {
         var out: [(Character, Bool, Bool)] = []
-        var bold = false, reverse = false
+        var bold = false
+        var reverse = false
         var i = line.startIndex
         while i < line.endIndex {
             if line[i] == "\u{1B}", line.index(after: i) < line.endIndex, line[line.index(after: i)] == "[" {
                 var j = line.index(i, offsetBy: 2)
                 var params = ""
-                while j < line.endIndex, !line[j].isLetter { params.append(line[j]); j = line.index(after: j) }
+                while j < line.endIndex, !line[j].isLetter {
+                    params.append(line[j])
+                    j = line.index(after: j)
+                }
                 if j < line.endIndex, line[j] == "m" {
                     let codes = params.isEmpty ? [0] : params.split(separator: ";", omittingEmptySubsequences: false).map { Int($0) ?? 0 }
                     for code in codes {
                         switch code {
-                        case 0: bold = false; reverse = false
+                        case 0:
+                            bold = false
+                            reverse = false
                         case 1: bold = true
                         case 22: bold = false
                         case 7: reverse = true
@@ -48,11 +54,17 @@ struct SourceSpanTUIEndToEndTests {
     }
 
     @Test func theSupportingSentenceIsStrongAndThePassageLight() async throws {
-        let s = try Scratch(); defer { s.cleanup() }
-        let env = ["BEDSIDE_DB": s.file("tui.sqlite"), "BEDSIDE_DEMO_CORPUS": Bin.demoCorpus, "TERM": "xterm-256color",
-                   "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"]
+        let s = try Scratch()
+        defer { s.cleanup() }
+        let env = [
+            "BEDSIDE_DB": s.file("tui.sqlite"), "BEDSIDE_DEMO_CORPUS": Bin.demoCorpus, "TERM": "xterm-256color",
+            "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
+        ]
         let tui = try await Tmux.start(command: [Bin.path], env: env, width: 120, height: 40)
-        defer { tui.saveScreens("tui-spans"); tui.kill() }
+        defer {
+            tui.saveScreens("tui-spans")
+            tui.kill()
+        }
         try await tui.waitFor("console ready") { $0.contains("ONLINE") && $0.contains("Question") }
         try await tui.type(Self.question)
         try await tui.send("Enter")

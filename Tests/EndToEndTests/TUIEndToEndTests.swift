@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// The console, driven as a clinician would drive it: the real binary under tmux.
 /// Captured screens are written to $BEDSIDE_TEST_OUTPUT/*.screens.txt.
@@ -9,13 +9,17 @@ struct TUIEndToEndTests {
     static let question = "What is the first-line fluid bolus in septic shock?"
 
     @Test func askOpenSourceHistoryThenReplayOffline() async throws {
-        let s = try Scratch(); defer { s.cleanup() }
+        let s = try Scratch()
+        defer { s.cleanup() }
         let db = s.file("tui.sqlite")
         let env = ["BEDSIDE_DB": db, "BEDSIDE_DEMO_CORPUS": Bin.demoCorpus, "TERM": "xterm-256color", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"]
 
         // 1. Online, embedded gateway: ask, read the cited answer, open citation 1, open history.
         let online = try await Tmux.start(command: [Bin.path, "--export-dir", s.path], env: env)
-        defer { online.saveScreens("tui-online"); online.kill() }
+        defer {
+            online.saveScreens("tui-online")
+            online.kill()
+        }
         try await online.waitFor("console ready") { $0.contains("ONLINE") && $0.contains("Question") }
         try await online.type(Self.question)
         try await online.send("Enter")
@@ -52,9 +56,13 @@ struct TUIEndToEndTests {
         // 2. Offline: a gateway whose inference is unreachable; the cached answer replays, marked stale.
         let server = try await ServerProcess.start(["--db", db, "--inference", "http://127.0.0.1:9"], env: env)
         defer { server.kill() }
-        let token = try await Bin.run(["token", "create", "--db", db, "--subject", "offline-test"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let token = try await Bin.run(["token", "create", "--db", db, "--subject", "offline-test"]).stdout.trimmingCharacters(
+            in: .whitespacesAndNewlines)
         let offline = try await Tmux.start(command: [Bin.path, "--gateway", server.url, "--token", token], env: env)
-        defer { offline.saveScreens("tui-offline"); offline.kill() }
+        defer {
+            offline.saveScreens("tui-offline")
+            offline.kill()
+        }
         try await offline.waitFor("offline status", timeout: .seconds(30)) { $0.contains("OFFLINE") }
         try await offline.type(Self.question)
         try await offline.send("Enter")
@@ -73,11 +81,17 @@ struct TUIEndToEndTests {
 
     /// Help, in-source navigation, resizing below the minimum and back, and the screen-reader layout.
     @Test func helpNavigationResizeAndScreenReader() async throws {
-        let s = try Scratch(); defer { s.cleanup() }
-        let env = ["BEDSIDE_DB": s.file("tui.sqlite"), "BEDSIDE_DEMO_CORPUS": Bin.demoCorpus, "TERM": "xterm-256color",
-                   "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"]
+        let s = try Scratch()
+        defer { s.cleanup() }
+        let env = [
+            "BEDSIDE_DB": s.file("tui.sqlite"), "BEDSIDE_DEMO_CORPUS": Bin.demoCorpus, "TERM": "xterm-256color",
+            "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
+        ]
         let tui = try await Tmux.start(command: [Bin.path], env: env)
-        defer { tui.saveScreens("tui-keys"); tui.kill() }
+        defer {
+            tui.saveScreens("tui-keys")
+            tui.kill()
+        }
         try await tui.waitFor("console ready") { $0.contains("ONLINE") }
         // UTF-8 input, wide characters included, edited with the cursor keys.
         try await tui.type("Fièvre 発熱 sepsis")
@@ -115,7 +129,10 @@ struct TUIEndToEndTests {
 
         // Screen-reader layout: labels, no box drawing.
         let reader = try await Tmux.start(command: [Bin.path, "--screen-reader"], env: env)
-        defer { reader.saveScreens("tui-screen-reader"); reader.kill() }
+        defer {
+            reader.saveScreens("tui-screen-reader")
+            reader.kill()
+        }
         let screen = try await reader.waitFor("screen-reader layout") { $0.contains("Question") && $0.contains("ONLINE") }
         #expect(!screen.contains("┌") && !screen.contains("┏") && !screen.contains("│"), "box drawing in screen-reader mode:\n\(screen)")
         try await reader.send("C-c")

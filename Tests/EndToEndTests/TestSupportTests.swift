@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// The shared helpers the end-to-end tests stand on: child processes awaited without a
 /// thread, polling, JSON text.

@@ -1,5 +1,5 @@
-import Foundation
 import Core
+import Foundation
 import TestSupport
 
 /// Drives a program inside a detached tmux session: type keys, read the screen.
@@ -69,17 +69,18 @@ final class Tmux: Sendable {
         posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
         guard Self.addCloseFrom(&actions, 3) == 0 else { throw TestError("posix_spawn_file_actions_addclosefrom_np failed") }
         let argv = (["tmux"] + args).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
+        defer { for pointer in argv { free(pointer) } }
         // The tmux server keeps the environment it starts with; the console must not pick up
         // the developer's or CI's BEDSIDE_* settings (a live LLM, say) or their config file.
         // Its data folder (replicas, a default database) is the test's own, not the user's.
         let inherited = ProcessInfo.processInfo.environment.filter {
             !$0.key.hasPrefix("BEDSIDE_") && $0.key != "XDG_CONFIG_HOME" && $0.key != "XDG_DATA_HOME"
         }
-        let variables: [String] = inherited.map { "\($0.key)=\($0.value)" }
+        let variables: [String] =
+            inherited.map { "\($0.key)=\($0.value)" }
             + ["XDG_CONFIG_HOME=/nonexistent/bedside-test", "XDG_DATA_HOME=\(Bin.dataHome)"]
         let envp: [UnsafeMutablePointer<CChar>?] = variables.map { strdup($0) } + [nil]
-        defer { envp.forEach { free($0) } }
+        defer { for pointer in envp { free(pointer) } }
         // Nothing blocked and default dispositions in the child, as a shell would start it (the
         // spawning thread, a worker of Swift's cooperative pool, blocks most signals, SIGWINCH too).
         var attributes = posix_spawnattr_t()

@@ -61,14 +61,14 @@ import TokenAuth
     @Test func aBodyWithTwoBadFilterNamesNamesTheSameOneEveryTime() {
         let body = Array(#"{"question":"q","filters":{"yea]r":"2019","narurce.#id":"bnf","ok":"1","b d":"x"}}"#.utf8)
         var messages: Set<String> = []
-        var ballast: [[String: String]] = []  // live dictionaries, so each decode's filters land elsewhere
+        var ballast: [[String: String]] = [] // live dictionaries, so each decode's filters land elsewhere
         for n in 0..<64 {
             do { _ = try QueryRequest.decode(body: body) } catch { messages.insert(error.message) }
             ballast.append(Dictionary(uniqueKeysWithValues: (0..<(n % 8 + 1)).map { ("\($0)", "") }))
         }
         withExtendedLifetime(ballast) {}
         #expect(messages.count == 1, "\(messages)")
-        #expect(messages.first?.contains("b d") == true)  // the first bad name in sorted order
+        #expect(messages.first?.contains("b d") == true) // the first bad name in sorted order
     }
 
     /// Issue 11: the hand-written header parser read `\u+032` as "2", so a header jwt-kit
@@ -105,7 +105,7 @@ import TokenAuth
 
     @Test func queryOracleAcceptsAndRefuses() {
         #expect(QueryOracle.check(Array(#"{"question":"  What is sepsis? ","top_k":3,"filters":{"year":"2019"}}"#.utf8)) == nil)
-        #expect(QueryOracle.check(Array(#"{"question":"a\u0000b"}"#.utf8)) == nil)  // refused as invalid_question, a 400
+        #expect(QueryOracle.check(Array(#"{"question":"a\u0000b"}"#.utf8)) == nil) // refused as invalid_question, a 400
         #expect(QueryOracle.check([0xFF, 0xFE]) == nil)
     }
 }

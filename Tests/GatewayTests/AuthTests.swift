@@ -6,6 +6,7 @@ import Hummingbird
 import HummingbirdTesting
 import JWTKit
 import Testing
+
 @testable import LocalGateway
 
 /// Keys and a gateway shared by the token tests (RSA key generation is slow).
@@ -23,7 +24,8 @@ actor AuthFixture {
 
     func get() async throws -> Parts {
         if let parts { return parts }
-        let ecKey = ES256PrivateKey(), otherEC = ES256PrivateKey()
+        let ecKey = ES256PrivateKey()
+        let otherEC = ES256PrivateKey()
         let rsaKey = try JWTKit.Insecure.RSA.PrivateKey(backing: _RSA.Signing.PrivateKey(keySize: .bits2048))
         let prims = try rsaKey.publicKey.getKeyPrimitives()
         let jwks = TokenFactory.jwks(ec: [("ec1", ecKey)], rsa: [("rsa1", TokenFactory.b64(prims.modulus), TokenFactory.b64(prims.publicExponent))])
@@ -63,17 +65,26 @@ let badTokens: [BadToken] = {
         },
         BadToken(name: "expired an hour ago", expected: .expired) { p in hs(p, payload: TokenFactory.claims(exp: p.now - 3600)) },
         BadToken(name: "expired just past the leeway", expected: .expired) { p in hs(p, payload: TokenFactory.claims(exp: p.now - 11)) },
-        BadToken(name: "not yet valid (nbf)", expected: .notYetValid) { p in hs(p, payload: TokenFactory.claims(exp: p.now + 7200, nbf: p.now + 3600)) },
-        BadToken(name: "issued in the future (iat)", expected: .issuedInFuture) { p in hs(p, payload: TokenFactory.claims(exp: p.now + 7200, iat: p.now + 600)) },
+        BadToken(name: "not yet valid (nbf)", expected: .notYetValid) { p in hs(p, payload: TokenFactory.claims(exp: p.now + 7200, nbf: p.now + 3600))
+        },
+        BadToken(name: "issued in the future (iat)", expected: .issuedInFuture) { p in
+            hs(p, payload: TokenFactory.claims(exp: p.now + 7200, iat: p.now + 600))
+        },
         BadToken(name: "wrong issuer", expected: .wrongIssuer) { p in hs(p, payload: TokenFactory.claims(exp: p.now + 60, iss: "evil")) },
         BadToken(name: "missing issuer", expected: .wrongIssuer) { p in hs(p, payload: TokenFactory.claims(exp: p.now + 60, iss: nil)) },
-        BadToken(name: "wrong audience", expected: .wrongAudience) { p in hs(p, payload: TokenFactory.claims(exp: p.now + 60, aud: #""other-service""#)) },
-        BadToken(name: "audience list without ours", expected: .wrongAudience) { p in hs(p, payload: TokenFactory.claims(exp: p.now + 60, aud: #"["a","b"]"#)) },
+        BadToken(name: "wrong audience", expected: .wrongAudience) { p in
+            hs(p, payload: TokenFactory.claims(exp: p.now + 60, aud: #""other-service""#))
+        },
+        BadToken(name: "audience list without ours", expected: .wrongAudience) { p in
+            hs(p, payload: TokenFactory.claims(exp: p.now + 60, aud: #"["a","b"]"#))
+        },
         BadToken(name: "missing audience", expected: .wrongAudience) { p in hs(p, payload: TokenFactory.claims(exp: p.now + 60, aud: nil)) },
         BadToken(name: "missing exp", expected: .missingClaim) { p in hs(p, payload: TokenFactory.claims(exp: nil)) },
         BadToken(name: "missing sub", expected: .missingClaim) { p in hs(p, payload: TokenFactory.claims(sub: nil, exp: p.now + 60)) },
         BadToken(name: "empty sub", expected: .missingClaim) { p in hs(p, payload: TokenFactory.claims(sub: "", exp: p.now + 60)) },
-        BadToken(name: "exp as a string", expected: .malformed) { p in hs(p, payload: #"{"sub":"x","exp":"9999999999","iss":"bedside","aud":"bedside-gateway"}"#) },
+        BadToken(name: "exp as a string", expected: .malformed) { p in
+            hs(p, payload: #"{"sub":"x","exp":"9999999999","iss":"bedside","aud":"bedside-gateway"}"#)
+        },
         BadToken(name: "payload not JSON", expected: .malformed) { p in hs(p, payload: "{{{") },
         BadToken(name: "signed with another secret", expected: .badSignature) { p in
             "Bearer " + TokenFactory.hs256(payload: ok(p), secret: Array(repeating: 7, count: 32))
@@ -99,13 +110,17 @@ let badTokens: [BadToken] = {
         BadToken(name: "alg NONE with a signature", expected: .unsupportedAlgorithm) { p in hs(p, header: #"{"alg":"NONE"}"#, payload: ok(p)) },
         BadToken(name: "alg HS512", expected: .unsupportedAlgorithm) { p in hs(p, header: #"{"alg":"HS512"}"#, payload: ok(p)) },
         BadToken(name: "HS256 naming the RSA key (HS/RS confusion)", expected: .unknownKey) { p in
-            "Bearer " + TokenFactory.hs256(header: #"{"alg":"HS256","kid":"rsa1"}"#, payload: ok(p), secret: Array(p.rsaKey.publicKey.pemRepresentation.utf8))
+            "Bearer "
+                + TokenFactory.hs256(
+                    header: #"{"alg":"HS256","kid":"rsa1"}"#, payload: ok(p), secret: Array(p.rsaKey.publicKey.pemRepresentation.utf8))
         },
         BadToken(name: "HS256 keyed with the RSA public key, no kid", expected: .badSignature) { p in
             "Bearer " + TokenFactory.hs256(payload: ok(p), secret: Array(p.rsaKey.publicKey.pemRepresentation.utf8))
         },
         BadToken(name: "RS256 header over an HMAC signature", expected: .badSignature) { p in
-            "Bearer " + TokenFactory.hs256(header: #"{"alg":"RS256","kid":"rsa1"}"#, payload: ok(p), secret: Array(p.rsaKey.publicKey.pemRepresentation.utf8))
+            "Bearer "
+                + TokenFactory.hs256(
+                    header: #"{"alg":"RS256","kid":"rsa1"}"#, payload: ok(p), secret: Array(p.rsaKey.publicKey.pemRepresentation.utf8))
         },
         BadToken(name: "ES256 naming the RSA key", expected: .unsupportedAlgorithm) { p in
             let c = TokenClaims(sub: "x", exp: p.now + 60, iss: "bedside", aud: .init(["bedside-gateway"]))
@@ -197,8 +212,10 @@ struct AuthTests {
         let rsaKeys = JWTKeyCollection()
         await rsaKeys.add(rsa: p.rsaKey, digestAlgorithm: .sha256, kid: "rsa1")
         let rs = try await rsaKeys.sign(claims, kid: "rsa1")
-        for (name, token, subject) in [("minted", minted, "dr.ada"), ("exp within leeway", withinLeeway, "dr.ada"), ("aud list", audList, "dr.ada"),
-                                        ("kid local", localKid, "dr.ada"), ("ES256", es, "remote-svc"), ("RS256", rs, "remote-svc")] {
+        for (name, token, subject) in [
+            ("minted", minted, "dr.ada"), ("exp within leeway", withinLeeway, "dr.ada"), ("aud list", audList, "dr.ada"),
+            ("kid local", localKid, "dr.ada"), ("ES256", es, "remote-svc"), ("RS256", rs, "remote-svc"),
+        ] {
             let identity = try await v.verifyUncached(token: token, now: p.test.clock.now)
             #expect(identity.subject == subject, "\(name)")
         }
@@ -217,7 +234,7 @@ struct AuthTests {
         #expect(test.gateway.verifier.cache.count == 1)
         test.clock.advance(seconds: 30)
         #expect(try await test.gateway.verifier.verify(token: token).subject == "dr.ada")
-        test.clock.advance(seconds: 45)  // 75 s: past exp + 10 s leeway
+        test.clock.advance(seconds: 45) // 75 s: past exp + 10 s leeway
         await #expect(throws: AuthFailure.self) { try await test.gateway.verifier.verify(token: token) }
         #expect(test.gateway.verifier.cache.count == 0)
     }
@@ -226,10 +243,13 @@ struct AuthTests {
         let test = try await TestGateway.make(inference: ScriptedInference())
         defer { test.cleanup() }
         let token = try await test.token()
-        let forged = TokenFactory.hs256(payload: TokenFactory.claims(exp: test.clock.now.timeIntervalSince1970 + 60), secret: Array(repeating: 1, count: 32))
+        let forged = TokenFactory.hs256(
+            payload: TokenFactory.claims(exp: test.clock.now.timeIntervalSince1970 + 60), secret: Array(repeating: 1, count: 32))
         try await test.app.test(.router) { client in
             try await client.execute(uri: "/v1/query", method: .post, headers: .bearer(token), body: queryBody()) { #expect($0.status == .ok) }
-            try await client.execute(uri: "/v1/query", method: .post, headers: .bearer(forged), body: queryBody()) { #expect($0.status == .unauthorized) }
+            try await client.execute(uri: "/v1/query", method: .post, headers: .bearer(forged), body: queryBody()) {
+                #expect($0.status == .unauthorized)
+            }
         }
         let all = test.logs.lines.joined()
         #expect(!all.isEmpty)
@@ -299,7 +319,7 @@ struct AuthTests {
         #expect(Base64URL.decode(Array("TWFu".utf8)) == Array("Man".utf8))
         #expect(Base64URL.decode(Array("TWE".utf8)) == Array("Ma".utf8))
         #expect(Base64URL.decode(Array("TWF=".utf8)) == nil)
-        #expect(Base64URL.decode(Array("TWF".utf8)) == nil)  // non-zero trailing bits
+        #expect(Base64URL.decode(Array("TWF".utf8)) == nil) // non-zero trailing bits
         #expect(Base64URL.decode(Array("T".utf8)) == nil)
         #expect(Base64URL.encode(Array("Ma".utf8)) == "TWE")
     }

@@ -5,6 +5,7 @@ import Hummingbird
 import HummingbirdTesting
 import Store
 import Testing
+
 @testable import LocalGateway
 
 @Suite("Response cache and stale-if-error")
@@ -12,7 +13,10 @@ struct CacheTests {
     @Test func keyIgnoresSpellingButNotMeaning() {
         let base = QueryRequest(question: "What is sepsis?", filters: ["year": "2019", "source_id": "a"], topK: 5)
         let k = CacheKey(request: base, indexVersion: 3, model: "extractive")
-        #expect(CacheKey(request: QueryRequest(question: "  what IS   sepsis ", filters: ["source_id": "a", "year": "2019"], topK: 5), indexVersion: 3, model: "extractive") == k)
+        #expect(
+            CacheKey(
+                request: QueryRequest(question: "  what IS   sepsis ", filters: ["source_id": "a", "year": "2019"], topK: 5), indexVersion: 3,
+                model: "extractive") == k)
         #expect(CacheKey(request: base, indexVersion: 4, model: "extractive").key != k.key)
         #expect(CacheKey(request: base, indexVersion: 4, model: "extractive").lineage == k.lineage)
         #expect(CacheKey(request: base, indexVersion: 3, model: "smollm2").key != k.key)
@@ -66,8 +70,8 @@ struct CacheTests {
         lru.set("a", 1)
         lru.set("b", 2)
         lru.set("c", 3)
-        #expect(lru.get("a") == 1)  // a is now most recent
-        lru.set("d", 4)             // evicts b, not everything
+        #expect(lru.get("a") == 1) // a is now most recent
+        lru.set("d", 4) // evicts b, not everything
         #expect(lru.get("b") == nil)
         #expect(lru.keysByRecency() == ["d", "a", "c"])
         lru.remove("a")
@@ -76,7 +80,7 @@ struct CacheTests {
         lru.set("f", 6)
         #expect(lru.count == 3)
         #expect(lru.keysByRecency() == ["f", "e", "d"])
-        lru.set("e", 50)            // replacing refreshes recency, keeps the count
+        lru.set("e", 50) // replacing refreshes recency, keeps the count
         #expect(lru.keysByRecency() == ["e", "f", "d"] && lru.get("e") == 50 && lru.count == 3)
         let none = BoundedCache<String, Int>(capacity: 0)
         none.set("x", 1)
@@ -114,14 +118,16 @@ struct CacheTests {
             let a1 = try first.decode(Answer.self)
             #expect(!a1.cached && !a1.stale && a1.answerID != nil && a1.indexVersion == 1)
 
-            let second = try await client.execute(uri: "/v1/query", method: .post, headers: .bearer(token),
-                                                  body: queryBody("what is the FIRST-LINE treatment for sepsis"))
+            let second = try await client.execute(
+                uri: "/v1/query", method: .post, headers: .bearer(token),
+                body: queryBody("what is the FIRST-LINE treatment for sepsis"))
             #expect(second.headers[.xCache] == "hit")
             let a2 = try second.decode(Answer.self)
             #expect(a2.cached && !a2.stale && a2.answerID == a1.answerID)
             #expect(inference.calls == 1)
 
-            let bypass = try await client.execute(uri: "/v1/query", method: .post, headers: .bearer(token, [.cacheControl: "no-cache"]), body: queryBody())
+            let bypass = try await client.execute(
+                uri: "/v1/query", method: .post, headers: .bearer(token, [.cacheControl: "no-cache"]), body: queryBody())
             #expect(bypass.headers[.xCache] == "bypass")
             let a3 = try bypass.decode(Answer.self)
             #expect(!a3.cached && a3.answerID != a1.answerID)
@@ -166,7 +172,7 @@ struct CacheTests {
                 ids.insert(try #require(answer.answerID))
             }
             let originalID = try #require(original.answerID)
-            #expect(ids.count == 2 && ids.contains(originalID))  // bo has a record of their own
+            #expect(ids.count == 2 && ids.contains(originalID)) // bo has a record of their own
             #expect(inference.calls == 1)
         }
     }
@@ -180,7 +186,7 @@ struct CacheTests {
             let fresh = try await client.execute(uri: "/v1/query", method: .post, headers: .bearer(token), body: queryBody())
             let original = try fresh.decode(Answer.self)
             inference.mode = .fail(BedsideError(.inferenceUnavailable, "llama-server is down"))
-            test.clock.advance(seconds: test.gateway.configuration.cacheTTL + 5)  // expired: no fresh hit
+            test.clock.advance(seconds: test.gateway.configuration.cacheTTL + 5) // expired: no fresh hit
 
             for headers in [HTTPFields.bearer(token), .bearer(token, [.cacheControl: "no-cache"])] {
                 let stale = try await client.execute(uri: "/v1/query", method: .post, headers: headers, body: queryBody())
@@ -202,10 +208,10 @@ struct CacheTests {
             #expect(error["detail"] == nil)
             #expect((error["message"] as? String)?.contains("No cached answer") == true)
         }
-        let audit = try await test.database.auditRecords()  // newest first
+        let audit = try await test.database.auditRecords() // newest first
         #expect(audit[0].outcome == "error:inference_unavailable" && audit[0].answerID == nil && audit[0].question == "What dose of heparin?")
         #expect(audit[1].stale && audit[2].stale)
-        #expect(!test.logs.lines.joined().contains("What dose of heparin"))  // questions stay out of the log by default
+        #expect(!test.logs.lines.joined().contains("What dose of heparin")) // questions stay out of the log by default
     }
 
     @Test func timeoutServesStaleOrTimeoutError() async throws {
@@ -217,7 +223,8 @@ struct CacheTests {
             _ = try await client.execute(uri: "/v1/query", method: .post, headers: .bearer(token), body: queryBody())
             inference.mode = .hang
             let started = ContinuousClock.now
-            let stale = try await client.execute(uri: "/v1/query", method: .post, headers: .bearer(token, [.cacheControl: "no-cache"]), body: queryBody())
+            let stale = try await client.execute(
+                uri: "/v1/query", method: .post, headers: .bearer(token, [.cacheControl: "no-cache"]), body: queryBody())
             // The scripted inference hangs forever; only the gateway's 1 s timeout can end this request.
             // The bound is loose because CI machines are shared and loaded.
             #expect(ContinuousClock.now - started < .seconds(15))
@@ -238,9 +245,9 @@ struct CacheTests {
             let v1 = try await client.execute(uri: "/v1/query", method: .post, headers: .bearer(token), body: queryBody()).decode(Answer.self)
             #expect(v1.indexVersion == 1)
             inference.currentStatus.indexVersion = 2
-            test.clock.advance(seconds: 2)  // status cache period
+            test.clock.advance(seconds: 2) // status cache period
             let r2 = try await client.execute(uri: "/v1/query", method: .post, headers: .bearer(token), body: queryBody())
-            #expect(r2.headers[.xCache] == "miss")  // the v1 entry is not a hit at v2
+            #expect(r2.headers[.xCache] == "miss") // the v1 entry is not a hit at v2
             let v2 = try r2.decode(Answer.self)
             #expect(v2.indexVersion == 2 && !v2.stale)
             #expect(inference.calls == 2)
@@ -308,9 +315,10 @@ struct CacheTests {
         let original = try await test.app.test(.router) { client in
             try await client.execute(uri: "/v1/query", method: .post, headers: .bearer(token), body: queryBody()).decode(Answer.self)
         }
-        let offline = try await Gateway(configuration: test.gateway.configuration, database: test.database, inference: FailingInference(),
-                                        logger: GatewayLogging.makeLogger(configuration: test.gateway.configuration, sink: test.logs.sink),
-                                        clock: test.clock.gatewayClock)
+        let offline = try await Gateway(
+            configuration: test.gateway.configuration, database: test.database, inference: FailingInference(),
+            logger: GatewayLogging.makeLogger(configuration: test.gateway.configuration, sink: test.logs.sink),
+            clock: test.clock.gatewayClock)
         let offlineToken = try await offline.issuer.mint(subject: "dr.ada", ttl: 3600)
         try await offline.makeApplication().test(.router) { client in
             let r = try await client.execute(uri: "/v1/query", method: .post, headers: .bearer(offlineToken), body: queryBody())
@@ -318,7 +326,8 @@ struct CacheTests {
             #expect(r.headers[.xCache] == "stale")
             let answer = try r.decode(Answer.self)
             #expect(answer.stale && answer.answerID == original.answerID && answer.answer == original.answer)
-            let never = try await client.execute(uri: "/v1/query", method: .post, headers: .bearer(offlineToken), body: queryBody("Never asked before"))
+            let never = try await client.execute(
+                uri: "/v1/query", method: .post, headers: .bearer(offlineToken), body: queryBody("Never asked before"))
             #expect(never.status == .serviceUnavailable)
         }
     }

@@ -4,6 +4,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Testing
+
 @testable import LocalGateway
 
 @Suite("Circuit breaker and timeouts")
@@ -12,7 +13,7 @@ struct CircuitBreakerTests {
         let clock = ManualClock()
         let breaker = CircuitBreaker(failureThreshold: 3, coolDown: .seconds(10), uptime: { clock.uptime })
         for _ in 0..<2 { await breaker.recordFailure(try await breaker.acquire()) }
-        await breaker.recordSuccess(try await breaker.acquire())  // a success resets the count
+        await breaker.recordSuccess(try await breaker.acquire()) // a success resets the count
         #expect(await breaker.consecutiveFailures == 0)
         for _ in 0..<3 { await breaker.recordFailure(try await breaker.acquire()) }
         #expect(await breaker.state == .open)
@@ -28,12 +29,12 @@ struct CircuitBreakerTests {
         let probe = try await breaker.acquire()
         let halfOpen = await breaker.state
         #expect(probe.isProbe && halfOpen == .halfOpen)
-        await #expect(throws: BedsideError.self) { try await breaker.acquire() }  // only one probe
+        await #expect(throws: BedsideError.self) { try await breaker.acquire() } // only one probe
         await breaker.recordFailure(probe)
         #expect(await breaker.state == .open)
         clock.advance(seconds: 10)
         let second = try await breaker.acquire()
-        await breaker.release(second)  // cancelled probe: another may go
+        await breaker.release(second) // cancelled probe: another may go
         let third = try await breaker.acquire()
         await breaker.recordSuccess(third)
         #expect(await breaker.state == .closed)
@@ -48,16 +49,18 @@ struct CircuitBreakerTests {
         defer { test.cleanup() }
         let token = try await test.token()
         try await test.app.test(.router) { client in
-            _ = try await client.execute(uri: "/readyz", method: .get)  // learn the status first
+            _ = try await client.execute(uri: "/readyz", method: .get) // learn the status first
             inference.mode = .fail(BedsideError(.upstream, "crash"))
             for _ in 0..<2 {
-                #expect(try await client.execute(uri: "/v1/query", method: .post, headers: .bearer(token), body: queryBody("q1")).status == .serviceUnavailable)
+                #expect(
+                    try await client.execute(uri: "/v1/query", method: .post, headers: .bearer(token), body: queryBody("q1")).status
+                        == .serviceUnavailable)
             }
             #expect(inference.calls == 2)
             let refused = try await client.execute(uri: "/v1/query", method: .post, headers: .bearer(token), body: queryBody("q1"))
             #expect(refused.status == .serviceUnavailable)
             #expect(refused.headers[.retryAfter] == "30")
-            #expect(inference.calls == 2)  // not called while open
+            #expect(inference.calls == 2) // not called while open
             #expect(try await client.execute(uri: "/readyz", method: .get).status == .serviceUnavailable)
 
             inference.mode = .answer
@@ -68,8 +71,9 @@ struct CircuitBreakerTests {
     }
 
     @Test func deadlineCancelsHungInference() async throws {
-        let timed = DeadlineInference(base: HangingInference(), answerTimeout: .milliseconds(100), statusTimeout: .milliseconds(100),
-                                      sleep: { try await Task.sleep(for: $0) })
+        let timed = DeadlineInference(
+            base: HangingInference(), answerTimeout: .milliseconds(100), statusTimeout: .milliseconds(100),
+            sleep: { try await Task.sleep(for: $0) })
         let started = ContinuousClock.now
         do {
             _ = try await timed.complete(QueryRequest(question: "x"))
@@ -78,9 +82,10 @@ struct CircuitBreakerTests {
             #expect(e.code == .timeout)
         }
         await #expect(throws: BedsideError.self) { try await timed.status() }
-        #expect(ContinuousClock.now - started < .seconds(8))  // generous: CI machines are loaded
+        #expect(ContinuousClock.now - started < .seconds(8)) // generous: CI machines are loaded
         // A fast answer is not affected.
-        let fast = DeadlineInference(base: ScriptedInference(), answerTimeout: .seconds(5), statusTimeout: .seconds(5), sleep: { try await Task.sleep(for: $0) })
+        let fast = DeadlineInference(
+            base: ScriptedInference(), answerTimeout: .seconds(5), statusTimeout: .seconds(5), sleep: { try await Task.sleep(for: $0) })
         #expect(try await fast.complete(QueryRequest(question: "x")).answer.isEmpty == false)
     }
 

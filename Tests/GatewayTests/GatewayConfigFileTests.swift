@@ -1,6 +1,7 @@
 import Core
 import Foundation
 import Testing
+
 @testable import LocalGateway
 
 /// Every gateway setting can be written in config.toml, and the layers stack the same way.
@@ -110,7 +111,8 @@ struct GatewayConfigFileTests {
         #expect {
             try GatewayConfiguration(layers: ConfigLayers(fileText: "[gateway]\nport = 8787\n\nidle_timeout = \"abc\"\n", filePath: "config.toml"))
         } throws: { error in
-            (error as? BedsideError)?.message == "config.toml:4: [gateway] idle_timeout: expected a duration like \"30s\", \"5m\" or \"2h\", got \"abc\""
+            (error as? BedsideError)?.message
+                == "config.toml:4: [gateway] idle_timeout: expected a duration like \"30s\", \"5m\" or \"2h\", got \"abc\""
         }
         #expect {
             try GatewayConfiguration(layers: ConfigLayers(fileText: "[limits]\nmax_connections = 0\n", filePath: "config.toml"))

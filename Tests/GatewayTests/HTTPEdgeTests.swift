@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import Store
 import Testing
+
 @testable import LocalGateway
 
 /// A gateway on loopback with its own temporary database, for raw-socket tests.
@@ -13,8 +14,10 @@ struct EdgeServer: Sendable {
     var port: Int { embedded.port }
     var token: String { embedded.token }
 
-    static func start(inference: any InferenceService = ScriptedInference(),
-                      configure: (inout GatewayConfiguration) -> Void = { _ in }) async throws -> EdgeServer {
+    static func start(
+        inference: any InferenceService = ScriptedInference(),
+        configure: (inout GatewayConfiguration) -> Void = { _ in }
+    ) async throws -> EdgeServer {
         let folder = try TempDirectory(prefix: "bedside-edge").path
         let database = try BedsideDatabase(path: folder + "/t.sqlite")
         var config = GatewayConfiguration()
@@ -66,26 +69,36 @@ struct OversizedFraming: Sendable, CustomTestStringConvertible {
 }
 
 let oversizedFramings: [OversizedFraming] = [
-    OversizedFraming(name: "Content-Length 10 MB, Connection: close, whole body sent first", headers: ["Content-Length: 10000000", "Connection: close"],
-                     chunked: false, sendAllFirst: true, headOnly: false),
-    OversizedFraming(name: "Content-Length 10 MB, Connection: close, 256 KiB sent then read", headers: ["Content-Length: 10000000", "Connection: close"],
-                     chunked: false, sendAllFirst: false, headOnly: false),
-    OversizedFraming(name: "Content-Length 10 MB, keep-alive, whole body sent first", headers: ["Content-Length: 10000000"],
-                     chunked: false, sendAllFirst: true, headOnly: false),
-    OversizedFraming(name: "Content-Length 10 MB, keep-alive, 256 KiB sent then read", headers: ["Content-Length: 10000000"],
-                     chunked: false, sendAllFirst: false, headOnly: false),
-    OversizedFraming(name: "Content-Length 10 MB, Expect: 100-continue, head only", headers: ["Content-Length: 10000000", "Expect: 100-continue"],
-                     chunked: false, sendAllFirst: false, headOnly: true),
-    OversizedFraming(name: "Content-Length 10 MB, Expect: 100-continue, Connection: close, head only",
-                     headers: ["Content-Length: 10000000", "Expect: 100-continue", "Connection: close"], chunked: false, sendAllFirst: false, headOnly: true),
-    OversizedFraming(name: "chunked, Connection: close, 256 KiB sent then read", headers: ["Transfer-Encoding: chunked", "Connection: close"],
-                     chunked: true, sendAllFirst: false, headOnly: false),
-    OversizedFraming(name: "chunked, keep-alive, 256 KiB sent then read", headers: ["Transfer-Encoding: chunked"],
-                     chunked: true, sendAllFirst: false, headOnly: false),
-    OversizedFraming(name: "chunked, keep-alive, 4 MB sent first", headers: ["Transfer-Encoding: chunked"],
-                     chunked: true, sendAllFirst: true, headOnly: false),
-    OversizedFraming(name: "chunked, Expect: 100-continue, body sent anyway", headers: ["Transfer-Encoding: chunked", "Expect: 100-continue"],
-                     chunked: true, sendAllFirst: false, headOnly: false),
+    OversizedFraming(
+        name: "Content-Length 10 MB, Connection: close, whole body sent first", headers: ["Content-Length: 10000000", "Connection: close"],
+        chunked: false, sendAllFirst: true, headOnly: false),
+    OversizedFraming(
+        name: "Content-Length 10 MB, Connection: close, 256 KiB sent then read", headers: ["Content-Length: 10000000", "Connection: close"],
+        chunked: false, sendAllFirst: false, headOnly: false),
+    OversizedFraming(
+        name: "Content-Length 10 MB, keep-alive, whole body sent first", headers: ["Content-Length: 10000000"],
+        chunked: false, sendAllFirst: true, headOnly: false),
+    OversizedFraming(
+        name: "Content-Length 10 MB, keep-alive, 256 KiB sent then read", headers: ["Content-Length: 10000000"],
+        chunked: false, sendAllFirst: false, headOnly: false),
+    OversizedFraming(
+        name: "Content-Length 10 MB, Expect: 100-continue, head only", headers: ["Content-Length: 10000000", "Expect: 100-continue"],
+        chunked: false, sendAllFirst: false, headOnly: true),
+    OversizedFraming(
+        name: "Content-Length 10 MB, Expect: 100-continue, Connection: close, head only",
+        headers: ["Content-Length: 10000000", "Expect: 100-continue", "Connection: close"], chunked: false, sendAllFirst: false, headOnly: true),
+    OversizedFraming(
+        name: "chunked, Connection: close, 256 KiB sent then read", headers: ["Transfer-Encoding: chunked", "Connection: close"],
+        chunked: true, sendAllFirst: false, headOnly: false),
+    OversizedFraming(
+        name: "chunked, keep-alive, 256 KiB sent then read", headers: ["Transfer-Encoding: chunked"],
+        chunked: true, sendAllFirst: false, headOnly: false),
+    OversizedFraming(
+        name: "chunked, keep-alive, 4 MB sent first", headers: ["Transfer-Encoding: chunked"],
+        chunked: true, sendAllFirst: true, headOnly: false),
+    OversizedFraming(
+        name: "chunked, Expect: 100-continue, body sent anyway", headers: ["Transfer-Encoding: chunked", "Expect: 100-continue"],
+        chunked: true, sendAllFirst: false, headOnly: false),
 ]
 
 @Suite("HTTP edge: oversized, malformed and stalled requests over raw loopback sockets", .serialized)
@@ -165,13 +178,15 @@ struct HTTPEdgeTests {
         #expect(huge.errorCode == "headers_too_large" && huge.isJSONError)
         #expect(huge.closed)
 
-        let hugeToken = try await server.exchange("GET /v1/history HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(String(repeating: "e", count: 20_000))\r\n\r\n")
+        let hugeToken = try await server.exchange(
+            "GET /v1/history HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(String(repeating: "e", count: 20_000))\r\n\r\n")
         #expect(hugeToken.status == 431 && hugeToken.isJSONError)
 
         let badName = try await server.exchange("GET /healthz HTTP/1.1\r\nHost: x\r\nBad Header: 1\r\n\r\n")
         #expect(badName.status == 400 && badName.errorCode == "bad_request" && badName.isJSONError)
 
-        let controlInValue = try await server.exchange(Array("GET /healthz HTTP/1.1\r\nHost: x\r\nX-A: a".utf8) + [0x01, 0x7F, 0x00] + Array("b\r\n\r\n".utf8))
+        let controlInValue = try await server.exchange(
+            Array("GET /healthz HTTP/1.1\r\nHost: x\r\nX-A: a".utf8) + [0x01, 0x7F, 0x00] + Array("b\r\n\r\n".utf8))
         #expect(controlInValue.status == 400 && controlInValue.isJSONError)
 
         let badRequestLine = try await server.exchange("GARBAGE\r\n\r\n")
@@ -190,7 +205,10 @@ struct HTTPEdgeTests {
     }
 
     @Test func stalledHeadAndBodyGet408AndAreClosed() async throws {
-        let server = try await EdgeServer.start { $0.headerReadTimeout = 1; $0.bodyReadTimeout = 1 }
+        let server = try await EdgeServer.start {
+            $0.headerReadTimeout = 1
+            $0.bodyReadTimeout = 1
+        }
         let port = server.port
         let head = server.queryHead(["Content-Length: 100"])
         let started = Date()
@@ -216,7 +234,10 @@ struct HTTPEdgeTests {
     }
 
     @Test func idleKeepAliveConnectionsAreClosedAndBusyOnesKept() async throws {
-        let server = try await EdgeServer.start { $0.idleTimeout = 1; $0.headerReadTimeout = 1 }
+        let server = try await EdgeServer.start {
+            $0.idleTimeout = 1
+            $0.headerReadTimeout = 1
+        }
         let port = server.port
         let result = try await RawSocket.run { () -> (Int, Int, Bool, Bool) in
             let socket = try RawSocket(port: port)
@@ -242,13 +263,16 @@ struct HTTPEdgeTests {
         let port = server.port
         let (status, code, closed, afterwards) = try await RawSocket.run { () -> (Int, String?, Bool, Int) in
             let held = try (0..<3).map { _ in try RawSocket(port: port) }
-            for s in held { try s.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"); _ = try s.readKeepAliveResponse() }
+            for s in held {
+                try s.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+                _ = try s.readKeepAliveResponse()
+            }
             let extra = try RawSocket(port: port)
             try? extra.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
             let r = try extra.readResponse()
             _ = held.map { $0.shutdownWrite() }
             for s in held { _ = s.waitForClose(timeout: 3) }
-            Thread.sleep(forTimeInterval: 0.2)  // the server notices the closes on its event loops
+            Thread.sleep(forTimeInterval: 0.2) // the server notices the closes on its event loops
             let again = try RawSocket(port: port)
             try again.send("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
             return (r.status, r.errorCode, r.closed, try again.readResponse().status)
@@ -338,8 +362,9 @@ struct HTTPEdgeTests {
             }
         }
         let healthz = try await probing.value
-        return StallWave(statuses: outcomes.map(\.0), open: outcomes.filter { !$0.1 }.count, latest: outcomes.map(\.2).max() ?? 0, healthz: healthz,
-                         burst: burst)
+        return StallWave(
+            statuses: outcomes.map(\.0), open: outcomes.filter { !$0.1 }.count, latest: outcomes.map(\.2).max() ?? 0, healthz: healthz,
+            burst: burst)
     }
 
     /// 300 connections stall mid-head or mid-body: all get 408 and are closed after the read
@@ -349,7 +374,10 @@ struct HTTPEdgeTests {
     /// 104.8, 104.9 MB); the third is measured, so that a leak per stalled connection shows.
     @Test func threeHundredStalledConnections() async throws {
         let timeout = 2.0
-        let server = try await EdgeServer.start { $0.headerReadTimeout = timeout; $0.bodyReadTimeout = timeout }
+        let server = try await EdgeServer.start {
+            $0.headerReadTimeout = timeout
+            $0.bodyReadTimeout = timeout
+        }
         let cold = residentBytes()
         var warmUp: [StallWave] = []
         for _ in 0..<2 {
@@ -362,10 +390,11 @@ struct HTTPEdgeTests {
         let wave = try await Self.stallWave(server, count: 300, timeout: timeout)
         try await Task.sleep(for: .milliseconds(200))
         let after = residentBytes()
-        print("stalled connections: RSS cold \(cold >> 10) KiB, after warm-up wave \(before >> 10) KiB, after measured wave \(after >> 10) KiB; "
-              + "healthz max \(Int((wave.healthz.max() ?? 0) * 1000)) ms over \(wave.healthz.count) probes, behind the burst \(Int(wave.burst * 1000)) ms "
-              + "(warm-up waves, burst only: \(warmUp.map { "\(Int($0.burst * 1000)) ms" })); "
-              + "last 408 after \(wave.latest) s")
+        print(
+            "stalled connections: RSS cold \(cold >> 10) KiB, after warm-up wave \(before >> 10) KiB, after measured wave \(after >> 10) KiB; "
+                + "healthz max \(Int((wave.healthz.max() ?? 0) * 1000)) ms over \(wave.healthz.count) probes, behind the burst \(Int(wave.burst * 1000)) ms "
+                + "(warm-up waves, burst only: \(warmUp.map { "\(Int($0.burst * 1000)) ms" })); "
+                + "last 408 after \(wave.latest) s")
         #expect(wave.statuses.allSatisfy { $0 == 408 }, "statuses: \(Dictionary(grouping: wave.statuses, by: { $0 }).mapValues(\.count))")
         #expect(wave.open == 0, "\(wave.open) connections stayed open")
         #expect(wave.latest < timeout + 1.5, "the last stalled connection was answered after \(wave.latest) s")

@@ -1,6 +1,7 @@
 import Core
 import Foundation
 import Testing
+
 @testable import LocalGateway
 
 /// One hostile request, sent as raw bytes over a loopback socket.
@@ -29,7 +30,8 @@ struct HostileKit: Sendable {
     static let now = Date().timeIntervalSince1970
 
     /// A request with `Connection: close` and, when a body is given, its Content-Length.
-    func raw(_ method: String = "POST", _ path: String = "/v1/query", headers: [String] = [], authorization: String?, body: [UInt8]? = nil) -> [UInt8] {
+    func raw(_ method: String = "POST", _ path: String = "/v1/query", headers: [String] = [], authorization: String?, body: [UInt8]? = nil) -> [UInt8]
+    {
         var lines = ["\(method) \(path) HTTP/1.1", "Host: 127.0.0.1", "Connection: close"]
         if let authorization { lines.append("Authorization: \(authorization)") }
         if let body { lines += ["Content-Type: application/json", "Content-Length: \(body.count)"] }
@@ -60,13 +62,19 @@ let hostileCases: [HostileCase] = [
     HostileCase("Basic credentials", status: 401) { $0.withAuthorization("Basic YWxpY2U6c2VjcmV0") },
     HostileCase("garbage token", status: 401) { $0.withAuthorization("Bearer not.a.token") },
     HostileCase("alg none", status: 401) { k in
-        k.withAuthorization("Bearer " + TokenFactory.unsigned(header: #"{"alg":"none","typ":"JWT"}"#,
-                                                              payload: TokenFactory.claims(exp: HostileKit.now + 600, iat: HostileKit.now)))
+        k.withAuthorization(
+            "Bearer "
+                + TokenFactory.unsigned(
+                    header: #"{"alg":"none","typ":"JWT"}"#,
+                    payload: TokenFactory.claims(exp: HostileKit.now + 600, iat: HostileKit.now)))
     },
     HostileCase("signed with another secret", status: 401) { _ in
         HostileKit(token: "", secret: Array(repeating: 7, count: 32))
-            .withAuthorization("Bearer " + TokenFactory.hs256(payload: TokenFactory.claims(exp: HostileKit.now + 600, iat: HostileKit.now),
-                                                              secret: Array(repeating: 7, count: 32)))
+            .withAuthorization(
+                "Bearer "
+                    + TokenFactory.hs256(
+                        payload: TokenFactory.claims(exp: HostileKit.now + 600, iat: HostileKit.now),
+                        secret: Array(repeating: 7, count: 32)))
     },
     HostileCase("expired token", status: 401) { k in
         k.withAuthorization("Bearer " + k.signed(TokenFactory.claims(exp: HostileKit.now - 3600, iat: HostileKit.now - 7200)))
@@ -87,8 +95,11 @@ let hostileCases: [HostileCase] = [
         k.withAuthorization("Bearer " + TokenFactory.hs256(payload: "not json {", secret: k.secret))
     },
     HostileCase("kid with a path", status: 401) { k in
-        k.withAuthorization("Bearer " + k.signed(TokenFactory.claims(exp: HostileKit.now + 600, iat: HostileKit.now),
-                                                 header: #"{"alg":"HS256","typ":"JWT","kid":"../../../etc/passwd"}"#))
+        k.withAuthorization(
+            "Bearer "
+                + k.signed(
+                    TokenFactory.claims(exp: HostileKit.now + 600, iat: HostileKit.now),
+                    header: #"{"alg":"HS256","typ":"JWT","kid":"../../../etc/passwd"}"#))
     },
     HostileCase("token tampered after signing", status: 401) { k in
         var parts = k.token.split(separator: ".").map(String.init)
@@ -100,7 +111,8 @@ let hostileCases: [HostileCase] = [
         $0.withAuthorization("Bearer " + String(repeating: "e", count: 40_000))
     },
     HostileCase("control bytes in the token", status: 400) { k in
-        Array("POST /v1/query HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: Bearer ab".utf8) + [0x00, 0x1B] + Array("cd\r\nContent-Length: 2\r\n\r\n{}".utf8)
+        Array("POST /v1/query HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: Bearer ab".utf8) + [0x00, 0x1B]
+            + Array("cd\r\nContent-Length: 2\r\n\r\n{}".utf8)
     },
 
     // Bodies
@@ -109,9 +121,13 @@ let hostileCases: [HostileCase] = [
     HostileCase("JSON nested 60 000 deep", status: 400) { $0.query(String(repeating: "[", count: 60_000)) },
     HostileCase("top_k 1e400", status: 400) { $0.query(#"{"question": "sepsis", "top_k": 1e400}"#) },
     HostileCase("question is an object", status: 400) { $0.query(#"{"question": {"$gt": ""}}"#) },
-    HostileCase("invalid UTF-8", status: 400) { k in k.raw(authorization: "Bearer \(k.token)", body: Array(#"{"question": ""#.utf8) + [0xFF, 0xFE] + Array(#""}"#.utf8)) },
+    HostileCase("invalid UTF-8", status: 400) { k in
+        k.raw(authorization: "Bearer \(k.token)", body: Array(#"{"question": ""#.utf8) + [0xFF, 0xFE] + Array(#""}"#.utf8))
+    },
     HostileCase("UTF-16 body", status: 400) { k in
-        k.raw(authorization: "Bearer \(k.token)", body: [0xFF, 0xFE] + Array(#"{"question": "sepsis"}"#.utf16).flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] })
+        k.raw(
+            authorization: "Bearer \(k.token)",
+            body: [0xFF, 0xFE] + Array(#"{"question": "sepsis"}"#.utf16).flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] })
     },
     HostileCase("lone surrogate escape", status: 400) { $0.query(#"{"question": "sepsis \ud800"}"#) },
     HostileCase("body over the limit (Content-Length)", status: 413, code: "payload_too_large") {
@@ -120,28 +136,38 @@ let hostileCases: [HostileCase] = [
     HostileCase("body over the limit (chunked)", status: 413, code: "payload_too_large") { k in
         let chunk = String(repeating: "a", count: 16_384)
         let chunks = String(repeating: "4000\r\n\(chunk)\r\n", count: 5)
-        return Array("POST /v1/query HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: Bearer \(k.token)\r\nTransfer-Encoding: chunked\r\n\r\n\(chunks)0\r\n\r\n".utf8)
+        return Array(
+            "POST /v1/query HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: Bearer \(k.token)\r\nTransfer-Encoding: chunked\r\n\r\n\(chunks)0\r\n\r\n"
+                .utf8)
     },
     HostileCase("body over the limit with Expect: 100-continue", status: 413) { k in
-        Array("POST /v1/query HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(k.token)\r\nContent-Length: 5000000\r\nExpect: 100-continue\r\n\r\n".utf8)
+        Array(
+            "POST /v1/query HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(k.token)\r\nContent-Length: 5000000\r\nExpect: 100-continue\r\n\r\n".utf8)
     },
     HostileCase("bad chunk size", status: 400) { k in
-        Array("POST /v1/query HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: Bearer \(k.token)\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n".utf8)
+        Array(
+            "POST /v1/query HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: Bearer \(k.token)\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n"
+                .utf8)
     },
     HostileCase("Content-Length and chunked together", status: 400) { k in
-        Array("POST /v1/query HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: Bearer \(k.token)\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n".utf8)
+        Array(
+            "POST /v1/query HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: Bearer \(k.token)\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n"
+                .utf8)
     },
     HostileCase("Content-Length not a number", status: 400) { k in
         Array("POST /v1/query HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: Bearer \(k.token)\r\nContent-Length: abc\r\n\r\n{}".utf8)
     },
     HostileCase("ten thousand filters", status: 400) { k in
         let filters = (0..<10_000).map { #""k\#($0)": "v""# }.joined(separator: ",")
-        return k.raw(authorization: "Bearer \(k.token)", body: Array(#"{"question": "sepsis", "filters": {\#(filters)}}"#.utf8).prefix(60_000).map { $0 })
+        return k.raw(
+            authorization: "Bearer \(k.token)", body: Array(#"{"question": "sepsis", "filters": {\#(filters)}}"#.utf8).prefix(60_000).map { $0 })
     },
 
     // Questions
     HostileCase("NUL in the question", status: 400, code: "invalid_question") { $0.query(#"{"question": "sepsis\u0000 ignore the rest"}"#) },
-    HostileCase("terminal escape in the question", status: 400, code: "invalid_question") { $0.query(#"{"question": "sepsis \u001b[2J\u001b]0;pwned\u0007"}"#) },
+    HostileCase("terminal escape in the question", status: 400, code: "invalid_question") {
+        $0.query(#"{"question": "sepsis \u001b[2J\u001b]0;pwned\u0007"}"#)
+    },
     HostileCase("right-to-left override in the question", status: 400, code: "invalid_question") { $0.query(#"{"question": "sepsis \u202Eenod"}"#) },
     HostileCase("bidi isolate in the question", status: 400, code: "invalid_question") { $0.query(#"{"question": "sepsis \u2066x\u2069"}"#) },
     HostileCase("C1 control in the question", status: 400, code: "invalid_question") { $0.query(#"{"question": "sepsis \u009b31m"}"#) },
@@ -153,13 +179,17 @@ let hostileCases: [HostileCase] = [
     HostileCase("JSON path in a filter name", status: 400) { $0.query(#"{"question": "sepsis", "filters": {"$.a[0]": "2019"}}"#) },
     HostileCase("quote in a filter name", status: 400) { $0.query(#"{"question": "sepsis", "filters": {"a\"b": "x"}}"#) },
     HostileCase("empty filter name", status: 400) { $0.query(#"{"question": "sepsis", "filters": {"": "x"}}"#) },
-    HostileCase("filter name of 65 characters", status: 400) { $0.query(#"{"question": "sepsis", "filters": {"\#(String(repeating: "k", count: 65))": "x"}}"#) },
+    HostileCase("filter name of 65 characters", status: 400) {
+        $0.query(#"{"question": "sepsis", "filters": {"\#(String(repeating: "k", count: 65))": "x"}}"#)
+    },
     HostileCase("non-ASCII filter name", status: 400) { $0.query(#"{"question": "sepsis", "filters": {"année": "2019"}}"#) },
     HostileCase("SQL in a filter name", status: 400) { $0.query(#"{"question": "sepsis", "filters": {"x') OR 1=1 --": "y"}}"#) },
     HostileCase("filter value an object", status: 400) { $0.query(#"{"question": "sepsis", "filters": {"year": {"$ne": 1}}}"#) },
 
     // Heads
-    HostileCase("space in a header name", status: 400) { k in Array("GET /healthz HTTP/1.1\r\nHost: x\r\nBad Header: 1\r\nConnection: close\r\n\r\n".utf8) },
+    HostileCase("space in a header name", status: 400) { k in
+        Array("GET /healthz HTTP/1.1\r\nHost: x\r\nBad Header: 1\r\nConnection: close\r\n\r\n".utf8)
+    },
     HostileCase("control byte in a header value", status: 400) { k in
         Array("GET /healthz HTTP/1.1\r\nHost: x\r\nX-A: a".utf8) + [0x01] + Array("\r\nConnection: close\r\n\r\n".utf8)
     },

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import LocalGateway
 
 @Suite("JWT benchmark")

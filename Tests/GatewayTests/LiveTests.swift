@@ -7,6 +7,7 @@ import ServiceLifecycle
 import Store
 import Testing
 import UnixSignals
+
 @testable import LocalGateway
 
 @Suite("Real loopback HTTP", .serialized)
@@ -19,8 +20,12 @@ struct LiveTests {
 
     @Test func embeddedGatewayAnswersOverLoopback() async throws {
         let (folder, db) = try Self.freshDatabase()
-        defer { try? db.close(); try? FileManager.default.removeItem(atPath: folder) }
-        let embedded = try await EmbeddedGateway.start(configuration: GatewayConfiguration(), database: db, inference: ScriptedInference(), subject: "dr.ada")
+        defer {
+            try? db.close()
+            try? FileManager.default.removeItem(atPath: folder)
+        }
+        let embedded = try await EmbeddedGateway.start(
+            configuration: GatewayConfiguration(), database: db, inference: ScriptedInference(), subject: "dr.ada")
         #expect(embedded.baseURL.hasPrefix("http://127.0.0.1:") && embedded.port > 0)
         let r = try await Loopback.request(embedded.baseURL + "/v1/query", method: "POST", token: embedded.token, body: Loopback.query())
         #expect(r.status == 200)
@@ -36,9 +41,13 @@ struct LiveTests {
 
     @Test func streamedDeltasArriveBeforeTheAnswerIsDone() async throws {
         let (folder, db) = try Self.freshDatabase()
-        defer { try? db.close(); try? FileManager.default.removeItem(atPath: folder) }
-        let embedded = try await EmbeddedGateway.start(configuration: GatewayConfiguration(), database: db,
-                                                       inference: SlowInference(pieces: 4, delay: .milliseconds(150)))
+        defer {
+            try? db.close()
+            try? FileManager.default.removeItem(atPath: folder)
+        }
+        let embedded = try await EmbeddedGateway.start(
+            configuration: GatewayConfiguration(), database: db,
+            inference: SlowInference(pieces: 4, delay: .milliseconds(150)))
         defer { Task { await embedded.stop() } }
         var request = HTTPClientRequest(url: embedded.baseURL + "/v1/query")
         request.method = .POST
@@ -67,19 +76,27 @@ struct LiveTests {
         let logger = GatewayLogging.makeLogger(configuration: config, sink: logs.sink)
         let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
         let server = Task {
-            try await runGateway(configuration: config, database: db, inference: SlowInference(pieces: 5, delay: .milliseconds(120)),
-                                 logger: logger, gracefulShutdownSignals: [.sigusr2]) { port in portSink.yield(port) }
+            try await runGateway(
+                configuration: config, database: db, inference: SlowInference(pieces: 5, delay: .milliseconds(120)),
+                logger: logger, gracefulShutdownSignals: [.sigusr2]
+            ) { port in portSink.yield(port) }
         }
         var port = 0
-        for await p in ports { port = p; break }
+        for await p in ports {
+            port = p
+            break
+        }
         #expect(port > 0)
         let base = "http://127.0.0.1:\(port)"
         let token = try await TokenIssuer(configuration: config, database: db).mint(subject: "dr.ada")
         let inFlight = (0..<4).map { i in
-            Task { try await Loopback.request(base + "/v1/query", method: "POST", token: token, headers: ["Cache-Control": "no-cache"],
-                                              body: Loopback.query("question \(i)")) }
+            Task {
+                try await Loopback.request(
+                    base + "/v1/query", method: "POST", token: token, headers: ["Cache-Control": "no-cache"],
+                    body: Loopback.query("question \(i)"))
+            }
         }
-        try await Task.sleep(for: .milliseconds(200))  // all four are being answered
+        try await Task.sleep(for: .milliseconds(200)) // all four are being answered
         kill(getpid(), SIGUSR2)
         for task in inFlight {
             let r = try await task.value
@@ -96,9 +113,13 @@ struct LiveTests {
 
     @Test func remoteInferenceThroughAnotherGateway() async throws {
         let (backFolder, backDB) = try Self.freshDatabase()
-        defer { try? backDB.close(); try? FileManager.default.removeItem(atPath: backFolder) }
+        defer {
+            try? backDB.close()
+            try? FileManager.default.removeItem(atPath: backFolder)
+        }
         let backendInference = ScriptedInference(indexVersion: 4, model: "smollm2")
-        let backend = try await EmbeddedGateway.start(configuration: GatewayConfiguration(), database: backDB, inference: backendInference, subject: "front")
+        let backend = try await EmbeddedGateway.start(
+            configuration: GatewayConfiguration(), database: backDB, inference: backendInference, subject: "front")
         let remote = RemoteInferenceService(baseURL: backend.baseURL + "/", token: backend.token, connectTimeout: 1, totalTimeout: 5)
         let front = try await TestGateway.make(inference: remote) {
             $0.circuitFailureThreshold = 2
@@ -126,18 +147,23 @@ struct LiveTests {
         backendInference.mode = .fail(BedsideError(.inferenceUnavailable, "model down"))
         await #expect(throws: BedsideError.self) { try await remote.complete(QueryRequest(question: "new question")) }
         let bad = RemoteInferenceService(baseURL: backend.baseURL, token: "wrong", totalTimeout: 5)
-        do { _ = try await bad.complete(QueryRequest(question: "x")); Issue.record("accepted a bad token") } catch let e as BedsideError {
+        do {
+            _ = try await bad.complete(QueryRequest(question: "x"))
+            Issue.record("accepted a bad token")
+        } catch let e as BedsideError {
             #expect(e.code == .upstream && e.message.contains("refused"))
         }
         try await bad.shutdown()
 
         // The back end goes away: the front serves its cache stale, and refuses new questions with 503.
         await backend.stop()
-        let stale = try await Loopback.request(embeddedFront.baseURL + "/v1/query", method: "POST", token: embeddedFront.token,
-                                               headers: ["Cache-Control": "no-cache"], body: Loopback.query())
+        let stale = try await Loopback.request(
+            embeddedFront.baseURL + "/v1/query", method: "POST", token: embeddedFront.token,
+            headers: ["Cache-Control": "no-cache"], body: Loopback.query())
         #expect(stale.status == 200 && stale.headers["x-bedside-stale"] == "1")
-        let down = try await Loopback.request(embeddedFront.baseURL + "/v1/query", method: "POST", token: embeddedFront.token,
-                                              body: Loopback.query("Never asked before"))
+        let down = try await Loopback.request(
+            embeddedFront.baseURL + "/v1/query", method: "POST", token: embeddedFront.token,
+            body: Loopback.query("Never asked before"))
         #expect(down.status == 503)
         let ready = try await Loopback.request(embeddedFront.baseURL + "/readyz")
         #expect(ready.status == 503)

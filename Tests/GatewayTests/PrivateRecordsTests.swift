@@ -4,9 +4,10 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
-@testable import LocalGateway
 import Store
 import Testing
+
+@testable import LocalGateway
 
 /// Issue 8: every record is its asker's; the auditor reads the trail; the trail is chained,
 /// append-only and complete on every path; revoked tokens stop working at once.
@@ -16,16 +17,21 @@ import Testing
     @Test func answersAndHistoryAreScopedToTheirSubject() async throws {
         let test = try await TestGateway.make(inference: ScriptedInference())
         defer { test.cleanup() }
-        let alice = try await test.token("alice"), bob = try await test.token("bob")
+        let alice = try await test.token("alice")
+        let bob = try await test.token("bob")
         try await test.app.test(.router) { client in
-            let a = try await client.execute(uri: "/v1/query", method: .post, headers: .bearer(alice), body: queryBody("Alice's patient: sepsis fluids?"))
-                .decode(Answer.self)
+            let a = try await client.execute(
+                uri: "/v1/query", method: .post, headers: .bearer(alice), body: queryBody("Alice's patient: sepsis fluids?")
+            )
+            .decode(Answer.self)
             let id = try #require(a.answerID)
             // Bob: alice's id is a 404 with the same message as an id that does not exist.
             let theirs = try await client.execute(uri: "/v1/answers/\(id)", method: .get, headers: .bearer(bob))
             let missing = try await client.execute(uri: "/v1/answers/0000-none", method: .get, headers: .bearer(bob))
             #expect(theirs.status == .notFound && missing.status == .notFound)
-            #expect(theirs.errorMessage?.replacingOccurrences(of: id, with: "X") == missing.errorMessage?.replacingOccurrences(of: "0000-none", with: "X"))
+            #expect(
+                theirs.errorMessage?.replacingOccurrences(of: id, with: "X") == missing.errorMessage?.replacingOccurrences(of: "0000-none", with: "X")
+            )
             let bobHistory = try await client.execute(uri: "/v1/history", method: .get, headers: .bearer(bob)).decode(HistoryPage.self)
             #expect(bobHistory.items.isEmpty)
             let bobSearch = try await client.execute(uri: "/v1/history?q=alice", method: .get, headers: .bearer(bob)).decode(HistoryPage.self)
@@ -44,7 +50,8 @@ import Testing
         let inference = ScriptedInference()
         let test = try await TestGateway.make(inference: inference)
         defer { test.cleanup() }
-        let alice = try await test.token("alice"), bob = try await test.token("bob")
+        let alice = try await test.token("alice")
+        let bob = try await test.token("bob")
         try await test.app.test(.router) { client in
             let first = try await client.execute(uri: "/v1/query", method: .post, headers: .bearer(alice), body: queryBody()).decode(Answer.self)
             let cached = try await client.execute(uri: "/v1/query", method: .post, headers: .bearer(bob), body: queryBody())
@@ -71,7 +78,8 @@ import Testing
     @Test func theAuditorExportsEveryoneAsJSONLinesAndCSV() async throws {
         let test = try await TestGateway.make(inference: ScriptedInference())
         defer { test.cleanup() }
-        let alice = try await test.token("alice"), bob = try await test.token("bob")
+        let alice = try await test.token("alice")
+        let bob = try await test.token("bob")
         let auditor = try await test.gateway.issuer.mint(subject: "compliance", ttl: 3600, roles: ["auditor"])
         try await test.app.test(.router) { client in
             _ = try await client.execute(uri: "/v1/query", method: .post, headers: .bearer(alice), body: queryBody("alice, \"quoted\" question?"))
@@ -121,8 +129,11 @@ import Testing
         try await test.app.test(.router) { client in
             let r = try await client.execute(uri: "/v1/query", method: .post, headers: .bearer(token, Self.sse), body: queryBody())
             #expect(r.status == .ok)
-            guard case .done(let answer) = try answerEvents(r.text).last else { Issue.record("no done"); return }
-            let rows = try await test.database.auditRecords(AuditQuery())  // oldest first
+            guard case .done(let answer) = try answerEvents(r.text).last else {
+                Issue.record("no done")
+                return
+            }
+            let rows = try await test.database.auditRecords(AuditQuery()) // oldest first
             #expect(rows.map(\.outcome) == ["streaming", "answered"])
             #expect(rows[0].answerID == answer.answerID && rows[1].answerID == answer.answerID)
             #expect(rows[1].refID == rows[0].id)
@@ -169,11 +180,15 @@ import Testing
         defer { test.cleanup() }
         let token = try await test.token("alice")
         try await test.app.test(.router) { client in
-            for i in 0..<4 { _ = try await client.execute(uri: "/v1/query", method: .post, headers: .bearer(token), body: queryBody("question \(i) sepsis")) }
+            for i in 0..<4 {
+                _ = try await client.execute(uri: "/v1/query", method: .post, headers: .bearer(token), body: queryBody("question \(i) sepsis"))
+            }
         }
         #expect(try await test.database.verifyAuditChain() == 4)
         // Append-only: a plain UPDATE or DELETE is refused.
-        #expect(throws: (any Error).self) { try test.database.pool.write { db in try db.execute(sql: "UPDATE audit SET subject = 'x' WHERE id = 2") } }
+        #expect(throws: (any Error).self) {
+            try test.database.pool.write { db in try db.execute(sql: "UPDATE audit SET subject = 'x' WHERE id = 2") }
+        }
         #expect(throws: (any Error).self) { try test.database.pool.write { db in try db.execute(sql: "DELETE FROM audit WHERE id = 2") } }
         // A tamperer who drops the trigger is still caught, at the row they edited.
         try await test.database.pool.write { db in
@@ -192,8 +207,10 @@ import Testing
         try await withThrowingTaskGroup(of: Int64.self) { group in
             for i in 0..<200 {
                 group.addTask {
-                    try await db.appendAudit(AuditRecord(subject: "s\(i % 7)", question: "q \(i)\u{0}nul kept", answerID: nil, sources: ["d#\(i)"],
-                                                         model: "m", indexVersion: 1))
+                    try await db.appendAudit(
+                        AuditRecord(
+                            subject: "s\(i % 7)", question: "q \(i)\u{0}nul kept", answerID: nil, sources: ["d#\(i)"],
+                            model: "m", indexVersion: 1))
                 }
             }
             var ids = Set<Int64>()
@@ -212,16 +229,19 @@ import Testing
         let token = try await test.token("alice")
         let other = try await test.token("alice")
         try await test.app.test(.router) { client in
-            #expect(try await client.execute(uri: "/v1/history", method: .get, headers: .bearer(token)).status == .ok)  // now in the verified-token cache
+            // Now in the verified-token cache.
+            #expect(try await client.execute(uri: "/v1/history", method: .get, headers: .bearer(token)).status == .ok)
             let jti = try #require(try await test.database.issuedTokens(subject: "alice").first?.jti)
             // Revoked from another connection (as `bedside token revoke` does), by id.
             let cli = try BedsideDatabase(path: test.database.path)
             let target = try await test.database.issuedTokens(subject: "alice").map(\.jti)
             try await cli.revokeToken(jti: target.contains(jti) ? jti : target[0], at: clock.now)
             clock.advance(seconds: 0.6)
-            let statuses = [try await client.execute(uri: "/v1/history", method: .get, headers: .bearer(token)).status,
-                            try await client.execute(uri: "/v1/history", method: .get, headers: .bearer(other)).status]
-            #expect(statuses.filter { $0 == .unauthorized }.count == 1)  // exactly the revoked one
+            let statuses = [
+                try await client.execute(uri: "/v1/history", method: .get, headers: .bearer(token)).status,
+                try await client.execute(uri: "/v1/history", method: .get, headers: .bearer(other)).status,
+            ]
+            #expect(statuses.filter { $0 == .unauthorized }.count == 1) // exactly the revoked one
             // Every token of the subject.
             try await cli.revokeSubject("alice", at: clock.now)
             try cli.close()
@@ -303,9 +323,11 @@ import Testing
 
     @Test func aClientThatGoesAwayMidStreamIsRecordedAsDisconnected() async throws {
         let server = try await EdgeServer.start(inference: SlowInference(pieces: 40, delay: .milliseconds(50)))
-        let port = server.port, token = server.token
+        let port = server.port
+        let token = server.token
         let body = #"{"question":"What is the first-line treatment for sepsis?"}"#
-        let request = "POST /v1/query HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(token)\r\nAccept: text/event-stream\r\n"
+        let request =
+            "POST /v1/query HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(token)\r\nAccept: text/event-stream\r\n"
             + "Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n" + body
         let sawText = try await RawSocket.run { () -> Bool in
             let socket = try RawSocket(port: port)
@@ -320,7 +342,7 @@ import Testing
                 if String(decoding: received, as: UTF8.self).contains("event: delta") { return true }
             }
             return false
-        }  // the socket closes here, mid-stream
+        } // the socket closes here, mid-stream
         #expect(sawText)
         var rows: [AuditRecord] = []
         for _ in 0..<100 {

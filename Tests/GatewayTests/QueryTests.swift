@@ -6,6 +6,7 @@ import HummingbirdTesting
 import Logging
 import Store
 import Testing
+
 @testable import LocalGateway
 
 struct BadInput: Sendable, CustomTestStringConvertible {
@@ -22,18 +23,31 @@ let badInputs: [BadInput] = [
     BadInput(name: "truncated JSON", body: Array(#"{"question": "sepsis"#.utf8), status: .badRequest, messageContains: "not valid JSON"),
     BadInput(name: "array instead of object", body: Array(#"["sepsis"]"#.utf8), status: .badRequest, messageContains: "JSON object"),
     BadInput(name: "missing question", body: Array(#"{"top_k": 3}"#.utf8), status: .badRequest, messageContains: #"needs a "question""#),
-    BadInput(name: "question is a number", body: Array(#"{"question": 42}"#.utf8), status: .badRequest, messageContains: #""question" must be a string"#),
+    BadInput(
+        name: "question is a number", body: Array(#"{"question": 42}"#.utf8), status: .badRequest, messageContains: #""question" must be a string"#),
     BadInput(name: "question is null", body: Array(#"{"question": null}"#.utf8), status: .badRequest, messageContains: "question"),
     BadInput(name: "blank question", body: Array(#"{"question": "   "}"#.utf8), status: .badRequest, messageContains: "empty"),
-    BadInput(name: "question too long", body: Array(#"{"question": "\#(String(repeating: "a", count: 2001))"}"#.utf8), status: .badRequest, messageContains: "too long"),
+    BadInput(
+        name: "question too long", body: Array(#"{"question": "\#(String(repeating: "a", count: 2001))"}"#.utf8), status: .badRequest,
+        messageContains: "too long"),
     BadInput(name: "top_k zero", body: Array(#"{"question": "sepsis", "top_k": 0}"#.utf8), status: .badRequest, messageContains: "top_k"),
     BadInput(name: "top_k too big", body: Array(#"{"question": "sepsis", "top_k": 51}"#.utf8), status: .badRequest, messageContains: "top_k"),
-    BadInput(name: "top_k a string", body: Array(#"{"question": "sepsis", "top_k": "5"}"#.utf8), status: .badRequest, messageContains: #""top_k" must be a whole number"#),
+    BadInput(
+        name: "top_k a string", body: Array(#"{"question": "sepsis", "top_k": "5"}"#.utf8), status: .badRequest,
+        messageContains: #""top_k" must be a whole number"#),
     BadInput(name: "top_k fractional", body: Array(#"{"question": "sepsis", "top_k": 2.5}"#.utf8), status: .badRequest, messageContains: "top_k"),
-    BadInput(name: "filters not an object", body: Array(#"{"question": "sepsis", "filters": ["a"]}"#.utf8), status: .badRequest, messageContains: "filters"),
-    BadInput(name: "filter value a number", body: Array(#"{"question": "sepsis", "filters": {"year": 2019}}"#.utf8), status: .badRequest, messageContains: "filters"),
-    BadInput(name: "invalid UTF-8", body: Array(#"{"question": ""#.utf8) + [0xC3, 0x28] + Array(#""}"#.utf8), status: .badRequest, messageContains: "UTF-8"),
-    BadInput(name: "body over 64 KiB", body: Array(#"{"question": "\#(String(repeating: "a", count: 70_000))"}"#.utf8), status: .contentTooLarge, messageContains: "64 KiB"),
+    BadInput(
+        name: "filters not an object", body: Array(#"{"question": "sepsis", "filters": ["a"]}"#.utf8), status: .badRequest, messageContains: "filters"
+    ),
+    BadInput(
+        name: "filter value a number", body: Array(#"{"question": "sepsis", "filters": {"year": 2019}}"#.utf8), status: .badRequest,
+        messageContains: "filters"),
+    BadInput(
+        name: "invalid UTF-8", body: Array(#"{"question": ""#.utf8) + [0xC3, 0x28] + Array(#""}"#.utf8), status: .badRequest, messageContains: "UTF-8"
+    ),
+    BadInput(
+        name: "body over 64 KiB", body: Array(#"{"question": "\#(String(repeating: "a", count: 70_000))"}"#.utf8), status: .contentTooLarge,
+        messageContains: "64 KiB"),
 ]
 
 @Suite("Query route, lookups and errors")
@@ -45,8 +59,9 @@ struct QueryTests {
         defer { test.cleanup() }
         let token = try await test.token()
         try await test.app.test(.router) { client in
-            let r = try await client.execute(uri: "/v1/query", method: .post, headers: .bearer(token, [.contentType: "application/json"]),
-                                             body: ByteBuffer(bytes: input.body))
+            let r = try await client.execute(
+                uri: "/v1/query", method: .post, headers: .bearer(token, [.contentType: "application/json"]),
+                body: ByteBuffer(bytes: input.body))
             #expect(r.status == input.status, "\(input.name): \(r.text)")
             #expect(r.errorCode == (input.status == .contentTooLarge ? "payload_too_large" : "bad_request"))
             #expect(r.errorMessage?.contains(input.messageContains) == true, "\(input.name): \(r.errorMessage ?? "")")
@@ -124,7 +139,8 @@ struct QueryTests {
             #expect(try replay.decode(Answer.self).answerID == id)
             #expect(try await client.execute(uri: "/v1/answers/nope", method: .get, headers: .bearer(token)).status == .notFound)
 
-            let history = try await client.execute(uri: "/v1/history?q=SEPSIS&limit=10", method: .get, headers: .bearer(token)).decode(HistoryPage.self)
+            let history = try await client.execute(uri: "/v1/history?q=SEPSIS&limit=10", method: .get, headers: .bearer(token)).decode(
+                HistoryPage.self)
             #expect(history.items.map(\.answerID) == [id])
             let empty = try await client.execute(uri: "/v1/history?q=heparin", method: .get, headers: .bearer(token)).decode(HistoryPage.self)
             #expect(empty.items.isEmpty)
@@ -145,8 +161,10 @@ struct QueryTests {
         let s1 = Array(text.utf8).firstRange(of: Array(first.utf8))!.lowerBound
         let s2 = Array(text.utf8).firstRange(of: Array(second.utf8))!.lowerBound
         let doc = Document(id: "sepsis", title: "Sepsis", text: text, metadata: ["year": .number(2021)])
-        let chunks = [Chunk(documentID: "sepsis", ordinal: 0, sectionPath: ["Sepsis"], text: first, start: s1, end: s1 + first.utf8.count),
-                      Chunk(documentID: "sepsis", ordinal: 1, sectionPath: ["Sepsis", "Fluids"], text: second, start: s2, end: s2 + second.utf8.count)]
+        let chunks = [
+            Chunk(documentID: "sepsis", ordinal: 0, sectionPath: ["Sepsis"], text: first, start: s1, end: s1 + first.utf8.count),
+            Chunk(documentID: "sepsis", ordinal: 1, sectionPath: ["Sepsis", "Fluids"], text: second, start: s2, end: s2 + second.utf8.count),
+        ]
         let ingest = try await test.database.ingest([(doc, chunks)])
         let chunkID = try #require(ingest.newChunkIDs.last)
         let token = try await test.token()
@@ -222,7 +240,9 @@ struct QueryTests {
         #expect(line.hasSuffix("}\n") && line.filter { $0 == "\n" }.count == 1)
         let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
         #expect(object?["msg"] as? String == "line \"one\"\nnext")
-        #expect(object?["n"] as? Int == 3 && object?["ok"] as? Bool == true && object?["s"] as? String == "a\u{1}b" && object?["fixed"] as? String == "yes")
+        #expect(
+            object?["n"] as? Int == 3 && object?["ok"] as? Bool == true && object?["s"] as? String == "a\u{1}b"
+                && object?["fixed"] as? String == "yes")
         #expect(JSONLogHandler.timestamp(Date(timeIntervalSince1970: 1_700_000_000.25)) == "2023-11-14T22:13:20.250Z")
     }
 }

@@ -4,6 +4,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Testing
+
 @testable import LocalGateway
 
 @Suite("Rate limiting")
@@ -15,11 +16,11 @@ struct RateLimitTests {
         #expect(bucket.take(now: .seconds(100)).remaining == 0)
         let refused = bucket.take(now: .seconds(100))
         #expect(!refused.allowed)
-        #expect(refused.retryAfterSeconds == 2)  // one token takes 2 s at 0.5/s
+        #expect(refused.retryAfterSeconds == 2) // one token takes 2 s at 0.5/s
         #expect(refused.resetSeconds == 6)
-        #expect(!bucket.take(now: .seconds(101)).allowed)  // half a token
-        #expect(bucket.take(now: .seconds(102)).allowed)   // one token after 2 s
-        #expect(bucket.take(now: .seconds(1000)).remaining == 2)  // refill caps at capacity
+        #expect(!bucket.take(now: .seconds(101)).allowed) // half a token
+        #expect(bucket.take(now: .seconds(102)).allowed) // one token after 2 s
+        #expect(bucket.take(now: .seconds(1000)).remaining == 2) // refill caps at capacity
     }
 
     @Test func clockGoingBackwardsGrantsNothing() {

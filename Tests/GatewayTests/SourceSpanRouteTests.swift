@@ -7,6 +7,7 @@ import Inference
 import Store
 import TestSupport
 import Testing
+
 @testable import LocalGateway
 
 /// Sentence-level citations through the gateway: the real pipeline behind it, the spans in
@@ -70,7 +71,8 @@ struct SourceSpanRouteTests {
             #expect(cached.cached)
             #expect(cached.sentences == answer.sentences)
             // SSE: the `done` event carries them.
-            let stream = try await client.execute(uri: "/v1/query", method: .post, headers: .bearer(token, [.accept: "text/event-stream"]), body: body)
+            let stream = try await client.execute(
+                uri: "/v1/query", method: .post, headers: .bearer(token, [.accept: "text/event-stream"]), body: body)
             guard case .done(let streamed) = try answerEvents(stream.text).last else {
                 Issue.record("no done event")
                 return

@@ -5,6 +5,7 @@ import Hummingbird
 import HummingbirdTesting
 import Store
 import Testing
+
 @testable import LocalGateway
 
 /// Parses a whole SSE body into answer events.
@@ -35,7 +36,10 @@ struct StreamingTests {
             #expect(events.first?.name == "citations" && events.last?.name == "done")
             #expect(events.dropFirst().dropLast().allSatisfy { $0.name == "delta" } && events.count >= 5)
             let text = events.compactMap { if case .delta(let t) = $0 { t } else { nil } }.joined()
-            guard case .done(let answer) = events.last else { Issue.record("no done"); return }
+            guard case .done(let answer) = events.last else {
+                Issue.record("no done")
+                return
+            }
             #expect(text == answer.answer)
             #expect(answer.answerID != nil && !answer.cached)
             // Saved and audited before `done` was written.
@@ -45,7 +49,10 @@ struct StreamingTests {
             #expect(cached.headers[.xCache] == "hit")
             let again = try answerEvents(cached.text)
             #expect(again.map(\.name) == ["citations", "delta", "done"])
-            guard case .done(let hit) = again.last, case .delta(let whole) = again[1] else { Issue.record("bad cached stream"); return }
+            guard case .done(let hit) = again.last, case .delta(let whole) = again[1] else {
+                Issue.record("bad cached stream")
+                return
+            }
             #expect(hit.cached && hit.answerID == answer.answerID && whole == answer.answer)
         }
     }
@@ -58,15 +65,20 @@ struct StreamingTests {
         try await test.app.test(.router) { client in
             _ = try await client.execute(uri: "/v1/query", method: .post, headers: .bearer(token), body: queryBody())
             inference.mode = .fail(BedsideError(.inferenceUnavailable, "down", retryAfter: 7))
-            let stale = try await client.execute(uri: "/v1/query", method: .post, headers: .bearer(token, Self.sse.merging([.cacheControl: "no-cache"]) { $1 }),
-                                                 body: queryBody())
+            let stale = try await client.execute(
+                uri: "/v1/query", method: .post, headers: .bearer(token, Self.sse.merging([.cacheControl: "no-cache"]) { $1 }),
+                body: queryBody())
             #expect(stale.status == .ok)
             #expect(stale.headers[.contentType]?.hasPrefix("text/event-stream") == true)
             #expect(stale.headers[.warningHeader] != nil && stale.headers[.xStale] == "1")
-            guard case .done(let answer) = try answerEvents(stale.text).last else { Issue.record("no done"); return }
+            guard case .done(let answer) = try answerEvents(stale.text).last else {
+                Issue.record("no done")
+                return
+            }
             #expect(answer.stale)
 
-            let none = try await client.execute(uri: "/v1/query", method: .post, headers: .bearer(token, Self.sse), body: queryBody("unknown question"))
+            let none = try await client.execute(
+                uri: "/v1/query", method: .post, headers: .bearer(token, Self.sse), body: queryBody("unknown question"))
             #expect(none.status == .serviceUnavailable)
             #expect(none.headers[.contentType]?.hasPrefix("application/json") == true)
             #expect(none.headers[.retryAfter] == "7")

@@ -5,6 +5,7 @@ import NIOCore
 import NIOSSL
 import Store
 import Testing
+
 @testable import LocalGateway
 
 /// A throwaway CA and a server certificate for localhost and 127.0.0.1 it signed, made with
@@ -28,10 +29,14 @@ struct TestPKI: Sendable {
             .write(toFile: folder + "/server.ext", atomically: true, encoding: .utf8)
         let ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
         try await run(["req", "-x509"] + ec + ["-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=Bedside Test CA"], in: folder)
-        try await run(["req", "-x509"] + ec + ["-keyout", "other-ca.key", "-out", "other-ca.pem", "-days", "2", "-subj", "/CN=Other CA"], in: folder)
+        try await run(
+            ["req", "-x509"] + ec + ["-keyout", "other-ca.key", "-out", "other-ca.pem", "-days", "2", "-subj", "/CN=Other CA"], in: folder)
         try await run(["req"] + ec + ["-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=localhost"], in: folder)
-        try await run(["x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", "server.pem",
-                       "-days", "2", "-extfile", "server.ext"], in: folder)
+        try await run(
+            [
+                "x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", "server.pem",
+                "-days", "2", "-extfile", "server.ext",
+            ], in: folder)
         return pki
     }
 
@@ -54,6 +59,17 @@ struct TestPKI: Sendable {
 
 @Suite("TLS: serve --tls-cert/--tls-key with a CA made in the test", .serialized, .enabled(if: TestPKI.opensslAvailable))
 struct TLSTests {
+    /// Runs `body` with `client`, then shuts the client down whether `body` threw or not.
+    static func using(_ client: HTTPClient, _ body: (HTTPClient) async throws -> Void) async throws {
+        do {
+            try await body(client)
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
+        try await client.shutdown()
+    }
+
     static func client(trusting caPath: String?) throws -> HTTPClient {
         var configuration = HTTPClient.Configuration()
         configuration.tlsConfiguration = try GatewayTLS.clientConfiguration(caCertificatePath: caPath)
@@ -83,35 +99,48 @@ struct TLSTests {
         }
         let base = "https://localhost:\(server.port)"
 
-        let trusting = try Self.client(trusting: pki.caPath)
-        let (health, text) = try await Self.get(trusting, base + "/healthz")
-        #expect(health == 200 && text == #"{"status":"ok"}"#)
-        let (query, answer) = try await Self.get(trusting, base + "/v1/query", token: server.token, body: Loopback.query())
-        #expect(query == 200, "\(answer)")
-        #expect(answer.contains("antibiotics"))
-        let (byIP, _) = try await Self.get(trusting, "https://127.0.0.1:\(server.port)/healthz")
-        #expect(byIP == 200)
-        try await trusting.shutdown()
+        // Every client is shut down on the way out, failing or not: an HTTPClient dropped
+        // without shutdown() is a fatal error that would end the whole parallel test run.
+        do {
+            let trusting = try Self.client(trusting: pki.caPath)
+            try await Self.using(trusting) { trusting in
+                let (health, text) = try await Self.get(trusting, base + "/healthz")
+                #expect(health == 200 && text == #"{"status":"ok"}"#)
+                let (query, answer) = try await Self.get(trusting, base + "/v1/query", token: server.token, body: Loopback.query())
+                #expect(query == 200, "\(answer)")
+                #expect(answer.contains("antibiotics"))
+                let (byIP, _) = try await Self.get(trusting, "https://127.0.0.1:\(server.port)/healthz")
+                #expect(byIP == 200)
+            }
 
-        // Another CA, or the system's roots: the certificate is not trusted.
-        for ca in [pki.otherCAPath, nil] {
-            let untrusting = try Self.client(trusting: ca)
-            await #expect(throws: (any Error).self) { try await Self.get(untrusting, base + "/healthz") }
-            try await untrusting.shutdown()
+            // Another CA, or the system's roots: the certificate is not trusted.
+            for ca in [pki.otherCAPath, nil] {
+                try await Self.using(try Self.client(trusting: ca)) { untrusting in
+                    await #expect(throws: (any Error).self) { try await Self.get(untrusting, base + "/healthz") }
+                }
+            }
+
+            // Plain HTTP to the TLS port gets no HTTP answer.
+            let plain = try? await Loopback.request("http://127.0.0.1:\(server.port)/healthz", timeout: .seconds(3))
+            #expect(plain == nil || plain?.status != 200)
+
+            // A remote inference node over HTTPS, trusted through its CA file.
+            let remote = RemoteInferenceService(baseURL: base, token: server.token, caCertificatePath: pki.caPath)
+            do {
+                var text2 = ""
+                for try await event in remote.answer(QueryRequest(question: "What is the first-line treatment for sepsis?")) {
+                    if case .done(let a) = event { text2 = a.answer }
+                }
+                #expect(text2.contains("antibiotics"))
+                try await remote.shutdown()
+            } catch {
+                try? await remote.shutdown()
+                throw error
+            }
+        } catch {
+            await server.stop()
+            throw error
         }
-
-        // Plain HTTP to the TLS port gets no HTTP answer.
-        let plain = try? await Loopback.request("http://127.0.0.1:\(server.port)/healthz", timeout: .seconds(3))
-        #expect(plain == nil || plain?.status != 200)
-
-        // A remote inference node over HTTPS, trusted through its CA file.
-        let remote = RemoteInferenceService(baseURL: base, token: server.token, caCertificatePath: pki.caPath)
-        var text2 = ""
-        for try await event in remote.answer(QueryRequest(question: "What is the first-line treatment for sepsis?")) {
-            if case .done(let a) = event { text2 = a.answer }
-        }
-        #expect(text2.contains("antibiotics"))
-        try await remote.shutdown()
         await server.stop()
     }
 
@@ -151,13 +180,15 @@ struct TLSTests {
         #expect(throws: Never.self) { try config.validateExposure() }
         config.insecureHTTP = false
         config.tlsCertificatePath = "/c.pem"
-        #expect(throws: BedsideError.self) { try config.validate() }  // no key
+        #expect(throws: BedsideError.self) { try config.validate() } // no key
         config.tlsKeyPath = "/k.pem"
         #expect(throws: Never.self) { try config.validate() }
         #expect(throws: Never.self) { try config.validateExposure() }
 
-        let env = try GatewayConfiguration(environment: ["BEDSIDE_HEADER_TIMEOUT": "3s", "BEDSIDE_BODY_TIMEOUT": "20s", "BEDSIDE_IDLE_TIMEOUT": "2m",
-                                                         "BEDSIDE_MAX_CONNECTIONS": "50", "BEDSIDE_MAX_HEADER_BYTES": "16384"])
+        let env = try GatewayConfiguration(environment: [
+            "BEDSIDE_HEADER_TIMEOUT": "3s", "BEDSIDE_BODY_TIMEOUT": "20s", "BEDSIDE_IDLE_TIMEOUT": "2m",
+            "BEDSIDE_MAX_CONNECTIONS": "50", "BEDSIDE_MAX_HEADER_BYTES": "16384",
+        ])
         #expect(env.headerReadTimeout == 3 && env.bodyReadTimeout == 20 && env.idleTimeout == 120)
         #expect(env.maxConnections == 50 && env.maxHeaderBytes == 16_384)
         #expect(throws: BedsideError.self) { try GatewayConfiguration(environment: ["BEDSIDE_MAX_CONNECTIONS": "0"]) }

@@ -1,8 +1,9 @@
 import Core
 import Foundation
-import Testing
-@testable import Inference
 import Store
+import Testing
+
+@testable import Inference
 
 @Suite("In-memory BM25 index: FTS5's ranking without FTS5 on the hot path")
 struct BM25IndexTests {
@@ -11,38 +12,46 @@ struct BM25IndexTests {
     static let corpus: [Document] = [
         Document(id: "sepsis", title: "Sepsis: initial management", text: TestBed.sepsisNote),
         Document(id: "asthma", title: "Acute asthma", text: TestBed.asthmaNote),
-        Document(id: "bleed", title: "Major bleeding", text: """
-            # Major bleeding
+        Document(
+            id: "bleed", title: "Major bleeding",
+            text: """
+                # Major bleeding
 
-            ## Resuscitation
+                ## Resuscitation
 
-            Bleeding patients need tranexamic acid within 3 hours; massive bleeds need blood products in a 1:1:1 ratio.
-            Haemorrhage control comes first; permissive hypotension is reasonable until bleeding is controlled.
+                Bleeding patients need tranexamic acid within 3 hours; massive bleeds need blood products in a 1:1:1 ratio.
+                Haemorrhage control comes first; permissive hypotension is reasonable until bleeding is controlled.
 
-            ## Reversal
+                ## Reversal
 
-            Warfarin-associated bleeding is reversed with prothrombin complex concentrate and vitamin K infusions.
-            """),
-        Document(id: "potassium", title: "Hyperkalaemia", text: """
-            # Hyperkalaemia
+                Warfarin-associated bleeding is reversed with prothrombin complex concentrate and vitamin K infusions.
+                """),
+        Document(
+            id: "potassium", title: "Hyperkalaemia",
+            text: """
+                # Hyperkalaemia
 
-            Calcium gluconate stabilises the myocardium. Insulin with glucose shifts potassium into cells; salbutamol nebulised helps.
-            Recheck potassium hourly after the infusion; infused insulin causes hypoglycaemia, so monitor glucose.
-            """),
-        Document(id: "anaphylaxis", title: "Anaphylaxis", text: """
-            # Anaphylaxis
+                Calcium gluconate stabilises the myocardium. Insulin with glucose shifts potassium into cells; salbutamol nebulised helps.
+                Recheck potassium hourly after the infusion; infused insulin causes hypoglycaemia, so monitor glucose.
+                """),
+        Document(
+            id: "anaphylaxis", title: "Anaphylaxis",
+            text: """
+                # Anaphylaxis
 
-            ## Adrenaline
+                ## Adrenaline
 
-            Give intramuscular adrenaline 500 micrograms (0.5 mL of 1 mg/mL) into the anterolateral thigh; repeat after 5 minutes.
-            Generalisation of urticaria, wheeze, and hypotension suggest anaphylaxis. Café-au-lait spots are unrelated.
-            """),
-        Document(id: "dka", title: "Diabetic ketoacidosis", text: """
-            # Diabetic ketoacidosis
+                Give intramuscular adrenaline 500 micrograms (0.5 mL of 1 mg/mL) into the anterolateral thigh; repeat after 5 minutes.
+                Generalisation of urticaria, wheeze, and hypotension suggest anaphylaxis. Café-au-lait spots are unrelated.
+                """),
+        Document(
+            id: "dka", title: "Diabetic ketoacidosis",
+            text: """
+                # Diabetic ketoacidosis
 
-            Fixed-rate insulin infusion at 0.1 units/kg/hour. Fluids: sodium chloride 0.9%, potassium added once below 5.5 mmol/L.
-            Ketones, glucose and potassium are monitored hourly; bicarbonate is rarely needed. Rationalisation of fluids follows.
-            """),
+                Fixed-rate insulin infusion at 0.1 units/kg/hour. Fluids: sodium chloride 0.9%, potassium added once below 5.5 mmol/L.
+                Ketones, glucose and potassium are monitored hourly; bicarbonate is rarely needed. Rationalisation of fluids follows.
+                """),
     ]
 
     static let questions = [
@@ -59,8 +68,10 @@ struct BM25IndexTests {
     }
 
     /// The same passages, in the same order, with the same scores as FTS5's bm25.
-    func expectSameAsFTS5(_ db: BedsideDatabase, _ question: String, weights: BedsideDatabase.FieldWeights = .standard,
-                          topK: Int = 10, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+    func expectSameAsFTS5(
+        _ db: BedsideDatabase, _ question: String, weights: BedsideDatabase.FieldWeights = .standard,
+        topK: Int = 10, sourceLocation: SourceLocation = #_sourceLocation
+    ) async throws {
         let memory = BM25Retriever(database: db, fieldWeights: weights)
         var fts5 = memory
         fts5.useMemoryIndex = false
@@ -73,16 +84,21 @@ struct BM25IndexTests {
     }
 
     @Test func rankingAndScoresEqualFTS5() async throws {
-        let bed = try await bed(); defer { bed.cleanup() }
+        let bed = try await bed()
+        defer { bed.cleanup() }
         for q in Self.questions { try await expectSameAsFTS5(bed.db, q) }
         // Other column weights, including fractions FTS5 sums instance by instance.
-        for w in [BedsideDatabase.FieldWeights(title: 10, section: 1, body: 1), .init(title: 0, section: 0, body: 1), .init(title: 1.3, section: 0.7, body: 1.1)] {
+        for w in [
+            BedsideDatabase.FieldWeights(title: 10, section: 1, body: 1), .init(title: 0, section: 0, body: 1),
+            .init(title: 1.3, section: 0.7, body: 1.1),
+        ] {
             for q in Self.questions.prefix(6) { try await expectSameAsFTS5(bed.db, q, weights: w) }
         }
     }
 
     @Test func tokenizerMatchesFTS5OnEveryWordOfTheCorpus() async throws {
-        let bed = try await bed(); defer { bed.cleanup() }
+        let bed = try await bed()
+        defer { bed.cleanup() }
         let index = BM25Index.shared(for: bed.db)
         _ = try await index.search(terms: ["sepsis"], limit: 1)
         var words = Set<String>()
@@ -96,20 +112,23 @@ struct BM25IndexTests {
 
     @Test func porterStemsLikeSQLite() {
         // Porter's own examples (Porter 1980) and SQLite's byte-level edge cases.
-        let cases = ["caresses": "caress", "ponies": "poni", "ties": "ti", "cats": "cat", "feed": "feed", "agreed": "agre",
-                     "plastered": "plaster", "motoring": "motor", "sing": "sing", "conflated": "conflat", "troubled": "troubl",
-                     "sized": "size", "hopping": "hop", "tanned": "tan", "falling": "fall", "hissing": "hiss", "fizzed": "fizz",
-                     "failing": "fail", "filing": "file", "happy": "happi", "relational": "relat", "conditional": "condit",
-                     "rational": "ration", "valenci": "valenc", "digitizer": "digit", "generalization": "gener",
-                     "electrical": "electr", "hopefulness": "hope", "revival": "reviv", "adjustment": "adjust",
-                     "adoption": "adopt", "controlling": "control", "roll": "roll", "bleeding": "bleed", "bleeds": "bleed",
-                     "haemorrhage": "haemorrhag", "it": "it", "caf\u{E9}": "cafe", "DKA": "dka", "0.9": "0"]
+        let cases = [
+            "caresses": "caress", "ponies": "poni", "ties": "ti", "cats": "cat", "feed": "feed", "agreed": "agre",
+            "plastered": "plaster", "motoring": "motor", "sing": "sing", "conflated": "conflat", "troubled": "troubl",
+            "sized": "size", "hopping": "hop", "tanned": "tan", "falling": "fall", "hissing": "hiss", "fizzed": "fizz",
+            "failing": "fail", "filing": "file", "happy": "happi", "relational": "relat", "conditional": "condit",
+            "rational": "ration", "valenci": "valenc", "digitizer": "digit", "generalization": "gener",
+            "electrical": "electr", "hopefulness": "hope", "revival": "reviv", "adjustment": "adjust",
+            "adoption": "adopt", "controlling": "control", "roll": "roll", "bleeding": "bleed", "bleeds": "bleed",
+            "haemorrhage": "haemorrhag", "it": "it", "caf\u{E9}": "cafe", "DKA": "dka", "0.9": "0",
+        ]
         for (word, stem) in cases { #expect(FTS5Tokenizer.tokens(word).first == stem, "\(word)") }
         #expect(FTS5Tokenizer.tokens("Café-au-lait, naïve 1:1:1") == ["cafe", "au", "lait", "naiv", "1", "1", "1"])
     }
 
     @Test func rankingEqualsABruteForceBM25() async throws {
-        let bed = try await bed(); defer { bed.cleanup() }
+        let bed = try await bed()
+        defer { bed.cleanup() }
         // Brute force: every FTS row re-tokenized, BM25 computed from scratch per question.
         let rows = try await bed.db.scanFTSIndex(afterID: 0) { _, next in
             var out: [FTSIndexRow] = []
@@ -143,7 +162,8 @@ struct BM25IndexTests {
     }
 
     @Test func staysInStepWithIngestAndDelete() async throws {
-        let bed = try await bed(Array(Self.corpus.prefix(3))); defer { bed.cleanup() }
+        let bed = try await bed(Array(Self.corpus.prefix(3)))
+        defer { bed.cleanup() }
         let retriever = BM25Retriever(database: bed.db)
         #expect(try await retriever.retrieve("hyperkalaemia calcium gluconate", topK: 3, filters: [:]).isEmpty)
         // Added after the copy was loaded: found, with the ranking FTS5 gives.
@@ -152,17 +172,21 @@ struct BM25IndexTests {
         for q in Self.questions { try await expectSameAsFTS5(bed.db, q) }
         // Deleted: gone, and the scores follow the smaller corpus.
         #expect(try await bed.db.deleteDocument(id: "potassium"))
-        #expect(try await retriever.retrieve("hyperkalaemia calcium gluconate", topK: 3, filters: [:]).allSatisfy { $0.chunk.documentID != "potassium" })
+        #expect(
+            try await retriever.retrieve("hyperkalaemia calcium gluconate", topK: 3, filters: [:]).allSatisfy { $0.chunk.documentID != "potassium" })
         for q in Self.questions { try await expectSameAsFTS5(bed.db, q) }
         // Replaced (changed text): the new words are found, the old ones are not.
-        _ = try await Ingestor(database: bed.db).ingest(documents: [Document(id: "bleed", title: "Major bleeding", text: "Pelvic binder for pelvic fractures.")])
+        _ = try await Ingestor(database: bed.db).ingest(documents: [
+            Document(id: "bleed", title: "Major bleeding", text: "Pelvic binder for pelvic fractures.")
+        ])
         #expect(try await retriever.retrieve("pelvic binder", topK: 3, filters: [:]).first?.chunk.documentID == "bleed")
         #expect(try await retriever.retrieve("tranexamic", topK: 3, filters: [:]).isEmpty)
         for q in Self.questions { try await expectSameAsFTS5(bed.db, q) }
     }
 
     @Test func concurrentQueriesShareOneLoadAndAgree() async throws {
-        let bed = try await bed(); defer { bed.cleanup() }
+        let bed = try await bed()
+        defer { bed.cleanup() }
         let retriever = BM25Retriever(database: bed.db)
         var fts5 = retriever
         fts5.useMemoryIndex = false
@@ -184,7 +208,8 @@ struct BM25IndexTests {
     }
 
     @Test func filtersAndNonASCIITermsAreSearchedByFTS5() async throws {
-        let bed = try await bed(); defer { bed.cleanup() }
+        let bed = try await bed()
+        defer { bed.cleanup() }
         #expect(!BM25Index.handles(["café"]))
         #expect(BM25Index.handles(["cafe", "0", "dka"]))
         let retriever = BM25Retriever(database: bed.db)
@@ -204,9 +229,12 @@ struct BM25IndexTests {
                 try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
             }
         }
-        let docs = try lines("corpus.jsonl").map { Document(id: $0["id"] as? String ?? "", title: $0["title"] as? String ?? "", text: $0["text"] as? String ?? "") }
+        let docs = try lines("corpus.jsonl").map {
+            Document(id: $0["id"] as? String ?? "", title: $0["title"] as? String ?? "", text: $0["text"] as? String ?? "")
+        }
         let questions = try lines("questions.jsonl").compactMap { $0["question"] as? String }
-        let bed = try await bed(docs); defer { bed.cleanup() }
+        let bed = try await bed(docs)
+        defer { bed.cleanup() }
         for q in questions.prefix(200) { try await expectSameAsFTS5(bed.db, q) }
     }
 }

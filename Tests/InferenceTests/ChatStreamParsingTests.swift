@@ -2,6 +2,7 @@ import Core
 import Foundation
 import TestSupport
 import Testing
+
 @testable import Inference
 
 /// Real chunks as llama-server sends them (shape copied from its streaming output).
@@ -12,10 +13,12 @@ enum ChatFixtures {
             delta = "{\"content\":\(JSONText.quoted(content))}"
         }
         let reason = finish.map { "\"\($0)\"" } ?? "null"
-        return "data: {\"choices\":[{\"finish_reason\":\(reason),\"index\":0,\"delta\":\(delta)}],\"created\":1,\"id\":\"chatcmpl-1\",\"model\":\"\(model)\",\"object\":\"chat.completion.chunk\"}\n\n"
+        return
+            "data: {\"choices\":[{\"finish_reason\":\(reason),\"index\":0,\"delta\":\(delta)}],\"created\":1,\"id\":\"chatcmpl-1\",\"model\":\"\(model)\",\"object\":\"chat.completion.chunk\"}\n\n"
     }
 
-    static let usage = "data: {\"choices\":[],\"created\":1,\"id\":\"chatcmpl-1\",\"model\":\"SmolLM2\",\"object\":\"chat.completion.chunk\",\"usage\":{\"completion_tokens\":3,\"prompt_tokens\":40,\"total_tokens\":43}}\n\n"
+    static let usage =
+        "data: {\"choices\":[],\"created\":1,\"id\":\"chatcmpl-1\",\"model\":\"SmolLM2\",\"object\":\"chat.completion.chunk\",\"usage\":{\"completion_tokens\":3,\"prompt_tokens\":40,\"total_tokens\":43}}\n\n"
     static let done = "data: [DONE]\n\n"
 
     static var complete: [String] {
@@ -125,7 +128,9 @@ struct ChatClientTests {
         await #expect { try await collect(client(refused).stream([.user("q")])) } throws: {
             ($0 as? BedsideError)?.code == .inferenceUnavailable
         }
-        let loading = ScriptedTransport { _, _ in ScriptedTransport.json(503, #"{"error":{"code":503,"message":"Loading model","type":"unavailable_error"}}"#) }
+        let loading = ScriptedTransport { _, _ in
+            ScriptedTransport.json(503, #"{"error":{"code":503,"message":"Loading model","type":"unavailable_error"}}"#)
+        }
         await #expect { try await collect(client(loading).stream([.user("q")])) } throws: {
             let e = $0 as? BedsideError
             return e?.code == .inferenceUnavailable && e?.detail?.contains("Loading model") == true
@@ -143,13 +148,16 @@ struct ChatClientTests {
     }
 
     @Test func connectTimeout() async throws {
-        let t = ScriptedTransport { _, _ in try await Task.sleep(for: .seconds(3600)); throw CancellationError() }
+        let t = ScriptedTransport { _, _ in
+            try await Task.sleep(for: .seconds(3600))
+            throw CancellationError()
+        }
         let c = client(t, timeouts: ChatTimeouts(connect: .milliseconds(100), firstToken: .seconds(30), total: .seconds(60)))
         let start = ContinuousClock.now
         await #expect { try await collect(c.stream([.user("q")])) } throws: {
             ($0 as? BedsideError)?.code == .timeout && ($0 as? BedsideError)?.message.contains("respond") == true
         }
-        #expect(ContinuousClock.now - start < .seconds(10))  // far below the 30 s first-token limit; loose for loaded CI
+        #expect(ContinuousClock.now - start < .seconds(10)) // far below the 30 s first-token limit; loose for loaded CI
     }
 
     @Test func firstTokenTimeout() async throws {

@@ -1,6 +1,7 @@
 import Core
 import Foundation
 import Testing
+
 @testable import Inference
 
 @Suite("Chunking and loading")
@@ -52,7 +53,8 @@ struct ChunkerTests {
     }
 
     @Test func jsonlLoadsAndReportsTheBadLine() throws {
-        let good = Data(#"{"id":"p1","title":"T","text":"Body","metadata":{"year":"2000","mesh":["A"]}}"#.utf8 + [0x0A] + #"{"id":"p2","text":"B2"}"#.utf8)
+        let good = Data(
+            #"{"id":"p1","title":"T","text":"Body","metadata":{"year":"2000","mesh":["A"]}}"#.utf8 + [0x0A] + #"{"id":"p2","text":"B2"}"#.utf8)
         let docs = try DocumentLoader.parseJSONL(good, file: "c.jsonl")
         #expect(docs.map(\.id) == ["p1", "p2"])
         #expect(docs[0].metadata["year"] == .string("2000"))

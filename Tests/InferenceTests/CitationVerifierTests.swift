@@ -1,20 +1,26 @@
 import Core
 import Testing
+
 @testable import Inference
 
 @Suite("Citation verifier")
 struct CitationVerifierTests {
     let sources = [
-        CitationVerifier.Source(n: 1, text: "Septic shock: give at least 30 mL/kg of intravenous crystalloid within the first 3 hours. Balanced crystalloids are preferred over saline."),
+        CitationVerifier.Source(
+            n: 1,
+            text:
+                "Septic shock: give at least 30 mL/kg of intravenous crystalloid within the first 3 hours. Balanced crystalloids are preferred over saline."
+        ),
         CitationVerifier.Source(n: 2, text: "Noradrenaline is the first-line vasopressor, targeting a mean arterial pressure of 65 mmHg."),
         CitationVerifier.Source(n: 3, text: "Acute asthma: give salbutamol 5 mg by oxygen-driven nebuliser, repeated every 15 to 30 minutes."),
     ]
     let verifier = CitationVerifier()
 
     @Test func validCitationsAreKeptAndInvalidOnesRemovedAndReported() {
-        let r = verifier.verify("Give 30 mL/kg of crystalloid [1][7]. Noradrenaline is first-line [2, 9]. Salbutamol by nebuliser [12].", sources: sources)
+        let r = verifier.verify(
+            "Give 30 mL/kg of crystalloid [1][7]. Noradrenaline is first-line [2, 9]. Salbutamol by nebuliser [12].", sources: sources)
         #expect(r.removedCitations == [7, 9, 12])
-        #expect(r.sentences.map(\.citations) == [[1], [2], [3]])  // the last lost its only (invalid) marker and was attributed
+        #expect(r.sentences.map(\.citations) == [[1], [2], [3]]) // the last lost its only (invalid) marker and was attributed
         #expect(r.text == "Give 30 mL/kg of crystalloid [1]. Noradrenaline is first-line [2]. Salbutamol by nebuliser [3].")
         #expect(!r.text.contains("[7]") && !r.text.contains("[9]") && !r.text.contains("[12]"))
         #expect(r.citedNumbers == [1, 2, 3])
@@ -45,15 +51,17 @@ struct CitationVerifierTests {
     }
 
     @Test func markerFormsAndNonCitationBrackets() {
-        #expect(CitationMarkers.find(Array("a [1] b [2, 3] c [4-6] d [Source 2] e [sic] f [mmHg] g [1][2]".utf8)).map(\.numbers)
+        #expect(
+            CitationMarkers.find(Array("a [1] b [2, 3] c [4-6] d [Source 2] e [sic] f [mmHg] g [1][2]".utf8)).map(\.numbers)
                 == [[1], [2, 3], [4, 5, 6], [2], [1], [2]])
         let r = verifier.verify("Target a pressure of 65 [mmHg] with noradrenaline [Source 2].", sources: sources)
         #expect(r.text == "Target a pressure of 65 [mmHg] with noradrenaline [2].")
     }
 
     @Test func listsAndLinesAreSentences() {
-        let r = verifier.verify("Steps:\n- Give 30 mL/kg crystalloid within 3 hours\n- Start noradrenaline for a mean arterial pressure of 65 mmHg\n", sources: sources)
-        #expect(r.sentences.count == 2)  // "Steps:" has no content of its own: dropped
+        let r = verifier.verify(
+            "Steps:\n- Give 30 mL/kg crystalloid within 3 hours\n- Start noradrenaline for a mean arterial pressure of 65 mmHg\n", sources: sources)
+        #expect(r.sentences.count == 2) // "Steps:" has no content of its own: dropped
         #expect(r.droppedEmpty == 1)
         #expect(r.sentences[0].citations == [1])
         #expect(r.sentences[1].citations == [2])
@@ -76,7 +84,8 @@ struct CitationVerifierTests {
     }
 
     @Test func numberedListMarkersAreNotSentences() {
-        let r = verifier.verify("1. Give 30 mL/kg crystalloid within 3 hours.\n2. Start noradrenaline for a mean arterial pressure of 65 mmHg.\n3.", sources: sources)
+        let r = verifier.verify(
+            "1. Give 30 mL/kg crystalloid within 3 hours.\n2. Start noradrenaline for a mean arterial pressure of 65 mmHg.\n3.", sources: sources)
         #expect(r.sentences.map(\.citations) == [[1], [2]])
         #expect(r.text == "1. Give 30 mL/kg crystalloid within 3 hours [1].\n2. Start noradrenaline for a mean arterial pressure of 65 mmHg [2].\n3.")
         #expect(CitationVerifier.listMarkerLength(ArraySlice("1.5 mg".utf8)) == 0)
@@ -86,7 +95,8 @@ struct CitationVerifierTests {
     }
 
     @Test func repeatedLinesAndSentencesAreDropped() {
-        let looping = "Give 30 mL/kg crystalloid within 3 hours. Give 30 mL/kg crystalloid within 3 hours.\n- Staging\n- Staging\n- Staging\nNoradrenaline is the first-line vasopressor."
+        let looping =
+            "Give 30 mL/kg crystalloid within 3 hours. Give 30 mL/kg crystalloid within 3 hours.\n- Staging\n- Staging\n- Staging\nNoradrenaline is the first-line vasopressor."
         let r = verifier.verify(looping, sources: sources)
         #expect(r.droppedRepeats == 3)
         #expect(r.text == "Give 30 mL/kg crystalloid within 3 hours [1].\n- Staging\nNoradrenaline is the first-line vasopressor [2].")
@@ -123,9 +133,11 @@ struct CitationVerifierTests {
     }
 
     @Test func quantitiesKeepTheirUnits() {
-        #expect(CitationVerifier.quantities("500 micrograms (0.5 mL of 1 mg/mL, 1:1000) for adults over 12 years")
+        #expect(
+            CitationVerifier.quantities("500 micrograms (0.5 mL of 1 mg/mL, 1:1000) for adults over 12 years")
                 == ["500 microgram", "0.5 ml", "1 mg", "12 year"])
-        #expect(CitationVerifier.quantities("give 30 mL/kg within 3 hours; 500 to 1000 micrograms; 1,000 units; 5mg; 40-50 mg")
+        #expect(
+            CitationVerifier.quantities("give 30 mL/kg within 3 hours; 500 to 1000 micrograms; 1,000 units; 5mg; 40-50 mg")
                 == ["30 ml", "3 hour", "500 microgram", "1000 microgram", "1000 unit", "5 mg", "40 mg", "50 mg"])
         #expect(CitationVerifier.quantities("NEWS2 score of 5 or more, step 3.").isEmpty)
         // Text that ends in a number (what crashed on a live SmolLM2 answer), or is only one.
@@ -138,7 +150,13 @@ struct CitationVerifierTests {
     /// What SmolLM2-135M wrote for the IM adrenaline dose: "1000" is in the source (as the
     /// 1:1000 dilution), "1000 micrograms" is not, so the sentence is not supported.
     @Test func aNumberFromAnotherQuantityDoesNotSupportADose() {
-        let anaphylaxis = [CitationVerifier.Source(n: 1, text: "Anaphylaxis\nAdrenaline\nThe IM adrenaline dose is 500 micrograms (0.5 mL of 1 mg/mL, 1:1000) for adults and children over 12 years.")]
+        let anaphylaxis = [
+            CitationVerifier.Source(
+                n: 1,
+                text:
+                    "Anaphylaxis\nAdrenaline\nThe IM adrenaline dose is 500 micrograms (0.5 mL of 1 mg/mL, 1:1000) for adults and children over 12 years."
+            )
+        ]
         let wrong = verifier.verify("The adult dose of IM adrenaline in anaphylaxis is 500 to 1000 micrograms of adrenaline.", sources: anaphylaxis)
         #expect(wrong.sentences.isEmpty)
         #expect(wrong.removedSentences.count == 1 && wrong.removedSentences[0].reason.contains("1000 micrograms"))

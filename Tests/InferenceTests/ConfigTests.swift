@@ -1,6 +1,7 @@
 import Core
 import Foundation
 import Testing
+
 @testable import Inference
 
 @Suite("Config layers: file (TOML subset), environment, flags, redaction")
@@ -32,7 +33,9 @@ struct ConfigTests {
         """
 
     /// What the CLI does: parse, report unknown keys, resolve.
-    static func parse(_ text: String, file: String = "c.toml", environment: [String: String] = [:], flags: [String: String] = [:]) throws -> BedsideConfig {
+    static func parse(_ text: String, file: String = "c.toml", environment: [String: String] = [:], flags: [String: String] = [:]) throws
+        -> BedsideConfig
+    {
         let layers = try ConfigLayers(fileText: text, filePath: file, environment: environment, flags: flags)
         try layers.check(known: BedsideConfig.keys)
         return try BedsideConfig(layers: layers)
@@ -42,7 +45,10 @@ struct ConfigTests {
         let c = try Self.parse(Self.full)
         #expect(c.retriever == .hybrid)
         #expect(c.index == .qdrant)
-        #expect(c.llm == BedsideConfig.LLM(url: "http://127.0.0.1:18081/v1", model: "SmolLM2", apiKey: "sk-é #not a comment", maxTokens: 256, temperature: 0.1))
+        #expect(
+            c.llm
+                == BedsideConfig.LLM(
+                    url: "http://127.0.0.1:18081/v1", model: "SmolLM2", apiKey: "sk-é #not a comment", maxTokens: 256, temperature: 0.1))
         #expect(c.embeddings?.model == BedsideConfig.defaultEmbeddingModel)
         #expect(c.embeddings?.batchSize == 16)
         #expect(c.qdrant == BedsideConfig.Qdrant(url: "http://127.0.0.1:16333", apiKey: nil, collection: "notes-v2"))
@@ -88,7 +94,8 @@ struct ConfigTests {
     }
 
     @Test func everyUnknownKeyIsReportedWithItsLine() throws {
-        let layers = try ConfigLayers(fileText: "retriver = \"bm25\"\n[llm]\nurl = \"http://x/v1\"\nmodle = \"m\"\n[gatway]\nport = 1\n", filePath: "c.toml")
+        let layers = try ConfigLayers(
+            fileText: "retriver = \"bm25\"\n[llm]\nurl = \"http://x/v1\"\nmodle = \"m\"\n[gatway]\nport = 1\n", filePath: "c.toml")
         let problems = layers.unknownKeys(known: BedsideConfig.keys)
         #expect(problems.count == 3)
         #expect(problems[0].hasPrefix("c.toml:1: unknown key `retriver` at the top level"))
@@ -119,26 +126,31 @@ struct ConfigTests {
         #expect(rows.first { $0.key == key }?.origin.description == "flag --retriever")
         #expect(rows.first { $0.key == BedsideConfig.Keys.index }?.origin.description == "file c.toml:2")
         #expect(rows.first { $0.key == BedsideConfig.Keys.total }?.value == "3m")
-        #expect(rows.first { $0.key == BedsideConfig.Keys.llmURL }?.value == nil)  // no LLM configured
+        #expect(rows.first { $0.key == BedsideConfig.Keys.llmURL }?.value == nil) // no LLM configured
     }
 
     @Test func environmentOverridesTheFile() throws {
-        let c = try Self.parse(Self.full, environment: [
-            "BEDSIDE_LLM_URL": "http://llm.env/v1", "BEDSIDE_LLM_MODEL": "env-model",
-            "BEDSIDE_EMBED_MODEL": "env-embed", "BEDSIDE_OPENAI_API_KEY": "sk-env",
-            "BEDSIDE_QDRANT_URL": "http://q.env:6333", "BEDSIDE_QDRANT_API_KEY": "qk", "BEDSIDE_QDRANT_COLLECTION": "envcol",
-            "BEDSIDE_RETRIEVER": "vector", "BEDSIDE_INDEX": "embedded", "BEDSIDE_EMBED_URL": "", "BEDSIDE_CONNECT_TIMEOUT": "5s",
-        ])
+        let c = try Self.parse(
+            Self.full,
+            environment: [
+                "BEDSIDE_LLM_URL": "http://llm.env/v1", "BEDSIDE_LLM_MODEL": "env-model",
+                "BEDSIDE_EMBED_MODEL": "env-embed", "BEDSIDE_OPENAI_API_KEY": "sk-env",
+                "BEDSIDE_QDRANT_URL": "http://q.env:6333", "BEDSIDE_QDRANT_API_KEY": "qk", "BEDSIDE_QDRANT_COLLECTION": "envcol",
+                "BEDSIDE_RETRIEVER": "vector", "BEDSIDE_INDEX": "embedded", "BEDSIDE_EMBED_URL": "", "BEDSIDE_CONNECT_TIMEOUT": "5s",
+            ])
         #expect(c.llm?.url == "http://llm.env/v1" && c.llm?.model == "env-model" && c.llm?.apiKey == "sk-env")
-        #expect(c.llm?.maxTokens == 256)  // file values not overridden stay
-        #expect(c.embeddings?.url == "http://127.0.0.1:18082/v1")  // empty variables are ignored
+        #expect(c.llm?.maxTokens == 256) // file values not overridden stay
+        #expect(c.embeddings?.url == "http://127.0.0.1:18082/v1") // empty variables are ignored
         #expect(c.embeddings?.model == "env-embed" && c.embeddings?.apiKey == "sk-env")
         #expect(c.qdrant == BedsideConfig.Qdrant(url: "http://q.env:6333", apiKey: "qk", collection: "envcol"))
         #expect(c.retriever == .vector && c.index == .embedded)
         #expect(c.timeouts.connect == 5)
         // The component's own variable wins over the shared one.
-        let own = try BedsideConfig(layers: ConfigLayers(environment: ["BEDSIDE_LLM_URL": "http://l/v1", "BEDSIDE_LLM_API_KEY": "own",
-                                                                       "BEDSIDE_OPENAI_API_KEY": "shared"]))
+        let own = try BedsideConfig(
+            layers: ConfigLayers(environment: [
+                "BEDSIDE_LLM_URL": "http://l/v1", "BEDSIDE_LLM_API_KEY": "own",
+                "BEDSIDE_OPENAI_API_KEY": "shared",
+            ]))
         #expect(own.llm?.apiKey == "own")
     }
 
@@ -185,8 +197,9 @@ struct ConfigTests {
             guard let m = (error as? BedsideError)?.message else { return false }
             return m == "c.toml:6: [qdrant] api_key: expected a quoted string, got a redacted value" && !m.contains("12345")
         }
-        let layers = try ConfigLayers(fileText: text.replacingOccurrences(of: "api_key = 12345", with: "api_key = \"qk-secret\""), filePath: "c.toml",
-                                      environment: ["BEDSIDE_EMBED_URL": "http://e/v1", "BEDSIDE_EMBED_API_KEY": "sk-env-secret"])
+        let layers = try ConfigLayers(
+            fileText: text.replacingOccurrences(of: "api_key = 12345", with: "api_key = \"qk-secret\""), filePath: "c.toml",
+            environment: ["BEDSIDE_EMBED_URL": "http://e/v1", "BEDSIDE_EMBED_API_KEY": "sk-env-secret"])
         let c = try BedsideConfig(layers: layers)
         #expect(c.llm?.apiKey == "sk-file-secret" && c.qdrant?.apiKey == "qk-secret" && c.embeddings?.apiKey == "sk-env-secret")
         let table = ConfigRedaction.table(c.rows(layers: layers))
@@ -198,15 +211,18 @@ struct ConfigTests {
         #expect(ConfigRedaction.url("http://user:pw@h:1/v1") == "http://***@h:1/v1")
         #expect(ConfigRedaction.url("http://h/v1?model=a&token=t") == "http://h/v1?model=a&token=***")
         #expect(ConfigRedaction.url("http://h/v1") == "http://h/v1")
-        #expect(ConfigRedaction.scrub("at http://u:p@h/v1/models (http://u:p@h/v1/models: refused) key sk-12345",
-                                      secrets: ["sk-12345"]) == "at http://***@h/v1/models (http://***@h/v1/models: refused) key ***")
+        #expect(
+            ConfigRedaction.scrub(
+                "at http://u:p@h/v1/models (http://u:p@h/v1/models: refused) key sk-12345",
+                secrets: ["sk-12345"]) == "at http://***@h/v1/models (http://***@h/v1/models: refused) key ***")
         #expect(ConfigRedaction.scrub("mail a@b or see https://h/x?to=a@b") == "mail a@b or see https://h/x?to=a@b")
     }
 
     /// `bedside doctor` shows no API key and no password from a URL, whether a check passes or fails.
     @Test func doctorRedactsSecrets() async throws {
-        let config = BedsideConfig(llm: .init(url: "http://doc:pw-secret@llm.local/v1", model: "m", apiKey: "sk-doctor-secret"),
-                                   qdrant: .init(url: "http://q.local", apiKey: "qk-doctor-secret"))
+        let config = BedsideConfig(
+            llm: .init(url: "http://doc:pw-secret@llm.local/v1", model: "m", apiKey: "sk-doctor-secret"),
+            qdrant: .init(url: "http://q.local", apiKey: "qk-doctor-secret"))
         let down = ScriptedTransport { _, _ in throw TransportError.connection("refused") }
         let checks = await Doctor(config: config, databasePath: nil, transport: down, timeout: .seconds(1)).run()
         let text = checks.map(\.message).joined(separator: "\n")
@@ -230,8 +246,10 @@ struct ConfigTests {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try FileManager.default.createDirectory(atPath: dir + "/xdg/bedside", withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: dir + "/home/.config/bedside", withIntermediateDirectories: true)
-        try "retriever = \"vector\"\n[embeddings]\nurl = \"http://x/v1\"\n".write(toFile: dir + "/xdg/bedside/config.toml", atomically: true, encoding: .utf8)
-        try "retriever = \"hybrid\"\n[embeddings]\nurl = \"http://x/v1\"\n".write(toFile: dir + "/home/.config/bedside/config.toml", atomically: true, encoding: .utf8)
+        try "retriever = \"vector\"\n[embeddings]\nurl = \"http://x/v1\"\n".write(
+            toFile: dir + "/xdg/bedside/config.toml", atomically: true, encoding: .utf8)
+        try "retriever = \"hybrid\"\n[embeddings]\nurl = \"http://x/v1\"\n".write(
+            toFile: dir + "/home/.config/bedside/config.toml", atomically: true, encoding: .utf8)
         try "index = \"qdrant\"\n".write(toFile: dir + "/named.toml", atomically: true, encoding: .utf8)
         let xdg = try BedsideConfig.load(environment: ["XDG_CONFIG_HOME": dir + "/xdg", "HOME": dir + "/home"])
         #expect(xdg.retriever == .vector)

@@ -1,6 +1,7 @@
 import Core
 import Foundation
 import Testing
+
 @testable import Inference
 
 @Suite("Embedding client: batching, retries, input guard")
@@ -22,7 +23,7 @@ struct EmbeddingClientTests {
         let texts = ["a", "bb", "ccc", "dddd", "eeeee"]
         let vectors = try await client.embed(texts)
         #expect(vectors.map { Int($0[1]) } == [1, 2, 3, 4, 5])
-        #expect(vectors.map { Int($0[0]) } == [0, 1, 0, 1, 0])  // index within each batch
+        #expect(vectors.map { Int($0[0]) } == [0, 1, 0, 1, 0]) // index within each batch
         #expect(t.requests.count == 3)
         #expect(t.requests[0].url == "http://e.test/v1/embeddings")
         #expect(t.requests[0].headers["authorization"] == "Bearer k")
@@ -74,7 +75,10 @@ struct EmbeddingClientTests {
             let words = (body["input"] as! [String]).map { $0.split(separator: " ").count }.max() ?? 0
             lengths.withLock { $0.append(words) }
             if words > 300 {
-                return ScriptedTransport.json(500, #"{"error":{"code":500,"message":"input (700 tokens) is too large to process. increase the physical batch size (current batch size: 512)","type":"server_error"}}"#)
+                return ScriptedTransport.json(
+                    500,
+                    #"{"error":{"code":500,"message":"input (700 tokens) is too large to process. increase the physical batch size (current batch size: 512)","type":"server_error"}}"#
+                )
             }
             return try Self.respond(r)
         }
@@ -92,8 +96,8 @@ struct EmbeddingClientTests {
         let g = EmbeddingInputGuard(maxTokens: 512)
         #expect(g.estimateTokens("") == 0)
         #expect(g.estimateTokens("the cat sat") == 3)
-        #expect(g.estimateTokens("Give 2.5 mg.") == 6)  // give, 2, ., 5, mg, . — digits and punctuation count
-        #expect(g.estimateTokens("noradrenaline") >= 3)  // a rare long word splits into pieces
+        #expect(g.estimateTokens("Give 2.5 mg.") == 6) // give, 2, ., 5, mg, . — digits and punctuation count
+        #expect(g.estimateTokens("noradrenaline") >= 3) // a rare long word splits into pieces
         #expect(g.estimateTokens("日本語") == 3)
         let text = Array(repeating: "word", count: 1_000).joined(separator: " ")
         let cut = g.truncate(text)
@@ -113,7 +117,7 @@ struct RetryPolicyTests {
         #expect(high.delay(attempt: 1) == .milliseconds(299))
         #expect(high.delay(attempt: 3) == .milliseconds(1199))
         #expect(high.delay(attempt: 10) <= .seconds(2))
-        #expect(low.delay(attempt: 1, retryAfter: 30) == .seconds(2))  // Retry-After is capped too
+        #expect(low.delay(attempt: 1, retryAfter: 30) == .seconds(2)) // Retry-After is capped too
         #expect(RetryPolicy.isRetryable(status: 429) && RetryPolicy.isRetryable(status: 503) && !RetryPolicy.isRetryable(status: 400))
     }
 }

@@ -1,6 +1,7 @@
 import Core
 import Foundation
 import Testing
+
 @testable import Inference
 
 /// Extractive answers read like an answer: the answering sentence first, off-focus sentences
@@ -8,24 +9,33 @@ import Testing
 @Suite("Extractive answers")
 struct ExtractiveAnswerTests {
     static func passage(_ id: Int64, _ doc: String, _ text: String) -> RetrievedPassage {
-        RetrievedPassage(chunk: Chunk(id: id, documentID: doc, ordinal: 0, sectionPath: ["Treatment"], text: text, start: 0, end: text.utf8.count),
-                         title: "Anaphylaxis", score: 1)
+        RetrievedPassage(
+            chunk: Chunk(id: id, documentID: doc, ordinal: 0, sectionPath: ["Treatment"], text: text, start: 0, end: text.utf8.count),
+            title: "Anaphylaxis", score: 1)
     }
 
     static let passages = [
-        passage(1, "anaphylaxis", "Anaphylaxis is a severe, life-threatening systemic hypersensitivity reaction. Repeat the adrenaline dose after 5 minutes if there is no improvement. The IM adrenaline dose is 500 micrograms for adults and children over 12 years."),
+        passage(
+            1, "anaphylaxis",
+            "Anaphylaxis is a severe, life-threatening systemic hypersensitivity reaction. Repeat the adrenaline dose after 5 minutes if there is no improvement. The IM adrenaline dose is 500 micrograms for adults and children over 12 years."
+        ),
         passage(2, "anaphylaxis-copy", "The IM adrenaline dose is 500 micrograms for adults and children over 12 years of age."),
         passage(3, "triggers", "Anaphylaxis often follows insect stings, foods and drugs in adults."),
     ]
 
     /// "What is the IM adrenaline dose in anaphylaxis?" with IDF-like weights: "anaphylaxis"
     /// is common in this index, "adrenaline", "dose" and "im" are the focus.
-    static let evidence = EvidenceScorer.Weighted(terms: [(stem: "im", weight: 2.2), (stem: "adrenalin", weight: 3.0),
-                                                          (stem: "dose", weight: 2.0), (stem: "anaphylaxi", weight: 0.8)], total: 8.0)
+    static let evidence = EvidenceScorer.Weighted(
+        terms: [
+            (stem: "im", weight: 2.2), (stem: "adrenalin", weight: 3.0),
+            (stem: "dose", weight: 2.0), (stem: "anaphylaxi", weight: 0.8),
+        ], total: 8.0)
 
     @Test func theAnsweringSentenceComesFirstAndOffFocusOnesAreLeftOut() async throws {
-        let a = try await ExtractiveGenerator().generate(question: "What is the IM adrenaline dose in anaphylaxis?", passages: Self.passages,
-                                                         evidence: Self.evidence) { _ in }
+        let a = try await ExtractiveGenerator().generate(
+            question: "What is the IM adrenaline dose in anaphylaxis?", passages: Self.passages,
+            evidence: Self.evidence
+        ) { _ in }
         let texts = a.sentences.map(\.text)
         #expect(texts.first == "The IM adrenaline dose is 500 micrograms for adults and children over 12 years [1].", "\(texts)")
         #expect(texts.count == 2)

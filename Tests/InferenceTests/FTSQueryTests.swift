@@ -1,8 +1,9 @@
 import Core
 import Foundation
-import Testing
-@testable import Inference
 import Store
+import Testing
+
+@testable import Inference
 
 @Suite("FTS query sanitising")
 struct FTSQueryTests {
@@ -10,25 +11,32 @@ struct FTSQueryTests {
         #expect(FTSQuery.match("sepsis AND \"shock\" NEAR(fluid*)") == #""sepsis" OR "shock" OR "near" OR "fluid""#)
         #expect(FTSQuery.match("😀 ??? ***") == "")
         #expect(FTSQuery.terms("What is the dose?") == ["dose"])
-        #expect(FTSQuery.terms("what is it") == ["what", "is", "it"])  // stop words only: still searched
+        #expect(FTSQuery.terms("what is it") == ["what", "is", "it"]) // stop words only: still searched
         #expect(FTSQuery.terms(String(repeating: "word", count: 1) + (0..<500).map { " t\($0)" }.joined()).count == FTSQuery.maxTerms)
     }
 
     /// Random punctuation, operators, quotes and Unicode must never make FTS5 fail.
     @Test func randomTextNeverBreaksTheQuery() async throws {
-        let bed = try TestBed(); defer { bed.cleanup() }
-        _ = try await bed.db.ingest([(Document(id: "d", title: "Sepsis", text: "Sepsis fluids"),
-                                [Chunk(documentID: "d", ordinal: 0, sectionPath: [], text: "Sepsis fluids", start: 0, end: 13)])])
+        let bed = try TestBed()
+        defer { bed.cleanup() }
+        _ = try await bed.db.ingest([
+            (
+                Document(id: "d", title: "Sepsis", text: "Sepsis fluids"),
+                [Chunk(documentID: "d", ordinal: 0, sectionPath: [], text: "Sepsis fluids", start: 0, end: 13)]
+            )
+        ])
         let retriever = BM25Retriever(database: bed.db)
-        let alphabet: [String] = ["\"", "'", "(", ")", "*", "^", ":", "-", "+", "NEAR", "AND", "OR", "NOT", "{", "}", "[", "]", ",", ".",
-                                  "😀", "👩‍⚕️", "日本", "é", "\u{0301}", "\u{200B}", "\0", "\\", "/", "%", "_", "sepsis", "fluid", " ", "\n", "\t", "ß", "İ", "٣"]
+        let alphabet: [String] = [
+            "\"", "'", "(", ")", "*", "^", ":", "-", "+", "NEAR", "AND", "OR", "NOT", "{", "}", "[", "]", ",", ".",
+            "😀", "👩‍⚕️", "日本", "é", "\u{0301}", "\u{200B}", "\0", "\\", "/", "%", "_", "sepsis", "fluid", " ", "\n", "\t", "ß", "İ", "٣",
+        ]
         var rng = SplitMix64(seed: 42)
         for _ in 0..<400 {
             let n = Int(rng.next() % 30) + 1
             let text = (0..<n).map { _ in alphabet[Int(rng.next() % UInt64(alphabet.count))] }.joined()
             _ = try retriever.retrieveSync(text, topK: 5)
         }
-        let huge = String(repeating: "sepsis \"(* NEAR/3 ", count: 600)  // ~10 KB
+        let huge = String(repeating: "sepsis \"(* NEAR/3 ", count: 600) // ~10 KB
         #expect(huge.utf8.count > 10_000)
         #expect(try retriever.retrieveSync(huge, topK: 5).count == 1)
         for s in ["\"unbalanced", "(((", "a OR", "NEAR(", "col:sepsis", "-sepsis", "^sepsis", "sepsis*"] {
@@ -43,10 +51,10 @@ struct SplitMix64: RandomNumberGenerator {
     var state: UInt64
     init(seed: UInt64) { state = seed }
     mutating func next() -> UInt64 {
-        state &+= 0x9E3779B97F4A7C15
+        state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58476D1CE4E5B9
-        z = (z ^ (z >> 27)) &* 0x94D049BB133111EB
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
     }
 }

@@ -1,8 +1,9 @@
 import Core
 import Foundation
-@testable import Inference
 import Store
 import TestSupport
+
+@testable import Inference
 
 /// A temp folder with a database, removed on `cleanup()`.
 struct TestBed {

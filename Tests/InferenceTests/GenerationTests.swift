@@ -1,13 +1,15 @@
 import Core
 import Foundation
 import Testing
+
 @testable import Inference
 
 @Suite("Prompt building and the LLM generator")
 struct GenerationTests {
     static func passage(_ id: Int64, _ doc: String, _ title: String, _ text: String) -> RetrievedPassage {
-        RetrievedPassage(chunk: Chunk(id: id, documentID: doc, ordinal: 0, sectionPath: ["Management"], text: text, start: 0, end: text.utf8.count),
-                         title: title, score: 1)
+        RetrievedPassage(
+            chunk: Chunk(id: id, documentID: doc, ordinal: 0, sectionPath: ["Management"], text: text, start: 0, end: text.utf8.count),
+            title: title, score: 1)
     }
 
     static let passages = [
@@ -31,13 +33,13 @@ struct GenerationTests {
     }
 
     @Test func promptStaysWithinItsBudget() {
-        let long = String(repeating: "Sepsis needs early antibiotics and fluids. ", count: 200)  // ~8.6 KB each
+        let long = String(repeating: "Sepsis needs early antibiotics and fluids. ", count: 200) // ~8.6 KB each
         let many = (0..<5).map { Self.passage(Int64($0), "d\($0)", "T\($0)", long) }
         let b = PromptBuilder(maxPromptTokens: 2_500)
         let p = b.build(question: "q", passages: many)
         let total = p.messages.map { b.estimateTokens($0.content) }.reduce(0, +)
         #expect(total <= 2_500)
-        #expect(p.sources.count == 1)  // one source cut at a sentence end; no room for more
+        #expect(p.sources.count == 1) // one source cut at a sentence end; no room for more
         #expect(p.sources[0].truncated)
         #expect(p.sources[0].text.hasSuffix("fluids."))
     }
@@ -63,7 +65,7 @@ struct GenerationTests {
         #expect(a.removedCitations == [5])
         #expect(a.sentences.map(\.citations) == [[1], [2], []])
         #expect(a.sentences.map(\.unsupported) == [false, false, true])
-        #expect(a.citations.map(\.n) == [1, 2])  // only what the text cites
+        #expect(a.citations.map(\.n) == [1, 2]) // only what the text cites
         #expect(a.citations.map(\.chunkID) == [11, 12])
         #expect(a.answer.contains("within 3 hours [1]. Noradrenaline is the first-line vasopressor [2]. Dopamine"))
         let names = events.current.map(\.name)
@@ -73,8 +75,9 @@ struct GenerationTests {
     }
 
     @Test func aCutStreamGivesAnIncompleteVerifiedAnswer() async throws {
-        let g = generator([ChatFixtures.chunk("Give salbutamol 5 mg by nebuliser every 15 minutes. Then"), ChatFixtures.chunk(" give")],
-                          end: .fail(TransportError.connection("connection reset by peer")))
+        let g = generator(
+            [ChatFixtures.chunk("Give salbutamol 5 mg by nebuliser every 15 minutes. Then"), ChatFixtures.chunk(" give")],
+            end: .fail(TransportError.connection("connection reset by peer")))
         let a = try await g.generate(question: "q", passages: Self.passages, evidence: Self.noEvidence) { _ in }
         #expect(a.incomplete)
         #expect(a.sentences.first?.citations == [3])
@@ -82,7 +85,9 @@ struct GenerationTests {
     }
 
     @Test func aDeclineHasNoCitationsSoThePipelineRefuses() async throws {
-        let g = generator([ChatFixtures.chunk("The sources do not answer this question."), ChatFixtures.chunk(nil, finish: "stop"), ChatFixtures.done])
+        let g = generator([
+            ChatFixtures.chunk("The sources do not answer this question."), ChatFixtures.chunk(nil, finish: "stop"), ChatFixtures.done,
+        ])
         let a = try await g.generate(question: "q", passages: Self.passages, evidence: Self.noEvidence) { _ in }
         #expect(a.citations.isEmpty)
         #expect(!a.incomplete)

@@ -1,8 +1,9 @@
 import Core
 import Foundation
-import Testing
-@testable import Inference
 import Store
+import Testing
+
+@testable import Inference
 
 /// When the model's own text supports nothing although retrieval evidence was strong (the
 /// pipeline only calls the generator then), the answer quotes the verified passages instead
@@ -11,9 +12,12 @@ import Store
 @Suite("LLM answers that support nothing fall back to quoting the sources")
 struct LLMFallbackTests {
     static let passages = [
-        GenerationTests.passage(31, "anaphylaxis", "Anaphylaxis",
-                                "Intramuscular adrenaline is the first-line treatment of anaphylaxis. The IM adrenaline dose is 500 micrograms (0.5 mL of 1 mg/mL) for adults and children over 12 years. Repeat the IM adrenaline dose after 5 minutes if there is no improvement."),
-        GenerationTests.passage(12, "sepsis", "Sepsis", "Noradrenaline is the first-line vasopressor, targeting a mean arterial pressure of 65 mmHg."),
+        GenerationTests.passage(
+            31, "anaphylaxis", "Anaphylaxis",
+            "Intramuscular adrenaline is the first-line treatment of anaphylaxis. The IM adrenaline dose is 500 micrograms (0.5 mL of 1 mg/mL) for adults and children over 12 years. Repeat the IM adrenaline dose after 5 minutes if there is no improvement."
+        ),
+        GenerationTests.passage(
+            12, "sepsis", "Sepsis", "Noradrenaline is the first-line vasopressor, targeting a mean arterial pressure of 65 mmHg."),
     ]
 
     /// Question weights as the pipeline computes them (uniform here: every term counts).
@@ -24,7 +28,9 @@ struct LLMFallbackTests {
 
     static let question = "What is the adult dose of IM adrenaline in anaphylaxis?"
 
-    func generator(_ text: String, finish: String? = "stop", end: ScriptedTransport.End = .finish, fallback: ExtractiveGenerator? = ExtractiveGenerator()) -> LLMGenerator {
+    func generator(
+        _ text: String, finish: String? = "stop", end: ScriptedTransport.End = .finish, fallback: ExtractiveGenerator? = ExtractiveGenerator()
+    ) -> LLMGenerator {
         var pieces = [ChatFixtures.chunk(text)]
         if let finish { pieces += [ChatFixtures.chunk(nil, finish: finish), ChatFixtures.done] }
         let script = pieces
@@ -90,7 +96,8 @@ struct LLMFallbackTests {
     /// made-up line cited to a source. The answering sentence is unsupported, so the sources
     /// are quoted even though a later sentence is backed; the wrong dose is listed as removed.
     @Test func anUnsupportedAnsweringSentenceQuotesTheSources() async throws {
-        let g = generator("The sources are [1]:\nThe answer is: 500 to 1000 micrograms (0.5 mL) [1].\nIM adrenaline 500 micrograms is given for adults [1].")
+        let g = generator(
+            "The sources are [1]:\nThe answer is: 500 to 1000 micrograms (0.5 mL) [1].\nIM adrenaline 500 micrograms is given for adults [1].")
         let a = try await g.generate(question: Self.question, passages: Self.passages, evidence: Self.evidence(Self.question)) { _ in }
         #expect(LLMGenerator.isFallback(a))
         #expect(!a.answer.contains("1000"))
@@ -141,12 +148,14 @@ struct LLMFallbackTests {
 
     /// Through the pipeline: the same strong-evidence question is answered, not refused.
     @Test func thePipelineAnswersInsteadOfRefusing() async throws {
-        let bed = try TestBed(); defer { bed.cleanup() }
+        let bed = try TestBed()
+        defer { bed.cleanup() }
         _ = try bed.write("notes/sepsis.md", TestBed.sepsisNote)
         _ = try bed.write("notes/asthma.md", TestBed.asthmaNote)
         _ = try await Ingestor(database: bed.db).ingest(paths: [bed.dir + "/notes"])
         let llm = generator("Give 2 litres of fluid per kilogram of weight.")
-        let answer = try await Pipeline(database: bed.db, generator: llm).complete(QueryRequest(question: "What is the first-line fluid bolus in septic shock?"))
+        let answer = try await Pipeline(database: bed.db, generator: llm).complete(
+            QueryRequest(question: "What is the first-line fluid bolus in septic shock?"))
         #expect(!answer.refused)
         #expect(answer.model == LLMGenerator.fallbackModel("smol"))
         #expect(answer.answer.contains("30 mL/kg"))

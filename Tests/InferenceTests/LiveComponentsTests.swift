@@ -1,9 +1,10 @@
 import AsyncHTTPClient
 import Core
 import Foundation
-import Testing
-@testable import Inference
 import Store
+import Testing
+
+@testable import Inference
 
 /// Real servers: llama-server (chat, embeddings) and Qdrant (or the repo's Qdrant REST
 /// fixture). Each test runs only when its `BEDSIDE_*` URL is set, e.g. after
@@ -38,7 +39,9 @@ struct LiveComponentsTests {
         var config = Self.config
         let collection = "\(collectionPrefix)-\(UInt32.random(in: 0...UInt32.max))"
         config.qdrant?.collection = collection
-        return (InferenceComponents(config: config, database: db, transport: Self.transport), collection, hasQdrant ? [.embedded, .qdrant] : [.embedded])
+        return (
+            InferenceComponents(config: config, database: db, transport: Self.transport), collection, hasQdrant ? [.embedded, .qdrant] : [.embedded]
+        )
     }
 
     @Test func anUnreachableServerIsAStructuredErrorOverRealHTTP() async throws {
@@ -47,8 +50,9 @@ struct LiveComponentsTests {
         defer { #expect(ContinuousClock.now - start < .seconds(10), "a refused connection fails fast") }
         let chat = OpenAIChatClient(baseURL: "http://127.0.0.1:1/v1", model: "m", transport: Self.transport)
         await #expect { for try await _ in chat.stream([.user("hi")]) {} } throws: { ($0 as? BedsideError)?.code == .inferenceUnavailable }
-        let embed = OpenAIEmbeddingClient(baseURL: "http://127.0.0.1:1/v1", model: "m", transport: Self.transport,
-                                          retry: RetryPolicy(maxAttempts: 2, baseDelay: .milliseconds(10)))
+        let embed = OpenAIEmbeddingClient(
+            baseURL: "http://127.0.0.1:1/v1", model: "m", transport: Self.transport,
+            retry: RetryPolicy(maxAttempts: 2, baseDelay: .milliseconds(10)))
         await #expect { try await embed.embed(["x"]) } throws: { ($0 as? BedsideError)?.code == .inferenceUnavailable }
         let qdrant = QdrantClient(baseURL: "http://127.0.0.1:1", transport: Self.transport, retry: .none)
         await #expect { try await qdrant.health() } throws: { ($0 as? BedsideError)?.code == .inferenceUnavailable }
@@ -57,16 +61,21 @@ struct LiveComponentsTests {
     @Test(.enabled(if: hasLLM)) func chatStreamsFromTheRealServer() async throws {
         let l = try #require(Self.config.llm)
         // Generous limits: the one-slot test server may still be finishing another test's request.
-        let client = OpenAIChatClient(baseURL: l.url, model: l.model, apiKey: l.apiKey, transport: Self.transport,
-                                      timeouts: ChatTimeouts(connect: .seconds(60), firstToken: .seconds(90), total: .seconds(180)))
+        let client = OpenAIChatClient(
+            baseURL: l.url, model: l.model, apiKey: l.apiKey, transport: Self.transport,
+            timeouts: ChatTimeouts(connect: .seconds(60), firstToken: .seconds(90), total: .seconds(180)))
         let models = try await client.listModels()
         #expect(!models.isEmpty)
         var text = ""
         var deltas = 0
         var end: ChatCompletionEnd?
-        for try await e in client.stream([.system("You are a concise clinical assistant."), .user("What is sepsis? Answer in one sentence.")], maxTokens: 60) {
+        for try await e in client.stream(
+            [.system("You are a concise clinical assistant."), .user("What is sepsis? Answer in one sentence.")], maxTokens: 60)
+        {
             switch e {
-            case .delta(let d): text += d; deltas += 1
+            case .delta(let d):
+                text += d
+                deltas += 1
             case .end(let x): end = x
             }
         }
@@ -76,7 +85,9 @@ struct LiveComponentsTests {
         #expect(e.finishReason != nil)
         #expect(e.usage?.completionTokens ?? 0 > 0)
         let tps = Double(e.usage?.completionTokens ?? deltas) / max(0.001, e.totalSeconds - (e.firstTokenSeconds ?? 0))
-        Self.report("chat: models=\(models) reported=\(e.model ?? "-") first-token=\(String(format: "%.2f", e.firstTokenSeconds ?? -1))s total=\(String(format: "%.2f", e.totalSeconds))s deltas=\(deltas) usage=\(String(describing: e.usage)) ~\(Int(tps)) tok/s finish=\(e.finishReason ?? "-")")
+        Self.report(
+            "chat: models=\(models) reported=\(e.model ?? "-") first-token=\(String(format: "%.2f", e.firstTokenSeconds ?? -1))s total=\(String(format: "%.2f", e.totalSeconds))s deltas=\(deltas) usage=\(String(describing: e.usage)) ~\(Int(tps)) tok/s finish=\(e.finishReason ?? "-")"
+        )
         Self.report("chat text: \(text)")
     }
 
@@ -86,7 +97,10 @@ struct LiveComponentsTests {
         let task = Task {
             var n = 0
             for try await e in client.stream([.user("Write a very long essay about the history of medicine.")], maxTokens: 2_000) {
-                if case .delta = e { n += 1; if n == 5 { break } }
+                if case .delta = e {
+                    n += 1
+                    if n == 5 { break }
+                }
             }
             return n
         }
@@ -114,7 +128,10 @@ struct LiveComponentsTests {
         server.standardOutput = FileHandle.nullDevice
         server.standardError = FileHandle.nullDevice
         try server.run()
-        defer { if server.isRunning { kill(server.processIdentifier, SIGKILL) }; server.waitUntilExit() }
+        defer {
+            if server.isRunning { kill(server.processIdentifier, SIGKILL) }
+            server.waitUntilExit()
+        }
         let url = "http://127.0.0.1:\(port)"
         let deadline = ContinuousClock.now + .seconds(90)
         while true {
@@ -130,11 +147,23 @@ struct LiveComponentsTests {
         // Killed once some visible text has arrived (the first pieces may be only whitespace).
         let streamed = Locked("")
         let killed = Locked(false)
-        let answer = try await generator.generate(question: "How is septic shock managed?", passages: GenerationTests.passages,
-                                                  evidence: GenerationTests.noEvidence) { event in
+        let answer = try await generator.generate(
+            question: "How is septic shock managed?", passages: GenerationTests.passages,
+            evidence: GenerationTests.noEvidence
+        ) { event in
             guard case .delta(let piece) = event else { return }
-            let visible = streamed.withLock { $0 += piece; return $0.trimmingCharacters(in: .whitespacesAndNewlines).count }
-            if visible >= 12 && !killed.withLock({ k in defer { k = true }; return k }) { kill(pid, SIGKILL) }
+            let visible = streamed.withLock {
+                $0 += piece
+                return $0.trimmingCharacters(in: .whitespacesAndNewlines).count
+            }
+            if visible >= 12
+                && !killed.withLock({ k in
+                    defer { k = true }
+                    return k
+                })
+            {
+                kill(pid, SIGKILL)
+            }
         }
         Self.report("killed mid-stream after \(streamed.current.count) characters: incomplete=\(answer.incomplete) text=\(answer.answer)")
         #expect(streamed.current.trimmingCharacters(in: .whitespacesAndNewlines).count >= 12)
@@ -215,12 +244,15 @@ struct LiveComponentsTests {
     /// The demo corpus through real embeddings into the embedded index (and Qdrant when
     /// configured), hybrid retrieval, and a streamed LLM answer whose citations all resolve.
     @Test(.enabled(if: hasLLM && hasEmbed)) func demoCorpusEndToEnd() async throws {
-        let bed = try TestBed(); defer { bed.cleanup() }
+        let bed = try TestBed()
+        defer { bed.cleanup() }
         let (components, collection, kinds) = Self.indexes(bed.db, collectionPrefix: "bedside-live-e2e")
         let start = ContinuousClock.now
         let indexers = try kinds.map { try #require(try components.indexer(index: $0)) }
         let summary = try await Ingestor(database: bed.db, sink: MultiSink(sinks: indexers)).ingest(paths: [Self.demoCorpus])
-        Self.report("ingest demo: \(summary.documents) docs, \(summary.chunks) chunks, \(summary.embedded) embedded into \(kinds.map(\.rawValue)) in \(String(format: "%.1f", (ContinuousClock.now - start).seconds)) s")
+        Self.report(
+            "ingest demo: \(summary.documents) docs, \(summary.chunks) chunks, \(summary.embedded) embedded into \(kinds.map(\.rawValue)) in \(String(format: "%.1f", (ContinuousClock.now - start).seconds)) s"
+        )
         defer { if Self.hasQdrant { Task { try? await components.qdrantClient().deleteCollection(collection) } } }
         for kind in kinds {
             let pipeline = Pipeline(database: bed.db, retriever: try components.retriever(.hybrid, index: kind), generator: components.generator())
@@ -230,7 +262,10 @@ struct LiveComponentsTests {
                 var raw = ""
                 var answer: Answer?
                 for try await e in pipeline.answer(QueryRequest(question: question)) {
-                    if case .delta(let d) = e { deltas += 1; raw += d }
+                    if case .delta(let d) = e {
+                        deltas += 1
+                        raw += d
+                    }
                     if case .done(let a) = e { answer = a }
                 }
                 let a = try #require(answer)
@@ -244,7 +279,9 @@ struct LiveComponentsTests {
                     #expect(!a.refused && a.citations.contains { $0.sourceID == "anaphylaxis" })
                     #expect(a.sentences.filter { !$0.unsupported }.allSatisfy { !$0.text.contains("1000 micrograms") })
                 }
-                Self.report("ask[\(kind.rawValue)] \(question) → refused=\(a.refused) incomplete=\(a.incomplete) model=\(a.model) deltas=\(deltas) cited=\(a.citations.map { "\($0.n):\($0.sourceID)" }) removed=\(a.removedCitations) unsupported=\(a.sentences.filter(\.unsupported).count)/\(a.sentences.count) in \(String(format: "%.1f", (ContinuousClock.now - t0).seconds)) s")
+                Self.report(
+                    "ask[\(kind.rawValue)] \(question) → refused=\(a.refused) incomplete=\(a.incomplete) model=\(a.model) deltas=\(deltas) cited=\(a.citations.map { "\($0.n):\($0.sourceID)" }) removed=\(a.removedCitations) unsupported=\(a.sentences.filter(\.unsupported).count)/\(a.sentences.count) in \(String(format: "%.1f", (ContinuousClock.now - t0).seconds)) s"
+                )
                 Self.report("   \(a.answer)")
                 Self.report("   raw model text: \(raw)")
             }
@@ -254,7 +291,8 @@ struct LiveComponentsTests {
     /// Prints attribution scores of real model sentences against their own sources and
     /// against another question's, to calibrate `CitationVerifier.threshold`.
     @Test(.enabled(if: hasLLM && env["BEDSIDE_CALIBRATE"] != nil)) func calibrateAttribution() async throws {
-        let bed = try TestBed(); defer { bed.cleanup() }
+        let bed = try TestBed()
+        defer { bed.cleanup() }
         _ = try await Ingestor(database: bed.db).ingest(paths: [Self.demoCorpus])
         let l = try #require(Self.config.llm)
         let client = OpenAIChatClient(baseURL: l.url, model: l.model, apiKey: l.apiKey, transport: Self.transport)
@@ -267,7 +305,8 @@ struct LiveComponentsTests {
             try data.write(to: URL(fileURLWithPath: dump))
         }
         let verifier = CitationVerifier()
-        var own: [Double] = [], other: [Double] = []
+        var own: [Double] = []
+        var other: [Double] = []
         for (i, prompt) in prompts.enumerated() {
             var text = ""
             var end: ChatCompletionEnd?
@@ -277,7 +316,9 @@ struct LiveComponentsTests {
                 case .end(let x): end = x
                 }
             }
-            Self.report("calib question \(questions[i]) prompt≈\(prompt.estimatedTokens) tokens, real \(end?.usage?.promptTokens ?? -1), first token \(String(format: "%.1f", end?.firstTokenSeconds ?? -1)) s, total \(String(format: "%.1f", end?.totalSeconds ?? -1)) s, finish \(end?.finishReason ?? "-")")
+            Self.report(
+                "calib question \(questions[i]) prompt≈\(prompt.estimatedTokens) tokens, real \(end?.usage?.promptTokens ?? -1), first token \(String(format: "%.1f", end?.firstTokenSeconds ?? -1)) s, total \(String(format: "%.1f", end?.totalSeconds ?? -1)) s, finish \(end?.finishReason ?? "-")"
+            )
             func sources(_ p: PromptBuilder.Prompt) -> [CitationVerifier.Source] {
                 p.sources.map { .init(n: $0.n, text: $0.passage.title + "\n" + $0.passage.chunk.section + "\n" + $0.text) }
             }
@@ -288,7 +329,8 @@ struct LiveComponentsTests {
                 let b = verifier.support(of: s, in: sources(wrong))
                 func show(_ x: CitationVerifier.Support?) -> String {
                     guard let x else { return "-" }
-                    return String(format: "%.2f", x.score) + "(\(x.sharedTerms)\(x.missingNumbers > 0 ? ",#\(x.missingNumbers)" : ""))" + (verifier.isStrong(x) ? "*" : "")
+                    return String(format: "%.2f", x.score) + "(\(x.sharedTerms)\(x.missingNumbers > 0 ? ",#\(x.missingNumbers)" : ""))"
+                        + (verifier.isStrong(x) ? "*" : "")
                 }
                 own.append(a.map { verifier.isStrong($0) ? $0.score : 0 } ?? 0)
                 other.append(b.map { verifier.isStrong($0) ? $0.score : 0 } ?? 0)
@@ -296,13 +338,15 @@ struct LiveComponentsTests {
             }
         }
         for t in stride(from: 0.3, through: 0.8, by: 0.05) {
-            let tp = own.filter { $0 >= t && $0 > 0 }.count, fp = other.filter { $0 >= t && $0 > 0 }.count
+            let tp = own.filter { $0 >= t && $0 > 0 }.count
+            let fp = other.filter { $0 >= t && $0 > 0 }.count
             Self.report(String(format: "threshold %.2f: own attributed %d/%d, other attributed %d/%d", t, tp, own.count, fp, other.count))
         }
     }
 
     @Test(.enabled(if: hasLLM || hasEmbed || hasQdrant)) func doctorReportsTheRealComponents() async throws {
-        let bed = try TestBed(); defer { bed.cleanup() }
+        let bed = try TestBed()
+        defer { bed.cleanup() }
         _ = try await Ingestor(database: bed.db).ingest(paths: [Self.demoCorpus])
         let checks = await Doctor(config: Self.config, databasePath: bed.db.path, transport: Self.transport).run()
         for c in checks { Self.report("doctor \(c.component): \(c.status.rawValue) — \(c.message)") }
@@ -319,7 +363,8 @@ struct LiveComponentsTests {
     /// question's source document), embedded index; Qdrant too when configured.
     @Test(.enabled(if: hasEmbed && env["BEDSIDE_EVAL"] != nil)) func retrievalQualityOnPubMedQA() async throws {
         let data = Self.env["BEDSIDE_EVAL_DATA"] ?? "/work/shared/data/pubmedqa-dev"
-        let bed = try TestBed(); defer { bed.cleanup() }
+        let bed = try TestBed()
+        defer { bed.cleanup() }
         let (components, collection, configured) = Self.indexes(bed.db, collectionPrefix: "bedside-live-eval")
         var kinds = configured
         if let only = Self.env["BEDSIDE_EVAL_INDEXES"] { kinds = only.split(separator: ",").compactMap { IndexKind(rawValue: String($0)) } }
@@ -327,8 +372,13 @@ struct LiveComponentsTests {
         let start = ContinuousClock.now
         let sinks = try kinds.map { try #require(try components.indexer(index: $0)) }
         let summary = try await Ingestor(database: bed.db, sink: MultiSink(sinks: sinks)).ingest(paths: [data + "/corpus.jsonl"])
-        Self.report("eval ingest: \(summary.documents) docs, \(summary.chunks) chunks into \(kinds.map(\.rawValue)) in \(String(format: "%.1f", (ContinuousClock.now - start).seconds)) s")
-        struct Q: Decodable { var question: String; var gold_ids: [String] }
+        Self.report(
+            "eval ingest: \(summary.documents) docs, \(summary.chunks) chunks into \(kinds.map(\.rawValue)) in \(String(format: "%.1f", (ContinuousClock.now - start).seconds)) s"
+        )
+        struct Q: Decodable {
+            var question: String
+            var gold_ids: [String]
+        }
         let questions = try String(contentsOfFile: data + "/questions.jsonl", encoding: .utf8).split(separator: "\n")
             .map { try JSONDecoder().decode(Q.self, from: Data($0.utf8)) }
         let weights: [(Double, Double)] = (Self.env["BEDSIDE_EVAL_WEIGHTS"] ?? "1:1").split(separator: ",").map {
@@ -336,21 +386,31 @@ struct LiveComponentsTests {
             return (p[0], p[1])
         }
         for kind in kinds {
-            var retrievers: [(String, any Retriever)] = [("bm25", BM25Retriever(database: bed.db)), ("vector", try components.retriever(.vector, index: kind))]
-            for (l, v) in weights { retrievers.append(("hybrid \(l):\(v)", try components.retriever(.hybrid, index: kind, lexicalWeight: l, semanticWeight: v))) }
+            var retrievers: [(String, any Retriever)] = [
+                ("bm25", BM25Retriever(database: bed.db)), ("vector", try components.retriever(.vector, index: kind)),
+            ]
+            for (l, v) in weights {
+                retrievers.append(("hybrid \(l):\(v)", try components.retriever(.hybrid, index: kind, lexicalWeight: l, semanticWeight: v)))
+            }
             for (name, r) in retrievers {
                 let t0 = ContinuousClock.now
-                var r1 = 0.0, mrr = 0.0
+                var r1 = 0.0
+                var mrr = 0.0
                 for q in questions {
                     // Rank documents by their best passage.
                     var docs: [String] = []
-                    for p in try await r.retrieve(q.question, topK: 30, filters: [:]) where !docs.contains(p.chunk.documentID) { docs.append(p.chunk.documentID) }
+                    for p in try await r.retrieve(q.question, topK: 30, filters: [:]) where !docs.contains(p.chunk.documentID) {
+                        docs.append(p.chunk.documentID)
+                    }
                     if let first = docs.first, q.gold_ids.contains(first) { r1 += 1 }
                     if let i = docs.prefix(10).firstIndex(where: { q.gold_ids.contains($0) }) { mrr += 1 / Double(i + 1) }
                 }
                 let n = Double(questions.count)
-                Self.report("eval \(kind.rawValue) \(name): " + String(format: "recall@1 %.3f MRR@10 %.3f (%.1f ms/question)", r1 / n, mrr / n,
-                                                                           (ContinuousClock.now - t0).seconds * 1000 / n))
+                Self.report(
+                    "eval \(kind.rawValue) \(name): "
+                        + String(
+                            format: "recall@1 %.3f MRR@10 %.3f (%.1f ms/question)", r1 / n, mrr / n,
+                            (ContinuousClock.now - t0).seconds * 1000 / n))
             }
         }
     }

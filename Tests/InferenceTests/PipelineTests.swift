@@ -1,8 +1,9 @@
 import Core
 import Foundation
-import Testing
-@testable import Inference
 import Store
+import Testing
+
+@testable import Inference
 
 @Suite("Embedded pipeline: retrieval, extractive answers, refusal")
 struct PipelineTests {
@@ -15,7 +16,8 @@ struct PipelineTests {
     }
 
     @Test func answersWithCitationsThatPointAtRetrievedPassages() async throws {
-        let bed = try await bedWithNotes(); defer { bed.cleanup() }
+        let bed = try await bedWithNotes()
+        defer { bed.cleanup() }
         let answer = try await Pipeline(database: bed.db).complete(QueryRequest(question: "What is the first-line fluid bolus in septic shock?"))
         #expect(!answer.refused)
         #expect(answer.answer.contains("30 mL/kg"))
@@ -37,7 +39,8 @@ struct PipelineTests {
     }
 
     @Test func refusesWhenTheSourcesDoNotSupportAnAnswer() async throws {
-        let bed = try await bedWithNotes(); defer { bed.cleanup() }
+        let bed = try await bedWithNotes()
+        defer { bed.cleanup() }
         let answer = try await Pipeline(database: bed.db).complete(QueryRequest(question: "Who won the 1998 World Cup?"))
         #expect(answer.refused)
         #expect(answer.citations.isEmpty)
@@ -45,14 +48,16 @@ struct PipelineTests {
     }
 
     @Test func refusesOnAnEmptyIndexAndOnPunctuationOnly() async throws {
-        let bed = try TestBed(); defer { bed.cleanup() }
+        let bed = try TestBed()
+        defer { bed.cleanup() }
         let p = Pipeline(database: bed.db)
         #expect(try await p.complete(QueryRequest(question: "sepsis?")).refused)
         #expect(try await p.complete(QueryRequest(question: "?!*")).refused)
     }
 
     @Test func streamsCitationsThenDeltasThenDone() async throws {
-        let bed = try await bedWithNotes(); defer { bed.cleanup() }
+        let bed = try await bedWithNotes()
+        defer { bed.cleanup() }
         var names: [String] = []
         var text = ""
         for try await e in Pipeline(database: bed.db).answer(QueryRequest(question: "salbutamol dose in acute asthma")) {
@@ -66,14 +71,16 @@ struct PipelineTests {
     }
 
     @Test func invalidRequestsThrowBadRequest() async throws {
-        let bed = try TestBed(); defer { bed.cleanup() }
+        let bed = try TestBed()
+        defer { bed.cleanup() }
         await #expect { try await Pipeline(database: bed.db).complete(QueryRequest(question: "x", topK: 0)) } throws: {
             ($0 as? BedsideError)?.code == .badRequest
         }
     }
 
     @Test func reingestingUnchangedFilesDoesNothing() async throws {
-        let bed = try await bedWithNotes(); defer { bed.cleanup() }
+        let bed = try await bedWithNotes()
+        defer { bed.cleanup() }
         let again = try await Ingestor(database: bed.db).ingest(paths: [bed.dir + "/notes"])
         #expect(again.unchanged == 2)
         #expect(again.chunks == 0)

@@ -1,12 +1,16 @@
 import Core
 import Foundation
 import Testing
+
 @testable import Inference
 
 /// A tiny in-memory Qdrant speaking the documented REST shapes, to check what the client
 /// sends and how it reads answers. (The live tests use the real engine.)
 final class FakeQdrant: @unchecked Sendable {
-    struct Point { var vector: [Double]; var payload: [String: Any] }
+    struct Point {
+        var vector: [Double]
+        var payload: [String: Any]
+    }
     private let state = Locked<(size: Int?, points: [UInt64: Point], indexed: [String])>((nil, [:], []))
     var apiKey: String?
     lazy var transport = ScriptedTransport { [unowned self] r, _ in self.handle(r) }
@@ -31,7 +35,9 @@ final class FakeQdrant: @unchecked Sendable {
         case (.GET, "/collections/c/exists"): return ok("{\"exists\":\(size != nil)}")
         case (.GET, "/collections/c"):
             guard let size else { return fail(404, "Not found: Collection `c` doesn't exist!") }
-            return ok("{\"status\":\"green\",\"points_count\":\(points.count),\"config\":{\"params\":{\"vectors\":{\"size\":\(size),\"distance\":\"Cosine\"}}}}")
+            return ok(
+                "{\"status\":\"green\",\"points_count\":\(points.count),\"config\":{\"params\":{\"vectors\":{\"size\":\(size),\"distance\":\"Cosine\"}}}}"
+            )
         case (.PUT, "/collections/c"):
             if size != nil { return fail(409, "Wrong input: Collection `c` already exists!") }
             let v = body["vectors"] as? [String: Any]
@@ -97,14 +103,16 @@ struct QdrantClientTests {
         #expect(try await q.collectionExists("c") == false)
         #expect(try await q.collectionInfo("c") == nil)
         #expect(try await q.createCollection("c", vectorSize: 3) == true)
-        #expect(try await q.createCollection("c", vectorSize: 3) == false)  // 409: exists
+        #expect(try await q.createCollection("c", vectorSize: 3) == false) // 409: exists
         #expect(try await q.collectionInfo("c")?.vectorSize == 3)
         try await q.createPayloadIndex("c", field: "doc_id")
-        try await q.upsert("c", points: [
-            QdrantPoint(id: 1, vector: [1, 0, 0], payload: ["doc_id": .string("a"), "year": .string("2019")]),
-            QdrantPoint(id: 2, vector: [0, 1, 0], payload: ["doc_id": .string("b"), "mesh": .array([.string("Sepsis")])]),
-            QdrantPoint(id: 3, vector: [0.9, 0.1, 0], payload: ["doc_id": .string("b")]),
-        ], batchSize: 2)
+        try await q.upsert(
+            "c",
+            points: [
+                QdrantPoint(id: 1, vector: [1, 0, 0], payload: ["doc_id": .string("a"), "year": .string("2019")]),
+                QdrantPoint(id: 2, vector: [0, 1, 0], payload: ["doc_id": .string("b"), "mesh": .array([.string("Sepsis")])]),
+                QdrantPoint(id: 3, vector: [0.9, 0.1, 0], payload: ["doc_id": .string("b")]),
+            ], batchSize: 2)
         let hits = try await q.query("c", vector: [1, 0, 0], limit: 2)
         #expect(hits.map(\.id) == [1, 3])
         let filtered = try await q.query("c", vector: [1, 0, 0], filter: .matching(["doc_id": "b"]), limit: 5)
@@ -118,16 +126,19 @@ struct QdrantClientTests {
         #expect(upsert.method == .PUT)
         let body = try JSONSerialization.jsonObject(with: Data(upsert.body!)) as! [String: Any]
         let first = (body["points"] as! [[String: Any]])[0]
-        #expect(first["id"] as? Int == 1)  // an unsigned integer, not a string
-        let query = f.transport.requests.first { $0.url.hasSuffix("/points/query") && $0.body.map { String(decoding: $0, as: UTF8.self).contains("filter") } == true }!
+        #expect(first["id"] as? Int == 1) // an unsigned integer, not a string
+        let query = f.transport.requests.first {
+            $0.url.hasSuffix("/points/query") && $0.body.map { String(decoding: $0, as: UTF8.self).contains("filter") } == true
+        }!
         let qbody = String(decoding: query.body!, as: UTF8.self)
         // JSON object key order is not fixed: check the filter's parts.
         #expect(qbody.contains(#""key":"doc_id""#) && qbody.contains(#""match":{"value":"b"}"#) && qbody.contains(#""must":["#))
         #expect(qbody.contains(#""with_payload":true"#))
         #expect(qbody.contains(#""query":[1,0,0]"#))
         let create = f.transport.requests.first { $0.method == .PUT && $0.url.hasSuffix("/collections/c") }!
-        #expect(String(decoding: create.body!, as: UTF8.self) == #"{"vectors":{"distance":"Cosine","size":3}}"# ||
-                String(decoding: create.body!, as: UTF8.self) == #"{"vectors":{"size":3,"distance":"Cosine"}}"#)
+        #expect(
+            String(decoding: create.body!, as: UTF8.self) == #"{"vectors":{"distance":"Cosine","size":3}}"#
+                || String(decoding: create.body!, as: UTF8.self) == #"{"vectors":{"size":3,"distance":"Cosine"}}"#)
     }
 
     @Test func apiKeyHeader() async throws {
@@ -167,10 +178,11 @@ struct QdrantClientTests {
     @Test func indexCreatesTheCollectionAndPayloadIndexOnFirstUse() async throws {
         let f = FakeQdrant()
         let index = QdrantVectorIndex(client: client(f), collection: "c")
-        #expect(try await index.search([1, 0, 0], limit: 3, filters: [:]).isEmpty)  // nothing ingested yet: no error
+        #expect(try await index.search([1, 0, 0], limit: 3, filters: [:]).isEmpty) // nothing ingested yet: no error
         #expect(try await index.count() == 0)
-        let payload = QdrantVectorIndex.payload(documentID: "doc", chunkID: 7, title: "T", section: "S",
-                                                metadata: ["year": .number(2019), "mesh": .array([.string("A"), .number(1)]), "title": .string("shadow")])
+        let payload = QdrantVectorIndex.payload(
+            documentID: "doc", chunkID: 7, title: "T", section: "S",
+            metadata: ["year": .number(2019), "mesh": .array([.string("A"), .number(1)]), "title": .string("shadow")])
         #expect(payload["year"] == .string("2019"))
         #expect(payload["mesh"] == .array([.string("A"), .string("1")]))
         #expect(payload["title"] == .string("T"))

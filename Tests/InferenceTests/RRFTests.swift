@@ -1,5 +1,6 @@
 import Core
 import Testing
+
 @testable import Inference
 
 @Suite("Reciprocal rank fusion and hybrid retrieval")
@@ -42,7 +43,10 @@ struct RRFTests {
         let name: String
         let ids: [Int64]
         func retrieve(_ question: String, topK: Int, filters: [String: String]) async throws -> [RetrievedPassage] {
-            ids.prefix(topK).map { RetrievedPassage(chunk: Chunk(id: $0, documentID: "d\($0)", ordinal: 0, sectionPath: [], text: "t\($0)", start: 0, end: 2), title: "T", score: 1) }
+            ids.prefix(topK).map {
+                RetrievedPassage(
+                    chunk: Chunk(id: $0, documentID: "d\($0)", ordinal: 0, sectionPath: [], text: "t\($0)", start: 0, end: 2), title: "T", score: 1)
+            }
         }
     }
 

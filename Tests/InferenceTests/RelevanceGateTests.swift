@@ -1,8 +1,9 @@
 import Core
 import Foundation
-import Testing
-@testable import Inference
 import Store
+import Testing
+
+@testable import Inference
 
 /// A retriever that returns fixed passages (as a vector index might), so the gate's verdict
 /// can be checked apart from BM25's own ranking.
@@ -22,18 +23,29 @@ struct RelevanceGateTests {
         var docs: [Document] = []
         for i in 0..<fillers {
             let t = topics[i % topics.count]
-            docs.append(Document(id: "filler-\(i)", title: "Study \(i)",
-                                 text: "We studied \(t) in a cohort of adults over \(i + 2) days. Outcomes improved with treatment, and the longest follow-up was \(i + 10) months. Risk factors for \(t) were age and smoking."))
+            docs.append(
+                Document(
+                    id: "filler-\(i)", title: "Study \(i)",
+                    text:
+                        "We studied \(t) in a cohort of adults over \(i + 2) days. Outcomes improved with treatment, and the longest follow-up was \(i + 10) months. Risk factors for \(t) were age and smoking."
+                ))
         }
         return docs + extra
     }
 
-    static let virology = Document(id: "virology", title: "Viral shedding",
-                                   text: "Replication-competent virus was isolated from respiratory samples. The longest interval associated with replication-competent virus thus far is 20 days from symptom onset.")
-    static let warfarin = Document(id: "warfarin", title: "Warfarin reversal",
-                                   text: "In major bleeding on warfarin, give prothrombin complex concentrate and intravenous vitamin K. Fresh frozen plasma is a second choice when prothrombin complex concentrate is unavailable.")
-    static let magt1 = Document(id: "magt1", title: "Magnesium transporter",
-                                text: "MAGT1 is a magnesium transporter; its function in T cells links magnesium to immunity.")
+    static let virology = Document(
+        id: "virology", title: "Viral shedding",
+        text:
+            "Replication-competent virus was isolated from respiratory samples. The longest interval associated with replication-competent virus thus far is 20 days from symptom onset."
+    )
+    static let warfarin = Document(
+        id: "warfarin", title: "Warfarin reversal",
+        text:
+            "In major bleeding on warfarin, give prothrombin complex concentrate and intravenous vitamin K. Fresh frozen plasma is a second choice when prothrombin complex concentrate is unavailable."
+    )
+    static let magt1 = Document(
+        id: "magt1", title: "Magnesium transporter",
+        text: "MAGT1 is a magnesium transporter; its function in T cells links magnesium to immunity.")
 
     func bed(_ docs: [Document]) async throws -> TestBed {
         let bed = try TestBed()
@@ -42,7 +54,8 @@ struct RelevanceGateTests {
     }
 
     @Test func offTopicQuestionSharingCommonWordsIsRefusedWithNearestSources() async throws {
-        let bed = try await bed(Self.corpus([Self.virology, Self.warfarin])); defer { bed.cleanup() }
+        let bed = try await bed(Self.corpus([Self.virology, Self.warfarin]))
+        defer { bed.cleanup() }
         let answer = try await Pipeline(database: bed.db).complete(QueryRequest(question: "Which planet has the longest day?"))
         #expect(answer.refused)
         #expect(answer.citations.isEmpty)
@@ -50,7 +63,8 @@ struct RelevanceGateTests {
     }
 
     @Test func onTopicQuestionIsAnsweredFromTheSourceThatAddressesIt() async throws {
-        let bed = try await bed(Self.corpus([Self.virology, Self.warfarin])); defer { bed.cleanup() }
+        let bed = try await bed(Self.corpus([Self.virology, Self.warfarin]))
+        defer { bed.cleanup() }
         let answer = try await Pipeline(database: bed.db).complete(QueryRequest(question: "How is warfarin reversed in major bleeding?"))
         #expect(!answer.refused)
         #expect(!answer.citations.isEmpty)
@@ -58,7 +72,8 @@ struct RelevanceGateTests {
     }
 
     @Test func shortFullyCoveredQuestionIsAnswered() async throws {
-        let bed = try await bed(Self.corpus([Self.magt1, Self.warfarin])); defer { bed.cleanup() }
+        let bed = try await bed(Self.corpus([Self.magt1, Self.warfarin]))
+        defer { bed.cleanup() }
         let answer = try await Pipeline(database: bed.db).complete(QueryRequest(question: "What is the function of MAGT1?"))
         #expect(!answer.refused)
         #expect(answer.citations.first?.sourceID == "magt1")
@@ -67,7 +82,8 @@ struct RelevanceGateTests {
     @Test func oneRareWordInCommonIsACoincidenceNotAnAnswer() async throws {
         // "moon" occurs in one passage, about something else: one coincidence explains the match.
         let moon = Document(id: "moon", title: "Sleep", text: "Sleep was shorter around the full moon in this cohort of adults.")
-        let bed = try await bed(Self.corpus([moon, Self.warfarin])); defer { bed.cleanup() }
+        let bed = try await bed(Self.corpus([moon, Self.warfarin]))
+        defer { bed.cleanup() }
         let p = Pipeline(database: bed.db)
         let request = try QueryRequest(question: "Who was the first person to walk on the moon?").validated()
         let a = try await p.assess(request)
@@ -78,7 +94,8 @@ struct RelevanceGateTests {
     }
 
     @Test func termsTheCorpusNeverContainsCountAgainstTheMatch() async throws {
-        let bed = try await bed(Self.corpus([Self.warfarin])); defer { bed.cleanup() }
+        let bed = try await bed(Self.corpus([Self.warfarin]))
+        defer { bed.cleanup() }
         let passages = try BM25Retriever(database: bed.db).retrieveSync("warfarin bleeding", topK: 3)
         let known = try EvidenceScorer().weigh(question: "warfarin bleeding", database: bed.db)
         let withUnknown = try EvidenceScorer().weigh(question: "warfarin bleeding zebrafish", database: bed.db)
@@ -95,7 +112,8 @@ struct RelevanceGateTests {
     }
 
     @Test func theGateJudgesPassageTextWhateverTheRetriever() async throws {
-        let bed = try await bed(Self.corpus([Self.virology, Self.warfarin])); defer { bed.cleanup() }
+        let bed = try await bed(Self.corpus([Self.virology, Self.warfarin]))
+        defer { bed.cleanup() }
         // A dense retriever ranks the virology passage first for the planet question (as MiniLM might):
         let all = try BM25Retriever(database: bed.db).retrieveSync("longest interval replication competent virus warfarin bleeding", topK: 10)
         let virology = try #require(all.first { $0.chunk.documentID == "virology" })

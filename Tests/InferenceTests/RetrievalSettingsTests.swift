@@ -1,8 +1,9 @@
 import Core
 import Foundation
-import Testing
-@testable import Inference
 import Store
+import Testing
+
+@testable import Inference
 
 @Suite("Retrieval settings: BM25 field weights and pseudo-relevance feedback")
 struct RetrievalSettingsTests {
@@ -15,9 +16,12 @@ struct RetrievalSettingsTests {
     @Test func fieldWeightsDecideWhetherATitleOrABodyMatchRanksFirst() async throws {
         // The same word once in a title, and once in a body of the same length.
         let bed = try await bed([
-            Document(id: "in-title", title: "Hyperkalaemia", text: "Calcium gluconate protects the heart; insulin with glucose shifts it into cells."),
-            Document(id: "in-body", title: "Electrolytes", text: "Calcium gluconate protects the heart in hyperkalaemia; insulin shifts it into cells."),
-        ]); defer { bed.cleanup() }
+            Document(
+                id: "in-title", title: "Hyperkalaemia", text: "Calcium gluconate protects the heart; insulin with glucose shifts it into cells."),
+            Document(
+                id: "in-body", title: "Electrolytes", text: "Calcium gluconate protects the heart in hyperkalaemia; insulin shifts it into cells."),
+        ])
+        defer { bed.cleanup() }
         let titleFirst = BM25Retriever(database: bed.db, fieldWeights: .init(title: 10, section: 1, body: 1))
         let bodyFirst = BM25Retriever(database: bed.db, fieldWeights: .init(title: 0, section: 0, body: 1))
         #expect(try titleFirst.retrieveSync("hyperkalaemia", topK: 2).first?.chunk.documentID == "in-title")
@@ -26,7 +30,9 @@ struct RetrievalSettingsTests {
 
     @Test func feedbackAddsTheWordsTheFirstPassagesShare() throws {
         func hit(_ id: Int64, _ text: String) -> RetrievedPassage {
-            RetrievedPassage(chunk: Chunk(id: id, documentID: "d\(id)", ordinal: 0, sectionPath: [], text: text, start: 0, end: text.utf8.count), title: "", score: 1)
+            RetrievedPassage(
+                chunk: Chunk(id: id, documentID: "d\(id)", ordinal: 0, sectionPath: [], text: text, start: 0, end: text.utf8.count), title: "",
+                score: 1)
         }
         let passages = [
             hit(1, "Naloxone reverses opioid toxicity; titrate naloxone to breathing."),
@@ -45,7 +51,8 @@ struct RetrievalSettingsTests {
             Document(id: "b", title: "Opioid overdose", text: "Give naloxone again when breathing slows after opioid toxicity."),
             Document(id: "c", title: "Respiratory depression", text: "Opioid toxicity slows breathing; ventilate with a bag and mask."),
             Document(id: "d", title: "Gout", text: "Colchicine treats acute gout."),
-        ]); defer { bed.cleanup() }
+        ])
+        defer { bed.cleanup() }
         let plain = BM25Retriever(database: bed.db)
         #expect(plain.feedbackTerms == 0)
         #expect(try plain.retrieveSync("naloxone", topK: 5).map(\.chunk.documentID).sorted() == ["a", "b"])

@@ -1,8 +1,9 @@
 import Core
 import Foundation
-import Testing
-@testable import Inference
 import Store
+import Testing
+
+@testable import Inference
 
 @Suite("Embedded vector index: SIMD cosine, top-k, filters")
 struct SQLiteVectorIndexTests {
@@ -13,7 +14,8 @@ struct SQLiteVectorIndexTests {
     @Test func simdDotMatchesANaiveReference() {
         var rng = SplitMix64(seed: 1)
         for dim in [1, 3, 15, 16, 17, 31, 384, 385] {
-            let a = randomVector(dim, &rng), b = randomVector(dim, &rng)
+            let a = randomVector(dim, &rng)
+            let b = randomVector(dim, &rng)
             let naive = zip(a, b).reduce(Double(0)) { $0 + Double($1.0) * Double($1.1) }
             #expect(abs(Double(VectorMath.dot(a, b)) - naive) < 1e-3 * max(1, abs(naive)), "dim \(dim)")
         }
@@ -24,7 +26,7 @@ struct SQLiteVectorIndexTests {
 
     @Test func topKMatchesAFullSortWithStableTies() {
         var rng = SplitMix64(seed: 2)
-        let scores: [Float] = (0..<1_000).map { _ in Float(rng.next() % 50) }  // many ties
+        let scores: [Float] = (0..<1_000).map { _ in Float(rng.next() % 50) } // many ties
         let reference = scores.indices.sorted { (scores[$0], -$0) > (scores[$1], -$1) }
         for k in [1, 5, 37, 1_000, 2_000] {
             #expect(VectorMath.topK(scores, k: k) == Array(reference.prefix(k)), "k \(k)")
@@ -40,22 +42,27 @@ struct SQLiteVectorIndexTests {
         var batch: [(document: Document, chunks: [Chunk])] = []
         for i in 0..<n {
             let text = "Passage number \(i)."
-            batch.append((Document(id: "doc\(i)", title: "Doc \(i)", text: text,
-                                   metadata: ["year": .string(i % 2 == 0 ? "2019" : "2020"), "mesh": .array([.string("Tag\(i % 3)")])]),
-                          [Chunk(documentID: "doc\(i)", ordinal: 0, sectionPath: [], text: text, start: 0, end: text.utf8.count)]))
+            batch.append(
+                (
+                    Document(
+                        id: "doc\(i)", title: "Doc \(i)", text: text,
+                        metadata: ["year": .string(i % 2 == 0 ? "2019" : "2020"), "mesh": .array([.string("Tag\(i % 3)")])]),
+                    [Chunk(documentID: "doc\(i)", ordinal: 0, sectionPath: [], text: text, start: 0, end: text.utf8.count)]
+                ))
         }
         let ids = try await bed.db.ingest(batch).newChunkIDs
         return (bed, ids)
     }
 
     @Test func searchMatchesBruteForceCosine() async throws {
-        let (bed, ids) = try await bed(documents: 300); defer { bed.cleanup() }
+        let (bed, ids) = try await bed(documents: 300)
+        defer { bed.cleanup() }
         var rng = SplitMix64(seed: 3)
         let dim = 40
         var vectors: [Int64: [Float]] = [:]
         for id in ids { vectors[id] = randomVector(dim, &rng) }
         let index = SQLiteVectorIndex(database: bed.db, model: "test-model")
-        try await index.upsert(ids.map { VectorRecord(chunkID: $0, documentID: "x", vector: vectors[$0]!.map { $0 * 7 }) })  // unnormalised on purpose
+        try await index.upsert(ids.map { VectorRecord(chunkID: $0, documentID: "x", vector: vectors[$0]!.map { $0 * 7 }) }) // unnormalised on purpose
         #expect(try await index.count() == 300)
         for _ in 0..<5 {
             let q = randomVector(dim, &rng)
@@ -71,7 +78,8 @@ struct SQLiteVectorIndexTests {
     }
 
     @Test func filtersUseDocumentMetadataLikeTheStore() async throws {
-        let (bed, ids) = try await bed(documents: 200); defer { bed.cleanup() }
+        let (bed, ids) = try await bed(documents: 200)
+        defer { bed.cleanup() }
         let index = SQLiteVectorIndex(database: bed.db, model: "m")
         // Vector i points mostly along x, less so as i grows: ranking by cosine = ranking by id.
         try await index.upsert(ids.enumerated().map { i, id in VectorRecord(chunkID: id, documentID: "doc\(i)", vector: [1, Float(i) / 50, 0]) })
@@ -83,12 +91,13 @@ struct SQLiteVectorIndexTests {
         let tag = try await index.search(q, limit: 3, filters: ["mesh": "Tag2", "year": "2019"])
         #expect(tag.map(\.chunkID) == [ids[2], ids[8], ids[14]])
         let one = try await index.search(q, limit: 5, filters: ["source_id": "doc150"])
-        #expect(one.map(\.chunkID) == [ids[150]])  // found deep in the ranking (windows grow)
+        #expect(one.map(\.chunkID) == [ids[150]]) // found deep in the ranking (windows grow)
         #expect(try await index.search(q, limit: 5, filters: ["year": "1999"]).isEmpty)
     }
 
     @Test func dimensionMismatchAndReloadAfterExternalChanges() async throws {
-        let (bed, ids) = try await bed(documents: 3); defer { bed.cleanup() }
+        let (bed, ids) = try await bed(documents: 3)
+        defer { bed.cleanup() }
         let index = SQLiteVectorIndex(database: bed.db, model: "m")
         try await index.upsert([VectorRecord(chunkID: ids[0], documentID: "doc0", vector: [1, 0, 0])])
         await #expect { try await index.upsert([VectorRecord(chunkID: ids[1], documentID: "doc1", vector: [1, 0])]) } throws: {
@@ -108,8 +117,12 @@ struct SQLiteVectorIndexTests {
         let otherModel = SQLiteVectorIndex(database: bed.db, model: "other")
         #expect(try await otherModel.search([1, 0], limit: 5, filters: [:]).isEmpty)
         // Replacing a document deletes its chunks and their vectors (cascade).
-        _ = try await bed.db.ingest([(Document(id: "doc0", title: "Doc 0", text: "New text."),
-                                [Chunk(documentID: "doc0", ordinal: 0, sectionPath: [], text: "New text.", start: 0, end: 9)])])
+        _ = try await bed.db.ingest([
+            (
+                Document(id: "doc0", title: "Doc 0", text: "New text."),
+                [Chunk(documentID: "doc0", ordinal: 0, sectionPath: [], text: "New text.", start: 0, end: 9)]
+            )
+        ])
         try await index.deleteDocument("doc0")
         #expect(try await index.search([1, 0, 0], limit: 5, filters: [:]).map(\.chunkID) == [ids[1]])
     }
@@ -128,7 +141,8 @@ struct SQLiteVectorIndexTests {
     }
 
     @Test func indexerAndVectorRetrieverEndToEnd() async throws {
-        let bed = try TestBed(); defer { bed.cleanup() }
+        let bed = try TestBed()
+        defer { bed.cleanup() }
         _ = try bed.write("notes/sepsis.md", TestBed.sepsisNote)
         _ = try bed.write("notes/asthma.md", TestBed.asthmaNote)
         let index = SQLiteVectorIndex(database: bed.db, model: "fake")

@@ -1,5 +1,6 @@
 import Core
 import Testing
+
 @testable import Inference
 
 @Suite("Server-sent event parser (Core.ServerSentEventParser)")
@@ -19,17 +20,18 @@ struct SSEParserTests {
     @Test func fieldsCommentsAndMultiLineData() {
         var p = ServerSentEventParser()
         let events = p.feed(": keep-alive\n\nid: 7\nevent: delta\ndata: first\ndata:second\ndata:  two spaces\nretry: 100\nunknown: x\n\ndata\n\n")
-        #expect(events == [
-            ServerSentEvent(event: "delta", data: "first\nsecond\n two spaces", id: "7"),
-            ServerSentEvent(event: nil, data: "", id: "7"),  // id persists; `data` without colon is an empty value
-        ])
+        #expect(
+            events == [
+                ServerSentEvent(event: "delta", data: "first\nsecond\n two spaces", id: "7"),
+                ServerSentEvent(event: nil, data: "", id: "7"), // id persists; `data` without colon is an empty value
+            ])
         #expect(!p.hasPartialEvent)
     }
 
     @Test func commentsAndBlankLinesAloneDispatchNothing() {
         var p = ServerSentEventParser()
-        #expect(p.feed(":a\n:b\n\n\n\nevent: x\n\n").isEmpty)  // an event name without data is not dispatched
-        #expect(p.feed("data: y\n\n") == [ServerSentEvent(event: nil, data: "y")])  // and the name was reset
+        #expect(p.feed(":a\n:b\n\n\n\nevent: x\n\n").isEmpty) // an event name without data is not dispatched
+        #expect(p.feed("data: y\n\n") == [ServerSentEvent(event: nil, data: "y")]) // and the name was reset
     }
 
     @Test func lfCrlfAndCrOnlyLineEndingsAgree() {

@@ -1,6 +1,7 @@
 import Core
 import Foundation
 import Testing
+
 @testable import Inference
 
 /// A transport that answers from a script instead of the network, and records requests.
@@ -16,7 +17,10 @@ final class ScriptedTransport: HTTPTransport, @unchecked Sendable {
     var requests: [TransportRequest] { log.current }
 
     func send(_ request: TransportRequest, timeout: Duration) async throws -> TransportResponse {
-        let n = log.withLock { $0.append(request); return $0.count - 1 }
+        let n = log.withLock {
+            $0.append(request)
+            return $0.count - 1
+        }
         return try await handler(request, n)
     }
 
@@ -31,7 +35,11 @@ final class ScriptedTransport: HTTPTransport, @unchecked Sendable {
     }
 
     /// A streamed body from pieces; `end` decides how it stops.
-    enum End { case finish, fail(any Error), hang }
+    enum End {
+        case finish
+        case fail(any Error)
+        case hang
+    }
 
     static func stream(_ pieces: [String], delay: Duration = .zero, end: End = .finish) -> TransportResponse {
         let (stream, c) = AsyncThrowingStream<[UInt8], any Error>.makeStream()
@@ -43,7 +51,9 @@ final class ScriptedTransport: HTTPTransport, @unchecked Sendable {
             switch end {
             case .finish: c.finish()
             case .fail(let e): c.finish(throwing: e)
-            case .hang: try? await Task.sleep(for: .seconds(3600)); c.finish()
+            case .hang:
+                try? await Task.sleep(for: .seconds(3600))
+                c.finish()
             }
         }
         c.onTermination = { _ in task.cancel() }

@@ -1,8 +1,9 @@
 import Core
 import Foundation
-import Testing
-@testable import Inference
 import Store
+import Testing
+
+@testable import Inference
 
 /// Sentence-level citations: each supported sentence of an answer carries the document
 /// byte offsets of the source sentence(s) that back it.
@@ -11,12 +12,12 @@ struct SourceSpanTests {
     /// A document whose second paragraph is the cited passage (it starts well after byte 0,
     /// so passage offsets and document offsets differ).
     static let document = """
-    # Anaphylaxis
+        # Anaphylaxis
 
-    Anaphylaxis is a severe, life-threatening hypersensitivity reaction.
+        Anaphylaxis is a severe, life-threatening hypersensitivity reaction.
 
-    Call for help and lie the patient flat. Give intramuscular adrenaline 500 micrograms (0.5 mL of 1 mg/mL) into the anterolateral thigh for adults. Repeat the dose after 5 minutes if there is no improvement. Antihistamines are not first-line treatment.
-    """
+        Call for help and lie the patient flat. Give intramuscular adrenaline 500 micrograms (0.5 mL of 1 mg/mL) into the anterolateral thigh for adults. Repeat the dose after 5 minutes if there is no improvement. Antihistamines are not first-line treatment.
+        """
 
     static var passage: (text: String, start: Int, end: Int) {
         let start = document.utf8.count - Array(document.components(separatedBy: "\n\n").last!.utf8).count
@@ -24,8 +25,9 @@ struct SourceSpanTests {
     }
 
     static func source(_ n: Int = 1) -> CitationVerifier.Source {
-        CitationVerifier.Source(n: n, text: passage.text, header: "Anaphylaxis\nAdrenaline", documentID: "anaphylaxis",
-                                documentStart: passage.start, documentEnd: passage.end)
+        CitationVerifier.Source(
+            n: n, text: passage.text, header: "Anaphylaxis\nAdrenaline", documentID: "anaphylaxis",
+            documentStart: passage.start, documentEnd: passage.end)
     }
 
     static func quoted(_ span: SourceSpan) -> String? { document.utf8Slice(span.start, span.end) }
@@ -50,9 +52,11 @@ struct SourceSpanTests {
     }
 
     @Test func aReattributedSentenceGetsTheSpanOfItsNewSource() throws {
-        let other = CitationVerifier.Source(n: 2, text: "Sepsis needs 30 mL/kg of crystalloid within 3 hours.", header: "Sepsis", documentID: "sepsis",
-                                            documentStart: 10, documentEnd: 62)
-        let result = CitationVerifier().verify("Repeat the adrenaline dose after 5 minutes if there is no improvement [2].", sources: [Self.source(), other])
+        let other = CitationVerifier.Source(
+            n: 2, text: "Sepsis needs 30 mL/kg of crystalloid within 3 hours.", header: "Sepsis", documentID: "sepsis",
+            documentStart: 10, documentEnd: 62)
+        let result = CitationVerifier().verify(
+            "Repeat the adrenaline dose after 5 minutes if there is no improvement [2].", sources: [Self.source(), other])
         let sentence = try #require(result.sentences.first)
         #expect(sentence.citations == [1])
         #expect(sentence.spans.map(\.citation) == [1])
@@ -73,8 +77,9 @@ struct SourceSpanTests {
 
     @Test func spansStayInsideATruncatedPassage() throws {
         // The model saw only a prefix of the passage; its document end bounds the spans.
-        let cut = CitationVerifier.Source(n: 1, text: Self.passage.text, header: "Anaphylaxis", documentID: "anaphylaxis",
-                                          documentStart: Self.passage.start, documentEnd: Self.passage.start + 60)
+        let cut = CitationVerifier.Source(
+            n: 1, text: Self.passage.text, header: "Anaphylaxis", documentID: "anaphylaxis",
+            documentStart: Self.passage.start, documentEnd: Self.passage.start + 60)
         let result = CitationVerifier().verify("Call for help and lie the patient flat [1].", sources: [cut])
         for span in result.sentences.flatMap(\.spans) {
             #expect(span.start >= Self.passage.start && span.end <= Self.passage.start + 60 && span.start < span.end)
@@ -82,7 +87,8 @@ struct SourceSpanTests {
     }
 
     @Test func extractiveAnswersCarryTheQuotedSentencesOwnSpan() async throws {
-        let bed = try TestBed(); defer { bed.cleanup() }
+        let bed = try TestBed()
+        defer { bed.cleanup() }
         _ = try bed.write("notes/sepsis.md", TestBed.sepsisNote)
         _ = try bed.write("notes/asthma.md", TestBed.asthmaNote)
         _ = try await Ingestor(database: bed.db).ingest(paths: [bed.dir + "/notes"])
@@ -102,7 +108,8 @@ struct SourceSpanTests {
     }
 
     @Test func refusalsCarryNoSpans() async throws {
-        let bed = try TestBed(); defer { bed.cleanup() }
+        let bed = try TestBed()
+        defer { bed.cleanup() }
         _ = try bed.write("notes/sepsis.md", TestBed.sepsisNote)
         _ = try await Ingestor(database: bed.db).ingest(paths: [bed.dir + "/notes"])
         let answer = try await Pipeline(database: bed.db).complete(QueryRequest(question: "Which planet has the longest day?"))
@@ -118,11 +125,13 @@ struct SourceSpanTests {
     /// supported sentence has a span for each citation, and each span is a sentence of the
     /// cited passage, inside the passage and the document.
     @Test(.enabled(if: hasDemo)) func everySpanLiesInsideItsPassageOverTheVerifierCorpus() async throws {
-        let bed = try TestBed(); defer { bed.cleanup() }
+        let bed = try TestBed()
+        defer { bed.cleanup() }
         _ = try await Ingestor(database: bed.db).ingest(paths: [Self.demoCorpus])
         let retriever = BM25Retriever(database: bed.db)
         var documents: [String: String] = [:]
-        var supported = 0, spans = 0
+        var supported = 0
+        var spans = 0
         for c in VerifierCorpus.cases {
             let passages = try await retriever.retrieve(c.question, topK: QueryRequest.defaultTopK, filters: [:])
             let prompt = PromptBuilder().build(question: c.question, passages: passages)
@@ -154,7 +163,8 @@ struct SourceSpanTests {
 
     /// The same invariant for the demo questions answered end to end (extractive).
     @Test(.enabled(if: hasDemo)) func demoAnswersCarrySpansInsideTheirCitations() async throws {
-        let bed = try TestBed(); defer { bed.cleanup() }
+        let bed = try TestBed()
+        defer { bed.cleanup() }
         _ = try await Ingestor(database: bed.db).ingest(paths: [Self.demoCorpus])
         let pipeline = Pipeline(database: bed.db)
         let questions = Set(VerifierCorpus.cases.map(\.question)).sorted()

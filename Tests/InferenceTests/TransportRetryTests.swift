@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import NIOCore
 import Testing
+
 @testable import Inference
 
 /// A pooled connection the server closed after its last response is retried once; other

@@ -1,8 +1,9 @@
 import Core
 import Foundation
-import Testing
-@testable import Inference
 import Store
+import Testing
+
+@testable import Inference
 
 /// The checker against hand-written model outputs over the real demo corpus (see
 /// `VerifierCorpus`): the demo documents are ingested through the real chunker, each
@@ -20,17 +21,26 @@ struct VerifierCorpusTests {
         while let open = out.range(of: "[@"), let close = out[open.upperBound...].firstIndex(of: "]") {
             let ref = String(out[open.upperBound..<close])
             let parts = ref.split(separator: "#", maxSplits: 1).map(String.init)
-            let n = prompt.sources.first { $0.passage.chunk.documentID == parts[0] && $0.passage.chunk.section.hasPrefix(parts.count > 1 ? parts[1] : "") }?.n ?? 9
+            let n =
+                prompt.sources.first {
+                    $0.passage.chunk.documentID == parts[0] && $0.passage.chunk.section.hasPrefix(parts.count > 1 ? parts[1] : "")
+                }?.n ?? 9
             out.replaceSubrange(open.lowerBound...close, with: "[\(n)]")
         }
         return out
     }
 
     @Test(.enabled(if: hasDemo)) func catchesUnfaithfulAndPassesFaithfulSentences() async throws {
-        let bed = try TestBed(); defer { bed.cleanup() }
+        let bed = try TestBed()
+        defer { bed.cleanup() }
         _ = try await Ingestor(database: bed.db).ingest(paths: [Self.demoCorpus])
         let retriever = BM25Retriever(database: bed.db)
-        var faithful = 0, passed = 0, unfaithful = 0, caught = 0, empty = 0, dropped = 0
+        var faithful = 0
+        var passed = 0
+        var unfaithful = 0
+        var caught = 0
+        var empty = 0
+        var dropped = 0
         var misses: [String] = []
         var byKind: [String: (Int, Int)] = [:]
         for c in VerifierCorpus.cases {
@@ -43,7 +53,10 @@ struct VerifierCorpusTests {
                 let known = texts.reduce(into: Set<String>()) { $0.formUnion($1.allTerms) }
                 for v in result.verdicts {
                     print("DEBUG \(v.text)")
-                    for t in texts { let r = ClaimChecker().check(ClaimText(v.text), against: t, known: known); print("DEBUG   [\(t.n)] \(r.backed) \(r.coverage) \(r.reason)") }
+                    for t in texts {
+                        let r = ClaimChecker().check(ClaimText(v.text), against: t, known: known)
+                        print("DEBUG   [\(t.n)] \(r.backed) \(r.coverage) \(r.reason)")
+                    }
                 }
             }
             for e in c.expect {
@@ -58,7 +71,11 @@ struct VerifierCorpusTests {
                     if shown { passed += 1 } else { misses.append("FAITHFUL REJECTED \(c.id): \(v.text) — \(v.kind.rawValue): \(v.reason)") }
                 case .unfaithful:
                     unfaithful += 1
-                    if !shown { caught += 1 } else { misses.append("UNFAITHFUL PASSED \(c.id) (\(c.kind)): \(v.text) — cited \(v.citations); truth: \(e.why)") }
+                    if !shown {
+                        caught += 1
+                    } else {
+                        misses.append("UNFAITHFUL PASSED \(c.id) (\(c.kind)): \(v.text) — cited \(v.citations); truth: \(e.why)")
+                    }
                     var k = byKind[c.kind, default: (0, 0)]
                     k.0 += 1
                     if !shown { k.1 += 1 }
@@ -71,7 +88,9 @@ struct VerifierCorpusTests {
         }
         let catchRate = Double(caught) / Double(max(1, unfaithful))
         let passRate = Double(passed) / Double(max(1, faithful))
-        print("verifier corpus: \(VerifierCorpus.cases.count) outputs; unfaithful sentences caught \(caught)/\(unfaithful) = \(String(format: "%.3f", catchRate)); faithful passed \(passed)/\(faithful) = \(String(format: "%.3f", passRate)); content-free dropped \(dropped)/\(empty)")
+        print(
+            "verifier corpus: \(VerifierCorpus.cases.count) outputs; unfaithful sentences caught \(caught)/\(unfaithful) = \(String(format: "%.3f", catchRate)); faithful passed \(passed)/\(faithful) = \(String(format: "%.3f", passRate)); content-free dropped \(dropped)/\(empty)"
+        )
         for (kind, k) in byKind.sorted(by: { $0.key < $1.key }) { print("  \(kind): caught \(k.1)/\(k.0)") }
         for m in misses { print("  " + m) }
         #expect(VerifierCorpus.cases.count >= 60)

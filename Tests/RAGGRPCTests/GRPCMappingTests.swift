@@ -25,8 +25,9 @@ struct GRPCMappingTests {
             citation("The IM adrenaline dose is 500 micrograms.", score: 0.9, sourceID: "anaphylaxis", title: "Anaphylaxis"),
             citation("External text only.", sourceID: "elsewhere"),
         ]
-        let link = GRPCInferenceService.LinkedPassage(chunkID: 42, title: "Local title", section: "Adrenaline",
-                                                      text: "The IM adrenaline dose is 500 micrograms.", start: 10, end: 52)
+        let link = GRPCInferenceService.LinkedPassage(
+            chunkID: 42, title: "Local title", section: "Adrenaline",
+            text: "The IM adrenaline dose is 500 micrograms.", start: 10, end: 52)
         let a = GRPCInferenceService.answer(question: "dose?", response: response, linked: [link, nil], target: target, latencyMS: 3)
         #expect(!a.refused)
         #expect(a.model == GRPCInferenceService.model)

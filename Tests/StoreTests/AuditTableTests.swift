@@ -2,6 +2,7 @@ import Core
 import Foundation
 import GRDB
 import Testing
+
 @testable import Store
 
 /// Counts committed transactions (how many fsyncs the audit trail paid).
@@ -16,12 +17,14 @@ final class CommitCounter: TransactionObserver, Sendable {
 @Suite("The audit table")
 struct AuditTableTests {
     static func record(_ i: Int, subject: String = "ana", at: Double? = nil) -> AuditRecord {
-        AuditRecord(at: Date(timeIntervalSince1970: at ?? Double(1000 + i)), requestID: "r\(i)", subject: subject, question: "q\(i)",
-                    answerID: "a\(i)", sources: ["doc#\(i)"], model: "extractive", indexVersion: 1)
+        AuditRecord(
+            at: Date(timeIntervalSince1970: at ?? Double(1000 + i)), requestID: "r\(i)", subject: subject, question: "q\(i)",
+            answerID: "a\(i)", sources: ["doc#\(i)"], model: "extractive", indexVersion: 1)
     }
 
     @Test func appendsChainEachRowToThePreviousOne() async throws {
-        let dir = try TempDirectory(); defer { dir.cleanup() }
+        let dir = try TempDirectory()
+        defer { dir.cleanup() }
         let db = try BedsideDatabase(path: dir.file("t.sqlite"))
         #expect(try await db.verifyAuditChain() == 0)
         var ids: [Int64] = []
@@ -41,7 +44,8 @@ struct AuditTableTests {
     }
 
     @Test func twoHundredConcurrentAppendsFormOneChainAndShareCommits() async throws {
-        let dir = try TempDirectory(); defer { dir.cleanup() }
+        let dir = try TempDirectory()
+        defer { dir.cleanup() }
         let db = try BedsideDatabase(path: dir.file("t.sqlite"))
         let counter = CommitCounter()
         db.pool.add(transactionObserver: counter, extent: .databaseLifetime)
@@ -62,7 +66,8 @@ struct AuditTableTests {
     }
 
     @Test func updateAndDeleteAreRefusedByTheTriggers() async throws {
-        let dir = try TempDirectory(); defer { dir.cleanup() }
+        let dir = try TempDirectory()
+        defer { dir.cleanup() }
         let db = try BedsideDatabase(path: dir.file("t.sqlite"))
         try await db.appendAudit(Self.record(1))
         for sql in ["UPDATE audit SET subject = 'mallory' WHERE id = 1", "DELETE FROM audit WHERE id = 1", "DELETE FROM audit"] {
@@ -75,7 +80,8 @@ struct AuditTableTests {
     }
 
     @Test func verifyNamesTheFirstEditedOrRemovedRow() async throws {
-        let dir = try TempDirectory(); defer { dir.cleanup() }
+        let dir = try TempDirectory()
+        defer { dir.cleanup() }
         let db = try BedsideDatabase(path: dir.file("t.sqlite"))
         for i in 1...4 { try await db.appendAudit(Self.record(i)) }
         // Someone with the file and sqlite3 drops the triggers and edits a row.
@@ -96,7 +102,8 @@ struct AuditTableTests {
     }
 
     @Test func aNULIsStoredAsReplacementCharacterAndStillVerifies() async throws {
-        let dir = try TempDirectory(); defer { dir.cleanup() }
+        let dir = try TempDirectory()
+        defer { dir.cleanup() }
         let db = try BedsideDatabase(path: dir.file("t.sqlite"))
         var r = Self.record(1)
         r.question = "before\u{0}after"
@@ -106,11 +113,12 @@ struct AuditTableTests {
     }
 
     @Test func queriesFilterOrderAndPage() async throws {
-        let dir = try TempDirectory(); defer { dir.cleanup() }
+        let dir = try TempDirectory()
+        defer { dir.cleanup() }
         let db = try BedsideDatabase(path: dir.file("t.sqlite"))
         for i in 1...5 { try await db.appendAudit(Self.record(i, subject: i % 2 == 0 ? "bob" : "ana")) }
         #expect(try await db.auditRecords(AuditQuery(subject: "bob")).map(\.question) == ["q2", "q4"])
-        #expect(try await db.auditRecords(AuditQuery(limit: 2)).map(\.question) == ["q5", "q4"])  // newest first with a limit
+        #expect(try await db.auditRecords(AuditQuery(limit: 2)).map(\.question) == ["q5", "q4"]) // newest first with a limit
         #expect(try await db.auditRecords().count == 5)
         let window = AuditQuery(since: Date(timeIntervalSince1970: 1002), until: Date(timeIntervalSince1970: 1004))
         #expect(try await db.auditRecords(window).map(\.question) == ["q2", "q3"])

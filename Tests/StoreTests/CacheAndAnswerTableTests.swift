@@ -2,6 +2,7 @@ import Core
 import Foundation
 import GRDB
 import Testing
+
 @testable import Store
 
 @Suite("The cache_entry table")
@@ -11,12 +12,14 @@ struct CacheTableTests {
     {
         let created = Date(timeIntervalSince1970: created)
         let answer = Answer(answerID: answerID, question: "q", answer: "A [1].", indexVersion: version, createdAt: created)
-        return CacheEntry(key: key, lineage: lineage, answer: answer, indexVersion: version, model: "extractive", createdAt: created,
-                          expiresAt: Date(timeIntervalSince1970: expires))
+        return CacheEntry(
+            key: key, lineage: lineage, answer: answer, indexVersion: version, model: "extractive", createdAt: created,
+            expiresAt: Date(timeIntervalSince1970: expires))
     }
 
     @Test func insertLookupAndReplace() async throws {
-        let dir = try TempDirectory(); defer { dir.cleanup() }
+        let dir = try TempDirectory()
+        defer { dir.cleanup() }
         let db = try BedsideDatabase(path: dir.file("c.sqlite"))
         #expect(try await db.cacheEntry(key: "k") == nil)
         try await db.putCacheEntry(Self.entry("k", created: 100, expires: 200))
@@ -32,7 +35,8 @@ struct CacheTableTests {
     }
 
     @Test func latestOfALineageIsTheNewestWhateverItsVersionOrAge() async throws {
-        let dir = try TempDirectory(); defer { dir.cleanup() }
+        let dir = try TempDirectory()
+        defer { dir.cleanup() }
         let db = try BedsideDatabase(path: dir.file("c.sqlite"))
         try await db.putCacheEntry(Self.entry("v1", version: 1, created: 100, expires: 110))
         try await db.putCacheEntry(Self.entry("v3", version: 3, created: 300, expires: 310))
@@ -44,7 +48,8 @@ struct CacheTableTests {
     }
 
     @Test func purgeDropsExpiredRowsButKeepsTheNewestOfEachLineageForStaleIfError() async throws {
-        let dir = try TempDirectory(); defer { dir.cleanup() }
+        let dir = try TempDirectory()
+        defer { dir.cleanup() }
         let db = try BedsideDatabase(path: dir.file("c.sqlite"))
         try await db.putCacheEntry(Self.entry("old", created: 100, expires: 150))
         try await db.putCacheEntry(Self.entry("newest-expired", created: 200, expires: 250))
@@ -66,12 +71,14 @@ struct CacheTableTests {
 @Suite("The answer table")
 struct AnswerTableTests {
     static func answer(_ id: String?, _ question: String, at: Double, refused: Bool = false) -> Answer {
-        Answer(answerID: id, question: question, answer: "Body of \(question) [1].", refused: refused, indexVersion: 2,
-               createdAt: Date(timeIntervalSince1970: at))
+        Answer(
+            answerID: id, question: question, answer: "Body of \(question) [1].", refused: refused, indexVersion: 2,
+            createdAt: Date(timeIntervalSince1970: at))
     }
 
     @Test func saveAssignsAnIdOnlyWhenMissingAndRoundTrips() async throws {
-        let dir = try TempDirectory(); defer { dir.cleanup() }
+        let dir = try TempDirectory()
+        defer { dir.cleanup() }
         let db = try BedsideDatabase(path: dir.file("a.sqlite"))
         let fresh = try await db.saveAnswer(Self.answer(nil, "Dose?", at: 10), subject: "ana")
         let id = try #require(fresh.answerID)
@@ -88,7 +95,8 @@ struct AnswerTableTests {
     }
 
     @Test func readsAreScopedToTheSubject() async throws {
-        let dir = try TempDirectory(); defer { dir.cleanup() }
+        let dir = try TempDirectory()
+        defer { dir.cleanup() }
         let db = try BedsideDatabase(path: dir.file("a.sqlite"))
         try await db.saveAnswer(Self.answer("ana-1", "Sepsis fluids?", at: 1), subject: "ana")
         try await db.saveAnswer(Self.answer("bob-1", "Sepsis pressors?", at: 2), subject: "bob")
@@ -110,7 +118,8 @@ struct AnswerTableTests {
     }
 
     @Test func historySearchEscapesWildcardsAndLimits() async throws {
-        let dir = try TempDirectory(); defer { dir.cleanup() }
+        let dir = try TempDirectory()
+        defer { dir.cleanup() }
         let db = try BedsideDatabase(path: dir.file("a.sqlite"))
         try await db.saveAnswer(Self.answer("pct", "What about 100% O2_sat?", at: 1), subject: "ana")
         try await db.saveAnswer(Self.answer("plain", "What about 1000 O2 sat?", at: 2), subject: "ana")
@@ -120,14 +129,18 @@ struct AnswerTableTests {
         #expect(try await db.history(query: "zzz", subject: "ana").isEmpty)
         #expect(try await db.history(query: "  ", subject: "ana").count == 2)
         #expect(try await db.history(limit: 1, subject: "ana").map(\.answerID) == ["plain"])
-        #expect(try await db.history(limit: 0, subject: "ana").count == 1)  // clamped to at least one
+        #expect(try await db.history(limit: 0, subject: "ana").count == 1) // clamped to at least one
         let entry = try #require(try await db.history(query: "1000", subject: "ana").first)
-        #expect(entry == HistoryEntry(answerID: "plain", question: "What about 1000 O2 sat?", refused: false, model: "extractive",
-                                      indexVersion: 2, createdAt: Date(timeIntervalSince1970: 2)))
+        #expect(
+            entry
+                == HistoryEntry(
+                    answerID: "plain", question: "What about 1000 O2 sat?", refused: false, model: "extractive",
+                    indexVersion: 2, createdAt: Date(timeIntervalSince1970: 2)))
     }
 
     @Test func latestAnswerReplaysTheNewestNonRefusedAnswer() async throws {
-        let dir = try TempDirectory(); defer { dir.cleanup() }
+        let dir = try TempDirectory()
+        defer { dir.cleanup() }
         let db = try BedsideDatabase(path: dir.file("a.sqlite"))
         try await db.saveAnswer(Self.answer("old", "Asthma dose?", at: 1), subject: "ana")
         try await db.saveAnswer(Self.answer("new", "asthma  DOSE", at: 2), subject: "bob")

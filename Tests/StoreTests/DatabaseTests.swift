@@ -2,12 +2,14 @@ import Core
 import Foundation
 import GRDB
 import Testing
+
 @testable import Store
 
 @Suite("Database opening and migrations")
 struct DatabaseTests {
     @Test func migratesAFreshFileAndReopens() async throws {
-        let dir = try TempDirectory(); defer { dir.cleanup() }
+        let dir = try TempDirectory()
+        defer { dir.cleanup() }
         let path = dir.file("nested/folder/b.sqlite")
         let db = try BedsideDatabase(path: path)
         #expect(try Set(db.appliedMigrations()).isSuperset(of: ["v1-core", "v2-private-records"]))
@@ -20,7 +22,8 @@ struct DatabaseTests {
     }
 
     @Test func refusesAFileThatIsNotSQLiteAndLeavesItUntouched() throws {
-        let dir = try TempDirectory(); defer { dir.cleanup() }
+        let dir = try TempDirectory()
+        defer { dir.cleanup() }
         let path = dir.file("notes.sqlite")
         let content = Data("These are my notes, not a database.\n".utf8)
         try content.write(to: URL(fileURLWithPath: path))
@@ -34,7 +37,8 @@ struct DatabaseTests {
     }
 
     @Test func reportsACorruptSQLiteFileClearly() throws {
-        let dir = try TempDirectory(); defer { dir.cleanup() }
+        let dir = try TempDirectory()
+        defer { dir.cleanup() }
         let path = dir.file("corrupt.sqlite")
         var bytes = Data("SQLite format 3\0".utf8)
         bytes.append(Data(repeating: 0xAB, count: 4096))
@@ -48,7 +52,8 @@ struct DatabaseTests {
     }
 
     @Test func reportsALockedDatabase() async throws {
-        let dir = try TempDirectory(); defer { dir.cleanup() }
+        let dir = try TempDirectory()
+        defer { dir.cleanup() }
         let path = dir.file("locked.sqlite")
         _ = try BedsideDatabase(path: path)
         // Another process holds an exclusive lock (a rollback-journal writer would do the same).

@@ -1,6 +1,7 @@
 import Core
 import Foundation
 import Testing
+
 @testable import Store
 
 @Suite("Documents, chunks, FTS, answers, cache, audit")
@@ -12,7 +13,8 @@ struct DocumentStoreTests {
     }
 
     @Test func ingestIsIdempotentAndVersioned() async throws {
-        let dir = try TempDirectory(); defer { dir.cleanup() }
+        let dir = try TempDirectory()
+        defer { dir.cleanup() }
         let db = try BedsideDatabase(path: dir.file("d.sqlite"))
         let doc = Document(id: "a", title: "Alpha", text: "Sepsis needs fluids. Shock needs pressors.")
         let r1 = try await db.ingest([(doc, [chunk(doc, "Sepsis needs fluids."), chunk(doc, "Shock needs pressors.", ordinal: 1)])])
@@ -33,9 +35,12 @@ struct DocumentStoreTests {
     }
 
     @Test func ftsSearchRanksAndFilters() async throws {
-        let dir = try TempDirectory(); defer { dir.cleanup() }
+        let dir = try TempDirectory()
+        defer { dir.cleanup() }
         let db = try BedsideDatabase(path: dir.file("d.sqlite"))
-        let a = Document(id: "a", title: "Asthma", text: "Give salbutamol for acute asthma.", metadata: ["year": .string("2019"), "mesh": .array([.string("Asthma")])])
+        let a = Document(
+            id: "a", title: "Asthma", text: "Give salbutamol for acute asthma.",
+            metadata: ["year": .string("2019"), "mesh": .array([.string("Asthma")])])
         let b = Document(id: "b", title: "Anaphylaxis", text: "Give adrenaline intramuscularly for anaphylaxis.", metadata: ["year": .number(2021)])
         _ = try await db.ingest([(a, [chunk(a, a.text)]), (b, [chunk(b, b.text)])])
         let hits = try db.searchFTS(match: "\"give\" OR \"anaphylaxis\"", limit: 5)

@@ -2,6 +2,7 @@ import Core
 import Foundation
 import GRDB
 import Testing
+
 @testable import Store
 
 @Suite("Workstation replica")
@@ -12,18 +13,21 @@ struct ReplicaTests {
         let citations = chunks.enumerated().map { i, c in
             Citation(n: i + 1, sourceID: "doc-\(c)", chunkID: c, title: "Doc \(c)", section: "S", score: 1, text: text, start: 0, end: 7)
         }
-        return Answer(answerID: id, question: question, answer: "Give fluids [1].",
-                      sentences: [AnswerSentence(text: "Give fluids [1].", citations: [1])], citations: citations,
-                      indexVersion: 4, createdAt: Date(timeIntervalSince1970: seconds))
+        return Answer(
+            answerID: id, question: question, answer: "Give fluids [1].",
+            sentences: [AnswerSentence(text: "Give fluids [1].", citations: [1])], citations: citations,
+            indexVersion: 4, createdAt: Date(timeIntervalSince1970: seconds))
     }
 
     static func source(_ chunk: Int64, document: String = "doc", text: String = "Intro. passage here.") -> SourceDocument {
-        SourceDocument(chunkID: chunk, documentID: document, title: "Sepsis", section: "Fluids", passage: "passage",
-                       documentText: text, start: 7, end: 14, spans: [.init(chunkID: chunk, section: "Fluids", start: 7, end: 14)])
+        SourceDocument(
+            chunkID: chunk, documentID: document, title: "Sepsis", section: "Fluids", passage: "passage",
+            documentText: text, start: 7, end: 14, spans: [.init(chunkID: chunk, section: "Fluids", start: 7, end: 14)])
     }
 
     @Test func keepsAnswersAndSourcesAndReplaysThem() throws {
-        let dir = try TempDirectory(); defer { dir.cleanup() }
+        let dir = try TempDirectory()
+        defer { dir.cleanup() }
         let path = Replica.path(for: Self.identity, dataDirectory: dir.path)
         let replica = try Replica.open(path: path, identity: Self.identity, limits: ReplicaLimits())
         try replica.record(Self.answer("a1", question: "Fluid bolus in septic shock?", at: 1000))
@@ -51,7 +55,8 @@ struct ReplicaTests {
     }
 
     @Test func documentsAreKeptOncePerContentHash() throws {
-        let dir = try TempDirectory(); defer { dir.cleanup() }
+        let dir = try TempDirectory()
+        defer { dir.cleanup() }
         let replica = try Replica.open(path: dir.file("r.sqlite"), identity: Self.identity, limits: ReplicaLimits())
         try replica.record(Self.answer("a1", question: "q", at: 1, chunks: [11, 12]))
         try replica.record(Self.source(11), indexVersion: 1)
@@ -65,7 +70,8 @@ struct ReplicaTests {
     }
 
     @Test func filesArePrivate() throws {
-        let dir = try TempDirectory(); defer { dir.cleanup() }
+        let dir = try TempDirectory()
+        defer { dir.cleanup() }
         let path = Replica.path(for: Self.identity, dataDirectory: dir.path)
         let replica = try Replica.open(path: path, identity: Self.identity)
         try replica.record(Self.answer("a1", question: "q", at: 1))
@@ -78,7 +84,8 @@ struct ReplicaTests {
     }
 
     @Test func anotherGatewayOrSubjectIsNeverMixedIn() throws {
-        let dir = try TempDirectory(); defer { dir.cleanup() }
+        let dir = try TempDirectory()
+        defer { dir.cleanup() }
         let bob = ReplicaIdentity(gatewayURL: "http://127.0.0.1:8787/", subject: "dr.bob")
         #expect(Replica.path(for: bob, dataDirectory: dir.path) != Replica.path(for: Self.identity, dataDirectory: dir.path))
         // The same gateway spelled differently is the same replica.
@@ -99,7 +106,8 @@ struct ReplicaTests {
     }
 
     @Test func aForeignOrCorruptFileIsRefusedAndLeftAlone() throws {
-        let dir = try TempDirectory(); defer { dir.cleanup() }
+        let dir = try TempDirectory()
+        defer { dir.cleanup() }
         // A Bedside database that is not a replica (the gateway's own file, say).
         let foreign = dir.file("main.sqlite")
         let main = try BedsideDatabase(path: foreign)
@@ -136,10 +144,12 @@ struct ReplicaTests {
     }
 
     @Test func oldAnswersAreEvictedByAge() throws {
-        let dir = try TempDirectory(); defer { dir.cleanup() }
+        let dir = try TempDirectory()
+        defer { dir.cleanup() }
         let now = Date(timeIntervalSince1970: 100 * 86_400)
-        let replica = try Replica.open(path: dir.file("r.sqlite"), identity: Self.identity,
-                                       limits: ReplicaLimits(maxBytes: nil, maxAge: 30 * 86_400), now: { now })
+        let replica = try Replica.open(
+            path: dir.file("r.sqlite"), identity: Self.identity,
+            limits: ReplicaLimits(maxBytes: nil, maxAge: 30 * 86_400), now: { now })
         try replica.record(Self.answer("old", question: "old question", at: 10 * 86_400, chunks: [11]))
         try replica.record(Self.answer("new", question: "new question", at: 95 * 86_400, chunks: [12]))
         try replica.record(Self.source(12), indexVersion: 1)
@@ -148,7 +158,8 @@ struct ReplicaTests {
     }
 
     @Test func theOldestAnswersGoFirstWhenTheReplicaIsFull() throws {
-        let dir = try TempDirectory(); defer { dir.cleanup() }
+        let dir = try TempDirectory()
+        defer { dir.cleanup() }
         let path = dir.file("r.sqlite")
         let unbounded = try Replica.open(path: path, identity: Self.identity, limits: ReplicaLimits())
         let base = try unbounded.usedBytes()
@@ -173,7 +184,8 @@ struct ReplicaTests {
     }
 
     @Test func anInterruptedSyncResumesOnlyWithTheSameSince() throws {
-        let dir = try TempDirectory(); defer { dir.cleanup() }
+        let dir = try TempDirectory()
+        defer { dir.cleanup() }
         let replica = try Replica.open(path: dir.file("r.sqlite"), identity: Self.identity)
         #expect(try replica.syncCursor(since: "30d") == nil)
         try replica.saveSyncCursor("page-3", since: "30d")
@@ -184,7 +196,8 @@ struct ReplicaTests {
     }
 
     @Test func listingIsPerSubjectPagedAndSince() async throws {
-        let dir = try TempDirectory(); defer { dir.cleanup() }
+        let dir = try TempDirectory()
+        defer { dir.cleanup() }
         let db = try BedsideDatabase(path: dir.file("g.sqlite"))
         for i in 0..<5 {
             _ = try await db.saveAnswer(Self.answer("ada-\(i)", question: "q\(i)", at: Double(1000 + i)), subject: "dr.ada")

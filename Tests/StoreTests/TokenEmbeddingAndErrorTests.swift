@@ -2,12 +2,14 @@ import Core
 import Foundation
 import GRDB
 import Testing
+
 @testable import Store
 
 @Suite("Tokens and revocations")
 struct TokenTableTests {
     @Test func revokingByIdAndBySubject() async throws {
-        let dir = try TempDirectory(); defer { dir.cleanup() }
+        let dir = try TempDirectory()
+        defer { dir.cleanup() }
         let db = try BedsideDatabase(path: dir.file("t.sqlite"))
         func at(_ t: Double) -> Date { Date(timeIntervalSince1970: t) }
         try await db.recordIssuedToken(jti: "t1", subject: "ana", issuedAt: at(100), expiresAt: at(1000), roles: ["clinician"])
@@ -20,7 +22,7 @@ struct TokenTableTests {
         var set = try await db.refreshRevocations(RevocationSet())
         #expect(set == RevocationSet())
         try await db.revokeToken(jti: "t3", at: at(400))
-        #expect(try await db.revokeSubject("ana", at: at(150)) == 1)  // t1 only: t2 was issued after
+        #expect(try await db.revokeSubject("ana", at: at(150)) == 1) // t1 only: t2 was issued after
         let tokens = Dictionary(uniqueKeysWithValues: try await db.issuedTokens().map { ($0.jti, $0) })
         #expect(tokens["t1"]?.revokedAt == at(150))
         #expect(tokens["t2"]?.revokedAt == nil)
@@ -32,7 +34,7 @@ struct TokenTableTests {
         #expect(set.isRevoked(jti: "t3", subject: "bob", issuedAt: 300))
         #expect(set.isRevoked(jti: "t1", subject: "ana", issuedAt: 100))
         #expect(!set.isRevoked(jti: "t2", subject: "ana", issuedAt: 200))
-        #expect(set.isRevoked(jti: nil, subject: "ana", issuedAt: nil))  // no iat: cannot show it is newer
+        #expect(set.isRevoked(jti: nil, subject: "ana", issuedAt: nil)) // no iat: cannot show it is newer
         let seen = set.lastRowID
         try await db.revokeSubject("ana", at: at(500))
         set = try await db.refreshRevocations(set)
@@ -48,15 +50,21 @@ struct EmbeddingTableTests {
         let a = Document(id: "a", title: "Alpha", text: "One. Two.")
         let b = Document(id: "b", title: "Beta", text: "Three.")
         let result = try await db.ingest([
-            (a, [Chunk(documentID: "a", ordinal: 0, sectionPath: ["S"], text: "One.", start: 0, end: 4),
-                 Chunk(documentID: "a", ordinal: 1, sectionPath: ["S"], text: "Two.", start: 5, end: 9)]),
+            (
+                a,
+                [
+                    Chunk(documentID: "a", ordinal: 0, sectionPath: ["S"], text: "One.", start: 0, end: 4),
+                    Chunk(documentID: "a", ordinal: 1, sectionPath: ["S"], text: "Two.", start: 5, end: 9),
+                ]
+            ),
             (b, [Chunk(documentID: "b", ordinal: 0, sectionPath: [], text: "Three.", start: 0, end: 6)]),
         ])
         return result.newChunkIDs
     }
 
     @Test func chunksDocumentsAndDeletion() async throws {
-        let dir = try TempDirectory(); defer { dir.cleanup() }
+        let dir = try TempDirectory()
+        defer { dir.cleanup() }
         let db = try BedsideDatabase(path: dir.file("e.sqlite"))
         let ids = try await Self.ingestTwo(db)
         #expect(ids.count == 3)
@@ -64,7 +72,7 @@ struct EmbeddingTableTests {
         #expect(try await db.chunk(id: ids[1])?.chunk.text == "Two.")
         #expect(try await db.chunk(id: ids[1])?.title == "Alpha")
         #expect(try await db.chunk(id: 999) == nil)
-        #expect(try await db.chunks(ids: [ids[2], 999, ids[0]]).map(\.chunk.text) == ["Three.", "One."])  // asked order, missing skipped
+        #expect(try await db.chunks(ids: [ids[2], 999, ids[0]]).map(\.chunk.text) == ["Three.", "One."]) // asked order, missing skipped
         #expect(try await db.chunks(documentID: "a").map(\.ordinal) == [0, 1])
         #expect(try await db.document(id: "b")?.text == "Three.")
         #expect(try await db.indexVersion() == 1)
@@ -76,7 +84,8 @@ struct EmbeddingTableTests {
     }
 
     @Test func vectorsRoundTripPerModelAndGoWithTheirChunks() async throws {
-        let dir = try TempDirectory(); defer { dir.cleanup() }
+        let dir = try TempDirectory()
+        defer { dir.cleanup() }
         let db = try BedsideDatabase(path: dir.file("e.sqlite"))
         let ids = try await Self.ingestTwo(db)
         #expect(try await db.chunkIDsMissingEmbeddings(model: "m") == ids)
@@ -101,7 +110,8 @@ struct EmbeddingTableTests {
 @Suite("Error mapping")
 struct ErrorMappingTests {
     @Test func aSecondConnectionHoldingTheWriteLockIsReportedAsLocked() async throws {
-        let dir = try TempDirectory(); defer { dir.cleanup() }
+        let dir = try TempDirectory()
+        defer { dir.cleanup() }
         let path = dir.file("l.sqlite")
         let db = try BedsideDatabase(path: path, busyTimeout: 0.1)
         try await db.putCacheEntry(CacheTableTests.entry("k", created: 1, expires: 2))
@@ -119,11 +129,12 @@ struct ErrorMappingTests {
         // WAL: readers are not blocked by the writer.
         #expect(try await db.cacheEntry(key: "k") != nil)
         try holder.inDatabase { db in try db.execute(sql: "ROLLBACK") }
-        #expect(try await db.appendAudit(AuditTableTests.record(1)) == 1)  // the audit writer recovers
+        #expect(try await db.appendAudit(AuditTableTests.record(1)) == 1) // the audit writer recovers
     }
 
     @Test func aFileCorruptedAfterUseIsReportedAsInvalid() async throws {
-        let dir = try TempDirectory(); defer { dir.cleanup() }
+        let dir = try TempDirectory()
+        defer { dir.cleanup() }
         let path = dir.file("c.sqlite")
         let db = try BedsideDatabase(path: path)
         for i in 1...20 { try await db.appendAudit(AuditTableTests.record(i)) }

@@ -66,7 +66,7 @@ public struct LRUMap<Key: Hashable, Value> {
             i = nodes.count
             nodes.append(Node(key: key, value: value, prev: -1, next: -1))
         } else {
-            i = tail  // reuse the least recently used slot
+            i = tail // reuse the least recently used slot
             detach(i)
             index[nodes[i].key] = nil
             nodes[i] = Node(key: key, value: value, prev: -1, next: -1)
@@ -114,7 +114,8 @@ public struct LRUMap<Key: Hashable, Value> {
     }
 
     private mutating func detach(_ i: Int) {
-        let p = nodes[i].prev, n = nodes[i].next
+        let p = nodes[i].prev
+        let n = nodes[i].next
         if p >= 0 { nodes[p].next = n } else { head = n }
         if n >= 0 { nodes[n].prev = p } else { tail = p }
         nodes[i].prev = -1

@@ -108,8 +108,10 @@ public struct ConfigLayers: Sendable {
 
     /// Reads `explicitPath` (which must exist), else `$BEDSIDE_CONFIG`, else `defaultPath`
     /// (where a missing file is not an error).
-    public static func load(explicitPath: String? = nil, defaultPath: String, environment: [String: String],
-                            flags: [String: String] = [:]) throws -> ConfigLayers {
+    public static func load(
+        explicitPath: String? = nil, defaultPath: String, environment: [String: String],
+        flags: [String: String] = [:]
+    ) throws -> ConfigLayers {
         let named = explicitPath ?? environment["BEDSIDE_CONFIG"].flatMap { $0.isEmpty ? nil : $0 }
         let path = named.map { ($0 as NSString).expandingTildeInPath } ?? defaultPath
         guard FileManager.default.fileExists(atPath: path) else {
@@ -141,7 +143,8 @@ public struct ConfigLayers: Sendable {
             }
             for (key, entry) in entries where !allowed.contains(key) {
                 let where_ = section.isEmpty ? "at the top level" : "in [\(section)]"
-                problems.append((entry.line, "\(file):\(entry.line): unknown key `\(key)` \(where_) (known: \(allowed.sorted().joined(separator: ", ")))"))
+                problems.append(
+                    (entry.line, "\(file):\(entry.line): unknown key `\(key)` \(where_) (known: \(allowed.sorted().joined(separator: ", ")))"))
             }
         }
         return problems.sorted { $0.0 < $1.0 }.map(\.1)
@@ -216,7 +219,9 @@ public struct ConfigLayers: Sendable {
         switch key.kind {
         case .url: guard Self.isHTTPURL(s) else { throw error(key, raw) }
         case .identifier: guard Self.isIdentifier(s) else { throw error(key, raw) }
-        case .choice(let c): guard c.contains(s.lowercased()) else { throw error(key, raw) }; return s.lowercased()
+        case .choice(let c):
+            guard c.contains(s.lowercased()) else { throw error(key, raw) }
+            return s.lowercased()
         default: break
         }
         return s
@@ -294,44 +299,50 @@ public struct ConfigBinding<Root>: Sendable {
     let apply: @Sendable (inout Root, ConfigLayers) throws -> Void
     let show: @Sendable (Root) -> String?
 
-    public init(_ key: ConfigKey, apply: @escaping @Sendable (inout Root, ConfigLayers) throws -> Void,
-                show: @escaping @Sendable (Root) -> String?) {
+    public init(
+        _ key: ConfigKey, apply: @escaping @Sendable (inout Root, ConfigLayers) throws -> Void,
+        show: @escaping @Sendable (Root) -> String?
+    ) {
         self.key = key
         self.apply = apply
         self.show = show
     }
 
-    public static func string(_ key: ConfigKey, _ path: WritableKeyPath<Root, String> & Sendable) -> Self {
+    public static func string(_ key: ConfigKey, _ path: any WritableKeyPath<Root, String> & Sendable) -> Self {
         Self(key, apply: { root, l in if let v = try l.string(key) { root[keyPath: path] = v } }, show: { $0[keyPath: path] })
     }
 
-    public static func optionalString(_ key: ConfigKey, _ path: WritableKeyPath<Root, String?> & Sendable) -> Self {
+    public static func optionalString(_ key: ConfigKey, _ path: any WritableKeyPath<Root, String?> & Sendable) -> Self {
         Self(key, apply: { root, l in if let v = try l.string(key) { root[keyPath: path] = v } }, show: { $0[keyPath: path] })
     }
 
-    public static func int(_ key: ConfigKey, _ path: WritableKeyPath<Root, Int> & Sendable) -> Self {
+    public static func int(_ key: ConfigKey, _ path: any WritableKeyPath<Root, Int> & Sendable) -> Self {
         Self(key, apply: { root, l in if let v = try l.int(key) { root[keyPath: path] = v } }, show: { String($0[keyPath: path]) })
     }
 
-    public static func double(_ key: ConfigKey, _ path: WritableKeyPath<Root, Double> & Sendable) -> Self {
-        Self(key, apply: { root, l in if let v = try l.double(key) { root[keyPath: path] = v } },
-             show: { ConfigKey.format($0[keyPath: path]) })
+    public static func double(_ key: ConfigKey, _ path: any WritableKeyPath<Root, Double> & Sendable) -> Self {
+        Self(
+            key, apply: { root, l in if let v = try l.double(key) { root[keyPath: path] = v } },
+            show: { ConfigKey.format($0[keyPath: path]) })
     }
 
-    public static func duration(_ key: ConfigKey, _ path: WritableKeyPath<Root, TimeInterval> & Sendable) -> Self {
-        Self(key, apply: { root, l in if let v = try l.duration(key) { root[keyPath: path] = v } },
-             show: { formatDuration($0[keyPath: path]) })
+    public static func duration(_ key: ConfigKey, _ path: any WritableKeyPath<Root, TimeInterval> & Sendable) -> Self {
+        Self(
+            key, apply: { root, l in if let v = try l.duration(key) { root[keyPath: path] = v } },
+            show: { formatDuration($0[keyPath: path]) })
     }
 
-    public static func bool(_ key: ConfigKey, _ path: WritableKeyPath<Root, Bool> & Sendable) -> Self {
+    public static func bool(_ key: ConfigKey, _ path: any WritableKeyPath<Root, Bool> & Sendable) -> Self {
         Self(key, apply: { root, l in if let v = try l.bool(key) { root[keyPath: path] = v } }, show: { String($0[keyPath: path]) })
     }
 
-    public static func choice<E: RawRepresentable & Sendable>(_ key: ConfigKey, _ path: WritableKeyPath<Root, E> & Sendable) -> Self
+    public static func choice<E: RawRepresentable & Sendable>(_ key: ConfigKey, _ path: any WritableKeyPath<Root, E> & Sendable) -> Self
     where E.RawValue == String {
-        Self(key, apply: { root, l in
-            if let v = try l.string(key), let e = E(rawValue: v) { root[keyPath: path] = e }
-        }, show: { $0[keyPath: path].rawValue })
+        Self(
+            key,
+            apply: { root, l in
+                if let v = try l.string(key), let e = E(rawValue: v) { root[keyPath: path] = e }
+            }, show: { $0[keyPath: path].rawValue })
     }
 }
 
@@ -357,7 +368,9 @@ extension Array {
 
     /// The rows of `bedside config` for `root`; `root` nil means the component is not configured.
     public func rows<Root>(_ root: Root?, layers: ConfigLayers) -> [ConfigRow] where Element == ConfigBinding<Root> {
-        map { b in ConfigRow(key: b.key, value: root.flatMap { b.show($0) }.map { ConfigRedaction.display($0, for: b.key) }, origin: layers.origin(b.key)) }
+        map { b in
+            ConfigRow(key: b.key, value: root.flatMap { b.show($0) }.map { ConfigRedaction.display($0, for: b.key) }, origin: layers.origin(b.key))
+        }
     }
 }
 

@@ -78,7 +78,8 @@ public enum TOMLSubset {
     }
 
     static func isBareKey(_ s: String) -> Bool {
-        !s.isEmpty && s.unicodeScalars.allSatisfy { ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) || $0 == "_" || $0 == "-" }
+        !s.isEmpty
+            && s.unicodeScalars.allSatisfy { ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) || $0 == "_" || $0 == "-" }
     }
 
     /// A value followed by nothing but an optional comment.
@@ -119,7 +120,8 @@ public enum TOMLSubset {
         }
         if let i = Int(digits), digits.first != "0" || digits == "0" || digits.hasPrefix("0.") { return .integer(i) }
         if digits.contains(where: { $0 == "." || $0 == "e" || $0 == "E" }), let d = Double(digits), d.isFinite,
-           !digits.hasPrefix("."), !digits.hasSuffix(".") {
+            !digits.hasPrefix("."), !digits.hasSuffix(".")
+        {
             return .float(d)
         }
         throw SyntaxError(line: line, message: "`\(token)` is not a value: strings need quotes, booleans are true/false")
@@ -147,7 +149,8 @@ public enum TOMLSubset {
                     let width = text[i] == "u" ? 4 : 8
                     let start = text.index(after: i)
                     guard let end = text.index(start, offsetBy: width, limitedBy: text.endIndex),
-                          let code = UInt32(text[start..<end], radix: 16), let scalar = Unicode.Scalar(code) else {
+                        let code = UInt32(text[start..<end], radix: 16), let scalar = Unicode.Scalar(code)
+                    else {
                         throw SyntaxError(line: line, message: "bad \\u escape")
                     }
                     out.unicodeScalars.append(scalar)

@@ -23,7 +23,7 @@ public struct AsyncHTTPClientTransport: HTTPTransport {
         let response: HTTPClientResponse
         do {
             response = try await client.execute(r, timeout: .nanoseconds(timeout.nanoseconds))
-        } catch where Self.isStalePooledConnection(error) {
+        } catch  where Self.isStalePooledConnection(error) {
             // A kept-alive connection the server had already closed (llama-server closes after
             // a streamed response): the request never reached it, so send it once more on a
             // fresh connection.

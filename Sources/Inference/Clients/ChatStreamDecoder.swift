@@ -49,10 +49,13 @@ public struct ChatStreamDecoder: Sendable {
 
     private mutating func handle(_ event: ServerSentEvent) -> String? {
         let data = event.data.trimmingCharacters(in: .whitespaces)
-        if data == "[DONE]" { sawDone = true; return nil }
+        if data == "[DONE]" {
+            sawDone = true
+            return nil
+        }
         if data.isEmpty || sawDone { return nil }
         guard let chunk = try? JSONDecoder().decode(Chunk.self, from: Data(data.utf8)) else {
-            return nil  // keep-alives and unknown events are not fatal
+            return nil // keep-alives and unknown events are not fatal
         }
         if let e = chunk.error {
             if case .object(let o) = e { serverError = o["message"]?.textValue ?? "\(e)" } else { serverError = e.textValue ?? "\(e)" }
@@ -63,7 +66,10 @@ public struct ChatStreamDecoder: Sendable {
         var delta: String?
         if let choice = chunk.choices?.first {
             if let r = choice.finish_reason, !r.isEmpty { finishReason = r }
-            if let c = choice.delta?.content, !c.isEmpty { delta = c; text += c }
+            if let c = choice.delta?.content, !c.isEmpty {
+                delta = c
+                text += c
+            }
         }
         return delta
     }

@@ -53,8 +53,10 @@ public struct ChatCompletionEnd: Sendable, Hashable {
     public var firstTokenSeconds: Double?
     public var totalSeconds: Double
 
-    public init(finishReason: String? = nil, usage: ChatUsage? = nil, model: String? = nil, incomplete: Bool = false,
-                detail: String? = nil, firstTokenSeconds: Double? = nil, totalSeconds: Double = 0) {
+    public init(
+        finishReason: String? = nil, usage: ChatUsage? = nil, model: String? = nil, incomplete: Bool = false,
+        detail: String? = nil, firstTokenSeconds: Double? = nil, totalSeconds: Double = 0
+    ) {
         self.finishReason = finishReason
         self.usage = usage
         self.model = model

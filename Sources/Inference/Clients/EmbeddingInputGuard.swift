@@ -24,7 +24,10 @@ public struct EmbeddingInputGuard: Sendable, Hashable {
     /// Estimated WordPiece tokens of `text` (without special tokens).
     public func estimateTokens(_ text: String) -> Int {
         var total = 0
-        forEachPiece(text) { cost, _ in total += cost; return true }
+        forEachPiece(text) { cost, _ in
+            total += cost
+            return true
+        }
         return total
     }
 
@@ -50,26 +53,38 @@ public struct EmbeddingInputGuard: Sendable, Hashable {
         var i = scalars.startIndex
         while i < scalars.endIndex {
             let s = scalars[i]
-            if s.properties.isWhitespace || s.properties.generalCategory == .control { i = scalars.index(after: i); continue }
+            if s.properties.isWhitespace || s.properties.generalCategory == .control {
+                i = scalars.index(after: i)
+                continue
+            }
             if Self.isIdeograph(s) || !(s.properties.isAlphabetic || s.properties.numericType != nil) {
                 // An ideograph, punctuation or symbol: one token each (emoji become [UNK]).
                 let next = scalars.index(after: i)
-                if s.properties.generalCategory == .nonspacingMark { i = next; continue }
+                if s.properties.generalCategory == .nonspacingMark {
+                    i = next
+                    continue
+                }
                 if !body(1, next) { return }
                 i = next
                 continue
             }
             // A run of letters/digits (diacritics stay with their letter).
             var j = i
-            var letters = 0, digits = 0, cost = 0
+            var letters = 0
+            var digits = 0
+            var cost = 0
             func flush() {
                 if letters > 0 { cost += 1 + max(0, letters - 5 + 3) / 4 }
                 if digits > 0 { cost += (digits + 2) / 3 }
-                letters = 0; digits = 0
+                letters = 0
+                digits = 0
             }
             while j < scalars.endIndex {
                 let c = scalars[j]
-                if c.properties.generalCategory == .nonspacingMark { j = scalars.index(after: j); continue }
+                if c.properties.generalCategory == .nonspacingMark {
+                    j = scalars.index(after: j)
+                    continue
+                }
                 if Self.isIdeograph(c) || !(c.properties.isAlphabetic || c.properties.numericType != nil) { break }
                 if c.properties.numericType != nil {
                     if letters > 0 { flush() }

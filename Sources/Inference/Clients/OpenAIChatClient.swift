@@ -21,8 +21,10 @@ public struct OpenAIChatClient: Sendable {
     let transport: any HTTPTransport
     let headers: [String: String]
 
-    public init(baseURL: String, model: String, apiKey: String? = nil, transport: any HTTPTransport,
-                timeouts: ChatTimeouts = ChatTimeouts(), maxTokens: Int = 256, temperature: Double = 0.2) {
+    public init(
+        baseURL: String, model: String, apiKey: String? = nil, transport: any HTTPTransport,
+        timeouts: ChatTimeouts = ChatTimeouts(), maxTokens: Int = 256, temperature: Double = 0.2
+    ) {
         self.baseURL = baseURL
         self.model = model
         self.transport = transport
@@ -34,10 +36,13 @@ public struct OpenAIChatClient: Sendable {
         headers = h
     }
 
-    public init(baseURL: String, model: String, apiKey: String? = nil, httpClient: HTTPClient,
-                timeouts: ChatTimeouts = ChatTimeouts(), maxTokens: Int = 256, temperature: Double = 0.2) {
-        self.init(baseURL: baseURL, model: model, apiKey: apiKey, transport: AsyncHTTPClientTransport(client: httpClient),
-                  timeouts: timeouts, maxTokens: maxTokens, temperature: temperature)
+    public init(
+        baseURL: String, model: String, apiKey: String? = nil, httpClient: HTTPClient,
+        timeouts: ChatTimeouts = ChatTimeouts(), maxTokens: Int = 256, temperature: Double = 0.2
+    ) {
+        self.init(
+            baseURL: baseURL, model: model, apiKey: apiKey, transport: AsyncHTTPClientTransport(client: httpClient),
+            timeouts: timeouts, maxTokens: maxTokens, temperature: temperature)
     }
 
     static let service = "The language model server"
@@ -63,7 +68,9 @@ public struct OpenAIChatClient: Sendable {
     }
 
     /// Streams a completion of `messages`.
-    public func stream(_ messages: [ChatMessage], maxTokens: Int? = nil, temperature: Double? = nil) -> AsyncThrowingStream<ChatStreamEvent, any Error> {
+    public func stream(_ messages: [ChatMessage], maxTokens: Int? = nil, temperature: Double? = nil) -> AsyncThrowingStream<
+        ChatStreamEvent, any Error
+    > {
         let body = Body(model: model, messages: messages, max_tokens: maxTokens ?? self.maxTokens, temperature: temperature ?? self.temperature)
         return .producing { continuation in await run(body, continuation) }
     }
@@ -76,7 +83,10 @@ public struct OpenAIChatClient: Sendable {
             let bytes = try UpstreamCaller.encode(body)
             let end = try await withThrowingTaskGroup(of: ChatCompletionEnd?.self) { group in
                 group.addTask { try await perform(url: url, body: bytes, started: started, progress: progress, continuation) }
-                group.addTask { try await watch(started: started, progress: progress); return nil }
+                group.addTask {
+                    try await watch(started: started, progress: progress)
+                    return nil
+                }
                 defer { group.cancelAll() }
                 while let result = try await group.next() {
                     if let result { return result }
@@ -93,8 +103,11 @@ public struct OpenAIChatClient: Sendable {
             } else if state.deltas > 0 {
                 // Text has been shown: end it as incomplete rather than failing the answer.
                 let detail = (error as? Deadline) == .total ? "total timeout of \(timeouts.total.seconds) s" : "\(error)"
-                continuation.yield(.end(ChatCompletionEnd(model: nil, incomplete: true, detail: detail,
-                                                          firstTokenSeconds: state.firstTokenAt.map { ($0 - started).seconds }, totalSeconds: elapsed)))
+                continuation.yield(
+                    .end(
+                        ChatCompletionEnd(
+                            model: nil, incomplete: true, detail: detail,
+                            firstTokenSeconds: state.firstTokenAt.map { ($0 - started).seconds }, totalSeconds: elapsed)))
                 continuation.finish()
             } else {
                 continuation.finish(throwing: Self.mapError(error, url: url, timeouts: timeouts))
@@ -116,8 +129,10 @@ public struct OpenAIChatClient: Sendable {
     }
 
     /// Sends the request and reads the stream; returns how it ended.
-    func perform(url: String, body: [UInt8], started: ContinuousClock.Instant, progress: Locked<Progress>,
-                 _ continuation: AsyncThrowingStream<ChatStreamEvent, any Error>.Continuation) async throws -> ChatCompletionEnd {
+    func perform(
+        url: String, body: [UInt8], started: ContinuousClock.Instant, progress: Locked<Progress>,
+        _ continuation: AsyncThrowingStream<ChatStreamEvent, any Error>.Continuation
+    ) async throws -> ChatCompletionEnd {
         let request = TransportRequest(method: .POST, url: url, headers: headers, body: body)
         // The watchdog enforces `total`; the transport's own deadline is a backstop.
         let response = try await transport.send(request, timeout: timeouts.total + .seconds(5))
@@ -140,7 +155,7 @@ public struct OpenAIChatClient: Sendable {
                 if decoder.isFinished { break reading }
             }
         } catch let e where !(e is CancellationError) {
-            streamError = e  // the connection dropped mid-stream
+            streamError = e // the connection dropped mid-stream
         }
         try Task.checkCancellation()
         let firstToken = progress.current.firstTokenAt.map { ($0 - started).seconds }
@@ -149,8 +164,9 @@ public struct OpenAIChatClient: Sendable {
             if decoder.text.isEmpty {
                 throw BedsideError(.upstream, "The language model failed: \(e.prefix(200))", detail: url)
             }
-            return ChatCompletionEnd(finishReason: decoder.finishReason, usage: decoder.usage, model: decoder.model, incomplete: true,
-                                     detail: "server error mid-stream: \(e)", firstTokenSeconds: firstToken, totalSeconds: total)
+            return ChatCompletionEnd(
+                finishReason: decoder.finishReason, usage: decoder.usage, model: decoder.model, incomplete: true,
+                detail: "server error mid-stream: \(e)", firstTokenSeconds: firstToken, totalSeconds: total)
         }
         if !decoder.isComplete {
             let detail = streamError.map { "\($0)" } ?? "the stream ended without [DONE] or a finish_reason"
@@ -158,11 +174,13 @@ public struct OpenAIChatClient: Sendable {
                 if let streamError { throw Self.mapError(streamError, url: url, timeouts: timeouts) }
                 throw BedsideError(.upstream, "The language model server closed the stream before answering.", detail: "\(url): \(detail)")
             }
-            return ChatCompletionEnd(finishReason: nil, usage: decoder.usage, model: decoder.model, incomplete: true,
-                                     detail: detail, firstTokenSeconds: firstToken, totalSeconds: total)
+            return ChatCompletionEnd(
+                finishReason: nil, usage: decoder.usage, model: decoder.model, incomplete: true,
+                detail: detail, firstTokenSeconds: firstToken, totalSeconds: total)
         }
-        return ChatCompletionEnd(finishReason: decoder.finishReason, usage: decoder.usage, model: decoder.model, incomplete: false,
-                                 detail: nil, firstTokenSeconds: firstToken, totalSeconds: total)
+        return ChatCompletionEnd(
+            finishReason: decoder.finishReason, usage: decoder.usage, model: decoder.model, incomplete: false,
+            detail: nil, firstTokenSeconds: firstToken, totalSeconds: total)
     }
 
     /// Throws the first deadline that passes unmet; runs until cancelled otherwise.

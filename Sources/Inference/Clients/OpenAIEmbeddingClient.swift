@@ -19,9 +19,11 @@ public struct OpenAIEmbeddingClient: TextEmbedder {
     ///   - baseURL: OpenAI-style base URL ending in `/v1`.
     ///   - apiKey: sent as `Authorization: Bearer …` when set.
     ///   - timeout: per request (one batch).
-    public init(baseURL: String, model: String, apiKey: String? = nil, transport: any HTTPTransport,
-                batchSize: Int = 32, inputGuard: EmbeddingInputGuard = EmbeddingInputGuard(),
-                retry: RetryPolicy = RetryPolicy(), timeout: Duration = .seconds(120)) {
+    public init(
+        baseURL: String, model: String, apiKey: String? = nil, transport: any HTTPTransport,
+        batchSize: Int = 32, inputGuard: EmbeddingInputGuard = EmbeddingInputGuard(),
+        retry: RetryPolicy = RetryPolicy(), timeout: Duration = .seconds(120)
+    ) {
         self.baseURL = baseURL
         self.model = model
         self.batchSize = max(1, batchSize)
@@ -31,11 +33,14 @@ public struct OpenAIEmbeddingClient: TextEmbedder {
         caller = UpstreamCaller(transport: transport, service: "The embedding server", retry: retry, timeout: timeout, headers: headers)
     }
 
-    public init(baseURL: String, model: String, apiKey: String? = nil, httpClient: HTTPClient, batchSize: Int = 32,
-                inputGuard: EmbeddingInputGuard = EmbeddingInputGuard(), retry: RetryPolicy = RetryPolicy(),
-                timeout: Duration = .seconds(120)) {
-        self.init(baseURL: baseURL, model: model, apiKey: apiKey, transport: AsyncHTTPClientTransport(client: httpClient),
-                  batchSize: batchSize, inputGuard: inputGuard, retry: retry, timeout: timeout)
+    public init(
+        baseURL: String, model: String, apiKey: String? = nil, httpClient: HTTPClient, batchSize: Int = 32,
+        inputGuard: EmbeddingInputGuard = EmbeddingInputGuard(), retry: RetryPolicy = RetryPolicy(),
+        timeout: Duration = .seconds(120)
+    ) {
+        self.init(
+            baseURL: baseURL, model: model, apiKey: apiKey, transport: AsyncHTTPClientTransport(client: httpClient),
+            batchSize: batchSize, inputGuard: inputGuard, retry: retry, timeout: timeout)
     }
 
     struct Request: Encodable {
@@ -76,9 +81,11 @@ public struct OpenAIEmbeddingClient: TextEmbedder {
                 return cut.isEmpty ? " " : cut
             }
             let body = try UpstreamCaller.encode(Request(model: model, input: inputs))
-            let (status, bytes) = try await caller.call(.POST, url, json: body, passThrough: { status, body in
-                Self.isInputTooLarge(status: status, body: body)
-            })
+            let (status, bytes) = try await caller.call(
+                .POST, url, json: body,
+                passThrough: { status, body in
+                    Self.isInputTooLarge(status: status, body: body)
+                })
             if (200...299).contains(status) {
                 let decoded = try UpstreamCaller.decodeBody(Response.self, bytes, service: caller.service, url: url)
                 return try Self.ordered(decoded, count: texts.count, url: url)
@@ -86,8 +93,9 @@ public struct OpenAIEmbeddingClient: TextEmbedder {
             if shrink == 3 { break }
             budget = max(16, budget * 3 / 4)
         }
-        throw BedsideError(.upstream, "The embedding server rejects these passages as too long even after shortening them.",
-                           detail: "\(url): input too large at a budget of \(budget) estimated tokens")
+        throw BedsideError(
+            .upstream, "The embedding server rejects these passages as too long even after shortening them.",
+            detail: "\(url): input too large at a budget of \(budget) estimated tokens")
     }
 
     /// The vectors in input order (servers may answer out of order; `index` says where each goes).

@@ -12,8 +12,10 @@ public struct QdrantClient: Sendable {
     public let baseURL: String
     let caller: UpstreamCaller
 
-    public init(baseURL: String, apiKey: String? = nil, transport: any HTTPTransport,
-                retry: RetryPolicy = RetryPolicy(maxAttempts: 3), timeout: Duration = .seconds(30)) {
+    public init(
+        baseURL: String, apiKey: String? = nil, transport: any HTTPTransport,
+        retry: RetryPolicy = RetryPolicy(maxAttempts: 3), timeout: Duration = .seconds(30)
+    ) {
         var b = baseURL
         while b.hasSuffix("/") { b.removeLast() }
         self.baseURL = b
@@ -22,8 +24,10 @@ public struct QdrantClient: Sendable {
         caller = UpstreamCaller(transport: transport, service: "Qdrant", retry: retry, timeout: timeout, headers: headers)
     }
 
-    public init(baseURL: String, apiKey: String? = nil, httpClient: HTTPClient,
-                retry: RetryPolicy = RetryPolicy(maxAttempts: 3), timeout: Duration = .seconds(30)) {
+    public init(
+        baseURL: String, apiKey: String? = nil, httpClient: HTTPClient,
+        retry: RetryPolicy = RetryPolicy(maxAttempts: 3), timeout: Duration = .seconds(30)
+    ) {
         self.init(baseURL: baseURL, apiKey: apiKey, transport: AsyncHTTPClientTransport(client: httpClient), retry: retry, timeout: timeout)
     }
 
@@ -68,8 +72,9 @@ public struct QdrantClient: Sendable {
         if case .number(let n)? = get(vectors, "size") { size = Int(n) }
         var count: Int?
         if case .number(let n)? = get(result, "points_count") { count = Int(n) }
-        return QdrantCollectionInfo(vectorSize: size, distance: get(vectors, "distance")?.textValue, pointsCount: count,
-                                    status: get(result, "status")?.textValue)
+        return QdrantCollectionInfo(
+            vectorSize: size, distance: get(vectors, "distance")?.textValue, pointsCount: count,
+            status: get(result, "status")?.textValue)
     }
 
     /// `PUT /collections/{c}` with `{"vectors":{"size":N,"distance":"Cosine"}}`. Returns false
@@ -77,7 +82,10 @@ public struct QdrantClient: Sendable {
     @discardableResult
     public func createCollection(_ collection: String, vectorSize: Int, distance: String = "Cosine") async throws -> Bool {
         struct Body: Encodable {
-            struct Vectors: Encodable { var size: Int; var distance: String }
+            struct Vectors: Encodable {
+                var size: Int
+                var distance: String
+            }
             var vectors: Vectors
         }
         let body = try UpstreamCaller.encode(Body(vectors: .init(size: vectorSize, distance: distance)))
@@ -92,7 +100,10 @@ public struct QdrantClient: Sendable {
 
     /// `PUT /collections/{c}/index?wait=true` with `{"field_name":…,"field_schema":"keyword"}`.
     public func createPayloadIndex(_ collection: String, field: String, schema: String = "keyword") async throws {
-        struct Body: Encodable { var field_name: String; var field_schema: String }
+        struct Body: Encodable {
+            var field_name: String
+            var field_schema: String
+        }
         let body = try UpstreamCaller.encode(Body(field_name: field, field_schema: schema))
         _ = try await caller.call(.PUT, path(collection, "/index?wait=true"), json: body)
     }
@@ -112,8 +123,10 @@ public struct QdrantClient: Sendable {
 
     /// `POST /collections/{c}/points/query` with `{"query":[…],"filter":…,"limit":K,"with_payload":…}`;
     /// best first.
-    public func query(_ collection: String, vector: [Float], filter: QdrantFilter? = nil, limit: Int,
-                      withPayload: Bool = true) async throws -> [QdrantScoredPoint] {
+    public func query(
+        _ collection: String, vector: [Float], filter: QdrantFilter? = nil, limit: Int,
+        withPayload: Bool = true
+    ) async throws -> [QdrantScoredPoint] {
         struct Body: Encodable {
             var query: [Float]
             var filter: QdrantFilter?
@@ -136,7 +149,10 @@ public struct QdrantClient: Sendable {
 
     /// `POST /collections/{c}/points/count` with `{"filter":…,"exact":true}`.
     public func count(_ collection: String, filter: QdrantFilter? = nil, exact: Bool = true) async throws -> Int {
-        struct Body: Encodable { var filter: QdrantFilter?; var exact: Bool }
+        struct Body: Encodable {
+            var filter: QdrantFilter?
+            var exact: Bool
+        }
         struct Result: Decodable { var count: Int }
         let body = try UpstreamCaller.encode(Body(filter: filter, exact: exact))
         return try await caller.decode(Envelope<Result>.self, .POST, path(collection, "/points/count"), json: body).result.count
@@ -148,7 +164,10 @@ public struct QdrantClient: Sendable {
         do { return try await body() } catch let e as BedsideError {
             let d = (e.detail ?? "").lowercased()
             if d.contains("dimension error") || d.contains("expected dim") {
-                throw BedsideError(.dimensionMismatch, "The Qdrant collection's vector size differs from the embedding model's. Use another collection (BEDSIDE_QDRANT_COLLECTION) or delete this one and re-ingest.", detail: e.detail)
+                throw BedsideError(
+                    .dimensionMismatch,
+                    "The Qdrant collection's vector size differs from the embedding model's. Use another collection (BEDSIDE_QDRANT_COLLECTION) or delete this one and re-ingest.",
+                    detail: e.detail)
             }
             throw e
         }

@@ -33,7 +33,13 @@ public struct QdrantScoredPoint: Decodable, Sendable, Hashable {
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        if let n = try? c.decode(UInt64.self, forKey: .id) { id = n; uuid = nil } else { id = nil; uuid = try c.decode(String.self, forKey: .id) }
+        if let n = try? c.decode(UInt64.self, forKey: .id) {
+            id = n
+            uuid = nil
+        } else {
+            id = nil
+            uuid = try c.decode(String.self, forKey: .id)
+        }
         score = try c.decode(Double.self, forKey: .score)
         payload = try c.decodeIfPresent([String: JSONValue].self, forKey: .payload)
     }

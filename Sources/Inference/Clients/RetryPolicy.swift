@@ -14,9 +14,11 @@ public struct RetryPolicy: Sendable {
     /// Waits (injected so tests do not sleep).
     public var sleep: @Sendable (Duration) async throws -> Void
 
-    public init(maxAttempts: Int = 4, baseDelay: Duration = .milliseconds(300), maxDelay: Duration = .seconds(8),
-                random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
-                sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }) {
+    public init(
+        maxAttempts: Int = 4, baseDelay: Duration = .milliseconds(300), maxDelay: Duration = .seconds(8),
+        random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
+        sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
+    ) {
         self.maxAttempts = max(1, maxAttempts)
         self.baseDelay = baseDelay
         self.maxDelay = maxDelay

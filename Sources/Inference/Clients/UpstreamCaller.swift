@@ -16,8 +16,10 @@ struct UpstreamCaller: Sendable {
     /// failures (when `idempotent`), then throws the mapped error. A non-2xx response for
     /// which `passThrough` returns true is returned instead of thrown (404 "no such
     /// collection", 409 "exists", a 500 "input too large" the caller can fix).
-    func call(_ method: TransportRequest.Method, _ url: String, json body: [UInt8]? = nil, idempotent: Bool = true,
-              passThrough: @Sendable (Int, [UInt8]) -> Bool = { _, _ in false }) async throws -> (status: Int, body: [UInt8]) {
+    func call(
+        _ method: TransportRequest.Method, _ url: String, json body: [UInt8]? = nil, idempotent: Bool = true,
+        passThrough: @Sendable (Int, [UInt8]) -> Bool = { _, _ in false }
+    ) async throws -> (status: Int, body: [UInt8]) {
         var h = headers
         if body != nil { h["content-type"] = "application/json" }
         h["accept"] = "application/json"
@@ -48,16 +50,19 @@ struct UpstreamCaller: Sendable {
     }
 
     /// `call` and decode the 2xx body as `T`.
-    func decode<T: Decodable>(_ type: T.Type, _ method: TransportRequest.Method, _ url: String, json body: [UInt8]? = nil,
-                              idempotent: Bool = true) async throws -> T {
+    func decode<T: Decodable>(
+        _ type: T.Type, _ method: TransportRequest.Method, _ url: String, json body: [UInt8]? = nil,
+        idempotent: Bool = true
+    ) async throws -> T {
         let (_, bytes) = try await call(method, url, json: body, idempotent: idempotent)
         return try Self.decodeBody(type, bytes, service: service, url: url)
     }
 
     static func decodeBody<T: Decodable>(_ type: T.Type, _ bytes: [UInt8], service: String, url: String) throws -> T {
         do { return try JSONDecoder().decode(type, from: Data(bytes)) } catch {
-            throw BedsideError(.upstream, "\(service) sent a response Bedside cannot read.",
-                               detail: "\(url): \(error); body: \(String(decoding: bytes.prefix(300), as: UTF8.self))")
+            throw BedsideError(
+                .upstream, "\(service) sent a response Bedside cannot read.",
+                detail: "\(url): \(error); body: \(String(decoding: bytes.prefix(300), as: UTF8.self))")
         }
     }
 

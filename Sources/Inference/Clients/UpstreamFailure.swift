@@ -32,11 +32,15 @@ enum UpstreamFailure {
         case 401, 403:
             return BedsideError(.upstream, "\(service) refused the credentials (HTTP \(status)). Check the API key setting.", detail: detail)
         case 404:
-            return BedsideError(.upstream, "\(service) does not know this request (HTTP 404). Check the URL (OpenAI-style base URLs end in /v1) and the model name.", detail: detail)
+            return BedsideError(
+                .upstream, "\(service) does not know this request (HTTP 404). Check the URL (OpenAI-style base URLs end in /v1) and the model name.",
+                detail: detail)
         case 429:
             return BedsideError(.inferenceUnavailable, "\(service) is busy (HTTP 429). Try again shortly.", detail: detail, retryAfter: retry ?? 5)
         case 503:
-            return BedsideError(.inferenceUnavailable, "\(service) is not ready (HTTP 503); it may still be loading its model.", detail: detail, retryAfter: retry ?? 5)
+            return BedsideError(
+                .inferenceUnavailable, "\(service) is not ready (HTTP 503); it may still be loading its model.", detail: detail,
+                retryAfter: retry ?? 5)
         case 500...599:
             return BedsideError(.upstream, "\(service) failed (HTTP \(status)).", detail: detail)
         default:
@@ -52,7 +56,9 @@ enum UpstreamFailure {
             case .timeout(let d):
                 return BedsideError(.timeout, "\(service) did not answer in time.", detail: d)
             case .connection(let d):
-                return BedsideError(.inferenceUnavailable, "\(service) at \(url) cannot be reached. Is it running? (`bedside doctor` checks every component.)", detail: d, retryAfter: 5)
+                return BedsideError(
+                    .inferenceUnavailable, "\(service) at \(url) cannot be reached. Is it running? (`bedside doctor` checks every component.)",
+                    detail: d, retryAfter: 5)
             case .tooLarge(let n):
                 return BedsideError(.upstream, "\(service) sent a response larger than \(n) bytes.", detail: url)
             }

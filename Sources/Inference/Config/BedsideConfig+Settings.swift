@@ -4,32 +4,47 @@ import Foundation
 /// The inference settings: each key once, with its file key, variables, flag and help.
 extension BedsideConfig {
     public enum Keys {
-        public static let retriever = ConfigKey("", "retriever", .choice(RetrieverKind.allCases.map(\.rawValue)), env: ["BEDSIDE_RETRIEVER"],
-                                                flag: "--retriever", help: "Retriever: bm25, vector or hybrid (vector and hybrid need [embeddings]).")
-        public static let index = ConfigKey("", "index", .choice(IndexKind.allCases.map(\.rawValue)), env: ["BEDSIDE_INDEX"], flag: "--index",
-                                            help: "Vector index: embedded (SQLite) or qdrant.")
+        public static let retriever = ConfigKey(
+            "", "retriever", .choice(RetrieverKind.allCases.map(\.rawValue)), env: ["BEDSIDE_RETRIEVER"],
+            flag: "--retriever", help: "Retriever: bm25, vector or hybrid (vector and hybrid need [embeddings]).")
+        public static let index = ConfigKey(
+            "", "index", .choice(IndexKind.allCases.map(\.rawValue)), env: ["BEDSIDE_INDEX"], flag: "--index",
+            help: "Vector index: embedded (SQLite) or qdrant.")
 
-        public static let llmURL = ConfigKey("llm", "url", .url, env: ["BEDSIDE_LLM_URL"], help: "OpenAI-style chat server, ending in /v1; unset means extractive answers.")
+        public static let llmURL = ConfigKey(
+            "llm", "url", .url, env: ["BEDSIDE_LLM_URL"], help: "OpenAI-style chat server, ending in /v1; unset means extractive answers.")
         public static let llmModel = ConfigKey("llm", "model", .string, env: ["BEDSIDE_LLM_MODEL"], help: "Model name sent to the chat server.")
-        public static let llmAPIKey = ConfigKey("llm", "api_key", .string, env: ["BEDSIDE_LLM_API_KEY", "BEDSIDE_OPENAI_API_KEY"], secret: true,
-                                                help: "Bearer key for the chat server (never printed).")
-        public static let llmMaxTokens = ConfigKey("llm", "max_tokens", .integer(1...32_768), env: ["BEDSIDE_LLM_MAX_TOKENS"], help: "Longest answer, in tokens.")
-        public static let llmTemperature = ConfigKey("llm", "temperature", .number(0...2), env: ["BEDSIDE_LLM_TEMPERATURE"], help: "Sampling temperature.")
+        public static let llmAPIKey = ConfigKey(
+            "llm", "api_key", .string, env: ["BEDSIDE_LLM_API_KEY", "BEDSIDE_OPENAI_API_KEY"], secret: true,
+            help: "Bearer key for the chat server (never printed).")
+        public static let llmMaxTokens = ConfigKey(
+            "llm", "max_tokens", .integer(1...32_768), env: ["BEDSIDE_LLM_MAX_TOKENS"], help: "Longest answer, in tokens.")
+        public static let llmTemperature = ConfigKey(
+            "llm", "temperature", .number(0...2), env: ["BEDSIDE_LLM_TEMPERATURE"], help: "Sampling temperature.")
 
-        public static let embedURL = ConfigKey("embeddings", "url", .url, env: ["BEDSIDE_EMBED_URL"], help: "OpenAI-style embedding server, ending in /v1.")
+        public static let embedURL = ConfigKey(
+            "embeddings", "url", .url, env: ["BEDSIDE_EMBED_URL"], help: "OpenAI-style embedding server, ending in /v1.")
         public static let embedModel = ConfigKey("embeddings", "model", .string, env: ["BEDSIDE_EMBED_MODEL"], help: "Embedding model name.")
-        public static let embedAPIKey = ConfigKey("embeddings", "api_key", .string, env: ["BEDSIDE_EMBED_API_KEY", "BEDSIDE_OPENAI_API_KEY"], secret: true,
-                                                  help: "Bearer key for the embedding server (never printed).")
-        public static let embedBatch = ConfigKey("embeddings", "batch_size", .integer(1...2_048), env: ["BEDSIDE_EMBED_BATCH_SIZE"], help: "Passages per embedding request.")
-        public static let embedMaxInput = ConfigKey("embeddings", "max_input_tokens", .integer(16...1_000_000), env: ["BEDSIDE_EMBED_MAX_INPUT_TOKENS"],
-                                                    help: "Longest passage sent to the embedding model, in tokens.")
+        public static let embedAPIKey = ConfigKey(
+            "embeddings", "api_key", .string, env: ["BEDSIDE_EMBED_API_KEY", "BEDSIDE_OPENAI_API_KEY"], secret: true,
+            help: "Bearer key for the embedding server (never printed).")
+        public static let embedBatch = ConfigKey(
+            "embeddings", "batch_size", .integer(1...2_048), env: ["BEDSIDE_EMBED_BATCH_SIZE"], help: "Passages per embedding request.")
+        public static let embedMaxInput = ConfigKey(
+            "embeddings", "max_input_tokens", .integer(16...1_000_000), env: ["BEDSIDE_EMBED_MAX_INPUT_TOKENS"],
+            help: "Longest passage sent to the embedding model, in tokens.")
 
-        public static let qdrantURL = ConfigKey("qdrant", "url", .url, env: ["BEDSIDE_QDRANT_URL"], help: "Qdrant server; unset means the embedded index only.")
-        public static let qdrantAPIKey = ConfigKey("qdrant", "api_key", .string, env: ["BEDSIDE_QDRANT_API_KEY"], secret: true, help: "Qdrant API key (never printed).")
-        public static let qdrantCollection = ConfigKey("qdrant", "collection", .identifier, env: ["BEDSIDE_QDRANT_COLLECTION"], help: "Qdrant collection name.")
+        public static let qdrantURL = ConfigKey(
+            "qdrant", "url", .url, env: ["BEDSIDE_QDRANT_URL"], help: "Qdrant server; unset means the embedded index only.")
+        public static let qdrantAPIKey = ConfigKey(
+            "qdrant", "api_key", .string, env: ["BEDSIDE_QDRANT_API_KEY"], secret: true, help: "Qdrant API key (never printed).")
+        public static let qdrantCollection = ConfigKey(
+            "qdrant", "collection", .identifier, env: ["BEDSIDE_QDRANT_COLLECTION"], help: "Qdrant collection name.")
 
-        public static let connect = ConfigKey("timeouts", "connect", .duration, env: ["BEDSIDE_CONNECT_TIMEOUT"], help: "Connect timeout for the LLM, embedding and Qdrant servers.")
-        public static let firstToken = ConfigKey("timeouts", "first_token", .duration, env: ["BEDSIDE_FIRST_TOKEN_TIMEOUT"], help: "Wait for the LLM's first token.")
+        public static let connect = ConfigKey(
+            "timeouts", "connect", .duration, env: ["BEDSIDE_CONNECT_TIMEOUT"], help: "Connect timeout for the LLM, embedding and Qdrant servers.")
+        public static let firstToken = ConfigKey(
+            "timeouts", "first_token", .duration, env: ["BEDSIDE_FIRST_TOKEN_TIMEOUT"], help: "Wait for the LLM's first token.")
         public static let total = ConfigKey("timeouts", "total", .duration, env: ["BEDSIDE_LLM_TIMEOUT"], help: "Whole LLM answer.")
         public static let embeddings = ConfigKey("timeouts", "embeddings", .duration, env: ["BEDSIDE_EMBED_TIMEOUT"], help: "One embedding request.")
         public static let qdrant = ConfigKey("timeouts", "qdrant", .duration, env: ["BEDSIDE_QDRANT_TIMEOUT"], help: "One Qdrant request.")
@@ -89,7 +104,8 @@ extension BedsideConfig {
 
     /// Defaults as the reference table shows them (a component's URL has none).
     public static var defaultValues: [String: String] {
-        let c = BedsideConfig(llm: LLM(url: "", model: defaultLLMModel), embeddings: Embeddings(url: "", model: defaultEmbeddingModel), qdrant: Qdrant(url: ""))
+        let c = BedsideConfig(
+            llm: LLM(url: "", model: defaultLLMModel), embeddings: Embeddings(url: "", model: defaultEmbeddingModel), qdrant: Qdrant(url: ""))
         return Dictionary(c.rows(layers: ConfigLayers()).compactMap { r in r.value.map { (r.key.dotted, $0) } }, uniquingKeysWith: { a, _ in a })
     }
 

@@ -94,8 +94,9 @@ public struct BedsideConfig: Sendable, Hashable {
         public init() {}
 
         public var chat: ChatTimeouts {
-            ChatTimeouts(connect: .milliseconds(Int64(connect * 1000)), firstToken: .milliseconds(Int64(firstToken * 1000)),
-                         total: .milliseconds(Int64(total * 1000)))
+            ChatTimeouts(
+                connect: .milliseconds(Int64(connect * 1000)), firstToken: .milliseconds(Int64(firstToken * 1000)),
+                total: .milliseconds(Int64(total * 1000)))
         }
     }
 
@@ -111,8 +112,10 @@ public struct BedsideConfig: Sendable, Hashable {
     /// The file the settings came from, when one was read.
     public var sourceFile: String?
 
-    public init(llm: LLM? = nil, embeddings: Embeddings? = nil, qdrant: Qdrant? = nil, retriever: RetrieverKind = .bm25,
-                index: IndexKind = .embedded, timeouts: Timeouts = Timeouts(), sourceFile: String? = nil) {
+    public init(
+        llm: LLM? = nil, embeddings: Embeddings? = nil, qdrant: Qdrant? = nil, retriever: RetrieverKind = .bm25,
+        index: IndexKind = .embedded, timeouts: Timeouts = Timeouts(), sourceFile: String? = nil
+    ) {
         self.llm = llm
         self.embeddings = embeddings
         self.qdrant = qdrant

@@ -88,8 +88,11 @@ public struct Doctor: Sendable {
         let keys = [("llm", config.llm?.apiKey), ("embeddings", config.embeddings?.apiKey), ("qdrant", config.qdrant?.apiKey)]
             .filter { !($0.1 ?? "").isEmpty }.map(\.0)
         let secrets = keys.isEmpty ? "" : "; API keys set for \(keys.joined(separator: ", ")) \(ConfigRedaction.redacted)"
-        return DoctorCheck(component: "config", status: .ok,
-                           message: "\(source); retriever \(config.retriever.rawValue), index \(config.index.rawValue)\(secrets); `bedside config` shows every setting and where it came from")
+        return DoctorCheck(
+            component: "config", status: .ok,
+            message:
+                "\(source); retriever \(config.retriever.rawValue), index \(config.index.rawValue)\(secrets); `bedside config` shows every setting and where it came from"
+        )
     }
 
     func databaseCheck() async -> DoctorCheck {
@@ -114,7 +117,8 @@ public struct Doctor: Sendable {
 
     func llmCheck() async -> DoctorCheck {
         guard let l = config.llm else {
-            return DoctorCheck(component: "llm", status: .notConfigured, message: "answers are extractive (quoted from sources); set BEDSIDE_LLM_URL to use a model")
+            return DoctorCheck(
+                component: "llm", status: .notConfigured, message: "answers are extractive (quoted from sources); set BEDSIDE_LLM_URL to use a model")
         }
         let client = OpenAIChatClient(baseURL: l.url, model: l.model, apiKey: l.apiKey, transport: transport)
         let start = ContinuousClock.now
@@ -122,7 +126,8 @@ public struct Doctor: Sendable {
             let models = try await client.listModels(timeout: timeout)
             let served = models.isEmpty ? "no models listed" : "serves " + models.prefix(5).joined(separator: ", ")
             let named = models.contains(l.model) ? "" : " (requests name \"\(l.model)\"; single-model servers ignore the name)"
-            return DoctorCheck(component: "llm", status: .ok, message: "\(ConfigRedaction.url(l.url)) answered in \(Self.elapsed(since: start)); \(served)\(named)")
+            return DoctorCheck(
+                component: "llm", status: .ok, message: "\(ConfigRedaction.url(l.url)) answered in \(Self.elapsed(since: start)); \(served)\(named)")
         } catch {
             return DoctorCheck(component: "llm", status: .failed, message: "\(ConfigRedaction.url(l.url)): \(Self.explain(error))")
         }
@@ -130,7 +135,11 @@ public struct Doctor: Sendable {
 
     func embeddingsCheck() async -> (DoctorCheck, Int?) {
         guard let e = config.embeddings else {
-            return (DoctorCheck(component: "embeddings", status: .notConfigured, message: "retrieval is BM25 only; set BEDSIDE_EMBED_URL for vector and hybrid retrieval"), nil)
+            return (
+                DoctorCheck(
+                    component: "embeddings", status: .notConfigured,
+                    message: "retrieval is BM25 only; set BEDSIDE_EMBED_URL for vector and hybrid retrieval"), nil
+            )
         }
         let client = OpenAIEmbeddingClient(baseURL: e.url, model: e.model, apiKey: e.apiKey, transport: transport, retry: .none, timeout: timeout)
         let start = ContinuousClock.now
@@ -138,8 +147,13 @@ public struct Doctor: Sendable {
             let v = try await client.embed(["bedside"])
             let dim = v.first?.count ?? 0
             let norm = VectorMath.dot(v[0], v[0]).squareRoot()
-            return (DoctorCheck(component: "embeddings", status: .ok,
-                                message: "\(ConfigRedaction.url(e.url)) model \(e.model): \(dim)-dimensional vectors (norm \(String(format: "%.2f", norm))) in \(Self.elapsed(since: start))"), dim)
+            return (
+                DoctorCheck(
+                    component: "embeddings", status: .ok,
+                    message:
+                        "\(ConfigRedaction.url(e.url)) model \(e.model): \(dim)-dimensional vectors (norm \(String(format: "%.2f", norm))) in \(Self.elapsed(since: start))"
+                ), dim
+            )
         } catch {
             return (DoctorCheck(component: "embeddings", status: .failed, message: "\(ConfigRedaction.url(e.url)): \(Self.explain(error))"), nil)
         }
@@ -147,7 +161,9 @@ public struct Doctor: Sendable {
 
     func qdrantCheck(embeddingDimension: Int?) async -> DoctorCheck {
         guard let q = config.qdrant else {
-            return DoctorCheck(component: "qdrant", status: .notConfigured, message: "vectors stay in the embedded SQLite index; set BEDSIDE_QDRANT_URL to use Qdrant")
+            return DoctorCheck(
+                component: "qdrant", status: .notConfigured,
+                message: "vectors stay in the embedded SQLite index; set BEDSIDE_QDRANT_URL to use Qdrant")
         }
         let client = QdrantClient(baseURL: q.url, apiKey: q.apiKey, transport: transport, retry: .none, timeout: timeout)
         let start = ContinuousClock.now
@@ -155,15 +171,21 @@ public struct Doctor: Sendable {
             try await client.health()
             let healthy = "\(ConfigRedaction.url(q.url)) healthy in \(Self.elapsed(since: start))"
             guard let info = try await client.collectionInfo(q.collection) else {
-                return DoctorCheck(component: "qdrant", status: .ok, message: "\(healthy); collection \(q.collection) not created yet (ingest creates it)")
+                return DoctorCheck(
+                    component: "qdrant", status: .ok, message: "\(healthy); collection \(q.collection) not created yet (ingest creates it)")
             }
             let size = info.vectorSize.map(String.init) ?? "named vectors"
             let points = info.pointsCount.map { ", \($0) points" } ?? ""
             if let dim = embeddingDimension, info.vectorSize != dim {
-                return DoctorCheck(component: "qdrant", status: .failed,
-                                   message: "\(healthy); collection \(q.collection) holds \(size)-dimensional vectors but the embedding model makes \(dim)-dimensional ones: use another BEDSIDE_QDRANT_COLLECTION or delete it and re-ingest")
+                return DoctorCheck(
+                    component: "qdrant", status: .failed,
+                    message:
+                        "\(healthy); collection \(q.collection) holds \(size)-dimensional vectors but the embedding model makes \(dim)-dimensional ones: use another BEDSIDE_QDRANT_COLLECTION or delete it and re-ingest"
+                )
             }
-            return DoctorCheck(component: "qdrant", status: .ok, message: "\(healthy); collection \(q.collection): \(size) dimensions, \(info.distance ?? "?") distance\(points)")
+            return DoctorCheck(
+                component: "qdrant", status: .ok,
+                message: "\(healthy); collection \(q.collection): \(size) dimensions, \(info.distance ?? "?") distance\(points)")
         } catch {
             return DoctorCheck(component: "qdrant", status: .failed, message: "\(ConfigRedaction.url(q.url)): \(Self.explain(error))")
         }

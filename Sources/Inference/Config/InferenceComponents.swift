@@ -24,16 +24,21 @@ public struct InferenceComponents: Sendable {
     /// The embedding client; a `config_error` when no embedding server is configured.
     public func embedder() throws -> OpenAIEmbeddingClient {
         guard let e = config.embeddings else {
-            throw BedsideError(.config, "Vector retrieval needs an embedding server: set BEDSIDE_EMBED_URL (an OpenAI-style base URL ending in /v1) or [embeddings] url in \(BedsideConfig.defaultPath()).")
+            throw BedsideError(
+                .config,
+                "Vector retrieval needs an embedding server: set BEDSIDE_EMBED_URL (an OpenAI-style base URL ending in /v1) or [embeddings] url in \(BedsideConfig.defaultPath())."
+            )
         }
-        return OpenAIEmbeddingClient(baseURL: e.url, model: e.model, apiKey: e.apiKey, transport: transport, batchSize: e.batchSize,
-                                     inputGuard: EmbeddingInputGuard(maxTokens: e.maxInputTokens),
-                                     timeout: Self.seconds(config.timeouts.embeddings))
+        return OpenAIEmbeddingClient(
+            baseURL: e.url, model: e.model, apiKey: e.apiKey, transport: transport, batchSize: e.batchSize,
+            inputGuard: EmbeddingInputGuard(maxTokens: e.maxInputTokens),
+            timeout: Self.seconds(config.timeouts.embeddings))
     }
 
     public func qdrantClient() throws -> QdrantClient {
         guard let q = config.qdrant else {
-            throw BedsideError(.config, "The qdrant index needs a Qdrant server: set BEDSIDE_QDRANT_URL or [qdrant] url in \(BedsideConfig.defaultPath()).")
+            throw BedsideError(
+                .config, "The qdrant index needs a Qdrant server: set BEDSIDE_QDRANT_URL or [qdrant] url in \(BedsideConfig.defaultPath()).")
         }
         return QdrantClient(baseURL: q.url, apiKey: q.apiKey, transport: transport, timeout: Self.seconds(config.timeouts.qdrant))
     }
@@ -47,7 +52,9 @@ public struct InferenceComponents: Sendable {
     }
 
     /// The retriever of `kind` over the index of `index` (defaults: the configured ones).
-    public func retriever(_ kind: RetrieverKind? = nil, index: IndexKind? = nil, lexicalWeight: Double = 1, semanticWeight: Double = 1) throws -> any Retriever {
+    public func retriever(_ kind: RetrieverKind? = nil, index: IndexKind? = nil, lexicalWeight: Double = 1, semanticWeight: Double = 1) throws
+        -> any Retriever
+    {
         switch kind ?? config.retriever {
         case .bm25:
             return BM25Retriever(database: database)
@@ -55,8 +62,9 @@ public struct InferenceComponents: Sendable {
             return VectorRetriever(database: database, embedder: try embedder(), index: try vectorIndex(index))
         case .hybrid:
             let vector = VectorRetriever(database: database, embedder: try embedder(), index: try vectorIndex(index))
-            return HybridRetriever(lexical: BM25Retriever(database: database), semantic: vector,
-                                   lexicalWeight: lexicalWeight, semanticWeight: semanticWeight)
+            return HybridRetriever(
+                lexical: BM25Retriever(database: database), semantic: vector,
+                lexicalWeight: lexicalWeight, semanticWeight: semanticWeight)
         }
     }
 
@@ -67,8 +75,9 @@ public struct InferenceComponents: Sendable {
     }
 
     public func chatClient(_ l: BedsideConfig.LLM) -> OpenAIChatClient {
-        OpenAIChatClient(baseURL: l.url, model: l.model, apiKey: l.apiKey, transport: transport, timeouts: config.timeouts.chat,
-                         maxTokens: l.maxTokens, temperature: l.temperature)
+        OpenAIChatClient(
+            baseURL: l.url, model: l.model, apiKey: l.apiKey, transport: transport, timeouts: config.timeouts.chat,
+            maxTokens: l.maxTokens, temperature: l.temperature)
     }
 
     /// The ingest sink that embeds new chunks into the index of `index`; nil when no

@@ -59,20 +59,24 @@ public enum AnswerCheck {
         }
     }
 
-    public static func run(question: String, text: String, passages: [RetrievedPassage], promptBuilder: PromptBuilder = PromptBuilder(),
-                           verifier: CitationVerifier = CitationVerifier()) -> Report {
+    public static func run(
+        question: String, text: String, passages: [RetrievedPassage], promptBuilder: PromptBuilder = PromptBuilder(),
+        verifier: CitationVerifier = CitationVerifier()
+    ) -> Report {
         let prompt = promptBuilder.build(question: question, passages: passages)
         let result = verifier.verify(text, sources: LLMGenerator.verifierSources(prompt))
         let declined = CitationVerifier.isRefusal(text)
         return Report(
             question: question,
             sources: prompt.sources.map {
-                SourceRef(n: $0.n, sourceID: $0.passage.chunk.documentID, chunkID: $0.passage.chunk.id, title: $0.passage.title,
-                          section: $0.passage.chunk.section)
+                SourceRef(
+                    n: $0.n, sourceID: $0.passage.chunk.documentID, chunkID: $0.passage.chunk.id, title: $0.passage.title,
+                    section: $0.passage.chunk.section)
             },
             sentences: result.verdicts.map {
-                SentenceReport(text: $0.text, verdict: $0.kind.rawValue, writtenCitations: $0.written, citations: $0.citations, reason: $0.reason,
-                               spans: $0.spans)
+                SentenceReport(
+                    text: $0.text, verdict: $0.kind.rawValue, writtenCitations: $0.written, citations: $0.citations, reason: $0.reason,
+                    spans: $0.spans)
             },
             answer: result.text, removedCitations: result.removedCitations, removedSentences: result.removedSentences,
             fallsBack: declined || result.citedNumbers.isEmpty || result.leadUnsupported)

@@ -6,6 +6,8 @@ public protocol AnswerGenerator: Sendable {
     var model: String { get }
     /// Emits `.citations` first and `.delta`s of answer text; returns the final answer
     /// (the caller emits `.done`). Passages are given best first.
-    func generate(question: String, passages: [RetrievedPassage], evidence: EvidenceScorer.Weighted,
-                  emit: @Sendable (AnswerEvent) -> Void) async throws -> Answer
+    func generate(
+        question: String, passages: [RetrievedPassage], evidence: EvidenceScorer.Weighted,
+        emit: @Sendable (AnswerEvent) -> Void
+    ) async throws -> Answer
 }

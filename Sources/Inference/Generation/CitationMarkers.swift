@@ -17,7 +17,10 @@ enum CitationMarkers {
         var out: [Marker] = []
         var i = 0
         while i < bytes.count {
-            guard bytes[i] == 0x5B else { i += 1; continue }  // [
+            guard bytes[i] == 0x5B else {
+                i += 1
+                continue
+            } // [
             var j = i + 1
             while j < bytes.count, j - i <= 40, bytes[j] != 0x5D, bytes[j] != 0x5B, bytes[j] != 0x0A { j += 1 }
             if j < bytes.count, bytes[j] == 0x5D, let numbers = parse(bytes[(i + 1)..<j]) {
@@ -42,7 +45,10 @@ enum CitationMarkers {
         for raw in s.split(whereSeparator: { separators.contains($0) }) {
             let token = String(raw)
             if token == "and" || token == "&" { continue }
-            if let n = Int(token), n > 0, n < 1000 { numbers.append(n); continue }
+            if let n = Int(token), n > 0, n < 1000 {
+                numbers.append(n)
+                continue
+            }
             let parts = token.split(whereSeparator: { $0 == "-" || $0 == "–" })
             if parts.count == 2, let a = Int(parts[0]), let b = Int(parts[1]), a > 0, b >= a, b - a <= 20 {
                 numbers += Array(a...b)

@@ -139,7 +139,11 @@ public struct CitationVerifier: Sendable {
     /// Numbers alone are too weak a check: `"1:1000"` in a source would let a sentence claim
     /// "1000 micrograms"; its quantity `"1000 microgram"` is in no source, so it is not supported.
     public static func quantities(_ text: String) -> Set<String> {
-        enum Token: Equatable { case number(String, glued: Bool), word(String), dash, other }
+        enum Token: Equatable {
+            case number(String, glued: Bool)
+            case word(String)
+            case dash, other
+        }
         var tokens: [Token] = []
         let scalars = Array(text.unicodeScalars)
         func isDigit(_ i: Int) -> Bool { i < scalars.count && ("0"..."9").contains(scalars[i]) }
@@ -147,17 +151,22 @@ public struct CitationVerifier: Sendable {
         var i = 0
         while i < scalars.count {
             if isDigit(i) {
-                let glued = i > 0 && isLetter(i - 1)  // NEWS2, CURB65: part of a name
+                let glued = i > 0 && isLetter(i - 1) // NEWS2, CURB65: part of a name
                 var number = ""
-                while i < scalars.count, isDigit(i) || (scalars[i] == "." && isDigit(i + 1))
-                        || (scalars[i] == "," && isDigit(i + 1) && isDigit(i + 2) && isDigit(i + 3) && !isDigit(i + 4)) {
+                while i < scalars.count,
+                    isDigit(i) || (scalars[i] == "." && isDigit(i + 1))
+                        || (scalars[i] == "," && isDigit(i + 1) && isDigit(i + 2) && isDigit(i + 3) && !isDigit(i + 4))
+                {
                     if scalars[i] != "," { number.unicodeScalars.append(scalars[i]) }
                     i += 1
                 }
                 tokens.append(.number(number, glued: glued))
             } else if isLetter(i) {
                 var word = ""
-                while isLetter(i) { word.unicodeScalars.append(scalars[i]); i += 1 }
+                while isLetter(i) {
+                    word.unicodeScalars.append(scalars[i])
+                    i += 1
+                }
                 tokens.append(.word(word.lowercased()))
             } else {
                 let c = scalars[i]
@@ -166,7 +175,9 @@ public struct CitationVerifier: Sendable {
             }
         }
         func unit(at j: Int) -> String? {
-            guard j < tokens.count, case .word(let w) = tokens[j], !FTSQuery.stopWords.contains(w), !["and", "or", "to", "x"].contains(w) else { return nil }
+            guard j < tokens.count, case .word(let w) = tokens[j], !FTSQuery.stopWords.contains(w), !["and", "or", "to", "x"].contains(w) else {
+                return nil
+            }
             return Stemmer.stem(w)
         }
         func connects(_ j: Int) -> Bool {
@@ -181,7 +192,7 @@ public struct CitationVerifier: Sendable {
             if let u = unit(at: j + 1) {
                 out.insert(n + " " + u)
             } else if connects(j + 1), j + 2 < tokens.count, case .number = tokens[j + 2], let u = unit(at: j + 3) {
-                out.insert(n + " " + u)  // "15 to 30 minutes": 15 minutes too
+                out.insert(n + " " + u) // "15 to 30 minutes": 15 minutes too
             }
         }
         return out
@@ -255,7 +266,7 @@ public struct CitationVerifier: Sendable {
         for (start, end) in Self.segments(bytes) {
             let (body, own, leading) = Self.strip(Array(bytes[start..<end]))
             if !leading.isEmpty, !pieces.isEmpty {
-                pieces[pieces.count - 1].numbers += leading  // "… fluids. [1] Then …": [1] closes the sentence before
+                pieces[pieces.count - 1].numbers += leading // "… fluids. [1] Then …": [1] closes the sentence before
                 pieces.append(Piece(start: start, end: end, body: body, numbers: own))
             } else {
                 pieces.append(Piece(start: start, end: end, body: body, numbers: leading + own))
@@ -267,7 +278,11 @@ public struct CitationVerifier: Sendable {
         var verdicts: [SentenceVerdict] = []
         var removedSentences: [RemovedSentence] = []
         var rewritten: [String] = []
-        var attributed = 0, unsupported = 0, repeats = repeatedLines, empty = 0, reattributed = 0
+        var attributed = 0
+        var unsupported = 0
+        var repeats = repeatedLines
+        var empty = 0
+        var reattributed = 0
         var leadUnsupported: Bool?
         var seen = Set<String>()
         for p in pieces {
@@ -279,7 +294,10 @@ public struct CitationVerifier: Sendable {
                     removed.append(n)
                 }
             }
-            guard !p.body.isEmpty else { rewritten.append(""); continue }
+            guard !p.body.isEmpty else {
+                rewritten.append("")
+                continue
+            }
             guard seen.insert(Self.normalized(p.body)).inserted else {
                 repeats += 1
                 rewritten.append("")
@@ -290,7 +308,9 @@ public struct CitationVerifier: Sendable {
             if Self.hasNoContent(p.body, claim) {
                 empty += 1
                 rewritten.append("")
-                verdicts.append(SentenceVerdict(text: p.body, kind: .dropped, written: cites, citations: [], reason: "no content of its own (a title or a lead-in)"))
+                verdicts.append(
+                    SentenceVerdict(
+                        text: p.body, kind: .dropped, written: cites, citations: [], reason: "no content of its own (a title or a lead-in)"))
                 continue
             }
             func checks(_ numbers: [Int]?) -> [ClaimChecker.Verdict] {
@@ -311,7 +331,7 @@ public struct CitationVerifier: Sendable {
                 if !backing.isEmpty {
                     final = backing
                 } else if cites.count > 1, merged(cites, texts).map({ checker.check(claim, against: $0, known: known).backed }) == true {
-                    final = cites  // "…, and …" backed by the cited passages together
+                    final = cites // "…, and …" backed by the cited passages together
                     reason = ""
                 } else if let other = bestBacking(excluding: cites) {
                     final = [other.n]
@@ -336,7 +356,10 @@ public struct CitationVerifier: Sendable {
             let shown = kind == .supported || kind == .reattributed
             let spans = shown ? final.flatMap { n in Self.spans(of: claim, in: n, sources: sources, texts: texts, checker: checker) } : []
             verdicts.append(SentenceVerdict(text: p.body, kind: kind, written: cites, citations: final, reason: reason, spans: spans))
-            if kind == .removed { rewritten.append(""); continue }
+            if kind == .removed {
+                rewritten.append("")
+                continue
+            }
             if kind == .unsupported { unsupported += 1 }
             let text = Self.cite(p.body, final)
             rewritten.append(text)
@@ -357,17 +380,19 @@ public struct CitationVerifier: Sendable {
         }
         out += String(decoding: bytes[cursor..<bytes.count], as: UTF8.self)
         let cited = Set(sentences.flatMap(\.citations)).sorted()
-        return Result(text: Self.tidy(Self.withoutEmptyListItems(out)), sentences: sentences, removedCitations: removed, citedNumbers: cited,
-                      attributedSentences: attributed, unsupportedSentences: unsupported, droppedRepeats: repeats,
-                      removedSentences: removedSentences, droppedEmpty: empty, reattributedSentences: reattributed,
-                      leadUnsupported: leadUnsupported ?? false, verdicts: verdicts)
+        return Result(
+            text: Self.tidy(Self.withoutEmptyListItems(out)), sentences: sentences, removedCitations: removed, citedNumbers: cited,
+            attributedSentences: attributed, unsupportedSentences: unsupported, droppedRepeats: repeats,
+            removedSentences: removedSentences, droppedEmpty: empty, reattributedSentences: reattributed,
+            leadUnsupported: leadUnsupported ?? false, verdicts: verdicts)
     }
 
     /// The passage sentences of source `n` that back a claim, as document spans (kept inside
     /// the passage); none when the source has no `documentID`.
     static func spans(of claim: ClaimText, in n: Int, sources: [Source], texts: [ClaimChecker.SourceText], checker: ClaimChecker) -> [SourceSpan] {
         guard let k = sources.firstIndex(where: { $0.n == n }), let documentID = sources[k].documentID,
-              let text = texts.first(where: { $0.n == n }) else { return [] }
+            let text = texts.first(where: { $0.n == n })
+        else { return [] }
         let source = sources[k]
         var out: [SourceSpan] = []
         for i in checker.supportingSentences(claim, in: text) {
@@ -431,7 +456,10 @@ public struct CitationVerifier: Sendable {
         var dropped = 0
         for line in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
             let key = normalized(String(line))
-            if !key.isEmpty, !seen.insert(key).inserted { dropped += 1; continue }
+            if !key.isEmpty, !seen.insert(key).inserted {
+                dropped += 1
+                continue
+            }
             kept.append(line)
         }
         return (kept.joined(separator: "\n"), dropped)
@@ -462,15 +490,18 @@ public struct CitationVerifier: Sendable {
         while i < line.endIndex, line[i] == 0x20 || line[i] == 0x09 { i += 1 }
         let start = i
         var digits = 0
-        while i < line.endIndex, (0x30...0x39).contains(line[i]), digits < 3 { i += 1; digits += 1 }
+        while i < line.endIndex, (0x30...0x39).contains(line[i]), digits < 3 {
+            i += 1
+            digits += 1
+        }
         if digits > 0 {
-            guard i < line.endIndex, line[i] == 0x2E || line[i] == 0x29 else { return 0 }  // . )
+            guard i < line.endIndex, line[i] == 0x2E || line[i] == 0x29 else { return 0 } // . )
             i += 1
-        } else if i < line.endIndex, [0x2D, 0x2A, 0x2B].contains(line[i]) {  // - * +
+        } else if i < line.endIndex, [0x2D, 0x2A, 0x2B].contains(line[i]) { // - * +
             i += 1
-        } else if line[i...].starts(with: [0xE2, 0x80, 0xA2]) {  // •
+        } else if line[i...].starts(with: [0xE2, 0x80, 0xA2]) { // •
             i += 3
-        } else if i < line.endIndex, line[i] == 0x23 {  // Markdown heading
+        } else if i < line.endIndex, line[i] == 0x23 { // Markdown heading
             while i < line.endIndex, line[i] == 0x23 { i += 1 }
         } else {
             return 0
@@ -515,7 +546,10 @@ public struct CitationVerifier: Sendable {
         guard !numbers.isEmpty else { return sentence }
         var s = Substring(sentence)
         var end = ""
-        while let last = s.last, ".!?:;".contains(last) { end = String(last) + end; s = s.dropLast() }
+        while let last = s.last, ".!?:;".contains(last) {
+            end = String(last) + end
+            s = s.dropLast()
+        }
         let marks = numbers.map { "[\($0)]" }.joined()
         return s.trimmingCharacters(in: .whitespaces) + " " + marks + end
     }
@@ -531,9 +565,11 @@ public struct CitationVerifier: Sendable {
     public static func isRefusal(_ text: String) -> Bool {
         let t = text.lowercased().replacingOccurrences(of: "’", with: "'")
         guard t.count < 400 else { return false }
-        let phrases = ["sources do not", "sources don't", "source does not", "source doesn't", "cannot answer", "can't answer",
-                       "unable to answer", "not enough information", "no information", "insufficient information",
-                       "do not contain the answer", "does not contain the answer", "do not answer", "does not answer"]
+        let phrases = [
+            "sources do not", "sources don't", "source does not", "source doesn't", "cannot answer", "can't answer",
+            "unable to answer", "not enough information", "no information", "insufficient information",
+            "do not contain the answer", "does not contain the answer", "do not answer", "does not answer",
+        ]
         return phrases.contains { t.contains($0) }
     }
 }

@@ -168,7 +168,9 @@ struct ClaimChecker: Sendable {
         }
         // Numbers stated together must be stated together in the source.
         for group in Self.numericGroups(claim) where !sentenceItems.contains(where: { group.isSubset(of: $0.union(header)) }) {
-            let shown = group.sorted().map { $0.split(separator: ":", maxSplits: 1).last.map(String.init) ?? $0 }.map { $0.replacingOccurrences(of: "#", with: "") }
+            let shown = group.sorted().map { $0.split(separator: ":", maxSplits: 1).last.map(String.init) ?? $0 }.map {
+                $0.replacingOccurrences(of: "#", with: "")
+            }
             return fail("[\(source.n)] does not state " + shown.joined(separator: " with ") + " together")
         }
         // 2. Content.
@@ -218,7 +220,10 @@ struct ClaimChecker: Sendable {
             var bestShared = 0
             for (k, s) in sourceClauses.enumerated() {
                 let shared = c.terms.intersection(s.terms).count
-                if shared > bestShared { bestShared = shared; bestIndex = k }
+                if shared > bestShared {
+                    bestShared = shared
+                    bestIndex = k
+                }
             }
             guard bestIndex >= 0 else { continue }
             aligned[bestIndex, default: []].formUnion(c.cues)
@@ -226,8 +231,10 @@ struct ClaimChecker: Sendable {
         for c in claim.clauses where !c.terms.isEmpty {
             // A clause that asserts what a negated source clause denies ("not full wakefulness").
             if !c.cues.contains("neg") {
-                for s in sourceClauses where s.cues.contains("neg") && !s.terms.isEmpty && s.terms.isSubset(of: c.terms)
-                    && !sourceClauses.contains(where: { !$0.cues.contains("neg") && s.terms.isSubset(of: $0.terms) }) {
+                for s in sourceClauses
+                where s.cues.contains("neg") && !s.terms.isEmpty && s.terms.isSubset(of: c.terms)
+                    && !sourceClauses.contains(where: { !$0.cues.contains("neg") && s.terms.isSubset(of: $0.terms) })
+                {
                     return "says it is not so (\(s.terms.sorted().joined(separator: " ")))"
                 }
             }
@@ -237,7 +244,8 @@ struct ClaimChecker: Sendable {
                 guard group != "order", group != "severity" else { continue }
                 let related = sourceClauses.filter { !$0.terms.intersection(c.terms).isEmpty && $0.cues.contains { $0.hasPrefix(group + ":") } }
                 if !related.isEmpty, !related.contains(where: { $0.cues.contains(cue) }),
-                   let other = related.first?.cues.first(where: { $0.hasPrefix(group + ":") }) {
+                    let other = related.first?.cues.first(where: { $0.hasPrefix(group + ":") })
+                {
                     return "says \(other.split(separator: ":").last ?? "") where the sentence says \(cue.split(separator: ":").last ?? "") (\(group))"
                 }
             }
@@ -311,7 +319,7 @@ struct ClaimChecker: Sendable {
             } else if t.kind == .word, !linkWords.contains(t.text) {
                 break
             } else if t.kind == .number {
-                break  // a number with no unit
+                break // a number with no unit
             }
             k += step
             steps += 1
@@ -338,7 +346,8 @@ struct ClaimChecker: Sendable {
                 for (si, sentence) in source.sentences.enumerated() {
                     let qt = sourceQT[si]
                     for k in sentence.tokens.indices {
-                        let matches = item.hasPrefix("q:") ? qt[k].map { "q:" + $0.key == item && $0.token == k } ?? false : sentence.termAt[k] == item
+                        let matches =
+                            item.hasPrefix("q:") ? qt[k].map { "q:" + $0.key == item && $0.token == k } ?? false : sentence.termAt[k] == item
                         guard matches else { continue }
                         let from = item.hasPrefix("q:") ? (step == 1 ? k - 1 : max(k + 1, qt[k]?.end ?? k + 1)) : k - step
                         if let v = Self.scan(sentence, qt, from: from, step: -step, unit: unit).value { values.insert(v) }
@@ -362,7 +371,10 @@ struct ClaimChecker: Sendable {
             while k >= 0, k < claim.tokens.count, taken < 2, abs(k - token) <= 4 {
                 let t = claim.tokens[k]
                 if t.kind == .boundary { break }
-                if let stem = claim.termAt[k], ClaimText.units[t.text] == nil { out.append(stem); taken += 1 }
+                if let stem = claim.termAt[k], ClaimText.units[t.text] == nil {
+                    out.append(stem)
+                    taken += 1
+                }
                 k += step
             }
         }

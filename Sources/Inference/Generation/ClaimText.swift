@@ -67,12 +67,16 @@ struct ClaimText: Sendable {
             let value = Self.canonicalNumber(t.text)
             numbers.insert(value)
             if let (unit, factor, word) = Self.unit(tokens, after: j) {
-                quantities.append(Quantity(key: Self.canonicalNumber(t.text, times: factor) + " " + unit, display: t.text + " " + word, token: j,
-                                           end: Self.unitEnd(tokens, after: j)))
+                quantities.append(
+                    Quantity(
+                        key: Self.canonicalNumber(t.text, times: factor) + " " + unit, display: t.text + " " + word, token: j,
+                        end: Self.unitEnd(tokens, after: j)))
             } else if Self.connects(tokens, j + 1), j + 2 < tokens.count, tokens[j + 2].kind == .number,
-                      let (unit, factor, word) = Self.unit(tokens, after: j + 2) {
+                let (unit, factor, word) = Self.unit(tokens, after: j + 2)
+            {
                 // "15 to 30 minutes", "40-50 mg": the first number shares the unit.
-                quantities.append(Quantity(key: Self.canonicalNumber(t.text, times: factor) + " " + unit, display: t.text + " " + word, token: j, end: j + 1))
+                quantities.append(
+                    Quantity(key: Self.canonicalNumber(t.text, times: factor) + " " + unit, display: t.text + " " + word, token: j, end: j + 1))
             } else {
                 bare.append((value, j, j + 1 >= tokens.count || tokens[j + 1].kind == .boundary))
             }
@@ -93,8 +97,9 @@ struct ClaimText: Sendable {
             if t.kind == .word {
                 var cues = Self.cueClasses(t.text)
                 if t.text == "over", i + 1 < tokens.count, tokens[i + 1].kind == .number,
-                   let (u, _, _) = Self.unit(tokens, after: i + 1), ["minute", "hour", "day", "week"].contains(u) {
-                    cues.remove("direction:up")  // "over 20 minutes": a duration
+                    let (u, _, _) = Self.unit(tokens, after: i + 1), ["minute", "hour", "day", "week"].contains(u)
+                {
+                    cues.remove("direction:up") // "over 20 minutes": a duration
                 }
                 clauses[clauses.count - 1].cues.formUnion(cues)
             }
@@ -129,8 +134,10 @@ struct ClaimText: Sendable {
             let c = s[i]
             if isDigit(i) {
                 var number = ""
-                while i < s.count, isDigit(i) || (s[i] == "." && isDigit(i + 1))
-                        || (s[i] == "," && isDigit(i + 1) && isDigit(i + 2) && isDigit(i + 3) && !isDigit(i + 4)) {
+                while i < s.count,
+                    isDigit(i) || (s[i] == "." && isDigit(i + 1))
+                        || (s[i] == "," && isDigit(i + 1) && isDigit(i + 2) && isDigit(i + 3) && !isDigit(i + 4))
+                {
                     if s[i] != "," { number.unicodeScalars.append(s[i]) }
                     i += 1
                 }
@@ -145,9 +152,9 @@ struct ClaimText: Sendable {
                     i += 1
                 }
                 let lower = word.lowercased()
-                let hyphenated = i < s.count && (s[i] == "-" || s[i] == "\u{2013}") && isLetter(i + 1)  // "three-bag"
+                let hyphenated = i < s.count && (s[i] == "-" || s[i] == "\u{2013}") && isLetter(i + 1) // "three-bag"
                 if let value = numberWords[lower], !hyphenated {
-                    out.append(Token(kind: .number, text: value))  // "two doses" states a count
+                    out.append(Token(kind: .number, text: value)) // "two doses" states a count
                 } else {
                     out.append(Token(kind: .word, text: lower))
                 }
@@ -209,7 +216,9 @@ struct ClaimText: Sendable {
 
     /// The content stem of a word, or nil for stop, meta and paraphrase words.
     static func contentStem(_ word: String) -> String? {
-        if FTSQuery.stopWords.contains(word) || metaWords.contains(word) || paraphraseWords.contains(word) || negationWords.contains(word) { return nil }
+        if FTSQuery.stopWords.contains(word) || metaWords.contains(word) || paraphraseWords.contains(word) || negationWords.contains(word) {
+            return nil
+        }
         if word == "%" { return nil }
         let w = synonyms[word] ?? word
         if w.count < 2, !(w.first?.isNumber ?? false) { return nil }
@@ -268,14 +277,16 @@ struct ClaimText: Sendable {
         } else if tokens[j + 1].kind == .word, tokens[j + 1].text == "per", j + 2 < tokens.count, tokens[j + 2].text == "cent" {
             return ("%", 1, "per cent")
         } else if tokens[j + 1].kind == .slash {
-            (unit, written, k) = ("", "", j + 1)  // "25/min"
+            (unit, written, k) = ("", "", j + 1) // "25/min"
         } else {
             return nil
         }
         // Rates and concentrations: "mL/kg", "µg/kg/min", "mg per day", "units/kg/h".
         while k + 1 < tokens.count, tokens[k + 1].kind == .word,
-              tokens[k].kind == .slash || (tokens[k].kind == .word && ["per", "a", "an", "each"].contains(tokens[k].text)
-                                            && (units[tokens[k + 1].text] != nil || denominators.contains(tokens[k + 1].text))) {
+            tokens[k].kind == .slash
+                || (tokens[k].kind == .word && ["per", "a", "an", "each"].contains(tokens[k].text)
+                    && (units[tokens[k + 1].text] != nil || denominators.contains(tokens[k + 1].text)))
+        {
             let w = tokens[k + 1].text
             unit += "/" + (units[w]?.0 ?? Stemmer.stem(w))
             written += (tokens[k].kind == .slash ? "/" : " per ") + w
@@ -290,8 +301,10 @@ struct ClaimText: Sendable {
         if k < tokens.count, tokens[k].kind == .word { k += 1 }
         if k < tokens.count, tokens[k - 1].text == "per", tokens[k].text == "cent" { return k + 1 }
         while k + 1 < tokens.count, tokens[k + 1].kind == .word,
-              tokens[k].kind == .slash || (tokens[k].kind == .word && ["per", "a", "an", "each"].contains(tokens[k].text)
-                                            && (units[tokens[k + 1].text] != nil || denominators.contains(tokens[k + 1].text))) {
+            tokens[k].kind == .slash
+                || (tokens[k].kind == .word && ["per", "a", "an", "each"].contains(tokens[k].text)
+                    && (units[tokens[k + 1].text] != nil || denominators.contains(tokens[k + 1].text)))
+        {
             k += 2
         }
         return k
@@ -311,10 +324,14 @@ struct ClaimText: Sendable {
     /// Exclusive classes: a clause saying one where its source says another is a changed claim.
     static let cueGroups: [String: [String: Set<String>]] = [
         "direction": [
-            "up": ["above", "over", "more", "greater", "higher", "high", "increase", "increased", "increases", "increasing", "raise",
-                   "raised", "raises", "rise", "rises", "rising", "exceed", "exceeds", "exceeding", "elevated", "longer", "maximum"],
-            "down": ["below", "under", "less", "fewer", "lower", "low", "decrease", "decreased", "decreases", "decreasing", "reduce",
-                     "reduced", "reduces", "reducing", "reduction", "fall", "falls", "falling", "drop", "drops", "shorter", "minimum"],
+            "up": [
+                "above", "over", "more", "greater", "higher", "high", "increase", "increased", "increases", "increasing", "raise",
+                "raised", "raises", "rise", "rises", "rising", "exceed", "exceeds", "exceeding", "elevated", "longer", "maximum",
+            ],
+            "down": [
+                "below", "under", "less", "fewer", "lower", "low", "decrease", "decreased", "decreases", "decreasing", "reduce",
+                "reduced", "reduces", "reducing", "reduction", "fall", "falls", "falling", "drop", "drops", "shorter", "minimum",
+            ],
         ],
         "timing": [
             "after": ["after", "later", "beyond", "delayed"],

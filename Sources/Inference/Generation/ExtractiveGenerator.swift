@@ -21,8 +21,10 @@ public struct ExtractiveGenerator: AnswerGenerator {
     /// Sentences sharing at least this share of their content terms (Jaccard) are one statement.
     public var duplicateSimilarity: Double
 
-    public init(passagesConsidered: Int = 3, maxSentences: Int = 3, relativeFloor: Double = 0.5, maxCharacters: Int = 600,
-                duplicateSimilarity: Double = 0.6) {
+    public init(
+        passagesConsidered: Int = 3, maxSentences: Int = 3, relativeFloor: Double = 0.5, maxCharacters: Int = 600,
+        duplicateSimilarity: Double = 0.6
+    ) {
         self.passagesConsidered = passagesConsidered
         self.maxSentences = maxSentences
         self.relativeFloor = relativeFloor
@@ -92,8 +94,10 @@ public struct ExtractiveGenerator: AnswerGenerator {
         return union == 0 ? 1 : Double(a.intersection(b).count) / Double(union)
     }
 
-    public func generate(question: String, passages: [RetrievedPassage], evidence: EvidenceScorer.Weighted,
-                         emit: @Sendable (AnswerEvent) -> Void) async throws -> Answer {
+    public func generate(
+        question: String, passages: [RetrievedPassage], evidence: EvidenceScorer.Weighted,
+        emit: @Sendable (AnswerEvent) -> Void
+    ) async throws -> Answer {
         let chosen = select(passages: passages, evidence: evidence)
         // Number the cited passages in order of first use.
         var numberOf: [Int: Int] = [:]
@@ -110,7 +114,8 @@ public struct ExtractiveGenerator: AnswerGenerator {
             emit(.delta(delta))
             // The quoted sentence is its own support: its place in the document.
             let chunk = passages[c.passage].chunk
-            let start = chunk.start + c.range.lowerBound, end = min(chunk.end, chunk.start + c.range.upperBound)
+            let start = chunk.start + c.range.lowerBound
+            let end = min(chunk.end, chunk.start + c.range.upperBound)
             let spans = start < end ? [SourceSpan(citation: n, documentID: chunk.documentID, start: start, end: end)] : []
             sentences.append(AnswerSentence(text: piece, citations: [n], spans: spans))
         }
@@ -121,7 +126,10 @@ public struct ExtractiveGenerator: AnswerGenerator {
     static func cite(_ sentence: String, _ n: Int) -> String {
         var s = sentence.trimmingCharacters(in: .whitespacesAndNewlines)
         var end = ""
-        if let last = s.last, ".!?".contains(last) { end = String(last); s.removeLast() }
+        if let last = s.last, ".!?".contains(last) {
+            end = String(last)
+            s.removeLast()
+        }
         return "\(s) [\(n)]\(end.isEmpty ? "." : end)"
     }
 }

@@ -30,8 +30,10 @@ public struct LLMGenerator: AnswerGenerator {
 
     public var model: String { client.model }
 
-    public init(client: OpenAIChatClient, promptBuilder: PromptBuilder = PromptBuilder(), verifier: CitationVerifier = CitationVerifier(),
-                fallback: ExtractiveGenerator? = ExtractiveGenerator()) {
+    public init(
+        client: OpenAIChatClient, promptBuilder: PromptBuilder = PromptBuilder(), verifier: CitationVerifier = CitationVerifier(),
+        fallback: ExtractiveGenerator? = ExtractiveGenerator()
+    ) {
         self.client = client
         self.promptBuilder = promptBuilder
         self.verifier = verifier
@@ -44,8 +46,10 @@ public struct LLMGenerator: AnswerGenerator {
     /// Whether an answer's `model` says it is an extractive fallback.
     public static func isFallback(_ answer: Answer) -> Bool { answer.model.hasPrefix("extractive (fallback: ") }
 
-    public func generate(question: String, passages: [RetrievedPassage], evidence: EvidenceScorer.Weighted,
-                         emit: @Sendable (AnswerEvent) -> Void) async throws -> Answer {
+    public func generate(
+        question: String, passages: [RetrievedPassage], evidence: EvidenceScorer.Weighted,
+        emit: @Sendable (AnswerEvent) -> Void
+    ) async throws -> Answer {
         let prompt = promptBuilder.build(question: question, passages: passages)
         let citations = prompt.sources.map { $0.passage.citation($0.n) }
         emit(.citations(citations))
@@ -66,8 +70,9 @@ public struct LLMGenerator: AnswerGenerator {
         // arrived; a truncated one that supports nothing is as useless as a finished one.
         let cut = end?.incomplete ?? true
         let truncated = end?.finishReason == "length"
-        let (answer, verified) = Self.checked(question: question, text: text, prompt: prompt, citations: citations, incomplete: cut || truncated,
-                                              model: model, verifier: verifier)
+        let (answer, verified) = Self.checked(
+            question: question, text: text, prompt: prompt, citations: citations, incomplete: cut || truncated,
+            model: model, verifier: verifier)
         guard let fallback, Self.needsFallback(answer, cut: cut, leadUnsupported: verified.leadUnsupported) else { return answer }
         return try await Self.fallbackAnswer(answer, question: question, prompt: prompt, evidence: evidence, generator: fallback) ?? answer
     }
@@ -81,8 +86,10 @@ public struct LLMGenerator: AnswerGenerator {
 
     /// The extractive answer over the passages the model was given, flagged as a fallback;
     /// nil when those passages hold no sentence that covers the question either.
-    static func fallbackAnswer(_ llmAnswer: Answer, question: String, prompt: PromptBuilder.Prompt, evidence: EvidenceScorer.Weighted,
-                               generator: ExtractiveGenerator) async throws -> Answer? {
+    static func fallbackAnswer(
+        _ llmAnswer: Answer, question: String, prompt: PromptBuilder.Prompt, evidence: EvidenceScorer.Weighted,
+        generator: ExtractiveGenerator
+    ) async throws -> Answer? {
         // The done answer replaces the streamed text, so the fallback's own events are not re-sent.
         var quoted = try await generator.generate(question: question, passages: prompt.sources.map(\.passage), evidence: evidence) { _ in }
         guard !quoted.citations.isEmpty else { return nil }
@@ -93,29 +100,35 @@ public struct LLMGenerator: AnswerGenerator {
     }
 
     /// The verified answer for the model's text (pure; shared with tests).
-    static func answer(question: String, text: String, prompt: PromptBuilder.Prompt, citations: [Citation], incomplete: Bool,
-                       model: String, verifier: CitationVerifier) -> Answer {
+    static func answer(
+        question: String, text: String, prompt: PromptBuilder.Prompt, citations: [Citation], incomplete: Bool,
+        model: String, verifier: CitationVerifier
+    ) -> Answer {
         checked(question: question, text: text, prompt: prompt, citations: citations, incomplete: incomplete, model: model, verifier: verifier).0
     }
 
     /// The sources as the verifier reads them: the passage text the model saw, its title and section as context.
     public static func verifierSources(_ prompt: PromptBuilder.Prompt) -> [CitationVerifier.Source] {
         prompt.sources.map { s in
-            CitationVerifier.Source(n: s.n, text: s.text, header: s.passage.title + "\n" + s.passage.chunk.section,
-                                    documentID: s.passage.chunk.documentID, documentStart: s.passage.chunk.start,
-                                    documentEnd: max(s.passage.chunk.start, s.passage.chunk.end))
+            CitationVerifier.Source(
+                n: s.n, text: s.text, header: s.passage.title + "\n" + s.passage.chunk.section,
+                documentID: s.passage.chunk.documentID, documentStart: s.passage.chunk.start,
+                documentEnd: max(s.passage.chunk.start, s.passage.chunk.end))
         }
     }
 
     /// The verified answer and the verifier's full result.
-    static func checked(question: String, text: String, prompt: PromptBuilder.Prompt, citations: [Citation], incomplete: Bool,
-                        model: String, verifier: CitationVerifier) -> (Answer, CitationVerifier.Result) {
+    static func checked(
+        question: String, text: String, prompt: PromptBuilder.Prompt, citations: [Citation], incomplete: Bool,
+        model: String, verifier: CitationVerifier
+    ) -> (Answer, CitationVerifier.Result) {
         let verified = verifier.verify(text, sources: verifierSources(prompt))
         let declined = CitationVerifier.isRefusal(text)
         let used = declined ? [] : citations.filter { verified.citedNumbers.contains($0.n) }
-        let answer = Answer(question: question, answer: verified.text, sentences: verified.sentences, refused: false,
-                            incomplete: incomplete, citations: used, removedCitations: verified.removedCitations,
-                            removedSentences: verified.removedSentences, model: model)
+        let answer = Answer(
+            question: question, answer: verified.text, sentences: verified.sentences, refused: false,
+            incomplete: incomplete, citations: used, removedCitations: verified.removedCitations,
+            removedSentences: verified.removedSentences, model: model)
         return (answer, verified)
     }
 }

@@ -20,8 +20,10 @@ public struct PromptBuilder: Sendable {
     /// The line after the question that asks for the answer.
     public var answerInstruction: String
 
-    public init(maxPromptTokens: Int = 2_500, maxSources: Int = 5, charsPerToken: Double = 3.2, minimumSourceTokens: Int = 60,
-                systemPrompt: String = PromptBuilder.defaultSystemPrompt, answerInstruction: String = PromptBuilder.defaultAnswerInstruction) {
+    public init(
+        maxPromptTokens: Int = 2_500, maxSources: Int = 5, charsPerToken: Double = 3.2, minimumSourceTokens: Int = 60,
+        systemPrompt: String = PromptBuilder.defaultSystemPrompt, answerInstruction: String = PromptBuilder.defaultAnswerInstruction
+    ) {
         self.maxPromptTokens = maxPromptTokens
         self.maxSources = maxSources
         self.charsPerToken = charsPerToken

@@ -1,4 +1,5 @@
 import Core
+import Foundation
 
 /// Splits a document into passages that follow its structure.
 ///
@@ -34,11 +35,14 @@ public struct Chunker: Sendable {
             current = nil
         }
         for line in TextLine.split(document.text) {
-            if line.isBlank { flush(); continue }
+            if line.isBlank {
+                flush()
+                continue
+            }
             if let (level, title) = Self.heading(line.text) {
                 flush()
                 if level == 1 {
-                    section = []  // the document title; citations carry it separately
+                    section = [] // the document title; citations carry it separately
                     inFrontMatter = true
                 } else {
                     section = Array(section.prefix(level - 2))
@@ -107,7 +111,7 @@ public struct Chunker: Sendable {
         while end - s > maxBytes {
             var cut = s + maxBytes
             while cut > s + targetBytes / 2, utf8[cut] != 0x20 { cut -= 1 }
-            if utf8[cut] != 0x20 {  // no space: step back to a character boundary
+            if utf8[cut] != 0x20 { // no space: step back to a character boundary
                 cut = s + maxBytes
                 while cut > s, utf8[cut] & 0xC0 == 0x80 { cut -= 1 }
             }
@@ -119,7 +123,8 @@ public struct Chunker: Sendable {
     }
 
     static func trim(_ s: Int, _ e: Int, _ utf8: [UInt8]) -> (Int, Int) {
-        var a = s, b = e
+        var a = s
+        var b = e
         while a < b, [0x20, 0x09, 0x0A, 0x0D].contains(utf8[a]) { a += 1 }
         while b > a, [0x20, 0x09, 0x0A, 0x0D].contains(utf8[b - 1]) { b -= 1 }
         return (a, b)
@@ -129,11 +134,13 @@ public struct Chunker: Sendable {
     static func heading(_ line: Substring) -> (Int, String)? {
         var level = 0
         var i = line.startIndex
-        while i < line.endIndex, line[i] == "#", level < 7 { level += 1; i = line.index(after: i) }
+        while i < line.endIndex, line[i] == "#", level < 7 {
+            level += 1
+            i = line.index(after: i)
+        }
         guard (1...6).contains(level), i < line.endIndex, line[i] == " " else { return nil }
-        let title = line[i...].trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "#")).trimmingCharacters(in: .whitespaces)
+        let title = line[i...].trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "#")).trimmingCharacters(
+            in: .whitespaces)
         return title.isEmpty ? nil : (level, title)
     }
 }
-
-import Foundation

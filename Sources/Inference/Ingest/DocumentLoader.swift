@@ -21,7 +21,10 @@ public enum DocumentLoader {
                 var found: [String] = []
                 while let rel = walker.nextObject() as? String {
                     let name = (rel as NSString).lastPathComponent
-                    if name.hasPrefix(".") { walker.skipDescendants(); continue }
+                    if name.hasPrefix(".") {
+                        walker.skipDescendants()
+                        continue
+                    }
                     let ext = (name as NSString).pathExtension.lowercased()
                     if textExtensions.contains(ext) || ext == "jsonl" { found.append((path as NSString).appendingPathComponent(rel)) }
                 }
@@ -53,8 +56,11 @@ public enum DocumentLoader {
 
     static func documentID(for file: String, root: String?) -> String {
         var id = file
-        if let root, file.hasPrefix(root) { id = String(file.dropFirst(root.count)).trimmingCharacters(in: CharacterSet(charactersIn: "/")) }
-        else { id = (file as NSString).lastPathComponent }
+        if let root, file.hasPrefix(root) {
+            id = String(file.dropFirst(root.count)).trimmingCharacters(in: CharacterSet(charactersIn: "/"))
+        } else {
+            id = (file as NSString).lastPathComponent
+        }
         return (id as NSString).deletingPathExtension
     }
 
@@ -66,7 +72,11 @@ public enum DocumentLoader {
         var sawTitle = false
         for line in text.split(separator: "\n", omittingEmptySubsequences: true).prefix(12) {
             let l = line.trimmingCharacters(in: .whitespaces)
-            if !sawTitle, l.hasPrefix("# ") { title = String(l.dropFirst(2)).trimmingCharacters(in: .whitespaces); sawTitle = true; continue }
+            if !sawTitle, l.hasPrefix("# ") {
+                title = String(l.dropFirst(2)).trimmingCharacters(in: .whitespaces)
+                sawTitle = true
+                continue
+            }
             if l.hasPrefix(">") {
                 let q = l.drop(while: { $0 == ">" || $0 == " " })
                 if let r = q.range(of: "Summarises:", options: .caseInsensitive) {
@@ -74,7 +84,9 @@ public enum DocumentLoader {
                 } else if q.localizedCaseInsensitiveContains("not for clinical use") {
                     metadata["disclaimer"] = .string(String(q))
                 }
-            } else if sawTitle { break }
+            } else if sawTitle {
+                break
+            }
         }
         if title == nil {
             let first = text.split(separator: "\n").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""

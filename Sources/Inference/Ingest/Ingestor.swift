@@ -68,8 +68,9 @@ public struct Ingestor: Sendable {
 
     public func ingest(documents: [Document], progress: (@Sendable (IngestProgress) -> Void)? = nil) async throws -> IngestSummary {
         let started = Date()
-        var s = IngestSummary(files: 0, documents: documents.count, added: 0, replaced: 0, unchanged: 0, chunks: 0, embedded: 0,
-                              indexVersion: try await database.indexVersion(), seconds: 0)
+        var s = IngestSummary(
+            files: 0, documents: documents.count, added: 0, replaced: 0, unchanged: 0, chunks: 0, embedded: 0,
+            indexVersion: try await database.indexVersion(), seconds: 0)
         var start = 0
         while start < documents.count {
             let batch = Array(documents[start..<min(start + batchSize, documents.count)])
@@ -78,8 +79,12 @@ public struct Ingestor: Sendable {
             var changedDocs: [Document] = []
             for (doc, outcome) in zip(batch, result.outcomes) {
                 switch outcome {
-                case .added: s.added += 1; changedDocs.append(doc)
-                case .replaced: s.replaced += 1; changedDocs.append(doc)
+                case .added:
+                    s.added += 1
+                    changedDocs.append(doc)
+                case .replaced:
+                    s.replaced += 1
+                    changedDocs.append(doc)
                 case .unchanged: s.unchanged += 1
                 }
             }

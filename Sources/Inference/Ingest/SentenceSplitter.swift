@@ -11,11 +11,11 @@ public enum SentenceSplitter {
         var i = start
         while i < end {
             let b = utf8[i]
-            if b == 0x0A, i + 1 < end, utf8[i + 1] == 0x0A {  // paragraph break
+            if b == 0x0A, i + 1 < end, utf8[i + 1] == 0x0A { // paragraph break
                 out.append(i)
-            } else if b == 0x2E || b == 0x3F || b == 0x21 {  // . ? !
+            } else if b == 0x2E || b == 0x3F || b == 0x21 { // . ? !
                 var j = i + 1
-                while j < end, utf8[j] == 0x29 || utf8[j] == 0x22 || utf8[j] == 0x5D { j += 1 }  // ) " ]
+                while j < end, utf8[j] == 0x29 || utf8[j] == 0x22 || utf8[j] == 0x5D { j += 1 } // ) " ]
                 if j >= end { break }
                 if utf8[j] == 0x20 || utf8[j] == 0x0A {
                     var k = j
@@ -39,7 +39,7 @@ public enum SentenceSplitter {
         var s = dot
         while s > start, utf8[s - 1] != 0x20, utf8[s - 1] != 0x0A, utf8[s - 1] != 0x28 { s -= 1 }
         let word = String(decoding: utf8[s..<dot], as: UTF8.self).lowercased()
-        if word.count == 1, word.first?.isLetter == true { return true }  // initials: "J. Smith"
+        if word.count == 1, word.first?.isLetter == true { return true } // initials: "J. Smith"
         return abbreviations.contains(word)
     }
 

@@ -14,8 +14,12 @@ struct TextLine: Sendable, Hashable {
         var startOffset = 0
         var i = utf8.startIndex
         func add(_ endIndex: String.Index, _ endOffset: Int) {
-            var e = endIndex, eo = endOffset
-            if eo > startOffset, utf8[utf8.index(before: e)] == 0x0D { e = utf8.index(before: e); eo -= 1 }
+            var e = endIndex
+            var eo = endOffset
+            if eo > startOffset, utf8[utf8.index(before: e)] == 0x0D {
+                e = utf8.index(before: e)
+                eo -= 1
+            }
             lines.append(TextLine(text: text[lineStart..<e], start: startOffset, end: eo))
         }
         while i != utf8.endIndex {

@@ -31,8 +31,10 @@ public final class BM25Index: Sendable {
         let terms: [String: Int32]
         let postings: [[Posting]]
 
-        init(state: BedsideDatabase.FTSIndexState, maxID: Int64, ids: [Int64], lengths: [Int32], totalTokens: Int64,
-             terms: [String: Int32], postings: [[Posting]]) {
+        init(
+            state: BedsideDatabase.FTSIndexState, maxID: Int64, ids: [Int64], lengths: [Int32], totalTokens: Int64,
+            terms: [String: Int32], postings: [[Posting]]
+        ) {
             self.state = state
             self.maxID = maxID
             self.ids = ids
@@ -71,7 +73,10 @@ public final class BM25Index: Sendable {
 
     // MARK: - One index per database
 
-    private struct WeakEntry { weak var database: BedsideDatabase?; let index: BM25Index }
+    private struct WeakEntry {
+        weak var database: BedsideDatabase?
+        let index: BM25Index
+    }
     private static let registry = Locked([ObjectIdentifier: WeakEntry]())
 
     /// The index shared by every retriever over `database` (one copy in memory per database).
@@ -112,6 +117,13 @@ public final class BM25Index: Sendable {
             snapshot = try await refresh(from: snapshot)
         }
         throw BedsideError(.database, "The search index kept changing while searching; try again.")
+    }
+
+    /// Loads the in-memory copy now, so the first question does not pay for it (about 3 s at
+    /// 100k passages). `serve` and the console call it in the background at start; a failure
+    /// is left for the first search to report.
+    public func warm() async {
+        _ = try? await current()
     }
 
     /// The in-memory snapshot as of now (loaded on first use, refreshed when the store moved).
@@ -158,7 +170,7 @@ public final class BM25Index: Sendable {
         if let b = base {
             let now = try await database.ftsIndexState(upTo: b.maxID)
             if now == b.state { return b }
-            if now.rowsUpTo == b.rows {  // only additions since: append them
+            if now.rowsUpTo == b.rows { // only additions since: append them
                 do { return try await scan(database: database, from: b) } catch is IndexMoved {}
             }
         }
@@ -212,7 +224,9 @@ public final class BM25Index: Sendable {
                         let word = bytes
                         Porter.stem(&bytes)
                         let stem = String(decoding: bytes, as: UTF8.self)
-                        if let known = terms[stem] { id = known } else {
+                        if let known = terms[stem] {
+                            id = known
+                        } else {
                             id = Int32(postings.count)
                             terms[stem] = id
                             postings.append([])
@@ -227,9 +241,15 @@ public final class BM25Index: Sendable {
             while i < scratch.count {
                 let term = scratch[i].term
                 var p = Posting(doc: doc, body: 0, title: 0, section: 0)
-                var t = 0, s = 0, b = 0
+                var t = 0
+                var s = 0
+                var b = 0
                 while i < scratch.count, scratch[i].term == term {
-                    switch scratch[i].column { case 0: t += 1; case 1: s += 1; default: b += 1 }
+                    switch scratch[i].column {
+                    case 0: t += 1
+                    case 1: s += 1
+                    default: b += 1
+                    }
                     i += 1
                 }
                 p.title = UInt8(min(t, Int(UInt8.max)))
@@ -251,7 +271,10 @@ public final class BM25Index: Sendable {
         }
     }
 
-    struct Ranked: Sendable { var id: Int64; var score: Double }
+    struct Ranked: Sendable {
+        var id: Int64
+        var score: Double
+    }
 
     /// The column weights as FTS5 receives them (the SQL path prints them with 4 decimals).
     static func sqlWeights(_ w: BedsideDatabase.FieldWeights) -> (Double, Double, Double) {
@@ -266,7 +289,8 @@ public final class BM25Index: Sendable {
     static func rank(_ s: Snapshot, terms: [String], limit: Int, weights: BedsideDatabase.FieldWeights) -> [Ranked] {
         let n = s.rows
         guard n > 0 else { return [] }
-        let k1 = 1.2, b = 0.75
+        let k1 = 1.2
+        let b = 0.75
         let avgdl = Double(s.totalTokens) / Double(n)
         let (wT, wS, wB) = sqlWeights(weights)
         var acc = [Double](repeating: 0, count: n)
@@ -291,7 +315,10 @@ public final class BM25Index: Sendable {
                                 let d = Int(p.doc)
                                 let dl = Double(lengths[d])
                                 acc[d] += idf * ((f * (k1 + 1.0)) / (f + k1 * (1 - b + b * dl / avgdl)))
-                                if !seen[d] { seen[d] = true; touched.append(p.doc) }
+                                if !seen[d] {
+                                    seen[d] = true
+                                    touched.append(p.doc)
+                                }
                             }
                         }
                     }
@@ -308,7 +335,10 @@ public final class BM25Index: Sendable {
     struct TopK {
         let limit: Int
         var items: [Ranked] = []
-        init(limit: Int) { self.limit = limit; items.reserveCapacity(limit) }
+        init(limit: Int) {
+            self.limit = limit
+            items.reserveCapacity(limit)
+        }
 
         /// Whether `a` ranks below `b`.
         @inline(__always) static func worse(_ a: Ranked, _ b: Ranked) -> Bool {
@@ -321,18 +351,25 @@ public final class BM25Index: Sendable {
                 var i = items.count - 1
                 while i > 0 {
                     let parent = (i - 1) / 2
-                    if Self.worse(items[i], items[parent]) { items.swapAt(i, parent); i = parent } else { break }
+                    if Self.worse(items[i], items[parent]) {
+                        items.swapAt(i, parent)
+                        i = parent
+                    } else {
+                        break
+                    }
                 }
             } else if Self.worse(items[0], r) {
                 items[0] = r
                 var i = 0
                 while true {
-                    let l = 2 * i + 1, rr = l + 1
+                    let l = 2 * i + 1
+                    let rr = l + 1
                     var m = i
                     if l < items.count, Self.worse(items[l], items[m]) { m = l }
                     if rr < items.count, Self.worse(items[rr], items[m]) { m = rr }
                     if m == i { break }
-                    items.swapAt(i, m); i = m
+                    items.swapAt(i, m)
+                    i = m
                 }
             }
         }
@@ -351,14 +388,14 @@ public final class BM25Index: Sendable {
         private var arena: [UInt8] = []
 
         @inline(__always) static func hash(_ bytes: [UInt8]) -> UInt64 {
-            var h: UInt64 = 0xcbf29ce484222325
-            for b in bytes { h = (h ^ UInt64(b)) &* 0x100000001b3 }
+            var h: UInt64 = 0xcbf2_9ce4_8422_2325
+            for b in bytes { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
             return h ^ (h >> 29)
         }
 
         /// The value for `bytes`, or -1.
         func find(_ bytes: [UInt8], hash: UInt64) -> Int32 {
-            guard bytes.count <= Int(UInt8.max) else { return -1 }  // long tokens: never stored
+            guard bytes.count <= Int(UInt8.max) else { return -1 } // long tokens: never stored
             let mask = slots.count - 1
             var i = Int(truncatingIfNeeded: hash) & mask
             while true {
@@ -381,7 +418,10 @@ public final class BM25Index: Sendable {
             guard bytes.count <= Int(UInt8.max), !bytes.isEmpty else { return }
             if (values.count + 1) * 2 > slots.count { grow() }
             let k = Int32(values.count)
-            hashes.append(hash); starts.append(Int32(arena.count)); lengths.append(UInt8(bytes.count)); values.append(value)
+            hashes.append(hash)
+            starts.append(Int32(arena.count))
+            lengths.append(UInt8(bytes.count))
+            values.append(value)
             arena.append(contentsOf: bytes)
             place(k)
         }

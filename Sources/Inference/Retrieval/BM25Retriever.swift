@@ -20,8 +20,10 @@ public struct BM25Retriever: Retriever {
     /// ranking). On by default; `BEDSIDE_BM25_INDEX=fts5` turns it off, for comparison.
     public var useMemoryIndex: Bool = ProcessInfo.processInfo.environment["BEDSIDE_BM25_INDEX"] != "fts5"
 
-    public init(database: BedsideDatabase, fieldWeights: BedsideDatabase.FieldWeights = .standard,
-                feedbackTerms: Int = 0, feedbackPassages: Int = 3) {
+    public init(
+        database: BedsideDatabase, fieldWeights: BedsideDatabase.FieldWeights = .standard,
+        feedbackTerms: Int = 0, feedbackPassages: Int = 3
+    ) {
         self.database = database
         self.fieldWeights = fieldWeights
         self.feedbackTerms = feedbackTerms
@@ -62,7 +64,9 @@ public struct BM25Retriever: Retriever {
         var inPassages: [String: Int] = [:]
         var total: [String: Int] = [:]
         for p in passages {
-            let words = FTSQuery.words(p.chunk.text).filter { $0.count > 2 && !FTSQuery.stopWords.contains($0) && !asked.contains($0) && Int($0) == nil }
+            let words = FTSQuery.words(p.chunk.text).filter {
+                $0.count > 2 && !FTSQuery.stopWords.contains($0) && !asked.contains($0) && Int($0) == nil
+            }
             for w in words { total[w, default: 0] += 1 }
             for w in Set(words) { inPassages[w, default: 0] += 1 }
         }

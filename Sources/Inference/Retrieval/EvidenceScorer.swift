@@ -56,17 +56,19 @@ public enum Stemmer {
     public static func stem(_ word: String) -> String {
         var w = word
         guard w.count > 3 else { return w }
-        for (suffix, replacement) in [("ational", "ate"), ("ization", "ize"), ("fulness", "ful"), ("iveness", "ive"),
-                                      ("ations", "ate"), ("ation", "ate"), ("ements", ""), ("ement", ""), ("ments", ""), ("ment", ""),
-                                      ("ingly", ""), ("edly", ""), ("ities", ""), ("ity", ""), ("ies", "y"), ("ied", "y"),
-                                      ("sses", "ss"), ("ness", ""), ("ing", ""), ("ed", ""), ("ly", ""), ("es", ""), ("s", "")] {
+        for (suffix, replacement) in [
+            ("ational", "ate"), ("ization", "ize"), ("fulness", "ful"), ("iveness", "ive"),
+            ("ations", "ate"), ("ation", "ate"), ("ements", ""), ("ement", ""), ("ments", ""), ("ment", ""),
+            ("ingly", ""), ("edly", ""), ("ities", ""), ("ity", ""), ("ies", "y"), ("ied", "y"),
+            ("sses", "ss"), ("ness", ""), ("ing", ""), ("ed", ""), ("ly", ""), ("es", ""), ("s", ""),
+        ] {
             if w.hasSuffix(suffix), w.count - suffix.count >= 3 {
                 if suffix == "s", w.hasSuffix("ss") || w.hasSuffix("us") || w.hasSuffix("is") { break }
                 w = String(w.dropLast(suffix.count)) + replacement
                 break
             }
         }
-        if w.count > 4, let last = w.last, w.dropLast().last == last, !"lsz".contains(last) { w.removeLast() }  // "bleed" stays; "stopp" → "stop"
+        if w.count > 4, let last = w.last, w.dropLast().last == last, !"lsz".contains(last) { w.removeLast() } // "bleed" stays; "stopp" → "stop"
         if w.hasSuffix("e"), w.count > 4 { w.removeLast() }
         return w
     }

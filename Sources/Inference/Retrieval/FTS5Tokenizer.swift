@@ -40,7 +40,8 @@ enum FTS5Tokenizer {
                         folded.append(b >= 0x41 && b <= 0x5A ? b + 32 : b)
                         inToken = true
                     } else if inToken {
-                        emit(); inToken = false
+                        emit()
+                        inToken = false
                     }
                     i += 1
                     continue
@@ -52,7 +53,8 @@ enum FTS5Tokenizer {
                     appendFolded(scalar, to: &folded)
                     inToken = true
                 } else if inToken {
-                    emit(); inToken = false
+                    emit()
+                    inToken = false
                 }
             }
             if inToken { emit() }
@@ -83,7 +85,7 @@ enum FTS5Tokenizer {
     static func isTokenChar(_ s: Unicode.Scalar) -> Bool {
         switch s.properties.generalCategory {
         case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter,
-             .decimalNumber, .letterNumber, .otherNumber, .privateUse:
+            .decimalNumber, .letterNumber, .otherNumber, .privateUse:
             return true
         default:
             return false
@@ -107,7 +109,8 @@ enum FTS5Tokenizer {
         private let lock = NSLock()
 
         func fold(_ s: Unicode.Scalar) -> [UInt8] {
-            lock.lock(); defer { lock.unlock() }
+            lock.lock()
+            defer { lock.unlock() }
             if let hit = table[s.value] { return hit }
             var folded = [UInt8]()
             for u in String(s).lowercased().decomposedStringWithCanonicalMapping.unicodeScalars where !FTS5Tokenizer.isDiacritic(u) {

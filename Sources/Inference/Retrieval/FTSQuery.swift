@@ -44,8 +44,11 @@ public enum FTSQuery {
             if seen.insert(w).inserted { out.append(w) }
             if out.count == maxTerms { break }
         }
-        if out.isEmpty {  // a question of stop words only still searches
-            for w in words(text) where w.count <= 64 { if seen.insert(w).inserted { out.append(w) }; if out.count == maxTerms { break } }
+        if out.isEmpty { // a question of stop words only still searches
+            for w in words(text) where w.count <= 64 {
+                if seen.insert(w).inserted { out.append(w) }
+                if out.count == maxTerms { break }
+            }
         }
         return out
     }

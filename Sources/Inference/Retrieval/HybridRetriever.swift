@@ -14,8 +14,10 @@ public struct HybridRetriever: Retriever {
     public var minimumDepth: Int
     public var depthFactor: Int
 
-    public init(lexical: any Retriever, semantic: any Retriever, fusion: ReciprocalRankFusion = ReciprocalRankFusion(),
-                lexicalWeight: Double = 1, semanticWeight: Double = 1, minimumDepth: Int = 20, depthFactor: Int = 4) {
+    public init(
+        lexical: any Retriever, semantic: any Retriever, fusion: ReciprocalRankFusion = ReciprocalRankFusion(),
+        lexicalWeight: Double = 1, semanticWeight: Double = 1, minimumDepth: Int = 20, depthFactor: Int = 4
+    ) {
         self.lexical = lexical
         self.semantic = semantic
         self.fusion = fusion

@@ -34,9 +34,11 @@ public struct RelevanceGate: Sendable {
     public static let defaultMinimumSpecificity = 1.5
     public static let defaultUnknownTermPenalty = 0.25
 
-    public init(passagesConsidered: Int = 5, minimumSpecificity: Double = RelevanceGate.defaultMinimumSpecificity,
-                unknownTermPenalty: Double = RelevanceGate.defaultUnknownTermPenalty, fullCoverage: Double = 0.9,
-                quoteWithin: Double = 0.9) {
+    public init(
+        passagesConsidered: Int = 5, minimumSpecificity: Double = RelevanceGate.defaultMinimumSpecificity,
+        unknownTermPenalty: Double = RelevanceGate.defaultUnknownTermPenalty, fullCoverage: Double = 0.9,
+        quoteWithin: Double = 0.9
+    ) {
         self.passagesConsidered = passagesConsidered
         self.minimumSpecificity = minimumSpecificity
         self.unknownTermPenalty = unknownTermPenalty
@@ -97,8 +99,9 @@ public struct RelevanceGate: Sendable {
                 if cov > bestSentence.cov { bestSentence = (cov, pr, s.text) }
             }
             if bestSentence.cov < 0 { bestSentence = (0, q.terms.map { _ in false }, "") }
-            return PassageEvidence(rank: i, coverage: Self.share(q, present), present: present,
-                                   sentenceCoverage: bestSentence.cov, sentencePresent: bestSentence.present, sentence: bestSentence.text)
+            return PassageEvidence(
+                rank: i, coverage: Self.share(q, present), present: present,
+                sentenceCoverage: bestSentence.cov, sentencePresent: bestSentence.present, sentence: bestSentence.text)
         }
     }
 
@@ -110,7 +113,8 @@ public struct RelevanceGate: Sendable {
     public func judge(_ q: EvidenceScorer.Weighted, passages: [RetrievedPassage]) -> Judgement {
         let ev = evidence(q, passages: passages)
         guard !ev.isEmpty, q.total > 0 else {
-            return Judgement(answer: false, reason: passages.isEmpty ? "nothing retrieved" : "the question has no searchable words", documents: [], passages: ev)
+            return Judgement(
+                answer: false, reason: passages.isEmpty ? "nothing retrieved" : "the question has no searchable words", documents: [], passages: ev)
         }
         // Terms of the question no passage in the corpus contains (frequencies known only from `weigh`).
         let unknown = zip(q.terms, q.frequencies).filter { $0.1 == 0 }.reduce(0.0) { $0 + $1.0.weight }
@@ -119,7 +123,12 @@ public struct RelevanceGate: Sendable {
         var present: [String: [Bool]] = [:]
         for (p, e) in zip(passages, ev) {
             let id = p.chunk.documentID
-            if let seen = present[id] { present[id] = zip(seen, e.present).map { $0 || $1 } } else { order.append(id); present[id] = e.present }
+            if let seen = present[id] {
+                present[id] = zip(seen, e.present).map { $0 || $1 }
+            } else {
+                order.append(id)
+                present[id] = e.present
+            }
         }
         var documents = order.map { id -> DocumentEvidence in
             let coverage = Self.share(q, present[id]!)
@@ -131,7 +140,9 @@ public struct RelevanceGate: Sendable {
         let best = documents[0]
         for i in documents.indices where documents[i].specificity < quoteWithin * best.specificity { documents[i].answers = false }
         let ok = documents.contains(where: \.answers)
-        let reason = ok ? String(format: "answered: specificity %.2f, coverage %.2f", best.specificity, best.coverage)
+        let reason =
+            ok
+            ? String(format: "answered: specificity %.2f, coverage %.2f", best.specificity, best.coverage)
             : String(format: "refused: best specificity %.2f below %.2f (coverage %.2f)", best.specificity, minimumSpecificity, best.coverage)
         return Judgement(answer: ok, reason: reason, documents: documents, passages: ev)
     }

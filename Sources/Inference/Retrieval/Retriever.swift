@@ -9,8 +9,9 @@ public typealias RetrievedPassage = ChunkHit
 extension ChunkHit {
     /// This passage as citation number `n`.
     public func citation(_ n: Int) -> Citation {
-        Citation(n: n, sourceID: chunk.documentID, chunkID: chunk.id, title: title, section: chunk.section,
-                 score: (score * 1000).rounded() / 1000, text: chunk.text, start: chunk.start, end: chunk.end)
+        Citation(
+            n: n, sourceID: chunk.documentID, chunkID: chunk.id, title: title, section: chunk.section,
+            score: (score * 1000).rounded() / 1000, text: chunk.text, start: chunk.start, end: chunk.end)
     }
 }
 

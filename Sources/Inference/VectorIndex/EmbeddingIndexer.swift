@@ -29,9 +29,11 @@ public struct EmbeddingIndexer: ChunkSink {
             let batch = Array(chunks[start..<min(start + batchSize, chunks.count)])
             let vectors = try await embedder.embed(batch.map { Self.embeddingText(title: $0.title, section: $0.chunk.section, text: $0.chunk.text) })
             let records = zip(batch, vectors).map { item, vector in
-                VectorRecord(chunkID: item.chunk.id, documentID: item.chunk.documentID, vector: vector,
-                             payload: QdrantVectorIndex.payload(documentID: item.chunk.documentID, chunkID: item.chunk.id, title: item.title,
-                                                                section: item.chunk.section, metadata: metadata[item.chunk.documentID] ?? [:]))
+                VectorRecord(
+                    chunkID: item.chunk.id, documentID: item.chunk.documentID, vector: vector,
+                    payload: QdrantVectorIndex.payload(
+                        documentID: item.chunk.documentID, chunkID: item.chunk.id, title: item.title,
+                        section: item.chunk.section, metadata: metadata[item.chunk.documentID] ?? [:]))
             }
             try await index.upsert(records)
             done += records.count

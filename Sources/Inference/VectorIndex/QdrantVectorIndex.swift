@@ -32,13 +32,16 @@ public final class QdrantVectorIndex: VectorIndex {
         }
         if let info = try await client.collectionInfo(collection) {
             guard let size = info.vectorSize else {
-                throw BedsideError(.dimensionMismatch, "The Qdrant collection \(collection) uses named vectors; Bedside needs a collection with one unnamed vector. Choose another collection name.")
+                throw BedsideError(
+                    .dimensionMismatch,
+                    "The Qdrant collection \(collection) uses named vectors; Bedside needs a collection with one unnamed vector. Choose another collection name."
+                )
             }
             guard size == dimension else { throw mismatch(stored: size, got: dimension) }
         } else {
             try await client.createCollection(collection, vectorSize: dimension, distance: "Cosine")
             if let info = try await client.collectionInfo(collection), let size = info.vectorSize, size != dimension {
-                throw mismatch(stored: size, got: dimension)  // someone created it concurrently with another size
+                throw mismatch(stored: size, got: dimension) // someone created it concurrently with another size
             }
         }
         try await client.createPayloadIndex(collection, field: "doc_id", schema: "keyword")
@@ -46,14 +49,17 @@ public final class QdrantVectorIndex: VectorIndex {
     }
 
     func mismatch(stored: Int, got: Int) -> BedsideError {
-        BedsideError(.dimensionMismatch,
-                     "The Qdrant collection \(collection) holds \(stored)-dimensional vectors, but the embedding model makes \(got)-dimensional ones. Set BEDSIDE_QDRANT_COLLECTION to a new collection, or delete this one and re-ingest.",
-                     detail: "collection \(collection): size \(stored), model \(got)")
+        BedsideError(
+            .dimensionMismatch,
+            "The Qdrant collection \(collection) holds \(stored)-dimensional vectors, but the embedding model makes \(got)-dimensional ones. Set BEDSIDE_QDRANT_COLLECTION to a new collection, or delete this one and re-ingest.",
+            detail: "collection \(collection): size \(stored), model \(got)")
     }
 
     /// The payload stored with a chunk's point.
-    public static func payload(documentID: String, chunkID: Int64, title: String, section: String,
-                               metadata: [String: JSONValue]) -> [String: JSONValue] {
+    public static func payload(
+        documentID: String, chunkID: Int64, title: String, section: String,
+        metadata: [String: JSONValue]
+    ) -> [String: JSONValue] {
         var p: [String: JSONValue] = [:]
         for (k, v) in metadata where !reservedKeys.contains(k) {
             switch v {
@@ -95,7 +101,7 @@ public final class QdrantVectorIndex: VectorIndex {
         if let known = readyDimension.current ?? searchedDimension.current {
             guard known == vector.count else { throw mismatch(stored: known, got: vector.count) }
         } else {
-            guard let info = try await client.collectionInfo(collection) else { return [] }  // nothing ingested yet
+            guard let info = try await client.collectionInfo(collection) else { return [] } // nothing ingested yet
             if let size = info.vectorSize {
                 guard size == vector.count else { throw mismatch(stored: size, got: vector.count) }
                 searchedDimension.withLock { $0 = size }
@@ -106,7 +112,7 @@ public final class QdrantVectorIndex: VectorIndex {
         let filter = keyed.isEmpty ? nil : QdrantFilter.matching(keyed)
         let points = try await client.query(collection, vector: vector, filter: filter, limit: limit, withPayload: false)
         return points.compactMap { p in p.id.map { VectorHit(chunkID: Int64(truncatingIfNeeded: $0), score: p.score) } }
-            .sorted { ($0.score, -$0.chunkID) > ($1.score, -$1.chunkID) }  // equal scores: lower chunk id first
+            .sorted { ($0.score, -$0.chunkID) > ($1.score, -$1.chunkID) } // equal scores: lower chunk id first
     }
 
     public func count() async throws -> Int {

@@ -56,7 +56,10 @@ public final class SQLiteVectorIndex: VectorIndex {
             throw Self.mismatch(stored: stored, got: dim, model: model)
         }
         try await database.saveEmbeddings(model: model, records.map { (chunkID: $0.chunkID, vector: VectorMath.normalized($0.vector)) })
-        state.withLock { $0.snapshot = nil; $0.dim = dim }
+        state.withLock {
+            $0.snapshot = nil
+            $0.dim = dim
+        }
     }
 
     /// Vectors of a replaced document's chunks are deleted with the chunks (foreign-key
@@ -151,13 +154,17 @@ public final class SQLiteVectorIndex: VectorIndex {
             }
         }
         let snap = Snapshot(ids: loaded.ids, dim: dim, matrix: matrix, indexVersion: version, count: count)
-        state.withLock { $0.snapshot = snap; if dim > 0 { $0.dim = dim } }
+        state.withLock {
+            $0.snapshot = snap
+            if dim > 0 { $0.dim = dim }
+        }
         return snap
     }
 
     static func mismatch(stored: Int, got: Int, model: String) -> BedsideError {
-        BedsideError(.dimensionMismatch,
-                     "The embedded vector index holds \(stored)-dimensional vectors for model \(model), but the embedding server returns \(got)-dimensional ones. Check BEDSIDE_EMBED_MODEL, or re-ingest with the new model.",
-                     detail: "stored dim \(stored), got \(got)")
+        BedsideError(
+            .dimensionMismatch,
+            "The embedded vector index holds \(stored)-dimensional vectors for model \(model), but the embedding server returns \(got)-dimensional ones. Check BEDSIDE_EMBED_MODEL, or re-ingest with the new model.",
+            detail: "stored dim \(stored), got \(got)")
     }
 }

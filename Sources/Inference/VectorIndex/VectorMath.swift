@@ -21,7 +21,8 @@ public enum VectorMath {
     static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ count: Int) -> Float {
         var acc = SIMD16<Float>(repeating: 0)
         var i = 0
-        let ra = UnsafeRawPointer(a), rb = UnsafeRawPointer(b)
+        let ra = UnsafeRawPointer(a)
+        let rb = UnsafeRawPointer(b)
         while i + 16 <= count {
             let x = ra.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
             let y = rb.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
@@ -59,7 +60,7 @@ public enum VectorMath {
         func worse(_ a: Int, _ b: Int) -> Bool {
             scores[a] < scores[b] || (scores[a] == scores[b] && a > b)
         }
-        var heap: [Int] = []  // min-heap by rank: heap[0] is the worst kept
+        var heap: [Int] = [] // min-heap by rank: heap[0] is the worst kept
         heap.reserveCapacity(k)
         func siftUp(_ i0: Int) {
             var i = i0
@@ -73,7 +74,8 @@ public enum VectorMath {
         func siftDown(_ i0: Int) {
             var i = i0
             while true {
-                let l = 2 * i + 1, r = l + 1
+                let l = 2 * i + 1
+                let r = l + 1
                 var m = i
                 if l < heap.count, worse(heap[l], heap[m]) { m = l }
                 if r < heap.count, worse(heap[r], heap[m]) { m = r }

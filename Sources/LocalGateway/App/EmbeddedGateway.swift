@@ -30,8 +30,10 @@ public final class EmbeddedGateway: Sendable {
     /// Starts the server and returns once it is listening. The database stays the caller's
     /// to close (after `stop()`).
     /// - Parameter subject: the token's subject; defaults to `$USER` (or `local`).
-    public static func start(configuration: GatewayConfiguration, database: BedsideDatabase, inference: any InferenceService,
-                             logger: Logger = GatewayLogging.silent, subject: String? = nil) async throws -> EmbeddedGateway {
+    public static func start(
+        configuration: GatewayConfiguration, database: BedsideDatabase, inference: any InferenceService,
+        logger: Logger = GatewayLogging.silent, subject: String? = nil
+    ) async throws -> EmbeddedGateway {
         var config = configuration
         config.host = "127.0.0.1"
         config.port = 0
@@ -47,10 +49,13 @@ public final class EmbeddedGateway: Sendable {
             try await group.run()
         }
         var bound: Int?
-        for await p in ports { bound = p; break }
+        for await p in ports {
+            bound = p
+            break
+        }
         guard let port = bound, port > 0 else {
             await group.triggerGracefulShutdown()
-            try await task.value  // rethrows the reason the server did not start
+            try await task.value // rethrows the reason the server did not start
             throw BedsideError(.internalError, "The embedded gateway did not start.")
         }
         let name = subject ?? ProcessInfo.processInfo.environment["USER"].flatMap { $0.isEmpty ? nil : $0 } ?? "local"

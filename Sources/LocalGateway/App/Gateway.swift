@@ -31,8 +31,10 @@ public struct Gateway: Sendable {
     ///   - inference: in-process (`Pipeline`) or `RemoteInferenceService`.
     ///   - clock: time source (tests pass a manual clock).
     ///   - metrics: the registry `/metrics` renders (one per gateway; no global bootstrap).
-    public init(configuration: GatewayConfiguration, database: BedsideDatabase, inference: any InferenceService,
-                logger: Logger, clock: GatewayClock = .system, metrics: GatewayMetrics = GatewayMetrics()) async throws {
+    public init(
+        configuration: GatewayConfiguration, database: BedsideDatabase, inference: any InferenceService,
+        logger: Logger, clock: GatewayClock = .system, metrics: GatewayMetrics = GatewayMetrics()
+    ) async throws {
         try configuration.validate()
         self.configuration = configuration
         self.database = database
@@ -40,8 +42,9 @@ public struct Gateway: Sendable {
         self.clock = clock
         self.metrics = metrics
         let secret = try TokenIssuer.loadOrCreateSecret(path: configuration.resolvedSecretPath(databasePath: database.path))
-        self.issuer = TokenIssuer(secret: secret, issuer: configuration.jwtIssuer, audience: configuration.jwtAudience,
-                                  database: database, clock: clock.now)
+        self.issuer = TokenIssuer(
+            secret: secret, issuer: configuration.jwtIssuer, audience: configuration.jwtAudience,
+            database: database, clock: clock.now)
         let revocations = RevocationList(database: database, uptime: clock.uptime)
         await revocations.refresh()
         self.revocations = revocations
@@ -50,13 +53,16 @@ public struct Gateway: Sendable {
         if !verifier.keys.skipped.isEmpty {
             logger.warning("JWKS keys skipped (only P-256 EC and RSA signing keys are used)", metadata: ["kids": "\(verifier.keys.skipped)"])
         }
-        self.rateLimiter = RateLimiter(capacity: configuration.rateLimitCapacity, refillPerSecond: configuration.rateLimitRefillPerSecond,
-                                       uptime: clock.uptime)
-        let breaker = CircuitBreaker(failureThreshold: configuration.circuitFailureThreshold,
-                                     coolDown: .seconds(from: configuration.circuitCoolDown), uptime: clock.uptime)
+        self.rateLimiter = RateLimiter(
+            capacity: configuration.rateLimitCapacity, refillPerSecond: configuration.rateLimitRefillPerSecond,
+            uptime: clock.uptime)
+        let breaker = CircuitBreaker(
+            failureThreshold: configuration.circuitFailureThreshold,
+            coolDown: .seconds(from: configuration.circuitCoolDown), uptime: clock.uptime)
         self.breaker = breaker
-        let timed = DeadlineInference(base: inference, answerTimeout: .seconds(from: configuration.inferenceTimeout),
-                                      statusTimeout: .seconds(from: configuration.statusTimeout), sleep: clock.sleep)
+        let timed = DeadlineInference(
+            base: inference, answerTimeout: .seconds(from: configuration.inferenceTimeout),
+            statusTimeout: .seconds(from: configuration.statusTimeout), sleep: clock.sleep)
         let routed = CircuitBreakingInference(base: timed, breaker: breaker)
         self.inference = routed
         self.cache = ResponseCache(database: database, lruSize: configuration.lruSize, ttl: configuration.cacheTTL, now: clock.now, logger: logger)
@@ -83,16 +89,20 @@ public struct Gateway: Sendable {
     /// HTTP edge (timeouts, connection cap, lingering close, framing errors as JSON) and TLS
     /// when configured (a certificate that cannot be read fails the start).
     public func makeApplication(onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }) -> some ApplicationProtocol {
-        Application(router: makeRouter(),
-                     server: GatewayServer.builder(configuration: configuration, logger: logger),
-                     configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port),
-                                                             backlog: min(max(256, configuration.maxConnections), 4096)),
-                     onServerRunning: onServerRunning, logger: logger)
+        Application(
+            router: makeRouter(),
+            server: GatewayServer.builder(configuration: configuration, logger: logger),
+            configuration: ApplicationConfiguration(
+                address: .hostname(configuration.host, port: configuration.port),
+                backlog: min(max(256, configuration.maxConnections), 4096)),
+            onServerRunning: onServerRunning, logger: logger)
     }
 }
 
 /// Builds the gateway application (`bedside serve` runs it with `runGateway`).
-public func makeGatewayApplication(configuration: GatewayConfiguration, database: BedsideDatabase, inference: any InferenceService,
-                                   logger: Logger) async throws -> some ApplicationProtocol {
+public func makeGatewayApplication(
+    configuration: GatewayConfiguration, database: BedsideDatabase, inference: any InferenceService,
+    logger: Logger
+) async throws -> some ApplicationProtocol {
     try await Gateway(configuration: configuration, database: database, inference: inference, logger: logger).makeApplication()
 }

@@ -3,8 +3,8 @@ import Foundation
 import Hummingbird
 import Logging
 import ServiceLifecycle
-import UnixSignals
 import Store
+import UnixSignals
 
 /// Runs the gateway until SIGTERM or SIGINT, then shuts down in order: stop accepting
 /// connections, let in-flight requests finish (up to `shutdownGracePeriod`), and only then
@@ -13,9 +13,11 @@ import Store
 /// - Parameters:
 ///   - gracefulShutdownSignals: signals that start the shutdown (tests use another one).
 ///   - onServerRunning: called with the bound port once the server listens.
-public func runGateway(configuration: GatewayConfiguration, database: BedsideDatabase, inference: any InferenceService,
-                       logger: Logger, gracefulShutdownSignals: [UnixSignal] = [.sigterm, .sigint],
-                       onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+public func runGateway(
+    configuration: GatewayConfiguration, database: BedsideDatabase, inference: any InferenceService,
+    logger: Logger, gracefulShutdownSignals: [UnixSignal] = [.sigterm, .sigint],
+    onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+) async throws {
     try configuration.validateExposure()
     let gateway = try await Gateway(configuration: configuration, database: database, inference: inference, logger: logger)
     let app = gateway.makeApplication { channel in await onServerRunning(channel.localAddress?.port ?? 0) }

@@ -18,8 +18,10 @@ public enum AuditExport {
         }
     }
 
-    public static let csvColumns = ["id", "at", "request_id", "subject", "question", "answer_id", "sources", "model", "index_version",
-                                    "cached", "stale", "refused", "outcome", "ref_id", "detail", "prev_hash", "hash"]
+    public static let csvColumns = [
+        "id", "at", "request_id", "subject", "question", "answer_id", "sources", "model", "index_version",
+        "cached", "stale", "refused", "outcome", "ref_id", "detail", "prev_hash", "hash",
+    ]
 
     private static let encoder: JSONEncoder = {
         let e = WireCoding.encoder()

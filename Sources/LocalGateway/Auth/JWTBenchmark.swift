@@ -27,17 +27,19 @@ public enum JWTBenchmark {
         guard let params = ecKey.publicKey.parameters else { throw JWTError.generic(identifier: "bench", reason: "no EC parameters") }
         let jwks = #"{"keys":[{"kty":"EC","crv":"P-256","kid":"bench-es","alg":"ES256","x":"\#(params.x)","y":"\#(params.y)"}]}"#
         let ring = try await KeyRing.make(secret: secret, jwksJSON: jwks)
-        let verifier = TokenVerifier(keys: ring, validator: ClaimsValidator(issuer: "bedside", audience: "bedside-gateway", leeway: 10),
-                                     maxTokenBytes: 8192, cacheSize: 16, clock: .system)
+        let verifier = TokenVerifier(
+            keys: ring, validator: ClaimsValidator(issuer: "bedside", audience: "bedside-gateway", leeway: 10),
+            maxTokenBytes: 8192, cacheSize: 16, clock: .system)
         let hsToken = try await TokenIssuer(secret: secret).mint(subject: "bench", ttl: 3600)
         let now = Date().timeIntervalSince1970.rounded(.down)
         let signer = JWTKeyCollection()
         await signer.add(ecdsa: ecKey, kid: "bench-es")
-        let esToken = try await signer.sign(TokenClaims(sub: "bench", exp: now + 3600, nbf: now, iat: now, iss: "bedside", aud: .init(["bedside-gateway"])),
-                                            kid: "bench-es")
+        let esToken = try await signer.sign(
+            TokenClaims(sub: "bench", exp: now + 3600, nbf: now, iat: now, iss: "bedside", aud: .init(["bedside-gateway"])),
+            kid: "bench-es")
 
         func measure(_ count: Int, _ body: () async throws -> Void) async throws -> Double {
-            for _ in 0..<min(count, 200) { try await body() }  // warm up
+            for _ in 0..<min(count, 200) { try await body() } // warm up
             let clock = ContinuousClock()
             let start = clock.now
             for _ in 0..<count { try await body() }

@@ -1,9 +1,10 @@
 import Core
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The HS256 secret on disk: 32 random bytes, base64url text, mode 0600.
@@ -19,7 +20,9 @@ enum SecretFile {
         if lstat(path, &info) == 0 { return try load(path: path) }
         let dir = (path as NSString).deletingLastPathComponent
         if !dir.isEmpty, !FileManager.default.fileExists(atPath: dir) {
-            do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700]) } catch {
+            do {
+                try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            } catch {
                 throw BedsideError(.config, "Cannot create the folder for the token secret, \(dir).", detail: "\(error)")
             }
         }
@@ -36,7 +39,7 @@ enum SecretFile {
         close(fd)
         guard written == text.count, synced else { throw BedsideError(.config, "Cannot write the token secret \(path).") }
         if link(temp, path) != 0 {
-            if errno == EEXIST { return try load(path: path) }  // created by a concurrent first run
+            if errno == EEXIST { return try load(path: path) } // created by a concurrent first run
             throw BedsideError(.config, "Cannot create the token secret \(path): \(String(cString: strerror(errno))).")
         }
         return secret
@@ -48,7 +51,11 @@ enum SecretFile {
     static func load(path: String) throws -> [UInt8] {
         let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
         guard fd >= 0 else {
-            if errno == ELOOP { throw BedsideError(.config, "The token secret \(path) is a symbolic link; Bedside only uses a regular file it owns. Replace the link with the file itself.") }
+            if errno == ELOOP {
+                throw BedsideError(
+                    .config,
+                    "The token secret \(path) is a symbolic link; Bedside only uses a regular file it owns. Replace the link with the file itself.")
+            }
             throw BedsideError(.config, "Cannot read the token secret \(path): \(String(cString: strerror(errno))).")
         }
         defer { close(fd) }
@@ -56,7 +63,9 @@ enum SecretFile {
         guard fstat(fd, &info) == 0 else { throw BedsideError(.config, "Cannot read the token secret \(path).") }
         guard info.st_mode & S_IFMT == S_IFREG else { throw BedsideError(.config, "The token secret \(path) is not a regular file.") }
         guard info.st_uid == geteuid() else {
-            throw BedsideError(.config, "The token secret \(path) belongs to another user (uid \(info.st_uid)); Bedside only uses a secret owned by the user it runs as.")
+            throw BedsideError(
+                .config,
+                "The token secret \(path) belongs to another user (uid \(info.st_uid)); Bedside only uses a secret owned by the user it runs as.")
         }
         if info.st_mode & 0o077 != 0 {
             throw BedsideError(.config, "The token secret \(path) can be read by other users; run `chmod 600 \(path)` and start again.")
@@ -66,7 +75,10 @@ enum SecretFile {
         guard n > 0 else { throw BedsideError(.config, "Cannot read the token secret \(path).") }
         let text = String(decoding: bytes[0..<n], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         guard let secret = Base64URL.decode(Array(text.utf8)), secret.count >= byteCount else {
-            throw BedsideError(.config, "The token secret \(path) is damaged (expected \(byteCount) bytes of base64url). Delete it to create a new one; existing tokens will stop working.")
+            throw BedsideError(
+                .config,
+                "The token secret \(path) is damaged (expected \(byteCount) bytes of base64url). Delete it to create a new one; existing tokens will stop working."
+            )
         }
         return secret
     }

@@ -14,9 +14,11 @@ public struct TokenIssuer: Sendable {
 
     /// - Parameters:
     ///   - database: when given, each minted token's id, subject and lifetime are recorded (never the token).
-    public init(secret: [UInt8], issuer: String = "bedside", audience: String = "bedside-gateway", database: BedsideDatabase? = nil,
-                clock: @escaping @Sendable () -> Date = Date.init,
-                newID: @escaping @Sendable () -> String = { UUID().uuidString.lowercased() }) {
+    public init(
+        secret: [UInt8], issuer: String = "bedside", audience: String = "bedside-gateway", database: BedsideDatabase? = nil,
+        clock: @escaping @Sendable () -> Date = Date.init,
+        newID: @escaping @Sendable () -> String = { UUID().uuidString.lowercased() }
+    ) {
         self.secret = secret
         self.issuer = issuer
         self.audience = audience
@@ -41,8 +43,10 @@ public struct TokenIssuer: Sendable {
     /// A signed token for `subject`, valid from now for `ttl` seconds, with `jti`, `iat`,
     /// `nbf`, `exp`, `iss`, `aud` and, when given, `roles`.
     /// - Parameter maxTTL: the longest lifetime allowed (a gateway refuses longer tokens anyway).
-    public func mint(subject: String, ttl: TimeInterval = GatewayConfiguration.defaultTokenTTL, roles: [String] = [],
-                     maxTTL: TimeInterval = 30 * 86_400) async throws -> String {
+    public func mint(
+        subject: String, ttl: TimeInterval = GatewayConfiguration.defaultTokenTTL, roles: [String] = [],
+        maxTTL: TimeInterval = 30 * 86_400
+    ) async throws -> String {
         let name = subject.trimmingCharacters(in: .whitespaces)
         guard !name.isEmpty, name.utf8.count <= 128, !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
             throw BedsideError(.badRequest, "The subject must be 1 to 128 printable characters.")
@@ -56,13 +60,15 @@ public struct TokenIssuer: Sendable {
         let now = clock().timeIntervalSince1970.rounded(.down)
         let jti = newID()
         let sortedRoles = Array(Set(roles)).sorted()
-        let claims = TokenClaims(sub: name, exp: now + ttl.rounded(.down), nbf: now, iat: now, iss: issuer, aud: .init([audience]), jti: jti,
-                                 roles: sortedRoles.isEmpty ? nil : sortedRoles)
+        let claims = TokenClaims(
+            sub: name, exp: now + ttl.rounded(.down), nbf: now, iat: now, iss: issuer, aud: .init([audience]), jti: jti,
+            roles: sortedRoles.isEmpty ? nil : sortedRoles)
         let keys = JWTKeyCollection()
         await keys.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
         let token = try await keys.sign(claims)
-        try await database?.recordIssuedToken(jti: jti, subject: name, issuedAt: Date(timeIntervalSince1970: now),
-                                        expiresAt: Date(timeIntervalSince1970: now + ttl.rounded(.down)), roles: sortedRoles)
+        try await database?.recordIssuedToken(
+            jti: jti, subject: name, issuedAt: Date(timeIntervalSince1970: now),
+            expiresAt: Date(timeIntervalSince1970: now + ttl.rounded(.down)), roles: sortedRoles)
         return token
     }
 

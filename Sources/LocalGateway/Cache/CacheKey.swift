@@ -20,7 +20,10 @@ public struct CacheKey: Sendable, Hashable {
         field(request.question.normalizedQuestion)
         let filters = request.filters.sorted { $0.key == $1.key ? $0.value < $1.value : $0.key < $1.key }
         field(String(filters.count))
-        for (k, v) in filters { field(k); field(v) }
+        for (k, v) in filters {
+            field(k)
+            field(v)
+        }
         field(String(request.topK))
         lineage = Hex.encode(SHA256.hash(data: Array(base.utf8)))
         field(model)

@@ -32,7 +32,8 @@ struct EncodedAnswer: Sendable {
         let latencyValue = Array(try JSONCoding.encoder.encode(Self.latencyPlaceholder))
         let latencyMarker = Array(#""latency_ms":"#.utf8) + latencyValue
         guard let id = Self.single(idMarker, in: bytes), let latency = Self.single(latencyMarker, in: bytes),
-              Self.single(Array(Self.idPlaceholder.utf8), in: bytes) != nil, Self.single(latencyValue, in: bytes) != nil else { return nil }
+            Self.single(Array(Self.idPlaceholder.utf8), in: bytes) != nil, Self.single(latencyValue, in: bytes) != nil
+        else { return nil }
         let idHole = (id.upperBound - Self.idPlaceholder.utf8.count)..<id.upperBound
         let latencyHole = (latency.upperBound - latencyValue.count)..<latency.upperBound
         let (first, second) = idHole.lowerBound < latencyHole.lowerBound ? (idHole, latencyHole) : (latencyHole, idHole)

@@ -66,8 +66,9 @@ final class ResponseCache: Sendable {
         var stored = answer
         stored.cached = false
         stored.stale = false
-        let entry = CacheEntry(key: key.key, lineage: key.lineage, answer: stored, indexVersion: answer.indexVersion,
-                               model: answer.model, createdAt: t, expiresAt: t.addingTimeInterval(ttl))
+        let entry = CacheEntry(
+            key: key.key, lineage: key.lineage, answer: stored, indexVersion: answer.indexVersion,
+            model: answer.model, createdAt: t, expiresAt: t.addingTimeInterval(ttl))
         do {
             try await database.putCacheEntry(entry)
             hot.set(key.key, Hot(entry))

@@ -146,7 +146,10 @@ public struct GatewayConfiguration: Sendable {
     /// (checked when the server starts, once the host and TLS settings are final).
     public func validateExposure() throws {
         if !tlsEnabled && !insecureHTTP && !Self.isLoopback(host) {
-            throw BedsideError(.config, "Refusing to serve plain HTTP on \(host): bearer tokens and questions would cross the network in clear text. Give --tls-cert and --tls-key (or BEDSIDE_TLS_CERT and BEDSIDE_TLS_KEY), or --insecure-http to accept that.")
+            throw BedsideError(
+                .config,
+                "Refusing to serve plain HTTP on \(host): bearer tokens and questions would cross the network in clear text. Give --tls-cert and --tls-key (or BEDSIDE_TLS_CERT and BEDSIDE_TLS_KEY), or --insecure-http to accept that."
+            )
         }
     }
 

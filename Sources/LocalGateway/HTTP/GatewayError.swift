@@ -72,8 +72,11 @@ enum ErrorResponses {
         default:
             // The client's framing mistakes (chunk sizes, truncated or oversized streamed bodies, a stalled body): 4xx, never 500.
             if let clientError = EdgeErrors.clientError(for: error) { return clientError }
-            return GatewayError(.internalServerError, BedsideError(.internalError, "Something went wrong inside the gateway; the request id in X-Request-ID identifies it in the log.",
-                                                                   detail: String(describing: error)))
+            return GatewayError(
+                .internalServerError,
+                BedsideError(
+                    .internalError, "Something went wrong inside the gateway; the request id in X-Request-ID identifies it in the log.",
+                    detail: String(describing: error)))
         }
     }
 
@@ -84,12 +87,19 @@ enum ErrorResponses {
         let detail = e.detail.map { "\(e.message) (\($0))" } ?? e.message
         switch e.code {
         case .databaseLocked:
-            return GatewayError(.serviceUnavailable, BedsideError(.databaseLocked, "The gateway's database is busy; try again shortly.",
-                                                                  detail: detail, retryAfter: e.retryAfter ?? 2))
+            return GatewayError(
+                .serviceUnavailable,
+                BedsideError(
+                    .databaseLocked, "The gateway's database is busy; try again shortly.",
+                    detail: detail, retryAfter: e.retryAfter ?? 2))
         case .databaseInvalid:
-            return GatewayError(.internalServerError, BedsideError(.databaseInvalid, "The gateway's database is damaged; tell the gateway's administrator.", detail: detail))
+            return GatewayError(
+                .internalServerError,
+                BedsideError(.databaseInvalid, "The gateway's database is damaged; tell the gateway's administrator.", detail: detail))
         default:
-            return GatewayError(.internalServerError, BedsideError(.database, "The gateway could not read or write its database; tell the gateway's administrator.", detail: detail))
+            return GatewayError(
+                .internalServerError,
+                BedsideError(.database, "The gateway could not read or write its database; tell the gateway's administrator.", detail: detail))
         }
     }
 

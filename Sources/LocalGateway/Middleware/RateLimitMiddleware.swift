@@ -20,8 +20,9 @@ struct RateLimitMiddleware: RouterMiddleware {
             }
         } else {
             metrics.rateLimited()
-            let error = BedsideError(.rateLimited, "Too many requests for \(subject); wait \(decision.retryAfterSeconds) s and try again.",
-                                     retryAfter: decision.retryAfterSeconds)
+            let error = BedsideError(
+                .rateLimited, "Too many requests for \(subject); wait \(decision.retryAfterSeconds) s and try again.",
+                retryAfter: decision.retryAfterSeconds)
             response = ErrorResponses.response(for: GatewayError(.tooManyRequests, error), trace: context.trace)
         }
         response.headers[.rateLimitPolicy] = limiter.policyHeader

@@ -13,7 +13,10 @@ struct RequestLogMiddleware: RouterMiddleware {
         let clock = gateway.clock
         let started = clock.uptime()
         let requestID = Self.requestID(from: request.headers[.requestID])
-        context.trace.update { $0.requestID = requestID; $0.started = started }
+        context.trace.update {
+            $0.requestID = requestID
+            $0.started = started
+        }
         var response: Response
         do {
             response = try await next(request, context)
@@ -55,11 +58,16 @@ struct RequestLogMiddleware: RouterMiddleware {
         let path = request.uri.path
         let allowed = RouteTable.allowedMethods(path: path)
         if !allowed.isEmpty {
-            return GatewayError(.methodNotAllowed,
-                                BedsideError(.methodNotAllowed, "\(request.method.rawValue) is not allowed on \(RouteTable.printable(path)); use \(allowed.joined(separator: " or ")).")
-                                , headers: [.allow: allowed.joined(separator: ", ")])
+            return GatewayError(
+                .methodNotAllowed,
+                BedsideError(
+                    .methodNotAllowed,
+                    "\(request.method.rawValue) is not allowed on \(RouteTable.printable(path)); use \(allowed.joined(separator: " or "))."),
+                headers: [.allow: allowed.joined(separator: ", ")])
         }
-        return GatewayError(.notFound, BedsideError(.notFound, "There is no route \(request.method.rawValue) \(RouteTable.printable(path)). See docs/api.md for the routes."))
+        return GatewayError(
+            .notFound,
+            BedsideError(.notFound, "There is no route \(request.method.rawValue) \(RouteTable.printable(path)). See docs/api.md for the routes."))
     }
 
     /// The route template for metrics and logs, so that ids do not multiply label values.
@@ -71,7 +79,10 @@ struct RequestLogMiddleware: RouterMiddleware {
     /// The client's `X-Request-ID` when it is short and plain, otherwise a new random one.
     static func requestID(from header: String?) -> String {
         if let header, (1...64).contains(header.utf8.count),
-           header.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x2D || $0 == 0x5F || $0 == 0x2E }) {
+            header.utf8.allSatisfy({
+                ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x2D || $0 == 0x5F || $0 == 0x2E
+            })
+        {
             return header
         }
         let r = UInt64.random(in: .min ... .max)

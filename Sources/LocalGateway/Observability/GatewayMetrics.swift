@@ -33,8 +33,10 @@ public final class GatewayMetrics: Sendable {
         let key = RequestKey(route: route, method: method, status: status)
         let (count, time) = requestMetrics.withLock { all in
             if let known = all[key] { return known }
-            let made = (counter("bedside_http_requests_total", [("route", route), ("method", method), ("status", String(status))]),
-                        timer("bedside_http_request_duration_seconds", [("route", route)]))
+            let made = (
+                counter("bedside_http_requests_total", [("route", route), ("method", method), ("status", String(status))]),
+                timer("bedside_http_request_duration_seconds", [("route", route)])
+            )
             all[key] = made
             return made
         }

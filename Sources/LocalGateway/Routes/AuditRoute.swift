@@ -15,7 +15,8 @@ struct AuditRoute: Sendable {
 
     func export(_ request: Request, _ context: GatewayRequestContext) async throws -> Response {
         guard context.roles.contains(TokenRole.auditor) else {
-            throw GatewayError(BedsideError(.forbidden, "Reading the audit trail needs a token with the auditor role (bedside token create --role auditor)."))
+            throw GatewayError(
+                BedsideError(.forbidden, "Reading the audit trail needs a token with the auditor role (bedside token create --role auditor)."))
         }
         let params = request.uri.queryParameters
         let now = gateway.clock.now()

@@ -12,8 +12,9 @@ struct HealthRoutes: Sendable {
         router.get("healthz") { _, _ in try JSONCoding.response(Health()) }
         router.get("readyz") { _, _ in try await readiness() }
         router.get("metrics") { _, _ in
-            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                     body: .init(byteBuffer: ByteBuffer(bytes: gateway.metrics.render())))
+            Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(bytes: gateway.metrics.render())))
         }
     }
 
@@ -25,13 +26,17 @@ struct HealthRoutes: Sendable {
             gateway.statusCache.record(status)
             return try JSONCoding.response(status, status: status.ready ? .ok : .serviceUnavailable)
         } catch let error as BedsideError {
-            var e = BedsideError(.inferenceUnavailable, "Inference is not reachable: \(error.message)", detail: error.detail,
-                                 retryAfter: error.retryAfter ?? gateway.configuration.defaultRetryAfter)
+            var e = BedsideError(
+                .inferenceUnavailable, "Inference is not reachable: \(error.message)", detail: error.detail,
+                retryAfter: error.retryAfter ?? gateway.configuration.defaultRetryAfter)
             if error.code == .timeout { e.code = .timeout }
             throw GatewayError(.serviceUnavailable, e)
         } catch {
-            throw GatewayError(.serviceUnavailable, BedsideError(.inferenceUnavailable, "Inference is not reachable.", detail: "\(error)",
-                                                                 retryAfter: gateway.configuration.defaultRetryAfter))
+            throw GatewayError(
+                .serviceUnavailable,
+                BedsideError(
+                    .inferenceUnavailable, "Inference is not reachable.", detail: "\(error)",
+                    retryAfter: gateway.configuration.defaultRetryAfter))
         }
     }
 }

@@ -66,9 +66,10 @@ struct LookupRoutes: Sendable {
         let spans = try await gateway.database.chunks(documentID: chunk.documentID).map {
             SourceDocument.Span(chunkID: $0.id, section: $0.section, start: $0.start, end: $0.end)
         }
-        let body = SourceDocument(chunkID: chunk.id, documentID: document.id, title: title.isEmpty ? document.title : title,
-                                  section: chunk.section, passage: chunk.text, documentText: document.text,
-                                  start: chunk.start, end: chunk.end, metadata: document.metadata, spans: spans)
+        let body = SourceDocument(
+            chunkID: chunk.id, documentID: document.id, title: title.isEmpty ? document.title : title,
+            section: chunk.section, passage: chunk.text, documentText: document.text,
+            start: chunk.start, end: chunk.end, metadata: document.metadata, spans: spans)
         return try JSONCoding.response(body)
     }
 }

@@ -21,9 +21,10 @@ struct QueryRoute: Sendable {
         var request = request
         let body = try await QueryBody.readBytes(&request, limit: gateway.configuration.bodyLimit)
         let query = try QueryBody.decode(body)
-        let call = Call(query: query, subject: context.subject ?? "", trace: context.trace,
-                        wantsStream: Self.accepts(request.headers[.accept], "text/event-stream"),
-                        noCache: Self.noCache(request.headers[.cacheControl]))
+        let call = Call(
+            query: query, subject: context.subject ?? "", trace: context.trace,
+            wantsStream: Self.accepts(request.headers[.accept], "text/event-stream"),
+            noCache: Self.noCache(request.headers[.cacheControl]))
         if gateway.configuration.logQuestions { call.trace.update { $0.question = query.question } }
 
         let status = try? await gateway.statusCache.current()
@@ -87,8 +88,12 @@ struct QueryRoute: Sendable {
         answer.latencyMS = elapsedMS(call)
         answer = try await gateway.database.saveAnswer(answer, subject: call.subject)
         if !answer.incomplete, !answer.stale {
-            await gateway.cache.store(answer, key: key ?? CacheKey(request: call.query, indexVersion: answer.indexVersion, model: answer.model,
-                                                                        retriever: answer.retriever))
+            await gateway.cache.store(
+                answer,
+                key: key
+                    ?? CacheKey(
+                        request: call.query, indexVersion: answer.indexVersion, model: answer.model,
+                        retriever: answer.retriever))
         }
         var record = AuditRecord(answer: answer, subject: call.subject, requestID: call.trace.requestID)
         record.refID = opening
@@ -123,8 +128,11 @@ struct QueryRoute: Sendable {
         await auditFailure(failure, call)
         let retry = failure.retryAfter ?? gateway.configuration.defaultRetryAfter
         let code: BedsideError.Code = failure.code == .timeout ? .timeout : .inferenceUnavailable
-        throw GatewayError(.serviceUnavailable, BedsideError(code, "\(failure.message) No cached answer to this question is available; try again in \(retry) s.",
-                                                             detail: failure.detail, retryAfter: retry))
+        throw GatewayError(
+            .serviceUnavailable,
+            BedsideError(
+                code, "\(failure.message) No cached answer to this question is available; try again in \(retry) s.",
+                detail: failure.detail, retryAfter: retry))
     }
 
     private func auditFailure(_ failure: BedsideError, _ call: Call, opening: Int64? = nil) async {
@@ -134,9 +142,10 @@ struct QueryRoute: Sendable {
     /// A row with no answer behind it: an error, or a client that went away mid-stream.
     private func auditOutcome(_ outcome: String, _ call: Call, opening: Int64? = nil, detail: String = "") async {
         let known = gateway.statusCache.lastKnown
-        let record = AuditRecord(requestID: call.trace.requestID, subject: call.subject, question: call.query.question, answerID: nil,
-                                 sources: [], model: known?.model ?? "", indexVersion: known?.indexVersion ?? 0,
-                                 outcome: outcome, refID: opening, detail: detail)
+        let record = AuditRecord(
+            requestID: call.trace.requestID, subject: call.subject, question: call.query.question, answerID: nil,
+            sources: [], model: known?.model ?? "", indexVersion: known?.indexVersion ?? 0,
+            outcome: outcome, refID: opening, detail: detail)
         do { try await audit(record) } catch {
             gateway.logger.error("audit write failed", metadata: ["request_id": .string(call.trace.requestID), "error": "\(error)"])
         }
@@ -159,7 +168,9 @@ struct QueryRoute: Sendable {
     /// Streams a new answer. The first event is awaited before the status is chosen, so a
     /// failure that early still gets the stale answer or a 503; after that, a failure
     /// becomes an `error` event.
-    private func streamFresh(_ stream: AsyncThrowingStream<AnswerEvent, any Error>, key: CacheKey?, _ call: Call, cache: CacheResult) async throws -> Response {
+    private func streamFresh(_ stream: AsyncThrowingStream<AnswerEvent, any Error>, key: CacheKey?, _ call: Call, cache: CacheResult) async throws
+        -> Response
+    {
         let events = AnswerEventSource(stream)
         let first: AnswerEvent
         do {
@@ -176,16 +187,20 @@ struct QueryRoute: Sendable {
         let known = gateway.statusCache.lastKnown
         let opening: Int64
         do {
-            opening = try await audit(AuditRecord(requestID: call.trace.requestID, subject: call.subject, question: call.query.question,
-                                                  answerID: answerID, sources: [], model: known?.model ?? "",
-                                                  indexVersion: known?.indexVersion ?? 0, outcome: "streaming"))
+            opening = try await audit(
+                AuditRecord(
+                    requestID: call.trace.requestID, subject: call.subject, question: call.query.question,
+                    answerID: answerID, sources: [], model: known?.model ?? "",
+                    indexVersion: known?.indexVersion ?? 0, outcome: "streaming"))
         } catch {
-            gateway.logger.error("audit write failed; the stream is not sent", metadata: ["request_id": .string(call.trace.requestID), "error": "\(error)"])
+            gateway.logger.error(
+                "audit write failed; the stream is not sent", metadata: ["request_id": .string(call.trace.requestID), "error": "\(error)"])
             throw error
         }
         let route = self
         let body = ResponseBody { writer in
-            var sentCitations = false, sentText = false
+            var sentCitations = false
+            var sentText = false
             var sentBytes = 0
             var next: AnswerEvent? = first
             do {
@@ -230,9 +245,12 @@ struct QueryRoute: Sendable {
     private func endStreamWithError(_ error: any Error, _ call: Call, opening: Int64, writer: inout any ResponseBodyWriter) async throws {
         let failure = Self.streamFailure(error)
         if !failure.code.isDatabase { gateway.metrics.inferenceError(code: failure.code.rawValue) }
-        gateway.logger.warning("answer stream failed", metadata: [
-            "request_id": .string(call.trace.requestID), "code": .string(failure.code.rawValue), "detail": .string(failure.detail ?? failure.message),
-        ])
+        gateway.logger.warning(
+            "answer stream failed",
+            metadata: [
+                "request_id": .string(call.trace.requestID), "code": .string(failure.code.rawValue),
+                "detail": .string(failure.detail ?? failure.message),
+            ])
         await auditFailure(failure, call, opening: opening)
         var shown = failure
         shown.detail = nil
@@ -253,8 +271,9 @@ struct QueryRoute: Sendable {
         if call.wantsStream {
             var h = Self.streamHeaders(cache: cache)
             for field in headers where h[field.name] == nil { h.append(field) }
-            return Response(status: .ok, headers: h,
-                            body: .init(byteBuffer: SSEWire.buffer([.citations(answer.citations), .delta(answer.answer), .done(answer)])))
+            return Response(
+                status: .ok, headers: h,
+                body: .init(byteBuffer: SSEWire.buffer([.citations(answer.citations), .delta(answer.answer), .done(answer)])))
         }
         guard answer.cached, !answer.stale, let id = answer.answerID, let body = encoded?.body(answerID: id, latencyMS: answer.latencyMS) else {
             return try JSONCoding.response(answer, headers: headers)

@@ -8,7 +8,8 @@ import Core
 /// is let through; its success closes the circuit, its failure opens it again.
 public actor CircuitBreaker {
     public enum State: String, Sendable, Equatable {
-        case closed, open, halfOpen = "half_open"
+        case closed, open
+        case halfOpen = "half_open"
     }
 
     /// Permission to make one call; report its outcome with `recordSuccess`, `recordFailure` or `release`.
@@ -78,7 +79,8 @@ public actor CircuitBreaker {
 
     private func refusal(retryAfter: Duration) -> BedsideError {
         let seconds = max(1, Int(retryAfter.seconds.rounded(.up)))
-        return BedsideError(.inferenceUnavailable, "Inference is failing repeatedly, so the gateway is not calling it for now.",
-                            detail: "circuit breaker \(state.rawValue)", retryAfter: seconds)
+        return BedsideError(
+            .inferenceUnavailable, "Inference is failing repeatedly, so the gateway is not calling it for now.",
+            detail: "circuit breaker \(state.rawValue)", retryAfter: seconds)
     }
 }

@@ -9,7 +9,8 @@ struct CircuitBreakingInference: InferenceService {
     let breaker: CircuitBreaker
 
     func answer(_ request: QueryRequest) -> AsyncThrowingStream<AnswerEvent, any Error> {
-        let base = self.base, breaker = self.breaker
+        let base = self.base
+        let breaker = self.breaker
         return .producing { continuation in
             let permit: CircuitBreaker.Permit
             do { permit = try await breaker.acquire() } catch {
@@ -21,7 +22,10 @@ struct CircuitBreakingInference: InferenceService {
                 for try await event in base.answer(request) {
                     if case .error(let e) = event { throw e }
                     continuation.yield(event)
-                    if case .done = event { finished = true; break }
+                    if case .done = event {
+                        finished = true
+                        break
+                    }
                 }
                 if finished {
                     await breaker.recordSuccess(permit)
@@ -37,9 +41,9 @@ struct CircuitBreakingInference: InferenceService {
                 if Task.isCancelled || error is CancellationError {
                     await breaker.release(permit)
                 } else if let e = error as? BedsideError, e.code.isClientError {
-                    await breaker.recordSuccess(permit)  // inference answered, the question was at fault
+                    await breaker.recordSuccess(permit) // inference answered, the question was at fault
                 } else if let e = error as? BedsideError, e.code.isDatabase {
-                    await breaker.release(permit)  // the local database, not an upstream: says nothing about inference
+                    await breaker.release(permit) // the local database, not an upstream: says nothing about inference
                 } else {
                     await breaker.recordFailure(permit)
                 }
@@ -52,7 +56,10 @@ struct CircuitBreakingInference: InferenceService {
         let permit = try await breaker.acquire()
         do {
             let status = try await base.status()
-            await breaker.recordSuccess(permit)
+            // Reachable is not answering: a service that accepts connections but misses every
+            // deadline must still open the breaker, so a good probe neither resets the failure
+            // count nor closes a half-open circuit; only a completed answer does.
+            await breaker.release(permit)
             return status
         } catch {
             if error is CancellationError { await breaker.release(permit) } else { await breaker.recordFailure(permit) }

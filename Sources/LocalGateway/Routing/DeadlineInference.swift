@@ -10,7 +10,9 @@ struct DeadlineInference: InferenceService {
     let sleep: @Sendable (Duration) async throws -> Void
 
     func answer(_ request: QueryRequest) -> AsyncThrowingStream<AnswerEvent, any Error> {
-        let base = self.base, timeout = answerTimeout, sleep = self.sleep
+        let base = self.base
+        let timeout = answerTimeout
+        let sleep = self.sleep
         return .producing { continuation in
             await withTaskGroup(of: Void.self) { group in
                 group.addTask {
@@ -22,7 +24,7 @@ struct DeadlineInference: InferenceService {
                     }
                 }
                 group.addTask {
-                    do { try await sleep(timeout) } catch { return }  // cancelled: the answer ended first
+                    do { try await sleep(timeout) } catch { return } // cancelled: the answer ended first
                     continuation.finish(throwing: Self.timeoutError(timeout, what: "Inference"))
                 }
                 await group.next()
@@ -44,8 +46,10 @@ struct DeadlineInference: InferenceService {
 }
 
 /// Runs `operation`, failing with `BedsideError(.timeout)` if it takes longer than `timeout`.
-func withDeadline<T: Sendable>(_ timeout: Duration, sleep: @escaping @Sendable (Duration) async throws -> Void, what: String,
-                               _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
+func withDeadline<T: Sendable>(
+    _ timeout: Duration, sleep: @escaping @Sendable (Duration) async throws -> Void, what: String,
+    _ operation: @escaping @Sendable () async throws -> T
+) async throws -> T {
     try await withThrowingTaskGroup(of: T?.self) { group in
         group.addTask { try await operation() }
         group.addTask {

@@ -24,20 +24,24 @@ public final class RemoteInferenceService: InferenceService, Sendable {
     ///   - token: a bearer token the remote accepts.
     ///   - httpClient: an existing client to use (its connect timeout applies; not shut down here).
     ///   - caCertificatePath: PEM file of the CA(s) to trust for an `https://` node instead of the system's.
-    public init(baseURL: String, token: String?, connectTimeout: TimeInterval = 2, totalTimeout: TimeInterval = 60,
-                statusTimeout: TimeInterval = 5, httpClient: HTTPClient? = nil, caCertificatePath: String? = nil) {
+    public init(
+        baseURL: String, token: String?, connectTimeout: TimeInterval = 2, totalTimeout: TimeInterval = 60,
+        statusTimeout: TimeInterval = 5, httpClient: HTTPClient? = nil, caCertificatePath: String? = nil
+    ) {
         if let httpClient {
             http = httpClient
             ownsClient = false
         } else {
-            http = GatewayClient.makeHTTPClient(connectTimeout: Self.amount(connectTimeout), readTimeout: Self.amount(totalTimeout),
-                                                caCertificatePath: caCertificatePath)
+            http = GatewayClient.makeHTTPClient(
+                connectTimeout: Self.amount(connectTimeout), readTimeout: Self.amount(totalTimeout),
+                caCertificatePath: caCertificatePath)
             ownsClient = true
         }
         let status = Self.amount(min(statusTimeout, totalTimeout))
-        client = GatewayClient(baseURL: baseURL, token: token, httpClient: http,
-                               timeouts: .init(request: status, streamStart: Self.amount(totalTimeout), ready: status),
-                               userAgent: "bedside-gateway")
+        client = GatewayClient(
+            baseURL: baseURL, token: token, httpClient: http,
+            timeouts: .init(request: status, streamStart: Self.amount(totalTimeout), ready: status),
+            userAgent: "bedside-gateway")
         self.baseURL = client.baseURL
     }
 
@@ -46,14 +50,15 @@ public final class RemoteInferenceService: InferenceService, Sendable {
     }
 
     public func answer(_ request: QueryRequest) -> AsyncThrowingStream<AnswerEvent, any Error> {
-        let client = self.client, baseURL = self.baseURL
+        let client = self.client
+        let baseURL = self.baseURL
         return .producing { continuation in
             var events = client.query(request, noCache: true).makeAsyncIterator()
             while true {
                 let event: AnswerEvent?
                 do { event = try await events.next() } catch { throw Self.map(error, baseURL: baseURL) }
                 switch event {
-                case .error(let e): throw e  // the node's own verdict on this question, passed on as it is
+                case .error(let e): throw e // the node's own verdict on this question, passed on as it is
                 case .done?:
                     continuation.yield(event!)
                     return
@@ -78,7 +83,7 @@ public final class RemoteInferenceService: InferenceService, Sendable {
     /// The client's error in this gateway's terms: the node's refusal of this gateway's token
     /// is an upstream failure (not the caller's 401), an unreachable node is unavailable inference.
     static func map(_ error: any Error, baseURL: String) -> any Error {
-        guard let e = error as? BedsideError else { return error }  // CancellationError
+        guard let e = error as? BedsideError else { return error } // CancellationError
         let node = "The inference node at \(baseURL)"
         switch e.code {
         case .badRequest, .invalidQuestion, .payloadTooLarge:

@@ -26,7 +26,8 @@ enum EdgeErrors {
     }
 
     static func tooManyConnections() -> GatewayError {
-        GatewayError(.serviceUnavailable, BedsideError(.tooManyConnections, "The gateway has too many connections open; try again shortly.", retryAfter: 1))
+        GatewayError(
+            .serviceUnavailable, BedsideError(.tooManyConnections, "The gateway has too many connections open; try again shortly.", retryAfter: 1))
     }
 
     /// The client error for `error`, or nil when `error` is not a client's framing mistake.

@@ -72,12 +72,14 @@ public enum GatewayTLS {
     public static func serverConfiguration(certificatePath: String, keyPath: String) throws -> TLSConfiguration {
         let chain: [NIOSSLCertificate]
         do { chain = try NIOSSLCertificate.fromPEMFile(expand(certificatePath)) } catch {
-            throw BedsideError(.config, "Cannot read the TLS certificate chain at \(certificatePath) (PEM expected).", detail: String(describing: error))
+            throw BedsideError(
+                .config, "Cannot read the TLS certificate chain at \(certificatePath) (PEM expected).", detail: String(describing: error))
         }
         guard !chain.isEmpty else { throw BedsideError(.config, "No certificate found in \(certificatePath) (PEM expected).") }
         let key: NIOSSLPrivateKey
         do { key = try NIOSSLPrivateKey(file: expand(keyPath), format: .pem) } catch {
-            throw BedsideError(.config, "Cannot read the TLS private key at \(keyPath) (unencrypted PEM expected).", detail: String(describing: error))
+            throw BedsideError(
+                .config, "Cannot read the TLS private key at \(keyPath) (unencrypted PEM expected).", detail: String(describing: error))
         }
         var tls = TLSConfiguration.makeServerConfiguration(certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
         tls.minimumTLSVersion = .tlsv12
@@ -91,7 +93,8 @@ public enum GatewayTLS {
         if let caCertificatePath {
             let roots: [NIOSSLCertificate]
             do { roots = try NIOSSLCertificate.fromPEMFile(expand(caCertificatePath)) } catch {
-                throw BedsideError(.config, "Cannot read the CA certificate at \(caCertificatePath) (PEM expected).", detail: String(describing: error))
+                throw BedsideError(
+                    .config, "Cannot read the CA certificate at \(caCertificatePath) (PEM expected).", detail: String(describing: error))
             }
             guard !roots.isEmpty else { throw BedsideError(.config, "No certificate found in \(caCertificatePath) (PEM expected).") }
             tls.trustRoots = .certificates(roots)

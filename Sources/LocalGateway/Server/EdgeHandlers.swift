@@ -163,7 +163,10 @@ final class EdgeConnection {
 
     /// Writes `failure` as a complete JSON response from the edge (no route is running), then lingers.
     func answer(_ failure: GatewayError) {
-        guard let context = httpContext, !answeredHere else { closeNow(); return }
+        guard let context = httpContext, !answeredHere else {
+            closeNow()
+            return
+        }
         answeredHere = true
         let body = EdgeErrors.body(failure)
         var fields: HTTPFields = [.contentType: "application/json; charset=utf-8", .contentLength: String(body.readableBytes), .connection: "close"]

@@ -48,7 +48,12 @@ final class ConnectionCounter: Sendable {
     private let count = Locked(0)
 
     /// Counts a new connection and returns how many are open with it.
-    func open() -> Int { count.withLock { $0 += 1; return $0 } }
+    func open() -> Int {
+        count.withLock {
+            $0 += 1
+            return $0
+        }
+    }
     func close() { count.withLock { $0 -= 1 } }
     var current: Int { count.withLock { $0 } }
 }

@@ -1,5 +1,5 @@
-import Foundation
 import Core
+import Foundation
 
 /// `e`: the answer on screen and its citations as a Markdown file a clinician can keep or
 /// share. Building the text and the file name is pure; the runtime writes the file.
@@ -17,7 +17,8 @@ enum MarkdownExport {
         } else if a.sentences.isEmpty {
             out += a.answer + "\n"
         } else {
-            out += a.sentences.map { $0.unsupported ? "\($0.text) _(unsupported: no source found)_" : $0.text }
+            out +=
+                a.sentences.map { $0.unsupported ? "\($0.text) _(unsupported: no source found)_" : $0.text }
                 .joined(separator: " ") + "\n"
         }
         if !a.removedCitations.isEmpty {
@@ -44,7 +45,8 @@ enum MarkdownExport {
         }
         out += "\n---\nModel `\(a.model)`, retriever `\(a.retriever)`, index version \(a.indexVersion)"
         if let id = a.answerID { out += ", answer `\(id)`" }
-        out += ". Exported by Bedside at \(ISO8601DateFormatter.string(from: exportedAt, timeZone: TimeZone(identifier: "UTC")!, formatOptions: [.withInternetDateTime])).\n"
+        out +=
+            ". Exported by Bedside at \(ISO8601DateFormatter.string(from: exportedAt, timeZone: TimeZone(identifier: "UTC")!, formatOptions: [.withInternetDateTime])).\n"
         return out
     }
 

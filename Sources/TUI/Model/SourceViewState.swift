@@ -34,8 +34,10 @@ struct SourceViewState: Hashable, Sendable {
     static let supportStartLabel = "[supporting sentence] "
     static let supportEndLabel = " [end of supporting sentence]"
 
-    init(document: SourceDocument, citations: [Citation], citationNumber: Int, highlight: Range<Int>, screenReader: Bool,
-         spans: [SourceSpan] = []) {
+    init(
+        document: SourceDocument, citations: [Citation], citationNumber: Int, highlight: Range<Int>, screenReader: Bool,
+        spans: [SourceSpan] = []
+    ) {
         self.document = document
         self.citations = citations
         self.citationNumber = citationNumber
@@ -55,7 +57,8 @@ struct SourceViewState: Hashable, Sendable {
     static func validated(_ range: Range<Int>, in document: SourceDocument) -> Range<Int> {
         let total = document.documentText.utf8.count
         if range.lowerBound >= 0, range.upperBound <= total, !range.isEmpty { return range }
-        let start = max(0, min(document.start, total)), end = max(start, min(document.end, total))
+        let start = max(0, min(document.start, total))
+        let end = max(start, min(document.end, total))
         return start..<end
     }
 

@@ -23,8 +23,9 @@ public func runTUI(options: TUIOptions) async throws {
     guard isatty(0) == 1, isatty(1) == 1 else { throw TUIError.notATerminal }
     let http = GatewayClient.makeHTTPClient(caCertificatePath: options.caCertificatePath)
     let client = GatewayClient(baseURL: options.gatewayURL, token: options.token, httpClient: http)
-    let runtime = TUIRuntime(options: options, client: client, terminal: CursesTerminal(),
-                             color: options.usesColor(environment: ProcessInfo.processInfo.environment))
+    let runtime = TUIRuntime(
+        options: options, client: client, terminal: CursesTerminal(),
+        color: options.usesColor(environment: ProcessInfo.processInfo.environment))
     do {
         try await runtime.run()
     } catch {

@@ -22,8 +22,10 @@ public struct TUIOptions: Sendable {
     /// `--cacert`: PEM file of the CA(s) to trust for an `https://` gateway.
     public var caCertificatePath: String?
 
-    public init(gatewayURL: String, token: String, noColor: Bool = false, screenReader: Bool = false,
-                model: String = "", indexName: String = "", exportDirectory: String = ".", replica: (any AnswerReplica)? = nil) {
+    public init(
+        gatewayURL: String, token: String, noColor: Bool = false, screenReader: Bool = false,
+        model: String = "", indexName: String = "", exportDirectory: String = ".", replica: (any AnswerReplica)? = nil
+    ) {
         self.replica = replica
         self.gatewayURL = gatewayURL
         self.token = token
@@ -44,7 +46,8 @@ public struct TUIOptions: Sendable {
     }
 
     var statusInfo: StatusInfo {
-        StatusInfo(gateway: GatewayClient.displayAddress(baseURL: gatewayURL), model: model.isEmpty ? "?" : model,
-                   indexName: indexName, indexVersion: nil, screenReader: screenReader)
+        StatusInfo(
+            gateway: GatewayClient.displayAddress(baseURL: gatewayURL), model: model.isEmpty ? "?" : model,
+            indexName: indexName, indexVersion: nil, screenReader: screenReader)
     }
 }

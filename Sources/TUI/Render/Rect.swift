@@ -21,7 +21,8 @@ struct Rect: Hashable, Sendable {
 
     /// The rectangle centred inside this one, no larger than it.
     func centered(width w: Int, height h: Int) -> Rect {
-        let w = min(w, width), h = min(h, height)
+        let w = min(w, width)
+        let h = min(h, height)
         return Rect(x: x + (width - w) / 2, y: y + (height - h) / 2, width: w, height: h)
     }
 }

@@ -48,11 +48,13 @@ final class TUIRuntime {
     /// - Parameters:
     ///   - client: the Bedside API; the replica in `options` stands behind it.
     ///   - terminal: where frames go and keys come from.
-    init(options: TUIOptions, client: any BedsideAPI, terminal: any TerminalBackend, color: Bool,
-         tickInterval: Duration? = .milliseconds(1000 / Update.ticksPerSecond), handlesSignals: Bool = true,
-         longestFrameGap: Duration = .milliseconds(50),
-         trace: TUITrace? = TUITrace(environment: ProcessInfo.processInfo.environment),
-         now: @escaping @Sendable () -> Date = { Date() }) {
+    init(
+        options: TUIOptions, client: any BedsideAPI, terminal: any TerminalBackend, color: Bool,
+        tickInterval: Duration? = .milliseconds(1000 / Update.ticksPerSecond), handlesSignals: Bool = true,
+        longestFrameGap: Duration = .milliseconds(50),
+        trace: TUITrace? = TUITrace(environment: ProcessInfo.processInfo.environment),
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) {
         gateway = ReplicatingGateway(client: client, replica: options.replica)
         self.terminal = terminal
         self.color = color
@@ -67,7 +69,8 @@ final class TUIRuntime {
 
     func run() async throws {
         try terminal.start(color: color) { [sink] in sink.yield(.input) }
-        let signals = handlesSignals
+        let signals =
+            handlesSignals
             ? SignalWatcher { [sink] sig in sink.yield(.event(sig == SIGINT ? .interrupt : .terminate, stream: nil)) } : nil
         let ticker = tickInterval.map { interval in
             Task { [sink] in
@@ -98,7 +101,7 @@ final class TUIRuntime {
                 inputAt = .now
                 readKeys()
             case .tick:
-                readKeys()  // picks up KEY_RESIZE even when no key was pressed
+                readKeys() // picks up KEY_RESIZE even when no key was pressed
                 dispatch(.tick)
             case .event(let event, let stream):
                 if let stream, stream != streamGeneration { continue }
@@ -238,8 +241,9 @@ final class TUIRuntime {
             let directory = exportDirectory
             let date = now()
             background { _ in
-                do { return [.exported(path: try MarkdownExport.write(answer, to: directory, exportedAt: date))] }
-                catch { return [.exportFailed(String(describing: error))] }
+                do { return [.exported(path: try MarkdownExport.write(answer, to: directory, exportedAt: date))] } catch {
+                    return [.exportFailed(String(describing: error))]
+                }
             }
         case .quit:
             state.quitting = true

@@ -66,9 +66,11 @@ final class TUITrace {
         }
         guard let answer else { return }
         self.askedAt = nil
-        write(["event": "answer_drawn", "ms": Self.ms(ContinuousClock.now - askedAt), "cached": answer.cached, "stale": answer.stale,
-               "complete": state.phase.answer != nil, "first_event_ms": firstEventMS ?? -1, "last_event_ms": lastEventMS ?? -1,
-               "frames": frames])
+        write([
+            "event": "answer_drawn", "ms": Self.ms(ContinuousClock.now - askedAt), "cached": answer.cached, "stale": answer.stale,
+            "complete": state.phase.answer != nil, "first_event_ms": firstEventMS ?? -1, "last_event_ms": lastEventMS ?? -1,
+            "frames": frames,
+        ])
     }
 
     private func write(_ object: [String: Any]) {

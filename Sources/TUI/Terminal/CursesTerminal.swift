@@ -10,12 +10,13 @@ final class CursesTerminal: TerminalBackend {
     private var input: InputWatcher?
     private var colorEnabled = false
     private var started = false
-    private let decoder = KeyDecoder(codes: .init(
-        up: UInt32(BEDSIDE_KEY_UP), down: UInt32(BEDSIDE_KEY_DOWN), left: UInt32(BEDSIDE_KEY_LEFT),
-        right: UInt32(BEDSIDE_KEY_RIGHT), home: UInt32(BEDSIDE_KEY_HOME), end: UInt32(BEDSIDE_KEY_END),
-        pageDown: UInt32(BEDSIDE_KEY_NPAGE), pageUp: UInt32(BEDSIDE_KEY_PPAGE), backTab: UInt32(BEDSIDE_KEY_BTAB),
-        delete: UInt32(BEDSIDE_KEY_DC), backspace: UInt32(BEDSIDE_KEY_BACKSPACE), enter: UInt32(BEDSIDE_KEY_ENTER),
-        resize: UInt32(BEDSIDE_KEY_RESIZE), f1: UInt32(BEDSIDE_KEY_F1)))
+    private let decoder = KeyDecoder(
+        codes: .init(
+            up: UInt32(BEDSIDE_KEY_UP), down: UInt32(BEDSIDE_KEY_DOWN), left: UInt32(BEDSIDE_KEY_LEFT),
+            right: UInt32(BEDSIDE_KEY_RIGHT), home: UInt32(BEDSIDE_KEY_HOME), end: UInt32(BEDSIDE_KEY_END),
+            pageDown: UInt32(BEDSIDE_KEY_NPAGE), pageUp: UInt32(BEDSIDE_KEY_PPAGE), backTab: UInt32(BEDSIDE_KEY_BTAB),
+            delete: UInt32(BEDSIDE_KEY_DC), backspace: UInt32(BEDSIDE_KEY_BACKSPACE), enter: UInt32(BEDSIDE_KEY_ENTER),
+            resize: UInt32(BEDSIDE_KEY_RESIZE), f1: UInt32(BEDSIDE_KEY_F1)))
 
     /// Enters curses mode and starts watching stdin. Throws when the terminal cannot be initialised.
     func start(color: Bool, onInput: @escaping @Sendable () -> Void) throws {
@@ -38,7 +39,8 @@ final class CursesTerminal: TerminalBackend {
     }
 
     var size: TerminalSize {
-        var rows: Int32 = 0, cols: Int32 = 0
+        var rows: Int32 = 0
+        var cols: Int32 = 0
         bedside_screen_size(&rows, &cols)
         return TerminalSize(width: Int(cols), height: Int(rows))
     }
@@ -67,7 +69,8 @@ final class CursesTerminal: TerminalBackend {
         let full = previous.map { $0.width != frame.width || $0.height != frame.height } ?? true
         if full { bedside_erase() }
         for y in 0..<frame.height {
-            var first = -1, last = -1
+            var first = -1
+            var last = -1
             for x in 0..<frame.width where full || previous?[x, y] != frame[x, y] {
                 if first < 0 { first = x }
                 last = x
@@ -78,7 +81,10 @@ final class CursesTerminal: TerminalBackend {
             var x = first
             while x <= last && x < frame.width {
                 let cell = frame[x, y]
-                if cell.width == 0 { x += 1; continue }
+                if cell.width == 0 {
+                    x += 1
+                    continue
+                }
                 put(cell, x: x, y: y)
                 x += max(1, Int(cell.width))
             }

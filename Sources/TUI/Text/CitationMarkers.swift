@@ -5,14 +5,22 @@ enum CitationMarkers {
         var out: [Range<Int>] = []
         var i = 0
         while i < characters.count {
-            guard characters[i] == "[" else { i += 1; continue }
+            guard characters[i] == "[" else {
+                i += 1
+                continue
+            }
             var j = i + 1
             var sawDigit = false
             while j < characters.count {
                 let c = characters[j]
-                if c.isASCII && c.isNumber { sawDigit = true; j += 1 }
-                else if c == "," || c == " " { j += 1 }
-                else { break }
+                if c.isASCII && c.isNumber {
+                    sawDigit = true
+                    j += 1
+                } else if c == "," || c == " " {
+                    j += 1
+                } else {
+                    break
+                }
             }
             if sawDigit, j < characters.count, characters[j] == "]", characters[i + 1].isNumber {
                 out.append(i..<(j + 1))

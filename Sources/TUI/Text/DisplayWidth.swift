@@ -13,7 +13,8 @@ enum DisplayWidth {
         guard let first = scalars.first else { return 0 }
         // An emoji presentation selector or a joined sequence makes the cluster one wide emoji.
         if scalars.count > 1, first.properties.isEmoji,
-           scalars.contains(where: { $0.value == 0xFE0F || $0.value == 0x200D }) {
+            scalars.contains(where: { $0.value == 0xFE0F || $0.value == 0x200D })
+        {
             return 2
         }
         for scalar in scalars {
@@ -32,7 +33,7 @@ enum DisplayWidth {
         case .nonspacingMark, .enclosingMark, .format, .control: return 0
         default: break
         }
-        if v == 0x200B || (v >= 0x1160 && v <= 0x11FF) { return 0 }  // zero width space, Hangul medial jamo
+        if v == 0x200B || (v >= 0x1160 && v <= 0x11FF) { return 0 } // zero width space, Hangul medial jamo
         if isWide(v) || scalar.properties.isEmojiPresentation { return 2 }
         return 1
     }
@@ -48,11 +49,11 @@ enum DisplayWidth {
     private static func isWide(_ v: UInt32) -> Bool {
         switch v {
         case 0x1100...0x115F, 0x231A...0x231B, 0x2329...0x232A, 0x2E80...0x303E, 0x3041...0x33FF,
-             0x3400...0x4DBF, 0x4E00...0x9FFF, 0xA000...0xA4CF, 0xA960...0xA97F, 0xAC00...0xD7A3,
-             0xF900...0xFAFF, 0xFE10...0xFE19, 0xFE30...0xFE6F, 0xFF00...0xFF60, 0xFFE0...0xFFE6,
-             0x16FE0...0x16FE4, 0x17000...0x187F7, 0x18800...0x18CD5, 0x1B000...0x1B16F,
-             0x1F200...0x1F202, 0x1F210...0x1F23B, 0x1F240...0x1F248, 0x1F250...0x1F251,
-             0x20000...0x2FFFD, 0x30000...0x3FFFD:
+            0x3400...0x4DBF, 0x4E00...0x9FFF, 0xA000...0xA4CF, 0xA960...0xA97F, 0xAC00...0xD7A3,
+            0xF900...0xFAFF, 0xFE10...0xFE19, 0xFE30...0xFE6F, 0xFF00...0xFF60, 0xFFE0...0xFFE6,
+            0x16FE0...0x16FE4, 0x17000...0x187F7, 0x18800...0x18CD5, 0x1B000...0x1B16F,
+            0x1F200...0x1F202, 0x1F210...0x1F23B, 0x1F240...0x1F248, 0x1F250...0x1F251,
+            0x20000...0x2FFFD, 0x30000...0x3FFFD:
             return true
         default:
             return false

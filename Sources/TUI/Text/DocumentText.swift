@@ -53,7 +53,8 @@ struct DocumentText: Hashable, Sendable {
     /// it (clamped to the text).
     func characterIndex(atByteOffset offset: Int) -> Int {
         guard !characters.isEmpty else { return 0 }
-        var lo = 0, hi = characters.count  // first index with byteOffsets[i] >= offset
+        var lo = 0
+        var hi = characters.count // first index with byteOffsets[i] >= offset
         while lo < hi {
             let mid = (lo + hi) / 2
             if byteOffsets[mid] < offset { lo = mid + 1 } else { hi = mid }

@@ -18,13 +18,18 @@ enum TextWrap {
         return lines
     }
 
-    private static func wrapParagraph(_ range: Range<Int>, _ chars: [Character], _ widths: [UInt8], _ width: Int,
-                                      into lines: inout [Range<Int>]) {
+    private static func wrapParagraph(
+        _ range: Range<Int>, _ chars: [Character], _ widths: [UInt8], _ width: Int,
+        into lines: inout [Range<Int>]
+    ) {
         var start = range.lowerBound
         let end = range.upperBound
-        guard start < end else { lines.append(start..<start); return }
+        guard start < end else {
+            lines.append(start..<start)
+            return
+        }
         var column = 0
-        var breakPoint: Int?  // index where the next line may start
+        var breakPoint: Int? // index where the next line may start
         var i = start
         while i < end {
             let w = Int(widths[i])
@@ -62,7 +67,8 @@ enum TextWrap {
     /// The index of the line holding character `index` (the last line when past the end).
     static func line(containing index: Int, in lines: [Range<Int>]) -> Int {
         guard !lines.isEmpty else { return 0 }
-        var lo = 0, hi = lines.count - 1
+        var lo = 0
+        var hi = lines.count - 1
         while lo < hi {
             let mid = (lo + hi + 1) / 2
             if lines[mid].lowerBound <= index { lo = mid } else { hi = mid - 1 }

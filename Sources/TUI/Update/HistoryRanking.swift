@@ -11,10 +11,11 @@ enum HistoryRanking {
     ]
 
     static func words(_ text: String) -> Set<String> {
-        Set(text.normalizedQuestion
-            .split(whereSeparator: { !$0.isLetter && !$0.isNumber })
-            .map(String.init)
-            .filter { !stopWords.contains($0) })
+        Set(
+            text.normalizedQuestion
+                .split(whereSeparator: { !$0.isLetter && !$0.isNumber })
+                .map(String.init)
+                .filter { !stopWords.contains($0) })
     }
 
     /// Jaccard overlap of the content words, 0 to 1.

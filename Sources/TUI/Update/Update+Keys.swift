@@ -120,9 +120,19 @@ extension Update {
             case .control("d"): scrollAnswer(by: max(1, page / 2), &s)
             case .control("u"): scrollAnswer(by: -max(1, page / 2), &s)
             case .character("g"), .home:
-                if inCitations { s.citationSelection = 0 } else { s.answerScroll = 0; s.answerFollow = false }
+                if inCitations {
+                    s.citationSelection = 0
+                } else {
+                    s.answerScroll = 0
+                    s.answerFollow = false
+                }
             case .character("G"), .end:
-                if inCitations { s.citationSelection = max(0, s.phase.citations.count - 1) } else { s.answerFollow = true; pinFollow(&s) }
+                if inCitations {
+                    s.citationSelection = max(0, s.phase.citations.count - 1)
+                } else {
+                    s.answerFollow = true
+                    pinFollow(&s)
+                }
             case .character(let c) where c.isASCII && c.isNumber && c != "0":
                 return openNumbered(Int(String(c)) ?? 1, &s)
             case .character("/"):
@@ -184,12 +194,15 @@ extension Update {
 
         /// Asks the gateway for the cited passage in its document.
         static func openCitation(_ c: Citation, from list: [Citation], _ s: inout AppState) -> [Effect] {
-            s.pendingSource = PendingSource(chunkID: c.chunkID, citationNumber: c.n, citations: list,
-                                            highlight: c.end > c.start ? c.start..<c.end : nil)
+            s.pendingSource = PendingSource(
+                chunkID: c.chunkID, citationNumber: c.n, citations: list,
+                highlight: c.end > c.start ? c.start..<c.end : nil)
             if c.chunkID <= 0 {
                 // Cited by a RAG service (serve --inference grpc://) from a document not in the local index: its own text.
-                Update.sourceLoaded(SourceDocument(chunkID: c.chunkID, documentID: c.sourceID, title: c.title, section: c.section, passage: c.text,
-                                                   documentText: c.text, start: 0, end: c.text.utf8.count), &s)
+                Update.sourceLoaded(
+                    SourceDocument(
+                        chunkID: c.chunkID, documentID: c.sourceID, title: c.title, section: c.section, passage: c.text,
+                        documentText: c.text, start: 0, end: c.text.utf8.count), &s)
                 return []
             }
             return [.loadSource(chunkID: c.chunkID)]

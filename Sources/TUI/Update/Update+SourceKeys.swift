@@ -75,7 +75,8 @@ extension Update {
         /// Shows a cited passage: in place when it is in this document, else loads its document.
         static func show(_ c: Citation, lastSpan: Bool = false, _ s: inout AppState) -> [Effect] {
             guard var v = s.source else { return [] }
-            let sameDocument = c.sourceID == v.document.documentID
+            let sameDocument =
+                c.sourceID == v.document.documentID
                 && (c.chunkID == v.document.chunkID || v.document.spans.contains { $0.chunkID == c.chunkID } || c.end > c.start)
             guard sameDocument else { return Keys.openCitation(c, from: v.citations, &s) }
             let range = c.chunkID == v.document.chunkID ? v.document.start..<max(v.document.start, v.document.end) : v.range(for: c)

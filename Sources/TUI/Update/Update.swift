@@ -171,9 +171,10 @@ enum Update {
         guard s.screen != .history else { return }
         // The document's own offsets for the chunk win: they index the text we display.
         let range = document.end > document.start ? document.start..<document.end : (pending.highlight ?? 0..<0)
-        s.source = SourceViewState(document: document, citations: pending.citations, citationNumber: pending.citationNumber,
-                                   highlight: range, screenReader: s.info.screenReader,
-                                   spans: s.phase.answer?.sentences.flatMap(\.spans) ?? [])
+        s.source = SourceViewState(
+            document: document, citations: pending.citations, citationNumber: pending.citationNumber,
+            highlight: range, screenReader: s.info.screenReader,
+            spans: s.phase.answer?.sentences.flatMap(\.spans) ?? [])
         s.screen = .source
         if s.search?.target == .source { s.search = nil }
         relayoutSource(&s, keepPassageInView: true)

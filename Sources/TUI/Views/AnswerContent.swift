@@ -17,7 +17,8 @@ enum AnswerContent {
         switch state.phase {
         case .empty:
             t.append("Ask a question about the indexed sources and press Enter.", muted)
-            t.newline(); t.newline()
+            t.newline()
+            t.newline()
             t.append("Esc leaves the question line; then ? lists every key. Ctrl-R opens past questions.", muted)
         case .loading:
             t.append("Loading the stored answer…", muted)
@@ -39,7 +40,8 @@ enum AnswerContent {
                 t.append("[INCOMPLETE: the answer was cut short]", flag)
                 t.newline()
                 appendMarked(f.partialText, .plain, to: &t)
-                t.newline(); t.newline()
+                t.newline()
+                t.newline()
             }
             t.append("Error: \(f.error.message)", CellStyle([.bold], .error))
             if let retry = f.error.retryAfter { t.append(" Try again in \(retry) s.", CellStyle([.bold], .error)) }
@@ -55,7 +57,8 @@ enum AnswerContent {
                 t.newline()
                 t.append(o.error.message, muted)
             }
-            t.newline(); t.newline()
+            t.newline()
+            t.newline()
             switch o.suggestions {
             case nil:
                 t.append("Looking for similar past questions…", muted)
@@ -91,7 +94,8 @@ enum AnswerContent {
             t.append(" ")
             t.append(a.answer)
             if !a.nearestSources.isEmpty {
-                t.newline(); t.newline()
+                t.newline()
+                t.newline()
                 t.append("The nearest sources are listed under Citations, for reading, not as support. Press 1-9 to open one.", muted)
             }
             return
@@ -110,11 +114,13 @@ enum AnswerContent {
             }
         }
         if !a.removedCitations.isEmpty {
-            t.newline(); t.newline()
+            t.newline()
+            t.newline()
             t.append("Removed citations that pointed at no source: " + a.removedCitations.map { "[\($0)]" }.joined(separator: " "), muted)
         }
         if !a.removedSentences.isEmpty {
-            t.newline(); t.newline()
+            t.newline()
+            t.newline()
             t.append("Removed: states a quantity no source backs (not part of the answer):", muted)
             for r in a.removedSentences {
                 t.newline()

@@ -23,8 +23,9 @@ enum AnswerView {
         let layout = AnswerLayout(state)
         let focused = state.focus == .answer && state.screen == .main
         if state.info.screenReader {
-            buffer.write(title(state, layout: layout) + (focused ? " (focused):" : ":"), x: frame.x, y: frame.y,
-                         style: CellStyle([.bold], .title), maxWidth: frame.width)
+            buffer.write(
+                title(state, layout: layout) + (focused ? " (focused):" : ":"), x: frame.x, y: frame.y,
+                style: CellStyle([.bold], .title), maxWidth: frame.width)
         } else {
             Box.draw(frame, title: title(state, layout: layout), focused: focused, into: &buffer)
         }

@@ -1,5 +1,5 @@
-import Foundation
 import Core
+import Foundation
 
 /// The citations pane: number, title, section and score of each source.
 enum CitationsView {
@@ -16,8 +16,9 @@ enum CitationsView {
         let nearest = state.phase.showsNearestSources
         let heading = nearest ? "\(title) (nearest, not support)" : title
         if state.info.screenReader {
-            buffer.write(heading + (focused ? " (focused):" : ":"), x: frame.x, y: frame.y,
-                         style: CellStyle([.bold], .title), maxWidth: frame.width)
+            buffer.write(
+                heading + (focused ? " (focused):" : ":"), x: frame.x, y: frame.y,
+                style: CellStyle([.bold], .title), maxWidth: frame.width)
         } else {
             Box.draw(frame, title: heading, focused: focused, into: &buffer)
         }
@@ -53,8 +54,9 @@ enum CitationsView {
                 let indent = content.x + DisplayWidth.of(marker)
                 let scoreWidth = DisplayWidth.of(score)
                 if !c.section.isEmpty {
-                    buffer.write(StatusBarView.truncate(c.section, to: max(0, content.maxX - indent - scoreWidth - 1)),
-                                 x: indent, y: y + 1, style: style.adding(.dim))
+                    buffer.write(
+                        StatusBarView.truncate(c.section, to: max(0, content.maxX - indent - scoreWidth - 1)),
+                        x: indent, y: y + 1, style: style.adding(.dim))
                 }
                 buffer.write(score, x: content.maxX - scoreWidth, y: y + 1, style: style.adding(.dim))
                 continue

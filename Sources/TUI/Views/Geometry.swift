@@ -34,7 +34,8 @@ enum Geometry {
     static func compactQuestion(_ size: TerminalSize) -> Bool { size.height < framedQuestionMinHeight }
 
     static func main(_ state: AppState) -> MainLayout {
-        let w = state.size.width, h = state.size.height
+        let w = state.size.width
+        let h = state.size.height
         let keyBar = Rect(x: 0, y: h - 1, width: w, height: 1)
         let message = state.message == nil ? nil : Rect(x: 0, y: h - 2, width: w, height: 1)
         let bottom = h - 1 - (message == nil ? 0 : 1)
@@ -50,15 +51,17 @@ enum Geometry {
             let answerContent = Rect(x: 0, y: 3, width: w, height: answer.height - 1)
             let citations = Rect(x: 0, y: citationsTop, width: w, height: bottom - citationsTop)
             let citationsContent = Rect(x: 0, y: citationsTop + 1, width: w, height: citations.height - 1)
-            return MainLayout(status: status, question: question, answer: answer, answerContent: answerContent,
-                              citations: citations, citationsContent: citationsContent, message: message, keyBar: keyBar)
+            return MainLayout(
+                status: status, question: question, answer: answer, answerContent: answerContent,
+                citations: citations, citationsContent: citationsContent, message: message, keyBar: keyBar)
         }
 
         // Short terminals get a one-row question line without a frame, leaving rows for the answer.
         let question = Rect(x: 0, y: 1, width: w, height: compactQuestion(state.size) ? 1 : 3)
         let top = question.maxY
         let region = bottom - top
-        var answer: Rect, citations: Rect
+        var answer: Rect
+        var citations: Rect
         if w >= sideBySideWidth {
             let cw = max(34, w * 36 / 100)
             answer = Rect(x: 0, y: top, width: w - cw, height: region)
@@ -68,12 +71,14 @@ enum Geometry {
             answer = Rect(x: 0, y: top, width: w, height: region - ch)
             citations = Rect(x: 0, y: top + region - ch, width: w, height: ch)
         }
-        return MainLayout(status: status, question: question, answer: answer, answerContent: answer.inner,
-                          citations: citations, citationsContent: citations.inner, message: message, keyBar: keyBar)
+        return MainLayout(
+            status: status, question: question, answer: answer, answerContent: answer.inner,
+            citations: citations, citationsContent: citations.inner, message: message, keyBar: keyBar)
     }
 
     static func body(_ state: AppState) -> BodyLayout {
-        let w = state.size.width, h = state.size.height
+        let w = state.size.width
+        let h = state.size.height
         let keyBar = Rect(x: 0, y: h - 1, width: w, height: 1)
         let message = state.message == nil ? nil : Rect(x: 0, y: h - 2, width: w, height: 1)
         let bottom = h - 1 - (message == nil ? 0 : 1)

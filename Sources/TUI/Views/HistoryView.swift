@@ -1,5 +1,5 @@
-import Foundation
 import Core
+import Foundation
 
 /// The history view: past questions, newest first, filtered as you type.
 enum HistoryView {
@@ -9,7 +9,10 @@ enum HistoryView {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = timeZone
         let c = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
-        func two(_ v: Int?) -> String { let v = v ?? 0; return v < 10 ? "0\(v)" : "\(v)" }
+        func two(_ v: Int?) -> String {
+            let v = v ?? 0
+            return v < 10 ? "0\(v)" : "\(v)"
+        }
         return "\(c.year ?? 0)-\(two(c.month))-\(two(c.day)) \(two(c.hour)):\(two(c.minute))"
     }
 
@@ -22,9 +25,10 @@ enum HistoryView {
         let layout = Geometry.body(state)
         let h = state.history
         let list = h.filtered
-        let heading = h.entries.map { entries in
-            h.filter.isEmpty ? "\(title) (\(entries.count))" : "\(title) (\(list.count) of \(entries.count))"
-        } ?? title
+        let heading =
+            h.entries.map { entries in
+                h.filter.isEmpty ? "\(title) (\(entries.count))" : "\(title) (\(list.count) of \(entries.count))"
+            } ?? title
         if state.info.screenReader {
             buffer.write(heading + ":", x: layout.frame.x, y: layout.frame.y, style: CellStyle([.bold], .title), maxWidth: layout.frame.width)
         } else {
@@ -39,8 +43,9 @@ enum HistoryView {
             buffer.write(text, x: header.x + used, y: header.y, maxWidth: header.width - used)
             if h.filterEditing && state.overlay == nil { buffer.cursor = CursorPosition(x: header.x + used + cursor, y: header.y) }
         } else {
-            buffer.write("Press / to filter, Enter to open the stored answer, Esc to go back.", x: header.x, y: header.y,
-                         style: CellStyle([.dim], .muted), maxWidth: header.width)
+            buffer.write(
+                "Press / to filter, Enter to open the stored answer, Esc to go back.", x: header.x, y: header.y,
+                style: CellStyle([.dim], .muted), maxWidth: header.width)
         }
         let content = layout.content
         guard let entries = h.entries else {
@@ -48,7 +53,8 @@ enum HistoryView {
             return
         }
         if let error = h.error {
-            buffer.write("Could not load the history: \(error)", x: content.x, y: content.y, style: CellStyle([.bold], .error), maxWidth: content.width)
+            buffer.write(
+                "Could not load the history: \(error)", x: content.x, y: content.y, style: CellStyle([.bold], .error), maxWidth: content.width)
             return
         }
         if list.isEmpty {

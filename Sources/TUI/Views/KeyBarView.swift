@@ -13,8 +13,10 @@ enum KeyBarView {
         switch state.screen {
         case .source:
             let stepping = state.source.map { !$0.supporting.isEmpty } == true ? "next/prev sentence" : "next/prev passage"
-            return [("Esc", "back"), ("j/k", "scroll"), ("n/N", stepping), ("1-9", "citation"),
-                    ("/", "search"), ("e", "export"), ("?", "help"), ("q", "quit")]
+            return [
+                ("Esc", "back"), ("j/k", "scroll"), ("n/N", stepping), ("1-9", "citation"),
+                ("/", "search"), ("e", "export"), ("?", "help"), ("q", "quit"),
+            ]
         case .history:
             if state.history.filterEditing {
                 return [("type", "filter"), ("↑/↓", "select"), ("Enter", "open"), ("Esc", "stop filtering")]
@@ -23,14 +25,20 @@ enum KeyBarView {
         case .main:
             switch state.focus {
             case .question:
-                return [("Enter", "ask"), ("Esc", "navigate"), ("↑/↓", "past questions"), ("Tab", "pane"),
-                        ("Ctrl-R", "history"), ("Ctrl-C", "quit")]
+                return [
+                    ("Enter", "ask"), ("Esc", "navigate"), ("↑/↓", "past questions"), ("Tab", "pane"),
+                    ("Ctrl-R", "history"), ("Ctrl-C", "quit"),
+                ]
             case .answer:
-                return [("i", "ask"), ("j/k", "scroll"), ("1-9", "source"), ("Tab", "pane"), ("/", "search"),
-                        ("e", "export"), ("h", "history"), ("?", "help"), ("q", "quit")]
+                return [
+                    ("i", "ask"), ("j/k", "scroll"), ("1-9", "source"), ("Tab", "pane"), ("/", "search"),
+                    ("e", "export"), ("h", "history"), ("?", "help"), ("q", "quit"),
+                ]
             case .citations:
-                return [("Enter", "open source"), ("j/k", "select"), ("1-9", "source"), ("Tab", "pane"),
-                        ("e", "export"), ("h", "history"), ("?", "help"), ("q", "quit")]
+                return [
+                    ("Enter", "open source"), ("j/k", "select"), ("1-9", "source"), ("Tab", "pane"),
+                    ("e", "export"), ("h", "history"), ("?", "help"), ("q", "quit"),
+                ]
             }
         }
     }

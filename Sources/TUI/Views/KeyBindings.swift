@@ -11,52 +11,62 @@ enum KeyBindings {
     }
 
     static let sections: [Section] = [
-        Section(title: "Everywhere", keys: [
-            ("?  F1", "this help (outside text fields)"),
-            ("q  Ctrl-C", "quit (asks while an answer streams)"),
-            ("Esc", "back: leave a field, close a view"),
-            ("Tab  Shift-Tab", "next / previous pane"),
-            ("h  Ctrl-R", "history of past questions"),
-            ("e", "export the answer and citations to Markdown"),
-            ("Ctrl-L", "redraw the screen"),
-        ]),
-        Section(title: "Question line (focused at start)", keys: [
-            ("Enter", "ask"),
-            ("←  →  Home  End", "move the cursor"),
-            ("Ctrl-A  Ctrl-E", "start / end of line"),
-            ("Ctrl-B  Ctrl-F", "back / forward one character"),
-            ("Ctrl-K  Ctrl-U", "delete to end / to start"),
-            ("Ctrl-W", "delete the previous word"),
-            ("Backspace  Delete  Ctrl-D", "delete a character"),
-            ("↑  ↓", "previous / next past question"),
-            ("PgUp  PgDn", "scroll the answer while typing"),
-        ]),
-        Section(title: "Answer and Citations panes", keys: [
-            ("i  :  Enter", "type a question (Enter on a citation opens it)"),
-            ("j k  ↓ ↑", "scroll the answer / move in the citations"),
-            ("PgDn  PgUp  Space", "page down / up"),
-            ("Ctrl-F  Ctrl-B", "page down / up"),
-            ("Ctrl-D  Ctrl-U", "half page down / up"),
-            ("g  G  Home  End", "top / bottom"),
-            ("1-9", "open source n (offline: past question n)"),
-            ("/", "search the answer; n / N next / previous match"),
-            ("r", "ask again, bypassing the cache"),
-        ]),
-        Section(title: "Source viewer", keys: [
-            ("n  N", "next / previous supporting sentence, then passage (or search match)"),
-            ("]  [", "next / previous cited passage"),
-            ("1-9", "jump to citation n"),
-            ("j k  PgDn PgUp  g G", "scroll"),
-            ("/", "search the document"),
-            ("Esc", "clear the search, then back to the answer"),
-        ]),
-        Section(title: "History", keys: [
-            ("/", "filter as you type; Enter opens, Esc stops"),
-            ("j k  ↓ ↑  g G", "select"),
-            ("Enter", "open the stored answer"),
-            ("r", "reload"),
-            ("Esc", "back"),
-        ]),
+        Section(
+            title: "Everywhere",
+            keys: [
+                ("?  F1", "this help (outside text fields)"),
+                ("q  Ctrl-C", "quit (asks while an answer streams)"),
+                ("Esc", "back: leave a field, close a view"),
+                ("Tab  Shift-Tab", "next / previous pane"),
+                ("h  Ctrl-R", "history of past questions"),
+                ("e", "export the answer and citations to Markdown"),
+                ("Ctrl-L", "redraw the screen"),
+            ]),
+        Section(
+            title: "Question line (focused at start)",
+            keys: [
+                ("Enter", "ask"),
+                ("←  →  Home  End", "move the cursor"),
+                ("Ctrl-A  Ctrl-E", "start / end of line"),
+                ("Ctrl-B  Ctrl-F", "back / forward one character"),
+                ("Ctrl-K  Ctrl-U", "delete to end / to start"),
+                ("Ctrl-W", "delete the previous word"),
+                ("Backspace  Delete  Ctrl-D", "delete a character"),
+                ("↑  ↓", "previous / next past question"),
+                ("PgUp  PgDn", "scroll the answer while typing"),
+            ]),
+        Section(
+            title: "Answer and Citations panes",
+            keys: [
+                ("i  :  Enter", "type a question (Enter on a citation opens it)"),
+                ("j k  ↓ ↑", "scroll the answer / move in the citations"),
+                ("PgDn  PgUp  Space", "page down / up"),
+                ("Ctrl-F  Ctrl-B", "page down / up"),
+                ("Ctrl-D  Ctrl-U", "half page down / up"),
+                ("g  G  Home  End", "top / bottom"),
+                ("1-9", "open source n (offline: past question n)"),
+                ("/", "search the answer; n / N next / previous match"),
+                ("r", "ask again, bypassing the cache"),
+            ]),
+        Section(
+            title: "Source viewer",
+            keys: [
+                ("n  N", "next / previous supporting sentence, then passage (or search match)"),
+                ("]  [", "next / previous cited passage"),
+                ("1-9", "jump to citation n"),
+                ("j k  PgDn PgUp  g G", "scroll"),
+                ("/", "search the document"),
+                ("Esc", "clear the search, then back to the answer"),
+            ]),
+        Section(
+            title: "History",
+            keys: [
+                ("/", "filter as you type; Enter opens, Esc stops"),
+                ("j k  ↓ ↑  g G", "select"),
+                ("Enter", "open the stored answer"),
+                ("r", "reload"),
+                ("Esc", "back"),
+            ]),
     ]
 
     /// The help text as lines of (key column, description).

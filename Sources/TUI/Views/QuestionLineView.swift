@@ -3,7 +3,8 @@ enum QuestionLineView {
     static let prompt = "› "
 
     static func draw(_ state: AppState, in rect: Rect, into buffer: inout ScreenBuffer) {
-        let focused = state.focus == .question && state.screen == .main && state.overlay == nil
+        let focused =
+            state.focus == .question && state.screen == .main && state.overlay == nil
             && !(state.search?.editing ?? false)
         let field: Rect
         if state.info.screenReader || rect.height < 3 {

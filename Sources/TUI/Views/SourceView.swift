@@ -47,8 +47,9 @@ enum SourceView {
             Box.draw(layout.frame, title: title(v), focused: true, into: &buffer)
         }
         let top = v.clampScroll(v.scroll, height: content.height)
-        buffer.write(header(state, v, lines: v.lines.count, top: top, height: content.height),
-                     x: layout.header.x, y: layout.header.y, style: CellStyle([.dim], .muted), maxWidth: layout.header.width)
+        buffer.write(
+            header(state, v, lines: v.lines.count, top: top, height: content.height),
+            x: layout.header.x, y: layout.header.y, style: CellStyle([.dim], .muted), maxWidth: layout.header.width)
         let others = v.otherCitedRanges
         let matches = searchMatches(state, v)
         var matchIndex = 0

@@ -28,8 +28,10 @@ enum StatusBarView {
         let connectivity = connectivityLabel(state.connectivity)
         let badge = answerBadge(state.phase)
         if info.screenReader {
-            let parts = ["Status: Bedside", "gateway \(info.gateway)", "model \(info.model)", "index \(info.indexLabel)",
-                         connectivity, badge].compactMap { $0 }
+            let parts = [
+                "Status: Bedside", "gateway \(info.gateway)", "model \(info.model)", "index \(info.indexLabel)",
+                connectivity, badge,
+            ].compactMap { $0 }
             buffer.write(parts.joined(separator: ", "), x: rect.x, y: rect.y, maxWidth: rect.width)
             return
         }

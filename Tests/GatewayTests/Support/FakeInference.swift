@@ -1,19 +1,28 @@
 import Core
 import Foundation
+
 @testable import LocalGateway
 
 /// A sample answer with one citation.
-func sampleAnswer(_ question: String = "What is the first-line treatment for sepsis?", text: String = "Give antibiotics within one hour [1].",
-                  indexVersion: Int = 1, model: String = "extractive") -> Answer {
-    let citation = Citation(n: 1, sourceID: "sepsis", chunkID: 1, title: "Sepsis", section: "Treatment", score: 3.5,
-                            text: "Antibiotics should be given within one hour.", start: 0, end: 44)
-    return Answer(question: question, answer: text, sentences: [AnswerSentence(text: text, citations: [1])], citations: [citation],
-                  indexVersion: indexVersion, model: model, retriever: "bm25", latencyMS: 12)
+func sampleAnswer(
+    _ question: String = "What is the first-line treatment for sepsis?", text: String = "Give antibiotics within one hour [1].",
+    indexVersion: Int = 1, model: String = "extractive"
+) -> Answer {
+    let citation = Citation(
+        n: 1, sourceID: "sepsis", chunkID: 1, title: "Sepsis", section: "Treatment", score: 3.5,
+        text: "Antibiotics should be given within one hour.", start: 0, end: 44)
+    return Answer(
+        question: question, answer: text, sentences: [AnswerSentence(text: text, citations: [1])], citations: [citation],
+        indexVersion: indexVersion, model: model, retriever: "bm25", latencyMS: 12)
 }
 
 /// Counts calls and can be switched between answering and failing while a test runs.
 final class ScriptedInference: InferenceService, @unchecked Sendable {
-    enum Mode { case answer, fail(BedsideError), throwPlain, hang, statusDown }
+    enum Mode {
+        case answer
+        case fail(BedsideError)
+        case throwPlain, hang, statusDown
+    }
     private let lock = NSLock()
     private var _mode: Mode = .answer
     private var _calls = 0
@@ -41,8 +50,12 @@ final class ScriptedInference: InferenceService, @unchecked Sendable {
     }
 
     func answer(_ request: QueryRequest) -> AsyncThrowingStream<AnswerEvent, any Error> {
-        let (mode, status): (Mode, InferenceStatus) = lock.withLock { _calls += 1; return (_mode, _status) }
-        let text = self.text, pieces = self.pieces
+        let (mode, status): (Mode, InferenceStatus) = lock.withLock {
+            _calls += 1
+            return (_mode, _status)
+        }
+        let text = self.text
+        let pieces = self.pieces
         return AsyncThrowingStream { continuation in
             let task = Task {
                 switch mode {
@@ -71,7 +84,10 @@ final class ScriptedInference: InferenceService, @unchecked Sendable {
     }
 
     func status() async throws -> InferenceStatus {
-        let (mode, status): (Mode, InferenceStatus) = lock.withLock { _statusCalls += 1; return (_mode, _status) }
+        let (mode, status): (Mode, InferenceStatus) = lock.withLock {
+            _statusCalls += 1
+            return (_mode, _status)
+        }
         if case .statusDown = mode { throw BedsideError(.inferenceUnavailable, "status down") }
         return status
     }
@@ -84,7 +100,9 @@ struct SlowInference: InferenceService {
     var failAfter: Int?
 
     func answer(_ request: QueryRequest) -> AsyncThrowingStream<AnswerEvent, any Error> {
-        let pieces = self.pieces, delay = self.delay, failAfter = self.failAfter
+        let pieces = self.pieces
+        let delay = self.delay
+        let failAfter = self.failAfter
         return AsyncThrowingStream { continuation in
             let task = Task {
                 let answer = sampleAnswer(request.question, text: (1...pieces).map { "part\($0) " }.joined())
@@ -94,7 +112,10 @@ struct SlowInference: InferenceService {
                         continuation.finish(throwing: BedsideError(.upstream, "The model crashed.", detail: "llama-server exited"))
                         return
                     }
-                    do { try await Task.sleep(for: delay) } catch { continuation.finish(throwing: error); return }
+                    do { try await Task.sleep(for: delay) } catch {
+                        continuation.finish(throwing: error)
+                        return
+                    }
                     continuation.yield(.delta("part\(i) "))
                 }
                 continuation.yield(.done(answer))

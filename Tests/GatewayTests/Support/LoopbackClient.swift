@@ -11,8 +11,10 @@ struct LoopbackResponse: Sendable {
 }
 
 enum Loopback {
-    static func request(_ url: String, method: String = "GET", token: String? = nil, headers: [String: String] = [:], body: String? = nil,
-                        timeout: TimeAmount = .seconds(20)) async throws -> LoopbackResponse {
+    static func request(
+        _ url: String, method: String = "GET", token: String? = nil, headers: [String: String] = [:], body: String? = nil,
+        timeout: TimeAmount = .seconds(20)
+    ) async throws -> LoopbackResponse {
         var request = HTTPClientRequest(url: url)
         request.method = .init(rawValue: method)
         if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }

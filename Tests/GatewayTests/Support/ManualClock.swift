@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import LocalGateway
 
 /// A clock tests move by hand. Sleeps are real (tests use short timeouts).

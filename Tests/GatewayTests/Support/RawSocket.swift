@@ -1,12 +1,13 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
-private let sysClose = Glibc.close
-private let sysSend = Glibc.send
+    import Glibc
+    private let sysClose = Glibc.close
+    private let sysSend = Glibc.send
 #elseif canImport(Darwin)
-import Darwin
-private let sysClose = Darwin.close
-private let sysSend = Darwin.send
+    import Darwin
+    private let sysClose = Darwin.close
+    private let sysSend = Darwin.send
 #endif
 
 /// Something went wrong on a raw test socket.
@@ -43,9 +44,9 @@ final class RawSocket: @unchecked Sendable {
 
     init(port: Int) throws {
         #if canImport(Glibc)
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         #else
-        fd = socket(AF_INET, SOCK_STREAM, 0)
+            fd = socket(AF_INET, SOCK_STREAM, 0)
         #endif
         guard fd >= 0 else { throw RawSocketError("socket") }
         var addr = sockaddr_in()
@@ -96,7 +97,10 @@ final class RawSocket: @unchecked Sendable {
         guard ready > 0 else { return nil }
         var buffer = [UInt8](repeating: 0, count: 16_384)
         let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-        if n <= 0 { sawEOF = true; return [] }  // EOF or reset: the server closed
+        if n <= 0 {
+            sawEOF = true
+            return []
+        } // EOF or reset: the server closed
         return Array(buffer[0..<n])
     }
 
@@ -107,7 +111,10 @@ final class RawSocket: @unchecked Sendable {
         func remaining(_ limit: Double) -> Double { limit - Date().timeIntervalSince(start) }
         var headEnd: Int?
         while headEnd == nil {
-            if let i = Self.find([13, 10, 13, 10], in: pending) { headEnd = i; break }
+            if let i = Self.find([13, 10, 13, 10], in: pending) {
+                headEnd = i
+                break
+            }
             guard !sawEOF else { throw RawSocketError("EOF before a response head (\(pending.count) bytes)") }
             guard let chunk = receiveSome(timeout: remaining(timeout)) else { throw RawSocketError("no response head within \(timeout) s") }
             pending += chunk

@@ -5,9 +5,10 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import NIOCore
-@testable import LocalGateway
 import Store
 @_exported import TestSupport
+
+@testable import LocalGateway
 
 /// Collects log lines in memory.
 final class LogCapture: @unchecked Sendable {
@@ -30,8 +31,10 @@ struct TestGateway: Sendable {
     let clock: ManualClock
     let logs: LogCapture
 
-    static func make(inference: any InferenceService, clock: ManualClock = ManualClock(), busyTimeout: TimeInterval = 5,
-                     configure: (inout GatewayConfiguration) -> Void = { _ in }) async throws -> TestGateway {
+    static func make(
+        inference: any InferenceService, clock: ManualClock = ManualClock(), busyTimeout: TimeInterval = 5,
+        configure: (inout GatewayConfiguration) -> Void = { _ in }
+    ) async throws -> TestGateway {
         let folder = try TempDirectory(prefix: "bedside-gw").path
         let database = try BedsideDatabase(path: folder + "/t.sqlite", busyTimeout: busyTimeout)
         var config = GatewayConfiguration()

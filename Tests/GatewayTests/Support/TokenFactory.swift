@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import JWTKit
+
 @testable import LocalGateway
 
 /// Builds tokens by hand (any header, any payload, any key), to attack the verifier.
@@ -18,8 +19,10 @@ enum TokenFactory {
         b64(header) + "." + b64(payload) + "."
     }
 
-    static func claims(sub: String? = "dr.ada", exp: Double?, nbf: Double? = nil, iat: Double? = nil, iss: String? = "bedside",
-                       aud: String? = #""bedside-gateway""#, extra: String = "") -> String {
+    static func claims(
+        sub: String? = "dr.ada", exp: Double?, nbf: Double? = nil, iat: Double? = nil, iss: String? = "bedside",
+        aud: String? = #""bedside-gateway""#, extra: String = ""
+    ) -> String {
         var parts: [String] = []
         if let sub { parts.append(#""sub":"\#(sub)""#) }
         if let exp { parts.append(#""exp":\#(Int(exp))"#) }

@@ -1,6 +1,7 @@
+import Core
 import Foundation
 import Testing
-import Core
+
 @testable import APIClient
 @testable import TUI
 
@@ -103,8 +104,10 @@ import Core
     }
 
     @Test func keyDecoderMapsCursesInput() {
-        let d = KeyDecoder(codes: .init(up: 259, down: 258, left: 260, right: 261, home: 262, end: 360, pageDown: 338,
-                                        pageUp: 339, backTab: 353, delete: 330, backspace: 263, enter: 343, resize: 410, f1: 265))
+        let d = KeyDecoder(
+            codes: .init(
+                up: 259, down: 258, left: 260, right: 261, home: 262, end: 360, pageDown: 338,
+                pageUp: 339, backTab: 353, delete: 330, backspace: 263, enter: 343, resize: 410, f1: 265))
         #expect(d.decode(isKeyCode: false, value: 13) == .key(.enter))
         #expect(d.decode(isKeyCode: false, value: 27) == .key(.escape))
         #expect(d.decode(isKeyCode: false, value: 127) == .key(.backspace))

@@ -1,6 +1,7 @@
+import Core
 import Foundation
 import Testing
-import Core
+
 @testable import APIClient
 @testable import TUI
 
@@ -41,8 +42,9 @@ import Core
 
     @Test func queryWithoutNoCacheSendsNoCacheControl() async throws {
         let server = try await LoopbackServer.start { _ in
-            LoopbackServer.Response(status: 200, headers: [("Content-Type", "text/event-stream")],
-                                    chunks: Self.wire([.done(Fixtures.answer())]))
+            LoopbackServer.Response(
+                status: 200, headers: [("Content-Type", "text/event-stream")],
+                chunks: Self.wire([.done(Fixtures.answer())]))
         }
         defer { Task { await server.stop() } }
         for try await _ in GatewayClient(baseURL: server.url, token: "t").query(QueryRequest(question: "q")) {}
@@ -76,8 +78,9 @@ import Core
 
     @Test func truncatedStreamThrows() async throws {
         let server = try await LoopbackServer.start { _ in
-            LoopbackServer.Response(status: 200, headers: [("Content-Type", "text/event-stream")],
-                                    chunks: Self.wire([.citations([]), .delta("partial")]))
+            LoopbackServer.Response(
+                status: 200, headers: [("Content-Type", "text/event-stream")],
+                chunks: Self.wire([.citations([]), .delta("partial")]))
         }
         defer { Task { await server.stop() } }
         var deltas = 0

@@ -1,10 +1,11 @@
+import Core
 import Foundation
 import Testing
-import Core
+
 @testable import TUI
 
 @Suite struct MarkdownExportTests {
-    let date = Date(timeIntervalSince1970: 1_735_725_600)  // 2025-01-01 10:00:00 UTC
+    let date = Date(timeIntervalSince1970: 1_735_725_600) // 2025-01-01 10:00:00 UTC
 
     @Test func markdownHasTheAnswerFlagsAndCitations() {
         var a = Fixtures.answer(cached: true, stale: true, unsupported: true)

@@ -1,6 +1,7 @@
 import Core
 import Foundation
 import Testing
+
 @testable import APIClient
 @testable import TUI
 
@@ -25,8 +26,11 @@ final class MemoryReplica: AnswerReplica, @unchecked Sendable {
         lock.withLock {
             answers.values.filter { query == nil || $0.question.normalizedQuestion.contains(query!.normalizedQuestion) }
                 .sorted { $0.createdAt > $1.createdAt }.prefix(limit)
-                .map { HistoryEntry(answerID: $0.answerID ?? "", question: $0.question, refused: $0.refused, model: $0.model,
-                                    indexVersion: $0.indexVersion, createdAt: $0.createdAt) }
+                .map {
+                    HistoryEntry(
+                        answerID: $0.answerID ?? "", question: $0.question, refused: $0.refused, model: $0.model,
+                        indexVersion: $0.indexVersion, createdAt: $0.createdAt)
+                }
         }
     }
     func source(chunkID: Int64) throws -> SourceDocument? { lock.withLock { sources[chunkID] } }
@@ -34,8 +38,9 @@ final class MemoryReplica: AnswerReplica, @unchecked Sendable {
 
 @Suite struct ReplicatingGatewayTests {
     static func document(_ chunk: Int64, passage: String = "passage") -> SourceDocument {
-        SourceDocument(chunkID: chunk, documentID: "sepsis", title: "Sepsis guideline", section: "Fluids", passage: passage,
-                       documentText: "Intro. \(passage) More.", start: 7, end: 7 + passage.utf8.count)
+        SourceDocument(
+            chunkID: chunk, documentID: "sepsis", title: "Sepsis guideline", section: "Fluids", passage: passage,
+            documentText: "Intro. \(passage) More.", start: 7, end: 7 + passage.utf8.count)
     }
 
     static func answer(_ id: String, _ question: String, at: Double) -> Answer {
@@ -85,8 +90,10 @@ final class MemoryReplica: AnswerReplica, @unchecked Sendable {
         // The console's own HTTP client: no retries of a refused connection.
         let http = GatewayClient.makeHTTPClient()
         do {
-            try await Self.replayWhileGone(ReplicatingGateway(client: GatewayClient(baseURL: try await Self.deadURL(), token: "t", httpClient: http),
-                                                              replica: replica))
+            try await Self.replayWhileGone(
+                ReplicatingGateway(
+                    client: GatewayClient(baseURL: try await Self.deadURL(), token: "t", httpClient: http),
+                    replica: replica))
         } catch {
             try await http.shutdown()
             throw error
@@ -116,7 +123,8 @@ final class MemoryReplica: AnswerReplica, @unchecked Sendable {
 
     @Test func historyMergesTheGatewaysAndTheReplicasWithoutDuplicates() async throws {
         let remote = HistoryPage(items: [
-            HistoryEntry(answerID: "a2", question: "Second", refused: false, model: "m", indexVersion: 1, createdAt: Date(timeIntervalSince1970: 200)),
+            HistoryEntry(
+                answerID: "a2", question: "Second", refused: false, model: "m", indexVersion: 1, createdAt: Date(timeIntervalSince1970: 200)),
             HistoryEntry(answerID: "a1", question: "First", refused: false, model: "m", indexVersion: 1, createdAt: Date(timeIntervalSince1970: 100)),
         ])
         let body = String(decoding: try WireCoding.encoder().encode(remote), as: UTF8.self)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TUI
 
 @Suite struct BenchmarkTests {
@@ -24,19 +25,19 @@ import Testing
         #expect(TUITrace(environment: [:]) == nil)
         let trace = try #require(TUITrace(environment: ["BEDSIDE_TUI_TRACE": path]))
         var s = Fixtures.state()
-        trace.drew(s)                      // first frame, status not known yet
+        trace.drew(s) // first frame, status not known yet
         s.connectivity = .online
-        trace.drew(s)                      // ready
+        trace.drew(s) // ready
         trace.asked(inputAt: .now)
         s.question.setText("What is sepsis?")
         s = update(s, .key(.enter)).0
         trace.received()
-        trace.drew(s)                      // streaming: not the answer yet
+        trace.drew(s) // streaming: not the answer yet
         var answer = Fixtures.answer()
         answer.cached = true
         s = update(s, .done(answer)).0
-        trace.drew(s)                      // the complete answer
-        trace.drew(s)                      // a later redraw is not another measurement
+        trace.drew(s) // the complete answer
+        trace.drew(s) // a later redraw is not another measurement
         let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
             .map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
         #expect(lines.map { $0["event"] as? String } == ["first_frame", "ready", "answer_drawn"])

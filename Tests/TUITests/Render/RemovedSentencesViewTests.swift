@@ -1,5 +1,6 @@
 import Core
 import Testing
+
 @testable import TUI
 
 /// The answer view lists sentences the checker removed apart from the answer, with the reason.

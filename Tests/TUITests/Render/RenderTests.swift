@@ -1,5 +1,6 @@
-import Testing
 import Core
+import Testing
+
 @testable import TUI
 
 @Suite struct RenderTests {
@@ -193,10 +194,10 @@ import Core
         var b = ScreenBuffer(width: 5, height: 1)
         b.write("ab発", x: 0, y: 0)
         #expect(b.row(0) == "ab発")
-        b.write("x", x: 3, y: 0)  // overwrite the right half of 発
+        b.write("x", x: 3, y: 0) // overwrite the right half of 発
         #expect(b.row(0) == "ab x")
         var c = ScreenBuffer(width: 3, height: 1)
-        c.write("a発", x: 1, y: 0)  // the wide character does not fit
+        c.write("a発", x: 1, y: 0) // the wide character does not fit
         #expect(c.row(0) == " a")
     }
 }

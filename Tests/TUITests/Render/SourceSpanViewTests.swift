@@ -1,5 +1,6 @@
 import Core
 import Testing
+
 @testable import TUI
 
 /// The source viewer with sentence-level citations: supporting sentences strong (reverse),
@@ -26,16 +27,20 @@ import Testing
             ranges.append(offset..<(offset + s.utf8.count))
             offset += s.utf8.count + 1
         }
-        let doc = SourceDocument(chunkID: 11, documentID: "sepsis", title: "Sepsis guideline", section: "Fluids", passage: passage,
-                                 documentText: text, start: start, end: start + passage.utf8.count,
-                                 spans: [.init(chunkID: 11, section: "Fluids", start: start, end: start + passage.utf8.count)])
+        let doc = SourceDocument(
+            chunkID: 11, documentID: "sepsis", title: "Sepsis guideline", section: "Fluids", passage: passage,
+            documentText: text, start: start, end: start + passage.utf8.count,
+            spans: [.init(chunkID: 11, section: "Fluids", start: start, end: start + passage.utf8.count)])
         return (doc, start, ranges)
     }
 
     static func answer(spans: [SourceSpan], citations: [Citation]? = nil) -> Answer {
         let (doc, _, _) = document()
-        var a = Fixtures.answer(citations: citations ?? [Fixtures.citation(1, chunk: 11, start: doc.start, end: doc.end, text: doc.passage),
-                                                          Fixtures.citation(2, doc: "other", chunk: 30)])
+        var a = Fixtures.answer(
+            citations: citations ?? [
+                Fixtures.citation(1, chunk: 11, start: doc.start, end: doc.end, text: doc.passage),
+                Fixtures.citation(2, doc: "other", chunk: 30),
+            ])
         a.sentences[0].spans = spans.filter { $0.citation == 1 }
         a.sentences[1].spans = spans.filter { $0.citation != 1 }
         return a
@@ -60,7 +65,9 @@ import Testing
         for y in content.y..<content.maxY {
             for x in content.x..<content.maxX {
                 let cell = frame[x, y]
-                if cell.width > 0, cell.style.attributes.contains(attribute), cell.style.attributes.isDisjoint(with: other) { out.append(cell.character) }
+                if cell.width > 0, cell.style.attributes.contains(attribute), cell.style.attributes.isDisjoint(with: other) {
+                    out.append(cell.character)
+                }
             }
         }
         return out
@@ -117,8 +124,10 @@ import Testing
     @Test func goingBackToAPassageInTheSameDocumentLandsOnItsLastSentence() throws {
         let (doc, _, ranges) = Self.document()
         let later = doc.documentText.utf8.count - 10
-        let citations = [Fixtures.citation(1, chunk: 11, start: doc.start, end: doc.end, text: doc.passage),
-                         Fixtures.citation(2, chunk: 12, start: later, end: later + 8)]
+        let citations = [
+            Fixtures.citation(1, chunk: 11, start: doc.start, end: doc.end, text: doc.passage),
+            Fixtures.citation(2, chunk: 12, start: later, end: later + 8),
+        ]
         var s = Self.opened(Self.answer(spans: [Self.span(1), Self.span(2)], citations: citations))
         (s, _) = Fixtures.press([.character("n"), .character("n")], s)
         #expect(s.source?.citationNumber == 2)
@@ -160,8 +169,10 @@ import Testing
     @Test func screenReaderModeLabelsTheSupportingSentences() {
         let s = Self.opened(Self.answer(spans: [Self.span(1)]), width: 220, screenReader: true)
         let text = RootView.render(s).text.replacingOccurrences(of: "\n", with: " ")
-        #expect(text.contains("[cited passage] " + Self.sentences[0] + " [supporting sentence] " + Self.sentences[1]
-                              + " [end of supporting sentence] " + Self.sentences[2]))
+        #expect(
+            text.contains(
+                "[cited passage] " + Self.sentences[0] + " [supporting sentence] " + Self.sentences[1]
+                    + " [end of supporting sentence] " + Self.sentences[2]))
         #expect(text.contains(Self.sentences[3] + " [end of cited passage]"))
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TUI
 
 /// A terminal in memory, as ratatui's `TestBackend`: records every frame the runtime draws,
@@ -80,8 +81,10 @@ final class InMemoryTerminal: TerminalBackend {
     /// The first frame drawn from index `from` on that satisfies `matches`; fails the test
     /// (and returns nil) if none is drawn within `limit`, so a broken runtime fails instead of hanging.
     @discardableResult
-    func frame(from: Int = 0, within limit: Duration = .seconds(20), sourceLocation: SourceLocation = #_sourceLocation,
-               where matches: @escaping (ScreenBuffer) -> Bool) async -> ScreenBuffer? {
+    func frame(
+        from: Int = 0, within limit: Duration = .seconds(20), sourceLocation: SourceLocation = #_sourceLocation,
+        where matches: @escaping (ScreenBuffer) -> Bool
+    ) async -> ScreenBuffer? {
         if let hit = frames.dropFirst(from).first(where: matches) { return hit }
         let id = nextWaiter
         nextWaiter += 1

@@ -1,6 +1,7 @@
 import Core
 import Foundation
 import Testing
+
 @testable import TUI
 
 /// The whole console loop (keys, effects, answer streams, stale-stream dropping, frame
@@ -19,9 +20,10 @@ import Testing
         init(width: Int = 100, height: Int = 30, replica: (any AnswerReplica)? = nil, longestFrameGap: Duration = .seconds(3600)) {
             terminal = InMemoryTerminal(width: width, height: height)
             api = ScriptedAPI()
-            runtime = TUIRuntime(options: TUIOptions(gatewayURL: "http://127.0.0.1:8787", token: "t", replica: replica), client: api,
-                                 terminal: terminal, color: false, tickInterval: nil, handlesSignals: false,
-                                 longestFrameGap: longestFrameGap, trace: nil)
+            runtime = TUIRuntime(
+                options: TUIOptions(gatewayURL: "http://127.0.0.1:8787", token: "t", replica: replica), client: api,
+                terminal: terminal, color: false, tickInterval: nil, handlesSignals: false,
+                longestFrameGap: longestFrameGap, trace: nil)
             running = Task { [runtime] in try await runtime.run() }
         }
 
@@ -80,7 +82,10 @@ import Testing
 
         call.send(.citations([Fixtures.citation(1)]), .delta("Give 30 mL/kg"))
         await console.terminal.frame(showing: "Give 30 mL/kg")
-        guard case .streaming = console.runtime.state.phase else { Issue.record("not streaming"); return }
+        guard case .streaming = console.runtime.state.phase else {
+            Issue.record("not streaming")
+            return
+        }
         call.send(.delta(" of crystalloid"))
         await console.terminal.frame(showing: "Give 30 mL/kg of crystalloid")
         let answer = Self.answer("How much fluid in sepsis?", text: "Give 30 mL/kg of crystalloid within 3 hours [1].")
@@ -101,7 +106,10 @@ import Testing
         let frame = await console.terminal.frame { [runtime = console.runtime] _ in
             if case .failed = runtime.state.phase { true } else { false }
         }
-        guard case .failed(let failed) = console.runtime.state.phase else { Issue.record("not failed"); return }
+        guard case .failed(let failed) = console.runtime.state.phase else {
+            Issue.record("not failed")
+            return
+        }
         #expect(failed.error.code == .upstream && failed.partialText == "Norepinephrine is first line")
         #expect(frame?.text.contains("Norepinephrine is first line") == true)
         try await console.quit()
@@ -117,7 +125,10 @@ import Testing
         let call = try #require(await console.nextCall())
         call.fail(BedsideError(.gatewayUnreachable, "Cannot reach the gateway at 127.0.0.1:8787."))
         await console.terminal.frame(showing: "Aim to normalise lactate")
-        guard case .answered(let shown, .replica) = console.runtime.state.phase else { Issue.record("not replayed"); return }
+        guard case .answered(let shown, .replica) = console.runtime.state.phase else {
+            Issue.record("not replayed")
+            return
+        }
         #expect(shown.stale && shown.cached)
         #expect(console.runtime.state.connectivity.isOffline)
         try await console.quit()
@@ -135,8 +146,9 @@ import Testing
         // before the runtime runs again: its inbox holds the keys first, the stale events after.
         console.terminal.press(.character("i"), .control("u"))
         console.ask("Second question")
-        first.send(.citations([Fixtures.citation(1)]), .delta("STALE first text"),
-                   .done(Self.answer("First question", text: "STALE first answer [1].")))
+        first.send(
+            .citations([Fixtures.citation(1)]), .delta("STALE first text"),
+            .done(Self.answer("First question", text: "STALE first answer [1].")))
         console.holdUntilQueued(4)
 
         let second = try #require(await console.nextCall())

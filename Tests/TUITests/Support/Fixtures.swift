@@ -1,5 +1,6 @@
-import Foundation
 import Core
+import Foundation
+
 @testable import TUI
 
 /// Builders for states, answers and documents shared by the tests.
@@ -12,30 +13,37 @@ enum Fixtures {
         return Update.start(info: i, size: TerminalSize(width: width, height: height)).0
     }
 
-    static func citation(_ n: Int, doc: String = "sepsis", chunk: Int64? = nil, title: String = "Sepsis guideline",
-                         section: String = "Fluids", start: Int = 0, end: Int = 10, text: String = "passage") -> Citation {
-        Citation(n: n, sourceID: doc, chunkID: chunk ?? Int64(10 + n), title: title, section: section,
-                 score: 10 - Double(n), text: text, start: start, end: end)
+    static func citation(
+        _ n: Int, doc: String = "sepsis", chunk: Int64? = nil, title: String = "Sepsis guideline",
+        section: String = "Fluids", start: Int = 0, end: Int = 10, text: String = "passage"
+    ) -> Citation {
+        Citation(
+            n: n, sourceID: doc, chunkID: chunk ?? Int64(10 + n), title: title, section: section,
+            score: 10 - Double(n), text: text, start: start, end: end)
     }
 
-    static func answer(question: String = "How much fluid in sepsis?", cached: Bool = false, stale: Bool = false,
-                       refused: Bool = false, unsupported: Bool = false, citations: [Citation]? = nil) -> Answer {
+    static func answer(
+        question: String = "How much fluid in sepsis?", cached: Bool = false, stale: Bool = false,
+        refused: Bool = false, unsupported: Bool = false, citations: [Citation]? = nil
+    ) -> Answer {
         var sentences = [
             AnswerSentence(text: "Give 30 mL/kg of crystalloid within 3 hours [1].", citations: [1]),
             AnswerSentence(text: "Reassess often [2].", citations: [2]),
         ]
         if unsupported { sentences.append(AnswerSentence(text: "Albumin always helps.", citations: [], unsupported: true)) }
         let list = citations ?? [citation(1), citation(2, title: "Fluid therapy", section: "Reassessment")]
-        return Answer(answerID: "a1", question: question, answer: sentences.map(\.text).joined(separator: " "),
-                      sentences: refused ? [] : sentences, refused: refused, cached: cached, stale: stale,
-                      citations: refused ? [] : list, nearestSources: refused ? list : [], indexVersion: 3,
-                      createdAt: Date(timeIntervalSince1970: 1_700_000_000))
+        return Answer(
+            answerID: "a1", question: question, answer: sentences.map(\.text).joined(separator: " "),
+            sentences: refused ? [] : sentences, refused: refused, cached: cached, stale: stale,
+            citations: refused ? [] : list, nearestSources: refused ? list : [], indexVersion: 3,
+            createdAt: Date(timeIntervalSince1970: 1_700_000_000))
     }
 
     static func history(_ questions: [String]) -> [HistoryEntry] {
         questions.enumerated().map { i, q in
-            HistoryEntry(answerID: "h\(i)", question: q, refused: false, model: "extractive", indexVersion: 3,
-                         createdAt: Date(timeIntervalSince1970: 1_700_000_000 - Double(i) * 60))
+            HistoryEntry(
+                answerID: "h\(i)", question: q, refused: false, model: "extractive", indexVersion: 3,
+                createdAt: Date(timeIntervalSince1970: 1_700_000_000 - Double(i) * 60))
         }
     }
 
@@ -77,10 +85,13 @@ enum Fixtures {
         let end = start + passage.utf8.count
         let second = text.range(of: "Suite 20")!
         let secondStart = text.utf8.distance(from: text.utf8.startIndex, to: second.lowerBound)
-        let doc = SourceDocument(chunkID: chunkID, documentID: documentID, title: "Sepsis guideline", section: "Fluids",
-                                 passage: passage, documentText: text, start: start, end: end,
-                                 spans: [.init(chunkID: chunkID, section: "Fluids", start: start, end: end),
-                                         .init(chunkID: 12, section: "Later", start: secondStart, end: secondStart + 8)])
+        let doc = SourceDocument(
+            chunkID: chunkID, documentID: documentID, title: "Sepsis guideline", section: "Fluids",
+            passage: passage, documentText: text, start: start, end: end,
+            spans: [
+                .init(chunkID: chunkID, section: "Fluids", start: start, end: end),
+                .init(chunkID: 12, section: "Later", start: secondStart, end: secondStart + 8),
+            ])
         return (doc, passage)
     }
 }

@@ -9,7 +9,7 @@ final class LoopbackServer: Sendable {
     struct Request: Sendable {
         var method: String
         var target: String
-        var headers: [String: String]  // lowercased names
+        var headers: [String: String] // lowercased names
         var body: String
     }
 
@@ -29,8 +29,10 @@ final class LoopbackServer: Sendable {
     private let task: Task<Void, Never>
     private let log: RequestLog
 
-    private init(port: Int, channel: NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, ByteBuffer>, Never>, task: Task<Void, Never>,
-                 log: RequestLog) {
+    private init(
+        port: Int, channel: NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, ByteBuffer>, Never>, task: Task<Void, Never>,
+        log: RequestLog
+    ) {
         self.port = port
         self.channel = channel
         self.task = task
@@ -69,14 +71,19 @@ final class LoopbackServer: Sendable {
         task.cancel()
     }
 
-    private static func serve(_ connection: NIOAsyncChannel<ByteBuffer, ByteBuffer>,
-                              _ handler: @Sendable (Request) -> Response, _ log: RequestLog) async throws {
+    private static func serve(
+        _ connection: NIOAsyncChannel<ByteBuffer, ByteBuffer>,
+        _ handler: @Sendable (Request) -> Response, _ log: RequestLog
+    ) async throws {
         try await connection.executeThenClose { inbound, outbound in
             var bytes: [UInt8] = []
             var request: Request?
             for try await buffer in inbound {
                 bytes += buffer.readableBytesView
-                if let r = parse(bytes) { request = r; break }
+                if let r = parse(bytes) {
+                    request = r
+                    break
+                }
             }
             guard let request else { return }
             await log.append(request)
@@ -96,7 +103,9 @@ final class LoopbackServer: Sendable {
     /// Parses a complete request (headers and Content-Length body), or nil when more bytes are needed.
     private static func parse(_ bytes: [UInt8]) -> Request? {
         let separator: [UInt8] = [13, 10, 13, 10]
-        guard let end = (0...(max(0, bytes.count - 4))).first(where: { bytes.count >= 4 && Array(bytes[$0..<$0 + 4]) == separator }) else { return nil }
+        guard let end = (0...(max(0, bytes.count - 4))).first(where: { bytes.count >= 4 && Array(bytes[$0..<$0 + 4]) == separator }) else {
+            return nil
+        }
         let head = String(decoding: bytes[..<end], as: UTF8.self)
         var lines = head.components(separatedBy: "\r\n")
         let requestLine = lines.removeFirst().split(separator: " ")
@@ -108,8 +117,9 @@ final class LoopbackServer: Sendable {
         let length = Int(headers["content-length"] ?? "0") ?? 0
         let bodyStart = end + 4
         guard bytes.count >= bodyStart + length else { return nil }
-        return Request(method: String(requestLine.first ?? ""), target: requestLine.count > 1 ? String(requestLine[1]) : "",
-                       headers: headers, body: String(decoding: bytes[bodyStart..<bodyStart + length], as: UTF8.self))
+        return Request(
+            method: String(requestLine.first ?? ""), target: requestLine.count > 1 ? String(requestLine[1]) : "",
+            headers: headers, body: String(decoding: bytes[bodyStart..<bodyStart + length], as: UTF8.self))
     }
 }
 

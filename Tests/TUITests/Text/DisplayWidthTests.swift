@@ -1,4 +1,5 @@
 import Testing
+
 @testable import TUI
 
 @Suite struct DisplayWidthTests {
@@ -16,10 +17,10 @@ import Testing
 
     @Test func emojiAreTwoColumns() {
         #expect(DisplayWidth.of("😀" as Character) == 2)
-        #expect(DisplayWidth.of("👍🏽" as Character) == 2)        // with skin tone modifier
-        #expect(DisplayWidth.of("👩‍⚕️" as Character) == 2)       // ZWJ sequence (health worker)
-        #expect(DisplayWidth.of("❤️" as Character) == 2)         // text symbol + VS16
-        #expect(DisplayWidth.of("🇫🇷" as Character) == 2)        // flag
+        #expect(DisplayWidth.of("👍🏽" as Character) == 2) // with skin tone modifier
+        #expect(DisplayWidth.of("👩‍⚕️" as Character) == 2) // ZWJ sequence (health worker)
+        #expect(DisplayWidth.of("❤️" as Character) == 2) // text symbol + VS16
+        #expect(DisplayWidth.of("🇫🇷" as Character) == 2) // flag
     }
 
     @Test func combiningMarksAndControlsTakeNoExtraColumns() {

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import TUI
 
 @Suite struct LineEditorTests {
@@ -6,12 +7,15 @@ import Testing
         var e = LineEditor()
         e.insert("héllo 発熱")
         #expect(e.cursor == 8)
-        e.moveLeft(); e.moveLeft()
+        e.moveLeft()
+        e.moveLeft()
         e.insert("X")
         #expect(e.text == "héllo X発熱")
-        e.moveHome(); e.insert(">")
+        e.moveHome()
+        e.insert(">")
         #expect(e.text == ">héllo X発熱")
-        e.moveEnd(); e.backspace()
+        e.moveEnd()
+        e.backspace()
         #expect(e.text == ">héllo X発")
     }
 
@@ -21,7 +25,9 @@ import Testing
         #expect(e.text == "dose of fluids ")
         e.deleteWordBackward()
         #expect(e.text == "dose of ")
-        e.moveHome(); e.moveRight(); e.moveRight()
+        e.moveHome()
+        e.moveRight()
+        e.moveRight()
         e.killToEnd()
         #expect(e.text == "do")
         e.killToStart()

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import TUI
 
 @Suite struct TextWrapTests {
@@ -32,7 +33,7 @@ import Testing
     @Test func breaksBetweenLatinAndCJK() {
         let lines = wrap("dose 輸液量 30 mL/kg", 8)
         #expect(widths(lines).allSatisfy { $0 <= 8 })
-        #expect(lines.joined() .replacingOccurrences(of: " ", with: "") == "dose輸液量30mL/kg")
+        #expect(lines.joined().replacingOccurrences(of: " ", with: "") == "dose輸液量30mL/kg")
     }
 
     @Test func wrapsEmojiAsWideCharacters() {
@@ -71,7 +72,7 @@ import Testing
         #expect(text.characterIndex(atByteOffset: 6) == 5)
         #expect(text.characterIndex(atByteOffset: 9) == 6)
         #expect(text.characterIndex(atByteOffset: 13) == 8)
-        #expect(text.characterIndex(atByteOffset: 7) == 5)  // inside 発
+        #expect(text.characterIndex(atByteOffset: 7) == 5) // inside 発
         #expect(text.isCharacter(5, inBytes: 6..<12))
         #expect(!text.isCharacter(7, inBytes: 6..<12))
     }

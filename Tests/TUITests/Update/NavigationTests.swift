@@ -1,5 +1,6 @@
-import Testing
 import Core
+import Testing
+
 @testable import TUI
 
 @Suite struct NavigationTests {
@@ -50,9 +51,11 @@ import Core
         let text = doc.documentText
         let r = text.range(of: "Suite 20")!
         let start = text.utf8.distance(from: text.utf8.startIndex, to: r.lowerBound)
-        let citations = [Fixtures.citation(1, chunk: 11, start: doc.start, end: doc.end),
-                         Fixtures.citation(2, chunk: 12, start: start, end: start + 8),
-                         Fixtures.citation(3, doc: "other", chunk: 30)]
+        let citations = [
+            Fixtures.citation(1, chunk: 11, start: doc.start, end: doc.end),
+            Fixtures.citation(2, chunk: 12, start: start, end: start + 8),
+            Fixtures.citation(3, doc: "other", chunk: 30),
+        ]
         var s = Fixtures.answered(Fixtures.answer(citations: citations))
         s = update(update(s, .key(.character("1"))).0, .sourceLoaded(doc)).0
         // n: passage [2] is in the same document; it is highlighted in place.
@@ -85,11 +88,11 @@ import Core
         #expect(s.search?.editing == false)
         #expect(s.search?.term == "suite 2")
         let matches = Update.Search.matches(s).ranges
-        #expect(matches.count == 11)  // "Suite 2" and "Suite 20" to "Suite 29"
+        #expect(matches.count == 11) // "Suite 2" and "Suite 20" to "Suite 29"
         let first = s.search!.current
         (s, _) = Fixtures.press([.character("n")], s)
         #expect(s.search!.current == (first + 1) % matches.count)
-        #expect(s.source?.citationNumber == 1)  // n steps through matches, not passages, while searching
+        #expect(s.source?.citationNumber == 1) // n steps through matches, not passages, while searching
         (s, _) = Fixtures.press([.character("N"), .character("N")], s)
         #expect(s.search!.current == (first - 1 + matches.count) % matches.count)
         // Esc clears the search first, then leaves.

@@ -1,6 +1,7 @@
 import Core
 import Foundation
 import Testing
+
 @testable import TUI
 
 /// The console when the gateway is gone: replays from the replica, suggestions, the probe.
@@ -32,8 +33,9 @@ import Testing
     }
 
     @Test func anUnreachableGatewayOffersTheNearestPastQuestions() {
-        let (s, effects) = update(Self.streaming("Fluid volume in septic shock"),
-                                  .error(BedsideError(.gatewayUnreachable, "Cannot reach the gateway at 127.0.0.1:8787.")))
+        let (s, effects) = update(
+            Self.streaming("Fluid volume in septic shock"),
+            .error(BedsideError(.gatewayUnreachable, "Cannot reach the gateway at 127.0.0.1:8787.")))
         guard case .offline(let o) = s.phase else {
             Issue.record("not offline: \(s.phase)")
             return
@@ -41,8 +43,12 @@ import Testing
         #expect(o.question == "Fluid volume in septic shock")
         #expect(s.connectivity.isOffline)
         #expect(effects == [.loadHistory(query: nil, limit: Update.historyLimit, purpose: .suggestions(question: "Fluid volume in septic shock"))])
-        let loaded = update(s, .historyLoaded(Fixtures.history(["How much fluid in septic shock?", "CURB-65 criteria"]),
-                                              .suggestions(question: "Fluid volume in septic shock"))).0
+        let loaded = update(
+            s,
+            .historyLoaded(
+                Fixtures.history(["How much fluid in septic shock?", "CURB-65 criteria"]),
+                .suggestions(question: "Fluid volume in septic shock"))
+        ).0
         #expect(RootView.render(loaded).text.contains("1. How much fluid in septic shock?"))
     }
 

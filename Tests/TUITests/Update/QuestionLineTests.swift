@@ -1,5 +1,6 @@
-import Testing
 import Core
+import Testing
+
 @testable import TUI
 
 @Suite struct QuestionLineTests {

@@ -1,5 +1,6 @@
-import Testing
 import Core
+import Testing
+
 @testable import TUI
 
 @Suite struct StreamingTests {
@@ -12,7 +13,10 @@ import Core
         s = update(s, .citations([Fixtures.citation(1)])).0
         s = update(s, .delta("Give 30 mL/kg")).0
         s = update(s, .delta(" [1].")).0
-        guard case .streaming(let st) = s.phase else { Issue.record("not streaming"); return }
+        guard case .streaming(let st) = s.phase else {
+            Issue.record("not streaming")
+            return
+        }
         #expect(st.text == "Give 30 mL/kg [1].")
         #expect(st.citations.count == 1)
         #expect(s.phase.citations.count == 1)
@@ -47,7 +51,10 @@ import Core
         let error = BedsideError(.inferenceUnavailable, "Inference is unavailable.", retryAfter: 5)
         let (s, effects) = update(streaming(), .error(error))
         #expect(s.connectivity.isOffline)
-        guard case .offline(let o) = s.phase else { Issue.record("not offline"); return }
+        guard case .offline(let o) = s.phase else {
+            Issue.record("not offline")
+            return
+        }
         #expect(o.suggestions == nil)
         #expect(effects == [.loadHistory(query: nil, limit: Update.historyLimit, purpose: .suggestions(question: "How much fluid in sepsis?"))])
     }
@@ -56,7 +63,10 @@ import Core
         var s = update(streaming(), .error(BedsideError(.inferenceUnavailable, "down"))).0
         let entries = Fixtures.history(["Antibiotics timing in sepsis", "How much fluid for sepsis shock?", "Dose of paracetamol"])
         s = update(s, .historyLoaded(entries, .suggestions(question: "How much fluid in sepsis?"))).0
-        guard case .offline(let o) = s.phase, let list = o.suggestions else { Issue.record("no suggestions"); return }
+        guard case .offline(let o) = s.phase, let list = o.suggestions else {
+            Issue.record("no suggestions")
+            return
+        }
         #expect(list.map(\.question) == ["How much fluid for sepsis shock?", "Antibiotics timing in sepsis"])
         let (opened, effects) = update(s, .key(.character("1")))
         #expect(effects == [.loadAnswer(id: "h1")])
@@ -71,7 +81,10 @@ import Core
         var s = streaming()
         s = update(s, .delta("Give fluids")).0
         s = update(s, .error(BedsideError(.upstream, "The connection to the gateway was lost."))).0
-        guard case .failed(let f) = s.phase else { Issue.record("not failed"); return }
+        guard case .failed(let f) = s.phase else {
+            Issue.record("not failed")
+            return
+        }
         #expect(f.partialText == "Give fluids")
         let text = RootView.render(s).text
         #expect(text.contains("[INCOMPLETE"))
