@@ -47,7 +47,7 @@ public struct ReplicatingGateway: Sendable {
     public func keep(_ answer: Answer) async -> Kept {
         var kept = Kept()
         guard let replica else { return kept }
-        do { try replica.record(answer) } catch {
+        do { try await replica.record(answer) } catch {
             kept.failures.append(Self.bedsideError(error))
             return kept
         }
@@ -55,9 +55,9 @@ public struct ReplicatingGateway: Sendable {
         for citation in answer.citations + answer.nearestSources where seen.insert(citation.chunkID).inserted {
             if Task.isCancelled { break }
             do {
-                if try replica.holdsSource(for: citation) { continue }
+                if try await replica.holdsSource(for: citation) { continue }
                 let document = try await client.source(chunkID: citation.chunkID)
-                try replica.record(document, indexVersion: answer.indexVersion)
+                try await replica.record(document, indexVersion: answer.indexVersion)
                 kept.documents += 1
                 kept.bytes += document.documentText.utf8.count + document.passage.utf8.count
             } catch {
@@ -70,15 +70,15 @@ public struct ReplicatingGateway: Sendable {
     }
 
     /// The replica's newest answer to this question, marked as replayed.
-    public func replay(question: String) -> Answer? {
-        guard let replica, let a = try? replica.latestAnswer(question: question) else { return nil }
+    public func replay(question: String) async -> Answer? {
+        guard let replica, let a = try? await replica.latestAnswer(question: question) else { return nil }
         return Self.replayed(a)
     }
 
     /// Past questions: the gateway's merged with the replica's (no duplicates, newest first);
     /// the replica's alone, with the reason, when the gateway cannot be reached.
     public func history(query: String?, limit: Int, preferReplica: Bool = false) async throws -> (entries: [HistoryEntry], offline: BedsideError?) {
-        let local = (try? replica?.history(query: query, limit: limit)) ?? nil
+        let local = (try? await replica?.history(query: query, limit: limit)) ?? nil
         if preferReplica, let local {
             return (local, Self.downError(client))
         }
@@ -95,16 +95,16 @@ public struct ReplicatingGateway: Sendable {
     /// A stored answer: from the gateway (and kept), or from the replica when the gateway
     /// cannot be reached (`fromReplica`).
     public func answer(id: String, preferReplica: Bool = false) async throws -> (answer: Answer, offline: BedsideError?) {
-        if preferReplica, let a = try? replica?.answer(id: id) {
+        if preferReplica, let a = try? await replica?.answer(id: id) {
             return (Self.replayed(a), Self.downError(client))
         }
         do {
             let a = try await client.answer(id: id)
-            try? replica?.record(a)
+            try? await replica?.record(a)
             return (a, nil)
         } catch {
             let e = Self.bedsideError(error)
-            if Self.isOffline(e), let a = try? replica?.answer(id: id) { return (Self.replayed(a), e) }
+            if Self.isOffline(e), let a = try? await replica?.answer(id: id) { return (Self.replayed(a), e) }
             throw e
         }
     }
@@ -113,17 +113,17 @@ public struct ReplicatingGateway: Sendable {
     public func source(chunkID: Int64, indexVersion: Int, preferReplica: Bool = false) async throws -> (
         document: SourceDocument, offline: BedsideError?
     ) {
-        if preferReplica, let d = try? replica?.source(chunkID: chunkID) {
+        if preferReplica, let d = try? await replica?.source(chunkID: chunkID) {
             return (d, Self.downError(client))
         }
         do {
             let d = try await client.source(chunkID: chunkID)
-            try? replica?.record(d, indexVersion: indexVersion)
+            try? await replica?.record(d, indexVersion: indexVersion)
             return (d, nil)
         } catch {
             let e = Self.bedsideError(error)
             if Self.isOffline(e) {
-                if let d = try? replica?.source(chunkID: chunkID) { return (d, e) }
+                if let d = try? await replica?.source(chunkID: chunkID) { return (d, e) }
                 if replica != nil {
                     throw BedsideError(e.code, "\(e.message) This passage is not in the replica either.", detail: e.detail)
                 }

@@ -9,17 +9,17 @@ public protocol AnswerReplica: Sendable {
     /// The replica file, for messages.
     var location: String { get }
     /// Keeps an answer as it was received (replacing an earlier copy with the same id).
-    func record(_ answer: Answer) throws
+    func record(_ answer: Answer) async throws
     /// Keeps a cited passage and its document (stored once per document content hash).
-    func record(_ source: SourceDocument, indexVersion: Int) throws
+    func record(_ source: SourceDocument, indexVersion: Int) async throws
     /// True when the passage a citation points at is held and still has the cited text.
-    func holdsSource(for citation: Citation) throws -> Bool
+    func holdsSource(for citation: Citation) async throws -> Bool
     /// The newest answer to the same question (compared normalised), if any.
-    func latestAnswer(question: String) throws -> Answer?
-    func answer(id: String) throws -> Answer?
+    func latestAnswer(question: String) async throws -> Answer?
+    func answer(id: String) async throws -> Answer?
     /// Past questions, newest first; `query` filters by substring of the normalised question.
-    func history(query: String?, limit: Int) throws -> [HistoryEntry]
-    func source(chunkID: Int64) throws -> SourceDocument?
+    func history(query: String?, limit: Int) async throws -> [HistoryEntry]
+    func source(chunkID: Int64) async throws -> SourceDocument?
 }
 
 /// The body of `GET /v1/answers?since=&cursor=&limit=`: one page of the caller's answers,

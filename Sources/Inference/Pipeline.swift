@@ -54,7 +54,7 @@ public struct Pipeline: InferenceService {
     /// Retrieves passages for a validated request and judges whether they answer it.
     public func assess(_ request: QueryRequest) async throws -> Assessment {
         let passages = try await retriever.retrieve(request.question, topK: request.topK, filters: request.filters)
-        let evidence = try EvidenceScorer().weigh(question: request.question, database: database)
+        let evidence = try await EvidenceScorer().weigh(question: request.question, database: database)
         return Assessment(passages: passages, evidence: evidence, judgement: gate.judge(evidence, passages: passages))
     }
 

@@ -99,8 +99,8 @@ public final class BedsideDatabase: Sendable {
         do { return try await pool.write(body) } catch { throw Self.mapError(error, path: path) }
     }
 
-    /// Blocking read, for the synchronous callers only: opening, `doctor`'s one-shot checks,
-    /// the replica (whose `AnswerReplica` protocol is synchronous) and the FTS reads of `Inference/Retrieval`.
+    /// Blocking read, for opening a file only (migrations, a replica's identity and bounds):
+    /// everything called from async code goes through `read` / `write`.
     func readNow<T>(_ body: (GRDB.Database) throws -> T) throws -> T {
         do { return try pool.read(body) } catch { throw Self.mapError(error, path: path) }
     }

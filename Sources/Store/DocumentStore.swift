@@ -190,9 +190,9 @@ extension BedsideDatabase {
     /// BM25 search. `match` must be a valid FTS5 expression (see `FTSQuery`); results are
     /// ordered best first, with scores negated so that higher is better. Column weights
     /// favour the title and section a little over the body.
-    public func searchFTS(match: String, limit: Int, filters: [String: String] = [:], weights: FieldWeights = .standard) throws -> [ChunkHit] {
+    public func searchFTS(match: String, limit: Int, filters: [String: String] = [:], weights: FieldWeights = .standard) async throws -> [ChunkHit] {
         guard !match.isEmpty, limit > 0 else { return [] }
-        return try readNow { db in try Self.searchFTS(db, match: match, limit: limit, filters: filters, weights: weights) }
+        return try await read { db in try Self.searchFTS(db, match: match, limit: limit, filters: filters, weights: weights) }
     }
 
     /// BM25 column weights of the FTS5 index: title, section, body.
@@ -280,8 +280,8 @@ extension JSONEncoder {
 extension BedsideDatabase {
     /// How many chunks contain each term (FTS5 applies its own stemming), and the chunk count:
     /// the inputs of inverse document frequency.
-    public func termChunkFrequencies(_ terms: [String]) throws -> (frequencies: [String: Int], chunks: Int) {
-        try readNow { db in
+    public func termChunkFrequencies(_ terms: [String]) async throws -> (frequencies: [String: Int], chunks: Int) {
+        try await read { db in
             let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM chunk") ?? 0
             var out: [String: Int] = [:]
             let stmt = try db.cachedStatement(sql: "SELECT count(*) FROM chunk_fts WHERE chunk_fts MATCH ?")

@@ -111,7 +111,9 @@ public final class Replica: AnswerReplica, Sendable {
             }
         }
         for suffix in ["-wal", "-shm"] where fm.fileExists(atPath: path + suffix) { chmod(path + suffix, 0o600) }
-        try replica.enforceLimits()
+        // Opening is synchronous (the console and `ask` open the replica lazily, once).
+        let cutoff = limits.maxAge.map { now().timeIntervalSince1970 - $0 }
+        _ = try database.writeNow { db in try Self.evict(db, limits: limits, cutoff: cutoff) }
         return replica
     }
 
@@ -170,14 +172,14 @@ public final class Replica: AnswerReplica, Sendable {
 
     // MARK: - AnswerReplica
 
-    public func record(_ answer: Answer) throws {
+    public func record(_ answer: Answer) async throws {
         var a = answer
         if a.answerID == nil || a.answerID?.isEmpty == true { a.answerID = "local-" + UUID().uuidString.lowercased() }
         let stored = a
         let body = try BedsideDatabase.encode(stored)
         let received = now().timeIntervalSince1970
         let chunks = Set((stored.citations + stored.nearestSources).map(\.chunkID))
-        try database.writeNow { db in
+        try await database.write { db in
             try db.execute(
                 sql: """
                     INSERT OR REPLACE INTO replica_answer(id, question, normalized_question, body, refused, model, index_version, created_at, received_at)
@@ -191,15 +193,15 @@ public final class Replica: AnswerReplica, Sendable {
                 try db.execute(sql: "INSERT OR IGNORE INTO replica_citation(answer_id, chunk_id) VALUES (?, ?)", arguments: [stored.answerID, chunk])
             }
         }
-        try enforceLimits()
+        try await enforceLimits()
     }
 
-    public func record(_ source: SourceDocument, indexVersion: Int) throws {
+    public func record(_ source: SourceDocument, indexVersion: Int) async throws {
         let hash = Self.contentHash(source)
         let metadata = try BedsideDatabase.encode(source.metadata)
         let spans = try BedsideDatabase.encode(source.spans)
         let fetched = now().timeIntervalSince1970
-        try database.writeNow { db in
+        try await database.write { db in
             try db.execute(
                 sql: """
                     INSERT OR IGNORE INTO replica_document(content_hash, document_id, title, text, metadata, spans) VALUES (?, ?, ?, ?, ?, ?)
@@ -217,8 +219,8 @@ public final class Replica: AnswerReplica, Sendable {
         }
     }
 
-    public func holdsSource(for citation: Citation) throws -> Bool {
-        try database.readNow { db in
+    public func holdsSource(for citation: Citation) async throws -> Bool {
+        try await database.read { db in
             guard let passage = try String.fetchOne(db, sql: "SELECT passage FROM replica_source WHERE chunk_id = ?", arguments: [citation.chunkID])
             else {
                 return false
@@ -228,10 +230,10 @@ public final class Replica: AnswerReplica, Sendable {
         }
     }
 
-    public func latestAnswer(question: String) throws -> Answer? {
+    public func latestAnswer(question: String) async throws -> Answer? {
         let key = question.normalizedQuestion
         guard !key.isEmpty else { return nil }
-        return try database.readNow { db in
+        return try await database.read { db in
             guard
                 let body = try String.fetchOne(
                     db, sql: "SELECT body FROM replica_answer WHERE normalized_question = ? ORDER BY created_at DESC, received_at DESC LIMIT 1",
@@ -241,15 +243,15 @@ public final class Replica: AnswerReplica, Sendable {
         }
     }
 
-    public func answer(id: String) throws -> Answer? {
-        try database.readNow { db in
+    public func answer(id: String) async throws -> Answer? {
+        try await database.read { db in
             guard let body = try String.fetchOne(db, sql: "SELECT body FROM replica_answer WHERE id = ?", arguments: [id]) else { return nil }
             return try BedsideDatabase.decode(Answer.self, body)
         }
     }
 
-    public func history(query: String?, limit: Int) throws -> [HistoryEntry] {
-        try database.readNow { db in
+    public func history(query: String?, limit: Int) async throws -> [HistoryEntry] {
+        try await database.read { db in
             var sql = "SELECT id, question, refused, model, index_version, created_at FROM replica_answer"
             var args: [any DatabaseValueConvertible] = []
             if let q = query?.normalizedQuestion, !q.isEmpty {
@@ -262,8 +264,8 @@ public final class Replica: AnswerReplica, Sendable {
         }
     }
 
-    public func source(chunkID: Int64) throws -> SourceDocument? {
-        try database.readNow { db in
+    public func source(chunkID: Int64) async throws -> SourceDocument? {
+        try await database.read { db in
             guard
                 let row = try Row.fetchOne(
                     db,
@@ -282,15 +284,15 @@ public final class Replica: AnswerReplica, Sendable {
 
     // MARK: - Sync, bounds, reports
 
-    public func markSynced() throws {
+    public func markSynced() async throws {
         let at = now().timeIntervalSince1970
-        try database.writeNow { db in try db.execute(sql: "UPDATE replica_meta SET last_sync_at = ? WHERE id = 1", arguments: [at]) }
+        try await database.write { db in try db.execute(sql: "UPDATE replica_meta SET last_sync_at = ? WHERE id = 1", arguments: [at]) }
     }
 
     /// Where an interrupted `bedside sync` with the same `since` stopped (the listing cursor
     /// after the last page it kept whole), kept in the database's `meta` table.
-    public func syncCursor(since: String) throws -> String? {
-        try database.readNow { db in
+    public func syncCursor(since: String) async throws -> String? {
+        try await database.read { db in
             guard let saved = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'replica_sync_since'"), saved == since else {
                 return nil
             }
@@ -299,8 +301,8 @@ public final class Replica: AnswerReplica, Sendable {
     }
 
     /// Records progress (a cursor) or, with nil, a finished sync.
-    public func saveSyncCursor(_ cursor: String?, since: String) throws {
-        try database.writeNow { db in
+    public func saveSyncCursor(_ cursor: String?, since: String) async throws {
+        try await database.write { db in
             if let cursor {
                 try db.execute(
                     sql: "INSERT OR REPLACE INTO meta(key, value) VALUES ('replica_sync_since', ?), ('replica_sync_cursor', ?)",
@@ -311,14 +313,15 @@ public final class Replica: AnswerReplica, Sendable {
         }
     }
 
-    public func holdsAnswer(id: String) throws -> Bool {
-        try database.readNow { db in try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM replica_answer WHERE id = ?)", arguments: [id]) ?? false
+    public func holdsAnswer(id: String) async throws -> Bool {
+        try await database.read { db in
+            try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM replica_answer WHERE id = ?)", arguments: [id]) ?? false
         }
     }
 
     /// Bytes in use inside the file (pages not on the free list).
-    public func usedBytes() throws -> Int64 {
-        try database.readNow { db in try Self.usedBytes(db) }
+    public func usedBytes() async throws -> Int64 {
+        try await database.read { db in try Self.usedBytes(db) }
     }
 
     static func usedBytes(_ db: GRDB.Database) throws -> Int64 {
@@ -331,33 +334,36 @@ public final class Replica: AnswerReplica, Sendable {
     /// Drops answers older than the age limit, then the oldest answers until the file's used
     /// pages fit the size limit, with the documents only they cited. Returns how many answers went.
     @discardableResult
-    public func enforceLimits() throws -> Int {
+    public func enforceLimits() async throws -> Int {
         let limits = self.limits
         let cutoff = limits.maxAge.map { now().timeIntervalSince1970 - $0 }
-        return try database.writeNow { db in
-            var evicted = 0
-            if let cutoff {
-                try db.execute(sql: "DELETE FROM replica_answer WHERE created_at < ?", arguments: [cutoff])
-                evicted += db.changesCount
-            }
-            if let maxBytes = limits.maxBytes {
-                while try usedBytesAfterCleanup(db) > maxBytes {
-                    let count = try Int.fetchOne(db, sql: "SELECT count(*) FROM replica_answer") ?? 0
-                    if count == 0 { break }
-                    let batch = max(1, count / 10)
-                    try db.execute(
-                        sql:
-                            "DELETE FROM replica_answer WHERE id IN (SELECT id FROM replica_answer ORDER BY created_at ASC, received_at ASC LIMIT ?)",
-                        arguments: [batch])
-                    evicted += db.changesCount
-                }
-            }
-            if evicted > 0 { try Self.dropOrphans(db) }
-            return evicted
-        }
+        return try await database.write { db in try Self.evict(db, limits: limits, cutoff: cutoff) }
     }
 
-    private func usedBytesAfterCleanup(_ db: GRDB.Database) throws -> Int64 {
+    /// `enforceLimits` inside one write transaction (also run, blocking, when the file is opened).
+    static func evict(_ db: GRDB.Database, limits: ReplicaLimits, cutoff: TimeInterval?) throws -> Int {
+        var evicted = 0
+        if let cutoff {
+            try db.execute(sql: "DELETE FROM replica_answer WHERE created_at < ?", arguments: [cutoff])
+            evicted += db.changesCount
+        }
+        if let maxBytes = limits.maxBytes {
+            while try usedBytesAfterCleanup(db) > maxBytes {
+                let count = try Int.fetchOne(db, sql: "SELECT count(*) FROM replica_answer") ?? 0
+                if count == 0 { break }
+                let batch = max(1, count / 10)
+                try db.execute(
+                    sql:
+                        "DELETE FROM replica_answer WHERE id IN (SELECT id FROM replica_answer ORDER BY created_at ASC, received_at ASC LIMIT ?)",
+                    arguments: [batch])
+                evicted += db.changesCount
+            }
+        }
+        if evicted > 0 { try dropOrphans(db) }
+        return evicted
+    }
+
+    private static func usedBytesAfterCleanup(_ db: GRDB.Database) throws -> Int64 {
         try Self.dropOrphans(db)
         return try Self.usedBytes(db)
     }
@@ -368,9 +374,9 @@ public final class Replica: AnswerReplica, Sendable {
         try db.execute(sql: "DELETE FROM replica_document WHERE content_hash NOT IN (SELECT content_hash FROM replica_source)")
     }
 
-    public func summary() throws -> ReplicaSummary {
+    public func summary() async throws -> ReplicaSummary {
         let (path, identity) = (database.path, self.identity)
-        return try database.readNow { db in try Self.summary(db, path: path, identity: identity) }
+        return try await database.read { db in try Self.summary(db, path: path, identity: identity) }
     }
 
     /// A summary read without writing (for `doctor`, which must not migrate or create anything).

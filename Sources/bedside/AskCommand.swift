@@ -156,7 +156,7 @@ struct AskCommand: AsyncParsableCommand {
             await gateway.keep(final)
             return (final, nil)
         } catch let error as BedsideError where ReplicatingGateway.isOffline(error) && gateway.replica != nil {
-            if let replayed = gateway.replay(question: request.question) { return (replayed, error) }
+            if let replayed = await gateway.replay(question: request.question) { return (replayed, error) }
             throw BedsideError(
                 error.code, "\(error.message) The replica holds no answer to this question.", detail: error.detail,
                 retryAfter: error.retryAfter)

@@ -131,11 +131,11 @@ final class LazyReplica: AnswerReplica, @unchecked Sendable {
         }
     }
 
-    func record(_ answer: Answer) throws { try writable().record(answer) }
-    func record(_ source: SourceDocument, indexVersion: Int) throws { try writable().record(source, indexVersion: indexVersion) }
-    func holdsSource(for citation: Citation) throws -> Bool { try existing?.holdsSource(for: citation) ?? false }
-    func latestAnswer(question: String) throws -> Answer? { try existing?.latestAnswer(question: question) }
-    func answer(id: String) throws -> Answer? { try existing?.answer(id: id) }
-    func history(query: String?, limit: Int) throws -> [HistoryEntry] { try existing?.history(query: query, limit: limit) ?? [] }
-    func source(chunkID: Int64) throws -> SourceDocument? { try existing?.source(chunkID: chunkID) }
+    func record(_ answer: Answer) async throws { try await writable().record(answer) }
+    func record(_ source: SourceDocument, indexVersion: Int) async throws { try await writable().record(source, indexVersion: indexVersion) }
+    func holdsSource(for citation: Citation) async throws -> Bool { try await existing?.holdsSource(for: citation) ?? false }
+    func latestAnswer(question: String) async throws -> Answer? { try await existing?.latestAnswer(question: question) }
+    func answer(id: String) async throws -> Answer? { try await existing?.answer(id: id) }
+    func history(query: String?, limit: Int) async throws -> [HistoryEntry] { try await existing?.history(query: query, limit: limit) ?? [] }
+    func source(chunkID: Int64) async throws -> SourceDocument? { try await existing?.source(chunkID: chunkID) }
 }

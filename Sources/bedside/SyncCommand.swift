@@ -98,7 +98,7 @@ struct SyncCommand: AsyncParsableCommand {
         var summary = Summary(replica: replica.location, gateway: gateway.client.displayAddress)
         // An interrupted sync with the same --since continues after the last page it kept whole.
         let sinceKey = since ?? ""
-        var cursor = try replica.syncCursor(since: sinceKey)
+        var cursor = try await replica.syncCursor(since: sinceKey)
         summary.resumed = cursor != nil
         let encoder = WireCoding.encoder()
         repeat {
@@ -113,7 +113,7 @@ struct SyncCommand: AsyncParsableCommand {
                 throw e
             }
             for answer in page.items {
-                if let id = answer.answerID, !(try replica.holdsAnswer(id: id)) { summary.newAnswers += 1 }
+                if let id = answer.answerID, !(try await replica.holdsAnswer(id: id)) { summary.newAnswers += 1 }
                 let kept = await gateway.keep(answer)
                 if let failure = kept.failures.first(where: ReplicatingGateway.isOffline) {
                     throw BedsideError(
@@ -126,11 +126,11 @@ struct SyncCommand: AsyncParsableCommand {
                 Terminal.progress(Self.bar(done: summary.answers, total: page.total, documents: summary.documents, bytes: summary.bytes))
             }
             cursor = page.nextCursor
-            try replica.saveSyncCursor(cursor, since: sinceKey)
+            try await replica.saveSyncCursor(cursor, since: sinceKey)
         } while cursor != nil
         Terminal.endProgress()
-        try replica.markSynced()
-        let after = try replica.summary()
+        try await replica.markSynced()
+        let after = try await replica.summary()
         summary.replicaAnswers = after.answers
         summary.replicaBytes = after.fileBytes
         return summary

@@ -45,7 +45,6 @@ struct GatewayConfigFileTests {
         leeway = "30s"
         secret_file = "/etc/bedside/secret"
         jwks = "/etc/bedside/jwks.json"
-        fast_path = false
         verified_token_cache = 16
         max_token_bytes = 4096
         max_token_ttl = "90d"
@@ -82,7 +81,7 @@ struct GatewayConfigFileTests {
         #expect(c.rateLimitCapacity == 300 && c.rateLimitRefillPerSecond == 0.5 && c.maxConnections == 50)
         #expect(c.maxHeaderBytes == 16_384 && c.bodyLimit == 131_072 && c.lingerBytes == 4_096)
         #expect(c.jwtIssuer == "ward-7" && c.jwtAudience == "ward-7-gateway" && c.jwtLeeway == 30)
-        #expect(c.secretPath == "/etc/bedside/secret" && c.jwksPath == "/etc/bedside/jwks.json" && !c.jwtFastPath)
+        #expect(c.secretPath == "/etc/bedside/secret" && c.jwksPath == "/etc/bedside/jwks.json")
         #expect(c.verifiedTokenCacheSize == 16 && c.maxTokenBytes == 4_096 && c.maxTokenTTL == 90 * 86_400 && c.embeddedTokenTTL == 3_600)
         #expect(c.tlsCertificatePath == "/etc/bedside/cert.pem" && c.tlsKeyPath == "/etc/bedside/key.pem" && c.insecureHTTP && c.tlsEnabled)
     }

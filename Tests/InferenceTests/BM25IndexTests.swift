@@ -105,7 +105,7 @@ struct BM25IndexTests {
         for d in Self.corpus { for w in FTSQuery.words(d.title + " " + d.text) where BM25Index.handles([w]) { words.insert(w) } }
         let sorted = words.sorted()
         let memory = try #require(index.loadedFrequencies(sorted))
-        let fts5 = try bed.db.termChunkFrequencies(sorted)
+        let fts5 = try await bed.db.termChunkFrequencies(sorted)
         #expect(memory.chunks == fts5.chunks)
         for w in sorted { #expect(memory.frequencies[w] == fts5.frequencies[w], "\(w)") }
     }

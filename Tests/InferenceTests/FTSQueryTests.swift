@@ -34,15 +34,15 @@ struct FTSQueryTests {
         for _ in 0..<400 {
             let n = Int(rng.next() % 30) + 1
             let text = (0..<n).map { _ in alphabet[Int(rng.next() % UInt64(alphabet.count))] }.joined()
-            _ = try retriever.retrieveSync(text, topK: 5)
+            _ = try await retriever.retrieveFTS5(text, topK: 5)
         }
         let huge = String(repeating: "sepsis \"(* NEAR/3 ", count: 600) // ~10 KB
         #expect(huge.utf8.count > 10_000)
-        #expect(try retriever.retrieveSync(huge, topK: 5).count == 1)
+        #expect(try await retriever.retrieveFTS5(huge, topK: 5).count == 1)
         for s in ["\"unbalanced", "(((", "a OR", "NEAR(", "col:sepsis", "-sepsis", "^sepsis", "sepsis*"] {
-            _ = try retriever.retrieveSync(s, topK: 5)
+            _ = try await retriever.retrieveFTS5(s, topK: 5)
         }
-        #expect(try retriever.retrieveSync("sepsis*", topK: 5).count == 1)
+        #expect(try await retriever.retrieveFTS5("sepsis*", topK: 5).count == 1)
     }
 }
 

@@ -299,7 +299,7 @@ struct LiveComponentsTests {
         let questions = Self.calibrationQuestions
         let bm25 = BM25Retriever(database: bed.db)
         var prompts: [PromptBuilder.Prompt] = []
-        for q in questions { prompts.append(PromptBuilder().build(question: q, passages: try bm25.retrieveSync(q, topK: 5))) }
+        for q in questions { prompts.append(PromptBuilder().build(question: q, passages: try await bm25.retrieveFTS5(q, topK: 5))) }
         if let dump = Self.env["BEDSIDE_DUMP_PROMPTS"] {
             let data = try JSONEncoder().encode(prompts.map(\.messages))
             try data.write(to: URL(fileURLWithPath: dump))

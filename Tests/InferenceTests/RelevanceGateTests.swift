@@ -96,9 +96,9 @@ struct RelevanceGateTests {
     @Test func termsTheCorpusNeverContainsCountAgainstTheMatch() async throws {
         let bed = try await bed(Self.corpus([Self.warfarin]))
         defer { bed.cleanup() }
-        let passages = try BM25Retriever(database: bed.db).retrieveSync("warfarin bleeding", topK: 3)
-        let known = try EvidenceScorer().weigh(question: "warfarin bleeding", database: bed.db)
-        let withUnknown = try EvidenceScorer().weigh(question: "warfarin bleeding zebrafish", database: bed.db)
+        let passages = try await BM25Retriever(database: bed.db).retrieveFTS5("warfarin bleeding", topK: 3)
+        let known = try await EvidenceScorer().weigh(question: "warfarin bleeding", database: bed.db)
+        let withUnknown = try await EvidenceScorer().weigh(question: "warfarin bleeding zebrafish", database: bed.db)
         #expect(withUnknown.frequencies.last == 0)
         let gate = RelevanceGate()
         let a = try #require(gate.judge(known, passages: passages).documents.first)
@@ -115,7 +115,7 @@ struct RelevanceGateTests {
         let bed = try await bed(Self.corpus([Self.virology, Self.warfarin]))
         defer { bed.cleanup() }
         // A dense retriever ranks the virology passage first for the planet question (as MiniLM might):
-        let all = try BM25Retriever(database: bed.db).retrieveSync("longest interval replication competent virus warfarin bleeding", topK: 10)
+        let all = try await BM25Retriever(database: bed.db).retrieveFTS5("longest interval replication competent virus warfarin bleeding", topK: 10)
         let virology = try #require(all.first { $0.chunk.documentID == "virology" })
         let warfarin = try #require(all.first { $0.chunk.documentID == "warfarin" })
         let p = Pipeline(database: bed.db, retriever: FixedRetriever(passages: [virology, warfarin]))

@@ -24,11 +24,11 @@ struct RetrievalSettingsTests {
         defer { bed.cleanup() }
         let titleFirst = BM25Retriever(database: bed.db, fieldWeights: .init(title: 10, section: 1, body: 1))
         let bodyFirst = BM25Retriever(database: bed.db, fieldWeights: .init(title: 0, section: 0, body: 1))
-        #expect(try titleFirst.retrieveSync("hyperkalaemia", topK: 2).first?.chunk.documentID == "in-title")
-        #expect(try bodyFirst.retrieveSync("hyperkalaemia", topK: 2).first?.chunk.documentID == "in-body")
+        #expect(try await titleFirst.retrieveFTS5("hyperkalaemia", topK: 2).first?.chunk.documentID == "in-title")
+        #expect(try await bodyFirst.retrieveFTS5("hyperkalaemia", topK: 2).first?.chunk.documentID == "in-body")
     }
 
-    @Test func feedbackAddsTheWordsTheFirstPassagesShare() throws {
+    @Test func feedbackAddsTheWordsTheFirstPassagesShare() async throws {
         func hit(_ id: Int64, _ text: String) -> RetrievedPassage {
             RetrievedPassage(
                 chunk: Chunk(id: id, documentID: "d\(id)", ordinal: 0, sectionPath: [], text: text, start: 0, end: text.utf8.count), title: "",
@@ -55,11 +55,11 @@ struct RetrievalSettingsTests {
         defer { bed.cleanup() }
         let plain = BM25Retriever(database: bed.db)
         #expect(plain.feedbackTerms == 0)
-        #expect(try plain.retrieveSync("naloxone", topK: 5).map(\.chunk.documentID).sorted() == ["a", "b"])
+        #expect(try await plain.retrieveFTS5("naloxone", topK: 5).map(\.chunk.documentID).sorted() == ["a", "b"])
         var expanded = plain
         expanded.feedbackTerms = 3
         expanded.feedbackPassages = 2
-        let ids = try expanded.retrieveSync("naloxone", topK: 5).map(\.chunk.documentID)
+        let ids = try await expanded.retrieveFTS5("naloxone", topK: 5).map(\.chunk.documentID)
         #expect(ids.contains("c"), "feedback words (opioid, toxicity, breathing) find the passage without 'naloxone'")
         #expect(!ids.contains("d"))
     }

@@ -30,8 +30,8 @@ struct DocumentStoreTests {
         #expect(r3.outcomes == [.replaced])
         #expect(r3.indexVersion == 2)
         #expect(try await db.counts() == (1, 1))
-        #expect(try db.searchFTS(match: "\"pressors\"", limit: 5).isEmpty)
-        #expect(try db.searchFTS(match: "\"antibiotics\"", limit: 5).count == 1)
+        #expect(try await db.searchFTS(match: "\"pressors\"", limit: 5).isEmpty)
+        #expect(try await db.searchFTS(match: "\"antibiotics\"", limit: 5).count == 1)
     }
 
     @Test func ftsSearchRanksAndFilters() async throws {
@@ -43,13 +43,13 @@ struct DocumentStoreTests {
             metadata: ["year": .string("2019"), "mesh": .array([.string("Asthma")])])
         let b = Document(id: "b", title: "Anaphylaxis", text: "Give adrenaline intramuscularly for anaphylaxis.", metadata: ["year": .number(2021)])
         _ = try await db.ingest([(a, [chunk(a, a.text)]), (b, [chunk(b, b.text)])])
-        let hits = try db.searchFTS(match: "\"give\" OR \"anaphylaxis\"", limit: 5)
+        let hits = try await db.searchFTS(match: "\"give\" OR \"anaphylaxis\"", limit: 5)
         #expect(hits.first?.chunk.documentID == "b")
         #expect(hits.count == 2)
         #expect(hits[0].score >= hits[1].score)
-        #expect(try db.searchFTS(match: "\"give\"", limit: 5, filters: ["year": "2021"]).map(\.chunk.documentID) == ["b"])
-        #expect(try db.searchFTS(match: "\"give\"", limit: 5, filters: ["mesh": "Asthma"]).map(\.chunk.documentID) == ["a"])
-        #expect(try db.searchFTS(match: "\"give\"", limit: 5, filters: ["source_id": "a"]).map(\.chunk.documentID) == ["a"])
-        #expect(try db.searchFTS(match: "\"give\"", limit: 5, filters: ["year": "1999"]).isEmpty)
+        #expect(try await db.searchFTS(match: "\"give\"", limit: 5, filters: ["year": "2021"]).map(\.chunk.documentID) == ["b"])
+        #expect(try await db.searchFTS(match: "\"give\"", limit: 5, filters: ["mesh": "Asthma"]).map(\.chunk.documentID) == ["a"])
+        #expect(try await db.searchFTS(match: "\"give\"", limit: 5, filters: ["source_id": "a"]).map(\.chunk.documentID) == ["a"])
+        #expect(try await db.searchFTS(match: "\"give\"", limit: 5, filters: ["year": "1999"]).isEmpty)
     }
 }

@@ -25,56 +25,56 @@ struct ReplicaTests {
             documentText: text, start: 7, end: 14, spans: [.init(chunkID: chunk, section: "Fluids", start: 7, end: 14)])
     }
 
-    @Test func keepsAnswersAndSourcesAndReplaysThem() throws {
+    @Test func keepsAnswersAndSourcesAndReplaysThem() async throws {
         let dir = try TempDirectory()
         defer { dir.cleanup() }
         let path = Replica.path(for: Self.identity, dataDirectory: dir.path)
         let replica = try Replica.open(path: path, identity: Self.identity, limits: ReplicaLimits())
-        try replica.record(Self.answer("a1", question: "Fluid bolus in septic shock?", at: 1000))
-        try replica.record(Self.answer("a2", question: "Fluid bolus in septic shock?", at: 2000))
-        try replica.record(Self.answer("a3", question: "CURB-65 criteria", at: 1500))
+        try await replica.record(Self.answer("a1", question: "Fluid bolus in septic shock?", at: 1000))
+        try await replica.record(Self.answer("a2", question: "Fluid bolus in septic shock?", at: 2000))
+        try await replica.record(Self.answer("a3", question: "CURB-65 criteria", at: 1500))
         // The same answer received again (say, served stale by the gateway) is not a second row.
-        try replica.record(Self.answer("a3", question: "CURB-65 criteria", at: 1500))
-        #expect(try replica.latestAnswer(question: "  fluid BOLUS in septic shock? ")?.answerID == "a2")
-        #expect(try replica.latestAnswer(question: "never asked") == nil)
-        #expect(try replica.history(query: nil, limit: 10).map(\.answerID) == ["a2", "a3", "a1"])
-        #expect(try replica.history(query: "curb", limit: 10).map(\.answerID) == ["a3"])
-        #expect(try replica.answer(id: "a1")?.question == "Fluid bolus in septic shock?")
+        try await replica.record(Self.answer("a3", question: "CURB-65 criteria", at: 1500))
+        #expect(try await replica.latestAnswer(question: "  fluid BOLUS in septic shock? ")?.answerID == "a2")
+        #expect(try await replica.latestAnswer(question: "never asked") == nil)
+        #expect(try await replica.history(query: nil, limit: 10).map(\.answerID) == ["a2", "a3", "a1"])
+        #expect(try await replica.history(query: "curb", limit: 10).map(\.answerID) == ["a3"])
+        #expect(try await replica.answer(id: "a1")?.question == "Fluid bolus in septic shock?")
 
         let citation = Self.answer("a1", question: "q", at: 1).citations[0]
-        #expect(try replica.holdsSource(for: citation) == false)
-        try replica.record(Self.source(11), indexVersion: 4)
-        #expect(try replica.holdsSource(for: citation))
-        let doc = try #require(try replica.source(chunkID: 11))
+        #expect(try await replica.holdsSource(for: citation) == false)
+        try await replica.record(Self.source(11), indexVersion: 4)
+        #expect(try await replica.holdsSource(for: citation))
+        let doc = try #require(try await replica.source(chunkID: 11))
         #expect(doc.documentText == "Intro. passage here.")
         #expect(doc.start == 7 && doc.end == 14 && doc.spans.count == 1)
         // A re-ingested document cites other text under the same chunk id: fetched again.
         var changed = citation
         changed.text = "a different passage"
-        #expect(try replica.holdsSource(for: changed) == false)
+        #expect(try await replica.holdsSource(for: changed) == false)
     }
 
-    @Test func documentsAreKeptOncePerContentHash() throws {
+    @Test func documentsAreKeptOncePerContentHash() async throws {
         let dir = try TempDirectory()
         defer { dir.cleanup() }
         let replica = try Replica.open(path: dir.file("r.sqlite"), identity: Self.identity, limits: ReplicaLimits())
-        try replica.record(Self.answer("a1", question: "q", at: 1, chunks: [11, 12]))
-        try replica.record(Self.source(11), indexVersion: 1)
-        try replica.record(Self.source(12), indexVersion: 1)
-        #expect(try replica.summary().documents == 1)
+        try await replica.record(Self.answer("a1", question: "q", at: 1, chunks: [11, 12]))
+        try await replica.record(Self.source(11), indexVersion: 1)
+        try await replica.record(Self.source(12), indexVersion: 1)
+        #expect(try await replica.summary().documents == 1)
         // The document changed: a new content hash, the old text goes once nothing points at it.
-        try replica.record(Self.source(11, text: "Intro. passage here, revised."), indexVersion: 2)
-        try replica.record(Self.source(12, text: "Intro. passage here, revised."), indexVersion: 2)
-        #expect(try replica.summary().documents == 1)
-        #expect(try replica.source(chunkID: 12)?.documentText == "Intro. passage here, revised.")
+        try await replica.record(Self.source(11, text: "Intro. passage here, revised."), indexVersion: 2)
+        try await replica.record(Self.source(12, text: "Intro. passage here, revised."), indexVersion: 2)
+        #expect(try await replica.summary().documents == 1)
+        #expect(try await replica.source(chunkID: 12)?.documentText == "Intro. passage here, revised.")
     }
 
-    @Test func filesArePrivate() throws {
+    @Test func filesArePrivate() async throws {
         let dir = try TempDirectory()
         defer { dir.cleanup() }
         let path = Replica.path(for: Self.identity, dataDirectory: dir.path)
         let replica = try Replica.open(path: path, identity: Self.identity)
-        try replica.record(Self.answer("a1", question: "q", at: 1))
+        try await replica.record(Self.answer("a1", question: "q", at: 1))
         #expect(Self.mode(path) == 0o600)
         #expect(Self.mode(Replica.directory(dataDirectory: dir.path)) == 0o700)
         for side in ["-wal", "-shm"] where FileManager.default.fileExists(atPath: path + side) {
@@ -83,7 +83,7 @@ struct ReplicaTests {
         #expect(path.hasPrefix(dir.path + "/replicas/127.0.0.1_8787-dr.ada-"))
     }
 
-    @Test func anotherGatewayOrSubjectIsNeverMixedIn() throws {
+    @Test func anotherGatewayOrSubjectIsNeverMixedIn() async throws {
         let dir = try TempDirectory()
         defer { dir.cleanup() }
         let bob = ReplicaIdentity(gatewayURL: "http://127.0.0.1:8787/", subject: "dr.bob")
@@ -93,7 +93,7 @@ struct ReplicaTests {
 
         let path = dir.file("r.sqlite")
         let replica = try Replica.open(path: path, identity: Self.identity)
-        try replica.record(Self.answer("a1", question: "q", at: 1))
+        try await replica.record(Self.answer("a1", question: "q", at: 1))
         try replica.database.close()
         let before = try Data(contentsOf: URL(fileURLWithPath: path))
         #expect {
@@ -105,7 +105,7 @@ struct ReplicaTests {
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
     }
 
-    @Test func aForeignOrCorruptFileIsRefusedAndLeftAlone() throws {
+    @Test func aForeignOrCorruptFileIsRefusedAndLeftAlone() async throws {
         let dir = try TempDirectory()
         defer { dir.cleanup() }
         // A Bedside database that is not a replica (the gateway's own file, say).
@@ -132,7 +132,7 @@ struct ReplicaTests {
         // A replica whose pages were damaged.
         let damaged = dir.file("damaged.sqlite")
         let r = try Replica.open(path: damaged, identity: Self.identity)
-        for i in 0..<50 { try r.record(Self.answer("a\(i)", question: "question \(i)", at: Double(i))) }
+        for i in 0..<50 { try await r.record(Self.answer("a\(i)", question: "question \(i)", at: Double(i))) }
         try r.database.close()
         var bytes = try Data(contentsOf: URL(fileURLWithPath: damaged))
         for i in 4096..<min(bytes.count, 4096 * 3) { bytes[i] = 0xA5 }
@@ -143,26 +143,26 @@ struct ReplicaTests {
         #expect(try Data(contentsOf: URL(fileURLWithPath: damaged)) == bytes)
     }
 
-    @Test func oldAnswersAreEvictedByAge() throws {
+    @Test func oldAnswersAreEvictedByAge() async throws {
         let dir = try TempDirectory()
         defer { dir.cleanup() }
         let now = Date(timeIntervalSince1970: 100 * 86_400)
         let replica = try Replica.open(
             path: dir.file("r.sqlite"), identity: Self.identity,
             limits: ReplicaLimits(maxBytes: nil, maxAge: 30 * 86_400), now: { now })
-        try replica.record(Self.answer("old", question: "old question", at: 10 * 86_400, chunks: [11]))
-        try replica.record(Self.answer("new", question: "new question", at: 95 * 86_400, chunks: [12]))
-        try replica.record(Self.source(12), indexVersion: 1)
-        #expect(try replica.history(query: nil, limit: 10).map(\.answerID) == ["new"])
-        #expect(try replica.source(chunkID: 12) != nil)
+        try await replica.record(Self.answer("old", question: "old question", at: 10 * 86_400, chunks: [11]))
+        try await replica.record(Self.answer("new", question: "new question", at: 95 * 86_400, chunks: [12]))
+        try await replica.record(Self.source(12), indexVersion: 1)
+        #expect(try await replica.history(query: nil, limit: 10).map(\.answerID) == ["new"])
+        #expect(try await replica.source(chunkID: 12) != nil)
     }
 
-    @Test func theOldestAnswersGoFirstWhenTheReplicaIsFull() throws {
+    @Test func theOldestAnswersGoFirstWhenTheReplicaIsFull() async throws {
         let dir = try TempDirectory()
         defer { dir.cleanup() }
         let path = dir.file("r.sqlite")
         let unbounded = try Replica.open(path: path, identity: Self.identity, limits: ReplicaLimits())
-        let base = try unbounded.usedBytes()
+        let base = try await unbounded.usedBytes()
         try unbounded.database.close()
         let limit = base + 64 * 1024
         let replica = try Replica.open(path: path, identity: Self.identity, limits: ReplicaLimits(maxBytes: limit))
@@ -170,29 +170,29 @@ struct ReplicaTests {
         for i in 0..<60 {
             var a = Self.answer(String(format: "a%03d", i), question: "question \(i)", at: Double(1000 + i), chunks: [Int64(100 + i)])
             a.answer = padding
-            try replica.record(a)
-            try replica.record(Self.source(Int64(100 + i), document: "d\(i)", text: padding + "\(i)"), indexVersion: 1)
+            try await replica.record(a)
+            try await replica.record(Self.source(Int64(100 + i), document: "d\(i)", text: padding + "\(i)"), indexVersion: 1)
         }
-        #expect(try replica.usedBytes() <= limit + 16 * 1024)
-        let kept = try replica.history(query: nil, limit: 100).map(\.answerID)
+        #expect(try await replica.usedBytes() <= limit + 16 * 1024)
+        let kept = try await replica.history(query: nil, limit: 100).map(\.answerID)
         #expect(kept.count < 60 && kept.count > 0)
         #expect(kept.first == "a059")
         // What is kept is the newest run; documents of evicted answers went with them.
         #expect(kept == (0..<kept.count).map { String(format: "a%03d", 59 - $0) })
-        #expect(try replica.source(chunkID: 100) == nil)
-        #expect(try replica.summary().documents <= kept.count)
+        #expect(try await replica.source(chunkID: 100) == nil)
+        #expect(try await replica.summary().documents <= kept.count)
     }
 
-    @Test func anInterruptedSyncResumesOnlyWithTheSameSince() throws {
+    @Test func anInterruptedSyncResumesOnlyWithTheSameSince() async throws {
         let dir = try TempDirectory()
         defer { dir.cleanup() }
         let replica = try Replica.open(path: dir.file("r.sqlite"), identity: Self.identity)
-        #expect(try replica.syncCursor(since: "30d") == nil)
-        try replica.saveSyncCursor("page-3", since: "30d")
-        #expect(try replica.syncCursor(since: "30d") == "page-3")
-        #expect(try replica.syncCursor(since: "") == nil)
-        try replica.saveSyncCursor(nil, since: "30d")
-        #expect(try replica.syncCursor(since: "30d") == nil)
+        #expect(try await replica.syncCursor(since: "30d") == nil)
+        try await replica.saveSyncCursor("page-3", since: "30d")
+        #expect(try await replica.syncCursor(since: "30d") == "page-3")
+        #expect(try await replica.syncCursor(since: "") == nil)
+        try await replica.saveSyncCursor(nil, since: "30d")
+        #expect(try await replica.syncCursor(since: "30d") == nil)
     }
 
     @Test func listingIsPerSubjectPagedAndSince() async throws {

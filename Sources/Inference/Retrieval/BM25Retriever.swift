@@ -35,7 +35,7 @@ public struct BM25Retriever: Retriever {
         guard !terms.isEmpty else { return [] }
         // The in-memory index answers unfiltered ASCII questions (same scores as FTS5); FTS5 the rest.
         guard useMemoryIndex, filters.isEmpty, BM25Index.handles(terms) else {
-            return try retrieveSync(question, topK: topK, filters: filters)
+            return try await retrieveFTS5(question, topK: topK, filters: filters)
         }
         let index = BM25Index.shared(for: database)
         let first = try await index.search(terms: terms, limit: topK, weights: fieldWeights)
@@ -45,16 +45,16 @@ public struct BM25Retriever: Retriever {
         return try await index.search(terms: terms + expansion, limit: topK, weights: fieldWeights)
     }
 
-    /// The same search run by SQLite FTS5 (blocking): the path for metadata filters and
-    /// non-ASCII terms, and the reference the in-memory index is tested against.
-    public func retrieveSync(_ question: String, topK: Int, filters: [String: String] = [:]) throws -> [RetrievedPassage] {
+    /// The same search run by SQLite FTS5 (on GRDB's reader, off the cooperative pool): the
+    /// path for metadata filters and non-ASCII terms, and the reference the in-memory index is tested against.
+    public func retrieveFTS5(_ question: String, topK: Int, filters: [String: String] = [:]) async throws -> [RetrievedPassage] {
         let terms = FTSQuery.terms(question)
         guard !terms.isEmpty else { return [] }
-        let first = try database.searchFTS(match: FTSQuery.match(terms: terms), limit: topK, filters: filters, weights: fieldWeights)
+        let first = try await database.searchFTS(match: FTSQuery.match(terms: terms), limit: topK, filters: filters, weights: fieldWeights)
         guard feedbackTerms > 0, !first.isEmpty else { return first }
         let expansion = Self.feedback(terms: terms, passages: Array(first.prefix(feedbackPassages)), count: feedbackTerms)
         guard !expansion.isEmpty else { return first }
-        return try database.searchFTS(match: FTSQuery.match(terms: terms + expansion), limit: topK, filters: filters, weights: fieldWeights)
+        return try await database.searchFTS(match: FTSQuery.match(terms: terms + expansion), limit: topK, filters: filters, weights: fieldWeights)
     }
 
     /// The words (not already in the query, not stop words, not numbers) found in the most

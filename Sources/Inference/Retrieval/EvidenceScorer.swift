@@ -27,11 +27,12 @@ public struct EvidenceScorer: Sendable {
 
     public init() {}
 
-    public func weigh(question: String, database: BedsideDatabase) throws -> Weighted {
+    public func weigh(question: String, database: BedsideDatabase) async throws -> Weighted {
         let terms = FTSQuery.terms(question)
         // From the in-memory BM25 index when a search has loaded it (the same counts FTS5
         // gives, without a query per term on the caller's thread); from FTS5 otherwise.
-        let (df, n) = try BM25Index.shared(for: database).loadedFrequencies(terms) ?? database.termChunkFrequencies(terms)
+        let loaded = BM25Index.shared(for: database).loadedFrequencies(terms)
+        let (df, n) = if let loaded { loaded } else { try await database.termChunkFrequencies(terms) }
         let stems = terms.map { (stem: Stemmer.stem($0), weight: Self.idf(df: df[$0] ?? 0, n: n)) }
         return Weighted(terms: stems, total: stems.reduce(0) { $0 + $1.weight }, frequencies: terms.map { df[$0] ?? 0 }, chunks: n)
     }

@@ -85,8 +85,6 @@ extension GatewayConfiguration {
             help: "HS256 secret file (its path is shown, never its content); default gateway-secret next to the database.")
         public static let jwks = K(
             "auth", "jwks", .string, env: ["BEDSIDE_JWKS"], flag: "--jwks", help: "JWKS file of ES256/RS256 public keys, chosen by kid.")
-        public static let fastPath = K(
-            "auth", "fast_path", .bool, env: ["BEDSIDE_JWT_FAST_PATH"], help: "Verify HS256 by direct HMAC after strict header parsing.")
         public static let verifiedTokenCache = K(
             "auth", "verified_token_cache", .integer(0...10_000_000), env: ["BEDSIDE_VERIFIED_TOKEN_CACHE"],
             help: "Verified tokens remembered (claims are still checked against the clock).")
@@ -122,7 +120,7 @@ extension GatewayConfiguration {
         .int(Keys.maxConnections, \.maxConnections),
         .int(Keys.maxHeaderBytes, \.maxHeaderBytes), .int(Keys.bodyBytes, \.bodyLimit), .int(Keys.lingerBytes, \.lingerBytes),
         .string(Keys.issuer, \.jwtIssuer), .string(Keys.audience, \.jwtAudience), .duration(Keys.leeway, \.jwtLeeway),
-        .optionalString(Keys.secretFile, \.secretPath), .optionalString(Keys.jwks, \.jwksPath), .bool(Keys.fastPath, \.jwtFastPath),
+        .optionalString(Keys.secretFile, \.secretPath), .optionalString(Keys.jwks, \.jwksPath),
         .int(Keys.verifiedTokenCache, \.verifiedTokenCacheSize), .int(Keys.maxTokenBytes, \.maxTokenBytes),
         .duration(Keys.maxTokenTTL, \.maxTokenTTL),
         .duration(Keys.embeddedTokenTTL, \.embeddedTokenTTL),

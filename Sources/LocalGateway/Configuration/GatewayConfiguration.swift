@@ -49,9 +49,6 @@ public struct GatewayConfiguration: Sendable {
     public var secretPath: String?
     /// Optional JWKS file with ES256/RS256 public keys, chosen by `kid`.
     public var jwksPath: String?
-    /// Verify HS256 with a direct HMAC after strict header parsing instead of through
-    /// jwt-kit (both give the same verdicts; the direct path is several times faster).
-    public var jwtFastPath: Bool = true
     /// Verified tokens remembered (by SHA-256 of the token) so that a repeated token is
     /// not verified again; claims are still re-checked against the clock.
     public var verifiedTokenCacheSize: Int = 4096

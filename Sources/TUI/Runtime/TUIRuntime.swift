@@ -159,7 +159,7 @@ final class TUIRuntime {
             streamTask = Task.detached { [gateway, sink] in
                 // The gateway was unreachable at the last probe: replay at once when the
                 // replica has the answer (the probe notices when the gateway is back).
-                if down, !noCache, let replayed = gateway.replay(question: request.question) {
+                if down, !noCache, let replayed = await gateway.replay(question: request.question) {
                     sink.yield(.event(.replayed(replayed, reason: ReplicatingGateway.downError(gateway.client).message), stream: generation))
                     return
                 }
@@ -176,7 +176,7 @@ final class TUIRuntime {
                 } catch is CancellationError {
                 } catch {
                     let e = ReplicatingGateway.bedsideError(error)
-                    if !sawText, ReplicatingGateway.isOffline(e), let replayed = gateway.replay(question: request.question) {
+                    if !sawText, ReplicatingGateway.isOffline(e), let replayed = await gateway.replay(question: request.question) {
                         sink.yield(.event(.replayed(replayed, reason: e.message), stream: generation))
                     } else {
                         sink.yield(.event(.error(e), stream: generation))

@@ -69,7 +69,7 @@ final class MemoryReplica: AnswerReplica, @unchecked Sendable {
         }
         defer { Task { await server.stop() } }
         let replica = MemoryReplica()
-        try replica.record(Self.document(12), indexVersion: 3)
+        try await replica.record(Self.document(12), indexVersion: 3)
         let gateway = ReplicatingGateway(client: GatewayClient(baseURL: server.url, token: "t"), replica: replica)
         let answer = Fixtures.answer(citations: [Fixtures.citation(1, chunk: 11), Fixtures.citation(2, chunk: 12)])
         let kept = await gateway.keep(answer)
@@ -85,8 +85,8 @@ final class MemoryReplica: AnswerReplica, @unchecked Sendable {
 
     @Test func theReplicaAnswersWhenTheGatewayIsGone() async throws {
         let replica = MemoryReplica()
-        try replica.record(Self.answer("a1", "How much fluid in sepsis?", at: 100))
-        try replica.record(Self.document(11), indexVersion: 3)
+        try await replica.record(Self.answer("a1", "How much fluid in sepsis?", at: 100))
+        try await replica.record(Self.document(11), indexVersion: 3)
         // The console's own HTTP client: no retries of a refused connection.
         let http = GatewayClient.makeHTTPClient()
         do {
@@ -116,9 +116,9 @@ final class MemoryReplica: AnswerReplica, @unchecked Sendable {
         #expect(source.document.passage == "passage")
         await #expect(throws: BedsideError.self) { _ = try await gateway.source(chunkID: 99, indexVersion: 3) }
 
-        let replayed = try #require(gateway.replay(question: "  how much FLUID in sepsis? "))
+        let replayed = try #require(await gateway.replay(question: "  how much FLUID in sepsis? "))
         #expect(replayed.stale && replayed.cached)
-        #expect(gateway.replay(question: "never asked") == nil)
+        #expect(await gateway.replay(question: "never asked") == nil)
     }
 
     @Test func historyMergesTheGatewaysAndTheReplicasWithoutDuplicates() async throws {
@@ -131,8 +131,8 @@ final class MemoryReplica: AnswerReplica, @unchecked Sendable {
         let server = try await LoopbackServer.start { _ in .json(200, body) }
         defer { Task { await server.stop() } }
         let replica = MemoryReplica()
-        try replica.record(Self.answer("a2", "Second", at: 200))
-        try replica.record(Self.answer("a3", "Third, asked on another gateway run", at: 300))
+        try await replica.record(Self.answer("a2", "Second", at: 200))
+        try await replica.record(Self.answer("a3", "Third, asked on another gateway run", at: 300))
         let gateway = ReplicatingGateway(client: GatewayClient(baseURL: server.url, token: "t"), replica: replica)
         let merged = try await gateway.history(query: nil, limit: 10)
         #expect(merged.offline == nil)

@@ -118,7 +118,7 @@ import Testing
     @Test func aStreamCutBeforeAnyTextIsReplayedFromTheReplica() async throws {
         let replica = MemoryReplica()
         let kept = Self.answer("Lactate target?", text: "Aim to normalise lactate [1].")
-        try replica.record(kept)
+        try await replica.record(kept)
         let console = Console(replica: replica)
         await console.ready()
         console.ask("Lactate target?")
