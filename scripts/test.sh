@@ -3,7 +3,8 @@
 # loopback HTTP servers, the llama.cpp LLM and embedding servers and the Qdrant engine
 # fixture (installed on first use by scripts/ml-tools.sh), and the end-to-end CLI and
 # TUI tests that drive the built binary (the TUI under tmux), in parallel.
-# BEDSIDE_ONE_RUN=1 runs unit, integration and end-to-end tests in one parallel run.
+# Unit, integration and end-to-end tests go in one parallel run; BEDSIDE_SPLIT_RUNS=1 runs the
+# end-to-end tests in a second parallel run instead (to tell their failures apart).
 #
 # BEDSIDE_SKIP_ML=1 skips the real LLM/Qdrant components (their tests then report skipped).
 # BEDSIDE_SKIP_FUZZ=1 skips the fuzzing run at the end (scripts/fuzz.sh).
@@ -47,7 +48,7 @@ run_tests() { # LOG ARGS...: one swift test run, teed to LOG; a failure marks th
   set -e
   [ "$code" = 0 ] || status=1
 }
-if [ "${BEDSIDE_ONE_RUN:-0}" = 1 ]; then
+if [ "${BEDSIDE_SPLIT_RUNS:-0}" != 1 ]; then
   run_tests swift-test.log --skip threeHundredStalledConnections   # everything in one parallel run
 else
   run_tests swift-test.log --skip EndToEndTests --skip threeHundredStalledConnections

@@ -167,8 +167,13 @@ struct LiveComponentsTests {
         }
         Self.report("killed mid-stream after \(streamed.current.count) characters: incomplete=\(answer.incomplete) text=\(answer.answer)")
         #expect(streamed.current.trimmingCharacters(in: .whitespacesAndNewlines).count >= 12)
+        // The partial text is verified like any other: what survives is kept and marked
+        // incomplete (never replaced, it was shown as it arrived). What survives may be
+        // nothing: SmolLM2 often opens with a content-free lead-in ("The sources are [1]:"),
+        // which the checker drops, and how much arrives before SIGKILL lands depends on load.
         #expect(answer.incomplete)
-        #expect(!answer.answer.isEmpty)
+        #expect(!LLMGenerator.isFallback(answer))
+        #expect(answer.sentences.allSatisfy { !$0.text.isEmpty })
         server.waitUntilExit()
         #expect(server.terminationReason == .uncaughtSignal)
     }
