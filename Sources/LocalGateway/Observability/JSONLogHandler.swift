@@ -1,3 +1,4 @@
+import Core
 import Foundation
 import Logging
 
@@ -122,30 +123,6 @@ public struct LogSink: Sendable {
 
     /// Discards everything (the embedded gateway under the TUI, where stdout is the screen).
     public static let discard = LogSink { _ in }
-}
-
-/// JSON string escaping shared by the log handler.
-enum JSONText {
-    static func appendString(_ s: String, to out: inout String) {
-        out += "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x7F || scalar == "\u{2028}" || scalar == "\u{2029}" {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        out += "\""
-    }
 }
 
 /// Loggers for the gateway.
