@@ -99,7 +99,7 @@ public struct AuditRecord: Codable, Sendable, Hashable {
     /// The record as SQLite can keep it: a NUL would cut a text column short (strings are
     /// bound as C strings), so it is stored as U+FFFD, before hashing, so the hash and the
     /// stored row always agree. The gateway refuses such questions before they get here.
-    func storable() -> AuditRecord {
+    public func storable() -> AuditRecord {
         func clean(_ s: String) -> String { s.utf8.contains(0) ? s.replacingOccurrences(of: "\u{0}", with: "\u{FFFD}") : s }
         var r = self
         r.subject = clean(subject)
@@ -132,7 +132,7 @@ public struct AuditRecord: Codable, Sendable, Hashable {
     }
 
     /// `hash` for this row after `previous`.
-    func chainHash(id: Int64, previous: String, sourcesJSON: String) -> String {
+    public func chainHash(id: Int64, previous: String, sourcesJSON: String) -> String {
         var h = SHA256()
         h.update(data: Array(previous.utf8))
         h.update(data: [0x0A])
@@ -199,7 +199,7 @@ extension BedsideDatabase {
         try await auditWriter.append(record)
     }
 
-    static func sourcesJSON(_ sources: [String]) throws -> String {
+    public static func sourcesJSON(_ sources: [String]) throws -> String {
         String(decoding: try JSONEncoder.sorted.encode(sources), as: UTF8.self)
     }
 

@@ -204,12 +204,12 @@ struct ReplicaTests {
             _ = try await db.saveAnswer(Self.answer("bob-\(i)", question: "q\(i)", at: Double(1000 + i)), subject: "dr.bob")
         }
         var ids: [String] = []
-        var after: BedsideDatabase.AnswerListPosition?
+        var after: AnswerListPosition?
         var pages = 0
         repeat {
             let page = try await db.answers(subject: "dr.ada", since: nil, after: after, limit: 2)
             ids += page.items.compactMap(\.answerID)
-            after = page.next.flatMap { BedsideDatabase.AnswerListPosition(cursor: $0.cursor) }
+            after = page.next.flatMap { AnswerListPosition(cursor: $0.cursor) }
             pages += 1
         } while after != nil && pages < 10
         #expect(ids == (0..<5).map { "ada-\($0)" })
@@ -218,7 +218,7 @@ struct ReplicaTests {
         let recent = try await db.answers(subject: "dr.ada", since: Date(timeIntervalSince1970: 1003), after: nil, limit: 10)
         #expect(recent.items.compactMap(\.answerID) == ["ada-3", "ada-4"])
         #expect(recent.next == nil)
-        #expect(BedsideDatabase.AnswerListPosition(cursor: "not a cursor!") == nil)
+        #expect(AnswerListPosition(cursor: "not a cursor!") == nil)
     }
 
     static func mode(_ path: String) -> Int? {

@@ -29,9 +29,9 @@ struct AnswerListRoute: Sendable {
             limit = n
         }
         let since = try params.get("since").map { try Self.parseSince($0, now: gateway.clock.now()) }
-        var after: BedsideDatabase.AnswerListPosition?
+        var after: AnswerListPosition?
         if let raw = params.get("cursor"), !raw.isEmpty {
-            guard let position = BedsideDatabase.AnswerListPosition(cursor: raw) else {
+            guard let position = AnswerListPosition(cursor: raw) else {
                 throw GatewayError(BedsideError(.badRequest, "cursor is not one this gateway gave out; start again without it."))
             }
             after = position
