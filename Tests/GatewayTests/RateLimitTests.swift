@@ -34,16 +34,16 @@ struct RateLimitTests {
         let clock = ManualClock()
         let limiter = RateLimiter(capacity: 100, refillPerSecond: 10, uptime: { clock.uptime })
         let allowed = await withTaskGroup(of: Bool.self) { group in
-            for _ in 0..<1000 { group.addTask { limiter.take(subject: "dr.ada").allowed } }
+            for _ in 0..<1000 { group.addTask { limiter.takeLocal(subject: "dr.ada").allowed } }
             return await group.reduce(0) { $0 + ($1 ? 1 : 0) }
         }
         #expect(allowed == 100)
         // Another subject has its own bucket.
-        #expect(limiter.take(subject: "nurse.bo").allowed)
+        #expect(limiter.takeLocal(subject: "nurse.bo").allowed)
         // 2.5 s later: 25 tokens, shared fairly among concurrent takers.
         clock.advance(seconds: 2.5)
         let later = await withTaskGroup(of: Bool.self) { group in
-            for _ in 0..<200 { group.addTask { limiter.take(subject: "dr.ada").allowed } }
+            for _ in 0..<200 { group.addTask { limiter.takeLocal(subject: "dr.ada").allowed } }
             return await group.reduce(0) { $0 + ($1 ? 1 : 0) }
         }
         #expect(later == 25)
@@ -52,10 +52,10 @@ struct RateLimitTests {
     @Test func idleFullBucketsAreForgotten() {
         let clock = ManualClock()
         let limiter = RateLimiter(capacity: 2, refillPerSecond: 1, uptime: { clock.uptime }, compactionThreshold: 10)
-        for i in 0..<11 { _ = limiter.take(subject: "user\(i)") }
+        for i in 0..<11 { _ = limiter.takeLocal(subject: "user\(i)") }
         #expect(limiter.subjectCount == 11)
         clock.advance(seconds: 5)
-        _ = limiter.take(subject: "newcomer")
+        _ = limiter.takeLocal(subject: "newcomer")
         #expect(limiter.subjectCount == 1)
     }
 

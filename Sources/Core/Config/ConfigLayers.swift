@@ -6,6 +6,8 @@ public struct ConfigKey: Sendable, Hashable {
         case string
         /// An `http://` or `https://` URL (user:password in it is redacted when shown).
         case url
+        /// A `postgres://` (or `postgresql://`) URL; its password is redacted when shown.
+        case postgresURL
         /// Letters, digits, `_` and `-` (a Qdrant collection name).
         case identifier
         case integer(ClosedRange<Int>)
@@ -48,6 +50,7 @@ public struct ConfigKey: Sendable, Hashable {
         switch kind {
         case .string: "a quoted string"
         case .url: "an http:// or https:// URL"
+        case .postgresURL: "a postgres:// URL"
         case .identifier: "letters, digits, _ or -"
         case .integer(let r): "a whole number from \(r.lowerBound) to \(r.upperBound)"
         case .number(let r): "a number from \(Self.format(r.lowerBound)) to \(Self.format(r.upperBound))"
@@ -218,6 +221,7 @@ public struct ConfigLayers: Sendable {
         }
         switch key.kind {
         case .url: guard Self.isHTTPURL(s) else { throw error(key, raw) }
+        case .postgresURL: guard Self.isPostgresURL(s) else { throw error(key, raw) }
         case .identifier: guard Self.isIdentifier(s) else { throw error(key, raw) }
         case .choice(let c):
             guard c.contains(s.lowercased()) else { throw error(key, raw) }
@@ -281,6 +285,10 @@ public struct ConfigLayers: Sendable {
             }
         case .toml: throw error(key, raw)
         }
+    }
+
+    public static func isPostgresURL(_ s: String) -> Bool {
+        (s.hasPrefix("postgres://") || s.hasPrefix("postgresql://")) && !s.contains(" ") && URLComponents(string: s)?.host != nil
     }
 
     public static func isHTTPURL(_ s: String) -> Bool {
@@ -381,8 +389,10 @@ public enum ConfigRedaction {
     /// `value` as it may be shown for `key`: secrets hidden, URL credentials hidden.
     public static func display(_ value: String, for key: ConfigKey) -> String {
         if key.secret { return value.isEmpty ? "" : redacted }
-        if case .url = key.kind { return url(value) }
-        return value
+        switch key.kind {
+        case .url, .postgresURL: return url(value)
+        default: return value
+        }
     }
 
     /// A URL with any `user:password@` replaced, and token-like query parameters hidden.

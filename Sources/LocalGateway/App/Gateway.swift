@@ -10,7 +10,12 @@ import Store
 /// metrics and the log.
 public struct Gateway: Sendable {
     public let configuration: GatewayConfiguration
+    /// Documents and passages (the source viewer's lookups); always this machine's SQLite file.
     public let database: BedsideDatabase
+    /// The shared state: audit trail, answers and history, response cache, tokens, and
+    /// (when the store keeps them) rate-limit buckets. The SQLite file itself by default, or
+    /// PostgreSQL shared by several gateways (`[store] url`).
+    public let state: any GatewayStateStore
     /// Inference as the routes call it: the given service inside a total timeout, inside the circuit breaker.
     public let inference: any InferenceService
     public let breaker: CircuitBreaker
@@ -28,34 +33,37 @@ public struct Gateway: Sendable {
     let ownership: AnswerOwnership
 
     /// - Parameters:
+    ///   - state: the shared state; nil keeps it in `database`.
     ///   - inference: in-process (`Pipeline`) or `RemoteInferenceService`.
     ///   - clock: time source (tests pass a manual clock).
     ///   - metrics: the registry `/metrics` renders (one per gateway; no global bootstrap).
     public init(
-        configuration: GatewayConfiguration, database: BedsideDatabase, inference: any InferenceService,
-        logger: Logger, clock: GatewayClock = .system, metrics: GatewayMetrics = GatewayMetrics()
+        configuration: GatewayConfiguration, database: BedsideDatabase, state: (any GatewayStateStore)? = nil,
+        inference: any InferenceService, logger: Logger, clock: GatewayClock = .system, metrics: GatewayMetrics = GatewayMetrics()
     ) async throws {
         try configuration.validate()
+        let state = state ?? database
         self.configuration = configuration
         self.database = database
+        self.state = state
         self.logger = logger
         self.clock = clock
         self.metrics = metrics
         let secret = try TokenIssuer.loadOrCreateSecret(path: configuration.resolvedSecretPath(databasePath: database.path))
         self.issuer = TokenIssuer(
             secret: secret, issuer: configuration.jwtIssuer, audience: configuration.jwtAudience,
-            database: database, clock: clock.now)
-        let revocations = RevocationList(database: database, uptime: clock.uptime)
+            database: state, clock: clock.now)
+        let revocations = RevocationList(database: state, uptime: clock.uptime)
         await revocations.refresh()
         self.revocations = revocations
-        self.ownership = AnswerOwnership(database: database, capacity: max(256, configuration.lruSize * 4))
+        self.ownership = AnswerOwnership(database: state, capacity: max(256, configuration.lruSize * 4))
         self.verifier = try await TokenVerifier.make(configuration: configuration, secret: secret, clock: clock, revocations: revocations)
         if !verifier.keys.skipped.isEmpty {
             logger.warning("JWKS keys skipped (only P-256 EC and RSA signing keys are used)", metadata: ["kids": "\(verifier.keys.skipped)"])
         }
         self.rateLimiter = RateLimiter(
             capacity: configuration.rateLimitCapacity, refillPerSecond: configuration.rateLimitRefillPerSecond,
-            uptime: clock.uptime)
+            uptime: clock.uptime, shared: state.sharedRateLimits, logger: logger)
         let breaker = CircuitBreaker(
             failureThreshold: configuration.circuitFailureThreshold,
             coolDown: .seconds(from: configuration.circuitCoolDown), uptime: clock.uptime)
@@ -65,7 +73,7 @@ public struct Gateway: Sendable {
             statusTimeout: .seconds(from: configuration.statusTimeout), sleep: clock.sleep)
         let routed = CircuitBreakingInference(base: timed, breaker: breaker)
         self.inference = routed
-        self.cache = ResponseCache(database: database, lruSize: configuration.lruSize, ttl: configuration.cacheTTL, now: clock.now, logger: logger)
+        self.cache = ResponseCache(database: state, lruSize: configuration.lruSize, ttl: configuration.cacheTTL, now: clock.now, logger: logger)
         self.statusCache = StatusCache(ttl: .seconds(from: configuration.statusCacheTTL), uptime: clock.uptime) { try await routed.status() }
     }
 
@@ -101,8 +109,8 @@ public struct Gateway: Sendable {
 
 /// Builds the gateway application (`bedside serve` runs it with `runGateway`).
 public func makeGatewayApplication(
-    configuration: GatewayConfiguration, database: BedsideDatabase, inference: any InferenceService,
-    logger: Logger
+    configuration: GatewayConfiguration, database: BedsideDatabase, state: (any GatewayStateStore)? = nil,
+    inference: any InferenceService, logger: Logger
 ) async throws -> some ApplicationProtocol {
-    try await Gateway(configuration: configuration, database: database, inference: inference, logger: logger).makeApplication()
+    try await Gateway(configuration: configuration, database: database, state: state, inference: inference, logger: logger).makeApplication()
 }

@@ -17,11 +17,11 @@ final class RevocationList: Sendable {
     }
 
     private let state = Locked(State())
-    private let database: BedsideDatabase
+    private let database: any GatewayStateStore
     private let uptime: @Sendable () -> Duration
     private let refreshInterval: Duration
 
-    init(database: BedsideDatabase, uptime: @escaping @Sendable () -> Duration, refreshInterval: Duration = .milliseconds(500)) {
+    init(database: any GatewayStateStore, uptime: @escaping @Sendable () -> Duration, refreshInterval: Duration = .milliseconds(500)) {
         self.database = database
         self.uptime = uptime
         self.refreshInterval = refreshInterval

@@ -8,14 +8,14 @@ public struct TokenIssuer: Sendable {
     public let issuer: String
     public let audience: String
     let secret: [UInt8]
-    let database: BedsideDatabase?
+    let database: (any GatewayStateStore)?
     let clock: @Sendable () -> Date
     let newID: @Sendable () -> String
 
     /// - Parameters:
     ///   - database: when given, each minted token's id, subject and lifetime are recorded (never the token).
     public init(
-        secret: [UInt8], issuer: String = "bedside", audience: String = "bedside-gateway", database: BedsideDatabase? = nil,
+        secret: [UInt8], issuer: String = "bedside", audience: String = "bedside-gateway", database: (any GatewayStateStore)? = nil,
         clock: @escaping @Sendable () -> Date = Date.init,
         newID: @escaping @Sendable () -> String = { UUID().uuidString.lowercased() }
     ) {
@@ -29,9 +29,10 @@ public struct TokenIssuer: Sendable {
 
     /// The issuer for a gateway configuration: loads (or creates) the secret that
     /// `bedside serve` with the same configuration and database will accept.
-    public init(configuration: GatewayConfiguration, database: BedsideDatabase) throws {
+    /// - Parameter state: where minted tokens are recorded (the SQLite file, or the shared store).
+    public init(configuration: GatewayConfiguration, database: BedsideDatabase, state: (any GatewayStateStore)? = nil) throws {
         let secret = try Self.loadOrCreateSecret(path: configuration.resolvedSecretPath(databasePath: database.path))
-        self.init(secret: secret, issuer: configuration.jwtIssuer, audience: configuration.jwtAudience, database: database)
+        self.init(secret: secret, issuer: configuration.jwtIssuer, audience: configuration.jwtAudience, database: state ?? database)
     }
 
     /// Reads the HS256 secret at `path`, creating it on first run: 32 random bytes, file

@@ -16,11 +16,11 @@ final class AnswerOwnership: Sendable {
         var origin: String
     }
 
-    private let database: BedsideDatabase
+    private let database: any GatewayStateStore
     private let known: BoundedCache<Key, String>
     private let now: @Sendable () -> Date
 
-    init(database: BedsideDatabase, capacity: Int, now: @escaping @Sendable () -> Date = Date.init) {
+    init(database: any GatewayStateStore, capacity: Int, now: @escaping @Sendable () -> Date = Date.init) {
         self.database = database
         self.known = BoundedCache(capacity: capacity)
         self.now = now

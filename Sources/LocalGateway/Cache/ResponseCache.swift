@@ -18,13 +18,13 @@ final class ResponseCache: Sendable {
         }
     }
 
-    let database: BedsideDatabase
+    let database: any GatewayStateStore
     let hot: BoundedCache<String, Hot>
     let ttl: TimeInterval
     let now: @Sendable () -> Date
     let logger: Logger
 
-    init(database: BedsideDatabase, lruSize: Int, ttl: TimeInterval, now: @escaping @Sendable () -> Date, logger: Logger) {
+    init(database: any GatewayStateStore, lruSize: Int, ttl: TimeInterval, now: @escaping @Sendable () -> Date, logger: Logger) {
         self.database = database
         self.hot = BoundedCache(capacity: lruSize)
         self.ttl = ttl

@@ -101,6 +101,10 @@ extension GatewayConfiguration {
             "tls", "cert", .string, env: ["BEDSIDE_TLS_CERT"], flag: "--tls-cert", help: "PEM certificate chain: serve HTTPS only (with [tls] key).")
         public static let tlsKey = K(
             "tls", "key", .string, env: ["BEDSIDE_TLS_KEY"], flag: "--tls-key", help: "PEM private key file for [tls] cert (the path is shown).")
+        // [store]
+        public static let storeURL = K(
+            "store", "url", .postgresURL, env: ["BEDSIDE_STORE_URL"], flag: "--store",
+            help: "PostgreSQL for the shared state of several gateways (audit, history, cache, tokens, limits); unset: the SQLite file.")
         public static let insecureHTTP = K(
             "tls", "insecure_http", .bool, env: ["BEDSIDE_INSECURE_HTTP"], flag: "--insecure-http",
             help: "Allow plain HTTP on an address other than loopback.")
@@ -125,6 +129,7 @@ extension GatewayConfiguration {
         .duration(Keys.maxTokenTTL, \.maxTokenTTL),
         .duration(Keys.embeddedTokenTTL, \.embeddedTokenTTL),
         .optionalString(Keys.tlsCert, \.tlsCertificatePath), .optionalString(Keys.tlsKey, \.tlsKeyPath), .bool(Keys.insecureHTTP, \.insecureHTTP),
+        .optionalString(Keys.storeURL, \.storeURL),
     ]
 
     /// Every gateway key, in the order `bedside config` shows them.

@@ -47,6 +47,9 @@ public struct GatewayConfiguration: Sendable {
     public var maxTokenBytes: Int = 8 * 1024
     /// The HS256 secret file; nil means `gateway-secret` next to the database.
     public var secretPath: String?
+    /// Where the shared state lives: nil keeps it in the SQLite database file; a
+    /// `postgres://` URL shares it between several gateways (`[store] url`).
+    public var storeURL: String?
     /// Optional JWKS file with ES256/RS256 public keys, chosen by `kid`.
     public var jwksPath: String?
     /// Verified tokens remembered (by SHA-256 of the token) so that a repeated token is

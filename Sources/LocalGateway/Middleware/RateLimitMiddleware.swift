@@ -11,7 +11,7 @@ struct RateLimitMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let subject = context.subject ?? ""
-        let decision = limiter.take(subject: subject)
+        let decision = await limiter.take(subject: subject)
         context.trace.update { $0.rateLimitRemaining = decision.remaining }
         var response: Response
         if decision.allowed {

@@ -1,25 +1,68 @@
 import Core
+import Logging
+import Store
 
 /// Token buckets per subject (the token's `sub`), safe under concurrent requests: each
 /// decision is one refill-and-take inside a lock, so no two requests can spend the same token.
+///
+/// With a shared store (PostgreSQL behind several gateways) the bucket is the store's row
+/// instead, taken in one atomic statement on the database clock, so the gateways never grant
+/// more than `capacity` between them. If the store cannot be reached the in-process bucket
+/// decides (each gateway then limits on its own, and says so in its log once per outage).
 public final class RateLimiter: Sendable {
     public let capacity: Double
     public let refillPerSecond: Double
     private let buckets = Locked<[String: TokenBucket]>([:])
     private let uptime: @Sendable () -> Duration
+    private let shared: (any SharedRateLimitStore)?
+    private let logger: Logger?
+    private let sharedFailing = Locked(false)
     /// Above this many subjects, buckets that have refilled completely are forgotten
     /// (a full bucket carries no state worth keeping).
     private let compactionThreshold: Int
 
-    public init(capacity: Double, refillPerSecond: Double, uptime: @escaping @Sendable () -> Duration, compactionThreshold: Int = 10_000) {
+    public init(
+        capacity: Double, refillPerSecond: Double, uptime: @escaping @Sendable () -> Duration, compactionThreshold: Int = 10_000,
+        shared: (any SharedRateLimitStore)? = nil, logger: Logger? = nil
+    ) {
         self.capacity = capacity
         self.refillPerSecond = refillPerSecond
         self.uptime = uptime
         self.compactionThreshold = compactionThreshold
+        self.shared = shared
+        self.logger = logger
     }
 
-    /// Spends one token of `subject`'s bucket, or reports when to retry.
-    public func take(subject: String) -> RateDecision {
+    /// Spends one token of `subject`'s bucket: the shared one when there is a shared store.
+    public func take(subject: String) async -> RateDecision {
+        guard let shared else { return takeLocal(subject: subject) }
+        do {
+            let t = try await shared.takeToken(subject: subject, capacity: capacity, refillPerSecond: refillPerSecond)
+            if sharedFailing.withLock({ f in defer { f = false }; return f }) {
+                logger?.info("shared rate limits reachable again")
+            }
+            return decision(allowed: t.allowed, tokens: t.tokens)
+        } catch {
+            if !sharedFailing.withLock({ f in defer { f = true }; return f }) {
+                logger?.error("shared rate limits unreachable; limiting in this process", metadata: ["error": "\(error)"])
+            }
+            return takeLocal(subject: subject)
+        }
+    }
+
+    /// The headers' view of a shared bucket after a take.
+    func decision(allowed: Bool, tokens: Double) -> RateDecision {
+        let left = max(0, min(capacity, tokens))
+        let reset = Int(((capacity - left) / refillPerSecond).rounded(.up))
+        if allowed {
+            return RateDecision(allowed: true, remaining: Int(left.rounded(.down)), resetSeconds: reset, retryAfterSeconds: 0)
+        }
+        let wait = ((1 - left) / refillPerSecond).rounded(.up)
+        return RateDecision(allowed: false, remaining: 0, resetSeconds: reset, retryAfterSeconds: max(1, Int(wait)))
+    }
+
+    /// Spends one token of `subject`'s in-process bucket, or reports when to retry.
+    public func takeLocal(subject: String) -> RateDecision {
         let now = uptime()
         return buckets.withLock { all in
             if all.count > compactionThreshold, all[subject] == nil {

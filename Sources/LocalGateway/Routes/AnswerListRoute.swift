@@ -36,8 +36,8 @@ struct AnswerListRoute: Sendable {
             }
             after = position
         }
-        let page = try await gateway.database.answers(subject: subject, since: since, after: after, limit: limit)
-        let total = try await gateway.database.answerCount(subject: subject, since: since)
+        let page = try await gateway.state.answers(subject: subject, since: since, after: after, limit: limit)
+        let total = try await gateway.state.answerCount(subject: subject, since: since)
         return try JSONCoding.response(AnswerListPage(items: page.items, nextCursor: page.next?.cursor, total: total))
     }
 

@@ -36,7 +36,7 @@ struct AuditRoute: Sendable {
             }
             format = f
         }
-        let database = gateway.database
+        let database = gateway.state
         let q = query
         let headers: HTTPFields = [.contentType: format.contentType, .cacheControl: "no-store"]
         if request.method == .head { return Response(status: .ok, headers: headers) }

@@ -21,14 +21,14 @@ struct LookupRoutes: Sendable {
         let id = context.parameters.get("id") ?? ""
         guard (1...100).contains(id.utf8.count) else { throw GatewayError(BedsideError(.badRequest, "The answer id is not valid.")) }
         let subject = try context.requireSubject()
-        guard let stored = try await gateway.database.answer(id: id, subject: subject) else {
+        guard let stored = try await gateway.state.answer(id: id, subject: subject) else {
             throw GatewayError(BedsideError(.notFound, "You have no stored answer with the id \(RouteTable.printable(id))."))
         }
         if request.method != .head {
             var record = AuditRecord(answer: stored, subject: subject, requestID: context.trace.requestID)
             record.at = gateway.clock.now()
             record.outcome = "replay"
-            try await gateway.database.appendAudit(record)
+            try await gateway.state.appendAudit(record)
         }
         return try JSONCoding.response(stored)
     }
@@ -47,7 +47,7 @@ struct LookupRoutes: Sendable {
         if let q, q.count > QueryRequest.maxQuestionLength {
             throw GatewayError(BedsideError(.badRequest, "q is too long (the limit is \(QueryRequest.maxQuestionLength) characters)."))
         }
-        let items = try await gateway.database.history(query: q, limit: limit, subject: try context.requireSubject())
+        let items = try await gateway.state.history(query: q, limit: limit, subject: try context.requireSubject())
         return try JSONCoding.response(HistoryPage(items: items))
     }
 

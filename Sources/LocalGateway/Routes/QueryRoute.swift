@@ -86,7 +86,7 @@ struct QueryRoute: Sendable {
         answer.answerID = answerID
         answer.cached = false
         answer.latencyMS = elapsedMS(call)
-        answer = try await gateway.database.saveAnswer(answer, subject: call.subject)
+        answer = try await gateway.state.saveAnswer(answer, subject: call.subject)
         if !answer.incomplete, !answer.stale {
             await gateway.cache.store(
                 answer,
@@ -105,7 +105,7 @@ struct QueryRoute: Sendable {
     private func audit(_ record: AuditRecord) async throws -> Int64 {
         var r = record
         r.at = gateway.clock.now()
-        return try await gateway.database.appendAudit(r)
+        return try await gateway.state.appendAudit(r)
     }
 
     /// Inference failed before anything was sent: the newest answer of the lineage marked
