@@ -34,6 +34,8 @@ let package = Package(
         .package(url: "https://github.com/grpc/grpc-swift-nio-transport", from: "2.9.2"),
         .package(url: "https://github.com/grpc/grpc-swift-protobuf", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        // The gateway's shared state on PostgreSQL (issue 12): only the PostgresStore target links it.
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // Shared domain and wire types; no I/O.
@@ -42,6 +44,14 @@ let package = Package(
         .target(
             name: "Store",
             dependencies: ["Core", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict
+        ),
+        // The gateway's shared state (GatewayStateStore) on PostgreSQL, for several gateways on one database.
+        .target(
+            name: "PostgresStore",
+            dependencies: [
+                "Core", "Store", .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
         // Ingestion, retrieval, generation, citation checking, HTTP clients for LLM/embeddings/Qdrant.
@@ -102,7 +112,7 @@ let package = Package(
         .target(
             name: "RAGGRPC",
             dependencies: [
-                "Core",
+                "Core", "Inference",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
                 .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
@@ -145,11 +155,20 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Core"], path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "CoreTests", dependencies: ["Core"], swiftSettings: strict),
         .testTarget(
-            name: "RAGGRPCTests", dependencies: ["RAGGRPC", "Core", .product(name: "GRPCCore", package: "grpc-swift-2")], swiftSettings: strict),
+            name: "RAGGRPCTests", dependencies: ["RAGGRPC", "Core", "Inference", .product(name: "GRPCCore", package: "grpc-swift-2")], swiftSettings: strict),
         // Replays every input in Tests/FuzzCorpus through the fuzz oracles (crashes found stay regressions).
         .testTarget(name: "FuzzRegressionTests", dependencies: ["FuzzOracles", "TokenAuth", "Core"], swiftSettings: strict),
         .testTarget(
             name: "StoreTests", dependencies: ["Store", "Core", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strict),
+        // Against a throwaway PostgreSQL cluster the tests start with scripts/pg-cluster.sh (skipped without PostgreSQL).
+        .testTarget(
+            name: "PostgresStoreTests",
+            dependencies: [
+                "PostgresStore", "Store", "Core", "TestSupport", .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "InferenceTests",
             dependencies: [

@@ -187,6 +187,11 @@ public struct AuditQuery: Sendable, Hashable {
 public struct AuditChainBreak: Sendable, Hashable, Error {
     public var rowID: Int64
     public var reason: String
+
+    public init(rowID: Int64, reason: String) {
+        self.rowID = rowID
+        self.reason = reason
+    }
 }
 
 /// The audit trail: append-only, hash-chained, committed with `synchronous = FULL` before

@@ -12,6 +12,15 @@ public struct IssuedToken: Sendable, Hashable, Codable {
     /// When it was revoked (by its id, or with every token of its subject), if it was.
     public var revokedAt: Date?
 
+    public init(jti: String, subject: String, roles: [String], issuedAt: Date, expiresAt: Date, revokedAt: Date?) {
+        self.jti = jti
+        self.subject = subject
+        self.roles = roles
+        self.issuedAt = issuedAt
+        self.expiresAt = expiresAt
+        self.revokedAt = revokedAt
+    }
+
     enum CodingKeys: String, CodingKey {
         case jti, subject, roles
         case issuedAt = "issued_at"

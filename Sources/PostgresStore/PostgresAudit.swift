@@ -1,0 +1,264 @@
+import Core
+import Foundation
+import Logging
+import PostgresNIO
+import Store
+
+/// The audit trail on PostgreSQL: the same rows, canonical content and SHA-256 chain as
+/// SQLite's, one chain for every gateway on the database.
+extension PostgresGatewayState {
+    /// Appends a row at the end of the one chain and returns its id once committed. Rows that
+    /// arrive while this process's previous append is in flight share the next transaction.
+    @discardableResult
+    public func appendAudit(_ record: AuditRecord) async throws -> Int64 {
+        try await auditWriter.append(record)
+    }
+
+    /// Rows matching `query`: newest first when it has a limit, else oldest first.
+    public func auditRecords(_ query: AuditQuery) async throws -> [AuditRecord] {
+        let since = query.since?.timeIntervalSince1970
+        let until = query.until?.timeIntervalSince1970
+        let subject = query.subject
+        let q: PostgresQuery
+        if let limit = query.limit {
+            q = """
+                SELECT \(unescaped: Self.auditColumns) FROM audit
+                WHERE (\(since)::float8 IS NULL OR at >= \(since)::float8) AND (\(until)::float8 IS NULL OR at < \(until)::float8)
+                  AND (\(subject)::text IS NULL OR subject = \(subject)::text)
+                ORDER BY id DESC LIMIT \(Int64(max(1, limit)))
+                """
+        } else {
+            q = """
+                SELECT \(unescaped: Self.auditColumns) FROM audit
+                WHERE (\(since)::float8 IS NULL OR at >= \(since)::float8) AND (\(until)::float8 IS NULL OR at < \(until)::float8)
+                  AND (\(subject)::text IS NULL OR subject = \(subject)::text)
+                ORDER BY id ASC
+                """
+        }
+        return try await run { client in
+            var out: [AuditRecord] = []
+            for try await row in try await client.query(q, logger: logger) { out.append(try Self.auditRecord(row).record) }
+            return out
+        }
+    }
+
+    /// Matching rows oldest first, `pageSize` at a time (one query per page, keyed on id).
+    public func forEachAuditPage(_ query: AuditQuery, pageSize: Int, _ body: ([AuditRecord]) async throws -> Void) async throws {
+        let since = query.since?.timeIntervalSince1970
+        let until = query.until?.timeIntervalSince1970
+        let subject = query.subject
+        let size = Int64(max(1, pageSize))
+        var after: Int64 = 0
+        while true {
+            let q: PostgresQuery = """
+                SELECT \(unescaped: Self.auditColumns) FROM audit
+                WHERE (\(since)::float8 IS NULL OR at >= \(since)::float8) AND (\(until)::float8 IS NULL OR at < \(until)::float8)
+                  AND (\(subject)::text IS NULL OR subject = \(subject)::text) AND id > \(after)
+                ORDER BY id ASC LIMIT \(size)
+                """
+            let page = try await run { client in
+                var out: [AuditRecord] = []
+                for try await row in try await client.query(q, logger: logger) { out.append(try Self.auditRecord(row).record) }
+                return out
+            }
+            if page.isEmpty { return }
+            try await body(page)
+            after = page.last?.id ?? after
+            if page.count < Int(size) { return }
+        }
+    }
+
+    /// Walks the whole chain from the first row in one snapshot. Returns the rows checked, or
+    /// throws `AuditChainBreak` naming the first row whose link or hash is not what its
+    /// content and predecessor give (the same reasons as the SQLite store).
+    public func verifyAuditChain() async throws -> Int {
+        let result: Result<Int, AuditChainBreak> = try await run { client in
+            var previousHash = ""
+            var previousID: Int64 = 0
+            var count = 0
+            let rows = try await client.query("SELECT \(unescaped: Self.auditColumns) FROM audit ORDER BY id ASC", logger: logger)
+            for try await row in rows {
+                let (record, sourcesText) = try Self.auditRecord(row)
+                let id = record.id ?? 0
+                if record.prevHash != previousHash {
+                    let before = previousID == 0 ? "the start of the trail" : "row \(previousID)"
+                    return .failure(
+                        AuditChainBreak(rowID: id, reason: "its link does not match \(before) (a row was removed, inserted or edited)"))
+                }
+                if record.chainHash(id: id, previous: previousHash, sourcesJSON: sourcesText) != record.hash {
+                    return .failure(AuditChainBreak(rowID: id, reason: "its content does not match its hash (the row was edited)"))
+                }
+                previousHash = record.hash
+                previousID = id
+                count += 1
+            }
+            return .success(count)
+        }
+        return try result.get()
+    }
+
+    static let auditColumns =
+        "id, at, request_id, subject, question, answer_id, sources, model, index_version, cached, stale, refused, outcome, ref_id, detail, prev_hash, hash"
+
+    /// A row of `auditColumns` as a record, with its sources as stored (the hash covers that text).
+    static func auditRecord(_ row: PostgresRow) throws -> (record: AuditRecord, sources: String) {
+        let r = row.makeRandomAccess()
+        let sourcesText = try r[6].decode(String.self)
+        let sources = (try? JSONDecoder().decode([String].self, from: Data(sourcesText.utf8))) ?? []
+        let record = AuditRecord(
+            id: try r[0].decode(Int64.self), at: Date(timeIntervalSince1970: try r[1].decode(Double.self)),
+            requestID: try r[2].decode(String?.self), subject: try r[3].decode(String.self), question: try r[4].decode(String.self),
+            answerID: try r[5].decode(String?.self), sources: sources, model: try r[7].decode(String.self),
+            indexVersion: Int(try r[8].decode(Int64.self)), cached: try r[9].decode(Bool.self), stale: try r[10].decode(Bool.self),
+            refused: try r[11].decode(Bool.self), outcome: try r[12].decode(String.self), refID: try r[13].decode(Int64?.self),
+            detail: try r[14].decode(String.self), prevHash: try r[15].decode(String.self), hash: try r[16].decode(String.self))
+        return (record, sourcesText)
+    }
+}
+
+/// Group commit for the PostgreSQL audit trail. Callers wait until their row is committed;
+/// rows that arrive while one transaction runs go together into the next. One transaction
+/// is four round trips whatever its size: BEGIN, lock the chain's head row (`SELECT … FOR
+/// UPDATE`, which serializes appends across gateways and returns the head as committed by
+/// the last of them), one INSERT of every row (arrays unnested) that also moves the head,
+/// and COMMIT.
+final class PostgresAuditWriter: Sendable {
+    private struct Pending {
+        var record: AuditRecord
+        var sources: String
+        var continuation: CheckedContinuation<Int64, any Error>
+    }
+
+    private struct State {
+        var pending: [Pending] = []
+        var flushing = false
+    }
+
+    /// Rows in one transaction at most (the rest wait for the next).
+    static let maxBatch = 500
+
+    private let state = Locked(State())
+    private let client: PostgresClient
+    private let target: PostgresTarget
+    private let logger: Logger
+
+    init(client: PostgresClient, target: PostgresTarget, logger: Logger) {
+        self.client = client
+        self.target = target
+        self.logger = logger
+    }
+
+    func append(_ record: AuditRecord) async throws -> Int64 {
+        let stored = record.storable()
+        let sources = try BedsideDatabase.sourcesJSON(stored.sources)
+        return try await withCheckedThrowingContinuation { continuation in
+            let start = state.withLock { s -> Bool in
+                s.pending.append(Pending(record: stored, sources: sources, continuation: continuation))
+                if s.flushing { return false }
+                s.flushing = true
+                return true
+            }
+            if start { Task { await self.drain() } }
+        }
+    }
+
+    private func drain() async {
+        while true {
+            let batch = state.withLock { s -> [Pending] in
+                let n = min(s.pending.count, Self.maxBatch)
+                let b = Array(s.pending.prefix(n))
+                s.pending.removeFirst(n)
+                if b.isEmpty { s.flushing = false }
+                return b
+            }
+            if batch.isEmpty { return }
+            do {
+                let ids = try await insert(batch.map { ($0.record, $0.sources) })
+                for (p, id) in zip(batch, ids) { p.continuation.resume(returning: id) }
+            } catch {
+                let mapped = target.mapError(error)
+                for p in batch { p.continuation.resume(throwing: mapped) }
+            }
+        }
+    }
+
+    /// Inserts `rows` (already `storable()`) at the end of the chain in one transaction.
+    private func insert(_ rows: [(AuditRecord, String)]) async throws -> [Int64] {
+        let logger = self.logger
+        return try await client.withTransaction(logger: logger) { connection -> [Int64] in
+            var previousID: Int64 = 0
+            var previousHash = ""
+            let head = try await connection.query(
+                "SELECT last_id, last_hash FROM audit_head WHERE singleton FOR UPDATE", logger: logger)
+            for try await (id, hash) in head.decode((Int64, String).self) {
+                previousID = id
+                previousHash = hash
+            }
+            var ids: [Int64] = []
+            var ats: [Double] = []
+            var requestIDs: [String] = []
+            var requestIDNull: [Bool] = []
+            var subjects: [String] = []
+            var questions: [String] = []
+            var answerIDs: [String] = []
+            var answerIDNull: [Bool] = []
+            var sources: [String] = []
+            var models: [String] = []
+            var indexVersions: [Int64] = []
+            var cached: [Bool] = []
+            var stale: [Bool] = []
+            var refused: [Bool] = []
+            var outcomes: [String] = []
+            var refIDs: [Int64] = []
+            var refIDNull: [Bool] = []
+            var details: [String] = []
+            var prevHashes: [String] = []
+            var hashes: [String] = []
+            for (r, sourcesJSON) in rows {
+                let id = previousID + 1
+                let hash = r.chainHash(id: id, previous: previousHash, sourcesJSON: sourcesJSON)
+                ids.append(id)
+                ats.append(r.at.timeIntervalSince1970)
+                requestIDs.append(r.requestID ?? "")
+                requestIDNull.append(r.requestID == nil)
+                subjects.append(r.subject)
+                questions.append(r.question)
+                answerIDs.append(r.answerID ?? "")
+                answerIDNull.append(r.answerID == nil)
+                sources.append(sourcesJSON)
+                models.append(r.model)
+                indexVersions.append(Int64(r.indexVersion))
+                cached.append(r.cached)
+                stale.append(r.stale)
+                refused.append(r.refused)
+                outcomes.append(r.outcome)
+                refIDs.append(r.refID ?? 0)
+                refIDNull.append(r.refID == nil)
+                details.append(r.detail)
+                prevHashes.append(previousHash)
+                hashes.append(hash)
+                previousID = id
+                previousHash = hash
+            }
+            try await connection.query(
+                """
+                WITH ins AS (
+                    INSERT INTO audit(id, at, request_id, subject, question, answer_id, sources, model, index_version, cached, stale,
+                                      refused, outcome, ref_id, detail, prev_hash, hash)
+                    SELECT u.id, u.at, CASE WHEN u.rid_null THEN NULL ELSE u.rid END, u.subject, u.question,
+                           CASE WHEN u.aid_null THEN NULL ELSE u.aid END, u.sources, u.model, u.index_version, u.cached, u.stale,
+                           u.refused, u.outcome, CASE WHEN u.ref_null THEN NULL ELSE u.ref END, u.detail, u.prev_hash, u.hash
+                    FROM unnest(\(ids)::int8[], \(ats)::float8[], \(requestIDs)::text[], \(requestIDNull)::bool[], \(subjects)::text[],
+                                \(questions)::text[], \(answerIDs)::text[], \(answerIDNull)::bool[], \(sources)::text[], \(models)::text[],
+                                \(indexVersions)::int8[], \(cached)::bool[], \(stale)::bool[], \(refused)::bool[], \(outcomes)::text[],
+                                \(refIDs)::int8[], \(refIDNull)::bool[], \(details)::text[], \(prevHashes)::text[], \(hashes)::text[])
+                         AS u(id, at, rid, rid_null, subject, question, aid, aid_null, sources, model, index_version, cached, stale,
+                              refused, outcome, ref, ref_null, detail, prev_hash, hash)
+                    RETURNING 1
+                )
+                UPDATE audit_head SET last_id = \(previousID), last_hash = \(previousHash) WHERE singleton
+                """, logger: logger)
+            return ids
+        }
+    }
+}
