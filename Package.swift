@@ -135,7 +135,7 @@ let package = Package(
         .executableTarget(
             name: "bedside",
             dependencies: [
-                "Core", "Store", "Inference", "LocalGateway", "TUI", "APIClient", "RAGGRPC",
+                "Core", "Store", "Inference", "LocalGateway", "TUI", "APIClient", "RAGGRPC", "PostgresStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),

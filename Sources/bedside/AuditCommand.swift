@@ -9,7 +9,7 @@ struct AuditCommand: AsyncParsableCommand {
         commandName: "audit",
         abstract: "Show the audit trail: who asked what, when, and which sources they were shown.",
         discussion: """
-            Reads the database file directly. The table escapes control and text-direction
+            Reads the database file directly, or the shared PostgreSQL store with --store. The table escapes control and text-direction
             characters in questions (shown as \\u{…}) so a question cannot act on your
             terminal; --json and --format print the stored text exactly. `bedside audit
             verify` checks the hash chain and names the first row that was edited.
@@ -22,6 +22,7 @@ struct AuditCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "show", abstract: "Print audit rows (the default).")
 
         @OptionGroup var database: DatabaseOptions
+        @OptionGroup var store: StoreOptions
 
         @Option(help: "How many of the newest rows to show in the table or --json (ignored by --format, which exports every match).")
         var limit = 50
@@ -49,7 +50,7 @@ struct AuditCommand: AsyncParsableCommand {
                 let now = Date()
                 if let since { query.since = try AuditExport.parseTime(since, now: now, name: "--since") }
                 if let until { query.until = try AuditExport.parseTime(until, now: now, name: "--until") }
-                let db = try database.open()
+                let db = try await store.open(database: database)
                 if let format {
                     guard let f = AuditExport.Format(rawValue: format.lowercased()) else {
                         throw BedsideError(.badRequest, "--format must be jsonl or csv.")
@@ -87,10 +88,11 @@ struct AuditCommand: AsyncParsableCommand {
         )
 
         @OptionGroup var database: DatabaseOptions
+        @OptionGroup var store: StoreOptions
 
         func run() async throws {
             try await reportingErrors {
-                let db = try database.open()
+                let db = try await store.open(database: database)
                 do {
                     let count = try await db.verifyAuditChain()
                     print("audit chain ok: \(count) rows verified")

@@ -15,7 +15,9 @@ struct ServeCommand: AsyncParsableCommand {
             flight, then closes the database. Mint tokens with `bedside token create`.
             With --inference URL, questions are routed to another Bedside gateway (with a
             circuit breaker), or with --inference grpc://HOST:PORT to a RAG service speaking
-            rag.RAGService (Protos/rag.proto); otherwise inference runs in this process. API: docs/api.md.
+            rag.RAGService (Protos/rag.proto); otherwise inference runs in this process.
+            With --store postgres://… several gateways share one audit trail, history, cache,
+            token revocations and rate limits (docs/deployment.md). API: docs/api.md.
             """
     )
 
@@ -24,6 +26,7 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup var gateway: GatewayOptions
 
     @OptionGroup var listen: ServeOptions
+    @OptionGroup var store: StoreOptions
 
     @Option(
         help: ArgumentHelp(
@@ -42,13 +45,14 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let config = try gateway.configuration(databasePath: database.path, extraFlags: listen.flags)
+            let config = try gateway.configuration(databasePath: database.path, extraFlags: listen.flags.merging(store.flags) { a, _ in a })
             try config.validateExposure()
             if let cert = config.tlsCertificatePath, let key = config.tlsKeyPath {
                 _ = try GatewayTLS.serverConfiguration(certificatePath: cert, keyPath: key) // fail now, not after setup
             }
             let logger = GatewayLogging.makeLogger(configuration: config)
             let db = try database.open()
+            let state = try await SharedState.open(url: config.storeURL, database: { db }, logger: logger)
             let service: any InferenceService
             var setup: ComponentOptions.Setup?
             var grpc: GRPCInferenceService?
@@ -84,11 +88,12 @@ struct ServeCommand: AsyncParsableCommand {
             let started = Date()
             let host = config.host
             let scheme = config.tlsEnabled ? "https" : "http"
-            try await runGateway(configuration: config, database: db, inference: service, logger: logger) { port in
+            try await runGateway(configuration: config, database: db, state: state, inference: service, logger: logger) { port in
                 logger.info(
                     "listening",
                     metadata: [
                         "url": "\(scheme)://\(host):\(port)",
+                        "state": "\(state.stateDescription)",
                         "startup_ms": "\(Int(Date().timeIntervalSince(started) * 1000))",
                     ])
             }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Core
 import Foundation
 import LocalGateway
+import Logging
 import Store
 
 struct TokenCommand: AsyncParsableCommand {
@@ -24,6 +25,7 @@ struct TokenCommand: AsyncParsableCommand {
 
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var gateway: GatewayOptions
+        @OptionGroup var store: StoreOptions
 
         @Option(help: "Who the token is for (the rate-limit key, the audit subject and whose records it reads).")
         var subject: String
@@ -38,10 +40,13 @@ struct TokenCommand: AsyncParsableCommand {
             try await reportingErrors {
                 guard !subject.trimmingCharacters(in: .whitespaces).isEmpty else { throw BedsideError(.badRequest, "The subject is empty.") }
                 let lifetime = try parseDuration(ttl)
-                let config = try gateway.configuration(databasePath: database.path)
+                let config = try gateway.configuration(databasePath: database.path, extraFlags: store.flags)
                 let db = try database.open()
-                let issuer = try TokenIssuer(configuration: config, database: db)
-                print(try await issuer.mint(subject: subject, ttl: lifetime, roles: role, maxTTL: config.maxTokenTTL))
+                let state = try await SharedState.open(url: config.storeURL, database: { db }, logger: Logger(label: "bedside.store"))
+                let issuer = try TokenIssuer(configuration: config, database: db, state: state)
+                let token = try await issuer.mint(subject: subject, ttl: lifetime, roles: role, maxTTL: config.maxTokenTTL)
+                try await state.closeState()
+                print(token)
             }
         }
     }
@@ -51,6 +56,7 @@ struct TokenCommand: AsyncParsableCommand {
             commandName: "list", abstract: "List the tokens minted with this database (never the tokens themselves).")
 
         @OptionGroup var database: DatabaseOptions
+        @OptionGroup var store: StoreOptions
 
         @Option(help: "Only this subject's tokens.")
         var subject: String?
@@ -60,7 +66,9 @@ struct TokenCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingErrors {
-                let tokens = try await database.open().issuedTokens(subject: subject)
+                let state = try await store.open(database: database)
+                let tokens = try await state.issuedTokens(subject: subject)
+                try await state.closeState()
                 if json {
                     print(String(decoding: try WireCoding.encoder(pretty: true).encode(tokens), as: UTF8.self))
                     return
@@ -87,6 +95,7 @@ struct TokenCommand: AsyncParsableCommand {
         )
 
         @OptionGroup var database: DatabaseOptions
+        @OptionGroup var store: StoreOptions
 
         @Argument(help: ArgumentHelp("The token id (jti) to revoke, from `bedside token list`.", valueName: "jti"))
         var jti: String?
@@ -99,11 +108,15 @@ struct TokenCommand: AsyncParsableCommand {
                 switch (jti, subject) {
                 case (let id?, nil):
                     guard !id.isEmpty, id.utf8.count <= 256 else { throw BedsideError(.badRequest, "The token id is not valid.") }
-                    try await database.open().revokeToken(jti: id)
+                    let state = try await store.open(database: database)
+                    try await state.revokeToken(jti: id)
+                    try await state.closeState()
                     print("revoked token \(AuditExport.terminalSafe(id))")
                 case (nil, let s?):
                     guard !s.isEmpty else { throw BedsideError(.badRequest, "The subject is empty.") }
-                    let n = try await database.open().revokeSubject(s)
+                    let state = try await store.open(database: database)
+                    let n = try await state.revokeSubject(s)
+                    try await state.closeState()
                     print("revoked every token of \(AuditExport.terminalSafe(s)) issued until now (\(n) minted with this database)")
                 default:
                     throw BedsideError(.badRequest, "Give either a token id or --subject.")

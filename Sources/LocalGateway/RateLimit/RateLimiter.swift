@@ -38,12 +38,20 @@ public final class RateLimiter: Sendable {
         guard let shared else { return takeLocal(subject: subject) }
         do {
             let t = try await shared.takeToken(subject: subject, capacity: capacity, refillPerSecond: refillPerSecond)
-            if sharedFailing.withLock({ f in defer { f = false }; return f }) {
+            let wasFailing = sharedFailing.withLock { f in
+                defer { f = false }
+                return f
+            }
+            if wasFailing {
                 logger?.info("shared rate limits reachable again")
             }
             return decision(allowed: t.allowed, tokens: t.tokens)
         } catch {
-            if !sharedFailing.withLock({ f in defer { f = true }; return f }) {
+            let wasFailing = sharedFailing.withLock { f in
+                defer { f = true }
+                return f
+            }
+            if !wasFailing {
                 logger?.error("shared rate limits unreachable; limiting in this process", metadata: ["error": "\(error)"])
             }
             return takeLocal(subject: subject)
