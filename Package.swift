@@ -155,7 +155,8 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Core"], path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "CoreTests", dependencies: ["Core"], swiftSettings: strict),
         .testTarget(
-            name: "RAGGRPCTests", dependencies: ["RAGGRPC", "Core", "Inference", .product(name: "GRPCCore", package: "grpc-swift-2")], swiftSettings: strict),
+            name: "RAGGRPCTests", dependencies: ["RAGGRPC", "Core", "Inference", .product(name: "GRPCCore", package: "grpc-swift-2")],
+            swiftSettings: strict),
         // Replays every input in Tests/FuzzCorpus through the fuzz oracles (crashes found stay regressions).
         .testTarget(name: "FuzzRegressionTests", dependencies: ["FuzzOracles", "TokenAuth", "Core"], swiftSettings: strict),
         .testTarget(

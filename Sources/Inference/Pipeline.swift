@@ -95,9 +95,12 @@ public struct Pipeline: InferenceService {
     public static let refusalText =
         "The indexed sources do not answer this question, so Bedside will not guess. The nearest sources are listed for reading; they do not support an answer."
 
+    /// The refusal when not even a near source was found.
+    public static let noNearSourceRefusalText = "The indexed sources do not answer this question, and no source is near it."
+
     static func refusal(question: String, nearest: [RetrievedPassage], model: String) -> Answer {
         Answer(
-            question: question, answer: nearest.isEmpty ? "The indexed sources do not answer this question, and no source is near it." : refusalText,
+            question: question, answer: nearest.isEmpty ? noNearSourceRefusalText : refusalText,
             refused: true, nearestSources: nearest.enumerated().map { $0.element.citation($0.offset + 1) }, model: model)
     }
 

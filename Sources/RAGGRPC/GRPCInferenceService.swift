@@ -3,6 +3,7 @@ import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2Posix
 import GRPCProtobuf
+import Inference
 import NIOCore
 import NIOPosix
 
@@ -14,7 +15,10 @@ import NIOPosix
 ///
 /// A citation whose `source_id` names a document in the gateway's local index is linked to its
 /// passage there (`resolve`); any other carries its own text (chunk id 0), which the console's
-/// source viewer shows as it is.
+/// source viewer shows as it is. Every sentence of the service's answer is then checked against
+/// what it cites, as Bedside's own model's answers are (`ServiceAnswer`), before anything is
+/// sent: the events are the checked answer's citations, its checked text as one delta, and the
+/// checked answer; the service's own text never reaches a client.
 ///
 /// `run()` keeps the connections; run it on a task for as long as the service is used, and call
 /// `shutdown()` to end it.
@@ -40,27 +44,31 @@ public final class GRPCInferenceService: InferenceService, Sendable {
     /// Looks a cited document up in the local index: the passage of document `sourceID` that holds `text`.
     public typealias Resolver = @Sendable (_ sourceID: String, _ text: String) async -> LinkedPassage?
 
+    /// One `Query` call (the gRPC client, or an in-process fake in tests).
+    typealias Query = @Sendable (Rag_QueryRequest, CallOptions) async throws -> Rag_QueryResponse
+
     /// What `Answer.model` and the status say the generator is (part of cache keys).
     public static let model = "rag.RAGService"
 
     public let target: GRPCTarget
-    private let client: GRPCClient<HTTP2ClientTransport.Posix>
-    private let rag: Rag_RAGService.Client<HTTP2ClientTransport.Posix>
+    private let client: GRPCClient<HTTP2ClientTransport.Posix>?
+    private let query: Query
     private let callTimeout: Duration
     private let connectTimeout: Duration
     private let resolve: Resolver?
+    private let verifier: CitationVerifier
 
     /// - Parameters:
     ///   - url: `grpc://HOST:PORT` (plaintext HTTP/2).
     ///   - callTimeout: the gRPC deadline of each `Query` call.
     ///   - connectTimeout: the longest a status check waits for a TCP connection.
     ///   - resolve: links citations to the local index (nil: every citation carries its text).
-    public init(url: String, callTimeout: Duration, connectTimeout: Duration = .seconds(2), resolve: Resolver? = nil) throws {
+    ///   - verifier: checks the service's sentences against what they cite.
+    public init(
+        url: String, callTimeout: Duration, connectTimeout: Duration = .seconds(2), resolve: Resolver? = nil,
+        verifier: CitationVerifier = CitationVerifier()
+    ) throws {
         let target = try GRPCTarget(url: url)
-        self.target = target
-        self.callTimeout = callTimeout
-        self.connectTimeout = connectTimeout
-        self.resolve = resolve
         let config = HTTP2ClientTransport.Posix.Config.defaults { config in
             // A service that went away is tried again soon after it comes back (the default backs off to 2 minutes).
             config.backoff = .init(initial: .milliseconds(100), max: .seconds(1), multiplier: 1.6, jitter: 0.2)
@@ -68,30 +76,52 @@ public final class GRPCInferenceService: InferenceService, Sendable {
         let transport = try HTTP2ClientTransport.Posix(
             target: .dns(host: target.host, port: target.port),
             transportSecurity: .plaintext, config: config)
-        client = GRPCClient(transport: transport)
-        rag = Rag_RAGService.Client(wrapping: client)
+        let client = GRPCClient(transport: transport)
+        let rag = Rag_RAGService.Client(wrapping: client)
+        self.target = target
+        self.client = client
+        self.query = { message, options in try await rag.query(message, options: options) }
+        self.callTimeout = callTimeout
+        self.connectTimeout = connectTimeout
+        self.resolve = resolve
+        self.verifier = verifier
+    }
+
+    /// A service whose calls go to `query` in process (tests); `run()` returns at once.
+    init(
+        target: GRPCTarget, callTimeout: Duration, resolve: Resolver? = nil, verifier: CitationVerifier = CitationVerifier(),
+        query: @escaping Query
+    ) {
+        self.target = target
+        self.client = nil
+        self.query = query
+        self.callTimeout = callTimeout
+        self.connectTimeout = .seconds(2)
+        self.resolve = resolve
+        self.verifier = verifier
     }
 
     /// Maintains the connections until `shutdown()`.
     public func run() async throws {
-        try await client.runConnections()
+        try await client?.runConnections()
     }
 
     public func shutdown() {
-        client.beginGracefulShutdown()
+        client?.beginGracefulShutdown()
     }
 
     public func answer(_ request: QueryRequest) -> AsyncThrowingStream<AnswerEvent, any Error> {
-        let rag = self.rag
+        let query = self.query
         let target = self.target
         let resolve = self.resolve
+        let verifier = self.verifier
         let options = Self.callOptions(timeout: callTimeout)
         let message = Self.message(for: request)
         return .producing { continuation in
             let started = ContinuousClock.now
             let response: Rag_QueryResponse
             do {
-                response = try await rag.query(message, options: options)
+                response = try await query(message, options)
             } catch {
                 throw Self.map(error, target: target)
             }
@@ -99,10 +129,10 @@ public final class GRPCInferenceService: InferenceService, Sendable {
             for c in response.citations {
                 if let resolve, c.hasSourceID, !c.sourceID.isEmpty { linked.append(await resolve(c.sourceID, c.text)) } else { linked.append(nil) }
             }
-            let elapsed = ContinuousClock.now - started
-            let answer = Self.answer(
+            let answer = ServiceAnswer.answer(
                 question: request.question, response: response, linked: linked, target: target,
-                latencyMS: elapsed / .milliseconds(1))
+                latencyMS: (ContinuousClock.now - started) / .milliseconds(1), verifier: verifier)
+            // Only the checked answer is sent: its citations, its text, then the whole answer.
             continuation.yield(.citations(answer.citations))
             continuation.yield(.delta(answer.answer))
             continuation.yield(.done(answer))
@@ -139,107 +169,6 @@ public final class GRPCInferenceService: InferenceService, Sendable {
         message.question = request.question
         message.filters = request.filters
         return message
-    }
-
-    /// The service's answer in Bedside's terms: citations numbered from 1 in the service's
-    /// order, one sentence per sentence of its text with the `[n]` markers it holds. Markers
-    /// that point at no citation are taken out and listed in `removedCitations`; a sentence
-    /// with no marker is marked unsupported. No citations at all is a refusal.
-    static func answer(
-        question: String, response: Rag_QueryResponse, linked: [LinkedPassage?], target: GRPCTarget,
-        latencyMS: Double
-    ) -> Answer {
-        let citations = response.citations.enumerated().map { i, c in
-            citation(n: i + 1, c, linked: i < linked.count ? linked[i] : nil)
-        }
-        let valid = Set(citations.map(\.n))
-        var removed: [Int] = []
-        var sentences: [AnswerSentence] = []
-        var text: [String] = []
-        for raw in splitSentences(response.answer) {
-            let (clean, numbers) = markers(in: raw, keeping: valid)
-            removed += numbers.dropped
-            text.append(clean)
-            sentences.append(AnswerSentence(text: clean, citations: numbers.kept, unsupported: numbers.kept.isEmpty))
-        }
-        let refused = citations.isEmpty
-        return Answer(
-            question: question, answer: text.joined(separator: " "), sentences: refused ? [] : sentences, refused: refused,
-            citations: refused ? [] : citations, removedCitations: Array(Set(removed)).sorted(), indexVersion: 0,
-            model: model, retriever: target.description, latencyMS: latencyMS)
-    }
-
-    static func citation(n: Int, _ c: Rag_Citation, linked: LinkedPassage?) -> Citation {
-        let sourceID = c.hasSourceID ? c.sourceID : ""
-        if let linked {
-            return Citation(
-                n: n, sourceID: sourceID, chunkID: linked.chunkID, title: c.hasTitle && !c.title.isEmpty ? c.title : linked.title,
-                section: linked.section, score: c.hasScore ? c.score : 0, text: c.text, start: linked.start, end: linked.end)
-        }
-        let title = c.hasTitle && !c.title.isEmpty ? c.title : (sourceID.isEmpty ? "Source \(n)" : sourceID)
-        return Citation(
-            n: n, sourceID: sourceID, chunkID: 0, title: title, section: "", score: c.hasScore ? c.score : 0,
-            text: c.text, start: 0, end: 0)
-    }
-
-    /// Splits after `.`, `!` or `?` (with any `[n]` markers written right after it) followed by white space or the end.
-    static func splitSentences(_ text: String) -> [String] {
-        var out: [String] = []
-        var current = ""
-        let chars = Array(text)
-        var i = 0
-        while i < chars.count {
-            current.append(chars[i])
-            if ".!?".contains(chars[i]) {
-                var j = i + 1
-                var absorbed = ""
-                while true {
-                    var k = j
-                    while k < chars.count, chars[k] == " " { k += 1 }
-                    guard k < chars.count, chars[k] == "[", let close = chars[k...].firstIndex(of: "]"), close > k + 1,
-                        chars[(k + 1)..<close].allSatisfy(\.isNumber)
-                    else { break }
-                    absorbed += String(chars[j...close])
-                    j = close + 1
-                }
-                if j >= chars.count || chars[j].isWhitespace {
-                    out.append((current + absorbed).trimmingCharacters(in: .whitespacesAndNewlines))
-                    current = ""
-                    i = j
-                    continue
-                }
-            }
-            i += 1
-        }
-        out.append(current.trimmingCharacters(in: .whitespacesAndNewlines))
-        return out.filter { !$0.isEmpty }
-    }
-
-    /// The `[n]` markers of a sentence: those in `valid` kept (in order, once each), the others removed from the text.
-    static func markers(in sentence: String, keeping valid: Set<Int>) -> (String, (kept: [Int], dropped: [Int])) {
-        var kept: [Int] = []
-        var dropped: [Int] = []
-        var out = ""
-        var rest = Substring(sentence)
-        while let open = rest.firstIndex(of: "[") {
-            out += rest[..<open]
-            let after = rest[rest.index(after: open)...]
-            if let close = after.firstIndex(of: "]"), let n = Int(after[..<close]), !after[..<close].isEmpty {
-                if valid.contains(n) {
-                    if !kept.contains(n) { kept.append(n) }
-                    out += "[\(n)]"
-                } else {
-                    dropped.append(n)
-                    while out.hasSuffix(" ") { out.removeLast() }
-                }
-                rest = after[after.index(after: close)...]
-            } else {
-                out.append("[")
-                rest = after
-            }
-        }
-        out += rest
-        return (out.trimmingCharacters(in: .whitespaces), (kept, dropped))
     }
 
     /// A gRPC failure in the gateway's terms: unreachable or overloaded → inference unavailable and

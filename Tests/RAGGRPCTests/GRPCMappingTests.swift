@@ -1,5 +1,6 @@
 import Core
 import GRPCCore
+import Inference
 import Testing
 
 @testable import RAGGRPC
@@ -18,43 +19,30 @@ struct GRPCMappingTests {
         return c
     }
 
-    @Test func answerSentencesCitationsAndLinks() {
-        var response = Rag_QueryResponse()
-        response.answer = "Give IM adrenaline 500 micrograms [1]. Repeat after 5 minutes [1][2]. Lie the patient flat. See also [7]."
-        response.citations = [
-            citation("The IM adrenaline dose is 500 micrograms.", score: 0.9, sourceID: "anaphylaxis", title: "Anaphylaxis"),
-            citation("External text only.", sourceID: "elsewhere"),
-        ]
+    @Test func citationsLinkedToTheLocalIndexOrCarryingTheirText() {
+        let external = citation("External text only.", sourceID: "elsewhere")
         let link = GRPCInferenceService.LinkedPassage(
-            chunkID: 42, title: "Local title", section: "Adrenaline",
-            text: "The IM adrenaline dose is 500 micrograms.", start: 10, end: 52)
-        let a = GRPCInferenceService.answer(question: "dose?", response: response, linked: [link, nil], target: target, latencyMS: 3)
-        #expect(!a.refused)
-        #expect(a.model == GRPCInferenceService.model)
-        #expect(a.retriever == "grpc://127.0.0.1:50051")
-        #expect(a.citations.map(\.n) == [1, 2])
-        #expect(a.citations[0].chunkID == 42 && a.citations[0].start == 10 && a.citations[0].end == 52)
-        #expect(a.citations[0].title == "Anaphylaxis" && a.citations[0].section == "Adrenaline" && a.citations[0].score == 0.9)
-        #expect(a.citations[1].chunkID == 0 && a.citations[1].text == "External text only." && a.citations[1].title == "elsewhere")
-        #expect(a.sentences.map(\.citations) == [[1], [1, 2], [], []])
-        #expect(a.sentences.map(\.unsupported) == [false, false, true, true])
-        #expect(a.removedCitations == [7])
-        #expect(!a.answer.contains("[7]"))
-        #expect(a.answer.hasPrefix("Give IM adrenaline 500 micrograms [1]. Repeat"))
+            chunkID: 42, title: "Local title", section: "Adrenaline", text: "The IM adrenaline dose is 500 micrograms.", start: 10, end: 51)
+        let linked = ServiceAnswer.citation(
+            n: 1, citation("The IM adrenaline dose is 500 micrograms.", score: 0.9, sourceID: "anaphylaxis", title: "Anaphylaxis"), linked: link)
+        #expect(linked.sourceID == "anaphylaxis" && linked.chunkID == 42 && linked.start == 10 && linked.end == 51)
+        #expect(linked.title == "Anaphylaxis" && linked.section == "Adrenaline" && linked.score == 0.9 && linked.text == link.text)
+        let own = ServiceAnswer.citation(n: 2, external, linked: nil)
+        #expect(own.chunkID == 0 && own.text == "External text only." && own.title == "elsewhere")
+        // Its own document: offsets into its text, an id of its own.
+        #expect(own.start == 0 && own.end == "External text only.".utf8.count)
+        #expect(own.sourceID.hasPrefix("elsewhere#") && own.sourceID != "elsewhere")
+        #expect(ServiceAnswer.citation(n: 3, citation("No id."), linked: nil).title == "Source 3")
     }
 
     @Test func noCitationsIsARefusal() {
         var response = Rag_QueryResponse()
         response.answer = "The indexed sources do not answer this question."
-        let a = GRPCInferenceService.answer(question: "q", response: response, linked: [], target: target, latencyMS: 1)
+        let a = ServiceAnswer.answer(question: "q", response: response, linked: [], target: target, latencyMS: 1)
         #expect(a.refused)
-        #expect(a.citations.isEmpty && a.sentences.isEmpty)
-        #expect(a.answer == response.answer)
-    }
-
-    @Test func sentenceSplitKeepsMarkersAfterTheFullStopAndDecimals() {
-        let parts = GRPCInferenceService.splitSentences("Give 0.5 mL now. [1] Then wait 5 min.[2] Done")
-        #expect(parts == ["Give 0.5 mL now. [1]", "Then wait 5 min.[2]", "Done"])
+        #expect(a.citations.isEmpty && a.sentences.isEmpty && a.nearestSources.isEmpty)
+        #expect(a.answer == Pipeline.noNearSourceRefusalText)
+        #expect(a.model == GRPCInferenceService.model && a.retriever == "grpc://127.0.0.1:50051")
     }
 
     @Test func statusCodesBecomeBedsideErrors() {
