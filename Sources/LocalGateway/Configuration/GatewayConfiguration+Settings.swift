@@ -2,7 +2,7 @@ import Core
 import Foundation
 import Logging
 
-/// Every gateway setting as a key of `config.toml` ([gateway], [cache], [limits], [auth], [tls]),
+/// Every gateway setting as a key of `config.toml` ([gateway], [cache], [limits], [auth], [tls], [store]),
 /// a `BEDSIDE_*` variable, and (for some) a flag of `bedside serve`.
 extension GatewayConfiguration {
     public enum Keys {
