@@ -12,6 +12,9 @@ Prints `listening PORT` on stdout once it serves (--port 0 picks a free port).
 The control file (--control), re-read on every call, switches behaviour for tests:
     delay=SECONDS       sleep this long before answering (past the gateway's deadline)
     error=CODE          answer with this gRPC status (UNAVAILABLE, INVALID_ARGUMENT, INTERNAL, ...)
+    append=TEXT         add TEXT (with any [n] markers) after the answer's own sentences, e.g. a
+                        sentence its citation does not back, to test the gateway's checker
+    replace=TEXT        answer TEXT instead, with the same citations
 Lines are `key=value`; a missing or empty file means answer normally. Every call is counted in
 `FILE.calls` (one line per call) so tests can tell whether the gateway called the peer.
 Needs grpcio and grpcio-tools (pip install grpcio grpcio-tools).
@@ -135,7 +138,12 @@ def main():
                 citations.append(rag_pb2.Citation(text=text, score=score, source_id=source_id, title=title))
                 first = re.split(r"(?<=[.!?])\s+", text)[0].rstrip(".")
                 sentences.append(f"{first} [{n}].")
-            return rag_pb2.QueryResponse(answer=" ".join(sentences), citations=citations)
+            answer = " ".join(sentences)
+            if control.get("append"):
+                answer += " " + control["append"]
+            if control.get("replace"):
+                answer = control["replace"]
+            return rag_pb2.QueryResponse(answer=answer, citations=citations)
 
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=16))
     rag_pb2_grpc.add_RAGServiceServicer_to_server(Service(), server)

@@ -56,6 +56,45 @@ struct GRPCPeerTests {
         let unlinked = try #require(try other.json()["citations"] as? [[String: Any]]).filter { $0["source_id"] as? String != "anaphylaxis" }
         #expect(!unlinked.isEmpty)
         #expect(unlinked.allSatisfy { $0["chunk_id"] as? Int == 0 && ($0["text"] as? String)?.isEmpty == false })
+        // Each text-only citation is its own document: a source id of its own, offsets into its own text.
+        let ids = unlinked.compactMap { $0["source_id"] as? String }
+        #expect(Set(ids).count == unlinked.count, "ids: \(ids)")
+        #expect(unlinked.allSatisfy { ($0["end"] as? Int) == ($0["text"] as? String)?.utf8.count && $0["start"] as? Int == 0 })
+        // Every sentence the peer wrote quotes its passage: checked, supported, with spans.
+        let checked = try #require(try other.json()["sentences"] as? [[String: Any]])
+        #expect(!checked.isEmpty && checked.allSatisfy { $0["unsupported"] as? Bool == false && ($0["spans"] as? [Any])?.isEmpty == false })
+
+        // 1b. The peer adds a sentence its citation does not back (a dose no passage states): it never
+        // reaches the client as part of the answer, in JSON or in the stream; it is listed as removed.
+        let invented = "Give 75 mg of intravenous vasopressin every 2 minutes"
+        try "append=\(invented) [1].\n".write(toFile: control, atomically: true, encoding: .utf8)
+        let checkedReply = try await http.query("What is the IM adrenaline dose for adults?", noCache: true)
+        try #require(checkedReply.status == 200, "body: \(checkedReply.body)")
+        let checkedAnswer = try checkedReply.json()
+        #expect(checkedAnswer["refused"] as? Bool == false)
+        #expect((checkedAnswer["answer"] as? String)?.contains("75 mg") == false, "\(checkedAnswer)")
+        let shown = try #require(checkedAnswer["sentences"] as? [[String: Any]])
+        #expect(!shown.isEmpty && !shown.contains { ($0["text"] as? String)?.contains("75 mg") == true })
+        let removed = try #require(checkedAnswer["removed_sentences"] as? [[String: Any]])
+        #expect(removed.contains { ($0["text"] as? String)?.hasPrefix(invented) == true }, "removed: \(removed)")
+        let stream = try await http.query("What is the IM adrenaline dose for an adult?", noCache: true, accept: "text/event-stream")
+        try #require(stream.status == 200, "body: \(stream.body)")
+        var parser = ServerSentEventParser()
+        let events = parser.feed(stream.body)
+        #expect(events.contains { $0.event == "delta" } && events.last?.event == "done", "stream: \(stream.body)")
+        for e in events where e.event != "done" { #expect(!e.data.contains("75 mg"), "\(e.event ?? ""): \(e.data)") }
+        let done = try #require(events.last.flatMap { try? JSONSerialization.jsonObject(with: Data($0.data.utf8)) as? [String: Any] })
+        #expect((done["answer"] as? String)?.contains("75 mg") == false)
+        // Only that sentence from the peer: nothing supported is left, so the gateway refuses as in process.
+        try "replace=\(invented) [1].\n".write(toFile: control, atomically: true, encoding: .utf8)
+        let refusedReply = try await http.query("What is the IM adrenaline dose for a grown-up?", noCache: true)
+        try #require(refusedReply.status == 200, "body: \(refusedReply.body)")
+        let refusal = try refusedReply.json()
+        #expect(refusal["refused"] as? Bool == true)
+        #expect((refusal["answer"] as? String)?.contains("will not guess") == true, "\(refusal)")
+        #expect((refusal["citations"] as? [Any])?.isEmpty == true)
+        #expect((refusal["nearest_sources"] as? [Any])?.isEmpty == false)
+        try "".write(toFile: control, atomically: true, encoding: .utf8)
 
         // 2. The peer killed: the same question (cache bypassed) is answered stale from the cache.
         await peer.stop()
@@ -164,7 +203,7 @@ struct HTTPProbe {
         }
     }
 
-    func query(_ question: String, noCache: Bool = false) async throws -> Reply {
+    func query(_ question: String, noCache: Bool = false, accept: String? = nil) async throws -> Reply {
         let id = UUID().uuidString
         let headers = scratch.file("h-\(id)")
         let body = scratch.file("b-\(id)")
@@ -174,6 +213,7 @@ struct HTTPProbe {
             "--data-binary", JSONText.query(question), "--max-time", "30",
         ]
         if noCache { args += ["-H", "Cache-Control: no-cache"] }
+        if let accept { args += ["-H", "Accept: \(accept)"] }
         let r = try await Shell.run("curl", args)
         guard r.status == 0, let status = Int(r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) else {
             throw TestError("curl failed (\(r.status)): \(r.stderr)")
