@@ -133,6 +133,17 @@ struct SharedGatewayTests {
         let audited = try await pair.auditedRequestIDs()
         #expect(fromA.subtracting(audited).isEmpty, "A's requests without an audit row: \(fromA.subtracting(audited))")
         #expect(fromB.subtracting(audited).isEmpty, "B's requests without an audit row: \(fromB.subtracting(audited))")
+
+        // The trail is append-only in PostgreSQL too; a tamperer who disables the trigger is named by verify.
+        let cluster = try PostgresCluster.running()
+        let refused = try await cluster.psql(pair.store, "UPDATE audit SET question = 'edited' WHERE id = 3")
+        #expect(refused.status != 0 && refused.stderr.contains("append-only"), "psql: \(refused.stderr)")
+        let edited = try await cluster.psql(
+            pair.store, "ALTER TABLE audit DISABLE TRIGGER audit_append_only; UPDATE audit SET question = 'edited' WHERE id = 3")
+        try #require(edited.status == 0, "psql: \(edited.stderr)")
+        let broken = try await Bin.run(["audit", "verify", "--store", pair.store])
+        #expect(broken.status == 1, "verify after an edit: \(broken.stdout) \(broken.stderr)")
+        #expect(broken.stderr.contains("row 3"), "stderr: \(broken.stderr)")
     }
 
     /// (d) `kill -9` of one instance while a client hammers both: every 200 the client received
@@ -364,11 +375,15 @@ struct PostgresCluster: Sendable {
         folder.cleanup()
     }
 
+    /// Runs `sql` with psql against `database` (a URL).
+    func psql(_ database: String, _ sql: String) async throws -> ProcessOutput {
+        try await ChildProcess.run(bin + "/psql", ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", database, "-c", sql], timeout: .seconds(60))
+    }
+
     /// `CREATE DATABASE` with a fresh name starting with `name`; returns its URL.
     func createDatabase(named name: String) async throws -> String {
         let database = "bedside_\(name)_\(UUID().uuidString.prefix(8).lowercased())"
-        let r = try await ChildProcess.run(
-            bin + "/psql", ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", url, "-c", "CREATE DATABASE \(database)"], timeout: .seconds(60))
+        let r = try await psql(url, "CREATE DATABASE \(database)")
         guard r.status == 0 else { throw TestError("CREATE DATABASE \(database) failed: \(r.stderr)") }
         guard var components = URLComponents(string: url) else { throw TestError("cannot parse \(url)") }
         components.path = "/" + database
