@@ -47,6 +47,17 @@ as_owner() {
   fi
 }
 
+# The server outlives this script: it must not keep any descriptor the caller gave us. A caller
+# that waits for our exit by a descriptor closing (swift-corelibs-foundation's Process does)
+# would otherwise wait for the server to stop.
+close_inherited_fds() {
+  local fd
+  for fd in /proc/self/fd/*; do
+    fd="${fd##*/}"
+    if [ "$fd" -gt 2 ] && [ "$fd" -lt 255 ]; then eval "exec $fd>&-" 2>/dev/null || true; fi
+  done
+}
+
 free_port() {
   python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
 }
@@ -78,7 +89,7 @@ start)
   for _ in 1 2 3 4 5; do
     port="$(free_port)"
     opts="-p $port -k $pg -c listen_addresses=127.0.0.1 -c max_connections=200 ${fast[*]}"
-    if as_owner "$bin/pg_ctl" -D "$data" -l "$pg/postgres.log" -o "$opts" -w -t 60 start > "$pg/pg_ctl.log" 2>&1; then
+    if (close_inherited_fds; as_owner "$bin/pg_ctl" -D "$data" -l "$pg/postgres.log" -o "$opts" -w -t 60 start > "$pg/pg_ctl.log" 2>&1); then
       started=1; break
     fi
   done
