@@ -34,23 +34,23 @@ public final class PostgresGatewayState: GatewayStateStore, SharedRateLimitStore
     /// is wrong, the server cannot be reached or refuses the user.
     public static func connect(url: String, logger: Logger = Logger(label: "bedside.postgres")) async throws -> PostgresGatewayState {
         let target = try PostgresTarget(url: url)
-        // One direct connection first: the pool retries failed connects in the background and
-        // would make a caller wait; this fails at once with the reason.
+        // One direct connection first, which also migrates: the pool retries failed connects in
+        // the background and would make a caller wait; this fails at once with the reason.
         do {
-            let probe = try await PostgresConnection.connect(configuration: target.connectionConfiguration, id: 0, logger: logger)
-            try? await probe.close()
+            let connection = try await PostgresConnection.connect(configuration: target.connectionConfiguration, id: 0, logger: logger)
+            do {
+                try await PostgresMigrations.migrate(connection, logger: logger)
+            } catch {
+                try? await connection.close()
+                throw error
+            }
+            try? await connection.close()
         } catch {
             throw target.mapError(error)
         }
         let client = PostgresClient(configuration: target.clientConfiguration, backgroundLogger: logger)
         let runTask = Task { await client.run() }
         let state = PostgresGatewayState(client: client, target: target, logger: logger, runTask: runTask)
-        do {
-            try await PostgresMigrations.migrate(client, logger: logger)
-        } catch {
-            runTask.cancel()
-            throw target.mapError(error)
-        }
         return state
     }
 

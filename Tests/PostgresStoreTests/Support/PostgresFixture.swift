@@ -123,3 +123,4 @@ func withStores<T: Sendable>(_ count: Int = 1, _ body: ([PostgresGatewayState]) 
         throw error
     }
 }
+
