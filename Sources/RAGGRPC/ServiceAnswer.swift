@@ -37,7 +37,8 @@ enum ServiceAnswer {
                 latencyMS: latencyMS)
         }
         return Answer(
-            question: question, answer: verified.text, sentences: verified.sentences, refused: false, citations: used,
+            question: question, answer: verified.text, sentences: localSpans(verified.sentences, sources: sources, verifier: verifier),
+            refused: false, citations: used,
             removedCitations: verified.removedCitations, removedSentences: verified.removedSentences, indexVersion: 0,
             model: GRPCInferenceService.model, retriever: target.description, latencyMS: latencyMS)
     }
@@ -86,6 +87,24 @@ enum ServiceAnswer {
             }
         }
         return sources
+    }
+
+    /// The sentences with only the spans their local passage backs: a sentence backed by the
+    /// service's text of a linked citation (checked as well when the local passage does not hold
+    /// it word for word) keeps that citation, but the local sentences the checker compared it with
+    /// are not marked as support unless the local passage alone backs it.
+    static func localSpans(_ sentences: [AnswerSentence], sources: [CitationVerifier.Source], verifier: CitationVerifier) -> [AnswerSentence] {
+        let alsoService = Set(sources.filter { $0.documentID == nil }.map(\.n))
+        guard !alsoService.isEmpty else { return sentences }
+        return sentences.map { sentence in
+            var s = sentence
+            s.spans = sentence.spans.filter { span in
+                guard alsoService.contains(span.citation), let local = sources.first(where: { $0.n == span.citation }) else { return true }
+                let alone = verifier.verify(sentence.text, sources: [local]).sentences
+                return alone.count == 1 && !alone[0].unsupported && alone[0].citations == [span.citation]
+            }
+            return s
+        }
     }
 
     /// 64-bit FNV-1a of the UTF-8 bytes: stable across processes (Swift's `Hasher` is seeded per run).

@@ -167,7 +167,16 @@ struct ServiceAnswerTests {
         #expect(!a.refused)
         #expect(a.sentences.map(\.citations) == [[1]] && a.sentences.first?.unsupported == false)
         #expect(a.citations.first?.chunkID == 9)
-        Self.expectSpansInside(a)
+        // No sentence of the local passage says it, so none is marked as its support.
+        #expect(a.sentences.first?.spans == [])
+        // A sentence the local passage backs keeps its spans there.
+        let both = try await Self.ask(
+            Self.reply(Self.dose + " [1]. " + claim, [Self.citation(Self.adrenaline + " " + extra, sourceID: "anaphylaxis")]),
+            resolve: { _, _ in local }
+        ).answer
+        #expect(both.sentences.map(\.citations) == [[1], [1]])
+        #expect(both.sentences.first?.spans.isEmpty == false && both.sentences.last?.spans == [])
+        Self.expectSpansInside(both)
         // Without the service's text, the local passage alone would not back it.
         let alone = try await Self.ask(Self.reply(claim, [Self.citation(Self.adrenaline, sourceID: "anaphylaxis")]), resolve: { _, _ in local })
         #expect(alone.answer.refused)
