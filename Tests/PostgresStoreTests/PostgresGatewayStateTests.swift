@@ -274,7 +274,10 @@ struct PostgresGatewayStateTests {
             let second = try await b.answers(subject: "ana", since: nil, after: next, limit: 1)
             #expect(second.items.map(\.answerID) == [sepsis.answerID])
             #expect(second.next == nil)
-            #expect(try await b.answers(subject: "ben", since: Date(timeIntervalSince1970: 20), after: nil, limit: 10).items.map(\.answerID) == [copy.answerID])
+            #expect(
+                try await b.answers(subject: "ben", since: Date(timeIntervalSince1970: 20), after: nil, limit: 10).items.map(\.answerID) == [
+                    copy.answerID
+                ])
         }
     }
 

@@ -39,7 +39,7 @@ struct PostgresTestCluster: Sendable {
     static func start() async throws -> PostgresTestCluster {
         let folder = try TempDirectory(prefix: "bedside-pgstore")
         var environment = ProcessInfo.processInfo.environment
-        environment["PG_CLUSTER_FAST"] = environment["PG_CLUSTER_FAST"] ?? "1"  // fsync off: nothing here kills the server
+        environment["PG_CLUSTER_FAST"] = environment["PG_CLUSTER_FAST"] ?? "1" // fsync off: nothing here kills the server
         let r = try await ChildProcess.run("/bin/bash", [script, "start", folder.path], environment: environment, timeout: .seconds(120))
         guard r.status == 0,
             let url = r.stdout.split(whereSeparator: \.isNewline).map({ $0.trimmingCharacters(in: .whitespaces) })
@@ -123,4 +123,3 @@ func withStores<T: Sendable>(_ count: Int = 1, _ body: ([PostgresGatewayState]) 
         throw error
     }
 }
-
