@@ -52,7 +52,9 @@ public struct ReplicatingGateway: Sendable {
             return kept
         }
         var seen = Set<Int64>()
-        for citation in answer.citations + answer.nearestSources where seen.insert(citation.chunkID).inserted {
+        // A citation with no passage id (a RAG service's text-only citation) carries its whole
+        // text in the answer itself: there is no document to fetch.
+        for citation in answer.citations + answer.nearestSources where citation.chunkID > 0 && seen.insert(citation.chunkID).inserted {
             if Task.isCancelled { break }
             do {
                 if try await replica.holdsSource(for: citation) { continue }

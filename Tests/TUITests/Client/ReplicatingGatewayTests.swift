@@ -58,6 +58,20 @@ final class MemoryReplica: AnswerReplica, @unchecked Sendable {
         return url
     }
 
+    @Test func textOnlyCitationsAreKeptWithTheAnswerAndNeverFetched() async throws {
+        let server = try await LoopbackServer.start { _ in .json(400, #"{"error":{"code":"bad_request","message":"no"}}"#) }
+        defer { Task { await server.stop() } }
+        let replica = MemoryReplica()
+        let gateway = ReplicatingGateway(client: GatewayClient(baseURL: server.url, token: "t"), replica: replica)
+        // A RAG service's citations without a local passage: chunk id 0, their text in the answer.
+        let answer = Fixtures.answer(citations: [Fixtures.citation(1, chunk: 0), Fixtures.citation(2, chunk: 0)])
+        let kept = await gateway.keep(answer)
+        #expect(kept.failures.isEmpty)
+        #expect(kept.documents == 0)
+        #expect(replica.heldAnswers == ["a1"])
+        #expect(await server.requests().isEmpty)
+    }
+
     @Test func keepsTheAnswerAndFetchesOnlyTheDocumentsItLacks() async throws {
         let server = try await LoopbackServer.start { request in
             guard request.target.hasPrefix("/v1/sources/"), let id = Int64(request.target.dropFirst("/v1/sources/".count)) else {
