@@ -13,7 +13,7 @@
 #   postgres x2 lb   wrk -cC through nginx round-robin over A and B (NGINX=0 skips it)
 # and prints req/s, p50/p99 and the ratios to SQLite. Then the PostgreSQL round trips per cached
 # request: statements executed (pg_stat_statements calls, BEGIN/COMMIT included: each is one
-# round trip with postgres-nio's extended protocol) and commits, one request at a time (wrk -c1)
+# round trip with postgres-nio's extended protocol) and write transactions (each one a commit), one request at a time (wrk -c1)
 # and under the x2 load, with the statements that make them up.
 #
 # Environment: DURATION (10s), CONNECTIONS (64), THREADS (1), PORT (18797; A, B and nginx take
@@ -38,6 +38,7 @@ QUESTION='What is the first-line treatment for sepsis?'
 BODY="{\"question\":\"$QUESTION\"}"
 
 WORK=$(mktemp -d /tmp/bedside-shared-bench.XXXXXX)
+chmod 755 "$WORK"  # the postgres user (the cluster runs as it under root) and nginx pass through it
 PGDIR="$WORK/pg-cluster"
 PIDS=()
 NGINX_PID=""
@@ -93,7 +94,7 @@ if [ -f "$("$PG_BIN/pg_config" --pkglibdir 2>/dev/null || echo /nonexistent)/pg_
   && sql "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" >/dev/null; then
   STATS=statements
 else
-  log "pg_stat_statements unavailable: counting commits only"
+  log "pg_stat_statements unavailable: counting write transactions only"
   URL=$(bash scripts/pg-cluster.sh url "$PGDIR" 2>/dev/null || bash scripts/pg-cluster.sh start "$PGDIR" | tail -n 1)
 fi
 log "PostgreSQL at $URL ($(sql 'SHOW server_version'), fsync $(sql 'SHOW fsync'), synchronous_commit $(sql 'SHOW synchronous_commit'))"
@@ -184,28 +185,45 @@ run_wrk() {  # token connections duration url
   BEDSIDE_BENCH_TOKEN="$1" BEDSIDE_BENCH_CONNECTIONS="$2" wrk -t"$THREADS" -c"$2" -d"$3" --latency -s "$LUA" "$4"
 }
 rps_of() { awk '/^Requests\/sec:/ {print $2}'; }
-requests_of() { awk '/requests in/ {print $1}'; }
 pct_of() {  # percentile label (50%, 99%) -> milliseconds
   awk -v p="$1" '$1 == p { v=$2; if (v ~ /us$/) { sub(/us$/,"",v); v=v/1000 } else if (v ~ /ms$/) { sub(/ms$/,"",v) } else if (v ~ /s$/) { sub(/s$/,"",v); v=v*1000 } printf "%.3f", v }'
 }
 errors_of() { awk '/Non-2xx or 3xx responses:/ {print "non-2xx: " $5} /Socket errors:/ {print "socket errors: " $0}'; }
 
-# PostgreSQL counters: statements (pg_stat_statements calls, this script's own queries left out) and commits.
+# PostgreSQL counters: statements (pg_stat_statements calls, this script's own queries left out)
+# and write transactions (transaction ids assigned: exact at once, unlike pg_stat_database,
+# which backends flush lazily; the probe itself takes one id, subtracted by writes_since).
 pg_reset() {
-  [ "$STATS" = statements ] && sql "SELECT pg_stat_statements_reset()" >/dev/null
-  sql "SELECT pg_stat_reset()" >/dev/null
-  sleep 0.6  # pg_stat_database is flushed at most every 0.5 s
+  if [ "$STATS" = statements ]; then sql "SELECT pg_stat_statements_reset()" >/dev/null; fi
+  XID0=$(pg_xid)
 }
+pg_xid() { sql "SELECT pg_current_xact_id()::text::bigint"; }
+writes_since() { echo $(( $(pg_xid) - XID0 - 1 )); }
+# Waits until the requests wrk left in flight have been answered (the counts stop moving).
+settle() {
+  local before after
+  after=$(( $(served "$PORT_A") + $(served "$PORT_B") ))
+  while :; do
+    before=$after; sleep 0.3
+    after=$(( $(served "$PORT_A") + $(served "$PORT_B") ))
+    [ "$after" = "$before" ] && return 0
+  done
+}
+audit_rows() { sql "SELECT coalesce(max(id), 0) FROM audit"; }
 pg_statements() {
   if [ "$STATS" = statements ]; then
-    sql "SELECT coalesce(sum(calls), 0) FROM pg_stat_statements WHERE query NOT ILIKE '%pg_stat%' AND query NOT ILIKE 'SHOW %'"
+    sql "SELECT coalesce(sum(calls), 0) FROM pg_stat_statements WHERE query NOT ILIKE '%pg_stat%' AND query NOT ILIKE '%pg_current_xact_id%' AND query NOT ILIKE 'SHOW %'"
   else echo 0; fi
 }
-pg_commits() { sleep 0.6; sql "SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()"; }
+# POST /v1/query responses a gateway has sent (its /metrics), so requests wrk cut off at the end still count.
+served() {
+  curl -fsS "http://127.0.0.1:$1/metrics" | awk '/^bedside_http_requests_total[{]/ && /method="POST"/ && /query/ { s += $NF } END { printf "%d", s }'
+}
 pg_top() {  # requests -> the statements behind them, per request
   [ "$STATS" = statements ] || return 0
   sql "SELECT to_char(calls::numeric / $1, 'FM990.000') || '  ' || left(regexp_replace(query, '\s+', ' ', 'g'), 100)
-       FROM pg_stat_statements WHERE query NOT ILIKE '%pg_stat%' AND query NOT ILIKE 'SHOW %' ORDER BY calls DESC LIMIT 12"
+       FROM pg_stat_statements WHERE query NOT ILIKE '%pg_stat%' AND query NOT ILIKE '%pg_current_xact_id%' AND query NOT ILIKE 'SHOW %'
+       ORDER BY calls DESC LIMIT 12"
 }
 
 log "warm-up"
@@ -216,16 +234,23 @@ done
 
 # Round trips with one request at a time (no batching of audit commits possible).
 log "round trips, one request at a time (wrk -c1 on A)"
+settle
+served0=$(served "$PORT_A")
 pg_reset
 seq_out=$(run_wrk "$TOKEN_PG" 1 3s "http://127.0.0.1:$PORT_A/v1/query")
-seq_requests=$(echo "$seq_out" | requests_of)
-seq_statements=$(pg_statements); seq_commits=$(pg_commits); seq_top=$(pg_top "$seq_requests")
+settle
+seq_statements=$(pg_statements); seq_writes=$(writes_since)
+seq_requests=$(( $(served "$PORT_A") - served0 ))
+seq_top=$(pg_top "$seq_requests")
 
 log "peak: SQLite x1"
 sqlite_out=$(run_wrk "$TOKEN_SQLITE" "$CONNECTIONS" "$DURATION" "http://127.0.0.1:$PORT/v1/query")
 log "peak: PostgreSQL x1 (A alone)"
 pg1_out=$(run_wrk "$TOKEN_PG" "$CONNECTIONS" "$DURATION" "http://127.0.0.1:$PORT_A/v1/query")
 log "peak: PostgreSQL x2 (A and B at once, $((CONNECTIONS / 2)) connections each)"
+settle
+served0=$(( $(served "$PORT_A") + $(served "$PORT_B") ))
+audit0=$(audit_rows)
 pg_reset
 run_wrk "$TOKEN_PG" $((CONNECTIONS / 2)) "$DURATION" "http://127.0.0.1:$PORT_A/v1/query" >"$WORK/wrk-a.txt" &
 wa=$!
@@ -233,8 +258,11 @@ run_wrk "$TOKEN_PG" $((CONNECTIONS / 2)) "$DURATION" "http://127.0.0.1:$PORT_B/v
 wb=$!
 wait "$wa" "$wb"
 pga_out=$(cat "$WORK/wrk-a.txt"); pgb_out=$(cat "$WORK/wrk-b.txt")
-load_requests=$(( $(echo "$pga_out" | requests_of) + $(echo "$pgb_out" | requests_of) ))
-load_statements=$(pg_statements); load_commits=$(pg_commits); load_top=$(pg_top "$load_requests")
+settle
+load_statements=$(pg_statements); load_writes=$(writes_since)
+load_requests=$(( $(served "$PORT_A") + $(served "$PORT_B") - served0 ))
+load_audit=$(( $(audit_rows) - audit0 ))
+load_top=$(pg_top "$load_requests")
 lb_out=""
 if [ "$LB" = 1 ]; then
   log "peak: PostgreSQL x2 through nginx round-robin"
@@ -268,10 +296,11 @@ for pair in "SQLite x1:$sqlite_out" "PostgreSQL x1:$pg1_out" "A:$pga_out" "B:$pg
   bad=$(echo "${pair#*:}" | errors_of); [ -n "$bad" ] && echo "errors (${pair%%:*}): $bad"
 done
 echo
-echo "PostgreSQL work per cached request ($STATS counted$([ "$STATS" = statements ] && echo "; a statement, BEGIN and COMMIT included, is one round trip"))"
-printf '%-34s %12s %14s %12s\n' "" "requests" "round trips" "commits"
-printf '%-34s %12s %14s %12s\n' "one at a time (wrk -c1, A)" "$seq_requests" "$(per "$seq_statements" "$seq_requests")" "$(per "$seq_commits" "$seq_requests")"
-printf '%-34s %12s %14s %12s\n' "under the x2 load" "$load_requests" "$(per "$load_statements" "$load_requests")" "$(per "$load_commits" "$load_requests")"
+echo "PostgreSQL work per cached request (round trips: $STATS counted$([ "$STATS" = statements ] && echo "; a statement, BEGIN and COMMIT included, is one round trip"))"
+printf '%-34s %12s %14s %20s\n' "" "requests" "round trips" "write transactions"
+printf '%-34s %12s %14s %20s\n' "one at a time (wrk -c1, A)" "$seq_requests" "$(per "$seq_statements" "$seq_requests")" "$(per "$seq_writes" "$seq_requests")"
+printf '%-34s %12s %14s %20s\n' "under the x2 load" "$load_requests" "$(per "$load_statements" "$load_requests")" "$(per "$load_writes" "$load_requests")"
+echo "(requests: POST /v1/query responses the gateways counted in /metrics; audit rows added during the x2 load: $load_audit)"
 if [ -n "$seq_top" ]; then
   echo "statements per request, one at a time (calls / requests, query):"
   echo "$seq_top" | sed 's/^/  /'
