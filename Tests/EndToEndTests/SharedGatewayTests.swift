@@ -88,6 +88,14 @@ struct SharedGatewayTests {
         #expect(!sources(fresh).isEmpty)
         #expect(sources(cached) == sources(fresh))
 
+        // The cited passages open through B: each instance's copy of the corpus has the same chunk ids.
+        for citation in (cached["citations"] as? [[String: Any]] ?? []).prefix(2) {
+            let chunk = try #require(citation["chunk_id"] as? Int)
+            let source = try await HTTPReply.get(pair.b.url + "/v1/sources/\(chunk)", token: ada)
+            #expect(source.status == 200, "B: \(source.text)")
+            #expect(try source.json()["document_id"] as? String == citation["source_id"] as? String)
+        }
+
         // Another subject through B: served from the cache under an id of their own, which A replays.
         let bo = try await pair.token("dr-bo")
         let third = try await HTTPReply.query(pair.b.url, token: bo, question: question)
