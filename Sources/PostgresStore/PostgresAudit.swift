@@ -132,6 +132,8 @@ final class PostgresAuditWriter: Sendable {
     private struct State {
         var pending: [Pending] = []
         var flushing = false
+        var transactions = 0
+        var rows = 0
     }
 
     /// Rows in one transaction at most (the rest wait for the next).
@@ -147,6 +149,9 @@ final class PostgresAuditWriter: Sendable {
         self.target = target
         self.logger = logger
     }
+
+    /// Committed append transactions and the rows they held, since this store opened.
+    var committed: (transactions: Int, rows: Int) { state.withLock { ($0.transactions, $0.rows) } }
 
     func append(_ record: AuditRecord) async throws -> Int64 {
         let stored = record.storable()
@@ -174,6 +179,10 @@ final class PostgresAuditWriter: Sendable {
             if batch.isEmpty { return }
             do {
                 let ids = try await insert(batch.map { ($0.record, $0.sources) })
+                state.withLock { s in
+                    s.transactions += 1
+                    s.rows += ids.count
+                }
                 for (p, id) in zip(batch, ids) { p.continuation.resume(returning: id) }
             } catch {
                 let mapped = target.mapError(error)

@@ -71,11 +71,13 @@ public final class PostgresGatewayState: GatewayStateStore, SharedRateLimitStore
     }
 
     /// Runs `body` with the client, mapping failures to errors a user can act on.
+    @discardableResult
     func run<T>(_ body: (PostgresClient) async throws -> T) async throws -> T {
         do { return try await body(client) } catch { throw target.mapError(error) }
     }
 
     /// Runs `body` in one transaction, mapping failures.
+    @discardableResult
     func transaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
         do {
             return try await client.withTransaction(logger: logger) { connection in try await body(connection) }

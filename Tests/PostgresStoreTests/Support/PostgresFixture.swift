@@ -71,6 +71,7 @@ struct PostgresTestCluster: Sendable {
     static let logger = Logger(label: "bedside.test.postgres")
 
     /// A direct connection as the cluster's superuser (to tamper with rows the store never edits).
+    @discardableResult
     static func withSuperuser<T: Sendable>(url: String, _ body: (PostgresConnection) async throws -> T) async throws -> T {
         guard let c = URLComponents(string: url), let port = c.port, let user = c.user else { throw TestError("bad URL \(url)") }
         let database = String(c.path.dropFirst())

@@ -1,0 +1,86 @@
+import Core
+import Foundation
+import Store
+import TestSupport
+import Testing
+
+@testable import PostgresStore
+
+/// What the cached request path costs on PostgreSQL, measured from Swift through postgres-nio.
+/// Round trips by construction: a bucket take is one statement, a cache read one statement, an
+/// audit append transaction four (BEGIN, lock the head row, one INSERT of the batch, COMMIT),
+/// shared by the appends that arrive while the previous one runs. The figures are printed for
+/// the record; the test checks what they rest on (grants, grouping, dense ids).
+extension PostgresGatewayStateTests {
+    @Test func cachedPathCostsMeasured() async throws {
+        try await withStores(2) { stores in
+            let (a, b) = (stores[0], stores[1])
+            let clock = ContinuousClock()
+            func ms(_ d: Duration) -> Double { Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15 }
+            func summary(_ samples: [Duration]) -> String {
+                let sorted = samples.map(ms).sorted()
+                let p50 = sorted[sorted.count / 2]
+                let p99 = sorted[min(sorted.count - 1, Int(Double(sorted.count) * 0.99))]
+                return String(format: "p50 %.3f ms, p99 %.3f ms (n=%d)", p50, p99, sorted.count)
+            }
+            let n = 300
+            // Bucket takes, one subject per ten requests, capacity never reached.
+            var takes: [Duration] = []
+            for i in 0..<n {
+                let t0 = clock.now
+                let take = try await a.takeToken(subject: "s\(i % 30)", capacity: 1_000, refillPerSecond: 1)
+                takes.append(clock.now - t0)
+                #expect(take.allowed)
+            }
+            // Cache reads by key (what a gateway does when its in-process LRU misses).
+            let now = Date()
+            let entry = CacheEntry(
+                key: "k", lineage: "L", answer: Answer(answerID: "x", question: "q", answer: "A [1].", createdAt: now), indexVersion: 1,
+                model: "m", createdAt: now, expiresAt: now.addingTimeInterval(60))
+            try await b.putCacheEntry(entry)
+            var reads: [Duration] = []
+            for _ in 0..<n {
+                let t0 = clock.now
+                let e = try await a.cacheEntry(key: "k")
+                reads.append(clock.now - t0)
+                #expect(e?.key == "k")
+            }
+            // Audit appends one at a time: one transaction each.
+            func record(_ i: Int) -> AuditRecord {
+                AuditRecord(subject: "s\(i % 30)", question: "q\(i)", answerID: "a\(i)", sources: ["d#1"], model: "m", indexVersion: 1, cached: true)
+            }
+            var appends: [Duration] = []
+            for i in 0..<100 {
+                let t0 = clock.now
+                try await a.appendAudit(record(i))
+                appends.append(clock.now - t0)
+            }
+            #expect(a.auditWriter.committed == (100, 100))
+            // 400 concurrent appends, 200 through each instance: grouped into far fewer transactions.
+            let t0 = clock.now
+            let ids = try await withThrowingTaskGroup(of: Int64.self) { group in
+                for i in 0..<400 {
+                    let store = i % 2 == 0 ? a : b
+                    group.addTask { try await store.appendAudit(record(1_000 + i)) }
+                }
+                var out: [Int64] = []
+                for try await id in group { out.append(id) }
+                return out
+            }
+            let burst = clock.now - t0
+            #expect(ids.sorted() == Array(101...500))
+            let txA = a.auditWriter.committed.transactions - 100
+            let txB = b.auditWriter.committed.transactions
+            #expect(txA + txB < 400)
+            #expect(try await b.verifyAuditChain() == 500)
+            print(
+                """
+                [postgres cost] bucket take (1 round trip): \(summary(takes))
+                [postgres cost] cache read by key (1 round trip): \(summary(reads))
+                [postgres cost] audit append alone (1 transaction, 4 round trips): \(summary(appends))
+                [postgres cost] 400 concurrent appends via 2 instances: \(String(format: "%.1f", ms(burst))) ms, \
+                \(txA + txB) transactions (\(String(format: "%.1f", 400 / Double(max(1, txA + txB)))) rows each)
+                """)
+        }
+    }
+}
