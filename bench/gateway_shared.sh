@@ -16,7 +16,9 @@
 # round trip with postgres-nio's extended protocol) and write transactions (each one a commit), one request at a time (wrk -c1)
 # and under the x2 load, with the statements that make them up.
 #
-# Environment: DURATION (10s), CONNECTIONS (64), THREADS (1), PORT (18797; A, B and nginx take
+# Environment: SUBJECTS (1: one token, as bench/gateway.sh; N > 1: N subjects' tokens in turn,
+# bench/gateway_shared.lua, so N bucket rows instead of one hot row), DURATION (10s),
+# CONNECTIONS (64), THREADS (1), PORT (18797; A, B and nginx take
 # the next three), SKIP_BUILD=1 to reuse the last release build, SCRATCH_PATH for a build folder
 # other than .build, BEDSIDE_BIN=path to benchmark a given binary (no build),
 # PG_CLUSTER_FAST=1 to run PostgreSQL without fsync (not a fair comparison: SQLite's audit
@@ -33,7 +35,8 @@ PORT=${PORT:-18797}
 PORT_A=$((PORT + 1))
 PORT_B=$((PORT + 2))
 PORT_LB=$((PORT + 3))
-LUA="$ROOT/bench/gateway_query.lua"
+SUBJECTS=${SUBJECTS:-1}
+LUA="$ROOT/bench/gateway_query.lua"; [ "$SUBJECTS" -gt 1 ] && LUA="$ROOT/bench/gateway_shared.lua"
 QUESTION='What is the first-line treatment for sepsis?'
 BODY="{\"question\":\"$QUESTION\"}"
 
@@ -136,6 +139,14 @@ start_serve a "$PORT_A" --db "$WORK/a.sqlite" --store "$URL"
 start_serve b "$PORT_B" --db "$WORK/b.sqlite" --store "$URL"
 TOKEN_SQLITE=$("$BIN" token create --db "$WORK/sqlite.sqlite" --subject bench --ttl 1h | tail -n 1 | tr -d '[:space:]')
 TOKEN_PG=$("$BIN" token create --store "$URL" --subject bench --ttl 1h | tail -n 1 | tr -d '[:space:]')
+TOKENS_SQLITE=$TOKEN_SQLITE; TOKENS_PG=$TOKEN_PG
+if [ "$SUBJECTS" -gt 1 ]; then
+  log "minting tokens for $SUBJECTS subjects"
+  for i in $(seq 2 "$SUBJECTS"); do
+    TOKENS_SQLITE+=" $("$BIN" token create --db "$WORK/sqlite.sqlite" --subject "bench-$i" --ttl 1h | tail -n 1 | tr -d '[:space:]')"
+    TOKENS_PG+=" $("$BIN" token create --store "$URL" --subject "bench-$i" --ttl 1h | tail -n 1 | tr -d '[:space:]')"
+  done
+fi
 
 query() {  # port token headers-file
   curl -fsS -D "$3" -o /dev/null -X POST "http://127.0.0.1:$1/v1/query" \
@@ -181,8 +192,8 @@ fi
 
 # --- wrk ------------------------------------------------------------------------------------
 export BEDSIDE_BENCH_BODY="$BODY"
-run_wrk() {  # token connections duration url
-  BEDSIDE_BENCH_TOKEN="$1" BEDSIDE_BENCH_CONNECTIONS="$2" wrk -t"$THREADS" -c"$2" -d"$3" --latency -s "$LUA" "$4"
+run_wrk() {  # tokens connections duration url
+  BEDSIDE_BENCH_TOKEN="${1%% *}" BEDSIDE_BENCH_TOKENS="$1" BEDSIDE_BENCH_CONNECTIONS="$2" wrk -t"$THREADS" -c"$2" -d"$3" --latency -s "$LUA" "$4"
 }
 rps_of() { awk '/^Requests\/sec:/ {print $2}'; }
 pct_of() {  # percentile label (50%, 99%) -> milliseconds
@@ -228,7 +239,7 @@ pg_top() {  # requests -> the statements behind them, per request
 
 log "warm-up"
 for p in "$PORT" "$PORT_A" "$PORT_B"; do
-  tok=$TOKEN_PG; [ "$p" = "$PORT" ] && tok=$TOKEN_SQLITE
+  tok=$TOKENS_PG; [ "$p" = "$PORT" ] && tok=$TOKENS_SQLITE
   run_wrk "$tok" 8 2s "http://127.0.0.1:$p/v1/query" >/dev/null
 done
 
@@ -237,24 +248,24 @@ log "round trips, one request at a time (wrk -c1 on A)"
 settle
 served0=$(served "$PORT_A")
 pg_reset
-seq_out=$(run_wrk "$TOKEN_PG" 1 3s "http://127.0.0.1:$PORT_A/v1/query")
+seq_out=$(run_wrk "$TOKENS_PG" 1 3s "http://127.0.0.1:$PORT_A/v1/query")
 settle
 seq_statements=$(pg_statements); seq_writes=$(writes_since)
 seq_requests=$(( $(served "$PORT_A") - served0 ))
 seq_top=$(pg_top "$seq_requests")
 
 log "peak: SQLite x1"
-sqlite_out=$(run_wrk "$TOKEN_SQLITE" "$CONNECTIONS" "$DURATION" "http://127.0.0.1:$PORT/v1/query")
+sqlite_out=$(run_wrk "$TOKENS_SQLITE" "$CONNECTIONS" "$DURATION" "http://127.0.0.1:$PORT/v1/query")
 log "peak: PostgreSQL x1 (A alone)"
-pg1_out=$(run_wrk "$TOKEN_PG" "$CONNECTIONS" "$DURATION" "http://127.0.0.1:$PORT_A/v1/query")
+pg1_out=$(run_wrk "$TOKENS_PG" "$CONNECTIONS" "$DURATION" "http://127.0.0.1:$PORT_A/v1/query")
 log "peak: PostgreSQL x2 (A and B at once, $((CONNECTIONS / 2)) connections each)"
 settle
 served0=$(( $(served "$PORT_A") + $(served "$PORT_B") ))
 audit0=$(audit_rows)
 pg_reset
-run_wrk "$TOKEN_PG" $((CONNECTIONS / 2)) "$DURATION" "http://127.0.0.1:$PORT_A/v1/query" >"$WORK/wrk-a.txt" &
+run_wrk "$TOKENS_PG" $((CONNECTIONS / 2)) "$DURATION" "http://127.0.0.1:$PORT_A/v1/query" >"$WORK/wrk-a.txt" &
 wa=$!
-run_wrk "$TOKEN_PG" $((CONNECTIONS / 2)) "$DURATION" "http://127.0.0.1:$PORT_B/v1/query" >"$WORK/wrk-b.txt" &
+run_wrk "$TOKENS_PG" $((CONNECTIONS / 2)) "$DURATION" "http://127.0.0.1:$PORT_B/v1/query" >"$WORK/wrk-b.txt" &
 wb=$!
 wait "$wa" "$wb"
 pga_out=$(cat "$WORK/wrk-a.txt"); pgb_out=$(cat "$WORK/wrk-b.txt")
@@ -266,7 +277,7 @@ load_top=$(pg_top "$load_requests")
 lb_out=""
 if [ "$LB" = 1 ]; then
   log "peak: PostgreSQL x2 through nginx round-robin"
-  lb_out=$(run_wrk "$TOKEN_PG" "$CONNECTIONS" "$DURATION" "http://127.0.0.1:$PORT_LB/v1/query")
+  lb_out=$(run_wrk "$TOKENS_PG" "$CONNECTIONS" "$DURATION" "http://127.0.0.1:$PORT_LB/v1/query")
 fi
 
 # --- report -------------------------------------------------------------------------------
@@ -278,7 +289,7 @@ per() { awk -v x="$1" -v n="$2" 'BEGIN { if (n > 0) printf "%.2f", x / n; else p
 worse() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", (a > b ? a : b) }'; }
 
 echo
-echo "Bedside gateways on one PostgreSQL vs one on SQLite ($(nproc) cores, cached POST /v1/query, wrk -t$THREADS -d$DURATION, $CONNECTIONS connections in all)"
+echo "Bedside gateways on one PostgreSQL vs one on SQLite ($(nproc) cores, cached POST /v1/query, wrk -t$THREADS -d$DURATION, $CONNECTIONS connections in all, $SUBJECTS subject(s))"
 printf '%-34s %12s %10s %10s %8s\n' "" "requests/s" "p50 (ms)" "p99 (ms)" "vs SQLite"
 printf '%-34s %12s %10s %10s %8s\n' "SQLite x1" "$s_rps" "$(echo "$sqlite_out" | pct_of 50%)" "$(echo "$sqlite_out" | pct_of 99%)" "1.00"
 printf '%-34s %12s %10s %10s %8s\n' "PostgreSQL x1" "$p1_rps" "$(echo "$pg1_out" | pct_of 50%)" "$(echo "$pg1_out" | pct_of 99%)" "$(ratio "$p1_rps" "$s_rps")"
