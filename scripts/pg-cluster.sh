@@ -86,8 +86,11 @@ start)
   fast=()
   if [ "${PG_CLUSTER_FAST:-0}" = 1 ]; then fast=(-c fsync=off -c synchronous_commit=off -c full_page_writes=off); fi
   started=0
+  previous=""
+  # A restarted cluster keeps its port when it can, so clients holding its URL reconnect.
+  if [ -f "$pg/port" ]; then previous="$(cat "$pg/port")"; fi
   for _ in 1 2 3 4 5; do
-    port="$(free_port)"
+    if [ -n "$previous" ]; then port="$previous"; previous=""; else port="$(free_port)"; fi
     opts="-p $port -k $pg -c listen_addresses=127.0.0.1 -c max_connections=200 ${fast[*]}"
     if (close_inherited_fds; as_owner "$bin/pg_ctl" -D "$data" -l "$pg/postgres.log" -o "$opts" -w -t 60 start > "$pg/pg_ctl.log" 2>&1); then
       started=1; break

@@ -18,6 +18,8 @@ public struct BedsideError: Error, Codable, Sendable, Hashable, CustomStringConv
         public static let databaseLocked: Code = "database_locked"
         public static let databaseInvalid: Code = "database_invalid"
         public static let database: Code = "database_error"
+        /// The shared database (PostgreSQL) cannot be reached right now; retrying may work.
+        public static let databaseUnavailable: Code = "database_unavailable"
         public static let ingest: Code = "ingest_error"
         public static let upstream: Code = "upstream_error"
         public static let dimensionMismatch: Code = "dimension_mismatch"
@@ -62,6 +64,6 @@ extension BedsideError.Code {
     /// The local database failed (locked, corrupt, full, unwritable): the gateway's own
     /// state, not an upstream component, so it never opens the circuit breaker.
     public var isDatabase: Bool {
-        self == .databaseLocked || self == .databaseInvalid || self == .database
+        self == .databaseLocked || self == .databaseInvalid || self == .database || self == .databaseUnavailable
     }
 }

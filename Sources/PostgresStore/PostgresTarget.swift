@@ -121,7 +121,7 @@ struct PostgresTarget: Sendable, CustomStringConvertible {
         // only failure that reaches a query is the circuit breaker tripping on failed connects.
         if String(describing: type(of: error)) == "ConnectionPoolError" {
             return BedsideError(
-                .database, "Cannot reach PostgreSQL at \(place): new connections keep failing.", detail: "\(error)", retryAfter: 5)
+                .databaseUnavailable, "Cannot reach PostgreSQL at \(place): new connections keep failing.", detail: "\(error)", retryAfter: 5)
         }
         if let e = error as? PSQLError {
             if let info = e.serverInfo {
@@ -139,7 +139,8 @@ struct PostgresTarget: Sendable, CustomStringConvertible {
                         detail: "SQLSTATE \(state): \(message)")
                 case "53300":
                     return BedsideError(
-                        .database, "PostgreSQL at \(place) has no free connection slots.", detail: "SQLSTATE \(state): \(message)", retryAfter: 5)
+                        .databaseUnavailable, "PostgreSQL at \(place) has no free connection slots.", detail: "SQLSTATE \(state): \(message)",
+                        retryAfter: 5)
                 default:
                     return BedsideError(.database, "PostgreSQL at \(place) failed: \(message)", detail: "SQLSTATE \(state)")
                 }
@@ -148,7 +149,7 @@ struct PostgresTarget: Sendable, CustomStringConvertible {
             case .connectionError, .serverClosedConnection, .clientClosedConnection, .uncleanShutdown, .poolClosed:
                 let why = e.underlying.map { "\($0)" } ?? "\(e.code)"
                 return BedsideError(
-                    .database, "Cannot reach PostgreSQL at \(place) (\(why)). Is the server running, and is the store URL right?",
+                    .databaseUnavailable, "Cannot reach PostgreSQL at \(place) (\(why)). Is the server running, and is the store URL right?",
                     detail: "\(e.code)", retryAfter: 5)
             case .sslUnsupported:
                 return BedsideError(.database, "PostgreSQL at \(place) does not offer TLS, which sslmode=require asks for.")

@@ -66,6 +66,10 @@ public protocol GatewayStateStore: Sendable {
     /// Shared buckets, or nil when buckets are kept in process (one gateway per store).
     var sharedRateLimits: (any SharedRateLimitStore)? { get }
 
+    /// Throws (`database_unavailable`) when the store cannot be reached now; `/readyz` asks,
+    /// so a load balancer stops sending requests that could not be put on the record.
+    func checkReachable() async throws
+
     /// Releases connections or file handles.
     func closeState() async throws
 }
@@ -112,5 +116,7 @@ extension GatewayStateStore {
 extension BedsideDatabase: GatewayStateStore {
     public var stateDescription: String { "sqlite:\(path)" }
     public var sharedRateLimits: (any SharedRateLimitStore)? { nil }
+    /// A local file: reachable while the process runs (a locked or damaged file shows in the request that meets it).
+    public func checkReachable() async throws {}
     public func closeState() async throws { try close() }
 }

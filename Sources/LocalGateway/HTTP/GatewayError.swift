@@ -33,7 +33,7 @@ struct GatewayError: Error, Sendable {
         case .methodNotAllowed: .methodNotAllowed
         case .payloadTooLarge: .contentTooLarge
         case .rateLimited: .tooManyRequests
-        case .inferenceUnavailable, .timeout, .databaseLocked: .serviceUnavailable
+        case .inferenceUnavailable, .timeout, .databaseLocked, .databaseUnavailable: .serviceUnavailable
         case .databaseInvalid, .database: .internalServerError
         case .upstream: .badGateway
         default: .internalServerError
@@ -92,6 +92,12 @@ enum ErrorResponses {
                 BedsideError(
                     .databaseLocked, "The gateway's database is busy; try again shortly.",
                     detail: detail, retryAfter: e.retryAfter ?? 2))
+        case .databaseUnavailable:
+            return GatewayError(
+                .serviceUnavailable,
+                BedsideError(
+                    .databaseUnavailable, "The gateway cannot reach its shared database; try again shortly.",
+                    detail: detail, retryAfter: e.retryAfter ?? 5))
         case .databaseInvalid:
             return GatewayError(
                 .internalServerError,

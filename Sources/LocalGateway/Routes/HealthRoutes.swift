@@ -1,7 +1,8 @@
 import Core
 import Hummingbird
 
-/// `/healthz` (the process is up), `/readyz` (inference answers its status), `/metrics`.
+/// `/healthz` (the process is up), `/readyz` (the shared store is reachable and inference
+/// answers its status), `/metrics`.
 /// Unauthenticated, for probes and scrapers; none of them reveals questions or answers.
 struct HealthRoutes: Sendable {
     let gateway: Gateway
@@ -19,8 +20,22 @@ struct HealthRoutes: Sendable {
     }
 
     /// 200 with the `InferenceStatus` when inference is ready; 503 with it when inference
-    /// answers but is not ready, or with the error shape when it cannot be reached.
+    /// answers but is not ready, or with the error shape when it or the shared store cannot
+    /// be reached (no answer can be put on the record then, so none should be routed here).
     func readiness() async throws -> Response {
+        let state = gateway.state
+        do {
+            try await withDeadline(
+                .seconds(from: gateway.configuration.statusTimeout), sleep: gateway.clock.sleep, what: "The shared database check"
+            ) { try await state.checkReachable() }
+        } catch {
+            let e = error as? BedsideError
+            throw GatewayError(
+                .serviceUnavailable,
+                BedsideError(
+                    .databaseUnavailable, "The gateway cannot reach its shared database.", detail: e?.description ?? "\(error)",
+                    retryAfter: e?.retryAfter ?? gateway.configuration.defaultRetryAfter))
+        }
         do {
             let status = try await gateway.inference.status()
             gateway.statusCache.record(status)
