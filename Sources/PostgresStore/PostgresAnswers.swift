@@ -16,16 +16,17 @@ extension PostgresGatewayState {
         let normalized = saved.question.normalizedQuestion
         let indexVersion = Int64(saved.indexVersion)
         let createdAt = saved.createdAt.timeIntervalSince1970
+        let (question, refused, model) = (saved.question, saved.refused, saved.model)
         try await run { client in
             try await client.query(
                 """
                 INSERT INTO answer(id, question, normalized_question, body, refused, model, index_version, subject, created_at, origin_id)
-                VALUES (\(id), \(saved.question), \(normalized), \(body), \(saved.refused), \(saved.model), \(indexVersion),
+                VALUES (\(id), \(question), \(normalized), \(body), \(refused), \(model), \(indexVersion),
                         \(subject)::text, \(createdAt), \(originID)::text)
                 ON CONFLICT (id) DO UPDATE SET question = EXCLUDED.question, normalized_question = EXCLUDED.normalized_question,
                     body = EXCLUDED.body, refused = EXCLUDED.refused, model = EXCLUDED.model, index_version = EXCLUDED.index_version,
                     subject = EXCLUDED.subject, created_at = EXCLUDED.created_at, origin_id = EXCLUDED.origin_id
-                """, logger: logger)
+                """, logger: self.logger)
         }
         return saved
     }
@@ -38,7 +39,7 @@ extension PostgresGatewayState {
             q = "SELECT body FROM answer WHERE id = \(id)"
         }
         let body: String? = try await run { client in
-            for try await body in try await client.query(q, logger: logger).decode(String.self) { return body }
+            for try await body in try await client.query(q, logger: self.logger).decode(String.self) { return body }
             return nil
         }
         return try body.map { try PostgresJSON.decode(Answer.self, $0) }
@@ -50,7 +51,7 @@ extension PostgresGatewayState {
                 """
                 SELECT id FROM answer WHERE (id = \(originID) AND subject = \(subject)) OR (origin_id = \(originID) AND subject = \(subject))
                 LIMIT 1
-                """, logger: logger)
+                """, logger: self.logger)
             for try await id in rows.decode(String.self) { return id }
             return nil
         }
@@ -70,7 +71,7 @@ extension PostgresGatewayState {
             """
         return try await run { client in
             var out: [HistoryEntry] = []
-            let rows = try await client.query(q, logger: logger).decode((String, String, Bool, String, Int64, Double).self)
+            let rows = try await client.query(q, logger: self.logger).decode((String, String, Bool, String, Int64, Double).self)
             for try await (id, question, refused, model, indexVersion, created) in rows {
                 out.append(
                     HistoryEntry(
@@ -86,7 +87,7 @@ extension PostgresGatewayState {
         return try await run { client in
             let rows = try await client.query(
                 "SELECT count(*) FROM answer WHERE subject = \(subject) AND (\(since)::float8 IS NULL OR created_at >= \(since)::float8)",
-                logger: logger)
+                logger: self.logger)
             for try await n in rows.decode(Int64.self) { return Int(n) }
             return 0
         }
@@ -107,7 +108,7 @@ extension PostgresGatewayState {
             """
         let rows: [(String, String, Double)] = try await run { client in
             var out: [(String, String, Double)] = []
-            for try await row in try await client.query(q, logger: logger).decode((String, String, Double).self) { out.append(row) }
+            for try await row in try await client.query(q, logger: self.logger).decode((String, String, Double).self) { out.append(row) }
             return out
         }
         let page = rows.prefix(limit)

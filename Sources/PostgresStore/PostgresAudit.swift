@@ -37,7 +37,7 @@ extension PostgresGatewayState {
         }
         return try await run { client in
             var out: [AuditRecord] = []
-            for try await row in try await client.query(q, logger: logger) { out.append(try Self.auditRecord(row).record) }
+            for try await row in try await client.query(q, logger: self.logger) { out.append(try Self.auditRecord(row).record) }
             return out
         }
     }
@@ -58,7 +58,7 @@ extension PostgresGatewayState {
                 """
             let page = try await run { client in
                 var out: [AuditRecord] = []
-                for try await row in try await client.query(q, logger: logger) { out.append(try Self.auditRecord(row).record) }
+                for try await row in try await client.query(q, logger: self.logger) { out.append(try Self.auditRecord(row).record) }
                 return out
             }
             if page.isEmpty { return }
@@ -76,7 +76,7 @@ extension PostgresGatewayState {
             var previousHash = ""
             var previousID: Int64 = 0
             var count = 0
-            let rows = try await client.query("SELECT \(unescaped: Self.auditColumns) FROM audit ORDER BY id ASC", logger: logger)
+            let rows = try await client.query("SELECT \(unescaped: Self.auditColumns) FROM audit ORDER BY id ASC", logger: self.logger)
             for try await row in rows {
                 let (record, sourcesText) = try Self.auditRecord(row)
                 let id = record.id ?? 0
@@ -143,11 +143,13 @@ final class PostgresAuditWriter: Sendable {
     private let client: PostgresClient
     private let target: PostgresTarget
     private let logger: Logger
+    private let timeout: Duration
 
-    init(client: PostgresClient, target: PostgresTarget, logger: Logger) {
+    init(client: PostgresClient, target: PostgresTarget, logger: Logger, timeout: Duration) {
         self.client = client
         self.target = target
         self.logger = logger
+        self.timeout = timeout
     }
 
     /// Committed append transactions and the rows they held, since this store opened.
@@ -178,7 +180,8 @@ final class PostgresAuditWriter: Sendable {
             }
             if batch.isEmpty { return }
             do {
-                let ids = try await insert(batch.map { ($0.record, $0.sources) })
+                let rows = batch.map { ($0.record, $0.sources) }
+                let ids = try await PostgresGatewayState.withDeadline(timeout, place: target.place) { try await self.insert(rows) }
                 state.withLock { s in
                     s.transactions += 1
                     s.rows += ids.count
@@ -192,13 +195,12 @@ final class PostgresAuditWriter: Sendable {
     }
 
     /// Inserts `rows` (already `storable()`) at the end of the chain in one transaction.
-    private func insert(_ rows: [(AuditRecord, String)]) async throws -> [Int64] {
-        let logger = self.logger
-        return try await client.withTransaction(logger: logger) { connection -> [Int64] in
+    @Sendable private func insert(_ rows: [(AuditRecord, String)]) async throws -> [Int64] {
+        return try await client.withTransaction(logger: self.logger) { connection -> [Int64] in
             var previousID: Int64 = 0
             var previousHash = ""
             let head = try await connection.query(
-                "SELECT last_id, last_hash FROM audit_head WHERE singleton FOR UPDATE", logger: logger)
+                "SELECT last_id, last_hash FROM audit_head WHERE singleton FOR UPDATE", logger: self.logger)
             for try await (id, hash) in head.decode((Int64, String).self) {
                 previousID = id
                 previousHash = hash
@@ -266,7 +268,7 @@ final class PostgresAuditWriter: Sendable {
                     RETURNING 1
                 )
                 UPDATE audit_head SET last_id = \(previousID), last_hash = \(previousHash) WHERE singleton
-                """, logger: logger)
+                """, logger: self.logger)
             return ids
         }
     }

@@ -31,7 +31,7 @@ extension PostgresGatewayState {
                 ON CONFLICT (key) DO UPDATE SET lineage = EXCLUDED.lineage, answer_id = EXCLUDED.answer_id, body = EXCLUDED.body,
                     index_version = EXCLUDED.index_version, model = EXCLUDED.model, created_at = EXCLUDED.created_at,
                     expires_at = EXCLUDED.expires_at
-                """, logger: logger)
+                """, logger: self.logger)
         }
     }
 
@@ -49,7 +49,7 @@ extension PostgresGatewayState {
                     RETURNING 1
                 )
                 SELECT count(*) FROM gone
-                """, logger: logger)
+                """, logger: self.logger)
             for try await n in rows.decode(Int64.self) { return Int(n) }
             return 0
         }
@@ -58,7 +58,7 @@ extension PostgresGatewayState {
     /// How many entries the cache holds.
     public func cacheCount() async throws -> Int {
         try await run { client in
-            for try await n in try await client.query("SELECT count(*) FROM cache_entry", logger: logger).decode(Int64.self) {
+            for try await n in try await client.query("SELECT count(*) FROM cache_entry", logger: self.logger).decode(Int64.self) {
                 return Int(n)
             }
             return 0
@@ -69,7 +69,7 @@ extension PostgresGatewayState {
 
     private func fetchCache(_ query: PostgresQuery) async throws -> CacheEntry? {
         let row: (String, String, String, Int64, String, Double, Double)? = try await run { client in
-            let rows = try await client.query(query, logger: logger).decode((String, String, String, Int64, String, Double, Double).self)
+            let rows = try await client.query(query, logger: self.logger).decode((String, String, String, Int64, String, Double, Double).self)
             for try await row in rows { return row }
             return nil
         }

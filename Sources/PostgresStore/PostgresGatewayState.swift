@@ -16,41 +16,51 @@ public final class PostgresGatewayState: GatewayStateStore, SharedRateLimitStore
     let client: PostgresClient
     let target: PostgresTarget
     let logger: Logger
+    /// How long one statement or transaction may take, lease included, before it fails.
+    let operationTimeout: Duration
     private let runTask: Task<Void, Never>
     /// Group commit of this process's concurrent audit appends.
     let auditWriter: PostgresAuditWriter
 
-    private init(client: PostgresClient, target: PostgresTarget, logger: Logger, runTask: Task<Void, Never>) {
+    private init(client: PostgresClient, target: PostgresTarget, logger: Logger, runTask: Task<Void, Never>, operationTimeout: Duration) {
         self.client = client
+        self.operationTimeout = operationTimeout
         self.target = target
         self.logger = logger
         self.runTask = runTask
-        self.auditWriter = PostgresAuditWriter(client: client, target: target, logger: logger)
+        self.auditWriter = PostgresAuditWriter(client: client, target: target, logger: logger, timeout: operationTimeout)
     }
 
     /// Connects to `url` (`postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE`, `?host=/socket/dir`,
     /// `?sslmode=disable|prefer|require`), migrates the schema, and returns the store.
     /// Fails with a `BedsideError(.database)` naming the server (never the password) when the URL
     /// is wrong, the server cannot be reached or refuses the user.
-    public static func connect(url: String, logger: Logger = Logger(label: "bedside.postgres")) async throws -> PostgresGatewayState {
+    /// `operationTimeout` bounds each statement or transaction, waiting for a connection included.
+    public static func connect(
+        url: String, logger: Logger = Logger(label: "bedside.postgres"), operationTimeout: Duration = .seconds(5)
+    ) async throws -> PostgresGatewayState {
         let target = try PostgresTarget(url: url)
         // One direct connection first, which also migrates: the pool retries failed connects in
         // the background and would make a caller wait; this fails at once with the reason.
         do {
-            let connection = try await PostgresConnection.connect(configuration: target.connectionConfiguration, id: 0, logger: logger)
-            do {
-                try await PostgresMigrations.migrate(connection, logger: logger)
-            } catch {
+            // Bounded as a whole: a server that accepts the connection and never answers must not hang the start.
+            try await withDeadline(max(operationTimeout * 3, .seconds(15)), place: target.place) {
+                let connection = try await PostgresConnection.connect(configuration: target.connectionConfiguration, id: 0, logger: logger)
+                do {
+                    try await PostgresMigrations.migrate(connection, logger: logger)
+                } catch {
+                    try? await connection.close()
+                    throw error
+                }
                 try? await connection.close()
-                throw error
             }
-            try? await connection.close()
         } catch {
             throw target.mapError(error)
         }
         let client = PostgresClient(configuration: target.clientConfiguration, backgroundLogger: logger)
         let runTask = Task { await client.run() }
-        let state = PostgresGatewayState(client: client, target: target, logger: logger, runTask: runTask)
+        let state = PostgresGatewayState(
+            client: client, target: target, logger: logger, runTask: runTask, operationTimeout: operationTimeout)
         return state
     }
 
@@ -61,7 +71,8 @@ public final class PostgresGatewayState: GatewayStateStore, SharedRateLimitStore
 
     /// The schema migrations applied, in order.
     public func appliedMigrations() async throws -> [String] {
-        try await run { client in try await PostgresMigrations.applied(client, logger: self.logger) }
+        let logger = self.logger
+        return try await run { client in try await PostgresMigrations.applied(client, logger: logger) }
     }
 
     /// Stops the connection pool (queries after this fail).
@@ -70,19 +81,69 @@ public final class PostgresGatewayState: GatewayStateStore, SharedRateLimitStore
         await runTask.value
     }
 
-    /// Runs `body` with the client, mapping failures to errors a user can act on.
+    /// Runs `body` with the client within `operationTimeout`, mapping failures to errors a
+    /// user can act on. Without the deadline a lease would wait for the pool's circuit breaker
+    /// (a minute) while the server is down.
     @discardableResult
-    func run<T>(_ body: (PostgresClient) async throws -> T) async throws -> T {
-        do { return try await body(client) } catch { throw target.mapError(error) }
+    func run<T: Sendable>(_ body: @escaping @Sendable (PostgresClient) async throws -> T) async throws -> T {
+        let client = self.client
+        do { return try await withDeadline { try await body(client) } } catch { throw target.mapError(error) }
     }
 
-    /// Runs `body` in one transaction, mapping failures.
+    /// Runs `body` in one transaction within `operationTimeout`, mapping failures.
     @discardableResult
-    func transaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+    func transaction<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        let (client, logger) = (self.client, self.logger)
         do {
-            return try await client.withTransaction(logger: logger) { connection in try await body(connection) }
+            return try await withDeadline {
+                try await client.withTransaction(logger: logger) { connection in try await body(connection) }
+            }
         } catch {
             throw target.mapError(error)
+        }
+    }
+
+    func withDeadline<T: Sendable>(_ operation: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await Self.withDeadline(operationTimeout, place: target.place, operation)
+    }
+
+    /// `operation`'s result, or a `BedsideError(.database)` when it takes longer than `timeout`.
+    ///
+    /// The caller is answered at the deadline even when the operation cannot stop at once (a
+    /// statement waiting on a lock in the server ignores task cancellation): the operation runs
+    /// in a task of its own, cancelled at the deadline, and finishes in the background.
+    static func withDeadline<T: Sendable>(
+        _ timeout: Duration, place: String, _ operation: @escaping @Sendable () async throws -> T
+    ) async throws -> T {
+        let gate = Locked<CheckedContinuation<T, any Error>?>(nil)
+        let tasks = Locked<(work: Task<Void, Never>, timer: Task<Void, Never>)?>(nil)
+        // Delivers the first result only; later ones (the timer after the work, or the reverse) are dropped.
+        let finish: @Sendable (Result<T, any Error>) -> Void = { result in
+            gate.withLock { c in
+                defer { c = nil }
+                return c
+            }?.resume(with: result)
+        }
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                gate.withLock { $0 = continuation }
+                let work = Task {
+                    do { finish(.success(try await operation())) } catch { finish(.failure(error)) }
+                    tasks.withLock { $0 }?.timer.cancel()
+                }
+                let timer = Task {
+                    try? await Task.sleep(for: timeout)
+                    if Task.isCancelled { return }
+                    finish(
+                        .failure(
+                            BedsideError(
+                                .database, "PostgreSQL at \(place) did not answer within \(timeout.components.seconds) s.", retryAfter: 5)))
+                    work.cancel()
+                }
+                tasks.withLock { $0 = (work, timer) }
+            }
+        } onCancel: {
+            tasks.withLock { $0 }?.work.cancel()
         }
     }
 

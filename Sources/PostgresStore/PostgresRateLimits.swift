@@ -29,11 +29,11 @@ extension PostgresGatewayState {
                     last_allowed = least(\(capacity)::float8, b.tokens + greatest(0, EXCLUDED.updated_at - b.updated_at) * \(refillPerSecond)::float8) >= 1,
                     updated_at = greatest(b.updated_at, EXCLUDED.updated_at)
                 RETURNING tokens, last_allowed
-                """, logger: logger)
+                """, logger: self.logger)
             for try await (tokens, allowed) in rows.decode((Double, Bool).self) {
                 return SharedBucketTake(allowed: allowed, tokens: tokens)
             }
-            throw BedsideError(.database, "PostgreSQL at \(target.place) returned no bucket row for a take.")
+            throw BedsideError(.database, "PostgreSQL at \(self.target.place) returned no bucket row for a take.")
         }
     }
 }

@@ -15,7 +15,7 @@ extension PostgresGatewayState {
                 """
                 INSERT INTO issued_token(jti, subject, issued_at, expires_at, roles)
                 VALUES (\(jti), \(subject), \(issued), \(expires), \(rolesJSON))
-                """, logger: logger)
+                """, logger: self.logger)
         }
     }
 
@@ -29,7 +29,7 @@ extension PostgresGatewayState {
                 WHERE (\(subject)::text IS NULL OR subject = \(subject)::text)
                 ORDER BY issued_at DESC, jti
                 """
-            for try await row in try await client.query(q, logger: logger).decode((String, String, Double, Double, String).self) {
+            for try await row in try await client.query(q, logger: self.logger).decode((String, String, Double, Double, String).self) {
                 out.append(row)
             }
             return out
@@ -43,7 +43,7 @@ extension PostgresGatewayState {
                     let r = try await client.query(
                         """
                         SELECT min(revoked_at) FROM revocation WHERE jti = \(jti) OR (subject = \(subject) AND revoked_at >= \(issued))
-                        """, logger: logger)
+                        """, logger: self.logger)
                     for try await at in r.decode(Double?.self) { return at.map { Date(timeIntervalSince1970: $0) } }
                     return nil
                 }
@@ -60,11 +60,10 @@ extension PostgresGatewayState {
     /// Revokes one token by its id (any token a gateway accepts, minted here or not).
     public func revokeToken(jti: String, at date: Date) async throws {
         let at = date.timeIntervalSince1970
-        let logger = self.logger
         try await transaction { connection in
-            try await connection.query("SELECT pg_advisory_xact_lock(\(PostgresMigrations.revocationLock))", logger: logger)
-            try await connection.query("INSERT INTO revocation(jti, revoked_at) VALUES (\(jti), \(at))", logger: logger)
-            try await connection.query("UPDATE issued_token SET revoked = true WHERE jti = \(jti)", logger: logger)
+            try await connection.query("SELECT pg_advisory_xact_lock(\(PostgresMigrations.revocationLock))", logger: self.logger)
+            try await connection.query("INSERT INTO revocation(jti, revoked_at) VALUES (\(jti), \(at))", logger: self.logger)
+            try await connection.query("UPDATE issued_token SET revoked = true WHERE jti = \(jti)", logger: self.logger)
         }
     }
 
@@ -72,17 +71,16 @@ extension PostgresGatewayState {
     @discardableResult
     public func revokeSubject(_ subject: String, at date: Date) async throws -> Int {
         let at = date.timeIntervalSince1970
-        let logger = self.logger
         return try await transaction { connection in
-            try await connection.query("SELECT pg_advisory_xact_lock(\(PostgresMigrations.revocationLock))", logger: logger)
-            try await connection.query("INSERT INTO revocation(subject, revoked_at) VALUES (\(subject), \(at))", logger: logger)
+            try await connection.query("SELECT pg_advisory_xact_lock(\(PostgresMigrations.revocationLock))", logger: self.logger)
+            try await connection.query("INSERT INTO revocation(subject, revoked_at) VALUES (\(subject), \(at))", logger: self.logger)
             let rows = try await connection.query(
                 """
                 WITH changed AS (
                     UPDATE issued_token SET revoked = true WHERE subject = \(subject) AND issued_at <= \(at) RETURNING 1
                 )
                 SELECT count(*) FROM changed
-                """, logger: logger)
+                """, logger: self.logger)
             for try await n in rows.decode(Int64.self) { return Int(n) }
             return 0
         }
@@ -103,7 +101,7 @@ extension PostgresGatewayState {
         try await run { client in
             var set = RevocationSet()
             let rows = try await client.query(
-                "SELECT id, jti, subject, revoked_at FROM revocation WHERE id > \(rowID) ORDER BY id", logger: logger)
+                "SELECT id, jti, subject, revoked_at FROM revocation WHERE id > \(rowID) ORDER BY id", logger: self.logger)
             for try await (id, jti, subject, revokedAt) in rows.decode((Int64, String?, String?, Double).self) {
                 let at = Date(timeIntervalSince1970: revokedAt)
                 if let jti { set.tokenIDs.insert(jti) }

@@ -6,6 +6,10 @@ import Testing
 
 @testable import PostgresStore
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// What the cached request path costs on PostgreSQL, measured from Swift through postgres-nio.
 /// Round trips by construction: a bucket take is one statement, a cache read one statement, an
 /// audit append transaction four (BEGIN, lock the head row, one INSERT of the batch, COMMIT),
@@ -82,5 +86,61 @@ extension PostgresGatewayStateTests {
                 \(txA + txB) transactions (\(String(format: "%.1f", 400 / Double(max(1, txA + txB)))) rows each)
                 """)
         }
+    }
+}
+
+/// Deadlines: a statement stuck behind a lock, or a server that never answers, fails in bounded time.
+extension PostgresGatewayStateTests {
+    @Test func aStatementStuckBehindALockFailsAtTheDeadline() async throws {
+        let url = try await PostgresTestCluster.running().freshDatabase()
+        let store = try await PostgresGatewayState.connect(url: url, logger: PostgresTestCluster.logger, operationTimeout: .seconds(1))
+        try await PostgresTestCluster.withSuperuser(url: url) { c in
+            try await c.query("BEGIN", logger: PostgresTestCluster.logger)
+            try await c.query("LOCK TABLE cache_entry IN ACCESS EXCLUSIVE MODE", logger: PostgresTestCluster.logger)
+            let clock = ContinuousClock()
+            let start = clock.now
+            do {
+                _ = try await store.cacheEntry(key: "k")
+                Issue.record("a read went through an exclusive lock")
+            } catch let e as BedsideError {
+                #expect(e.code.isDatabase)
+                #expect(e.message.contains("did not answer within 1 s"))
+            }
+            #expect(clock.now - start < .seconds(10))
+            try await c.query("ROLLBACK", logger: PostgresTestCluster.logger)
+        }
+        // The lock gone, the store works again.
+        #expect(try await store.cacheEntry(key: "k") == nil)
+        try await store.closeState()
+    }
+
+    @Test func aServerThatNeverAnswersFailsTheConnectInBoundedTime() async throws {
+        // A listening socket nobody accepts from: the kernel completes the TCP handshake, nothing answers.
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        #expect(fd >= 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let bound = withUnsafePointer(to: &address) { p in
+            p.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        #expect(bound == 0)
+        #expect(listen(fd, 8) == 0)
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) { p in p.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+        let port = Int(UInt16(bigEndian: address.sin_port))
+        let clock = ContinuousClock()
+        let start = clock.now
+        do {
+            _ = try await PostgresGatewayState.connect(
+                url: "postgres://bedside@127.0.0.1:\(port)/bedside?sslmode=disable", operationTimeout: .seconds(1))
+            Issue.record("connected to a server that never answers")
+        } catch let e as BedsideError {
+            #expect(e.code.isDatabase)
+            #expect(e.message.contains("127.0.0.1:\(port)"))
+        }
+        #expect(clock.now - start < .seconds(30))
     }
 }

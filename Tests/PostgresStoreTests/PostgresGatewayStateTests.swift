@@ -322,7 +322,7 @@ struct PostgresGatewayStateTests {
             _ = try await PostgresGatewayState.connect(url: "postgres://bedside:s3cret-pw@127.0.0.1:\(port)/bedside")
             Issue.record("connected to a port where nothing listens")
         } catch let e as BedsideError {
-            #expect(e.code == .database)
+            #expect(e.code.isDatabase)
             #expect(e.message.contains("127.0.0.1:\(port)"))
             #expect(!e.description.contains("s3cret-pw"))
         }
@@ -332,7 +332,7 @@ struct PostgresGatewayStateTests {
             _ = try await PostgresGatewayState.connect(url: "postgres://bedside:pw@127.0.0.1:\(cluster.port)/no_such_db")
             Issue.record("connected to a missing database")
         } catch let e as BedsideError {
-            #expect(e.code == .database)
+            #expect(e.code.isDatabase)
             #expect(e.message.contains("no_such_db"))
             #expect(!e.description.contains(":pw"))
         }
