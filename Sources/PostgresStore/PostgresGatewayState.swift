@@ -137,7 +137,8 @@ public final class PostgresGatewayState: GatewayStateStore, SharedRateLimitStore
                     finish(
                         .failure(
                             BedsideError(
-                                .database, "PostgreSQL at \(place) did not answer within \(timeout.components.seconds) s.", retryAfter: 5)))
+                                .databaseUnavailable, "PostgreSQL at \(place) did not answer within \(timeout.components.seconds) s.", retryAfter: 5))
+                    )
                     work.cancel()
                 }
                 tasks.withLock { $0 = (work, timer) }
