@@ -24,7 +24,10 @@ struct PostgresTestCluster: Sendable {
         }
     }()
 
-    static var available: Bool { binDirectory != nil }
+    /// With BEDSIDE_REQUIRE_POSTGRES=1 (CI) the suite runs, and fails, when the binaries are missing.
+    static var required: Bool { ProcessInfo.processInfo.environment["BEDSIDE_REQUIRE_POSTGRES"] == "1" }
+
+    static var available: Bool { binDirectory != nil || required }
 
     static var script: String {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -37,6 +40,9 @@ struct PostgresTestCluster: Sendable {
     }
 
     static func start() async throws -> PostgresTestCluster {
+        guard binDirectory != nil else {
+            throw TestError("BEDSIDE_REQUIRE_POSTGRES=1 but no PostgreSQL server binaries in /usr/lib/postgresql/*/bin")
+        }
         let folder = try TempDirectory(prefix: "bedside-pgstore")
         var environment = ProcessInfo.processInfo.environment
         environment["PG_CLUSTER_FAST"] = environment["PG_CLUSTER_FAST"] ?? "1" // fsync off: nothing here kills the server
