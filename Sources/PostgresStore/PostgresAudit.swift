@@ -11,7 +11,8 @@ extension PostgresGatewayState {
     /// arrive while this process's previous append is in flight share the next transaction.
     @discardableResult
     public func appendAudit(_ record: AuditRecord) async throws -> Int64 {
-        try await auditWriter.append(record)
+        try failFastDuringOutage()
+        do { return try await auditWriter.append(record) } catch { throw noteOutage(error) }
     }
 
     /// Rows matching `query`: newest first when it has a limit, else oldest first.

@@ -21,6 +21,11 @@ public final class PostgresGatewayState: GatewayStateStore, SharedRateLimitStore
     private let runTask: Task<Void, Never>
     /// Group commit of this process's concurrent audit appends.
     let auditWriter: PostgresAuditWriter
+    /// When the server last proved unreachable, and how. For `failFastWindow` after that,
+    /// statements fail at once with the same error instead of each waiting out its deadline:
+    /// a request makes several calls, and a clinician should hear "try again" in seconds.
+    private let outage = Locked<(at: ContinuousClock.Instant, error: BedsideError)?>(nil)
+    static let failFastWindow: Duration = .seconds(1)
 
     private init(client: PostgresClient, target: PostgresTarget, logger: Logger, runTask: Task<Void, Never>, operationTimeout: Duration) {
         self.client = client
@@ -87,19 +92,46 @@ public final class PostgresGatewayState: GatewayStateStore, SharedRateLimitStore
     @discardableResult
     func run<T: Sendable>(_ body: @escaping @Sendable (PostgresClient) async throws -> T) async throws -> T {
         let client = self.client
-        do { return try await withDeadline { try await body(client) } } catch { throw target.mapError(error) }
+        try failFastDuringOutage()
+        do {
+            let value = try await withDeadline { try await body(client) }
+            noteReachable()
+            return value
+        } catch {
+            throw noteOutage(target.mapError(error))
+        }
     }
+
+    /// Throws the outage's error while the server is known to be unreachable.
+    func failFastDuringOutage() throws {
+        let now = ContinuousClock.now
+        if let known = outage.withLock({ $0 }), now - known.at < Self.failFastWindow { throw known.error }
+    }
+
+    /// Remembers an unreachable server (`database_unavailable`); returns `error` unchanged.
+    func noteOutage(_ error: any Error) -> any Error {
+        if let e = error as? BedsideError, e.code == .databaseUnavailable {
+            outage.withLock { $0 = (ContinuousClock.now, e) }
+        }
+        return error
+    }
+
+    /// The server answered: statements go through again.
+    func noteReachable() { outage.withLock { $0 = nil } }
 
     /// Runs `body` in one transaction within `operationTimeout`, mapping failures.
     @discardableResult
     func transaction<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
         let (client, logger) = (self.client, self.logger)
+        try failFastDuringOutage()
         do {
-            return try await withDeadline {
+            let value = try await withDeadline {
                 try await client.withTransaction(logger: logger) { connection in try await body(connection) }
             }
+            noteReachable()
+            return value
         } catch {
-            throw target.mapError(error)
+            throw noteOutage(target.mapError(error))
         }
     }
 
