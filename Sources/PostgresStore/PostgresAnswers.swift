@@ -12,7 +12,7 @@ extension PostgresGatewayState {
         var saved = answer
         if saved.answerID == nil { saved.answerID = UUID().uuidString.lowercased() }
         let id = saved.answerID ?? ""
-        let body = try PostgresJSON.encode(saved)
+        let body = try StoredJSON.encode(saved)
         let normalized = saved.question.normalizedQuestion
         let indexVersion = Int64(saved.indexVersion)
         let createdAt = saved.createdAt.timeIntervalSince1970
@@ -42,7 +42,7 @@ extension PostgresGatewayState {
             for try await body in try await client.query(q, logger: self.logger).decode(String.self) { return body }
             return nil
         }
-        return try body.map { try PostgresJSON.decode(Answer.self, $0) }
+        return try body.map { try StoredJSON.decode(Answer.self, $0) }
     }
 
     public func ownAnswerID(originID: String, subject: String) async throws -> String? {
@@ -112,7 +112,7 @@ extension PostgresGatewayState {
             return out
         }
         let page = rows.prefix(limit)
-        let items = try page.map { try PostgresJSON.decode(Answer.self, $0.1) }
+        let items = try page.map { try StoredJSON.decode(Answer.self, $0.1) }
         let next = rows.count > limit ? page.last.map { AnswerListPosition(createdAt: $0.2, id: $0.0) } : nil
         return (items, next)
     }
@@ -122,22 +122,5 @@ extension PostgresGatewayState {
         "%"
             + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
             .replacingOccurrences(of: "_", with: "\\_") + "%"
-    }
-}
-
-/// The JSON the SQLite store keeps in `body` columns: ISO 8601 dates, sorted keys, so a row
-/// reads the same from either store.
-enum PostgresJSON {
-    static func encode<T: Encodable>(_ value: T) throws -> String {
-        let e = JSONEncoder()
-        e.dateEncodingStrategy = .iso8601
-        e.outputFormatting = [.sortedKeys]
-        return String(decoding: try e.encode(value), as: UTF8.self)
-    }
-
-    static func decode<T: Decodable>(_ type: T.Type, _ text: String) throws -> T {
-        let d = JSONDecoder()
-        d.dateDecodingStrategy = .iso8601
-        return try d.decode(type, from: Data(text.utf8))
     }
 }

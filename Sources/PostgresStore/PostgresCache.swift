@@ -18,7 +18,7 @@ extension PostgresGatewayState {
 
     /// Inserts or replaces the entry with this key.
     public func putCacheEntry(_ entry: CacheEntry) async throws {
-        let body = try PostgresJSON.encode(entry.answer)
+        let body = try StoredJSON.encode(entry.answer)
         let answerID = entry.answer.answerID ?? ""
         let indexVersion = Int64(entry.indexVersion)
         let created = entry.createdAt.timeIntervalSince1970
@@ -75,7 +75,7 @@ extension PostgresGatewayState {
         }
         guard let (key, lineage, body, indexVersion, model, created, expires) = row else { return nil }
         return CacheEntry(
-            key: key, lineage: lineage, answer: try PostgresJSON.decode(Answer.self, body), indexVersion: Int(indexVersion), model: model,
+            key: key, lineage: lineage, answer: try StoredJSON.decode(Answer.self, body), indexVersion: Int(indexVersion), model: model,
             createdAt: Date(timeIntervalSince1970: created), expiresAt: Date(timeIntervalSince1970: expires))
     }
 }

@@ -25,9 +25,15 @@ public final class PostgresGatewayState: GatewayStateStore, SharedRateLimitStore
     /// statements fail at once with the same error instead of each waiting out its deadline:
     /// a request makes several calls, and a clinician should hear "try again" in seconds.
     private let outage = Locked<(at: ContinuousClock.Instant, error: BedsideError)?>(nil)
-    static let failFastWindow: Duration = .seconds(1)
+    let failFastWindow: Duration
+    /// Statements refused by the window (for tests and the log).
+    let failedFast = Locked(0)
 
-    private init(client: PostgresClient, target: PostgresTarget, logger: Logger, runTask: Task<Void, Never>, operationTimeout: Duration) {
+    private init(
+        client: PostgresClient, target: PostgresTarget, logger: Logger, runTask: Task<Void, Never>, operationTimeout: Duration,
+        failFastWindow: Duration
+    ) {
+        self.failFastWindow = failFastWindow
         self.client = client
         self.operationTimeout = operationTimeout
         self.target = target
@@ -42,7 +48,8 @@ public final class PostgresGatewayState: GatewayStateStore, SharedRateLimitStore
     /// is wrong, the server cannot be reached or refuses the user.
     /// `operationTimeout` bounds each statement or transaction, waiting for a connection included.
     public static func connect(
-        url: String, logger: Logger = Logger(label: "bedside.postgres"), operationTimeout: Duration = .seconds(5)
+        url: String, logger: Logger = Logger(label: "bedside.postgres"), operationTimeout: Duration = .seconds(5),
+        failFastWindow: Duration = .seconds(1)
     ) async throws -> PostgresGatewayState {
         let target = try PostgresTarget(url: url)
         // One direct connection first, which also migrates: the pool retries failed connects in
@@ -65,7 +72,8 @@ public final class PostgresGatewayState: GatewayStateStore, SharedRateLimitStore
         let client = PostgresClient(configuration: target.clientConfiguration, backgroundLogger: logger)
         let runTask = Task { await client.run() }
         let state = PostgresGatewayState(
-            client: client, target: target, logger: logger, runTask: runTask, operationTimeout: operationTimeout)
+            client: client, target: target, logger: logger, runTask: runTask, operationTimeout: operationTimeout,
+            failFastWindow: failFastWindow)
         return state
     }
 
@@ -105,7 +113,10 @@ public final class PostgresGatewayState: GatewayStateStore, SharedRateLimitStore
     /// Throws the outage's error while the server is known to be unreachable.
     func failFastDuringOutage() throws {
         let now = ContinuousClock.now
-        if let known = outage.withLock({ $0 }), now - known.at < Self.failFastWindow { throw known.error }
+        if let known = outage.withLock({ $0 }), now - known.at < failFastWindow {
+            failedFast.withLock { $0 += 1 }
+            throw known.error
+        }
     }
 
     /// Remembers an unreachable server (`database_unavailable`); returns `error` unchanged.

@@ -115,14 +115,22 @@ extension BedsideDatabase {
         UUID().uuidString.lowercased()
     }
 
-    static func encode<T: Encodable>(_ value: T) throws -> String {
+    static func encode<T: Encodable>(_ value: T) throws -> String { try StoredJSON.encode(value) }
+
+    static func decode<T: Decodable>(_ type: T.Type, _ text: String) throws -> T { try StoredJSON.decode(type, text) }
+}
+
+/// The JSON kept in `body` columns (answers, cache entries), in SQLite and PostgreSQL alike:
+/// ISO 8601 dates and sorted keys, so a row reads the same from either store.
+public enum StoredJSON {
+    public static func encode<T: Encodable>(_ value: T) throws -> String {
         let e = JSONEncoder()
         e.dateEncodingStrategy = .iso8601
         e.outputFormatting = [.sortedKeys]
         return String(decoding: try e.encode(value), as: UTF8.self)
     }
 
-    static func decode<T: Decodable>(_ type: T.Type, _ text: String) throws -> T {
+    public static func decode<T: Decodable>(_ type: T.Type, _ text: String) throws -> T {
         let d = JSONDecoder()
         d.dateDecodingStrategy = .iso8601
         return try d.decode(type, from: Data(text.utf8))

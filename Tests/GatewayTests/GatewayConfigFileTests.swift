@@ -54,6 +54,9 @@ struct GatewayConfigFileTests {
         cert = "/etc/bedside/cert.pem"
         key = "/etc/bedside/key.pem"
         insecure_http = true
+
+        [store]
+        url = "postgres://bedside@db.example:5432/bedside"
         """
 
     @Test func everyGatewayKeyIsReadFromTheFile() throws {

@@ -156,7 +156,7 @@ import Testing
                 try? blocker.pool.writeWithoutTransaction { db in
                     try db.execute(sql: "BEGIN IMMEDIATE")
                     locked.resume()
-                    _ = release.wait(timeout: .now() + 10)
+                    _ = release.wait(timeout: .now() + 120) // released as soon as the request is done
                     try db.execute(sql: "ROLLBACK")
                 }
                 finished.signal()

@@ -59,19 +59,21 @@ struct PostgresGatewayStateTests {
 
     @Test func bucketRefillsByTheDatabaseClock() async throws {
         try await withStores(2) { stores in
-            for _ in 0..<2 { #expect(try await stores[0].takeToken(subject: "ana", capacity: 2, refillPerSecond: 1).allowed) }
-            let refused = try await stores[1].takeToken(subject: "ana", capacity: 2, refillPerSecond: 1)
+            for _ in 0..<2 { #expect(try await stores[0].takeToken(subject: "ana", capacity: 2, refillPerSecond: 0.01).allowed) }
+            let refused = try await stores[1].takeToken(subject: "ana", capacity: 2, refillPerSecond: 0.01)
             #expect(!refused.allowed)
-            // Ten seconds pass on the database's clock (moved back on the row rather than waited for).
+            // A thousand seconds pass on the database's clock (moved back on the row rather than waited for):
+            // ten tokens at 0.01/s, where a slow machine between two takes adds almost nothing.
             try await PostgresTestCluster.withSuperuser(url: stores[0].stateDescription) { c in
-                try await c.query("UPDATE rate_bucket SET updated_at = updated_at - 10 WHERE subject = \("ana")", logger: PostgresTestCluster.logger)
+                try await c.query(
+                    "UPDATE rate_bucket SET updated_at = updated_at - 1000 WHERE subject = \("ana")", logger: PostgresTestCluster.logger)
             }
             // Refilled to capacity (never beyond), so two more and then a refusal.
-            let first = try await stores[1].takeToken(subject: "ana", capacity: 2, refillPerSecond: 1)
+            let first = try await stores[1].takeToken(subject: "ana", capacity: 2, refillPerSecond: 0.01)
             #expect(first.allowed)
-            #expect(first.tokens >= 1 && first.tokens <= 1.01)
-            #expect(try await stores[0].takeToken(subject: "ana", capacity: 2, refillPerSecond: 1).allowed)
-            #expect(try await !stores[1].takeToken(subject: "ana", capacity: 2, refillPerSecond: 1).allowed)
+            #expect(first.tokens >= 1 && first.tokens <= 1.01) // capped at capacity 2, minus this take
+            #expect(try await stores[0].takeToken(subject: "ana", capacity: 2, refillPerSecond: 0.01).allowed)
+            #expect(try await !stores[1].takeToken(subject: "ana", capacity: 2, refillPerSecond: 0.01).allowed)
             #expect(stores[0].sharedRateLimits != nil)
         }
     }
