@@ -124,84 +124,38 @@ extension PostgresGatewayState {
 /// the last of them), one INSERT of every row (arrays unnested) that also moves the head,
 /// and COMMIT.
 final class PostgresAuditWriter: Sendable {
-    private struct Pending {
-        var record: AuditRecord
-        var sources: String
-        var continuation: CheckedContinuation<Int64, any Error>
-    }
-
-    private struct State {
-        var pending: [Pending] = []
-        var flushing = false
-        var transactions = 0
-        var rows = 0
-    }
-
     /// Rows in one transaction at most (the rest wait for the next).
     static let maxBatch = 500
 
-    private let state = Locked(State())
-    private let client: PostgresClient
-    private let target: PostgresTarget
-    private let logger: Logger
-    private let timeout: Duration
+    private let group: GroupCommit<AuditRow>
 
     init(client: PostgresClient, target: PostgresTarget, logger: Logger, timeout: Duration) {
-        self.client = client
-        self.target = target
-        self.logger = logger
-        self.timeout = timeout
+        self.group = GroupCommit(maxBatch: Self.maxBatch) { rows in
+            do {
+                return try await PostgresGatewayState.withDeadline(timeout, place: target.place) {
+                    try await Self.insert(rows.map { ($0.record, $0.sources) }, client: client, logger: logger)
+                }
+            } catch {
+                throw target.mapError(error)
+            }
+        }
     }
 
     /// Committed append transactions and the rows they held, since this store opened.
-    var committed: (transactions: Int, rows: Int) { state.withLock { ($0.transactions, $0.rows) } }
+    var committed: (transactions: Int, rows: Int) { group.committed }
 
     func append(_ record: AuditRecord) async throws -> Int64 {
         let stored = record.storable()
-        let sources = try BedsideDatabase.sourcesJSON(stored.sources)
-        return try await withCheckedThrowingContinuation { continuation in
-            let start = state.withLock { s -> Bool in
-                s.pending.append(Pending(record: stored, sources: sources, continuation: continuation))
-                if s.flushing { return false }
-                s.flushing = true
-                return true
-            }
-            if start { Task { await self.drain() } }
-        }
-    }
-
-    private func drain() async {
-        while true {
-            let batch = state.withLock { s -> [Pending] in
-                let n = min(s.pending.count, Self.maxBatch)
-                let b = Array(s.pending.prefix(n))
-                s.pending.removeFirst(n)
-                if b.isEmpty { s.flushing = false }
-                return b
-            }
-            if batch.isEmpty { return }
-            do {
-                let rows = batch.map { ($0.record, $0.sources) }
-                let ids = try await PostgresGatewayState.withDeadline(timeout, place: target.place) { try await self.insert(rows) }
-                state.withLock { s in
-                    s.transactions += 1
-                    s.rows += ids.count
-                }
-                for (p, id) in zip(batch, ids) { p.continuation.resume(returning: id) }
-            } catch {
-                let mapped = target.mapError(error)
-                for p in batch { p.continuation.resume(throwing: mapped) }
-            }
-        }
+        return try await group.append(AuditRow(record: stored, sources: try BedsideDatabase.sourcesJSON(stored.sources)))
     }
 
     /// Inserts `rows` (already `storable()`) at the end of the chain in one transaction.
-    @Sendable private func insert(_ rows: [(AuditRecord, String)]) async throws -> [Int64] {
-        return try await client.withTransaction(logger: self.logger) { connection -> [Int64] in
+    private static func insert(_ rows: [(AuditRecord, String)], client: PostgresClient, logger: Logger) async throws -> [Int64] {
+        return try await client.withTransaction(logger: logger) { connection -> [Int64] in
             var previousID: Int64 = 0
             var previousHash = ""
             let head = try await connection.query(
-                "SELECT last_id, last_hash FROM audit_head WHERE singleton FOR UPDATE", logger: self.logger)
+                "SELECT last_id, last_hash FROM audit_head WHERE singleton FOR UPDATE", logger: logger)
             for try await (id, hash) in head.decode((Int64, String).self) {
                 previousID = id
                 previousHash = hash
@@ -269,7 +223,7 @@ final class PostgresAuditWriter: Sendable {
                     RETURNING 1
                 )
                 UPDATE audit_head SET last_id = \(previousID), last_hash = \(previousHash) WHERE singleton
-                """, logger: self.logger)
+                """, logger: logger)
             return ids
         }
     }

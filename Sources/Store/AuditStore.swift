@@ -326,70 +326,41 @@ extension BedsideDatabase {
     }
 }
 
-/// Group commit for the audit trail: callers wait until their row is durable; rows that
-/// arrive while one commit's fsync runs go together into the next, so N concurrent
-/// requests share one fsync instead of paying one each.
+/// The audit trail's writer: concurrent appends share one commit (`GroupCommit`).
 final class AuditWriter: Sendable {
-    private struct Pending {
-        var record: AuditRecord
-        var sources: String
-        var continuation: CheckedContinuation<Int64, any Error>
-    }
-
-    private struct State {
-        var pending: [Pending] = []
-        var flushing = false
-    }
-
-    private let state = Locked(State())
     private let pool: DatabasePool
     private let path: String
     /// Off only to measure what grouping saves (`BEDSIDE_AUDIT_GROUP_COMMIT=0`): each row commits alone.
     private let grouped: Bool
+    private let group: GroupCommit<AuditRow>
 
     init(pool: DatabasePool, path: String, grouped: Bool = true) {
         self.pool = pool
         self.path = path
         self.grouped = grouped
+        self.group = GroupCommit { rows in try await Self.insert(rows, pool: pool, path: path) }
     }
 
     func append(_ record: AuditRecord) async throws -> Int64 {
-        let sources = try BedsideDatabase.sourcesJSON(record.sources)
-        if !grouped {
-            do { return try await pool.write { db in try BedsideDatabase.insertChained(db, [(record, sources)])[0] } } catch {
-                throw BedsideDatabase.mapError(error, path: path)
-            }
-        }
-        return try await withCheckedThrowingContinuation { continuation in
-            let start = state.withLock { s -> Bool in
-                s.pending.append(Pending(record: record, sources: sources, continuation: continuation))
-                if s.flushing { return false }
-                s.flushing = true
-                return true
-            }
-            if start { Task { await self.drain() } }
-        }
+        let row = AuditRow(record: record, sources: try BedsideDatabase.sourcesJSON(record.sources))
+        if !grouped { return try await Self.insert([row], pool: pool, path: path)[0] }
+        return try await group.append(row)
     }
 
-    private func drain() async {
-        while true {
-            let batch = state.withLock { s -> [Pending] in
-                let b = s.pending
-                s.pending.removeAll(keepingCapacity: true)
-                if b.isEmpty { s.flushing = false }
-                return b
-            }
-            if batch.isEmpty { return }
-            let rows = batch.map { ($0.record, $0.sources) }
-            do {
-                let ids: [Int64]
-                do { ids = try await pool.write { db in try BedsideDatabase.insertChained(db, rows) } } catch {
-                    throw BedsideDatabase.mapError(error, path: path)
-                }
-                for (p, id) in zip(batch, ids) { p.continuation.resume(returning: id) }
-            } catch {
-                for p in batch { p.continuation.resume(throwing: error) }
-            }
+    private static func insert(_ rows: [AuditRow], pool: DatabasePool, path: String) async throws -> [Int64] {
+        do { return try await pool.write { db in try BedsideDatabase.insertChained(db, rows.map { ($0.record, $0.sources) }) } } catch {
+            throw BedsideDatabase.mapError(error, path: path)
         }
+    }
+}
+
+/// A record waiting to be chained, with its sources already as the JSON the chain hashes.
+public struct AuditRow: Sendable {
+    public var record: AuditRecord
+    public var sources: String
+
+    public init(record: AuditRecord, sources: String) {
+        self.record = record
+        self.sources = sources
     }
 }
