@@ -174,20 +174,23 @@ log "half of bedside's peak ($half req/s): bedside, then nginx at the same rate"
 bedside_half=$(run_wrk "http://127.0.0.1:$PORT/v1/query" "$half")
 nginx_half=$(run_wrk "http://127.0.0.1:$NGINX_PORT/v1/query" "$half")
 
-# --- audit durability: the same peak run with the audit committed three ways ------------
-# before (synchronous=NORMAL, one commit per request), FULL with one commit (and fsync) per
-# request, and FULL with group commit (the default). Each on a fresh serve of the same database.
+# --- audit durability and the fast path: the same peak run on a fresh serve of the same ----
+# database each time: the audit committed three ways (before: synchronous=NORMAL, one commit
+# per request; FULL with one commit and fsync per request; FULL with group commit, the
+# default), then the default with every request through Hummingbird's router
+# (cached_fast_path off), which is what the event-loop fast path saves.
 audit_runs=""
 if [ "${SKIP_AUDIT_MODES:-0}" != "1" ]; then
   kill "$SERVE_PID" 2>/dev/null; wait "$SERVE_PID" 2>/dev/null || true; SERVE_PID=""
-  for mode in "NORMAL 0" "FULL 0" "FULL 1"; do
+  for mode in "NORMAL 0 1" "FULL 0 1" "FULL 1 1" "FULL 1 0"; do
     set -- $mode
-    BEDSIDE_SQLITE_SYNCHRONOUS=$1 BEDSIDE_AUDIT_GROUP_COMMIT=$2 "$BIN" serve --db "$DB" --host 127.0.0.1 --port "$PORT" >"$WORK/serve-$1-$2.log" 2>&1 &
+    BEDSIDE_SQLITE_SYNCHRONOUS=$1 BEDSIDE_AUDIT_GROUP_COMMIT=$2 BEDSIDE_CACHED_FAST_PATH=$3 \
+      "$BIN" serve --db "$DB" --host 127.0.0.1 --port "$PORT" >"$WORK/serve-$1-$2-$3.log" 2>&1 &
     SERVE_PID=$!
     for _ in $(seq 1 2000); do curl -fs -o /dev/null "http://127.0.0.1:$PORT/readyz" 2>/dev/null && break; sleep 0.005; done
     wrk -t1 -c8 -d2s -s "$LUA" "http://127.0.0.1:$PORT/v1/query" >/dev/null
     out=$(run_wrk "http://127.0.0.1:$PORT/v1/query")
-    label="synchronous=$1, $([ "$2" = 1 ] && echo "group commit" || echo "one commit per request")"
+    label="synchronous=$1, $([ "$2" = 1 ] && echo "group commit" || echo "one commit per request")$([ "$3" = 0 ] && echo ", router only")"
     audit_runs+=$(printf '  %-46s %10s req/s  p50 %s ms  p99 %s ms' "$label" "$(echo "$out" | rps_of)" "$(echo "$out" | pct_of 50%)" "$(echo "$out" | pct_of 99%)")$'\n'
     kill "$SERVE_PID" 2>/dev/null; wait "$SERVE_PID" 2>/dev/null || true; SERVE_PID=""
   done
@@ -217,7 +220,7 @@ echo "bedside serve RSS after load: $(awk -v k="$rss_loaded_kb" 'BEGIN { printf 
 echo "start to 200 on /readyz:      ${ready_ms} ms   (target < 50 ms)"
 echo "binary:                       $(awk -v b="$size_built" 'BEGIN { printf "%.1f MB", b / 1e6 }') as built, $(awk -v b="$size_run" 'BEGIN { printf "%.1f MB", b / 1e6 }') as run (target < 40 MB)"
 if [ -n "$audit_runs" ]; then
-  echo "cached path by audit durability (peak, same wrk command; every response has a committed audit row):"
+  echo "cached path by audit durability and path (peak, same wrk command; every response has a committed audit row):"
   printf '%s' "$audit_runs"
 fi
 if [ -n "$jwt_out" ]; then

@@ -32,7 +32,7 @@ public struct QueryRequest: Codable, Sendable, Hashable {
 
     /// Checks limits; throws a `BedsideError` with code `bad_request` naming the problem.
     public func validated() throws -> QueryRequest {
-        let trimmed = question.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = Self.trimmed(question)
         guard !trimmed.isEmpty else { throw BedsideError(.badRequest, "The question is empty.") }
         guard trimmed.count <= Self.maxQuestionLength else {
             throw BedsideError(.badRequest, "The question is too long (\(trimmed.count) characters; the limit is \(Self.maxQuestionLength)).")
@@ -52,6 +52,17 @@ public struct QueryRequest: Codable, Sendable, Hashable {
         var copy = self
         copy.question = trimmed
         return copy
+    }
+
+    /// `text` without leading and trailing whitespace and newlines: byte by byte when
+    /// `text` is ASCII (Foundation's trim was 5% of a cache hit), else Foundation's.
+    static func trimmed(_ text: String) -> String {
+        let utf8 = text.utf8
+        guard utf8.allSatisfy({ $0 < 0x80 }) else { return text.trimmingCharacters(in: .whitespacesAndNewlines) }
+        func space(_ b: UInt8) -> Bool { b == 0x20 || (0x09...0x0D).contains(b) }
+        guard let first = utf8.firstIndex(where: { !space($0) }), let last = utf8.lastIndex(where: { !space($0) }) else { return "" }
+        if first == utf8.startIndex, last == utf8.index(before: utf8.endIndex) { return text }
+        return String(Substring(utf8[first...last]))
     }
 
     /// The first scalar a question must not contain, spelled `U+XXXX`: C0 controls other

@@ -204,6 +204,12 @@ extension BedsideDatabase {
         try await auditWriter.append(record)
     }
 
+    /// The same for code that cannot await (the gateway's event-loop path): `done` gets the id
+    /// once the row is durable. `sourcesJSON` is `sourcesJSON(record.sources)`, when known.
+    public func appendAudit(_ record: AuditRecord, sourcesJSON: String?, done: @escaping GroupCommit<AuditRow>.Completion) {
+        auditWriter.append(record, sourcesJSON: sourcesJSON, done: done)
+    }
+
     public static func sourcesJSON(_ sources: [String]) throws -> String {
         String(decoding: try JSONEncoder.sorted.encode(sources), as: UTF8.self)
     }
@@ -345,6 +351,18 @@ final class AuditWriter: Sendable {
         let row = AuditRow(record: record, sources: try BedsideDatabase.sourcesJSON(record.sources))
         if !grouped { return try await Self.insert([row], pool: pool, path: path)[0] }
         return try await group.append(row)
+    }
+
+    func append(_ record: AuditRecord, sourcesJSON: String?, done: @escaping GroupCommit<AuditRow>.Completion) {
+        let row: AuditRow
+        do { row = AuditRow(record: record, sources: try sourcesJSON ?? BedsideDatabase.sourcesJSON(record.sources)) } catch {
+            return done(.failure(error))
+        }
+        if grouped { return group.append(row, done: done) }
+        let (pool, path) = (pool, path)
+        Task {
+            do { done(.success(try await Self.insert([row], pool: pool, path: path)[0])) } catch { done(.failure(error)) }
+        }
     }
 
     private static func insert(_ rows: [AuditRow], pool: DatabasePool, path: String) async throws -> [Int64] {

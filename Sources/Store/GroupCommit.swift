@@ -7,9 +7,12 @@ public final class GroupCommit<Row: Sendable>: Sendable {
     /// Writes `rows` in order in one commit and returns their ids, in the same order.
     public typealias Commit = @Sendable ([Row]) async throws -> [Int64]
 
+    /// Who waits for a row: a task, or a callback (code on an event loop that cannot await).
+    public typealias Completion = @Sendable (Result<Int64, any Error>) -> Void
+
     private struct Pending {
         var row: Row
-        var continuation: CheckedContinuation<Int64, any Error>
+        var done: Completion
     }
 
     private struct State {
@@ -35,14 +38,20 @@ public final class GroupCommit<Row: Sendable>: Sendable {
     /// Queues `row` and returns its id once the commit holding it is done.
     public func append(_ row: Row) async throws -> Int64 {
         try await withCheckedThrowingContinuation { continuation in
-            let start = state.withLock { s -> Bool in
-                s.pending.append(Pending(row: row, continuation: continuation))
-                if s.flushing { return false }
-                s.flushing = true
-                return true
-            }
-            if start { Task { await self.drain() } }
+            append(row) { continuation.resume(with: $0) }
         }
+    }
+
+    /// Queues `row`; `done` is called with its id (or the error) once the commit holding it
+    /// is done, on the committing task.
+    public func append(_ row: Row, done: @escaping Completion) {
+        let start = state.withLock { s -> Bool in
+            s.pending.append(Pending(row: row, done: done))
+            if s.flushing { return false }
+            s.flushing = true
+            return true
+        }
+        if start { Task { await self.drain() } }
     }
 
     private func drain() async {
@@ -61,9 +70,9 @@ public final class GroupCommit<Row: Sendable>: Sendable {
                     s.commits += 1
                     s.rows += ids.count
                 }
-                for (p, id) in zip(batch, ids) { p.continuation.resume(returning: id) }
+                for (p, id) in zip(batch, ids) { p.done(.success(id)) }
             } catch {
-                for p in batch { p.continuation.resume(throwing: error) }
+                for p in batch { p.done(.failure(error)) }
             }
         }
     }

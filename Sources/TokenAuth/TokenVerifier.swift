@@ -70,6 +70,18 @@ public final class TokenVerifier: Sendable {
         return String(Substring(utf8))
     }
 
+    /// The identity of an `Authorization` header whose token is in the verified-token cache,
+    /// still within its times and known not to be revoked, without waiting on anything; nil
+    /// otherwise (the caller then goes through `authenticate`, which says why it fails).
+    package func cachedIdentity(authorization: String?) -> VerifiedIdentity? {
+        guard let authorization, authorization.utf8.count <= maxTokenBytes + 16, let token = Self.bearerToken(authorization),
+            let known = cache.get(Self.fingerprint(token))
+        else { return nil }
+        guard (try? validator.checkTime(known, now: clock.now())) != nil else { return nil }
+        if let revocations, revocations.knownRevoked(known) != false { return nil }
+        return known
+    }
+
     /// Verifies a token, using the verified-token cache.
     public func verifySubject(token: String) async throws -> String { try await verify(token: token).subject }
 
@@ -141,6 +153,8 @@ public final class TokenVerifier: Sendable {
 /// reads the database; this module does not depend on the store).
 package protocol RevocationChecking: Sendable {
     func isRevoked(_ identity: VerifiedIdentity) async -> Bool
+    /// The answer from what is known now, or nil when the list is due to be read again.
+    func knownRevoked(_ identity: VerifiedIdentity) -> Bool?
 }
 
 /// The three segments of a compact JWS, checked for shape before any key is chosen.

@@ -14,6 +14,7 @@ struct GatewayConfigFileTests {
         port = 9_999
         log_level = "debug"
         log_questions = true
+        cached_fast_path = false
         header_timeout = "3s"
         body_timeout = 20
         idle_timeout = "2m"
@@ -76,7 +77,7 @@ struct GatewayConfigFileTests {
             #expect(line == layers.document[row.key.section]?[row.key.name]?.line)
             #expect(row.value != def.value, "\(row.key.label) stayed at its default \(def.value ?? "nil")")
         }
-        #expect(c.host == "127.0.0.2" && c.port == 9_999 && c.logLevel == .debug && c.logQuestions)
+        #expect(c.host == "127.0.0.2" && c.port == 9_999 && c.logLevel == .debug && c.logQuestions && !c.cachedFastPath)
         #expect(c.headerReadTimeout == 3 && c.bodyReadTimeout == 20 && c.idleTimeout == 120 && c.lingerTimeout == 1.5)
         #expect(c.inferenceTimeout == 90 && c.inferenceConnectTimeout == 4 && c.statusTimeout == 7)
         #expect(c.circuitFailureThreshold == 9 && c.circuitCoolDown == 60 && c.defaultRetryAfter == 11 && c.shutdownGracePeriod == 45)

@@ -99,7 +99,7 @@ public struct Gateway: Sendable {
     public func makeApplication(onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }) -> some ApplicationProtocol {
         Application(
             router: makeRouter(),
-            server: GatewayServer.builder(configuration: configuration, logger: logger),
+            server: GatewayServer.builder(configuration: configuration, logger: logger, fastPath: CachedQueryFastPath(gateway: self)),
             configuration: ApplicationConfiguration(
                 address: .hostname(configuration.host, port: configuration.port),
                 backlog: min(max(256, configuration.maxConnections), 4096)),

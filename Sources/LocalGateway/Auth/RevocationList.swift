@@ -33,6 +33,16 @@ final class RevocationList: Sendable {
         return state.withLock { $0.set }.isRevoked(jti: identity.jti, subject: identity.subject, issuedAt: identity.issuedAt)
     }
 
+    /// The answer from the set in memory while it is within its refresh interval; nil once a
+    /// refresh is due (the caller then goes through `isRevoked`, which refreshes).
+    func knownRevoked(_ identity: VerifiedIdentity) -> Bool? {
+        let now = uptime()
+        return state.withLock { s -> Bool? in
+            guard now - s.refreshedAt < refreshInterval else { return nil }
+            return s.set.isRevoked(jti: identity.jti, subject: identity.subject, issuedAt: identity.issuedAt)
+        }
+    }
+
     /// Reads new revocations now (after a revoke in this process, and in tests).
     func refresh() async {
         let current = state.withLock { $0.set }

@@ -26,12 +26,18 @@ final class AnswerOwnership: Sendable {
         self.now = now
     }
 
+    /// The id of `subject`'s own record of the answer `origin`, when it is remembered.
+    func knownID(subject: String, origin: String) -> String? { known.get(Key(subject: subject, origin: origin)) }
+
+    /// Records that `subject`'s own record of `origin` is `id` (an answer saved for its asker is its own record).
+    func remember(subject: String, origin: String, id: String) { known.set(Key(subject: subject, origin: origin), id) }
+
     /// `answer` (a cached one) with the id of `subject`'s own record of it, saving that record when it is new.
     func own(_ answer: Answer, subject: String) async throws -> Answer {
         guard let origin = answer.answerID else { return answer }
         let key = Key(subject: subject, origin: origin)
         var result = answer
-        if let id = known.get(key) {
+        if let id = knownID(subject: subject, origin: origin) {
             result.answerID = id
             return result
         }

@@ -11,10 +11,13 @@ final class ResponseCache: Sendable {
     struct Hot: Sendable {
         var entry: CacheEntry
         var encoded: EncodedAnswer?
+        /// The sources of the audit row of a hit, as the chain hashes them (the same on every hit).
+        var auditSources: String?
 
         init(_ entry: CacheEntry) {
             self.entry = entry
             encoded = try? EncodedAnswer(entry.answer)
+            auditSources = try? BedsideDatabase.sourcesJSON(AuditRecord(answer: entry.answer, subject: "", requestID: nil).sources)
         }
     }
 
@@ -35,11 +38,7 @@ final class ResponseCache: Sendable {
     /// An unexpired entry for exactly this key (same index version and model).
     func fresh(_ key: CacheKey) async -> Hot? {
         let t = now()
-        if let known = hot.get(key.key) {
-            if known.entry.expiresAt > t { return known }
-            hot.remove(key.key)
-            return nil
-        }
+        if let known = hot.get(key.key) { return known.entry.expiresAt > t ? known : expire(key) }
         do {
             guard let entry = try await database.cacheEntry(key: key.key), entry.expiresAt > t else { return nil }
             let known = Hot(entry)
@@ -49,6 +48,17 @@ final class ResponseCache: Sendable {
             logger.warning("cache read failed", metadata: ["error": "\(error)"])
             return nil
         }
+    }
+
+    /// The hot layer's unexpired entry for this key, without touching the database.
+    func hotFresh(_ key: CacheKey) -> Hot? {
+        guard let known = hot.get(key.key) else { return nil }
+        return known.entry.expiresAt > now() ? known : expire(key)
+    }
+
+    private func expire(_ key: CacheKey) -> Hot? {
+        hot.remove(key.key)
+        return nil
     }
 
     /// The newest entry of the lineage, whatever its age or index version: what is served,

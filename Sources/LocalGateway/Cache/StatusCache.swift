@@ -52,6 +52,15 @@ final class StatusCache: Sendable {
         }
     }
 
+    /// The status when it was fetched within the period, without waiting; nil otherwise.
+    func fresh() -> InferenceStatus? {
+        let now = uptime()
+        return state.withLock { s in
+            guard let st = s.status, now - s.fetchedAt < ttl else { return nil }
+            return st
+        }
+    }
+
     /// Records a status obtained elsewhere (by `/readyz`).
     func record(_ status: InferenceStatus, task: Task<InferenceStatus, any Error>? = nil) {
         let now = uptime()

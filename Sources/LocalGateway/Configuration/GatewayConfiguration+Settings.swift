@@ -18,6 +18,9 @@ extension GatewayConfiguration {
         public static let logQuestions = K(
             "gateway", "log_questions", .bool, env: ["BEDSIDE_LOG_QUESTIONS"], flag: "--log-questions",
             help: "Put question text in the request log (questions may name patients).")
+        public static let cachedFastPath = K(
+            "gateway", "cached_fast_path", .bool, env: ["BEDSIDE_CACHED_FAST_PATH"],
+            help: "Answer plain cache hits on the connection's event loop (same response, audit row and log; off: all through the router).")
         public static let headerTimeout = K(
             "gateway", "header_timeout", .duration, env: ["BEDSIDE_HEADER_TIMEOUT"],
             help: "A request head must arrive within this long (408, then closed).")
@@ -112,6 +115,7 @@ extension GatewayConfiguration {
 
     static let bindings: [ConfigBinding<GatewayConfiguration>] = [
         .string(Keys.host, \.host), .int(Keys.port, \.port), .choice(Keys.logLevel, \.logLevel), .bool(Keys.logQuestions, \.logQuestions),
+        .bool(Keys.cachedFastPath, \.cachedFastPath),
         .duration(Keys.headerTimeout, \.headerReadTimeout), .duration(Keys.bodyTimeout, \.bodyReadTimeout),
         .duration(Keys.idleTimeout, \.idleTimeout),
         .duration(Keys.lingerTimeout, \.lingerTimeout), .duration(Keys.inferenceTimeout, \.inferenceTimeout),

@@ -67,6 +67,9 @@ public struct GatewayConfiguration: Sendable {
     public var logLevel: Logger.Level = .info
     /// Put question text in the request log (off by default: questions may name patients).
     public var logQuestions: Bool = false
+    /// Plain cache hits answered on the event loop (`CachedQueryFastPath`); off sends every
+    /// request through the router (for comparisons; the two answer alike).
+    public var cachedFastPath: Bool = true
 
     /// Upper bound on draining in-flight requests at shutdown before they are cancelled.
     public var shutdownGracePeriod: TimeInterval = 30

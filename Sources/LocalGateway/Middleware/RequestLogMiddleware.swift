@@ -29,17 +29,19 @@ struct RequestLogMiddleware: RouterMiddleware {
         let elapsed = clock.uptime() - started
         let route = Self.routeLabel(context.endpointPath)
         gateway.metrics.request(route: route, method: request.method.rawValue, status: response.status.code, duration: elapsed)
-        log(request: request, response: response, route: route, elapsed: elapsed, trace: context.trace.snapshot)
+        Self.log(
+            gateway: gateway, method: request.method.rawValue, route: route, status: response.status.code, elapsed: elapsed,
+            trace: context.trace.snapshot)
         return response
     }
 
-    private func log(request: Request, response: Response, route: String, elapsed: Duration, trace: RequestTrace.State) {
-        let status = response.status.code
+    /// The request's one log line (also written by `CachedQueryFastPath`).
+    static func log(gateway: Gateway, method: String, route: String, status: Int, elapsed: Duration, trace: RequestTrace.State) {
         let level: Logger.Level = status >= 500 ? .error : .info
         guard gateway.logger.logLevel <= level else { return }
         var meta: Logger.Metadata = [
             "request_id": .string(trace.requestID),
-            "method": .string(request.method.rawValue),
+            "method": .string(method),
             "route": .string(route),
             "status": .stringConvertible(status),
             "latency_ms": .stringConvertible((elapsed.seconds * 1000 * 1000).rounded() / 1000),

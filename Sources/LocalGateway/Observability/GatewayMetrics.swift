@@ -56,6 +56,12 @@ public final class GatewayMetrics: Sendable {
         counter("bedside_auth_failures_total", [("reason", kind)]).increment()
     }
 
+    /// A cache hit answered on the event loop (`CachedQueryFastPath`), or one it handed to
+    /// the router after its audit commit failed.
+    func fastPath(_ outcome: String) {
+        counter("bedside_cached_fast_path_total", [("outcome", outcome)]).increment()
+    }
+
     func rateLimited() {
         counter("bedside_rate_limited_total", []).increment()
     }

@@ -58,6 +58,9 @@ public final class RateLimiter: Sendable {
         }
     }
 
+    /// True when buckets live in the shared store (a take waits on the database).
+    public var isShared: Bool { shared != nil }
+
     /// The headers' view of a shared bucket after a take.
     func decision(allowed: Bool, tokens: Double) -> RateDecision {
         let left = max(0, min(capacity, tokens))

@@ -87,6 +87,7 @@ struct QueryRoute: Sendable {
         answer.cached = false
         answer.latencyMS = elapsedMS(call)
         answer = try await gateway.state.saveAnswer(answer, subject: call.subject)
+        if let id = answer.answerID { gateway.ownership.remember(subject: call.subject, origin: id, id: id) }
         if !answer.incomplete, !answer.stale {
             await gateway.cache.store(
                 answer,

@@ -12,7 +12,8 @@ import NIOSSL
 
 /// Hummingbird's HTTP/1 child channel with the gateway's edge handlers around the codec:
 /// `EdgeByteHandler` in front of the decoder (behind TLS when on) and `EdgeHTTPHandler`
-/// behind the codec. The requests themselves are handled by Hummingbird as usual.
+/// behind the codec, then `CachedQueryHandler` when the fast path is on. Every other
+/// request is handled by Hummingbird as usual.
 struct EdgeHTTPChannel: HTTPChannelHandler {
     typealias Value = NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>
 
@@ -21,6 +22,7 @@ struct EdgeHTTPChannel: HTTPChannelHandler {
     let counter: ConnectionCounter
     let secure: Bool
     let logger: Logger
+    let fastPath: CachedQueryFastPath?
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         channel.eventLoop.makeCompletedFuture {
@@ -40,6 +42,7 @@ struct EdgeHTTPChannel: HTTPChannelHandler {
             )
             try pipeline.addHandler(HTTP1ToHTTPServerCodec(secure: secure))
             try pipeline.addHandler(EdgeHTTPHandler(edge))
+            if let fastPath { try pipeline.addHandler(CachedQueryHandler(path: fastPath)) }
             // Hummingbird's own state handler, for graceful shutdown (its idle timeout stays off: the edge has its own).
             try pipeline.addHandler(HTTPConnectionStateHandler(idleTimeout: nil, logger: logger))
             return try NIOAsyncChannel(wrappingChannelSynchronously: channel, configuration: .init(isOutboundHalfClosureEnabled: true))
@@ -53,13 +56,14 @@ struct EdgeHTTPChannel: HTTPChannelHandler {
 
 /// The gateway's server: HTTP/1 with the edge handlers, inside TLS when configured.
 enum GatewayServer {
-    static func builder(configuration: GatewayConfiguration, logger: Logger) -> HTTPServerBuilder {
+    static func builder(configuration: GatewayConfiguration, logger: Logger, fastPath: CachedQueryFastPath?) -> HTTPServerBuilder {
         let limits = EdgeLimits(configuration: configuration)
         let counter = ConnectionCounter()
         let certificate = configuration.tlsEnabled ? configuration.tlsCertificatePath : nil
         let key = configuration.tlsKeyPath
         return HTTPServerBuilder { responder in
-            let edge = EdgeHTTPChannel(responder: responder, limits: limits, counter: counter, secure: certificate != nil, logger: logger)
+            let edge = EdgeHTTPChannel(
+                responder: responder, limits: limits, counter: counter, secure: certificate != nil, logger: logger, fastPath: fastPath)
             guard let certificate, let key else { return edge }
             return try TLSChannel(edge, tlsConfiguration: try GatewayTLS.serverConfiguration(certificatePath: certificate, keyPath: key))
         }
