@@ -430,6 +430,97 @@ struct CachedFastPathTests {
         }
     }
 
+    // MARK: 8. More of the same answer
+
+    /// With `log_questions` on, the fast path's log line carries the question as the router's does.
+    @Test func theLogLineCarriesTheQuestionWhenQuestionsAreLogged() async throws {
+        try await ServerPair.with(configure: Self.logQuestions) { pair in
+            for server in pair.both { _ = try await Self.missThenHits(server, hits: 2, tag: "lq") }
+            #expect(try await pair.fast.metrics()[Self.answered] == 2)
+            let lines = pair.both.map {
+                $0.requestLogLines().filter { $0["cache"] == "hit" }.sorted { $0["request_id"] ?? "" < $1["request_id"] ?? "" }
+            }
+            #expect(lines[0].count == 2 && lines[0].allSatisfy { $0["question"] == "What is the first-line treatment for sepsis?" })
+            #expect(lines[0] == lines[1], "log lines differ:\n\(lines[0])\n\(lines[1])")
+        }
+    }
+
+    /// Without a usable `X-Request-ID` a hit gets a generated one: the same in the response,
+    /// its audit row and its log line, and of the router's form.
+    @Test func aHitWithoutAUsableRequestIDGetsAGeneratedOne() async throws {
+        let server = try await LiveGateway.start(inference: ScriptedInference())
+        do {
+            let primed = try await Self.missThenHits(server, hits: 0, tag: "gid")
+            let plain = try await server.exchange(queryRequest(token: primed.token, body: Self.question))
+            let unusable = try await server.exchange(queryRequest(token: primed.token, body: Self.question, headers: ["X-Request-ID: not/usable"]))
+            #expect(try await server.metrics()[Self.answered] == 2)
+            let rows = try await server.database.auditRecords(AuditQuery())
+            let logged = server.requestLogLines().compactMap { $0["request_id"] }
+            for (response, row) in zip([plain, unusable], rows.suffix(2)) {
+                let id = try #require(response.header("x-request-id"))
+                #expect(id.count == 16 && id.allSatisfy { $0.isHexDigit && !$0.isUppercase }, "X-Request-ID: \(id)")
+                #expect(row.requestID == id && logged.contains(id))
+            }
+            #expect(plain.header("x-request-id") != unusable.header("x-request-id"))
+        } catch {
+            await server.stop()
+            throw error
+        }
+        await server.stop()
+    }
+
+    /// A cached token past its expiry is refused (by the router) as it is without the fast path.
+    @Test func aCachedTokenPastItsExpiryIsRefused() async throws {
+        try await ServerPair.with { pair in
+            var refused: [WireResponse] = []
+            for server in pair.both {
+                let primed = try await Self.missThenHits(server, hits: 1, tag: "ex")
+                server.clock.advance(seconds: 8 * 86_400)
+                refused.append(try await server.exchange(queryRequest(token: primed.token, body: Self.question, headers: ["X-Request-ID: ex-late"])))
+            }
+            #expect(refused[0].status == 401, "\(refused[0].status) \(refused[0].text)")
+            #expect(try await pair.fast.metrics()[Self.answered] == 1)
+            #expect(refused[0].comparableFields == refused[1].comparableFields, "\(refused[0].comparableFields)\n\(refused[1].comparableFields)")
+            #expect(refused[0].text == refused[1].text)
+        }
+    }
+
+    /// Hits on several connections at once share group commits: every one answered, every
+    /// row written, one unbroken chain.
+    @Test func concurrentHitsOnManyConnectionsAreAllOnTheRecord() async throws {
+        let server = try await LiveGateway.start(inference: ScriptedInference())
+        do {
+            let primed = try await Self.missThenHits(server, hits: 0, tag: "cc")
+            let (port, token, question, ownID) = (server.port, primed.token, Self.question, primed.ownID)
+            let answered = try await withThrowingTaskGroup(of: Int.self) { group in
+                for c in 0..<8 {
+                    group.addTask {
+                        try await WireConnection.run {
+                            let connection = try WireConnection(port: port)
+                            var ok = 0
+                            for i in 0..<25 {
+                                try connection.send(queryRequest(token: token, body: question, headers: ["X-Request-ID: c\(c)-\(i)"]))
+                                let r = try connection.read()
+                                if r.status == 200, r.answerID == ownID, r.header("x-request-id") == "c\(c)-\(i)" { ok += 1 }
+                            }
+                            return ok
+                        }
+                    }
+                }
+                return try await group.reduce(0, +)
+            }
+            #expect(answered == 200)
+            #expect(try await server.metrics()[Self.answered] == 200)
+            let rows = try await server.database.auditRecords(AuditQuery())
+            #expect(rows.count == 201 && Set(rows.compactMap(\.requestID)).count == 201)
+            #expect(try await server.database.verifyAuditChain() == 201)
+        } catch {
+            await server.stop()
+            throw error
+        }
+        await server.stop()
+    }
+
     // MARK: 7. Keep-alive
 
     @Test func twoHundredHitsOnOneConnectionWithARouterRequestBetween() async throws {
@@ -495,6 +586,8 @@ struct CachedFastPathTests {
         !key.contains("cached_fast_path") && !key.contains("_sum") && !key.contains("_bucket") && !key.contains("quantile")
             && !key.contains(#"route="/metrics""#)
     }
+
+    @Sendable static func logQuestions(_ config: inout GatewayConfiguration) { config.logQuestions = true }
 
     /// A bucket of three tokens that does not refill within a test.
     @Sendable static func threeTokens(_ config: inout GatewayConfiguration) {
