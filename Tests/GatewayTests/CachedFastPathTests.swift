@@ -276,6 +276,57 @@ struct CachedFastPathTests {
         }
     }
 
+    /// Fifty hits written at once on one connection (they span several reads, and each
+    /// waits for its row while the next are held): all answered, in order, by the fast path.
+    @Test func fiftyPipelinedHitsAreAnsweredInOrder() async throws {
+        let server = try await LiveGateway.start(inference: ScriptedInference())
+        do {
+            let primed = try await Self.missThenHits(server, hits: 0, tag: "p50")
+            let requests = (0..<50).map { queryRequest(token: primed.token, body: Self.question, headers: ["X-Request-ID: p50-\($0)"]) }.joined()
+            let port = server.port
+            let responses = try await WireConnection.run {
+                let connection = try WireConnection(port: port)
+                try connection.send(requests)
+                return try (0..<50).map { _ in try connection.read() }
+            }
+            #expect(responses.map { $0.header("x-request-id") ?? "" } == (0..<50).map { "p50-\($0)" })
+            #expect(responses.allSatisfy { $0.status == 200 && $0.answerID == primed.ownID })
+            #expect(try await server.metrics()[Self.answered] == 50)
+            #expect(try await server.database.auditRecords(AuditQuery()).map(\.requestID) == ["p50-miss"] + (0..<50).map { "p50-\($0)" })
+        } catch {
+            await server.stop()
+            throw error
+        }
+        await server.stop()
+    }
+
+    /// A fast-eligible request whose body ends early (the client closes before the declared
+    /// length) is answered as the router answers it.
+    @Test func aTruncatedBodyIsAnsweredAsTheRouterAnswersIt() async throws {
+        try await ServerPair.with { pair in
+            var responses: [WireResponse] = []
+            for server in pair.both {
+                let primed = try await Self.missThenHits(server, hits: 1, tag: "tb")
+                let full = queryRequest(token: primed.token, body: Self.question, headers: ["X-Request-ID: tb-short"])
+                let truncated = String(full.dropLast(10))
+                let port = server.port
+                responses.append(
+                    try await WireConnection.run {
+                        let connection = try WireConnection(port: port)
+                        try connection.send(truncated)
+                        connection.shutdownWrite()
+                        return try connection.read(timeout: 5)
+                    })
+            }
+            #expect(responses[1].status == 400, "router: \(responses[1].status) \(responses[1].text)")
+            #expect(responses[0].status == responses[1].status, "fast: \(responses[0].status) \(responses[0].text)")
+            #expect(
+                responses[0].comparableFields == responses[1].comparableFields, "\(responses[0].comparableFields)\n\(responses[1].comparableFields)")
+            #expect(responses[0].text == responses[1].text)
+            #expect(try await pair.fast.metrics()[Self.answered] == 1)
+        }
+    }
+
     // MARK: 6. Audit failure
 
     @Test func aHitWhoseAuditRowCannotBeWrittenIsTheRoutersError() async throws {
