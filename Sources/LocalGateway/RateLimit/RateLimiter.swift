@@ -90,6 +90,12 @@ public final class RateLimiter: Sendable {
         }
     }
 
+    /// Returns the token `takeLocal` spent for a request that goes on to be counted again
+    /// (a fast-path hit handed to the router), so that it costs its subject one token.
+    public func giveBackLocal(subject: String) {
+        buckets.withLock { all in all[subject]?.giveBack() }
+    }
+
     /// The `RateLimit-Policy` header value: quota `q` and window `w` (seconds to refill fully).
     public var policyHeader: String {
         let window = Int((capacity / refillPerSecond).rounded(.up))

@@ -34,6 +34,9 @@ public struct TokenBucket: Sendable, Hashable {
         }
     }
 
+    /// Gives back a token taken for a request that was then handed on to be counted again.
+    public mutating func giveBack() { tokens = min(capacity, tokens + 1) }
+
     public var isFull: Bool { tokens >= capacity }
 
     private func secondsUntilFull() -> Int {

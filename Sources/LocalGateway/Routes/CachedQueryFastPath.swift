@@ -89,11 +89,13 @@ final class CachedQueryFastPath: Sendable {
     }
 
     /// Commits the hit's audit row; `done` gets the response once the row is durable, or the
-    /// error (then nothing was sent and the router answers the request).
+    /// error (then nothing was sent, the token is given back, and the router answers the
+    /// request, spending its own).
     func commit(_ hit: Hit, done: @escaping @Sendable (Result<(HTTPResponse, ByteBuffer), any Error>) -> Void) {
         audit.appendAudit(hit.record, sourcesJSON: hit.sourcesJSON) { [self] result in
             switch result {
             case .failure(let error):
+                gateway.rateLimiter.giveBackLocal(subject: hit.record.subject)
                 gateway.metrics.fastPath("handed_to_router")
                 gateway.logger.warning(
                     "audit write failed on the fast path; the router answers",

@@ -31,9 +31,16 @@ final class CachedQueryHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var state = State.idle
     /// Requests handed to the router and not yet answered.
     private var routed = 0
-    /// Parts that arrived while answering, and a read asked for meanwhile.
+    /// Parts and events (end of input, shutdown) that arrived while answering, and a read
+    /// asked for meanwhile. Events are held too: passed on, they would let the layers behind
+    /// close a connection they believe idle before its answer is written.
     private var held: [HTTPRequestPart] = []
+    private var heldEvents: [Any] = []
     private var readPending = false
+
+    private var isAnswering: Bool {
+        if case .answering = state { true } else { false }
+    }
 
     init(path: CachedQueryFastPath) {
         self.path = path
@@ -42,7 +49,7 @@ final class CachedQueryHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let part = unwrapInboundIn(data)
-        if case .answering = state {
+        if isAnswering {
             held.append(part)
         } else {
             receive(part, context: context)
@@ -117,12 +124,25 @@ final class CachedQueryHandler: ChannelDuplexHandler, RemovableChannelHandler {
         let parts = held
         held = []
         for part in parts {
-            if case .answering = state { held.append(part) } else { receive(part, context: context) }
+            if isAnswering { held.append(part) } else { receive(part, context: context) }
         }
         context.fireChannelReadComplete()
+        if !isAnswering {
+            let events = heldEvents
+            heldEvents = []
+            for event in events { context.fireUserInboundEventTriggered(event) }
+        }
         if readPending, held.isEmpty {
             readPending = false
             context.read()
+        }
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if isAnswering {
+            heldEvents.append(event)
+        } else {
+            context.fireUserInboundEventTriggered(event)
         }
     }
 
@@ -132,7 +152,7 @@ final class CachedQueryHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     /// While a taken request waits with later parts held, no more is read.
     func read(context: ChannelHandlerContext) {
-        if case .answering = state, !held.isEmpty {
+        if isAnswering, !held.isEmpty {
             readPending = true
             return
         }
