@@ -31,15 +31,24 @@ final class CachedQueryHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var state = State.idle
     /// Requests handed to the router and not yet answered.
     private var routed = 0
-    /// Parts and events (end of input, shutdown) that arrived while answering, and a read
-    /// asked for meanwhile. Events are held too: passed on, they would let the layers behind
-    /// close a connection they believe idle before its answer is written.
+    /// Parts that arrived while answering, events (end of input, shutdown) that arrived while
+    /// a request is here and not behind, and a read asked for meanwhile. Events are held:
+    /// passed on, they would let the layers behind close a connection they believe idle
+    /// before its answer is written.
     private var held: [HTTPRequestPart] = []
     private var heldEvents: [Any] = []
     private var readPending = false
 
     private var isAnswering: Bool {
         if case .answering = state { true } else { false }
+    }
+
+    /// A request is here that the layers behind have not seen (collecting or answering).
+    private var isHolding: Bool {
+        switch state {
+        case .collecting, .answering: true
+        case .idle, .passing: false
+        }
     }
 
     init(path: CachedQueryFastPath) {
@@ -53,6 +62,7 @@ final class CachedQueryHandler: ChannelDuplexHandler, RemovableChannelHandler {
             held.append(part)
         } else {
             receive(part, context: context)
+            releaseEvents(context: context)
         }
     }
 
@@ -98,6 +108,13 @@ final class CachedQueryHandler: ChannelDuplexHandler, RemovableChannelHandler {
         if case .end = parts.last { state = .idle } else { state = .passing }
     }
 
+    private func releaseEvents(context: ChannelHandlerContext) {
+        guard !isHolding, !heldEvents.isEmpty else { return }
+        let events = heldEvents
+        heldEvents = []
+        for event in events { context.fireUserInboundEventTriggered(event) }
+    }
+
     private func answer(_ hit: CachedQueryFastPath.Hit, context: ChannelHandlerContext) {
         let loop = context.eventLoop
         let bound = NIOLoopBound((self, context), eventLoop: loop)
@@ -127,11 +144,7 @@ final class CachedQueryHandler: ChannelDuplexHandler, RemovableChannelHandler {
             if isAnswering { held.append(part) } else { receive(part, context: context) }
         }
         context.fireChannelReadComplete()
-        if !isAnswering {
-            let events = heldEvents
-            heldEvents = []
-            for event in events { context.fireUserInboundEventTriggered(event) }
-        }
+        releaseEvents(context: context)
         if readPending, held.isEmpty {
             readPending = false
             context.read()
@@ -139,7 +152,7 @@ final class CachedQueryHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if isAnswering {
+        if isHolding {
             heldEvents.append(event)
         } else {
             context.fireUserInboundEventTriggered(event)
@@ -171,5 +184,6 @@ final class CachedQueryHandler: ChannelDuplexHandler, RemovableChannelHandler {
             route([.head(head), .body(body)], context: context)
         }
         context.fireErrorCaught(error)
+        releaseEvents(context: context)
     }
 }
