@@ -572,6 +572,50 @@ struct CachedFastPathTests {
         await server.stop()
     }
 
+    /// A hit whose body is still arriving when a graceful shutdown starts is answered once
+    /// the body is complete, as the router answers a request it is reading.
+    @Test func aHitWhoseBodyIsArrivingAtShutdownIsAnswered() async throws {
+        guard FileManager.default.fileExists(atPath: "/proc/net/tcp") else { return } // Linux only: how the test knows the head was read
+        try await ServerPair.with { pair in
+            var outcomes: [Result<WireResponse, TestError>] = []
+            for server in pair.both {
+                let primed = try await Self.missThenHits(server, hits: 1, tag: "sb")
+                let request = queryRequest(token: primed.token, body: Self.question, headers: ["X-Request-ID: sb-body"])
+                let (first, rest) = (String(request.dropLast(20)), String(request.suffix(20)))
+                let port = server.port
+                let connection = try await WireConnection.run {
+                    let connection = try WireConnection(port: port)
+                    try connection.send(first)
+                    return connection
+                }
+                try await Poll.until("the server to read the head and part of the body", timeout: .seconds(10), every: .milliseconds(5)) {
+                    connection.unreadByServer(serverPort: port) == 0
+                }
+                let stopping = Task { await server.shutdown() }
+                // A server that drops the request closes at once; give it a second to do so.
+                let closedEarly = try await WireConnection.run { connection.closed(within: 1) }
+                do {
+                    let response = try await WireConnection.run {
+                        if !closedEarly { try connection.send(rest) }
+                        return try connection.read(timeout: 10)
+                    }
+                    outcomes.append(.success(response))
+                } catch {
+                    outcomes.append(.failure(TestError("closed early: \(closedEarly); \(error)")))
+                }
+                await stopping.value
+            }
+            let router = try outcomes[1].get()
+            #expect(router.status == 200 && router.answerID != nil)
+            switch outcomes[0] {
+            case .success(let fast):
+                #expect(fast.comparableFields == router.comparableFields, "\(fast.comparableFields)\n\(router.comparableFields)")
+            case .failure(let error):
+                Issue.record("the fast-path server closed the connection of a hit whose body was arriving at shutdown: \(error)")
+            }
+        }
+    }
+
     // MARK: 7. Keep-alive
 
     @Test func twoHundredHitsOnOneConnectionWithARouterRequestBetween() async throws {

@@ -176,6 +176,38 @@ final class WireConnection: @unchecked Sendable {
     /// Closes the write side (the server sees EOF after what was sent).
     func shutdownWrite() { socket.shutdownWrite() }
 
+    /// This end's port.
+    var localPort: Int {
+        var addr = sockaddr_in()
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let rc = withUnsafeMutablePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socket.fd, $0, &length) }
+        }
+        return rc == 0 ? Int(UInt16(bigEndian: addr.sin_port)) : 0
+    }
+
+    /// Bytes this connection sent that the server's socket holds unread (Linux
+    /// `/proc/net/tcp`); nil when that cannot be told. 0 means the server has read
+    /// everything sent so far.
+    func unreadByServer(serverPort: Int) -> Int? {
+        // Read to the end: the file's size is 0, and a one-shot read may stop at the first page.
+        guard let file = FileHandle(forReadingAtPath: "/proc/net/tcp"), let data = try? file.readToEnd() else { return nil }
+        try? file.close()
+        let table = String(decoding: data, as: UTF8.self)
+        func endpoint(_ port: Int) -> String {
+            let hex = String(port, radix: 16, uppercase: true)
+            return "0100007F:" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+        }
+        let (local, remote) = (endpoint(serverPort), endpoint(localPort))
+        for line in table.split(separator: "\n").dropFirst() {
+            let fields = line.split(separator: " ")
+            guard fields.count > 4, fields[1] == local, fields[2] == remote else { continue }
+            let queues = fields[4].split(separator: ":")
+            return queues.count == 2 ? Int(queues[1], radix: 16) : nil
+        }
+        return nil
+    }
+
     /// Reads one whole response; throws when it does not arrive within `timeout` seconds.
     func read(timeout: Double = 10) throws -> WireResponse {
         let deadline = Date().addingTimeInterval(timeout)
