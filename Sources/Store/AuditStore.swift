@@ -344,7 +344,11 @@ final class AuditWriter: Sendable {
         self.pool = pool
         self.path = path
         self.grouped = grouped
-        self.group = GroupCommit { rows in try await Self.insert(rows, pool: pool, path: path) }
+        self.group = GroupCommit { rows, done in
+            pool.asyncWrite({ db in try BedsideDatabase.insertChained(db, rows.map { ($0.record, $0.sources) }) }) { _, result in
+                done(result.mapError { BedsideDatabase.mapError($0, path: path) })
+            }
+        }
     }
 
     func append(_ record: AuditRecord) async throws -> Int64 {
