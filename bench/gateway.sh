@@ -155,7 +155,7 @@ nginx_bytes=$(curl -fsS -X POST -d "$BODY" "http://127.0.0.1:$NGINX_PORT/v1/quer
 export BEDSIDE_BENCH_TOKEN="$TOKEN" BEDSIDE_BENCH_BODY="$BODY" BEDSIDE_BENCH_CONNECTIONS="$CONNECTIONS"
 run_wrk() {  # url [rate] -> prints wrk output
   local url=$1 rate=${2:-}
-  BEDSIDE_BENCH_RATE="$rate" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$LUA" "$url"
+  BEDSIDE_BENCH_RATE="$rate" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$LUA" "$url" || echo "wrk failed on $url (rate ${rate:-peak})" >&2
 }
 rps_of() { awk '/^Requests\/sec:/ {print $2}'; }
 pct_of() {  # percentile label (50%, 99%) -> milliseconds
@@ -199,7 +199,7 @@ if [ "${SKIP_AUDIT_MODES:-0}" != "1" ]; then
     for _ in $(seq 1 2000); do curl -fs -o /dev/null "http://127.0.0.1:$PORT/readyz" 2>/dev/null && break; sleep 0.005; done
     wrk -t1 -c8 -d2s -s "$LUA" "http://127.0.0.1:$PORT/v1/query" >/dev/null
     out=$(run_wrk "http://127.0.0.1:$PORT/v1/query")
-    label="synchronous=$1, $([ "$2" = 1 ] && echo "group commit" || echo "one commit per request")$([ "$3" = 0 ] && echo ", router only")"
+    label="synchronous=$1, $([ "$2" = 1 ] && echo "group commit" || echo "one commit per request")$([ "$3" = 0 ] && echo ", router only" || true)"
     audit_runs+=$(printf '  %-46s %10s req/s  p50 %s ms  p99 %s ms' "$label" "$(echo "$out" | rps_of)" "$(echo "$out" | pct_of 50%)" "$(echo "$out" | pct_of 99%)")$'\n'
     kill "$SERVE_PID" 2>/dev/null; wait "$SERVE_PID" 2>/dev/null || true; SERVE_PID=""
   done
