@@ -165,8 +165,8 @@ struct CachedFastPathTests {
                     return (response, connection.closed(within: 3))
                 }
                 #expect(response.status == 200 && response.header("x-bedside-cache") == "hit")
-                // (Neither server says `Connection: close` in the response: Hummingbird closes
-                // after answering without the header; only the edge adds it, when it closes.)
+                // The router answers and Hummingbird closes; the edge says so in the response (RFC 9112, 9.6).
+                #expect(response.header("connection") == "close")
                 #expect(closed, "the connection stayed open")
                 responses.append(response)
             }

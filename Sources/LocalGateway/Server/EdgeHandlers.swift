@@ -56,6 +56,9 @@ final class EdgeConnection {
     var responsesEnded = 0
     /// The current response carries `Connection: close` and is followed by a linger.
     var closeAfterResponse = false
+    /// The request (by its count in `headsIn`) that sent `Connection: close`: Hummingbird
+    /// closes after answering it, and its response says so (RFC 9112, 9.6).
+    var closeRequestedBy: Int?
     /// The edge wrote an answer itself: nothing more is passed either way.
     var answeredHere = false
     /// Set when a route was told its body failed: it must have answered by then.
@@ -319,8 +322,9 @@ final class EdgeHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !edge.answeredHere, case .normal = edge.mode else { return }
         switch unwrapInboundIn(data) {
-        case .head:
+        case .head(let head):
             edge.headsIn += 1
+            if edge.closeRequestedBy == nil, head.headerFields[.connection] == "close" { edge.closeRequestedBy = edge.headsIn }
             edge.reading = .body(since: .now())
             edge.reschedule()
         case .body:
@@ -339,6 +343,7 @@ final class EdgeHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
         switch unwrapOutboundIn(data) {
         case .head(var response):
+            if edge.closeRequestedBy == edge.responsesEnded + 1 { response.headerFields[.connection] = "close" }
             // The request being answered has not been read whole: close after this answer
             // instead of draining an unknown amount (which a hostile client makes endless).
             if edge.endsIn <= edge.responsesEnded || edge.closeAfterResponse {
@@ -346,7 +351,7 @@ final class EdgeHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 response.headerFields[.connection] = "close"
                 context.write(wrapOutboundOut(.head(response)), promise: promise)
             } else {
-                context.write(data, promise: promise)
+                context.write(wrapOutboundOut(.head(response)), promise: promise)
             }
         case .body:
             context.write(data, promise: promise)
