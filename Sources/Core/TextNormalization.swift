@@ -3,9 +3,11 @@ import Foundation
 extension String {
     /// Case- and space-folded form of a question, for cache keys and history matching:
     /// lowercased, diacritics kept, runs of whitespace collapsed, trailing punctuation dropped.
-    public var normalizedQuestion: String {
-        if let ascii = Self.normalizedASCII(self) { return ascii }
-        let lowered = lowercased()
+    public var normalizedQuestion: String { Self.normalizedASCII(self) ?? Self.normalizedWalk(self) }
+
+    /// The folding over `Character`s, for any text.
+    static func normalizedWalk(_ text: String) -> String {
+        let lowered = text.lowercased()
         var out = ""
         out.reserveCapacity(lowered.utf8.count)
         var pendingSpace = false

@@ -6,26 +6,6 @@ import Testing
 /// The ASCII fast paths of question folding and trimming against the general (Character
 /// and Foundation) versions, on random ASCII that is rich in whitespace and punctuation.
 struct TextFoldingTests {
-    /// The general walk, as `normalizedQuestion` does it for non-ASCII text.
-    static func reference(_ s: String) -> String {
-        let lowered = s.lowercased()
-        var out = ""
-        var pendingSpace = false
-        for ch in lowered {
-            if ch.isWhitespace {
-                pendingSpace = !out.isEmpty
-                continue
-            }
-            if pendingSpace {
-                out.append(" ")
-                pendingSpace = false
-            }
-            out.append(ch)
-        }
-        while let last = out.last, "?.!".contains(last) { out.removeLast() }
-        return out.trimmingCharacters(in: .whitespaces)
-    }
-
     static func randomASCII(_ rng: inout some RandomNumberGenerator) -> String {
         let alphabet = Array("aZ q?.!\t\r\n\u{0B}\u{0C}  Mx9-,")
         let n = Int.random(in: 0...24, using: &rng)
@@ -36,7 +16,7 @@ struct TextFoldingTests {
         var rng = SystemRandomNumberGenerator()
         for _ in 0..<5_000 {
             let s = Self.randomASCII(&rng)
-            #expect(String.normalizedASCII(s) == Self.reference(s), "\(s.debugDescription)")
+            #expect(String.normalizedASCII(s) == String.normalizedWalk(s), "\(s.debugDescription)")
         }
         #expect(String.normalizedASCII("What IS sepsis? ?") == "what is sepsis?")
         #expect(String.normalizedASCII("Qué es") == nil)

@@ -103,7 +103,7 @@ let oversizedFramings: [OversizedFraming] = [
 
 @Suite("HTTP edge: oversized, malformed and stalled requests over raw loopback sockets", .serialized)
 struct HTTPEdgeTests {
-    @Test("an oversized body gets 413 JSON within a second, then the connection closes", arguments: oversizedFramings)
+    @Test("an oversized body gets 413 JSON at once, then the connection closes", arguments: oversizedFramings)
     func oversizedBody(_ framing: OversizedFraming) async throws {
         let server = try await EdgeServer.start()
         let head = server.queryHead(framing.headers)
@@ -133,9 +133,11 @@ struct HTTPEdgeTests {
         #expect(response.headers["connection"]?.lowercased() == "close")
         // With the whole body sent first, the time the client itself takes to push 10 MB through
         // loopback (seconds on a loaded machine) is not the gateway's: the answer must be there
-        // within a second of the client starting to read. Otherwise, within a second of the start.
+        // soon after the client starts to read. Otherwise, soon after the start. A gateway that
+        // waited for the rest of the body would answer only at its 30 s body timeout; 5 s tells
+        // the two apart on a loaded 2-core machine (1 s did not: 1.3 s was seen in CI).
         let answeredIn = framing.sendAllFirst ? response.elapsed : total
-        #expect(answeredIn < 1.0, "\(framing.name): answered after \(answeredIn) s (exchange \(total) s)")
+        #expect(answeredIn < 5.0, "\(framing.name): answered after \(answeredIn) s (exchange \(total) s)")
         #expect(total < 15, "\(framing.name): the exchange took \(total) s")
         #expect(response.closed, "\(framing.name): the connection stayed open")
         await server.stop()

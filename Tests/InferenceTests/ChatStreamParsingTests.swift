@@ -157,7 +157,9 @@ struct ChatClientTests {
         await #expect { try await collect(c.stream([.user("q")])) } throws: {
             ($0 as? BedsideError)?.code == .timeout && ($0 as? BedsideError)?.message.contains("respond") == true
         }
-        #expect(ContinuousClock.now - start < .seconds(10)) // far below the 30 s first-token limit; loose for loaded CI
+        // Below the 30 s first-token limit, so it was the 100 ms connect limit that fired; loose
+        // because a 2-core CI machine running the whole parallel suite delays timers by seconds.
+        #expect(ContinuousClock.now - start < .seconds(25))
     }
 
     @Test func firstTokenTimeout() async throws {

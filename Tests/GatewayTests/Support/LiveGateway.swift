@@ -162,14 +162,8 @@ final class WireConnection: @unchecked Sendable {
 
     init(port: Int) throws { socket = try RawSocket(port: port) }
 
-    /// Runs blocking work on a thread of its own. Not on GCD's global queue: its threads
-    /// are as many as the cores, and a test blocked reading there would starve the queues
-    /// SQLite (GRDB) writes on, so the server could not answer what the test waits for.
-    static func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread { continuation.resume(with: Result { try body() }) }.start()
-        }
-    }
+    /// Runs blocking work on a thread of its own (`RawSocket.run`).
+    static func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T { try await RawSocket.run(body) }
 
     func send(_ text: String) throws { try socket.send(text) }
 

@@ -65,10 +65,12 @@ final class RawSocket: @unchecked Sendable {
 
     deinit { _ = sysClose(fd) }
 
-    /// Runs blocking socket work off the cooperative thread pool.
+    /// Runs blocking socket work on a thread of its own: off the cooperative pool, and off
+    /// Dispatch's global queues too, where a few blocked reads on a 2-core machine starve the
+    /// queues the server's database writes run on (the test then stalls until a read times out).
     static func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(with: Result { try body() }) }
+            Thread { continuation.resume(with: Result { try body() }) }.start()
         }
     }
 
