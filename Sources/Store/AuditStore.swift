@@ -344,13 +344,17 @@ final class AuditWriter: Sendable {
         self.pool = pool
         self.path = path
         self.grouped = grouped
-        self.group = GroupCommit { rows, done in Self.insert(rows, pool: pool, path: path, done: done) }
+        self.group = GroupCommit { rows, done in
+            pool.asyncWrite({ db in try BedsideDatabase.insertChained(db, rows.map { ($0.record, $0.sources) }) }) { _, result in
+                done(result.mapError { BedsideDatabase.mapError($0, path: path) })
+            }
+        }
     }
 
     func append(_ record: AuditRecord) async throws -> Int64 {
-        try await withCheckedThrowingContinuation { continuation in
-            append(record, sourcesJSON: nil) { continuation.resume(with: $0) }
-        }
+        let row = AuditRow(record: record, sources: try BedsideDatabase.sourcesJSON(record.sources))
+        if !grouped { return try await Self.insert([row], pool: pool, path: path)[0] }
+        return try await group.append(row)
     }
 
     func append(_ record: AuditRecord, sourcesJSON: String?, done: @escaping GroupCommit<AuditRow>.Completion) {
@@ -359,16 +363,16 @@ final class AuditWriter: Sendable {
             return done(.failure(error))
         }
         if grouped { return group.append(row, done: done) }
-        Self.insert([row], pool: pool, path: path) { done($0.map { $0[0] }) }
+        let (pool, path) = (pool, path)
+        Task {
+            do { done(.success(try await Self.insert([row], pool: pool, path: path)[0])) } catch { done(.failure(error)) }
+        }
     }
 
-    /// One commit of `rows` on the writer queue; `done` is called there.
-    private static func insert(
-        _ rows: [AuditRow], pool: DatabasePool, path: String, done: @escaping @Sendable (Result<[Int64], any Error>) -> Void
-    ) {
-        pool.asyncWrite(
-            { db in try BedsideDatabase.insertChained(db, rows.map { ($0.record, $0.sources) }) },
-            completion: { _, result in done(result.mapError { BedsideDatabase.mapError($0, path: path) }) })
+    private static func insert(_ rows: [AuditRow], pool: DatabasePool, path: String) async throws -> [Int64] {
+        do { return try await pool.write { db in try BedsideDatabase.insertChained(db, rows.map { ($0.record, $0.sources) }) } } catch {
+            throw BedsideDatabase.mapError(error, path: path)
+        }
     }
 }
 

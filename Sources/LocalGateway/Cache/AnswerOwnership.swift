@@ -37,7 +37,7 @@ final class AnswerOwnership: Sendable {
         guard let origin = answer.answerID else { return answer }
         let key = Key(subject: subject, origin: origin)
         var result = answer
-        if let id = known.get(key) {
+        if let id = knownID(subject: subject, origin: origin) {
             result.answerID = id
             return result
         }

@@ -37,6 +37,7 @@ final class CachedQueryFastPath: Sendable {
 
     /// A cache hit ready to be committed: everything the response and its audit row need.
     struct Hit: Sendable {
+        var answer: Answer
         var record: AuditRecord
         var sourcesJSON: String?
         var body: ByteBuffer
@@ -68,7 +69,7 @@ final class CachedQueryFastPath: Sendable {
         answer.answerID = ownID
         answer.cached = true
         answer.stale = false
-        answer.latencyMS = QueryRoute.elapsedMS(since: started, clock: g.clock)
+        answer.latencyMS = ((g.clock.uptime() - started).seconds * 1000 * 100).rounded() / 100
         guard let bytes = encoded.body(answerID: ownID, latencyMS: answer.latencyMS) else { return nil }
         // Last, so that a request handed to the router has spent nothing here.
         let decision = g.rateLimiter.takeLocal(subject: identity.subject)
@@ -83,7 +84,7 @@ final class CachedQueryFastPath: Sendable {
         if g.configuration.logQuestions { trace.question = query.question }
         var record = AuditRecord(answer: answer, subject: identity.subject, requestID: requestID)
         record.at = g.clock.now()
-        return Hit(record: record, sourcesJSON: hot.auditSources, body: bytes, trace: trace, decision: decision)
+        return Hit(answer: answer, record: record, sourcesJSON: hot.auditSources, body: bytes, trace: trace, decision: decision)
     }
 
     /// Commits the hit's audit row; `done` gets the response once the row is durable, or the

@@ -63,11 +63,8 @@ struct QueryRoute: Sendable {
         gateway.metrics.cache(result.rawValue)
     }
 
-    private func elapsedMS(_ call: Call) -> Double { Self.elapsedMS(since: call.trace.started, clock: gateway.clock) }
-
-    /// Milliseconds since `started`, to two decimals: an answer's `latency_ms`.
-    static func elapsedMS(since started: Duration, clock: GatewayClock) -> Double {
-        ((clock.uptime() - started).seconds * 1000 * 100).rounded() / 100
+    private func elapsedMS(_ call: Call) -> Double {
+        ((gateway.clock.uptime() - call.trace.started).seconds * 1000 * 100).rounded() / 100
     }
 
     /// A cached answer as served now: marked cached (and stale), timed, audited.
