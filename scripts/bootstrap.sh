@@ -24,7 +24,16 @@ mkdir -p "$DEST"
 strip -o "$DEST/.bedside.new" "$BUILT"
 chmod 0755 "$DEST/.bedside.new"
 mv -f "$DEST/.bedside.new" "$DEST/bedside"
-echo "Installed $DEST/bedside ($(du -h "$DEST/bedside" | cut -f1), stripped; built $BUILT)" >&2
+# The demo corpus goes to ../share/bedside/demo beside the binary, where `bedside` looks
+# for it wherever it is run from (/usr/local/share/bedside/demo, ~/.local/share/bedside/demo).
+SHARE="$(cd "$DEST/.." && pwd)/share/bedside"
+mkdir -p "$SHARE"
+rm -rf "$SHARE/.demo.new"
+cp -R corpus/demo "$SHARE/.demo.new"
+chmod -R a+rX "$SHARE/.demo.new"
+rm -rf "$SHARE/demo"
+mv "$SHARE/.demo.new" "$SHARE/demo"
+echo "Installed $DEST/bedside ($(du -h "$DEST/bedside" | cut -f1), stripped; built $BUILT) and the demo corpus in $SHARE/demo" >&2
 case ":$PATH:" in
   *":$DEST:"*) ;;
   *) echo "Note: $DEST is not on your PATH; add it, e.g. export PATH=\"$DEST:\$PATH\"" >&2 ;;

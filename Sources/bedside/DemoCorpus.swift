@@ -5,13 +5,14 @@ import Store
 
 /// Finds the demo corpus shipped with Bedside and ingests it into an empty index.
 enum DemoCorpus {
-    /// `$BEDSIDE_DEMO_CORPUS`, then `share/bedside/demo` beside the binary, then a
-    /// `corpus/demo` folder above the binary (a source checkout), then in the working folder.
+    /// `$BEDSIDE_DEMO_CORPUS`, then `../share/bedside/demo` beside the binary (where
+    /// scripts/bootstrap.sh installs it), then a `corpus/demo` folder above the binary (a
+    /// source checkout), then in the working folder.
     static func location() -> String? {
         let fm = FileManager.default
         var candidates: [String] = []
         if let env = ProcessInfo.processInfo.environment["BEDSIDE_DEMO_CORPUS"], !env.isEmpty { candidates.append(env) }
-        let exe = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        let exe = executableURL().resolvingSymlinksInPath().deletingLastPathComponent()
         candidates.append(exe.appendingPathComponent("../share/bedside/demo").standardized.path)
         var dir = exe
         for _ in 0..<6 {
@@ -23,6 +24,17 @@ enum DemoCorpus {
             var d: ObjCBool = false
             return fm.fileExists(atPath: $0, isDirectory: &d) && d.boolValue
         }
+    }
+
+    /// The running binary's own path. `argv[0]` is only what the shell typed (`bedside`
+    /// when it was found on the PATH, which would resolve against the working folder), so
+    /// the kernel's `/proc/self/exe` comes first, then Foundation's view, then `argv[0]`.
+    static func executableURL() -> URL {
+        if let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"), path.hasPrefix("/") {
+            return URL(fileURLWithPath: path)
+        }
+        if let url = Bundle.main.executableURL { return url }
+        return URL(fileURLWithPath: CommandLine.arguments[0])
     }
 
     /// Ingests the demo corpus when the database has no documents. Returns true if it did.
@@ -39,7 +51,8 @@ enum DemoCorpus {
         if !quiet {
             Terminal.endProgress()
             Terminal.error(
-                "Ingested the demo corpus: \(summary.documents) documents, \(summary.chunks) passages (demo content, not for clinical use).")
+                "Ingested the demo corpus from \(path): \(summary.documents) documents, \(summary.chunks) passages (demo content, not for clinical use)."
+            )
         }
         return true
     }
