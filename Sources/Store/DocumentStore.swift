@@ -43,7 +43,8 @@ extension BedsideDatabase {
 
     /// Stores documents and their chunks in one transaction. An unchanged document (same
     /// content hash) is left alone; a changed one has its chunks replaced. The index
-    /// version is bumped once when anything changed. Returns each document's outcome,
+    /// version is bumped once when anything changed. A document with a NUL in its id, title
+    /// or text is refused, and the whole batch with it. Returns each document's outcome,
     /// the new index version, and the ids of the chunks written (for embedding).
     public func ingest(_ batch: [(document: Document, chunks: [Chunk])]) async throws -> (
         outcomes: [IngestOutcome], indexVersion: Int, newChunkIDs: [Int64]
@@ -66,6 +67,12 @@ extension BedsideDatabase {
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                     """)
             for (doc, chunks) in batch {
+                // SQLite binds these as C strings: a NUL would cut the id (merging two
+                // documents) or the text. The loaders refuse such files; this is the backstop.
+                for (field, value) in [("id", doc.id), ("title", doc.title), ("text", doc.text)] where value.utf8.contains(0) {
+                    throw BedsideError(
+                        .ingest, "Document \(doc.id.debugDescription): the \(field) contains a NUL character; nothing in this batch was written.")
+                }
                 let hash = Self.contentHash(doc)
                 let existing = try String.fetchOne(existingHash, arguments: [doc.id])
                 if existing == hash {

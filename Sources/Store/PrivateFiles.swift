@@ -16,12 +16,15 @@ import Foundation
 public enum PrivateFiles {
     /// Creates `folder` (and its parents) as 0700 when missing. An existing folder is
     /// tightened to 0700 only when `tighten` is set (Bedside's own data folder), never a
-    /// folder the user chose for other files too.
+    /// folder the user chose for other files too, nor through a symbolic link.
     public static func ensureFolder(_ folder: String, tighten: Bool) throws {
         guard !folder.isEmpty else { return }
         var info = stat()
-        if stat(folder, &info) == 0 {
-            if tighten, info.st_uid == geteuid(), info.st_mode & 0o077 != 0 { _ = chmod(folder, 0o700) }
+        if lstat(folder, &info) == 0 {
+            // A symbolic link (a data folder kept elsewhere) is used as it is, never re-moded:
+            // chmod would change whatever the link points to.
+            let isFolder = info.st_mode & S_IFMT == S_IFDIR
+            if tighten, isFolder, info.st_uid == geteuid(), info.st_mode & 0o077 != 0 { _ = chmod(folder, 0o700) }
             return
         }
         do {
@@ -45,10 +48,10 @@ public enum PrivateFiles {
         for suffix in ["-wal", "-shm", "-journal"] { tighten(path + suffix) }
     }
 
-    /// 0600 for an existing file of ours that others can read.
+    /// 0600 for an existing regular file of ours that others can read (never through a link).
     public static func tighten(_ path: String) {
         var info = stat()
-        guard stat(path, &info) == 0, info.st_uid == geteuid(), info.st_mode & 0o077 != 0 else { return }
+        guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_uid == geteuid(), info.st_mode & 0o077 != 0 else { return }
         _ = chmod(path, 0o600)
     }
 

@@ -84,6 +84,17 @@ public final class Replica: AnswerReplica, Sendable {
     ) throws -> Replica {
         let fm = FileManager.default
         let dir = (path as NSString).deletingLastPathComponent
+        // Never chmod through a link: a `replicas` link to a shared folder would put patients'
+        // questions there, and re-mode its target to 0700 under whoever owns it.
+        for (what, item) in [("folder", dir), ("file", path)] {
+            var info = stat()
+            if lstat(item, &info) == 0, info.st_mode & S_IFMT == S_IFLNK {
+                throw BedsideError(
+                    .database,
+                    "The replica \(what) \(item) is a symbolic link; Bedside keeps replicas only in a private \(what) of its own. Replace the link with a real \(what) (or use --no-replica)."
+                )
+            }
+        }
         if !fm.fileExists(atPath: dir) {
             do { try fm.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700]) } catch {
                 throw BedsideError(.database, "Cannot create the replica folder \(dir).", detail: "\(error)")
@@ -95,7 +106,7 @@ public final class Replica: AnswerReplica, Sendable {
             try check(path: path, identity: identity)
         } else {
             // Created 0600 before SQLite sees it; SQLite gives the WAL and SHM files the same mode.
-            let fd = Glibc.open(path, O_CREAT | O_WRONLY, 0o600)
+            let fd = Glibc.open(path, O_CREAT | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0o600)
             if fd < 0 { throw BedsideError(.database, "Cannot create the replica \(path): \(String(cString: strerror(errno))).") }
             Glibc.close(fd)
         }

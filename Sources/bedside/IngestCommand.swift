@@ -2,6 +2,7 @@ import ArgumentParser
 import Core
 import Foundation
 import Inference
+import LocalGateway
 import Store
 
 struct IngestCommand: AsyncParsableCommand {
@@ -12,6 +13,10 @@ struct IngestCommand: AsyncParsableCommand {
             A .jsonl file holds one {"id","title","text","metadata"} object per line.
             Unchanged documents are skipped; changed ones have their passages replaced.
             Every ingest that changes something bumps the index version.
+            Symbolic links inside a folder are not followed (each is named in a warning).
+            A file with a NUL character in an id, title or text is refused whole.
+            Documents are committed in batches: if an ingest stops (a full disk, say),
+            running the same command again resumes where it stopped.
             """
     )
 
@@ -40,15 +45,27 @@ struct IngestCommand: AsyncParsableCommand {
                 // Unchanged documents are skipped above; their passages still need vectors in
                 // this index (ingested before embeddings were configured, or into another index).
                 let started = Date()
-                summary.embedded += try await setup.backfill { done, total in Terminal.progress("Embedding earlier passages \(done)/\(total)") }
+                do {
+                    summary.embedded += try await setup.backfill { done, total in Terminal.progress("Embedding earlier passages \(done)/\(total)") }
+                } catch let error as BedsideError {
+                    let note =
+                        " Every document was committed; embedding earlier passages stopped. Run the same `bedside ingest` again to resume."
+                    throw BedsideError(error.code, error.message + note, detail: error.detail)
+                }
                 summary.seconds += Date().timeIntervalSince(started)
             }
             Terminal.endProgress()
+            for link in summary.skippedLinkDetails {
+                let safe = AuditExport.terminalSafe
+                let place = link.outside ? "points outside the folder" : "links inside the folder"
+                Terminal.error("warning: skipped symbolic link \(safe(link.link)) -> \(safe(link.target)) (\(place); links are not followed).")
+            }
             if json {
                 print(String(decoding: try WireCoding.encoder(pretty: true).encode(summary), as: UTF8.self))
             } else {
+                let links = summary.skippedLinks > 0 ? " \(summary.skippedLinks) symbolic link\(summary.skippedLinks == 1 ? "" : "s") skipped." : ""
                 print(
-                    "Ingested \(summary.documents) documents from \(summary.files) files: \(summary.added) added, \(summary.replaced) replaced, \(summary.unchanged) unchanged."
+                    "Ingested \(summary.documents) documents from \(summary.files) files: \(summary.added) added, \(summary.replaced) replaced, \(summary.unchanged) unchanged.\(links)"
                 )
                 print(
                     "\(summary.chunks) passages written\(summary.embedded > 0 ? ", \(summary.embedded) embedded into the \(setup.config.index.rawValue) vector index" : ""); index version \(summary.indexVersion); \(String(format: "%.2f", summary.seconds)) s."

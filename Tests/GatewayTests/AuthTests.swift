@@ -276,6 +276,41 @@ struct AuthTests {
         await #expect(throws: BedsideError.self) { try await test.gateway.issuer.mint(subject: "x", ttl: -1) }
     }
 
+    /// `token revoke --subject` then `token create` within one second: the new token works,
+    /// the one from before is refused (issue 19, finding 8: `iat` was floored to the second).
+    @Test func aTokenMintedAfterARevocationInTheSameSecondIsValid() async throws {
+        let clock = ManualClock(now: Date(timeIntervalSince1970: 1_750_000_000.2))
+        let test = try await TestGateway.make(inference: ScriptedInference(), clock: clock)
+        defer { test.cleanup() }
+        let before = try await test.token()
+        clock.advance(seconds: 0.1)
+        try await test.database.revokeSubject("dr.ada", at: clock.now)
+        clock.advance(seconds: 0.2)
+        let after = try await test.token()
+        clock.advance(seconds: 0.6) // past the revocation list's refresh interval
+        try await test.app.test(.router) { client in
+            try await client.execute(uri: "/v1/history", method: .get, headers: .bearer(before)) { #expect($0.status == .unauthorized) }
+            try await client.execute(uri: "/v1/history", method: .get, headers: .bearer(after)) { #expect($0.status == .ok) }
+        }
+        let listed = try await test.database.issuedTokens(subject: "dr.ada")
+        #expect(listed.count == 2)
+        #expect(listed.filter { $0.revokedAt == nil }.count == 1)
+    }
+
+    /// A FIFO at the secret path is refused at once instead of waiting for a writer forever.
+    @Test func aFIFOAtTheSecretPathIsRefusedWithoutHanging() throws {
+        let folder = NSTemporaryDirectory() + "bedside-fifo-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = folder + "/gateway-secret"
+        #expect(mkfifo(path, 0o600) == 0)
+        #expect {
+            try TokenIssuer.loadOrCreateSecret(path: path)
+        } throws: { error in
+            (error as? BedsideError)?.message.contains("is not a regular file") == true
+        }
+    }
+
     @Test func secretFileIsCreatedPrivateAndReused() throws {
         let folder = NSTemporaryDirectory() + "bedside-secret-" + UUID().uuidString
         defer { try? FileManager.default.removeItem(atPath: folder) }

@@ -42,6 +42,25 @@ struct TokenTableTests {
         #expect(set.subjects["ana"] == at(500))
         #expect(set.isRevoked(jti: "t2", subject: "ana", issuedAt: 200))
     }
+
+    /// Revocation and issue times keep their sub-second part: a token issued in the same second
+    /// as `revokeSubject` but after it is valid, one issued before it is revoked (finding 8).
+    @Test func subjectRevocationSplitsOneSecond() async throws {
+        let dir = try TempDirectory()
+        defer { dir.cleanup() }
+        let db = try BedsideDatabase(path: dir.file("t.sqlite"))
+        func at(_ t: Double) -> Date { Date(timeIntervalSince1970: t) }
+        try await db.recordIssuedToken(jti: "before", subject: "ana", issuedAt: at(1_800_000_000.25), expiresAt: at(1_800_003_600))
+        #expect(try await db.revokeSubject("ana", at: at(1_800_000_000.5)) == 1)
+        try await db.recordIssuedToken(jti: "after", subject: "ana", issuedAt: at(1_800_000_000.75), expiresAt: at(1_800_003_600))
+        let tokens = Dictionary(uniqueKeysWithValues: try await db.issuedTokens(subject: "ana").map { ($0.jti, $0) })
+        #expect(tokens["before"]?.revokedAt == at(1_800_000_000.5))
+        #expect(tokens["after"]?.revokedAt == nil)
+        #expect(tokens["after"]?.issuedAt == at(1_800_000_000.75))
+        let set = try await db.refreshRevocations(RevocationSet())
+        #expect(set.isRevoked(jti: "before", subject: "ana", issuedAt: 1_800_000_000.25))
+        #expect(!set.isRevoked(jti: "after", subject: "ana", issuedAt: 1_800_000_000.75))
+    }
 }
 
 @Suite("Documents and embeddings")

@@ -22,10 +22,15 @@ public struct IngestSummary: Codable, Sendable {
     public var embedded: Int
     public var indexVersion: Int
     public var seconds: Double
+    /// Symbolic links met inside the folders given and not followed (see `DocumentLoader.walk`).
+    public var skippedLinks: Int = 0
+    /// Each skipped link and its target, for the warnings a command prints.
+    public var skippedLinkDetails: [DocumentLoader.SkippedLink] = []
 
     enum CodingKeys: String, CodingKey {
         case files, documents, added, replaced, unchanged, chunks, embedded, seconds
         case indexVersion = "index_version"
+        case skippedLinks = "skipped_links"
     }
 }
 
@@ -53,7 +58,7 @@ public struct Ingestor: Sendable {
 
     public func ingest(paths: [String], progress: (@Sendable (IngestProgress) -> Void)? = nil) async throws -> IngestSummary {
         let started = Date()
-        let files = try DocumentLoader.files(in: paths)
+        let (files, links) = try DocumentLoader.walk(paths)
         var docs: [Document] = []
         for (i, file) in files.enumerated() {
             let root = paths.first { file.hasPrefix($0) && file != $0 }
@@ -62,10 +67,16 @@ public struct Ingestor: Sendable {
         }
         var summary = try await ingest(documents: docs, progress: progress)
         summary.files = files.count
+        summary.skippedLinks = links.count
+        summary.skippedLinkDetails = links
         summary.seconds = Date().timeIntervalSince(started)
         return summary
     }
 
+    /// Commits batch by batch, each in one transaction, so a failure (a full disk, say) keeps
+    /// the batches before it and loses nothing else: running the same ingest again skips the
+    /// committed documents as unchanged (same content hash) and writes the rest. The error
+    /// thrown then says how far it got and that re-running resumes.
     public func ingest(documents: [Document], progress: (@Sendable (IngestProgress) -> Void)? = nil) async throws -> IngestSummary {
         let started = Date()
         var s = IngestSummary(
@@ -75,7 +86,10 @@ public struct Ingestor: Sendable {
         while start < documents.count {
             let batch = Array(documents[start..<min(start + batchSize, documents.count)])
             let pairs = batch.map { (document: $0, chunks: chunker.chunks(for: $0)) }
-            let result = try await database.ingest(pairs)
+            let result: (outcomes: [IngestOutcome], indexVersion: Int, newChunkIDs: [Int64])
+            do { result = try await database.ingest(pairs) } catch {
+                throw Self.stopped(error, committed: start, of: documents.count, summary: s, embedded: true)
+            }
             var changedDocs: [Document] = []
             for (doc, outcome) in zip(batch, result.outcomes) {
                 switch outcome {
@@ -91,15 +105,36 @@ public struct Ingestor: Sendable {
             s.chunks += result.newChunkIDs.count
             s.indexVersion = result.indexVersion
             if let sink, !changedDocs.isEmpty {
-                let replaced = zip(batch, result.outcomes).filter { $0.1 == .replaced }.map { $0.0.id }
-                if !replaced.isEmpty { try await sink.removeDocuments(replaced) }
-                let written = try await database.chunks(ids: result.newChunkIDs)
-                s.embedded += try await sink.indexChunks(written, documents: changedDocs)
+                do {
+                    let replaced = zip(batch, result.outcomes).filter { $0.1 == .replaced }.map { $0.0.id }
+                    if !replaced.isEmpty { try await sink.removeDocuments(replaced) }
+                    let written = try await database.chunks(ids: result.newChunkIDs)
+                    s.embedded += try await sink.indexChunks(written, documents: changedDocs)
+                } catch {
+                    throw Self.stopped(error, committed: start + batch.count, of: documents.count, summary: s, embedded: false)
+                }
             }
             start += batch.count
             progress?(IngestProgress(filesDone: 0, filesTotal: 0, documents: start, chunks: s.chunks, phase: "indexing"))
         }
         s.seconds = Date().timeIntervalSince(started)
         return s
+    }
+
+    /// The error of an ingest that stopped part way, with what was committed and how to resume.
+    /// - Parameter embedded: false when the last committed batch's passages were not all embedded
+    ///   (a re-run embeds them: passages without vectors are backfilled).
+    static func stopped(_ error: any Error, committed: Int, of total: Int, summary s: IngestSummary, embedded: Bool) -> any Error {
+        guard let e = error as? BedsideError else { return error }
+        var note = " Ingest stopped: "
+        if committed == 0 {
+            note += "nothing was committed."
+        } else {
+            note += "the first \(committed) of \(total) documents were committed (\(s.added) added, \(s.replaced) replaced, \(s.unchanged) unchanged)"
+            note += embedded ? "; the rest were not." : ", not all of the last batch's passages embedded; the rest were not."
+        }
+        note += " Run the same `bedside ingest` again to resume: committed documents are skipped as unchanged."
+        if e.code == .database, e.message.hasSuffix(" is full.") { note += " Free some disk space first." }
+        return BedsideError(e.code, e.message + note, detail: e.detail)
     }
 }

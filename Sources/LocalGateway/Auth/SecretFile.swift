@@ -45,11 +45,14 @@ enum SecretFile {
         return secret
     }
 
-    /// Reads the secret, refusing one that is a symbolic link, not a regular file, owned
+    /// Reads the secret, refusing one that is a symbolic link, not a regular file (without
+    /// waiting on a FIFO: it is opened non-blocking and checked with `fstat`), owned
     /// by another user, or readable by others: any of those would let someone else choose
     /// or read the key that signs every token.
     static func load(path: String) throws -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+        // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer forever,
+        // hanging `serve` and `token create`; it is refused below as not a regular file.
+        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
         guard fd >= 0 else {
             if errno == ELOOP {
                 throw BedsideError(
@@ -61,7 +64,12 @@ enum SecretFile {
         defer { close(fd) }
         var info = stat()
         guard fstat(fd, &info) == 0 else { throw BedsideError(.config, "Cannot read the token secret \(path).") }
-        guard info.st_mode & S_IFMT == S_IFREG else { throw BedsideError(.config, "The token secret \(path) is not a regular file.") }
+        guard info.st_mode & S_IFMT == S_IFREG else {
+            throw BedsideError(
+                .config,
+                "The token secret \(path) is not a regular file (a FIFO, socket, device or folder); Bedside only uses a regular file it owns. Remove it to have a new secret created."
+            )
+        }
         guard info.st_uid == geteuid() else {
             throw BedsideError(
                 .config,

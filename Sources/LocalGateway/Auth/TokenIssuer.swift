@@ -41,8 +41,8 @@ public struct TokenIssuer: Sendable {
         try SecretFile.loadOrCreate(path: (path as NSString).expandingTildeInPath, randomBytes: SecretFile.systemRandomBytes)
     }
 
-    /// A signed token for `subject`, valid from now for `ttl` seconds, with `jti`, `iat`,
-    /// `nbf`, `exp`, `iss`, `aud` and, when given, `roles`.
+    /// A signed token for `subject`, valid from now for `ttl` seconds, with `jti`, `iat`
+    /// (to the sub-second), `nbf`, `exp` (whole seconds), `iss`, `aud` and, when given, `roles`.
     /// - Parameter maxTTL: the longest lifetime allowed (a gateway refuses longer tokens anyway).
     public func mint(
         subject: String, ttl: TimeInterval = GatewayConfiguration.defaultTokenTTL, roles: [String] = [],
@@ -58,17 +58,22 @@ public struct TokenIssuer: Sendable {
         for role in roles where !TokenRole.all.contains(role) {
             throw BedsideError(.badRequest, "Unknown role \"\(role)\"; the roles are: \(TokenRole.all.sorted().joined(separator: ", ")).")
         }
-        let now = clock().timeIntervalSince1970.rounded(.down)
+        // `iat` keeps the clock's sub-second precision (RFC 7519 allows a non-integer
+        // NumericDate): a subject's revocation refuses tokens issued at or before its time,
+        // and a whole-second `iat` made a token minted in the same second after
+        // `token revoke --subject` look older than the revocation, so it was born revoked.
+        let issuedAt = clock().timeIntervalSince1970
+        let now = issuedAt.rounded(.down)
         let jti = newID()
         let sortedRoles = Array(Set(roles)).sorted()
         let claims = TokenClaims(
-            sub: name, exp: now + ttl.rounded(.down), nbf: now, iat: now, iss: issuer, aud: .init([audience]), jti: jti,
+            sub: name, exp: now + ttl.rounded(.down), nbf: now, iat: issuedAt, iss: issuer, aud: .init([audience]), jti: jti,
             roles: sortedRoles.isEmpty ? nil : sortedRoles)
         let keys = JWTKeyCollection()
         await keys.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
         let token = try await keys.sign(claims)
         try await database?.recordIssuedToken(
-            jti: jti, subject: name, issuedAt: Date(timeIntervalSince1970: now),
+            jti: jti, subject: name, issuedAt: Date(timeIntervalSince1970: issuedAt),
             expiresAt: Date(timeIntervalSince1970: now + ttl.rounded(.down)), roles: sortedRoles)
         return token
     }
