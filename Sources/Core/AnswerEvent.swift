@@ -1,6 +1,10 @@
 /// The pieces of a streamed answer, in order: `citations` first, then `delta`s of answer
 /// text, then one `done` with the complete `Answer` (or one `error`).
 ///
+/// The `delta`s carry checked text only and concatenate exactly to the `done` answer's
+/// `answer`: a model's text is sent sentence by sentence as the citation check passes it
+/// (see `SentenceGate`), never a word the answer then drops.
+///
 /// On the wire each is one server-sent event whose `event:` is the case name and whose
 /// `data:` is the JSON of its payload.
 public enum AnswerEvent: Sendable, Hashable {

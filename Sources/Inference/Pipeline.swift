@@ -65,31 +65,52 @@ public struct Pipeline: InferenceService {
     }
 
     /// Answers (or refuses) a validated request from an assessment of it.
+    ///
+    /// The `delta`s emitted always concatenate to the returned answer's text: the generator
+    /// sends only checked text the answer keeps, and what it has not sent (all of a refusal
+    /// or a fallback, the last sentence of a model's answer) is sent here before returning.
     public func run(_ request: QueryRequest, assessment: Assessment, started: Date, emit: @Sendable (AnswerEvent) -> Void) async throws -> Answer {
         let version = try await database.indexVersion()
         let passages = assessment.passages
+        let sent = Locked("")
+        let tracked: @Sendable (AnswerEvent) -> Void = { event in
+            if case .delta(let text) = event { sent.withLock { $0 += text } }
+            emit(event)
+        }
         var answer: Answer
         if !assessment.judgement.answer {
             answer = Self.refusal(question: request.question, nearest: Array(passages.prefix(3)), model: generator.model)
             emit(.citations([]))
-            emit(.delta(answer.answer))
         } else {
             // Only the documents that address the question are quoted.
             let answering = assessment.judgement.answering
             let quotable = passages.filter { answering.contains($0.chunk.documentID) }
-            answer = try await generator.generate(question: request.question, passages: quotable, evidence: assessment.evidence, emit: emit)
+            answer = try await generator.generate(question: request.question, passages: quotable, evidence: assessment.evidence, emit: tracked)
             if answer.citations.isEmpty && !answer.incomplete {
                 // The generator found nothing it could support: refuse rather than answer uncited.
                 answer = Self.refusal(question: request.question, nearest: Array(passages.prefix(3)), model: generator.model)
-                emit(.delta(answer.answer))
             }
         }
+        try Self.sendRest(of: answer.answer, after: sent.current, emit: emit)
         answer.question = request.question
         answer.indexVersion = version
         answer.retriever = retriever.name
         answer.createdAt = clock()
         answer.latencyMS = (clock().timeIntervalSince(started) * 1000 * 100).rounded() / 100
         return answer
+    }
+
+    /// Sends the part of `text` not yet sent as a `delta` (the whole text when nothing was sent,
+    /// even when empty, so every answer has one). Text sent that `text` does not begin with
+    /// would be words on the wire the answer does not keep: the answer is withheld instead.
+    static func sendRest(of text: String, after sent: String, emit: @Sendable (AnswerEvent) -> Void) throws {
+        guard text.utf8.starts(with: sent.utf8) else {
+            throw BedsideError(
+                .internalError, "The answer was withheld: its streamed text did not match the checked answer.",
+                detail: "sent \(sent.utf8.count) bytes that the answer does not begin with")
+        }
+        let rest = String(decoding: text.utf8.dropFirst(sent.utf8.count), as: UTF8.self)
+        if !rest.isEmpty || sent.isEmpty { emit(.delta(rest)) }
     }
 
     public static let refusalText =

@@ -4,10 +4,12 @@ import Foundation
 /// Answers with a language model behind the OpenAI-compatible API, streamed token by token,
 /// then checks every citation against the sources the model was given.
 ///
-/// Events: `.citations` with the numbered sources first, then the model's raw text as
-/// `.delta`s while it streams. The final `Answer` carries the verified text (bad `[n]`
-/// removed, uncited sentences attributed or marked unsupported), so a client should show
-/// the `done` answer in place of the streamed text. `citations` lists only the sources the
+/// Events: `.citations` with the numbered sources first, then `.delta`s of checked text only:
+/// the model's text is held back and let out sentence by sentence, each once the verifier
+/// has passed it (`SentenceGate`), so the deltas are always the start of the final answer's
+/// text and never carry a sentence the check removes. The final `Answer` carries the
+/// verified text (bad `[n]` removed, uncited sentences attributed or marked unsupported);
+/// the pipeline sends the rest of it before `done`. `citations` lists only the sources the
 /// verified text cites; when it cites none (or the model declined), the list is empty and
 /// the pipeline refuses. If the stream is cut after text arrived (the server died, the
 /// connection dropped, the total timeout passed, or the token limit stopped it), the answer
@@ -53,18 +55,18 @@ public struct LLMGenerator: AnswerGenerator {
         let prompt = promptBuilder.build(question: question, passages: passages)
         let citations = prompt.sources.map { $0.passage.citation($0.n) }
         emit(.citations(citations))
-        var text = ""
+        var gate = SentenceGate(question: question, prompt: prompt, citations: citations, model: model, verifier: verifier)
         var end: ChatCompletionEnd?
         for try await event in client.stream(prompt.messages) {
             switch event {
             case .delta(let d):
-                text += d
-                emit(.delta(d))
+                if let checked = gate.append(d) { emit(.delta(checked)) }
             case .end(let e):
                 end = e
             }
         }
         try Task.checkCancellation()
+        let text = gate.raw
         // Cut: the stream broke (server gone, timeout). Truncated: the model used up its token
         // budget. Both leave the text incomplete, but only a cut stream must be shown as it
         // arrived; a truncated one that supports nothing is as useless as a finished one.
@@ -73,7 +75,10 @@ public struct LLMGenerator: AnswerGenerator {
         let (answer, verified) = Self.checked(
             question: question, text: text, prompt: prompt, citations: citations, incomplete: cut || truncated,
             model: model, verifier: verifier)
-        guard let fallback, Self.needsFallback(answer, cut: cut, leadUnsupported: verified.leadUnsupported) else { return answer }
+        // A sentence already sent is kept: an answer that would no longer begin with it
+        // (a late decline, say) ends with the checked text that was sent instead.
+        guard let fallback, Self.needsFallback(answer, cut: cut, leadUnsupported: verified.leadUnsupported) else { return gate.final(answer) }
+        guard gate.releasedNothing else { return gate.final(answer) }
         return try await Self.fallbackAnswer(answer, question: question, prompt: prompt, evidence: evidence, generator: fallback) ?? answer
     }
 
@@ -90,7 +95,7 @@ public struct LLMGenerator: AnswerGenerator {
         _ llmAnswer: Answer, question: String, prompt: PromptBuilder.Prompt, evidence: EvidenceScorer.Weighted,
         generator: ExtractiveGenerator
     ) async throws -> Answer? {
-        // The done answer replaces the streamed text, so the fallback's own events are not re-sent.
+        // Nothing of the model's was sent; the pipeline sends this answer's text before `done`.
         var quoted = try await generator.generate(question: question, passages: prompt.sources.map(\.passage), evidence: evidence) { _ in }
         guard !quoted.citations.isEmpty else { return nil }
         quoted.model = fallbackModel(llmAnswer.model)

@@ -54,20 +54,40 @@ public final class RemoteInferenceService: InferenceService, Sendable {
         let baseURL = self.baseURL
         return .producing { continuation in
             var events = client.query(request, noCache: true).makeAsyncIterator()
+            var relayed = ""
             while true {
                 let event: AnswerEvent?
                 do { event = try await events.next() } catch { throw Self.map(error, baseURL: baseURL) }
                 switch event {
                 case .error(let e): throw e // the node's own verdict on this question, passed on as it is
-                case .done?:
+                case .done(let answer)?:
+                    if let rest = try Self.rest(of: answer, after: relayed, baseURL: baseURL) { continuation.yield(.delta(rest)) }
                     continuation.yield(event!)
                     return
+                case .delta(let text)?:
+                    relayed += text
+                    continuation.yield(event!)
                 case let event?: continuation.yield(event)
                 case nil:
                     throw BedsideError(.upstream, "The inference node at \(baseURL) closed the stream before the answer was complete.")
                 }
             }
         }
+    }
+
+    /// The node's events are relayed as it sent them; its deltas must be the start of its
+    /// answer. A node that streams text its answer drops (an older Bedside that sent the
+    /// model's words unchecked) fails here, so that answer is not saved as if the stream had
+    /// been sound. Returns the part of the node's answer its deltas did not carry (nil when
+    /// none), so the relayed deltas concatenate to the answer relayed.
+    static func rest(of answer: Answer, after relayed: String, baseURL: String) throws -> String? {
+        if answer.answer.utf8.starts(with: relayed.utf8) {
+            let rest = String(decoding: answer.answer.utf8.dropFirst(relayed.utf8.count), as: UTF8.self)
+            return rest.isEmpty || relayed.isEmpty ? nil : rest
+        }
+        throw BedsideError(
+            .upstream, "The inference node at \(baseURL) streamed text that its answer does not contain; it may run an older Bedside.",
+            detail: "relayed \(relayed.utf8.count) bytes of text the answer does not begin with")
     }
 
     public func status() async throws -> InferenceStatus {

@@ -10,7 +10,10 @@ enum AnswerContent {
     static let flag = CellStyle([.bold], .warning)
     static let muted = CellStyle([.dim], .muted)
     static let unsupportedSuffix = " (unsupported)"
-    static let unverifiedLabel = "[Streaming: not yet checked against the sources]"
+    /// Over a streamed answer: the gateway sends each sentence only once the citation check
+    /// has passed it, so what shows is checked; the whole answer (with its unsupported
+    /// sentences marked) replaces it when complete.
+    static let streamingLabel = "[Streaming: sentences appear as they are checked]"
 
     static func build(_ state: AppState) -> StyledText {
         var t = StyledText()
@@ -26,9 +29,7 @@ enum AnswerContent {
             if s.text.isEmpty {
                 t.append(s.citations.isEmpty ? "Searching the sources…" : "Writing the answer…", muted)
             } else {
-                // The model's words arrive before its citations are checked; say so until
-                // the verified answer replaces them.
-                t.append(unverifiedLabel, muted)
+                t.append(streamingLabel, muted)
                 t.newline()
                 appendMarked(s.text, .plain, to: &t)
             }

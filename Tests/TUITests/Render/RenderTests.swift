@@ -78,11 +78,11 @@ import Testing
         let frame = RootView.render(s)
         #expect(frame.text.contains("Answer ⠋ streaming"))
         #expect(frame.text.contains("Give fluids [1]"))
-        #expect(frame.text.contains("[Streaming: not yet checked against the sources]"))
+        #expect(frame.text.contains("[Streaming: sentences appear as they are checked]"))
         #expect(frame.row(0).contains("STREAMING"))
-        // Once done, the verified answer replaces the streamed words and the label goes.
+        // Once done, the whole answer replaces the streamed sentences and the label goes.
         let done = RootView.render(update(s, .done(Fixtures.answer())).0)
-        #expect(!done.text.contains("not yet checked"))
+        #expect(!done.text.contains("as they are checked"))
     }
 
     @Test func wideCharactersWrapInsideTheAnswerPane() {
