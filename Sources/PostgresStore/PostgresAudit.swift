@@ -69,31 +69,38 @@ extension PostgresGatewayState {
         }
     }
 
-    /// Walks the whole chain from the first row in one snapshot. Returns the rows checked, or
-    /// throws `AuditChainBreak` naming the first row whose link or hash is not what its
-    /// content and predecessor give (the same reasons as the SQLite store).
-    public func verifyAuditChain() async throws -> Int {
-        let result: Result<Int, AuditChainBreak> = try await run { client in
-            var previousHash = ""
-            var previousID: Int64 = 0
-            var count = 0
-            let rows = try await client.query("SELECT \(unescaped: Self.auditColumns) FROM audit ORDER BY id ASC", logger: self.logger)
-            for try await row in rows {
-                let (record, sourcesText) = try Self.auditRecord(row)
-                let id = record.id ?? 0
-                if record.prevHash != previousHash {
-                    let before = previousID == 0 ? "the start of the trail" : "row \(previousID)"
-                    return .failure(
-                        AuditChainBreak(rowID: id, reason: "its link does not match \(before) (a row was removed, inserted or edited)"))
+    /// Walks the whole chain from the first row and compares its end with `audit_head` and
+    /// `checkpoints`, all in one REPEATABLE READ snapshot (so appends committed meanwhile by
+    /// any gateway are neither half seen nor taken for rows beyond the head). Throws
+    /// `AuditChainBreak` with the same reasons as the SQLite store (`AuditChainWalk`).
+    public func verifyAuditChain(against checkpoints: [AuditCheckpoint]) async throws -> AuditChainSummary {
+        let logger = self.logger
+        let result: Result<AuditChainSummary, AuditChainBreak> = try await run { client in
+            try await client.withConnection { connection in
+                try await connection.query("START TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY", logger: logger)
+                do {
+                    var walk = AuditChainWalk(checkpoints: checkpoints)
+                    var broken: AuditChainBreak?
+                    let rows = try await connection.query("SELECT \(unescaped: Self.auditColumns) FROM audit ORDER BY id ASC", logger: logger)
+                    for try await row in rows where broken == nil {
+                        let (record, sourcesText) = try Self.auditRecord(row)
+                        do { try walk.visit(record, sourcesJSON: sourcesText) } catch let e as AuditChainBreak { broken = e }
+                    }
+                    var head: AuditHead?
+                    if broken == nil {
+                        let heads = try await connection.query("SELECT last_id, last_hash FROM audit_head WHERE singleton", logger: logger)
+                        for try await (id, hash) in heads.decode((Int64, String).self) { head = AuditHead(lastID: id, lastHash: hash) }
+                    }
+                    try await connection.query("COMMIT", logger: logger)
+                    if let broken { return .failure(broken) }
+                    do { return .success(try walk.finish(head: head, headMissing: head == nil)) } catch let e as AuditChainBreak {
+                        return .failure(e)
+                    }
+                } catch {
+                    try? await connection.query("ROLLBACK", logger: logger)
+                    throw error
                 }
-                if record.chainHash(id: id, previous: previousHash, sourcesJSON: sourcesText) != record.hash {
-                    return .failure(AuditChainBreak(rowID: id, reason: "its content does not match its hash (the row was edited)"))
-                }
-                previousHash = record.hash
-                previousID = id
-                count += 1
             }
-            return .success(count)
         }
         return try result.get()
     }

@@ -88,6 +88,21 @@ public final class PostgresGatewayState: GatewayStateStore, SharedRateLimitStore
         return try await run { client in try await PostgresMigrations.applied(client, logger: logger) }
     }
 
+    /// Stores `fingerprint` as the token secret's when none is stored (the first gateway to
+    /// start wins, atomically), and returns the stored one.
+    public func claimTokenSecretFingerprint(_ fingerprint: String) async throws -> String? {
+        let logger = self.logger
+        return try await transaction { connection in
+            try await connection.query(
+                "INSERT INTO gateway_meta(key, value) VALUES ('token_secret_fingerprint', \(fingerprint)) ON CONFLICT (key) DO NOTHING",
+                logger: logger)
+            var stored: String?
+            let rows = try await connection.query("SELECT value FROM gateway_meta WHERE key = 'token_secret_fingerprint'", logger: logger)
+            for try await value in rows.decode(String.self) { stored = value }
+            return stored
+        }
+    }
+
     /// Stops the connection pool (queries after this fail).
     public func closeState() async throws {
         runTask.cancel()

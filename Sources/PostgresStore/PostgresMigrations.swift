@@ -141,6 +141,33 @@ enum PostgresMigrations {
             "v2-unlogged-rate-buckets",
             ["ALTER TABLE rate_bucket SET UNLOGGED"]
         ),
+        (
+            // The chain head is the anchor `audit verify` compares the trail's end with: it may
+            // only move forward and never be removed. `gateway_meta` holds facts every gateway on
+            // the database must agree on: the fingerprint of the token secret (never the secret).
+            "v3-audit-anchor",
+            [
+                """
+                CREATE FUNCTION bedside_audit_head_forward_only() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    IF TG_OP <> 'UPDATE' OR NEW.last_id < OLD.last_id THEN
+                        RAISE EXCEPTION 'the audit chain head only moves forward';
+                    END IF;
+                    RETURN NEW;
+                END
+                $$
+                """,
+                """
+                CREATE TRIGGER audit_head_forward_only BEFORE UPDATE OR DELETE ON audit_head
+                    FOR EACH ROW EXECUTE FUNCTION bedside_audit_head_forward_only()
+                """,
+                """
+                CREATE TRIGGER audit_head_no_truncate BEFORE TRUNCATE ON audit_head
+                    FOR EACH STATEMENT EXECUTE FUNCTION bedside_audit_append_only()
+                """,
+                "CREATE TABLE gateway_meta (key text PRIMARY KEY, value text NOT NULL)",
+            ]
+        ),
     ]
 
     /// Applies the versions not yet applied, all in one transaction under the migration lock.

@@ -214,9 +214,13 @@ extension BedsideDatabase {
         String(decoding: try JSONEncoder.sorted.encode(sources), as: UTF8.self)
     }
 
-    /// Inserts rows at the end of the chain, in order, inside the caller's transaction.
+    /// Inserts rows at the end of the chain, in order, inside the caller's transaction, and
+    /// moves the chain head (`audit_head`) once for the whole group. The chain continues from
+    /// the head, not from the last row present: rows deleted from the end stay a visible gap.
     static func insertChained(_ db: GRDB.Database, _ rows: [(AuditRecord, String)]) throws -> [Int64] {
-        let last = try Row.fetchOne(db.cachedStatement(sql: "SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1"))
+        let last =
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT last_id AS id, last_hash AS hash FROM audit_head WHERE singleton = 1"))
+            ?? Row.fetchOne(db.cachedStatement(sql: "SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1"))
         var previousID: Int64 = last?["id"] ?? 0
         var previousHash: String = last?["hash"] ?? ""
         var ids: [Int64] = []
@@ -239,6 +243,12 @@ extension BedsideDatabase {
             previousID = id
             previousHash = hash
         }
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO audit_head(singleton, last_id, last_hash) VALUES (1, ?, ?)
+                ON CONFLICT(singleton) DO UPDATE SET last_id = excluded.last_id, last_hash = excluded.last_hash
+                """
+        ).execute(arguments: [previousID, previousHash])
         return ids
     }
 
@@ -294,31 +304,24 @@ extension BedsideDatabase {
         return try AuditRecord.fetchAll(db, sql: sql, arguments: StatementArguments(args))
     }
 
-    /// Walks the whole chain from the first row. Returns the number of rows checked, or
-    /// throws `AuditChainBreak` naming the first row whose stored hash, link or id is not
-    /// what its content and predecessor give.
-    public func verifyAuditChain() async throws -> Int {
+    /// Walks the whole chain from the first row and compares its end with the head record and
+    /// `checkpoints` (signatures already checked), in one read snapshot. Throws
+    /// `AuditChainBreak` naming the first row whose id, link or hash is not what its content
+    /// and predecessor give, or the rows missing at the end (`AuditChainWalk`).
+    public func verifyAuditChain(against checkpoints: [AuditCheckpoint]) async throws -> AuditChainSummary {
         try await read { db in
-            var previousHash = ""
-            var previousID: Int64 = 0
-            var count = 0
+            var walk = AuditChainWalk(checkpoints: checkpoints)
             let cursor = try Row.fetchCursor(db, sql: "SELECT * FROM audit ORDER BY id ASC")
             while let row = try cursor.next() {
-                let sourcesText: String = row["sources"]
-                let record = AuditRecord(row: row)
-                let id = record.id ?? 0
-                if record.prevHash != previousHash {
-                    let before = previousID == 0 ? "the start of the trail" : "row \(previousID)"
-                    throw AuditChainBreak(rowID: id, reason: "its link does not match \(before) (a row was removed, inserted or edited)")
-                }
-                if record.chainHash(id: id, previous: previousHash, sourcesJSON: sourcesText) != record.hash {
-                    throw AuditChainBreak(rowID: id, reason: "its content does not match its hash (the row was edited)")
-                }
-                previousHash = record.hash
-                previousID = id
-                count += 1
+                try walk.visit(AuditRecord(row: row), sourcesJSON: row["sources"])
             }
-            return count
+            // A file not yet migrated has no head; one migrated whose head table or row is gone was tampered with.
+            let migrated = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM grdb_migrations WHERE identifier = 'v3-audit-head')")
+            guard try db.tableExists("audit_head") else { return try walk.finish(head: nil, headMissing: migrated == true) }
+            let head = try Row.fetchOne(db, sql: "SELECT last_id, last_hash FROM audit_head WHERE singleton = 1").map {
+                AuditHead(lastID: $0["last_id"], lastHash: $0["last_hash"])
+            }
+            return try walk.finish(head: head, headMissing: head == nil)
         }
     }
 

@@ -24,8 +24,16 @@ public protocol GatewayStateStore: Sendable {
     func auditRecords(_ query: AuditQuery) async throws -> [AuditRecord]
     /// Matching rows oldest first, one page at a time.
     func forEachAuditPage(_ query: AuditQuery, pageSize: Int, _ body: ([AuditRecord]) async throws -> Void) async throws
-    /// Walks the whole chain; returns the rows checked or throws `AuditChainBreak` at the first broken row.
-    func verifyAuditChain() async throws -> Int
+    /// Walks the whole chain and compares its end with the store's head record and with
+    /// `checkpoints` (signatures already checked); throws `AuditChainBreak` at the first
+    /// broken row, or naming the rows missing at the end (`AuditChainWalk`).
+    func verifyAuditChain(against checkpoints: [AuditCheckpoint]) async throws -> AuditChainSummary
+
+    /// Records `fingerprint` (of this gateway's token secret, never the secret) when the store
+    /// holds none yet, and returns the one it holds; nil when the store keeps none. Gateways
+    /// sharing a store must sign and check tokens with one secret, so a gateway whose
+    /// fingerprint differs refuses to start (`Gateway.init`).
+    func claimTokenSecretFingerprint(_ fingerprint: String) async throws -> String?
 
     // MARK: Answers and history
 
@@ -35,6 +43,9 @@ public protocol GatewayStateStore: Sendable {
     func answer(id: String, subject: String?) async throws -> Answer?
     /// `subject`'s own record of the answer `originID` (the answer itself or their copy of it).
     func ownAnswerID(originID: String, subject: String) async throws -> String?
+    /// `subject`'s own record of the answer `originID` asked in exactly the words `question`
+    /// (each wording a subject sends has its own record, so no one is shown another's text).
+    func ownAnswer(originID: String, subject: String, question: String) async throws -> Answer?
     /// `subject`'s history, newest first, optionally filtered by words of the question.
     func history(query: String?, limit: Int, subject: String?) async throws -> [HistoryEntry]
     /// How many answers of `subject` were created at or after `since`.
@@ -94,6 +105,8 @@ public struct SharedBucketTake: Sendable, Hashable {
 }
 
 extension GatewayStateStore {
+    /// Verifies without checkpoints; returns the rows checked.
+    public func verifyAuditChain() async throws -> Int { try await verifyAuditChain(against: []).rows }
     public func auditRecords() async throws -> [AuditRecord] { try await auditRecords(AuditQuery(limit: 100)) }
     public func forEachAuditPage(_ query: AuditQuery, _ body: ([AuditRecord]) async throws -> Void) async throws {
         try await forEachAuditPage(query, pageSize: 500, body)
@@ -116,6 +129,9 @@ extension GatewayStateStore {
 extension BedsideDatabase: GatewayStateStore {
     public var stateDescription: String { "sqlite:\(path)" }
     public var sharedRateLimits: (any SharedRateLimitStore)? { nil }
+    /// One gateway per file, and replacing the secret file is how a single gateway rotates it:
+    /// nothing to agree with.
+    public func claimTokenSecretFingerprint(_ fingerprint: String) async throws -> String? { nil }
     /// A local file: reachable while the process runs (a locked or damaged file shows in the request that meets it).
     public func checkReachable() async throws {}
     public func closeState() async throws { try close() }

@@ -159,6 +159,28 @@ enum Migrations {
                     END;
                     """)
         }
+        m.registerMigration("v3-audit-head") { db in
+            try db.execute(
+                sql: """
+                    -- The end of the audit chain, moved in the same transaction as every append (one
+                    -- small write per commit group): a deleted tail leaves it pointing past the last
+                    -- row, a rewritten chain leaves its hash different (`audit verify`). It starts at
+                    -- the trail's last row as it is now.
+                    CREATE TABLE audit_head (
+                        singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+                        last_id INTEGER NOT NULL,
+                        last_hash TEXT NOT NULL
+                    );
+                    INSERT INTO audit_head(singleton, last_id, last_hash)
+                        SELECT 1, COALESCE(MAX(id), 0), COALESCE((SELECT hash FROM audit ORDER BY id DESC LIMIT 1), '') FROM audit;
+                    CREATE TRIGGER audit_head_no_delete BEFORE DELETE ON audit_head BEGIN
+                        SELECT RAISE(ABORT, 'the audit chain head cannot be removed');
+                    END;
+                    CREATE TRIGGER audit_head_forward_only BEFORE UPDATE ON audit_head WHEN new.last_id < old.last_id BEGIN
+                        SELECT RAISE(ABORT, 'the audit chain head only moves forward');
+                    END;
+                    """)
+        }
         return m
     }
 }

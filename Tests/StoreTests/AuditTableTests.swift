@@ -97,8 +97,8 @@ struct AuditTableTests {
             try db.execute(sql: "DELETE FROM audit WHERE id = 3")
         }
         let removed = await #expect(throws: AuditChainBreak.self) { try await db.verifyAuditChain() }
-        #expect(removed?.rowID == 4)
-        #expect(removed?.reason.contains("row 2") == true)
+        #expect(removed?.rowID == 3)
+        #expect(removed?.reason.contains("row 3 is missing (deleted): row 4 follows row 2") == true)
     }
 
     @Test func aNULIsStoredAsReplacementCharacterAndStillVerifies() async throws {
