@@ -89,15 +89,18 @@ struct AskCommand: AsyncParsableCommand {
                 // Marked for scripts: offline, from which replica, and why.
                 object["offline"] = .bool(true)
                 object["replica"] = .string(replayNote.replica)
-                object["offline_reason"] = .string(replayNote.reason.message)
+                object["offline_reason"] = .string(SecretRedaction.redact(replayNote.reason.message))
                 value = .object(object)
             }
-            print(String(decoding: try WireCoding.encoder(pretty: true).encode(value), as: UTF8.self))
+            print(TerminalText.json(String(decoding: try WireCoding.encoder(pretty: true).encode(value), as: UTF8.self)))
         } else {
             if let replayNote {
+                // The reason may quote the gateway's URL or its error text: secrets hidden, controls escaped.
+                let reason = AnswerFormatter.line(SecretRedaction.redact(replayNote.reason.message))
                 print(
-                    "[OFFLINE: \(replayNote.reason.message) Replayed from the replica \(replayNote.replica): answered "
-                        + "\(ISO8601DateFormatter().string(from: answer.createdAt)), index v\(answer.indexVersion), model \(answer.model). STALE.]")
+                    "[OFFLINE: \(reason) Replayed from the replica \(AnswerFormatter.line(replayNote.replica)): answered "
+                        + "\(ISO8601DateFormatter().string(from: answer.createdAt)), index v\(answer.indexVersion), model \(AnswerFormatter.line(answer.model)). STALE.]"
+                )
                 print("")
             }
             print(AnswerFormatter.plain(answer, color: Terminal.stdoutIsTTY && ProcessInfo.processInfo.environment["NO_COLOR"] == nil))

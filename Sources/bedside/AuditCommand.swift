@@ -12,9 +12,10 @@ struct AuditCommand: AsyncParsableCommand {
             Reads the database file directly, or the shared PostgreSQL store with --store. The table escapes control and text-direction
             characters in questions (shown as \\u{…}) so a question cannot act on your
             terminal; --json and --format print the stored text exactly. `bedside audit
-            verify` checks the hash chain and names the first row that was edited.
+            verify` checks the hash chain, its head and signed checkpoints (`bedside audit checkpoint`),
+            and names the first row edited or the rows deleted.
             """,
-        subcommands: [Show.self, Verify.self],
+        subcommands: [Show.self, Verify.self, Checkpoint.self],
         defaultSubcommand: Show.self
     )
 
@@ -63,7 +64,7 @@ struct AuditCommand: AsyncParsableCommand {
                 query.limit = max(1, limit)
                 let rows = try await db.auditRecords(query)
                 if json {
-                    print(String(decoding: try WireCoding.encoder(pretty: true).encode(rows), as: UTF8.self))
+                    print(TerminalText.json(String(decoding: try WireCoding.encoder(pretty: true).encode(rows), as: UTF8.self)))
                     return
                 }
                 let safe = AuditExport.terminalSafe
@@ -76,29 +77,6 @@ struct AuditCommand: AsyncParsableCommand {
                     print("    \(safe(r.question))")
                     if !r.detail.isEmpty { print("    \(safe(r.detail))") }
                     if !r.sources.isEmpty { print("    sources: \(safe(r.sources.joined(separator: ", ")))") }
-                }
-            }
-        }
-    }
-
-    struct Verify: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
-            commandName: "verify",
-            abstract: "Check the audit trail's hash chain; exit 1 naming the first row that breaks it."
-        )
-
-        @OptionGroup var database: DatabaseOptions
-        @OptionGroup var store: StoreOptions
-
-        func run() async throws {
-            try await reportingErrors {
-                let db = try await store.open(database: database)
-                do {
-                    let count = try await db.verifyAuditChain()
-                    print("audit chain ok: \(count) rows verified")
-                } catch let e as AuditChainBreak {
-                    FileHandle.standardError.write(Data("audit chain broken at row \(e.rowID): \(e.reason)\n".utf8))
-                    throw ExitCode(1)
                 }
             }
         }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// `bedside`: clinical questions answered from your indexed sources, with citations.
 @main
@@ -23,4 +24,27 @@ struct Bedside: AsyncParsableCommand {
         ],
         defaultSubcommand: ConsoleCommand.self
     )
+
+    /// ArgumentParser's own `main`, except that an error message goes through
+    /// `Terminal.error`: it may quote an argument, a document or a peer's reply, whose
+    /// terminal controls must not act and whose URL passwords must not show.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var async = command as? any AsyncParsableCommand {
+                try await async.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            let code = exitCode(for: error)
+            let message = fullMessage(for: error)
+            if code == .success {
+                if !message.isEmpty { print(message) }
+            } else if !message.isEmpty {
+                Terminal.error(message)
+            }
+            Foundation.exit(code.rawValue)
+        }
+    }
 }

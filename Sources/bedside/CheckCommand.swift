@@ -62,27 +62,30 @@ struct CheckCommand: AsyncParsableCommand {
             return AnswerCheck.run(question: request.question, text: text, passages: passages)
         }
         if json {
-            print(String(decoding: try WireCoding.encoder(pretty: true).encode(report), as: UTF8.self))
+            print(TerminalText.json(String(decoding: try WireCoding.encoder(pretty: true).encode(report), as: UTF8.self)))
         } else {
             print(Self.plain(report))
         }
     }
 
+    /// The report for a terminal: the answer file, titles and sections are shown through
+    /// `TerminalText`, so neither the file nor a document can act on the terminal.
     static func plain(_ r: AnswerCheck.Report) -> String {
+        let line: (String) -> String = AnswerFormatter.line
         var out = "Sources (numbered as in the LLM prompt):\n"
         if r.sources.isEmpty { out += "  none retrieved\n" }
-        for s in r.sources { out += "  [\(s.n)] \(s.title)\(s.section.isEmpty ? "" : " › " + s.section)  (\(s.sourceID))\n" }
+        for s in r.sources { out += "  [\(s.n)] \(line(s.title))\(s.section.isEmpty ? "" : " › " + line(s.section))  (\(line(s.sourceID)))\n" }
         out += "\nSentences:\n"
         for s in r.sentences {
             let written = s.writtenCitations.isEmpty ? "uncited" : s.writtenCitations.map { "[\($0)]" }.joined()
             let final = s.citations.isEmpty ? "" : " → " + s.citations.map { "[\($0)]" }.joined()
-            out += "  \(s.verdict.uppercased())  \(written)\(final)  \(s.text)\n"
-            if !s.reason.isEmpty { out += "      reason: \(s.reason)\n" }
+            out += "  \(s.verdict.uppercased())  \(written)\(final)  \(line(s.text))\n"
+            if !s.reason.isEmpty { out += "      reason: \(line(s.reason))\n" }
         }
         if !r.removedCitations.isEmpty {
             out += "\nCitations that pointed at no source: " + r.removedCitations.map { "[\($0)]" }.joined(separator: " ") + "\n"
         }
-        out += "\nAs shown:\n" + (r.answer.isEmpty ? "(nothing)" : r.answer) + "\n"
+        out += "\nAs shown:\n" + (r.answer.isEmpty ? "(nothing)" : TerminalText.safe(r.answer)) + "\n"
         if r.fallsBack {
             out += "\nThe answering sentence is not supported: Bedside would quote the sources instead (or refuse if none covers the question).\n"
         }

@@ -52,10 +52,12 @@ struct ConfigCommand: AsyncParsableCommand {
                         "env": .array(r.key.environment.map(JSONValue.string)), "secret": .bool(r.key.secret),
                     ])
                 }
-                print(String(decoding: try WireCoding.encoder(pretty: true).encode(JSONValue.array(items)), as: UTF8.self))
+                print(TerminalText.json(String(decoding: try WireCoding.encoder(pretty: true).encode(JSONValue.array(items)), as: UTF8.self)))
             } else {
-                print("config file: " + (layers.filePath ?? "none (\(BedsideConfig.defaultPath()) does not exist)"))
-                print(ConfigRedaction.table(rows))
+                // Values come from the user's file and environment: URL passwords are already
+                // hidden (`ConfigRedaction.display`); controls in them are shown escaped.
+                print(TerminalText.safe("config file: " + (layers.filePath ?? "none (\(BedsideConfig.defaultPath()) does not exist)")))
+                print(TerminalText.safe(ConfigRedaction.table(rows)))
             }
         }
     }

@@ -2,20 +2,25 @@ import ArgumentParser
 import Core
 import Foundation
 import Inference
+import LocalGateway
+import Logging
+import PostgresStore
 import Store
 
 /// `bedside doctor`: checks each configured component and says plainly what works.
 struct DoctorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "doctor",
-        abstract: "Check the configuration, the database, the LLM, the embedding server and Qdrant.",
+        abstract: "Check the configuration, the database, the shared store, the LLM, the embedding server and Qdrant.",
         discussion: """
             One line per component: ok, not configured (Bedside works without it: BM25, \
             extractive answers, the embedded index), or FAILED with the reason.
 
             Components come from $XDG_CONFIG_HOME/bedside/config.toml and the BEDSIDE_* \
             environment variables (BEDSIDE_LLM_URL, BEDSIDE_EMBED_URL, BEDSIDE_QDRANT_URL \
-            and the others in the README). Secrets are never printed; `bedside config` \
+            and the others in the README). The shared store (`[store] url`, BEDSIDE_STORE_URL) \
+            is connected to and probed with `SELECT 1`, its password hidden (connecting \
+            applies the schema, as `serve` would). Secrets are never printed; `bedside config` \
             shows every effective setting and where it came from.
 
             Exit status: 0 when everything configured works, 1 otherwise.
@@ -32,19 +37,24 @@ struct DoctorCommand: AsyncParsableCommand {
 
     func run() async throws {
         let checks: [DoctorCheck]
+        // The shared store is read apart from the inference settings, so it is checked (and
+        // shown, redacted) even when another setting is wrong.
+        let store = await Self.storeCheck(timeout: timeout)
         do {
             // The whole layer, so an unknown key in any section (a typo in [gateway]) is reported here too.
             let config = try BedsideConfig(layers: Settings.layers())
             let http = BedsideHTTPClient.make(connectTimeoutSeconds: max(1, Int64(min(timeout, config.timeouts.connect).rounded(.up))))
-            checks =
-                await Doctor(
-                    config: config, databasePath: database.path, httpClient: http,
-                    timeout: .milliseconds(Int64(max(0.1, timeout) * 1000))
-                ).run() + ReplicaReport.checks()
+            var components = await Doctor(
+                config: config, databasePath: database.path, httpClient: http,
+                timeout: .milliseconds(Int64(max(0.1, timeout) * 1000))
+            ).run()
+            components.insert(store, at: min(2, components.count))
+            checks = components + ReplicaReport.checks()
             try? await http.shutdown()
         } catch let error as BedsideError {
             // An unreadable or invalid config file is itself the finding.
-            checks = [DoctorCheck(component: "config", status: .failed, message: error.message)]
+            let config = DoctorCheck(component: "config", status: .failed, message: error.message)
+            checks = store.message == config.message ? [config] : [config, store]
         }
         let ok = checks.allSatisfy(\.ok)
         if json {
@@ -58,15 +68,52 @@ struct DoctorCommand: AsyncParsableCommand {
                         ])
                     }),
             ])
-            print(String(decoding: try WireCoding.encoder(pretty: true).encode(obj), as: UTF8.self))
+            print(TerminalText.json(String(decoding: try WireCoding.encoder(pretty: true).encode(obj), as: UTF8.self)))
         } else {
             let width = checks.map(\.component.count).max() ?? 0
             for c in checks {
                 let status = c.status == .failed ? "FAILED" : c.status.rawValue
-                print(c.component.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + status + ": " + c.message)
+                // A message may quote a server's reply: its controls are shown escaped, its URLs without passwords.
+                let message = TerminalText.safe(SecretRedaction.redact(c.message))
+                print(c.component.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + status + ": " + message)
             }
             print(ok ? "Everything configured works." : "Something configured does not work (see FAILED above).")
         }
         if !ok { throw ExitCode(1) }
+    }
+
+    /// `[store] url`: PostgreSQL connected to and probed with the gateway's readiness check
+    /// (`SELECT 1`), the URL shown with its password hidden whatever characters it holds.
+    static func storeCheck(timeout: Double) async -> DoctorCheck {
+        let url: String?
+        do {
+            url = try GatewayConfiguration(layers: Settings.layers()).storeURL
+        } catch {
+            return DoctorCheck(component: "store", status: .failed, message: SecretRedaction.redact((error as? BedsideError)?.message ?? "\(error)"))
+        }
+        guard let url else {
+            return DoctorCheck(
+                component: "store", status: .notConfigured,
+                message: "shared state stays in the SQLite file; set [store] url or BEDSIDE_STORE_URL to share it between gateways")
+        }
+        let shown = SecretRedaction.redact(url)
+        let start = ContinuousClock.now
+        do {
+            let state = try await PostgresGatewayState.connect(
+                url: url, logger: Logger(label: "bedside.doctor") { _ in SwiftLogNoOpLogHandler() },
+                operationTimeout: .milliseconds(Int64(min(max(0.1, timeout), 5) * 1000)))
+            do {
+                try await state.checkReachable()
+            } catch {
+                try? await state.closeState()
+                throw error
+            }
+            try? await state.closeState()
+            let ms = Int(((ContinuousClock.now - start) / .milliseconds(1)).rounded())
+            return DoctorCheck(component: "store", status: .ok, message: "\(shown): PostgreSQL answered in \(ms) ms (\(state.stateDescription))")
+        } catch {
+            let why = (error as? BedsideError)?.message ?? "\(error)"
+            return DoctorCheck(component: "store", status: .failed, message: SecretRedaction.redact("\(shown): \(why)", secrets: [url]))
+        }
     }
 }

@@ -1,3 +1,4 @@
+import Core
 import Foundation
 
 /// Small helpers for plain terminal output.
@@ -5,8 +6,10 @@ enum Terminal {
     static var stderrIsTTY: Bool { isatty(2) == 1 }
     static var stdoutIsTTY: Bool { isatty(1) == 1 }
 
+    /// Every message on stderr passes here: an error may quote a document, a peer's reply or
+    /// a URL, so its terminal controls are shown escaped and its secrets hidden.
     static func error(_ line: String) {
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+        FileHandle.standardError.write(Data((TerminalText.safe(SecretRedaction.redact(line)) + "\n").utf8))
     }
 
     /// Rewrites one status line on a TTY (no-op otherwise).

@@ -70,7 +70,7 @@ struct TokenCommand: AsyncParsableCommand {
                 let tokens = try await state.issuedTokens(subject: subject)
                 try await state.closeState()
                 if json {
-                    print(String(decoding: try WireCoding.encoder(pretty: true).encode(tokens), as: UTF8.self))
+                    print(TerminalText.json(String(decoding: try WireCoding.encoder(pretty: true).encode(tokens), as: UTF8.self)))
                     return
                 }
                 let now = Date()

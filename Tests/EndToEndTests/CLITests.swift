@@ -179,7 +179,7 @@ struct CLITests {
         let env = ["XDG_CONFIG_HOME": s.file("config"), "XDG_DATA_HOME": s.file("data")]
         let r = try await Bin.run(["doctor", "--db", s.file("none.sqlite")], env: env)
         #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
-        for component in ["config", "database", "llm", "embeddings", "qdrant"] {
+        for component in ["config", "database", "store", "llm", "embeddings", "qdrant"] {
             #expect(r.stdout.contains("\n" + component) || r.stdout.hasPrefix(component), "doctor lacks \(component)")
         }
         #expect(r.stdout.contains("not configured"))
@@ -188,7 +188,9 @@ struct CLITests {
         let obj = try #require(try JSONSerialization.jsonObject(with: Data(j.stdout.utf8)) as? [String: Any])
         #expect(obj["ok"] as? Bool == true)
         #expect(
-            (obj["checks"] as? [[String: Any]])?.map { $0["component"] as? String ?? "" } == ["config", "database", "llm", "embeddings", "qdrant"])
+            (obj["checks"] as? [[String: Any]])?.map { $0["component"] as? String ?? "" } == [
+                "config", "database", "store", "llm", "embeddings", "qdrant",
+            ])
 
         // A broken config file is the finding: FAILED, exit 1, with file and line.
         try FileManager.default.createDirectory(atPath: s.file("config/bedside"), withIntermediateDirectories: true)

@@ -50,7 +50,7 @@ public struct ConfigKey: Sendable, Hashable {
         switch kind {
         case .string: "a quoted string"
         case .url: "an http:// or https:// URL"
-        case .postgresURL: "a postgres:// URL"
+        case .postgresURL: "a postgres:// URL (in the password, write / # ? @ : and a space as %2F %23 %3F %40 %3A %20)"
         case .identifier: "letters, digits, _ or -"
         case .integer(let r): "a whole number from \(r.lowerBound) to \(r.upperBound)"
         case .number(let r): "a number from \(Self.format(r.lowerBound)) to \(Self.format(r.upperBound))"
@@ -104,7 +104,7 @@ public struct ConfigLayers: Sendable {
     public init(fileText: String, filePath: String = "config.toml", environment: [String: String] = [:], flags: [String: String] = [:]) throws {
         self.init(environment: environment, flags: flags)
         do { document = try TOMLSubset.parse(fileText) } catch let e as TOMLSubset.SyntaxError {
-            throw BedsideError(.config, "\(filePath):\(e.line): \(e.message)")
+            throw BedsideError(.config, "\(filePath):\(e.line): \(SecretRedaction.redact(e.message))")
         }
         self.filePath = filePath
     }
@@ -202,10 +202,10 @@ public struct ConfigLayers: Sendable {
             case .flag(let name): place = "\(name) (\(key.label))"
             default: place = key.label
             }
-            let shown = key.secret ? "a redacted value" : "\"\(text)\""
+            let shown = key.secret ? "a redacted value" : "\"\(SecretRedaction.redact(text))\""
             return BedsideError(.config, "\(place): expected \(key.expected), got \(shown)")
         case .toml(let value, let line):
-            let shown = key.secret ? "a redacted value" : value.description
+            let shown = key.secret ? "a redacted value" : SecretRedaction.redact(value.description)
             return BedsideError(.config, "\(filePath ?? "config.toml"):\(line): \(key.label): expected \(key.expected), got \(shown)")
         }
     }
@@ -395,40 +395,13 @@ public enum ConfigRedaction {
         }
     }
 
-    /// A URL with any `user:password@` replaced, and token-like query parameters hidden.
-    public static func url(_ s: String) -> String {
-        guard var c = URLComponents(string: s) else { return s }
-        var changed = false
-        if c.user != nil || c.password != nil {
-            c.user = "***"
-            c.password = nil
-            changed = true
-        }
-        if let items = c.queryItems, items.contains(where: { Self.secretQueryNames.contains($0.name.lowercased()) }) {
-            c.queryItems = items.map { Self.secretQueryNames.contains($0.name.lowercased()) ? URLQueryItem(name: $0.name, value: "***") : $0 }
-            changed = true
-        }
-        return changed ? (c.string ?? s) : s
-    }
+    /// A URL with its `user:password@` and token-like query parameters hidden, whatever
+    /// characters the password holds (`SecretRedaction`).
+    public static func url(_ s: String) -> String { SecretRedaction.redact(s) }
 
     /// `text` with the `user:password@` of every URL in it replaced by `***@`, and each of
     /// `secrets` (four characters or more) by `***`: for messages that quote URLs.
-    public static func scrub(_ text: String, secrets: [String] = []) -> String {
-        var rest = Substring(secrets.filter { $0.count >= 4 }.reduce(text) { $0.replacingOccurrences(of: $1, with: "***") })
-        var out = ""
-        while let r = rest.range(of: "://") {
-            out += rest[..<r.upperBound]
-            rest = rest[r.upperBound...]
-            let end = rest.firstIndex { "/?# )\"'\n".contains($0) } ?? rest.endIndex
-            if let at = rest[..<end].lastIndex(of: "@") {
-                out += "***"
-                rest = rest[at...]
-            }
-        }
-        return out + rest
-    }
-
-    static let secretQueryNames: Set<String> = ["api_key", "apikey", "key", "token", "access_token", "password"]
+    public static func scrub(_ text: String, secrets: [String] = []) -> String { SecretRedaction.redact(text, secrets: secrets) }
 
     /// The table `bedside config` prints: key, value, origin.
     public static func table(_ rows: [ConfigRow]) -> String {

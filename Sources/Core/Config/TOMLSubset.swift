@@ -106,7 +106,8 @@ public enum TOMLSubset {
         }
         rest = Substring(rest.trimmingCharacters(in: .whitespaces))
         guard rest.isEmpty || rest.hasPrefix("#") else {
-            throw SyntaxError(line: line, message: "unexpected text after the value: \(rest.prefix(20))")
+            // Not quoted: the text may be the rest of a password holding a quote (`"pa"ss@host"`).
+            throw SyntaxError(line: line, message: "unexpected text after the value (a quote inside a string is written \\\")")
         }
         return value
     }
@@ -116,7 +117,7 @@ public enum TOMLSubset {
         if token == "false" { return .bool(false) }
         let digits = token.replacingOccurrences(of: "_", with: "")
         guard !token.hasPrefix("_"), !token.hasSuffix("_"), !token.contains("__") else {
-            throw SyntaxError(line: line, message: "bad number `\(token)`")
+            throw SyntaxError(line: line, message: "bad number \(quoted(token))")
         }
         if let i = Int(digits), digits.first != "0" || digits == "0" || digits.hasPrefix("0.") { return .integer(i) }
         if digits.contains(where: { $0 == "." || $0 == "e" || $0 == "E" }), let d = Double(digits), d.isFinite,
@@ -124,7 +125,13 @@ public enum TOMLSubset {
         {
             return .float(d)
         }
-        throw SyntaxError(line: line, message: "`\(token)` is not a value: strings need quotes, booleans are true/false")
+        throw SyntaxError(line: line, message: "\(quoted(token)) is not a value: strings need quotes, booleans are true/false")
+    }
+
+    /// A bare token for an error message; one that looks like part of a URL or a credential
+    /// (it holds `:` or `@`) is not shown, since a space or `#` may have cut a password in two.
+    static func quoted(_ token: String) -> String {
+        token.contains(where: { $0 == ":" || $0 == "@" }) ? "the unquoted text" : "`\(token)`"
     }
 
     /// A basic string after its opening quote: the value and what follows the closing quote.

@@ -3,8 +3,8 @@ import Foundation
 import Store
 
 /// The audit trail as exported by `GET /v1/audit` and `bedside audit --format`: JSON lines
-/// (exact: every field as stored, strings JSON-escaped) or CSV (RFC 4180 quoting), oldest
-/// first; and the terminal table's escaping, which keeps a question's control and
+/// (exact: every field as stored, strings JSON-escaped) or CSV (RFC 4180 quoting, formulas
+/// neutralised), oldest first; and the terminal table's escaping, which keeps a question's control and
 /// text-direction characters from acting on the reviewer's terminal.
 public enum AuditExport {
     public enum Format: String, Sendable, CaseIterable {
@@ -63,30 +63,26 @@ public enum AuditExport {
     }
 
     /// RFC 4180: quoted when it holds a comma, quote, CR or LF (or leading/trailing space), quotes doubled.
+    /// A cell a spreadsheet would run as a formula (`=HYPERLINK(…)` in a question) is neutralised first.
     static func csvField(_ s: String) -> String {
+        let s = neutralisedFormula(s)
         let needs = s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) || s.first == " " || s.last == " "
         return needs ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
     }
 
-    /// A stored string made safe to print on a terminal: C0 and C1 controls (ESC among
-    /// them), DEL and the bidi overrides and isolates are shown as `\u{…}`, a backslash as `\\`.
-    public static func terminalSafe(_ s: String) -> String {
-        var out = ""
-        out.reserveCapacity(s.utf8.count)
-        for scalar in s.unicodeScalars {
-            let v = scalar.value
-            let control = v < 0x20 || (0x7F...0x9F).contains(v)
-            let bidi = (0x202A...0x202E).contains(v) || (0x2066...0x2069).contains(v) || v == 0x200E || v == 0x200F || v == 0x061C
-            if control || bidi {
-                out += "\\u{" + String(v, radix: 16, uppercase: true) + "}"
-            } else if scalar == "\\" {
-                out += "\\\\"
-            } else {
-                out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
+    /// OWASP's CSV-injection rule: a cell that begins with `=`, `+`, `-`, `@`, a tab or a
+    /// carriage return gets a leading apostrophe, so Excel, LibreOffice and Sheets show it as
+    /// text instead of evaluating it. Only the CSV changes; JSON lines stay exact (and are
+    /// what the hashes cover).
+    static func neutralisedFormula(_ s: String) -> String {
+        guard let first = s.unicodeScalars.first, ["=", "+", "-", "@", "\t", "\r"].contains(first) else { return s }
+        return "'" + s
     }
+
+    /// A stored string made safe to print on a terminal: C0 and C1 controls (ESC among
+    /// them), DEL and the bidi overrides and isolates are shown as `\u{…}`, a backslash as `\\`
+    /// (`TerminalText`'s exact mode, the one rule for every terminal).
+    public static func terminalSafe(_ s: String) -> String { TerminalText.safe(s, .exact) }
 
     /// A time bound: ISO 8601 (`2026-12-01`, `2026-12-01T08:00:00Z`) or an age before
     /// `now` (`30m`, `12h`, `7d`).

@@ -4,7 +4,8 @@ import Logging
 
 /// Writes each log event as one JSON object per line: `ts`, `level`, `msg`, `label`, then
 /// the metadata as top-level fields (numbers and booleans stay numbers and booleans).
-/// Machine-readable on stdout, so `jq` and log shippers can read the request log.
+/// Machine-readable on stdout, so `jq` and log shippers can read the request log. Text
+/// fields go through `SecretRedaction`: an error may quote a URL with its password.
 public struct JSONLogHandler: LogHandler {
     public var metadata: Logger.Metadata = [:]
     public var metadataProvider: Logger.MetadataProvider?
@@ -32,7 +33,7 @@ public struct JSONLogHandler: LogHandler {
         line += "\",\"level\":\""
         line += event.level.rawValue
         line += "\",\"msg\":"
-        JSONText.appendString(event.message.description, to: &line)
+        JSONText.appendString(SecretRedaction.redact(event.message.description), to: &line)
         line += ",\"label\":"
         JSONText.appendString(label, to: &line)
         for key in fields.keys.sorted() where !["ts", "level", "msg", "label"].contains(key) {
@@ -48,14 +49,14 @@ public struct JSONLogHandler: LogHandler {
     private static func append(_ value: Logger.Metadata.Value, to out: inout String) {
         switch value {
         case .string(let s):
-            JSONText.appendString(s, to: &out)
+            JSONText.appendString(SecretRedaction.redact(s), to: &out)
         case .stringConvertible(let v):
             switch v {
             case let n as Int: out += String(n)
             case let n as Int64: out += String(n)
             case let d as Double where d.isFinite: out += String(d)
             case let b as Bool: out += b ? "true" : "false"
-            default: JSONText.appendString(v.description, to: &out)
+            default: JSONText.appendString(SecretRedaction.redact(v.description), to: &out)
             }
         case .array(let items):
             out += "["

@@ -3,22 +3,25 @@ import Foundation
 
 /// `e`: the answer on screen and its citations as a Markdown file a clinician can keep or
 /// share. Building the text and the file name is pure; the runtime writes the file.
+/// Every text from the question, the documents or the peer goes through `MarkdownText`, so
+/// none of it can become a heading, a link, HTML or a terminal escape in the file.
 enum MarkdownExport {
     static func markdown(_ a: Answer, exportedAt: Date) -> String {
-        var out = "# \(a.question.isEmpty ? "Answer" : a.question)\n\n"
+        var out = "# \(a.question.isEmpty ? "Answer" : MarkdownText.inline(a.question))\n\n"
         var flags: [String] = []
         if a.stale { flags.append("**STALE**: served from cache while inference was unavailable") }
         if a.cached && !a.stale { flags.append("cached") }
         if a.incomplete { flags.append("**INCOMPLETE**: the answer was cut short") }
         if a.refused { flags.append("**No supported answer**") }
         if !flags.isEmpty { out += "> " + flags.joined(separator: "; ") + "\n\n" }
-        if a.refused {
-            out += a.answer + "\n"
-        } else if a.sentences.isEmpty {
-            out += a.answer + "\n"
+        if a.refused || a.sentences.isEmpty {
+            out += MarkdownText.lines(a.answer).joined(separator: "\n") + "\n"
         } else {
             out +=
-                a.sentences.map { $0.unsupported ? "\($0.text) _(unsupported: no source found)_" : $0.text }
+                a.sentences.map {
+                    let text = MarkdownText.inline($0.text)
+                    return $0.unsupported ? "\(text) _(unsupported: no source found)_" : text
+                }
                 .joined(separator: " ") + "\n"
         }
         if !a.removedCitations.isEmpty {
@@ -28,8 +31,10 @@ enum MarkdownExport {
         if !sources.isEmpty {
             out += a.refused ? "\n## Nearest sources (not support for an answer)\n\n" : "\n## Citations\n\n"
             for c in sources {
-                let section = c.section.isEmpty ? "" : " — \(c.section)"
-                out += "\(c.n). **\(c.title)**\(section) (score \(String(format: "%.3f", c.score)), source `\(c.sourceID)`, chunk \(c.chunkID))\n"
+                let section = c.section.isEmpty ? "" : " — \(MarkdownText.inline(c.section))"
+                out +=
+                    "\(c.n). **\(MarkdownText.inline(c.title))**\(section) (score \(String(format: "%.3f", c.score)), "
+                    + "source \(MarkdownText.code(c.sourceID)), chunk \(c.chunkID))\n"
                 let supporting = a.refused ? [] : a.spans(forCitation: c.n).compactMap { span in c.quote(span).map { (span, $0) } }
                 if !supporting.isEmpty {
                     // The sentence(s) of the passage that back the answer, with their place in the document.
@@ -43,16 +48,16 @@ enum MarkdownExport {
                 if !quote.isEmpty { out += quote + "\n" }
             }
         }
-        out += "\n---\nModel `\(a.model)`, retriever `\(a.retriever)`, index version \(a.indexVersion)"
-        if let id = a.answerID { out += ", answer `\(id)`" }
+        out += "\n---\nModel \(MarkdownText.code(a.model)), retriever \(MarkdownText.code(a.retriever)), index version \(a.indexVersion)"
+        if let id = a.answerID { out += ", answer \(MarkdownText.code(id))" }
         out +=
             ". Exported by Bedside at \(ISO8601DateFormatter.string(from: exportedAt, timeZone: TimeZone(identifier: "UTC")!, formatOptions: [.withInternetDateTime])).\n"
         return out
     }
 
-    /// Each line of `text` after `prefix` (a Markdown block quote).
+    /// Each non-empty line of `text`, escaped, after `prefix` (a Markdown block quote).
     static func quoted(_ text: String, prefix: String) -> String {
-        text.split(whereSeparator: \.isNewline).map { prefix + $0 }.joined(separator: "\n")
+        MarkdownText.lines(text).filter { !$0.isEmpty }.map { prefix + $0 }.joined(separator: "\n")
     }
 
     /// `bedside-20250101-093000-sepsis-fluids.md`: sortable, readable, safe on any filesystem.
@@ -82,12 +87,12 @@ enum MarkdownExport {
         return out
     }
 
-    /// Writes the file into `directory` (created if needed) and returns its path.
+    /// Writes the file (0600) into `directory` (created 0700 if needed) and returns its path.
     static func write(_ a: Answer, to directory: String, exportedAt: Date) throws -> String {
         let dir = URL(fileURLWithPath: (directory as NSString).expandingTildeInPath, isDirectory: true)
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        try PrivateExportFile.ensureFolder(dir.path)
         let url = dir.appendingPathComponent(fileName(a, exportedAt: exportedAt))
-        try Data(markdown(a, exportedAt: exportedAt).utf8).write(to: url, options: .atomic)
+        try PrivateExportFile.write(Data(markdown(a, exportedAt: exportedAt).utf8), to: url.path)
         return url.path
     }
 }

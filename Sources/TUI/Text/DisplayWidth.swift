@@ -1,3 +1,5 @@
+import Core
+
 /// Terminal column widths of characters, from Unicode's East Asian Width and emoji data.
 ///
 /// We keep our own table instead of calling `wcwidth` so that layout is the same in tests
@@ -6,11 +8,11 @@ enum DisplayWidth {
     /// Columns one grapheme cluster takes: 0 (combining or control), 1 or 2.
     static func of(_ character: Character) -> Int {
         if character.isASCII {
-            let v = character.asciiValue ?? 0
-            return v >= 0x20 && v < 0x7F ? 1 : 0
+            // Controls (`TerminalText.isUnsafe`) get no cell, so the console never draws them.
+            return character.unicodeScalars.contains(where: TerminalText.isUnsafe) ? 0 : 1
         }
         let scalars = character.unicodeScalars
-        guard let first = scalars.first else { return 0 }
+        guard let first = scalars.first, !scalars.contains(where: TerminalText.isUnsafe) else { return 0 }
         // An emoji presentation selector or a joined sequence makes the cluster one wide emoji.
         if scalars.count > 1, first.properties.isEmoji,
             scalars.contains(where: { $0.value == 0xFE0F || $0.value == 0x200D })
@@ -24,10 +26,12 @@ enum DisplayWidth {
         return 0
     }
 
-    /// Columns one code point takes on its own.
+    /// Columns one code point takes on its own. The characters that act on a terminal or
+    /// reorder text (`TerminalText.isUnsafe`: ESC, C0 and C1 controls, DEL, bidi controls)
+    /// take none: the console gives them no cell, the same rule `bedside ask` prints them by.
     static func of(_ scalar: Unicode.Scalar) -> Int {
         let v = scalar.value
-        if v < 0x20 || (v >= 0x7F && v < 0xA0) { return 0 }
+        if TerminalText.isUnsafe(scalar) { return 0 }
         if v < 0x300 { return 1 }
         switch scalar.properties.generalCategory {
         case .nonspacingMark, .enclosingMark, .format, .control: return 0
