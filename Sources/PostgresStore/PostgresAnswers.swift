@@ -57,6 +57,20 @@ extension PostgresGatewayState {
         }
     }
 
+    /// `subject`'s own record of `originID` asked in exactly the words `question` (as SQLite's store).
+    public func ownAnswer(originID: String, subject: String, question: String) async throws -> Answer? {
+        let body: String? = try await run { client in
+            let rows = try await client.query(
+                """
+                SELECT body FROM answer WHERE subject = \(subject) AND question = \(question) AND (id = \(originID) OR origin_id = \(originID))
+                ORDER BY created_at, id LIMIT 1
+                """, logger: self.logger)
+            for try await body in rows.decode(String.self) { return body }
+            return nil
+        }
+        return try body.map { try StoredJSON.decode(Answer.self, $0) }
+    }
+
     /// Past questions of `subject`, newest first; `query` keeps those whose normalised question
     /// contains the normalised words (case-insensitive, wildcards taken literally).
     public func history(query: String?, limit: Int, subject: String?) async throws -> [HistoryEntry] {

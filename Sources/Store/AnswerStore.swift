@@ -67,6 +67,23 @@ extension BedsideDatabase {
         }
     }
 
+    /// `subject`'s own record of the answer `originID` asked in the words `question` (exactly
+    /// as they sent them): the answer itself when it is theirs and was asked so, or a copy
+    /// made when it was served to them from the cache. A subject who asks the same cached
+    /// answer in other words has a record for each wording, so that what they are shown, and
+    /// what their history and audit rows keep, is what they sent, never another subject's text.
+    public func ownAnswer(originID: String, subject: String, question: String) async throws -> Answer? {
+        try await read { db in
+            try String.fetchOne(
+                db,
+                sql: """
+                    SELECT body FROM answer WHERE subject = ? AND question = ? AND (id = ? OR origin_id = ?)
+                    ORDER BY created_at, id LIMIT 1
+                    """, arguments: [subject, question, originID, originID]
+            ).map { try Self.decode(Answer.self, $0) }
+        }
+    }
+
     /// Past questions of `subject`, newest first; `query` filters by substring (case-insensitive).
     /// A nil subject lists everyone's (local tools on the file, never the gateway).
     public func history(query: String? = nil, limit: Int = 50, subject: String?) async throws -> [HistoryEntry] {

@@ -42,17 +42,29 @@ struct CacheTests {
         let encoded = try #require(try EncodedAnswer(answer))
         answer.cached = true
         answer.stale = false
+        // Each asker's own question (any characters JSON escapes) and time are spliced in.
+        let askers: [(String, Date)] = [
+            (answer.question, answer.createdAt), ("sepsis fluid bolus for patient john smith in bed 12", Date(timeIntervalSince1970: 1_750_000_123)),
+            ("Dose for \"Zoë\" \\ bed 7/8?\tnow\n", Date(timeIntervalSince1970: 0)),
+        ]
         for id in ["a1", "0c1d5e9a-7f00-4b1e-9a55-2f3c4d5e6f70", "origin-1"] {
             answer.answerID = id
-            for latency in [0.0, 0.41, 12.5, 1234.56, 3.0, 0.07, 99999.99] {
-                answer.latencyMS = latency
-                let spliced = try #require(encoded.body(answerID: id, latencyMS: latency))
-                let full = try WireCoding.encoder().encode(answer)
-                #expect(Array(spliced.readableBytesView) == Array(full), "id \(id), latency \(latency)")
+            for (question, createdAt) in askers {
+                answer.question = question
+                answer.createdAt = createdAt
+                for latency in [0.0, 0.41, 12.5, 1234.56, 3.0, 0.07, 99999.99] {
+                    answer.latencyMS = latency
+                    let asker = try EncodedAnswer.Asker(question: question, createdAt: createdAt)
+                    let spliced = try #require(encoded.body(answerID: id, asker: asker, latencyMS: latency))
+                    let full = try WireCoding.encoder().encode(answer)
+                    #expect(Array(spliced.readableBytesView) == Array(full), "id \(id), question \(question), latency \(latency)")
+                    #expect(encoded.body(answer).map { Array($0.readableBytesView) } == Array(full))
+                }
             }
         }
         // An id that would need escaping is not spliced (the caller encodes the whole answer).
-        #expect(encoded.body(answerID: #"a"b"#, latencyMS: 1) == nil)
+        let asker = try EncodedAnswer.Asker(question: "q", createdAt: Date())
+        #expect(encoded.body(answerID: #"a"b"#, asker: asker, latencyMS: 1) == nil)
     }
 
     @Test func latencySpellingMatchesJSONEncoder() throws {
@@ -123,7 +135,9 @@ struct CacheTests {
                 body: queryBody("what is the FIRST-LINE treatment for sepsis"))
             #expect(second.headers[.xCache] == "hit")
             let a2 = try second.decode(Answer.self)
-            #expect(a2.cached && !a2.stale && a2.answerID == a1.answerID)
+            // The asker's own record in the words of this request (issue 19): their spelling, a record of its own.
+            #expect(a2.cached && !a2.stale && a2.answer == a1.answer)
+            #expect(a2.question == "what is the FIRST-LINE treatment for sepsis" && a2.answerID != a1.answerID)
             #expect(inference.calls == 1)
 
             let bypass = try await client.execute(

@@ -49,14 +49,16 @@ public struct Gateway: Sendable {
         self.logger = logger
         self.clock = clock
         self.metrics = metrics
-        let secret = try TokenIssuer.loadOrCreateSecret(path: configuration.resolvedSecretPath(databasePath: database.path))
+        let secretPath = configuration.resolvedSecretPath(databasePath: database.path)
+        let secret = try TokenIssuer.loadOrCreateSecret(path: secretPath)
+        try await SecretFingerprint.check(secret, secretPath: secretPath, state: state)
         self.issuer = TokenIssuer(
             secret: secret, issuer: configuration.jwtIssuer, audience: configuration.jwtAudience,
             database: state, clock: clock.now)
         let revocations = RevocationList(database: state, uptime: clock.uptime)
         await revocations.refresh()
         self.revocations = revocations
-        self.ownership = AnswerOwnership(database: state, capacity: max(256, configuration.lruSize * 4))
+        self.ownership = AnswerOwnership(database: state, capacity: max(256, configuration.lruSize * 4), now: clock.now)
         self.verifier = try await TokenVerifier.make(configuration: configuration, secret: secret, clock: clock, revocations: revocations)
         if !verifier.keys.skipped.isEmpty {
             logger.warning("JWKS keys skipped (only P-256 EC and RSA signing keys are used)", metadata: ["kids": "\(verifier.keys.skipped)"])

@@ -16,7 +16,7 @@ import Store
 /// It takes a request only when every step can be answered from memory at once: the token
 /// in the verified-token cache (times and revocations checked as on the router), the rate
 /// limit in this process, the inference status fresh, the answer in the hot layer and the
-/// asker's own record of it known. Otherwise, and for anything it does not handle (streams,
+/// asker's own record of it, in the words of this request, known. Otherwise, and for anything it does not handle (streams,
 /// `no-cache`, `Connection: close`, errors of any kind), the request goes to the router
 /// unchanged, which answers it as before. What it sends is what the router sends for the same hit: the
 /// same status, headers, body bytes, audit row, metrics and log line (GatewayTests compare them).
@@ -62,15 +62,16 @@ final class CachedQueryFastPath: Sendable {
             let status = g.statusCache.fresh()
         else { return nil }
         let key = CacheKey(request: query, indexVersion: status.indexVersion, model: status.model, retriever: status.retriever)
+        // The asker's own record in the words of this request: the body, the audit row and
+        // the log show their question and time, never those of whoever asked first.
         guard let hot = g.cache.hotFresh(key), let encoded = hot.encoded, let origin = hot.entry.answer.answerID,
-            let ownID = g.ownership.knownID(subject: identity.subject, origin: origin)
+            let own = g.ownership.known(subject: identity.subject, origin: origin, question: query.question), let asker = own.asker
         else { return nil }
-        var answer = hot.entry.answer
-        answer.answerID = ownID
+        var answer = own.shown(hot.entry.answer)
         answer.cached = true
         answer.stale = false
         answer.latencyMS = ((g.clock.uptime() - started).seconds * 1000 * 100).rounded() / 100
-        guard let bytes = encoded.body(answerID: ownID, latencyMS: answer.latencyMS) else { return nil }
+        guard let bytes = encoded.body(answerID: own.id, asker: asker, latencyMS: answer.latencyMS) else { return nil }
         // Last, so that a request handed to the router has spent nothing here.
         let decision = g.rateLimiter.takeLocal(subject: identity.subject)
         guard decision.allowed else { return nil }
