@@ -57,15 +57,35 @@ enum MarkdownText {
         return out
     }
 
+    /// The end of a citation marker (`[12]`) starting at `i`, left as it is so the export
+    /// reads like the answer: digits in brackets are no markup unless a `(`, `[` or `:`
+    /// follows (a link, a reference, a link definition), and then they are escaped.
+    private static func citationMarkerEnd(_ chars: [Character], at i: Int) -> Int? {
+        guard chars[i] == "[" else { return nil }
+        var j = i + 1
+        while j < chars.count, chars[j].isASCII, chars[j].isNumber { j += 1 }
+        guard j > i + 1, j < chars.count, chars[j] == "]" else { return nil }
+        if j + 1 < chars.count, ["(", "[", ":"].contains(chars[j + 1]) { return nil }
+        return j + 1
+    }
+
     /// One line (no line breaks in it) escaped for Markdown.
     private static func escapeLine(_ line: String) -> String {
         // Leading spaces would make an indented code block or continue a list: dropped.
         let trimmed = line.drop { $0 == " " }
         var out = ""
         out.reserveCapacity(trimmed.utf8.count)
-        for ch in trimmed {
-            if inlineMarks.contains(ch) { out.append("\\") }
-            out.append(ch)
+        let chars = Array(trimmed)
+        var i = 0
+        while i < chars.count {
+            if let end = citationMarkerEnd(chars, at: i) {
+                out.append(contentsOf: chars[i..<end])
+                i = end
+                continue
+            }
+            if inlineMarks.contains(chars[i]) { out.append("\\") }
+            out.append(chars[i])
+            i += 1
         }
         // A list item (`- `, `+ `, `1. `, `1) `), a rule or a setext underline (`---`, `===`).
         if let first = out.first, first == "-" || first == "+" || first == "=" {

@@ -86,6 +86,14 @@ import Testing
         #expect(md.contains("``m`x # y``"), "\(md)")
     }
 
+    @Test func citationMarkersReadAsTheyAreButNeverOpenALink() {
+        #expect(MarkdownText.inline("Give fluids [1] and oxygen [12].") == "Give fluids [1] and oxygen [12].")
+        #expect(MarkdownText.inline("[1](javascript:alert(1))") == "\\[1\\](javascript:alert(1))")
+        #expect(MarkdownText.inline("[1]: javascript:alert(1)") == "\\[1\\]: javascript:alert(1)")
+        #expect(MarkdownText.inline("[1][2]") == "\\[1\\][2]")
+        #expect(MarkdownText.inline("[x]") == "\\[x\\]")
+    }
+
     @Test func exportsAreOwnerOnlyWhateverTheUmask() throws {
         let old = umask(0o022)
         defer { umask(old) }
