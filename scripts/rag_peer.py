@@ -15,6 +15,14 @@ The control file (--control), re-read on every call, switches behaviour for test
     append=TEXT         add TEXT (with any [n] markers) after the answer's own sentences, e.g. a
                         sentence its citation does not back, to test the gateway's checker
     replace=TEXT        answer TEXT instead, with the same citations
+    hostile=KIND        a reply a gateway must not trust (issue 19), instead of the normal one:
+                          huge      one 3 MB citation, cited by every sentence
+                          many      20,000 small citations
+                          nan       scores NaN, +Inf and -Inf
+                          escapes   terminal escapes (ESC, CSI, OSC 8, C1) and bidi overrides in
+                                    the answer, titles and texts, within the gateway's caps
+                          heavy     just within the gateway's default caps: an 8,000-byte answer,
+                                    20 citations of 16,000 bytes (the most checking work allowed)
 Lines are `key=value`; a missing or empty file means answer normally. Every call is counted in
 `FILE.calls` (one line per call) so tests can tell whether the gateway called the peer.
 Needs grpcio and grpcio-tools (pip install grpcio grpcio-tools).
@@ -90,6 +98,55 @@ def read_control(path):
     return settings
 
 
+ESCAPES = "\x1b]0;pwned\x07\x1b[2J\x1b]8;;javascript:alert(1)\x1b\\link\x1b]8;;\x1b\\\u202e\u0085\x9b31m"
+
+
+def hostile_reply(rag_pb2, kind, passages):
+    """One of the replies `hostile=KIND` describes, built from the corpus's passages."""
+    texts = [p[2] for p in passages] or ["The IM adrenaline dose is 500 micrograms."]
+    first = re.split(r"(?<=[.!?])\s+", texts[0])[0].rstrip(".")
+
+    def filled(size, offset=0):
+        out, i = [], offset
+        total = 0
+        while total < size:
+            t = texts[i % len(texts)] + " "
+            out.append(t)
+            total += len(t.encode("utf-8"))
+            i += 1
+        return "".join(out).encode("utf-8")[:size].decode("utf-8", "ignore")
+
+    if kind == "huge":
+        text = filled(3_000_000)
+        return rag_pb2.QueryResponse(
+            answer=" ".join(f"{first} [1]." for _ in range(50)),
+            citations=[rag_pb2.Citation(text=text, score=0.9, source_id="huge" + ESCAPES, title="Huge" + ESCAPES)])
+    if kind == "many":
+        cites = [rag_pb2.Citation(text=texts[i % len(texts)][:80], score=0.5, source_id=f"s{i}") for i in range(20_000)]
+        return rag_pb2.QueryResponse(answer=" ".join(f"{first} [{n}]." for n in range(1, 200)), citations=cites)
+    if kind == "nan":
+        cites = [rag_pb2.Citation(text=texts[i % len(texts)], score=s, source_id=f"s{i}")
+                 for i, s in enumerate([float("nan"), float("inf"), float("-inf")])]
+        return rag_pb2.QueryResponse(answer=f"{first} [1]. {first} [2].", citations=cites)
+    if kind == "escapes":
+        cites = [rag_pb2.Citation(text=ESCAPES + texts[0] + ESCAPES, score=0.5, source_id="esc" + ESCAPES, title=ESCAPES)]
+        return rag_pb2.QueryResponse(answer=f"{ESCAPES}{first} [1].{ESCAPES}", citations=cites)
+    if kind == "heavy":
+        cites = [rag_pb2.Citation(text=filled(16_000 - 64, offset=n), score=0.5, source_id=f"h{n}", title=f"Heavy {n}")
+                 for n in range(20)]
+        sentences, size, n = [], 0, 0
+        while True:
+            lead = re.split(r"(?<=[.!?])\s+", texts[n % len(texts)])[0].rstrip(".")
+            sentence = f"{lead} [{n % 20 + 1}]. "
+            if size + len(sentence.encode("utf-8")) > 8_000:
+                break
+            sentences.append(sentence)
+            size += len(sentence.encode("utf-8"))
+            n += 1
+        return rag_pb2.QueryResponse(answer="".join(sentences), citations=cites)
+    return None
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--host", default="127.0.0.1")
@@ -117,6 +174,9 @@ def main():
             if error:
                 code = getattr(grpc.StatusCode, error.upper(), grpc.StatusCode.INTERNAL)
                 context.abort(code, f"rag_peer: switched to {code.name}")
+            hostile = hostile_reply(rag_pb2, control.get("hostile", ""), passages)
+            if hostile is not None:
+                return hostile
             question = request.question.strip()
             if not question:
                 context.abort(grpc.StatusCode.INVALID_ARGUMENT, "The question is empty.")

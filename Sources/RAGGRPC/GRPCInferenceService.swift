@@ -57,6 +57,7 @@ public final class GRPCInferenceService: InferenceService, Sendable {
     private let connectTimeout: Duration
     private let resolve: Resolver?
     private let verifier: CitationVerifier
+    private let limits: PeerReplyLimits
 
     /// - Parameters:
     ///   - url: `grpc://HOST:PORT` (plaintext HTTP/2).
@@ -64,9 +65,10 @@ public final class GRPCInferenceService: InferenceService, Sendable {
     ///   - connectTimeout: the longest a status check waits for a TCP connection.
     ///   - resolve: links citations to the local index (nil: every citation carries its text).
     ///   - verifier: checks the service's sentences against what they cite.
+    ///   - limits: the largest reply read and checked (larger ones are refused as `upstream_error`).
     public init(
         url: String, callTimeout: Duration, connectTimeout: Duration = .seconds(2), resolve: Resolver? = nil,
-        verifier: CitationVerifier = CitationVerifier()
+        verifier: CitationVerifier = CitationVerifier(), limits: PeerReplyLimits = PeerReplyLimits()
     ) throws {
         let target = try GRPCTarget(url: url)
         let config = HTTP2ClientTransport.Posix.Config.defaults { config in
@@ -85,12 +87,13 @@ public final class GRPCInferenceService: InferenceService, Sendable {
         self.connectTimeout = connectTimeout
         self.resolve = resolve
         self.verifier = verifier
+        self.limits = limits
     }
 
     /// A service whose calls go to `query` in process (tests); `run()` returns at once.
     init(
         target: GRPCTarget, callTimeout: Duration, resolve: Resolver? = nil, verifier: CitationVerifier = CitationVerifier(),
-        query: @escaping Query
+        limits: PeerReplyLimits = PeerReplyLimits(), query: @escaping Query
     ) {
         self.target = target
         self.client = nil
@@ -99,6 +102,7 @@ public final class GRPCInferenceService: InferenceService, Sendable {
         self.connectTimeout = .seconds(2)
         self.resolve = resolve
         self.verifier = verifier
+        self.limits = limits
     }
 
     /// Maintains the connections until `shutdown()`.
@@ -115,28 +119,51 @@ public final class GRPCInferenceService: InferenceService, Sendable {
         let target = self.target
         let resolve = self.resolve
         let verifier = self.verifier
-        let options = Self.callOptions(timeout: callTimeout)
+        let limits = self.limits
+        let options = Self.callOptions(timeout: callTimeout, limits: limits)
         let message = Self.message(for: request)
         return .producing { continuation in
             let started = ContinuousClock.now
             let response: Rag_QueryResponse
             do {
-                response = try await query(message, options)
+                // Decoding a reply at the caps takes tens of milliseconds in a debug build: off the pool too.
+                response = try await Self.onCheckingThread { try await query(message, options) }
             } catch {
                 throw Self.map(error, target: target)
             }
+            // Bounded work whatever the peer sends: a reply over the caps is refused unchecked.
+            try limits.check(response, target: target)
             var linked: [LinkedPassage?] = []
             for c in response.citations {
+                try Task.checkCancellation()
                 if let resolve, c.hasSourceID, !c.sourceID.isEmpty { linked.append(await resolve(c.sourceID, c.text)) } else { linked.append(nil) }
             }
-            let answer = ServiceAnswer.answer(
-                question: request.question, response: response, linked: linked, target: target,
-                latencyMS: (ContinuousClock.now - started) / .milliseconds(1), verifier: verifier)
+            // The check runs inside the gateway's deadline (this stream is what DeadlineInference
+            // times) on a thread of its own, off the cooperative pool; it stops when the deadline
+            // cancels it, and its partial result is thrown away.
+            let latencyMS = (ContinuousClock.now - started) / .milliseconds(1)
+            let links = linked
+            let answer = try await Self.onCheckingThread {
+                try Task.checkCancellation()
+                let answer = ServiceAnswer.answer(
+                    question: request.question, response: response, linked: links, target: target, latencyMS: latencyMS,
+                    verifier: verifier)
+                try Task.checkCancellation()
+                return answer
+            }
             // Only the checked answer is sent: its citations, its text, then the whole answer.
             continuation.yield(.citations(answer.citations))
             continuation.yield(.delta(answer.answer))
             continuation.yield(.done(answer))
         }
+    }
+
+    /// Runs `check` on `CheckingExecutor` (where task executors exist; inline otherwise).
+    static func onCheckingThread<T: Sendable>(_ check: @Sendable () async throws -> T) async throws -> T {
+        if #available(macOS 15.0, *) {
+            return try await withTaskExecutorPreference(CheckingExecutor.shared, operation: check)
+        }
+        return try await check()
     }
 
     /// The service is ready when its port accepts a connection (rag.RAGService has no status call).
@@ -157,10 +184,14 @@ public final class GRPCInferenceService: InferenceService, Sendable {
     // MARK: Mapping
 
     /// The call's deadline; an unreachable service fails at once (and counts for the breaker) instead of waiting to connect.
-    static func callOptions(timeout: Duration) -> CallOptions {
+    /// A reply larger than the caps allow is refused by the transport before it is decoded
+    /// (the NIO transport reads the client's inbound limit from `maxRequestMessageBytes`).
+    static func callOptions(timeout: Duration, limits: PeerReplyLimits = PeerReplyLimits()) -> CallOptions {
         var options = CallOptions.defaults
         options.timeout = timeout
         options.waitForReady = false
+        options.maxRequestMessageBytes = limits.messageBytes
+        options.maxResponseMessageBytes = limits.messageBytes
         return options
     }
 
@@ -179,6 +210,11 @@ public final class GRPCInferenceService: InferenceService, Sendable {
             return BedsideError(.upstream, "The RAG service at \(target) failed.", detail: String(describing: error))
         }
         let detail = "grpc \(e.code): \(e.message)"
+        if e.message.contains("maximum payload size") {
+            // The transport refused a reply larger than the caps allow (reported as resourceExhausted,
+            // or as internalError wrapping it): the peer's fault, not an outage.
+            return BedsideError.refusedReply("The RAG service at \(target) sent a reply larger than the gateway accepts (\(e.message)).")
+        }
         switch e.code {
         case .invalidArgument, .outOfRange:
             return BedsideError(.badRequest, "The RAG service refused the question: \(e.message)", detail: detail)

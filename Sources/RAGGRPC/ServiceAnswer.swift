@@ -82,7 +82,7 @@ enum ServiceAnswer {
                 CitationVerifier.Source(
                     n: c.n, text: c.text, header: header, documentID: c.sourceID, documentStart: c.start, documentEnd: max(c.start, c.end)))
             let serviceText = i < serviceTexts.count ? serviceTexts[i] : ""
-            if i < linked.count, linked[i] != nil, !PassageMatch.normalized(c.text).contains(PassageMatch.normalized(serviceText)) {
+            if i < linked.count, linked[i] != nil, !PassageMatch.holds(c.text, serviceText) {
                 sources.append(CitationVerifier.Source(n: c.n, text: serviceText, header: header))
             }
         }

@@ -1,5 +1,6 @@
 import Core
 import Foundation
+import LocalGateway
 import RAGGRPC
 import Store
 
@@ -8,14 +9,18 @@ import Store
 enum GRPCInference {
     static func makeService(
         url: String, callTimeout: TimeInterval, connectTimeout: TimeInterval,
-        database: BedsideDatabase
+        limits: PeerReplyLimits = PeerReplyLimits(), database: BedsideDatabase
     ) throws -> GRPCInferenceService {
         try GRPCInferenceService(
             url: url, callTimeout: .milliseconds(Int64(callTimeout * 1000)),
-            connectTimeout: .milliseconds(Int64(connectTimeout * 1000))
-        ) { sourceID, text in
-            await link(sourceID: sourceID, text: text, database: database)
-        }
+            connectTimeout: .milliseconds(Int64(connectTimeout * 1000)),
+            resolve: { sourceID, text in await link(sourceID: sourceID, text: text, database: database) },
+            limits: limits)
+    }
+
+    /// The caps on a peer's reply from `[limits] peer_*` (`BEDSIDE_PEER_*`).
+    static func limits(_ config: GatewayConfiguration) -> PeerReplyLimits {
+        PeerReplyLimits(answerBytes: config.peerAnswerBytes, citations: config.peerCitations, citationBytes: config.peerCitationBytes)
     }
 
     /// The passage of document `sourceID` in the local index that `text` quotes, if the document is there.

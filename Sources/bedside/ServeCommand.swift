@@ -60,7 +60,7 @@ struct ServeCommand: AsyncParsableCommand {
                 // The call deadline is the gateway's inference timeout; citations link to this database's documents.
                 let rag = try GRPCInference.makeService(
                     url: inference, callTimeout: config.inferenceTimeout,
-                    connectTimeout: config.inferenceConnectTimeout, database: db)
+                    connectTimeout: config.inferenceConnectTimeout, limits: GRPCInference.limits(config), database: db)
                 grpc = rag
                 service = rag
             } else if let inference {

@@ -39,6 +39,9 @@ struct GatewayConfigFileTests {
         max_header_bytes = 16384
         body_bytes = 131072
         linger_bytes = 4096
+        peer_answer_bytes = 4096
+        peer_citations = 10
+        peer_citation_bytes = 8192
 
         [auth]
         issuer = "ward-7"

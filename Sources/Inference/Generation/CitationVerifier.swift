@@ -286,6 +286,8 @@ public struct CitationVerifier: Sendable {
         var leadUnsupported: Bool?
         var seen = Set<String>()
         for p in pieces {
+            // A caller past its deadline throws the result away: stop checking (a peer's long reply).
+            if Task.isCancelled { break }
             var cites: [Int] = []
             for n in p.numbers {
                 if valid.contains(n) {
@@ -313,8 +315,12 @@ public struct CitationVerifier: Sendable {
                         text: p.body, kind: .dropped, written: cites, citations: [], reason: "no content of its own (a title or a lead-in)"))
                 continue
             }
+            var everySource: [ClaimChecker.Verdict]? // checked once per sentence, however often asked
             func checks(_ numbers: [Int]?) -> [ClaimChecker.Verdict] {
-                texts.filter { numbers?.contains($0.n) ?? true }.map { checker.check(claim, against: $0, known: known) }
+                if numbers == nil, let every = everySource { return every }
+                let verdicts = texts.filter { numbers?.contains($0.n) ?? true }.map { checker.check(claim, against: $0, known: known) }
+                if numbers == nil { everySource = verdicts }
+                return verdicts
             }
             /// The backing source with the best coverage (the earlier on a tie).
             func bestBacking(excluding: [Int]) -> ClaimChecker.Verdict? {
@@ -413,6 +419,7 @@ public struct CitationVerifier: Sendable {
         for p in parts.dropFirst() {
             m.sentences += p.sentences
             m.ranges += p.ranges
+            m.offeredItems += p.offeredItems
             m.allTerms.formUnion(p.allTerms)
             m.allTerms.formUnion(p.header.terms)
             m.allQuantities.formUnion(p.allQuantities)

@@ -34,6 +34,8 @@ struct ClaimChecker: Sendable {
         var ranges: [Range<Int>]
         var allTerms: Set<String>
         var allQuantities: Set<String>
+        /// Each sentence's `offered` items, read once (not once per claim: issue 19).
+        var offeredItems: [Set<String>]
 
         init(n: Int, header: String, text: String) {
             self.n = n
@@ -43,6 +45,7 @@ struct ClaimChecker: Sendable {
             ranges = split.map { $0.start..<$0.end }
             allTerms = sentences.reduce(into: self.header.terms) { $0.formUnion($1.terms) }
             allQuantities = sentences.reduce(into: self.header.quantityKeys) { $0.formUnion($1.quantityKeys) }
+            offeredItems = sentences.map(ClaimChecker.offered)
         }
     }
 
@@ -115,18 +118,8 @@ struct ClaimChecker: Sendable {
     /// The one or two passage sentences that cover the claim's items best (fewer on a tie;
     /// none when the title and section alone cover as much), and what they cover.
     static func bestWindow(_ items: Set<String>, header: Set<String>, sentenceItems: [Set<String>]) -> (covered: Set<String>, indices: [Int]) {
-        var best: (covered: Set<String>, indices: [Int]) = (items.intersection(header), [])
-        for i in sentenceItems.indices {
-            let single = items.intersection(header.union(sentenceItems[i]))
-            if single.count > best.covered.count { best = (single, [i]) }
-        }
-        for i in sentenceItems.indices {
-            for j in sentenceItems.indices where j > i {
-                let pair = items.intersection(header.union(sentenceItems[i]).union(sentenceItems[j]))
-                if pair.count > best.covered.count { best = (pair, [i, j]) }
-            }
-        }
-        return best
+        let best = ClaimWindow.best(items, header: header, sentenceItems: sentenceItems) // linear in the passage (issue 19)
+        return (best.covered, best.indices)
     }
 
     /// The passage sentences that back a claim the passage backs: the window the check
@@ -135,7 +128,7 @@ struct ClaimChecker: Sendable {
     /// sentence shares anything with the claim.
     func supportingSentences(_ claim: ClaimText, in source: SourceText) -> [Int] {
         let items = Self.items(claim)
-        let sentenceItems = source.sentences.map(Self.offered)
+        let sentenceItems = source.offeredItems
         let window = Self.bestWindow(items, header: Self.offered(source.header), sentenceItems: sentenceItems).indices
         if !window.isEmpty { return window }
         var best: (shared: Int, index: Int)?
@@ -149,7 +142,7 @@ struct ClaimChecker: Sendable {
     func check(_ claim: ClaimText, against source: SourceText, known: Set<String>) -> Verdict {
         let items = Self.items(claim)
         let header = Self.offered(source.header)
-        let sentenceItems = source.sentences.map(Self.offered)
+        let sentenceItems = source.offeredItems
         // The one or two sentences that cover the claim best (fewer on a tie).
         let best = Self.bestWindow(items, header: header, sentenceItems: sentenceItems)
         let covered = best.covered
@@ -273,7 +266,7 @@ struct ClaimChecker: Sendable {
         for (token, item, display) in numbered {
             let neighbours = neighbourTerms(claim, around: token).filter { source.allTerms.contains($0) && !source.header.terms.contains($0) }
             guard !neighbours.isEmpty else { continue }
-            let stating = source.sentences.filter { Self.offered($0).contains(item) }
+            let stating = source.sentences.indices.filter { source.offeredItems[$0].contains(item) }.map { source.sentences[$0] }
             guard !stating.isEmpty else { continue }
             if stating.contains(where: { s in neighbours.allSatisfy { s.terms.contains($0) } }) { continue }
             let missing = neighbours.filter { t in !stating.contains { $0.terms.contains(t) } }

@@ -79,6 +79,15 @@ extension GatewayConfiguration {
         public static let lingerBytes = K(
             "limits", "linger_bytes", .integer(0...1 << 30), env: ["BEDSIDE_LINGER_BYTES"],
             help: "Most bytes of a refused request drained before closing.")
+        public static let peerAnswerBytes = K(
+            "limits", "peer_answer_bytes", .integer(256...16 << 20), env: ["BEDSIDE_PEER_ANSWER_BYTES"],
+            help: "Largest answer a gRPC RAG peer may send (502 upstream_error above).")
+        public static let peerCitations = K(
+            "limits", "peer_citations", .integer(1...100_000), env: ["BEDSIDE_PEER_CITATIONS"],
+            help: "Most citations in one gRPC RAG peer reply (502 upstream_error above).")
+        public static let peerCitationBytes = K(
+            "limits", "peer_citation_bytes", .integer(256...16 << 20), env: ["BEDSIDE_PEER_CITATION_BYTES"],
+            help: "Largest citation (text, title, source id) a gRPC RAG peer may send (502 upstream_error above).")
         // [auth]
         public static let issuer = K("auth", "issuer", .string, env: ["BEDSIDE_JWT_ISSUER"], help: "Expected `iss` of every token.")
         public static let audience = K("auth", "audience", .string, env: ["BEDSIDE_JWT_AUDIENCE"], help: "Expected `aud` of every token.")
@@ -127,6 +136,8 @@ extension GatewayConfiguration {
         .double(Keys.rateCapacity, \.rateLimitCapacity), .double(Keys.rateRefill, \.rateLimitRefillPerSecond),
         .int(Keys.maxConnections, \.maxConnections),
         .int(Keys.maxHeaderBytes, \.maxHeaderBytes), .int(Keys.bodyBytes, \.bodyLimit), .int(Keys.lingerBytes, \.lingerBytes),
+        .int(Keys.peerAnswerBytes, \.peerAnswerBytes), .int(Keys.peerCitations, \.peerCitations),
+        .int(Keys.peerCitationBytes, \.peerCitationBytes),
         .string(Keys.issuer, \.jwtIssuer), .string(Keys.audience, \.jwtAudience), .duration(Keys.leeway, \.jwtLeeway),
         .optionalString(Keys.secretFile, \.secretPath), .optionalString(Keys.jwks, \.jwksPath),
         .int(Keys.verifiedTokenCache, \.verifiedTokenCacheSize), .int(Keys.maxTokenBytes, \.maxTokenBytes),

@@ -24,6 +24,12 @@ public struct GatewayConfiguration: Sendable {
     /// Largest request body accepted (413 above it).
     public var bodyLimit: Int = 64 * 1024
 
+    /// Caps on a gRPC RAG peer's reply (`serve --inference grpc://…`; RAGGRPC's `PeerReplyLimits`,
+    /// same defaults): answer bytes, citations, bytes per citation. Over any: 502 `upstream_error`.
+    public var peerAnswerBytes: Int = 8 * 1024
+    public var peerCitations: Int = 20
+    public var peerCitationBytes: Int = 16 * 1024
+
     /// Total time allowed for one answer (retrieval plus generation).
     public var inferenceTimeout: TimeInterval = 60
     /// Time allowed for `status()` (used by `/readyz` and cache keys).

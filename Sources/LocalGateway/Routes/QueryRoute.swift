@@ -69,7 +69,7 @@ struct QueryRoute: Sendable {
 
     /// A cached answer as served now: marked cached (and stale), timed, audited.
     private func serveCached(_ stored: Answer, stale: Bool, _ call: Call) async throws -> Answer {
-        var answer = try await gateway.ownership.own(stored, subject: call.subject)
+        var answer = try await gateway.ownership.own(stored, subject: call.subject, question: call.query.question)
         answer.cached = true
         answer.stale = stale
         answer.latencyMS = elapsedMS(call)
@@ -87,7 +87,7 @@ struct QueryRoute: Sendable {
         answer.cached = false
         answer.latencyMS = elapsedMS(call)
         answer = try await gateway.state.saveAnswer(answer, subject: call.subject)
-        if let id = answer.answerID { gateway.ownership.remember(subject: call.subject, origin: id, id: id) }
+        gateway.ownership.remember(answer, subject: call.subject)
         if !answer.incomplete, !answer.stale {
             await gateway.cache.store(
                 answer,
@@ -127,6 +127,7 @@ struct QueryRoute: Sendable {
             return try respond(answer, call, cache: .stale)
         }
         await auditFailure(failure, call)
+        if failure.isRefusedReply { throw GatewayError(failure) } // a peer's reply refused (issue 19): 502, not an outage
         let retry = failure.retryAfter ?? gateway.configuration.defaultRetryAfter
         let code: BedsideError.Code = failure.code == .timeout ? .timeout : .inferenceUnavailable
         throw GatewayError(
@@ -276,7 +277,7 @@ struct QueryRoute: Sendable {
                 status: .ok, headers: h,
                 body: .init(byteBuffer: SSEWire.buffer([.citations(answer.citations), .delta(answer.answer), .done(answer)])))
         }
-        guard answer.cached, !answer.stale, let id = answer.answerID, let body = encoded?.body(answerID: id, latencyMS: answer.latencyMS) else {
+        guard answer.cached, !answer.stale, let body = encoded?.body(answer) else {
             return try JSONCoding.response(answer, headers: headers)
         }
         headers[.contentType] = "application/json; charset=utf-8"
