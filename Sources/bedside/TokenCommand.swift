@@ -36,9 +36,16 @@ struct TokenCommand: AsyncParsableCommand {
         @Option(help: ArgumentHelp("A role: auditor (reads every subject's audit rows). Repeat for several.", valueName: "role"))
         var role: [String] = []
 
+        @Option(
+            help: ArgumentHelp(
+                "Write the token to this new file (mode 0600; an existing file is not overwritten) instead of printing it.", valueName: "file"))
+        var out: String?
+
         func run() async throws {
             try await reportingErrors {
                 guard !subject.trimmingCharacters(in: .whitespaces).isEmpty else { throw BedsideError(.badRequest, "The subject is empty.") }
+                // Created before the token is minted, so a name that is taken costs nothing.
+                let file = try out.map { try TokenFile.create(($0 as NSString).expandingTildeInPath) }
                 let lifetime = try parseDuration(ttl)
                 let config = try gateway.configuration(databasePath: database.path, extraFlags: store.flags)
                 let db = try database.open()
@@ -46,7 +53,13 @@ struct TokenCommand: AsyncParsableCommand {
                 let issuer = try TokenIssuer(configuration: config, database: db, state: state)
                 let token = try await issuer.mint(subject: subject, ttl: lifetime, roles: role, maxTTL: config.maxTokenTTL)
                 try await state.closeState()
-                print(token)
+                if let file, let out {
+                    try file.write(token + "\n")
+                    Terminal.error("Wrote a token for \(TerminalText.safe(subject)) to \(TerminalText.safe(out)) (mode 0600).")
+                } else {
+                    TokenFile.restrictStandardOutput()
+                    print(token)
+                }
             }
         }
     }
@@ -73,16 +86,20 @@ struct TokenCommand: AsyncParsableCommand {
                     print(TerminalText.json(String(decoding: try WireCoding.encoder(pretty: true).encode(tokens), as: UTF8.self)))
                     return
                 }
+                if tokens.isEmpty {
+                    print("No tokens have been minted with this database.")
+                    return
+                }
                 let now = Date()
                 let safe = AuditExport.terminalSafe
-                for t in tokens {
+                let rows = tokens.map { t -> [String] in
                     let state = t.revokedAt != nil ? "revoked" : (t.expiresAt <= now ? "expired" : "active")
-                    let roles = t.roles.isEmpty ? "" : "  roles: \(t.roles.joined(separator: ","))"
-                    print(
-                        "\(t.jti)  \(safe(t.subject))  \(state)  issued \(AuditExport.timestamp(t.issuedAt))  expires \(AuditExport.timestamp(t.expiresAt))\(roles)"
-                    )
+                    return [
+                        t.jti, safe(t.subject), state, AuditExport.timestamp(t.issuedAt), AuditExport.timestamp(t.expiresAt),
+                        t.roles.isEmpty ? "-" : safe(t.roles.joined(separator: ",")),
+                    ]
                 }
-                if tokens.isEmpty { print("No tokens have been minted with this database.") }
+                for line in TextTable.lines(header: ["ID", "SUBJECT", "STATE", "ISSUED", "EXPIRES", "ROLES"], rows: rows) { print(line) }
             }
         }
     }

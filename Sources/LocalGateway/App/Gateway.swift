@@ -99,13 +99,17 @@ public struct Gateway: Sendable {
     /// HTTP edge (timeouts, connection cap, lingering close, framing errors as JSON) and TLS
     /// when configured (a certificate that cannot be read fails the start).
     public func makeApplication(onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }) -> some ApplicationProtocol {
-        Application(
+        // Hummingbird's own info lines ("Server started and listening on …", "Shutting down")
+        // would repeat the gateway's "listening" and "gateway stopped": it logs notices and up.
+        var frameworkLogger = logger
+        frameworkLogger.logLevel = max(logger.logLevel, .notice)
+        return Application(
             router: makeRouter(),
             server: GatewayServer.builder(configuration: configuration, logger: logger, fastPath: CachedQueryFastPath(gateway: self)),
             configuration: ApplicationConfiguration(
                 address: .hostname(configuration.host, port: configuration.port),
                 backlog: min(max(256, configuration.maxConnections), 4096)),
-            onServerRunning: onServerRunning, logger: logger)
+            onServerRunning: onServerRunning, logger: frameworkLogger)
     }
 }
 

@@ -37,5 +37,7 @@ public func runGateway(
     }
     if let remote = inference as? RemoteInferenceService { try? await remote.shutdown() }
     logger.info("gateway stopped")
-    if let failure { throw failure }
+    if let failure {
+        throw ListenError.describe(failure, host: configuration.host, port: configuration.port) ?? failure
+    }
 }
