@@ -16,7 +16,9 @@ struct EvalCommand: AsyncParsableCommand {
             question through the whole pipeline (relevance gate, then extractive answers, or
             the configured LLM with --llm): refusal rate on those, false-refusal rate on the
             answerable ones, citation precision (share of cited passages from a gold
-            document) and the share of answers whose every sentence is supported.
+            document), the share of answers whose every sentence is supported, and the
+            latency of the whole pipeline. Give --unanswerable once per list: each list's
+            refusals are counted on its own (unanswerable_lists in --json).
             --calibrate reports the relevance gate's minimum specificity that best separates
             the gold documents' evidence from the off-topic questions' best evidence (without
             --unanswerable: from the best non-gold document's).
@@ -44,9 +46,9 @@ struct EvalCommand: AsyncParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "Questions the corpus does not answer (one a line, or JSONL with \"question\"): reports how many are refused, and runs every question through the full pipeline (false refusals, citation precision, supported answers).",
+            "Questions the corpus does not answer (one a line, or JSONL with \"question\"): reports how many are refused, and runs every question through the full pipeline (false refusals, citation precision, supported answers, pipeline latency). Repeat for several lists; each is counted on its own.",
             valueName: "path"))
-    var unanswerable: String?
+    var unanswerable: [String] = []
 
     @Flag(help: "With --unanswerable: answer with the configured LLM (default: extractive answers, fast and repeatable).")
     var llm = false
@@ -70,12 +72,6 @@ struct EvalCommand: AsyncParsableCommand {
 
     @Option(help: ArgumentHelp("Write one JSON line per question (retrieved passages, relevance evidence, verdict) to this file.", valueName: "path"))
     var details: String?
-
-    struct Question: Decodable {
-        var id: String
-        var question: String
-        var gold_ids: [String]
-    }
 
     func run() async throws {
         try await reportingErrors {
@@ -112,8 +108,18 @@ struct EvalCommand: AsyncParsableCommand {
     struct Outcomes {
         var answerable = 0, falselyRefused = 0
         var unanswerable = 0, refused = 0
+        /// Questions and refusals of each unanswerable list, in the order given.
+        var listQuestions: [Int] = [], listRefused: [Int] = []
         var cited = 0, citedGold = 0
         var answered = 0, allSupported = 0
+        /// Milliseconds from the question to the finished answer or refusal (retrieval,
+        /// gate and generation), for the answerable questions and for the unanswerable ones.
+        var answerableMS: [Double] = [], unanswerableMS: [Double] = []
+
+        init(lists: Int) {
+            listQuestions = Array(repeating: 0, count: lists)
+            listRefused = Array(repeating: 0, count: lists)
+        }
     }
 
     /// Ingests the corpus, runs the questions and formats the report (text or JSON).
@@ -125,14 +131,14 @@ struct EvalCommand: AsyncParsableCommand {
         Terminal.endProgress()
         let qs = try loadQuestions()
         guard !qs.isEmpty else { throw BedsideError(.badRequest, "\(questions) holds no questions.") }
-        let offTopic = try unanswerable.map(loadUnanswerable) ?? []
+        let lists = try loadUnanswerableLists()
         var setup = setup
         setup.retriever = try tuned(setup.retriever)
         var pipeline = setup.pipeline(db)
         if !llm { pipeline.generator = ExtractiveGenerator() }
-        let runPipeline = unanswerable != nil
+        let runPipeline = !lists.isEmpty
         var detailLines: [Data] = []
-        var outcomes = Outcomes()
+        var outcomes = Outcomes(lists: lists.count)
         var ranks: [Int?] = []
         var latencies: [Double] = []
         var positives: [Double] = []
@@ -152,13 +158,16 @@ struct EvalCommand: AsyncParsableCommand {
                 // Calibration: the gold document's evidence should pass; without off-topic
                 // questions, the best non-gold document's evidence stands in for "should refuse".
                 if let g = j.documents.filter({ gold.contains($0.documentID) }).map(\.specificity).max() { positives.append(g) }
-                if offTopic.isEmpty, let n = j.documents.filter({ !gold.contains($0.documentID) }).map(\.specificity).max() { negatives.append(n) }
+                if lists.isEmpty, let n = j.documents.filter({ !gold.contains($0.documentID) }).map(\.specificity).max() { negatives.append(n) }
             }
             if (i + 1) % 25 == 0 { Terminal.progress("Questions \(i + 1)/\(qs.count)") }
         }
-        for (i, q) in offTopic.enumerated() {
-            let j = try await judge(q, id: "unanswerable-\(i + 1)", gold: nil, pipeline: pipeline, outcomes: &outcomes, details: &detailLines)
-            negatives.append(j.documents.first?.specificity ?? 0)
+        for (l, list) in lists.enumerated() {
+            for (i, q) in list.questions.enumerated() {
+                let j = try await judge(
+                    q, id: "\(list.name)-\(i + 1)", gold: nil, list: l, pipeline: pipeline, outcomes: &outcomes, details: &detailLines)
+                negatives.append(j.documents.first?.specificity ?? 0)
+            }
         }
         Terminal.endProgress()
         if let details {
@@ -173,8 +182,7 @@ struct EvalCommand: AsyncParsableCommand {
         }
         func recall(_ k: Int) -> Double { Double(ranks.filter { ($0 ?? .max) <= k }.count) / Double(ranks.count) }
         let mrr = ranks.map { r in r.map { $0 <= 10 ? 1.0 / Double($0) : 0 } ?? 0 }.reduce(0, +) / Double(ranks.count)
-        let sorted = latencies.sorted()
-        func pct(_ p: Double) -> Double { sorted[min(sorted.count - 1, Int((p * Double(sorted.count - 1)).rounded()))] }
+        func pct(_ p: Double) -> Double { Self.percentile(latencies, p) }
         var report: [String: Double] = [
             "questions": Double(qs.count), "recall@1": recall(1), "recall@5": recall(5), "recall@10": recall(10),
             "mrr@10": mrr, "latency_ms_p50": pct(0.5), "latency_ms_p95": pct(0.95),
@@ -191,6 +199,9 @@ struct EvalCommand: AsyncParsableCommand {
             report["false_refusal_rate"] = ratio(outcomes.falselyRefused, outcomes.answerable)
             report["citation_precision"] = ratio(outcomes.citedGold, outcomes.cited)
             report["answers_all_supported"] = ratio(outcomes.allSupported, outcomes.answered)
+            report["answer_latency_ms_p50"] = Self.percentile(outcomes.answerableMS, 0.5)
+            report["answer_latency_ms_p95"] = Self.percentile(outcomes.answerableMS, 0.95)
+            report["pipeline_latency_ms_p50"] = Self.percentile(outcomes.answerableMS + outcomes.unanswerableMS, 0.5)
         }
         if calibrate {
             let (threshold, accuracy) = Self.bestThreshold(positives: positives, negatives: negatives)
@@ -204,7 +215,17 @@ struct EvalCommand: AsyncParsableCommand {
             obj["retriever"] = .string(setup.retriever.name)
             obj["index"] = .string(index)
             obj["settings"] = .string(settings(setup.retriever))
-            if runPipeline { obj["generator"] = .string(pipeline.generator.model) }
+            if runPipeline {
+                obj["generator"] = .string(pipeline.generator.model)
+                obj["unanswerable_lists"] = .array(
+                    lists.enumerated().map { l, list in
+                        .object([
+                            "name": .string(list.name), "path": .string(list.path), "questions": .number(Double(outcomes.listQuestions[l])),
+                            "refused": .number(Double(outcomes.listRefused[l])),
+                            "refusal_rate": .number((ratio(outcomes.listRefused[l], outcomes.listQuestions[l]) * 10000).rounded() / 10000),
+                        ])
+                    })
+            }
             return String(decoding: try WireCoding.encoder(pretty: true).encode(obj), as: UTF8.self)
         }
         var lines = [
@@ -220,15 +241,26 @@ struct EvalCommand: AsyncParsableCommand {
                     format: "unanswerable refused %d/%d (%.1f%%)   answerable falsely refused %d/%d (%.1f%%)",
                     o.refused, o.unanswerable, 100 * ratio(o.refused, o.unanswerable),
                     o.falselyRefused, o.answerable, 100 * ratio(o.falselyRefused, o.answerable)))
+            if lists.count > 1 {
+                for (l, list) in lists.enumerated() {
+                    lines.append(
+                        "  \(list.name): refused \(o.listRefused[l])/\(o.listQuestions[l])"
+                            + String(format: " (%.1f%%)", 100 * ratio(o.listRefused[l], o.listQuestions[l])))
+                }
+            }
             lines.append(
                 String(
                     format:
                         "citation precision %.3f (%d/%d cited passages from a gold document)   answers with every sentence supported %.3f (%d/%d)   generator: ",
                     ratio(o.citedGold, o.cited), o.citedGold, o.cited, ratio(o.allSupported, o.answered), o.allSupported, o.answered)
                     + pipeline.generator.model)
+            lines.append(
+                String(
+                    format: "answer latency (whole pipeline, answerable questions) p50 %.2f ms   p95 %.2f ms",
+                    report["answer_latency_ms_p50"] ?? 0, report["answer_latency_ms_p95"] ?? 0))
         }
         if calibrate {
-            let against = offTopic.isEmpty ? "best non-gold documents" : "off-topic questions"
+            let against = lists.isEmpty ? "best non-gold documents" : "off-topic questions"
             lines.append(
                 String(
                     format: "relevance gate: minimum specificity %.2f (balanced accuracy %.3f on %d gold documents / %d ",
@@ -239,16 +271,20 @@ struct EvalCommand: AsyncParsableCommand {
     }
 
     /// Runs one question through the pipeline (gate, then generation) and counts the outcome;
-    /// `gold` is nil for a question the corpus does not answer.
+    /// `gold` is nil for a question the corpus does not answer, which belongs to unanswerable
+    /// list number `list`.
     @discardableResult
-    func judge(_ question: String, id: String, gold: Set<String>?, pipeline: Pipeline, outcomes: inout Outcomes, details: inout [Data]) async throws
-        -> RelevanceGate.Judgement
-    {
+    func judge(
+        _ question: String, id: String, gold: Set<String>?, list: Int? = nil, pipeline: Pipeline, outcomes: inout Outcomes, details: inout [Data]
+    ) async throws -> RelevanceGate.Judgement {
         let request = try QueryRequest(question: question).validated()
+        let t0 = DispatchTime.now().uptimeNanoseconds
         let assessment = try await pipeline.assess(request)
         let answer = try await pipeline.run(request, assessment: assessment, started: Date()) { _ in }
+        let ms = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6
         if let gold {
             outcomes.answerable += 1
+            outcomes.answerableMS.append(ms)
             if answer.refused { outcomes.falselyRefused += 1 }
             if !answer.refused {
                 outcomes.answered += 1
@@ -260,7 +296,12 @@ struct EvalCommand: AsyncParsableCommand {
             }
         } else {
             outcomes.unanswerable += 1
+            outcomes.unanswerableMS.append(ms)
             if answer.refused { outcomes.refused += 1 }
+            if let list, list < outcomes.listQuestions.count {
+                outcomes.listQuestions[list] += 1
+                if answer.refused { outcomes.listRefused[list] += 1 }
+            }
         }
         guard self.details != nil else { return assessment.judgement }
         let ev = assessment.evidence
@@ -292,7 +333,7 @@ struct EvalCommand: AsyncParsableCommand {
             "id": .string(id), "question": .string(question), "answerable": .bool(gold != nil), "chunks": .number(Double(ev.chunks)),
             "terms": .array(terms), "passages": .array(passages), "documents": .array(documents), "refused": .bool(answer.refused),
             "gate": .string(assessment.judgement.reason), "cited": .array(answer.citations.map { .string($0.sourceID) }),
-            "answer": .string(answer.answer),
+            "answer": .string(answer.answer), "latency_ms": .number((ms * 100).rounded() / 100),
         ]
         details.append(try WireCoding.encoder(pretty: false).encode(obj))
         return assessment.judgement
@@ -341,41 +382,11 @@ struct EvalCommand: AsyncParsableCommand {
         return retriever
     }
 
-    /// Off-topic questions: one a line, or JSONL objects with a "question".
-    func loadUnanswerable(_ path: String) throws -> [String] {
-        let text: String
-        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
-            throw BedsideError(.badRequest, "Cannot read \(path).", detail: "\(error)")
-        }
-        var out: [String] = []
-        for (i, raw) in text.split(whereSeparator: \.isNewline).enumerated() {
-            let line = raw.trimmingCharacters(in: .whitespaces)
-            guard !line.isEmpty else { continue }
-            if line.hasPrefix("{") {
-                struct Q: Decodable { var question: String }
-                do { out.append(try JSONDecoder().decode(Q.self, from: Data(line.utf8)).question) } catch {
-                    throw BedsideError(.badRequest, "\(path):\(i + 1): expected {\"question\": ...}.", detail: "\(error)")
-                }
-            } else {
-                out.append(line)
-            }
-        }
-        guard !out.isEmpty else { throw BedsideError(.badRequest, "\(path) holds no questions.") }
-        return out
-    }
-
-    func loadQuestions() throws -> [Question] {
-        let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: questions)) } catch {
-            throw BedsideError(.badRequest, "Cannot read \(questions).", detail: "\(error)")
-        }
-        var out: [Question] = []
-        for (i, line) in data.split(separator: 0x0A).enumerated() where !line.allSatisfy({ $0 == 0x20 || $0 == 0x0D }) {
-            do { out.append(try JSONDecoder().decode(Question.self, from: Data(line))) } catch {
-                throw BedsideError(.badRequest, "\(questions):\(i + 1): expected {\"id\",\"question\",\"gold_ids\":[...]}.", detail: "\(error)")
-            }
-        }
-        return out
+    /// The value below which a share `p` of `values` lie (nearest rank); 0 when there are none.
+    static func percentile(_ values: [Double], _ p: Double) -> Double {
+        guard !values.isEmpty else { return 0 }
+        let sorted = values.sorted()
+        return sorted[min(sorted.count - 1, Int((p * Double(sorted.count - 1)).rounded()))]
     }
 
     /// The specificity threshold maximising balanced accuracy (gold evidence accepted, the
