@@ -71,4 +71,37 @@ struct ChunkerTests {
         let s = SentenceSplitter.sentences("Give 2.5 mg i.v. now. Then e.g. repeat. Dr. Who agrees! Done?")
         #expect(s.map(\.text) == ["Give 2.5 mg i.v. now.", "Then e.g. repeat.", "Dr. Who agrees!", "Done?"])
     }
+
+    @Test func frontMatterAndALeadingDisclaimerAreNotPassages() {
+        let text = """
+            ---
+            title: St Elsewhere hyperkalaemia protocol
+            owner: pharmacy
+            ---
+            Demo note written for software testing. Not a real hospital.
+
+            ## Treatment
+
+            Give calcium gluconate 10% 30 mL IV over 10 minutes when the ECG shows changes.
+
+            Back to top
+            """
+        let doc = DocumentLoader.parseText(text, id: "st-elsewhere")
+        #expect(doc.title == "St Elsewhere hyperkalaemia protocol")
+        let chunks = Chunker().chunks(for: doc)
+        #expect(chunks.count == 1)
+        #expect(chunks.first?.text == "Give calcium gluconate 10% 30 mL IV over 10 minutes when the ECG shows changes.")
+        #expect(chunks.first.map { doc.text.utf8Slice($0.start, $0.end) == $0.text } == true)
+    }
+
+    @Test func listItemsAndTableRowsAreSentenceUnits() {
+        let text = "The items are:\n- Confusion\n- Urea above 7 mmol/L.\n1. Age 65 or older\n| Item | Points |\n| Age | 1 |"
+        let s = SentenceSplitter.sentences(text)
+        #expect(
+            s.map(\.text) == ["The items are:", "- Confusion", "- Urea above 7 mmol/L.", "1. Age 65 or older", "| Item | Points |", "| Age | 1 |"])
+        for u in s { #expect(text.utf8Slice(u.start, u.end) == u.text) }
+        #expect(SentenceSplitter.itemMarkerLength("- Urea") == 2)
+        #expect(SentenceSplitter.itemMarkerLength("12. Age") == 4)
+        #expect(SentenceSplitter.itemMarkerLength("-5 degrees") == 0)
+    }
 }

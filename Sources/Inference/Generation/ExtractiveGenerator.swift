@@ -41,33 +41,71 @@ public struct ExtractiveGenerator: AnswerGenerator {
         var range: Range<Int> = 0..<0
     }
 
-    /// Picks the sentences and their passages (pure, for tests).
-    func select(passages: [RetrievedPassage], evidence: EvidenceScorer.Weighted) -> [Candidate] {
+    /// Picks the sentences and their passages (pure, for tests), by the kind of answer the
+    /// question wants (`AnswerKind`):
+    ///
+    /// - a list (criteria, components, score items) or the steps of management: when a passage
+    ///   holds a bullet or numbered list, or a table, under a heading or lead-in about the
+    ///   question, the lead-in and every item are quoted, whole, each item a sentence of its own;
+    /// - an amount (dose, rate, duration, threshold): the sentence stating one of that kind
+    ///   comes first and is never dropped for length; for management and bare topics, the first
+    ///   sentence stating an amount under each section named by a word of the question is kept
+    ///   (the FRIII rate under "Insulin" for "DKA insulin and fluids");
+    /// - otherwise the sentences that cover the question best.
+    ///
+    /// For a list, the words that name the kind of answer ("criteria") are not the question's
+    /// focus: a source that lists the items need not say "criteria". Disclaimers and navigation are
+    /// never quoted (`Boilerplate`).
+    func select(question: String = "", passages: [RetrievedPassage], evidence: EvidenceScorer.Weighted) -> [Candidate] {
+        let kind = AnswerKind(question)
+        // A list's items seldom repeat "criteria"; an amount's sentence usually says "dose":
+        // the kind's words are left out of the focus for a list only.
+        let subject = kind == .list ? Self.subject(evidence, question: question) : evidence
+        let focus = Self.focusTerms(subject)
+        if kind == .list || kind == .management, let list = listAnswer(passages: passages, subject: subject, focus: focus) {
+            return list
+        }
         let scorer = EvidenceScorer()
         var candidates: [Candidate] = []
-        for (p, passage) in passages.prefix(passagesConsidered).enumerated() {
+        var sectionStems: [Int: Set<String>] = [:]
+        // Sentences of every passage offered are read (a section named by the question may rank
+        // below the first few); only those of the first `passagesConsidered` fill the answer
+        // beyond the statements of the asked amount.
+        for (p, passage) in passages.enumerated() {
             // A sentence is read in its context: the document title and section name
             // count towards covering the question ("The IM dose is…" under "Anaphylaxis").
             let context = passage.title + " " + passage.chunk.section + " "
+            sectionStems[p] = Set(FTSQuery.words(passage.chunk.section).map(Stemmer.stem))
             for (i, s) in SentenceSplitter.sentences(passage.chunk.text).enumerated() {
-                let words = s.text.split(separator: " ").count
-                guard words >= 4, words <= 90 else { continue }
+                let unit = Self.unit(s)
+                let words = unit.text.split(separator: " ").count
+                guard words >= 4, words <= 90, !Boilerplate.isBoilerplate(unit.text) else { continue }
                 // Earlier passages and earlier sentences break ties.
-                let score = scorer.coverage(evidence, text: context + s.text) - 0.02 * Double(p) - 0.001 * Double(i)
-                candidates.append(Candidate(text: s.text, passage: p, position: i, score: score, range: s.start..<s.end))
+                let score = scorer.coverage(subject, text: context + unit.text) - 0.02 * Double(p) - 0.001 * Double(i)
+                candidates.append(Candidate(text: unit.text, passage: p, position: i, score: score, range: unit.range))
             }
         }
-        guard let best = candidates.max(by: { $0.score < $1.score }), best.score > 0 else { return [] }
+        let considered = candidates.filter { $0.passage < passagesConsidered }
+        guard let best = considered.max(by: { $0.score < $1.score }), best.score > 0 else { return [] }
         // The question's focus: its heaviest terms. A sentence that names none of them in its
         // own words (not just under the right title) does not address the question.
-        let focus = Self.focusTerms(evidence)
-        let addresses = { (c: Candidate) in !Set(FTSQuery.words(c.text).map(Stemmer.stem)).isDisjoint(with: focus) }
-        let filterByFocus = !focus.isEmpty && candidates.contains(where: addresses)
+        let ownStems = { (c: Candidate) in Set(FTSQuery.words(c.text).map(Stemmer.stem)) }
+        let addresses = { (c: Candidate) in !ownStems(c).isDisjoint(with: focus) }
+        let filterByFocus = !focus.isEmpty && considered.contains(where: addresses)
+        let required = keyStatements(candidates, kind: kind, subject: subject, focus: focus, sectionStems: sectionStems, addresses: addresses)
         var chosen: [Candidate] = []
         var chosenTerms: [Set<String>] = []
         var length = 0
-        for c in candidates.sorted(by: { $0.score > $1.score }) where c.score >= best.score * relativeFloor {
+        // The statements of the asked amount come first and are never dropped for length.
+        for c in required {
+            chosen.append(c)
+            chosenTerms.append(Set(CitationVerifier.terms(c.text)))
+            length += c.text.count
+        }
+        for c in considered.sorted(by: { $0.score > $1.score }) where c.score >= best.score * relativeFloor {
+            if chosen.count >= maxSentences { break }
             if filterByFocus, !addresses(c) { continue }
+            if chosen.contains(where: { $0.passage == c.passage && $0.position == c.position }) { continue }
             // Near-duplicates (the same statement in two passages) are merged into the better one.
             let terms = Set(CitationVerifier.terms(c.text))
             if chosenTerms.contains(where: { Self.similarity($0, terms) >= duplicateSimilarity }) { continue }
@@ -75,11 +113,64 @@ public struct ExtractiveGenerator: AnswerGenerator {
             chosen.append(c)
             chosenTerms.append(terms)
             length += c.text.count
-            if chosen.count == maxSentences { break }
         }
-        // The sentence that answers best comes first; the others follow in reading order.
-        guard let lead = chosen.first else { return [] }
-        return [lead] + chosen.dropFirst().sorted { ($0.passage, $0.position) < ($1.passage, $1.position) }
+        // The statement of the asked amount comes first (else the sentence that answers best);
+        // the others follow in reading order.
+        let lead: Candidate
+        if let first = required.first {
+            lead = first
+        } else if let top = chosen.max(by: { $0.score < $1.score }) {
+            lead = top
+        } else {
+            return []
+        }
+        let rest = chosen.filter { !($0.passage == lead.passage && $0.position == lead.position) }
+        return [lead] + rest.sorted { ($0.passage, $0.position) < ($1.passage, $1.position) }
+    }
+
+    /// The sentences that state the asked amount, which the answer must keep: for an amount
+    /// question, the best-covering sentence that addresses the focus and states an amount of
+    /// that kind; for management and bare topics, under each section whose heading names a
+    /// word of the question, the first sentence there that states an amount.
+    func keyStatements(
+        _ candidates: [Candidate], kind: AnswerKind, subject: EvidenceScorer.Weighted, focus: Set<String>, sectionStems: [Int: Set<String>],
+        addresses: (Candidate) -> Bool
+    ) -> [Candidate] {
+        var out: [Candidate] = []
+        func add(_ c: Candidate) {
+            if !out.contains(where: { $0.passage == c.passage && $0.position == c.position }) { out.append(c) }
+        }
+        let inOrder = candidates.sorted { ($0.passage, $0.position) < ($1.passage, $1.position) }
+        let headed = { (c: Candidate) in !(sectionStems[c.passage] ?? []).isDisjoint(with: focus) }
+        if kind.isQuantity {
+            let stating = candidates.filter { $0.passage < passagesConsidered }.filter { (addresses($0) || headed($0)) && kind.isStated(in: $0.text) }
+            if let top = stating.max(by: { $0.score < $1.score }) { add(top) }
+        }
+        guard kind.isQuantity || kind == .management || kind == .other else { return out }
+        for term in subject.terms.map(\.stem) where focus.contains(term) || subject.terms.count <= 4 {
+            // The first amount stated in a section named by this word of the question.
+            if let c = inOrder.first(where: { (sectionStems[$0.passage] ?? []).contains(term) && kind.isStated(in: $0.text) }) { add(c) }
+            if out.count >= maxSentences { break }
+        }
+        return out
+    }
+
+    /// The question's terms less the words that name the kind of answer ("criteria", "dose"),
+    /// unless nothing else is left.
+    static func subject(_ evidence: EvidenceScorer.Weighted, question: String) -> EvidenceScorer.Weighted {
+        let kindStems = AnswerKind.kindStems(in: question)
+        let kept = evidence.terms.enumerated().filter { !kindStems.contains($0.element.stem) }
+        guard !kept.isEmpty, kept.count < evidence.terms.count else { return evidence }
+        let frequencies = evidence.frequencies.count == evidence.terms.count ? kept.map { evidence.frequencies[$0.offset] } : []
+        let terms = kept.map(\.element)
+        return EvidenceScorer.Weighted(terms: terms, total: terms.reduce(0) { $0 + $1.weight }, frequencies: frequencies, chunks: evidence.chunks)
+    }
+
+    /// A sentence unit without its list marker (`- `, `1. `): the text shown and its byte range.
+    static func unit(_ s: (text: String, start: Int, end: Int)) -> (text: String, range: Range<Int>) {
+        let marker = SentenceSplitter.itemMarkerLength(s.text)
+        guard marker > 0 else { return (s.text, s.start..<s.end) }
+        return (String(decoding: Array(s.text.utf8)[marker...], as: UTF8.self), (s.start + marker)..<s.end)
     }
 
     /// Question terms weighing at least 60% of the heaviest one.
@@ -98,7 +189,7 @@ public struct ExtractiveGenerator: AnswerGenerator {
         question: String, passages: [RetrievedPassage], evidence: EvidenceScorer.Weighted,
         emit: @Sendable (AnswerEvent) -> Void
     ) async throws -> Answer {
-        let chosen = select(passages: passages, evidence: evidence)
+        let chosen = select(question: question, passages: passages, evidence: evidence)
         // Number the cited passages in order of first use.
         var numberOf: [Int: Int] = [:]
         for c in chosen where numberOf[c.passage] == nil { numberOf[c.passage] = numberOf.count + 1 }

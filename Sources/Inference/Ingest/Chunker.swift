@@ -6,7 +6,8 @@ import Foundation
 /// Headings (`#`…`######`) open sections and are kept as the chunk's section path, not
 /// in its text; blank lines separate paragraphs; consecutive paragraphs of one section
 /// are packed up to `targetBytes`, and a paragraph longer than `maxBytes` is cut at
-/// sentence ends. Each chunk's text is exactly `document.text[start..<end]` (UTF-8 bytes),
+/// sentence ends. YAML front matter, a leading disclaimer and navigation text are not made
+/// passages (see `Boilerplate`). Each chunk's text is exactly `document.text[start..<end]` (UTF-8 bytes),
 /// so a viewer can highlight it in place.
 public struct Chunker: Sendable {
     public var targetBytes: Int
@@ -34,7 +35,11 @@ public struct Chunker: Sendable {
             if let p = current { paragraphs.append(p) }
             current = nil
         }
-        for line in TextLine.split(document.text) {
+        let lines = TextLine.split(document.text)
+        // YAML front matter is metadata: kept in the document, never a passage.
+        let frontMatter = Boilerplate.frontMatter(lines)
+        for line in lines {
+            if let fm = frontMatter, line.end <= fm.upperBound { continue }
             if line.isBlank {
                 flush()
                 continue
@@ -62,6 +67,15 @@ public struct Chunker: Sendable {
             }
         }
         flush()
+        // Disclaimers, notes about the document and navigation are not content to cite: any
+        // short one, and one of the first paragraphs before the first section (a leading
+        // "Demo note written for software testing. …") a little longer.
+        let firstStart = paragraphs.first?.start
+        paragraphs.removeAll { p in
+            let lead = p.section.isEmpty && p.start == firstStart
+            let text = String(decoding: utf8[p.start..<p.end], as: UTF8.self)
+            return Boilerplate.isBoilerplate(text, maxBytes: lead ? 600 : 320)
+        }
 
         var out: [Chunk] = []
         var pending: Paragraph?

@@ -121,7 +121,11 @@ public enum DocumentLoader {
         var title: String?
         var metadata: [String: JSONValue] = [:]
         var sawTitle = false
-        for line in text.split(separator: "\n", omittingEmptySubsequences: true).prefix(12) {
+        // A YAML front-matter block is skipped (its `title:` is used when there is no heading).
+        let lines = TextLine.split(text)
+        let frontMatter = Boilerplate.frontMatter(lines)
+        let body = frontMatter.map { String(decoding: Array(text.utf8)[$0.upperBound...], as: UTF8.self) } ?? text
+        for line in body.split(separator: "\n", omittingEmptySubsequences: true).prefix(12) {
             let l = line.trimmingCharacters(in: .whitespaces)
             if !sawTitle, l.hasPrefix("# ") {
                 title = String(l.dropFirst(2)).trimmingCharacters(in: .whitespaces)
@@ -139,8 +143,9 @@ public enum DocumentLoader {
                 break
             }
         }
+        if title == nil { title = Boilerplate.frontMatterTitle(lines) }
         if title == nil {
-            let first = text.split(separator: "\n").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+            let first = body.split(separator: "\n").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
             title = first.isEmpty || first.count > 120 ? id : first
         }
         return Document(id: id, title: title ?? id, text: text, metadata: metadata, sourcePath: sourcePath)

@@ -1,4 +1,8 @@
 /// Finds sentence ends in prose without cutting abbreviations, decimals or initials.
+///
+/// Each item of a bullet or numbered list, and each row of a table, is a unit of its own
+/// (items often end without a full stop): an answer can quote a list item by item, each
+/// with its own place in the document.
 public enum SentenceSplitter {
     static let abbreviations: Set<String> = [
         "e.g", "i.e", "etc", "vs", "dr", "mr", "mrs", "ms", "prof", "approx", "fig", "al", "no", "st",
@@ -13,6 +17,9 @@ public enum SentenceSplitter {
             let b = utf8[i]
             if b == 0x0A, i + 1 < end, utf8[i + 1] == 0x0A { // paragraph break
                 out.append(i)
+            } else if b == 0x0A, i + 1 < end, isItemStart(utf8, i + 1, end) || isTableRow(utf8, lineStart(utf8, start, i), i) {
+                // A list item or table row is a unit of its own, with or without a full stop.
+                if out.last != i { out.append(i) }
             } else if b == 0x2E || b == 0x3F || b == 0x21 { // . ? !
                 var j = i + 1
                 while j < end, utf8[j] == 0x29 || utf8[j] == 0x22 || utf8[j] == 0x5D { j += 1 } // ) " ]
@@ -20,7 +27,7 @@ public enum SentenceSplitter {
                 if utf8[j] == 0x20 || utf8[j] == 0x0A {
                     var k = j
                     while k < end, utf8[k] == 0x20 || utf8[k] == 0x0A { k += 1 }
-                    if k < end, isSentenceStart(utf8[k]), !(b == 0x2E && isAbbreviation(utf8, start, i)) {
+                    if k < end, isSentenceStart(utf8[k]), !(b == 0x2E && (isAbbreviation(utf8, start, i) || isItemNumber(utf8, start, i))) {
                         out.append(j)
                     }
                 }
@@ -29,6 +36,54 @@ public enum SentenceSplitter {
         }
         if out.last != end { out.append(end) }
         return out
+    }
+
+    /// Whether the line at `i` opens a list item (`- `, `* `, `+ `, `1. `, `1) `) or a table row (`|`),
+    /// after any indentation.
+    static func isItemStart(_ utf8: [UInt8], _ i: Int, _ end: Int) -> Bool {
+        var k = i
+        while k < end, utf8[k] == 0x20 || utf8[k] == 0x09 { k += 1 }
+        guard k < end else { return false }
+        let b = utf8[k]
+        if b == 0x7C { return true } // |
+        if b == 0x2D || b == 0x2A || b == 0x2B { return k + 1 < end && utf8[k + 1] == 0x20 } // - * +
+        var d = k
+        while d < end, (0x30...0x39).contains(utf8[d]) { d += 1 }
+        return d > k && d - k <= 3 && d + 1 < end && (utf8[d] == 0x2E || utf8[d] == 0x29) && utf8[d + 1] == 0x20
+    }
+
+    /// Whether the full stop at `dot` closes a numbered list marker (`12.` opening its line).
+    static func isItemNumber(_ utf8: [UInt8], _ start: Int, _ dot: Int) -> Bool {
+        let line = lineStart(utf8, start, dot)
+        var k = line
+        while k < dot, utf8[k] == 0x20 || utf8[k] == 0x09 { k += 1 }
+        return k < dot && dot - k <= 3 && utf8[k..<dot].allSatisfy { (0x30...0x39).contains($0) }
+    }
+
+    /// Whether the line at `i` is a table row (a wrapped list item runs on; a row never does).
+    static func isTableRow(_ utf8: [UInt8], _ i: Int, _ end: Int) -> Bool {
+        var k = i
+        while k < end, utf8[k] == 0x20 || utf8[k] == 0x09 { k += 1 }
+        return k < end && utf8[k] == 0x7C
+    }
+
+    /// The byte offset where the line holding `i` begins (not before `start`).
+    static func lineStart(_ utf8: [UInt8], _ start: Int, _ i: Int) -> Int {
+        var k = i
+        while k > start, utf8[k - 1] != 0x0A { k -= 1 }
+        return k
+    }
+
+    /// The length of the list marker (`- `, `12. `, with indentation) that opens `text`, 0 when none.
+    public static func itemMarkerLength(_ text: String) -> Int {
+        let utf8 = Array(text.utf8)
+        guard isItemStart(utf8, 0, utf8.count) else { return 0 }
+        var k = 0
+        while k < utf8.count, utf8[k] == 0x20 || utf8[k] == 0x09 { k += 1 }
+        if utf8[k] == 0x7C { return 0 } // a table row keeps its bars
+        while k < utf8.count, utf8[k] != 0x20 { k += 1 }
+        while k < utf8.count, utf8[k] == 0x20 { k += 1 }
+        return k
     }
 
     static func isSentenceStart(_ b: UInt8) -> Bool {
