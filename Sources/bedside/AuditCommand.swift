@@ -9,10 +9,10 @@ struct AuditCommand: AsyncParsableCommand {
         commandName: "audit",
         abstract: "Show the audit trail: who asked what, when, and which sources they were shown.",
         discussion: """
-            Reads the database file directly, or the shared PostgreSQL store with --store. The table escapes control and text-direction
-            characters in questions (shown as \\u{…}) so a question cannot act on your
-            terminal; --json and --format print the stored text exactly. `bedside audit
-            verify` checks the hash chain, its head and signed checkpoints (`bedside audit checkpoint`),
+            Reads the database file directly, or the shared PostgreSQL store with --store. The table escapes control and text-direction \
+            characters in questions (shown as \\u{…}) so a question cannot act on your \
+            terminal; --json and --format print the stored text exactly. `bedside audit \
+            verify` checks the hash chain, its head and signed checkpoints (`bedside audit checkpoint`), \
             and names the first row edited or the rows deleted.
             """,
         subcommands: [Show.self, Verify.self, Checkpoint.self],

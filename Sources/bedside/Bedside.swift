@@ -1,4 +1,5 @@
 import ArgumentParser
+import Core
 import Foundation
 
 /// `bedside`: clinical questions answered from your indexed sources, with citations.
@@ -17,10 +18,10 @@ struct Bedside: AsyncParsableCommand {
             $XDG_CONFIG_HOME/bedside/config.toml, overridden by BEDSIDE_* variables \
             (see `bedside doctor`).
             """,
-        version: "0.1.0",
+        version: BedsideVersion.current,
         subcommands: [
             ConsoleCommand.self, AskCommand.self, CheckCommand.self, IngestCommand.self, ServeCommand.self, TokenCommand.self, EvalCommand.self,
-            DoctorCommand.self, ConfigCommand.self, SyncCommand.self, AuditCommand.self, BenchJWTCommand.self,
+            HistoryCommand.self, DoctorCommand.self, ConfigCommand.self, SyncCommand.self, AuditCommand.self, BenchJWTCommand.self,
         ],
         defaultSubcommand: ConsoleCommand.self
     )

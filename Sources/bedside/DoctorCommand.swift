@@ -23,6 +23,11 @@ struct DoctorCommand: AsyncParsableCommand {
             applies the schema, as `serve` would). Secrets are never printed; `bedside config` \
             shows every effective setting and where it came from.
 
+            With --gateway URL (and a token: --token-file F, --token or BEDSIDE_TOKEN; \
+            --cacert F for a private CA), checks that gateway instead: reachability, TLS, \
+            the server's Bedside version, inference, the token's expiry (read from the token) \
+            and whether the gateway accepts it (a revoked token is refused there).
+
             Exit status: 0 when everything configured works, 1 otherwise.
             """
     )
@@ -32,10 +37,38 @@ struct DoctorCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Seconds each network check may take.", valueName: "seconds"))
     var timeout: Double = 10
 
+    @OptionGroup var remote: RemoteGatewayOptions
+
     @Flag(help: "Print the checks as JSON: {\"ok\": bool, \"checks\": [{\"component\", \"status\", \"message\"}]}.")
     var json = false
 
     func run() async throws {
+        let checks: [DoctorCheck]
+        if let url = remote.url {
+            checks = try await gatewayChecks(url)
+        } else {
+            checks = try await localChecks()
+        }
+        try report(checks)
+    }
+
+    /// `--gateway URL`: the remote gateway and this token, not the local components.
+    func gatewayChecks(_ url: String) async throws -> [DoctorCheck] {
+        let token: (value: String, source: String)?
+        if let t = remote.token {
+            token = (t, "--token")
+        } else if let file = remote.tokenFile {
+            token = (try await reportingErrors { try RemoteGatewayOptions.readTokenFile(file) }, "--token-file \(file)")
+        } else if let t = ProcessInfo.processInfo.environment["BEDSIDE_TOKEN"], !t.isEmpty {
+            token = (t, "BEDSIDE_TOKEN")
+        } else {
+            token = nil
+        }
+        let cacert = try await reportingErrors { try remote.resolvedCACertificate() }
+        return await GatewayDoctor(url: url, token: token, caCertificatePath: cacert, timeout: timeout).run()
+    }
+
+    func localChecks() async throws -> [DoctorCheck] {
         let checks: [DoctorCheck]
         // The shared store is read apart from the inference settings, so it is checked (and
         // shown, redacted) even when another setting is wrong.
@@ -56,6 +89,10 @@ struct DoctorCommand: AsyncParsableCommand {
             let config = DoctorCheck(component: "config", status: .failed, message: error.message)
             checks = store.message == config.message ? [config] : [config, store]
         }
+        return checks
+    }
+
+    func report(_ checks: [DoctorCheck]) throws {
         let ok = checks.allSatisfy(\.ok)
         if json {
             let obj: JSONValue = .object([

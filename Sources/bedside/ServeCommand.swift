@@ -11,12 +11,12 @@ struct ServeCommand: AsyncParsableCommand {
         commandName: "serve",
         abstract: "Run the HTTP gateway alone (JWT auth, rate limits, cache, audit, metrics).",
         discussion: """
-            Logs one JSON line per request on stdout. SIGTERM or SIGINT drains requests in
-            flight, then closes the database. Mint tokens with `bedside token create`.
-            With --inference URL, questions are routed to another Bedside gateway (with a
-            circuit breaker), or with --inference grpc://HOST:PORT to a RAG service speaking
-            rag.RAGService (Protos/rag.proto); otherwise inference runs in this process.
-            With --store postgres://… several gateways share one audit trail, history, cache,
+            Logs one JSON line per request on stdout. SIGTERM or SIGINT drains requests in \
+            flight, then closes the database. Mint tokens with `bedside token create`. \
+            With --inference URL, questions are routed to another Bedside gateway (with a \
+            circuit breaker), or with --inference grpc://HOST:PORT to a RAG service speaking \
+            rag.RAGService (Protos/rag.proto); otherwise inference runs in this process. \
+            With --store postgres://… several gateways share one audit trail, history, cache, \
             token revocations and rate limits (docs/deployment.md). API: docs/api.md.
             """
     )

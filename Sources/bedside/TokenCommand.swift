@@ -17,8 +17,8 @@ struct TokenCommand: AsyncParsableCommand {
             commandName: "create",
             abstract: "Mint an HS256 token for a local user and print it.",
             discussion: """
-                The signing secret is created on first use beside the database (file mode 0600).
-                The token is printed once and not stored; its id, subject, roles and lifetime are
+                The signing secret is created on first use beside the database (file mode 0600). \
+                The token is printed once and not stored; its id, subject, roles and lifetime are \
                 recorded so that `bedside token list` and `revoke` can name it.
                 """
         )

@@ -85,7 +85,7 @@ struct QueryTests {
             let wrong2 = try await client.execute(uri: "/healthz", method: .post)
             #expect(wrong2.status == .methodNotAllowed)
             #expect(try await client.execute(uri: "/healthz", method: .head).status == .ok)
-            #expect(try await client.execute(uri: "/healthz", method: .get).text == #"{"status":"ok"}"#)
+            #expect(try await client.execute(uri: "/healthz", method: .get).text == #"{"status":"ok","version":"\#(BedsideVersion.current)"}"#)
             let id = try #require(missing.headers[.xRequestID])
             #expect(id.count == 16)
             let echoed = try await client.execute(uri: "/healthz", method: .get, headers: [.xRequestID: "abc-123"])

@@ -105,7 +105,7 @@ struct TLSTests {
             let trusting = try Self.client(trusting: pki.caPath)
             try await Self.using(trusting) { trusting in
                 let (health, text) = try await Self.get(trusting, base + "/healthz")
-                #expect(health == 200 && text == #"{"status":"ok"}"#)
+                #expect(health == 200 && text == #"{"status":"ok","version":"\#(BedsideVersion.current)"}"#)
                 let (query, answer) = try await Self.get(trusting, base + "/v1/query", token: server.token, body: Loopback.query())
                 #expect(query == 200, "\(answer)")
                 #expect(answer.contains("antibiotics"))

@@ -101,19 +101,32 @@ public struct ConfigLayers: Sendable {
     }
 
     /// `fileText` as the file layer; syntax errors name `filePath` and the line.
+    /// Every syntax error is reported, one line each.
     public init(fileText: String, filePath: String = "config.toml", environment: [String: String] = [:], flags: [String: String] = [:]) throws {
-        self.init(environment: environment, flags: flags)
-        do { document = try TOMLSubset.parse(fileText) } catch let e as TOMLSubset.SyntaxError {
-            throw BedsideError(.config, "\(filePath):\(e.line): \(SecretRedaction.redact(e.message))")
+        let (document, errors) = TOMLSubset.parseAll(fileText)
+        guard errors.isEmpty else {
+            throw BedsideError(.config, errors.map { Self.syntaxProblem($0, filePath: filePath).message }.joined(separator: "\n"))
         }
+        self.init(document: document, filePath: filePath, environment: environment, flags: flags)
+    }
+
+    init(document: TOMLSubset.Document, filePath: String?, environment: [String: String], flags: [String: String]) {
+        self.init(environment: environment, flags: flags)
+        self.document = document
         self.filePath = filePath
     }
 
+    /// A syntax error as a problem line; the message may quote a password cut in two, so it is redacted.
+    static func syntaxProblem(_ e: TOMLSubset.SyntaxError, filePath: String) -> (line: Int, message: String) {
+        (e.line, "\(filePath):\(e.line): \(SecretRedaction.redact(e.message))")
+    }
+
     /// Reads `explicitPath` (which must exist), else `$BEDSIDE_CONFIG`, else `defaultPath`
-    /// (where a missing file is not an error).
+    /// (where a missing file is not an error). With `known`, every problem in the file
+    /// (syntax errors, unknown keys, values of the wrong kind) is reported at once, by line.
     public static func load(
         explicitPath: String? = nil, defaultPath: String, environment: [String: String],
-        flags: [String: String] = [:]
+        flags: [String: String] = [:], known: [ConfigKey]? = nil
     ) throws -> ConfigLayers {
         let named = explicitPath ?? environment["BEDSIDE_CONFIG"].flatMap { $0.isEmpty ? nil : $0 }
         let path = named.map { ($0 as NSString).expandingTildeInPath } ?? defaultPath
@@ -124,14 +137,49 @@ public struct ConfigLayers: Sendable {
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
             throw BedsideError(.config, "Cannot read the config file \(path) (not readable UTF-8 text).")
         }
-        return try ConfigLayers(fileText: text, filePath: path, environment: environment, flags: flags)
+        guard let known else { return try ConfigLayers(fileText: text, filePath: path, environment: environment, flags: flags) }
+        let (document, errors) = TOMLSubset.parseAll(text)
+        let layers = ConfigLayers(document: document, filePath: path, environment: environment, flags: flags)
+        let problems = errors.map { syntaxProblem($0, filePath: path) } + layers.problems(known: known)
+        guard problems.isEmpty else {
+            throw BedsideError(.config, problems.sorted { $0.line < $1.line }.map(\.message).joined(separator: "\n"))
+        }
+        return layers
     }
 
     // MARK: Schema checks
 
     /// Every section and key in the file that no setting reads, each with its line (a typo
     /// must not be ignored). Empty when the file only holds known keys.
-    public func unknownKeys(known: [ConfigKey]) -> [String] {
+    public func unknownKeys(known: [ConfigKey]) -> [String] { unknownKeyProblems(known: known).map(\.message) }
+
+    /// Unknown keys and file values of the wrong kind, each with its line, in line order.
+    func problems(known: [ConfigKey]) -> [(line: Int, message: String)] {
+        (unknownKeyProblems(known: known) + invalidFileValues(known: known)).sorted { $0.line < $1.line }
+    }
+
+    /// Each known key whose effective value is the file's and does not fit its kind (a value
+    /// a variable or flag overrides is not in effect, so not reported). Messages are the typed
+    /// reads' own, which hide secrets and URL passwords.
+    func invalidFileValues(known: [ConfigKey]) -> [(line: Int, message: String)] {
+        known.compactMap { key -> (line: Int, message: String)? in
+            guard case .toml(_, let line)? = raw(key) else { return nil }
+            do {
+                switch key.kind {
+                case .string, .url, .postgresURL, .identifier, .choice: _ = try string(key)
+                case .integer: _ = try int(key)
+                case .number: _ = try double(key)
+                case .duration: _ = try duration(key)
+                case .bool: _ = try bool(key)
+                }
+                return nil
+            } catch {
+                return (line, (error as? BedsideError)?.message ?? "\(error)")
+            }
+        }
+    }
+
+    func unknownKeyProblems(known: [ConfigKey]) -> [(line: Int, message: String)] {
         let file = filePath ?? "config.toml"
         var bySection: [String: Set<String>] = [:]
         for k in known { bySection[k.section, default: []].insert(k.name) }
@@ -150,13 +198,13 @@ public struct ConfigLayers: Sendable {
                     (entry.line, "\(file):\(entry.line): unknown key `\(key)` \(where_) (known: \(allowed.sorted().joined(separator: ", ")))"))
             }
         }
-        return problems.sorted { $0.0 < $1.0 }.map(\.1)
+        return problems.sorted { $0.0 < $1.0 }
     }
 
-    /// Throws one error listing every unknown section and key.
+    /// Throws one error listing every unknown section and key and every file value of the wrong kind.
     public func check(known: [ConfigKey]) throws {
-        let problems = unknownKeys(known: known)
-        guard problems.isEmpty else { throw BedsideError(.config, problems.joined(separator: "\n")) }
+        let problems = problems(known: known)
+        guard problems.isEmpty else { throw BedsideError(.config, problems.map(\.message).joined(separator: "\n")) }
     }
 
     /// Whether the file has a `[section]` header or keys in it.

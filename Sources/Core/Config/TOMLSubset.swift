@@ -36,45 +36,77 @@ public enum TOMLSubset {
         public var description: String { "line \(line): \(message)" }
     }
 
+    /// The document, or the first error.
     public static func parse(_ text: String) throws -> Document {
+        let (doc, errors) = parseAll(text)
+        if let first = errors.first { throw first }
+        return doc
+    }
+
+    /// The document from the lines that parse, and every line's error: a file with two
+    /// mistakes reports both, instead of one per edit-and-retry round.
+    public static func parseAll(_ text: String) -> (Document, [SyntaxError]) {
         var doc: Document = ["": [:]]
         var section = ""
         var lineNo = 0
+        var errors: [SyntaxError] = []
+        var skipping = false
+        var scratch: Document = [:]
         // "\r\n" is one Character in Swift, so split on both forms of line end.
         for raw in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
             lineNo += 1
-            var line = Substring(raw)
-            if line.last == "\r" { line = line.dropLast() }
-            let trimmed = line.trimmingCharacters(in: .whitespaces)
-            if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
-            if trimmed.hasPrefix("[") {
-                guard !trimmed.hasPrefix("[[") else { throw SyntaxError(line: lineNo, message: "arrays of tables are not supported") }
-                guard let close = trimmed.firstIndex(of: "]") else { throw SyntaxError(line: lineNo, message: "missing ] after the section name") }
-                let name = trimmed[trimmed.index(after: trimmed.startIndex)..<close].trimmingCharacters(in: .whitespaces)
-                let rest = trimmed[trimmed.index(after: close)...].trimmingCharacters(in: .whitespaces)
-                guard rest.isEmpty || rest.hasPrefix("#") else { throw SyntaxError(line: lineNo, message: "unexpected text after [\(name)]") }
-                guard isBareKey(name) else { throw SyntaxError(line: lineNo, message: "bad section name [\(name)] (letters, digits, _ and - only)") }
-                guard doc[name] == nil else { throw SyntaxError(line: lineNo, message: "section [\(name)] appears twice") }
-                doc[name] = [:]
-                section = name
-                continue
+            // Keys under a header that did not parse belong to no known section: they are
+            // checked for syntax but not kept, so they are not reported again as misplaced.
+            let isHeader = raw.trimmingCharacters(in: .whitespaces).hasPrefix("[")
+            if isHeader { skipping = false }
+            do {
+                if skipping {
+                    try parseLine(raw, number: lineNo, section: &section, into: &scratch)
+                } else {
+                    try parseLine(raw, number: lineNo, section: &section, into: &doc)
+                }
+            } catch let e as SyntaxError {
+                errors.append(e)
+                if isHeader { skipping = true }
+            } catch {
+                errors.append(SyntaxError(line: lineNo, message: "\(error)"))
             }
-            guard let eq = trimmed.firstIndex(of: "=") else {
-                throw SyntaxError(line: lineNo, message: "expected `key = value` or `[section]`")
-            }
-            let key = trimmed[..<eq].trimmingCharacters(in: .whitespaces)
-            guard !key.isEmpty else { throw SyntaxError(line: lineNo, message: "missing key before =") }
-            guard isBareKey(key) else {
-                throw SyntaxError(line: lineNo, message: "bad key `\(key)` (letters, digits, _ and - only; quoted and dotted keys are not supported)")
-            }
-            let valueText = trimmed[trimmed.index(after: eq)...].trimmingCharacters(in: .whitespaces)
-            let value = try parseValue(Substring(valueText), line: lineNo)
-            guard doc[section]?[key] == nil else {
-                throw SyntaxError(line: lineNo, message: "key `\(key)` is set twice" + (section.isEmpty ? "" : " in [\(section)]"))
-            }
-            doc[section, default: [:]][key] = Entry(value: value, line: lineNo)
         }
-        return doc
+        return (doc, errors)
+    }
+
+    /// One line: a comment, a `[section]` header (which becomes the current section) or a key.
+    static func parseLine(_ raw: Substring, number lineNo: Int, section: inout String, into doc: inout Document) throws {
+        var line = Substring(raw)
+        if line.last == "\r" { line = line.dropLast() }
+        let trimmed = line.trimmingCharacters(in: .whitespaces)
+        if trimmed.isEmpty || trimmed.hasPrefix("#") { return }
+        if trimmed.hasPrefix("[") {
+            guard !trimmed.hasPrefix("[[") else { throw SyntaxError(line: lineNo, message: "arrays of tables are not supported") }
+            guard let close = trimmed.firstIndex(of: "]") else { throw SyntaxError(line: lineNo, message: "missing ] after the section name") }
+            let name = trimmed[trimmed.index(after: trimmed.startIndex)..<close].trimmingCharacters(in: .whitespaces)
+            let rest = trimmed[trimmed.index(after: close)...].trimmingCharacters(in: .whitespaces)
+            guard rest.isEmpty || rest.hasPrefix("#") else { throw SyntaxError(line: lineNo, message: "unexpected text after [\(name)]") }
+            guard isBareKey(name) else { throw SyntaxError(line: lineNo, message: "bad section name [\(name)] (letters, digits, _ and - only)") }
+            guard doc[name] == nil else { throw SyntaxError(line: lineNo, message: "section [\(name)] appears twice") }
+            doc[name] = [:]
+            section = name
+            return
+        }
+        guard let eq = trimmed.firstIndex(of: "=") else {
+            throw SyntaxError(line: lineNo, message: "expected `key = value` or `[section]`")
+        }
+        let key = trimmed[..<eq].trimmingCharacters(in: .whitespaces)
+        guard !key.isEmpty else { throw SyntaxError(line: lineNo, message: "missing key before =") }
+        guard isBareKey(key) else {
+            throw SyntaxError(line: lineNo, message: "bad key `\(key)` (letters, digits, _ and - only; quoted and dotted keys are not supported)")
+        }
+        let valueText = trimmed[trimmed.index(after: eq)...].trimmingCharacters(in: .whitespaces)
+        let value = try parseValue(Substring(valueText), line: lineNo)
+        guard doc[section]?[key] == nil else {
+            throw SyntaxError(line: lineNo, message: "key `\(key)` is set twice" + (section.isEmpty ? "" : " in [\(section)]"))
+        }
+        doc[section, default: [:]][key] = Entry(value: value, line: lineNo)
     }
 
     static func isBareKey(_ s: String) -> Bool {

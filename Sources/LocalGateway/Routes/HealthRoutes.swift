@@ -7,7 +7,11 @@ import Hummingbird
 struct HealthRoutes: Sendable {
     let gateway: Gateway
 
-    struct Health: Encodable { var status = "ok" }
+    /// `version` lets a client (`bedside doctor --gateway`) say which server it reached.
+    struct Health: Encodable {
+        var status = "ok"
+        var version = BedsideVersion.current
+    }
 
     func register(on router: Router<GatewayRequestContext>) {
         router.get("healthz") { _, _ in try JSONCoding.response(Health()) }
