@@ -33,18 +33,14 @@ struct ConfigCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             if reference {
-                let defaults = BedsideConfig.defaultValues.merging(GatewayConfiguration.defaultValues) { a, _ in a }
-                    .merging(ReplicaOptions.rows(.standard, layers: ConfigLayers()).compactMap { r in r.value.map { (r.key.dotted, $0) } }) { a, _ in
-                        a
-                    }
-                print(ConfigRedaction.reference(Settings.keys, defaults: defaults))
+                print(ConfigRedaction.reference(Settings.keys, defaults: Settings.defaults))
                 return
             }
             let flags = try components.flags().merging(gateway.flags) { a, _ in a }.merging(listen.flags) { a, _ in a }.merging(replica.flags) {
                 a, _ in a
             }
             let layers = try Settings.layers(flags: flags)
-            let rows = try Self.rows(layers: layers, databasePath: database.path)
+            let rows = [Settings.databaseRow(explicit: database.db)] + (try Self.rows(layers: layers, databasePath: database.path))
             if json {
                 let items: [JSONValue] = rows.map { r in
                     .object([
@@ -67,6 +63,16 @@ struct ConfigCommand: AsyncParsableCommand {
         let inference = try BedsideConfig(layers: layers)
         var gateway = try GatewayConfiguration(layers: layers)
         if gateway.secretPath == nil { gateway.secretPath = GatewayConfiguration.defaultSecretPath(databasePath: databasePath) }
-        return inference.rows(layers: layers) + gateway.rows(layers: layers) + ReplicaOptions.rows(try ReplicaOptions.limits(layers), layers: layers)
+        let rows =
+            inference.rows(layers: layers) + gateway.rows(layers: layers) + ReplicaOptions.rows(try ReplicaOptions.limits(layers), layers: layers)
+            + (try ConsoleSettings.rows(layers: layers))
+        // A key of a component that is not configured (`[llm] model` without `[llm] url`)
+        // has no effective value; it shows the default `--reference` lists, not "-".
+        let defaults = Settings.defaults
+        return rows.map { row in
+            var r = row
+            if r.value == nil, r.origin == .defaultValue, !r.key.secret, let d = defaults[r.key.dotted], !d.isEmpty { r.value = d }
+            return r
+        }
     }
 }

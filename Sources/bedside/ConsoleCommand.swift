@@ -10,10 +10,10 @@ struct ConsoleCommand: AsyncParsableCommand {
         commandName: "console",
         abstract: "Open the terminal console (the default when no subcommand is given).",
         discussion: """
-            Starts the gateway embedded on loopback (or uses --gateway URL with --token or
-            BEDSIDE_TOKEN), ingests the demo corpus when the index is empty, and opens the
-            console. Press ? inside for every key. With --gateway, what the console receives
-            is kept in a replica on this workstation and replayed from it when the gateway
+            Starts the gateway embedded on loopback (or uses --gateway URL with --token or \
+            BEDSIDE_TOKEN), ingests the demo corpus when the index is empty, and opens the \
+            console. Press ? inside for every key. With --gateway, what the console receives \
+            is kept in a replica on this workstation and replayed from it when the gateway \
             cannot be reached (see `bedside sync`).
             """
     )
@@ -32,19 +32,25 @@ struct ConsoleCommand: AsyncParsableCommand {
     @Flag(name: .customLong("screen-reader"), help: "Linear layout without box drawing, with labels.")
     var screenReader = false
 
-    @Option(name: .customLong("export-dir"), help: ArgumentHelp("Where `e` writes Markdown exports.", valueName: "path"))
+    @Option(
+        name: .customLong("export-dir"),
+        help: ArgumentHelp(
+            "Where `e` writes Markdown exports (config [console] export_dir; default $XDG_DATA_HOME/bedside/exports).", valueName: "path"))
     var exportDirectory: String?
 
     func run() async throws {
         try await reportingErrors {
-            let exportDir = exportDirectory ?? FileManager.default.currentDirectoryPath
+            var flags: [String: String] = [:]
+            if let exportDirectory { flags[ConsoleSettings.exportDirKey.dotted] = exportDirectory }
+            let exportDir = try ConsoleSettings.exportDirectory(Settings.layers(flags: flags))
             if let gatewayURL = remote.url {
-                let token = try remote.resolvedToken()
+                let (token, source) = try remote.resolvedTokenAndSource()
                 let replica = try replicaOptions.replica(gatewayURL: gatewayURL, token: token)
                 var options = TUIOptions(
                     gatewayURL: gatewayURL, token: token, noColor: noColor, screenReader: screenReader,
                     exportDirectory: exportDir, replica: replica)
                 options.caCertificatePath = try remote.resolvedCACertificate()
+                options.tokenSource = source
                 try await Self.openConsole(options)
                 return
             }
@@ -56,10 +62,11 @@ struct ConsoleCommand: AsyncParsableCommand {
             let config = try gateway.configuration(databasePath: database.path)
             let embedded = try await EmbeddedGateway.start(configuration: config, database: db, inference: pipeline)
             let status = try? await pipeline.status()
-            let options = TUIOptions(
+            var options = TUIOptions(
                 gatewayURL: embedded.baseURL, token: embedded.token, noColor: noColor, screenReader: screenReader,
                 model: status?.model ?? setup.generator.model,
                 indexName: "\(status?.retriever ?? setup.retriever.name)", exportDirectory: exportDir)
+            options.demoCorpus = await DemoCorpus.share(in: db)
             do {
                 try await Self.openConsole(options)
             } catch {

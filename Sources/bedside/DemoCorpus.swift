@@ -2,6 +2,7 @@ import Core
 import Foundation
 import Inference
 import Store
+import TUI
 
 /// Finds the demo corpus shipped with Bedside and ingests it into an empty index.
 enum DemoCorpus {
@@ -55,5 +56,35 @@ enum DemoCorpus {
             )
         }
         return true
+    }
+}
+
+extension DemoCorpus {
+    /// Largest index checked document by document; a bigger one is checked only for the
+    /// demo corpus's own document ids.
+    static let shareScanLimit = 64
+
+    /// How many of the index's documents are the demo corpus's, told by the disclaimer every
+    /// demo document opens with (`> Demo content written by the Bedside team…`), which the
+    /// loader keeps as `disclaimer` metadata. Nil when the index holds none.
+    static func share(in db: BedsideDatabase) async -> DemoCorpusShare? {
+        guard let list = try? await db.documentList(), !list.isEmpty else { return nil }
+        var candidates = list.map(\.id)
+        if candidates.count > shareScanLimit {
+            let ids = demoDocumentIDs()
+            candidates = candidates.filter(ids.contains)
+        }
+        var demo = 0
+        for id in candidates {
+            guard let document = try? await db.document(id: id), case .string(let note)? = document.metadata["disclaimer"] else { continue }
+            if note.lowercased().contains("demo content") { demo += 1 }
+        }
+        return demo == 0 ? nil : DemoCorpusShare(demoDocuments: demo, totalDocuments: list.count)
+    }
+
+    /// The document ids the demo corpus's files get when ingested (file names without extension).
+    static func demoDocumentIDs() -> Set<String> {
+        guard let path = location(), let names = try? FileManager.default.contentsOfDirectory(atPath: path) else { return [] }
+        return Set(names.map { ($0 as NSString).deletingPathExtension })
     }
 }

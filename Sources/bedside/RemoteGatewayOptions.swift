@@ -2,6 +2,7 @@ import ArgumentParser
 import Core
 import Foundation
 import LocalGateway
+import TUI
 
 /// `--gateway URL` and `--token`: talk to a running gateway instead of an embedded one.
 struct RemoteGatewayOptions: ParsableArguments {
@@ -37,6 +38,14 @@ struct RemoteGatewayOptions: ParsableArguments {
             throw BedsideError(.badRequest, "--gateway needs a token: --token-file, BEDSIDE_TOKEN or --token (mint one with `bedside token create`).")
         }
         return t
+    }
+
+    /// The token and how it was given (named when the gateway rejects it), in the same order.
+    func resolvedTokenAndSource() throws -> (token: String, source: TokenSource) {
+        let token = try resolvedToken()
+        if self.token != nil { return (token, .flag) }
+        if let tokenFile { return (token, .file(tokenFile)) }
+        return (token, .environment)
     }
 
     /// The first line of a token file, trimmed; a missing, empty or huge file is a clear error.

@@ -62,6 +62,10 @@ struct AppState: Hashable, Sendable {
     var lastReadyCheckTick: Int?
     /// Readiness checks in a row that found the gateway or inference down (the probe backs off).
     var offlineProbes = 0
+    /// What the gateway last said about the token, and when it was last asked.
+    var token: TokenCheck = .unchecked
+    var tokenCheckInFlight = false
+    var lastTokenCheckTick: Int?
     var ticks = 0
 
     var message: StatusMessage?

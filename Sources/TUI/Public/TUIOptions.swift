@@ -21,6 +21,10 @@ public struct TUIOptions: Sendable {
     public var replica: (any AnswerReplica)?
     /// `--cacert`: PEM file of the CA(s) to trust for an `https://` gateway.
     public var caCertificatePath: String?
+    /// How the token was given, named when the gateway rejects it.
+    public var tokenSource: TokenSource = .embedded
+    /// Set when the embedded gateway's index holds the demo corpus (DEMO in the status bar).
+    public var demoCorpus: DemoCorpusShare?
 
     public init(
         gatewayURL: String, token: String, noColor: Bool = false, screenReader: Bool = false,
@@ -47,7 +51,7 @@ public struct TUIOptions: Sendable {
 
     var statusInfo: StatusInfo {
         StatusInfo(
-            gateway: GatewayClient.displayAddress(baseURL: gatewayURL), model: model.isEmpty ? "?" : model,
-            indexName: indexName, indexVersion: nil, screenReader: screenReader)
+            gateway: GatewayClient.displayAddress(baseURL: gatewayURL), model: model,
+            indexName: indexName, indexVersion: nil, screenReader: screenReader, tokenSource: tokenSource, demoCorpus: demoCorpus)
     }
 }

@@ -227,7 +227,11 @@ final class TUIRuntime {
                     if let status = try await gateway.client.ready() {
                         event = .online(status)
                     } else {
-                        event = .offline(BedsideError(.inferenceUnavailable, "Inference is unavailable; cached answers are still served."))
+                        event = .offline(
+                            BedsideError(
+                                .inferenceUnavailable,
+                                "The gateway at \(gateway.client.displayAddress) answers, but its inference (the model and index behind it) is not ready; cached answers still replay."
+                            ))
                     }
                 } catch {
                     let e = ReplicatingGateway.bedsideError(error)
@@ -236,6 +240,18 @@ final class TUIRuntime {
                 }
                 await self?.setGatewayDown(unreachable)
                 return [event]
+            }
+        case .checkToken:
+            // One history entry: authenticated, cheap, and not written to the audit trail.
+            background { gateway in
+                do {
+                    _ = try await gateway.client.history(query: nil, limit: 1)
+                    return [.tokenChecked(nil)]
+                } catch is CancellationError {
+                    return [.tokenChecked(BedsideError(.timeout, "cancelled"))]
+                } catch {
+                    return [.tokenChecked(ReplicatingGateway.bedsideError(error))]
+                }
             }
         case .export(let answer):
             let directory = exportDirectory

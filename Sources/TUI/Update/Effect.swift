@@ -15,6 +15,8 @@ enum Effect: Hashable, Sendable {
     case loadSource(chunkID: Int64)
     /// GET /readyz.
     case checkReady
+    /// GET /v1/history?limit=1: does the gateway still accept the token?
+    case checkToken
     /// Writes the answer and its citations as Markdown into the export directory.
     case export(Answer)
     case quit

@@ -29,6 +29,10 @@ enum Event: Hashable, Sendable {
     /// `/readyz` answered 503, or the gateway could not be reached.
     case offline(BedsideError)
 
+    /// The token check (`GET /v1/history?limit=1`) came back: nil when the token was
+    /// accepted, else the error (401 `unauthorized` means rejected; others leave it unknown).
+    case tokenChecked(BedsideError?)
+
     case exported(path: String)
     case exportFailed(String)
 

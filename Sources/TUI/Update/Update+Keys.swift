@@ -88,6 +88,14 @@ extension Update {
             return [.query(QueryRequest(question: question), noCache: noCache)]
         }
 
+        /// `i`, `:`, Enter: a fresh, empty question line (a new question is what comes next);
+        /// ↑ there recalls the last question for editing. Tab into the line keeps its text.
+        static func openQuestionLine(_ s: inout AppState) {
+            s.focus = .question
+            s.question = LineEditor()
+            s.recall.stopBrowsing()
+        }
+
         static func next(_ pane: Pane, by step: Int) -> Pane {
             let all = Pane.allCases
             let i = all.firstIndex(of: pane) ?? 0
@@ -103,13 +111,13 @@ extension Update {
             case .tab: s.focus = next(s.focus, by: 1)
             case .backTab: s.focus = next(s.focus, by: -1)
             case .character("i"), .character(":"):
-                s.focus = .question
+                openQuestionLine(&s)
             case .enter:
                 if inCitations {
                     let list = s.phase.citations
                     if list.indices.contains(s.citationSelection) { return openCitation(list[s.citationSelection], from: list, &s) }
                 } else {
-                    s.focus = .question
+                    openQuestionLine(&s)
                 }
             case .character("j"), .down:
                 if inCitations { moveCitation(by: 1, &s) } else { scrollAnswer(by: 1, &s) }

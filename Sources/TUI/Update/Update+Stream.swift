@@ -39,8 +39,10 @@ extension Update {
             if s.answerFollow { s.answerScroll = 0 }
             s.answerFollow = false
             s.citationSelection = 0
+            s.token = .accepted
             if answer.stale {
-                s.connectivity = .offline(reason: "Inference is unavailable; answers come from the cache.")
+                s.connectivity = .offline(
+                    reason: "The gateway at \(s.info.gateway) answers, but its inference does not; answers come from its cache.")
             } else if !answer.cached {
                 s.connectivity = .online
             }
@@ -50,6 +52,7 @@ extension Update {
 
         private static func failed(_ error: BedsideError, _ st: StreamingAnswer, _ s: inout AppState) -> [Effect] {
             s.answerFollow = false
+            if error.code == .unauthorized { TokenProbe.rejected(error, &s) }
             if (error.code == .inferenceUnavailable || error.code == .gatewayUnreachable) && st.text.isEmpty {
                 // 503 with no cached answer, or no gateway and nothing in the replica:
                 // offline, offer the nearest past questions.

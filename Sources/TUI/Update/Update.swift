@@ -11,9 +11,14 @@ func update(_ state: AppState, _ event: Event) -> (AppState, [Effect]) {
 enum Update {
     /// Ticks per second (the runtime's clock).
     static let ticksPerSecond = 4
-    /// How often `/readyz` is polled: often while offline, to notice recovery.
-    static let readyIntervalOnline = 30 * ticksPerSecond
+    /// How often `/readyz` is polled while online: every second, so a gateway that goes away
+    /// shows as OFFLINE within about a second with no question asked (a refused connection
+    /// fails at once; a hung one after `GatewayClient.Timeouts.ready`).
+    static let readyIntervalOnline = 1 * ticksPerSecond
     static let readyIntervalOffline = 1 * ticksPerSecond
+    /// How often the token is checked while the gateway is reachable: each check spends one
+    /// request of the subject's rate limit (a 401 spends none), so less often than `/readyz`.
+    static let tokenCheckInterval = 5 * ticksPerSecond
 
     /// While offline the probe backs off from one tick to `readyIntervalOffline`, so a
     /// gateway that comes back is seen within about a second, without hammering one that does not.
@@ -80,14 +85,23 @@ enum Update {
             s.offlineProbes = 0
             if !status.model.isEmpty { s.info.model = status.model }
             s.info.indexVersion = status.indexVersion
-            return []
+            return TokenProbe.due(&s)
         case .offline(let error):
             s.connectivity = .offline(reason: error.message)
             s.readyCheckInFlight = false
             s.offlineProbes += 1
+            // With the gateway gone nothing is known about the token; with only its inference
+            // down the gateway still checks tokens.
+            if error.code == .gatewayUnreachable {
+                s.token = .unchecked
+                return []
+            }
+            return TokenProbe.due(&s)
+        case .tokenChecked(let error):
+            TokenProbe.checked(error, &s)
             return []
         case .exported(let path):
-            // File name first: a long export directory must not push it off a narrow status line.
+            // File name first, then the folder it went to (the message wraps when long).
             let slash = path.lastIndex(of: "/")
             let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
             let directory = slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."

@@ -5,7 +5,7 @@ import Core
 /// relies on colour alone.
 enum AnswerContent {
     static let marker = CellStyle([.bold], .marker)
-    static let unsupportedSentence = CellStyle([.underline], .warning)
+    static let unsupportedSentence = HighlightStyles.unsupported
     static let unsupportedLabel = CellStyle([.bold], .warning)
     static let flag = CellStyle([.bold], .warning)
     static let muted = CellStyle([.dim], .muted)
@@ -19,6 +19,16 @@ enum AnswerContent {
         var t = StyledText()
         switch state.phase {
         case .empty:
+            if case .rejected(let reason) = state.token {
+                t.append("TOKEN REJECTED: " + Update.TokenProbe.message(state.info, reason: reason), CellStyle([.bold], .error))
+                t.newline()
+                t.newline()
+            }
+            if let demo = state.info.demoCorpus {
+                t.append("DEMO: " + demo.notice, flag)
+                t.newline()
+                t.newline()
+            }
             t.append("Ask a question about the indexed sources and press Enter.", muted)
             t.newline()
             t.newline()
@@ -47,13 +57,16 @@ enum AnswerContent {
             t.append("Error: \(f.error.message)", CellStyle([.bold], .error))
             if let retry = f.error.retryAfter { t.append(" Try again in \(retry) s.", CellStyle([.bold], .error)) }
             if f.error.code == .unauthorized {
+                // Asking again with the same token cannot help: say what can.
                 t.newline()
-                t.append("Check the token (--token or BEDSIDE_TOKEN).", muted)
+                t.append(
+                    "The token from \(state.info.tokenSource.label) was rejected. \(state.info.tokenSource.remedy)", CellStyle([.bold], .error))
+            } else {
+                t.newline()
+                t.append("Press r to ask again.", muted)
             }
-            t.newline()
-            t.append("Press r to ask again.", muted)
         case .offline(let o):
-            t.append("OFFLINE: inference is unavailable and no cached answer matches this question.", CellStyle([.bold], .offline))
+            t.append(offlineHeadline(o.error, gateway: state.info.gateway), CellStyle([.bold], .offline))
             if !o.error.message.isEmpty {
                 t.newline()
                 t.append(o.error.message, muted)
@@ -82,7 +95,12 @@ enum AnswerContent {
 
     private static func appendAnswer(_ a: Answer, origin: AnswerOrigin, to t: inout StyledText) {
         var flags: [String] = []
-        if a.stale { flags.append("STALE: inference is unavailable; this is a cached answer and may be out of date") }
+        if a.stale {
+            flags.append(
+                origin == .replica
+                    ? "STALE: kept on this workstation while the gateway cannot be reached; it may be out of date"
+                    : "STALE: the gateway's inference did not answer; this is its cached answer and may be out of date")
+        }
         if origin == .history { flags.append("FROM HISTORY") } else if a.cached && !a.stale { flags.append("CACHED") }
         if a.incomplete { flags.append("INCOMPLETE: the answer was cut short") }
         for f in flags {
@@ -130,6 +148,15 @@ enum AnswerContent {
         }
     }
 
+    /// What is unreachable, in plain words, and that answers given before still replay.
+    static func offlineHeadline(_ error: BedsideError, gateway: String) -> String {
+        let what =
+            error.code == .gatewayUnreachable
+            ? "the gateway at \(gateway) cannot be reached"
+            : "the gateway at \(gateway) answers, but its inference (the model and index behind it) does not"
+        return "OFFLINE: \(what), and no answer to this question was kept. Questions answered before still replay from the cache."
+    }
+
     /// Appends text with its `[n]` markers in the marker style.
     static func appendMarked(_ text: String, _ style: CellStyle, to t: inout StyledText) {
         let chars = Array(text)
@@ -148,8 +175,12 @@ enum AnswerContent {
     }
 
     private static func applySearch(_ state: AppState, to t: inout StyledText) {
-        for r in searchMatches(state, in: t) {
-            t.addAttributes([.bold, .underline], role: .searchMatch, in: r)
+        let matches = searchMatches(state, in: t)
+        let current = matches.isEmpty ? -1 : min(state.search?.current ?? 0, matches.count - 1)
+        for (k, r) in matches.enumerated() {
+            for i in r.clamped(to: 0..<t.styles.count) {
+                t.styles[i] = k == current ? HighlightStyles.currentMatch(over: t.styles[i]) : HighlightStyles.match(over: t.styles[i])
+            }
         }
     }
 }

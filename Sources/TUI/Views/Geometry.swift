@@ -33,12 +33,33 @@ enum Geometry {
 
     static func compactQuestion(_ size: TerminalSize) -> Bool { size.height < framedQuestionMinHeight }
 
+    /// Most rows a status message takes: a long one (an export's full path, a rejected
+    /// token's remedy) wraps instead of being cut at the screen's edge.
+    static let maxMessageRows = 3
+
+    /// The rows above the key bar for the status message, nil when there is none.
+    static func messageRect(_ state: AppState) -> Rect? {
+        guard state.message != nil else { return nil }
+        let w = state.size.width
+        let rows = max(1, min(maxMessageRows, messageLines(state, width: w).count, state.size.height / 4))
+        return Rect(x: 0, y: state.size.height - 1 - rows, width: w, height: rows)
+    }
+
+    /// The status message ("Error: " first for an error) wrapped to the screen, one column in.
+    static func messageLines(_ state: AppState, width: Int) -> [String] {
+        guard let message = state.message else { return [] }
+        var t = StyledText()
+        t.append((message.isError ? "Error: " : "") + message.text)
+        let inset = state.info.screenReader ? 0 : 1
+        return t.wrapped(width: max(8, width - inset - 1)).map { String(t.characters[$0]) }
+    }
+
     static func main(_ state: AppState) -> MainLayout {
         let w = state.size.width
         let h = state.size.height
         let keyBar = Rect(x: 0, y: h - 1, width: w, height: 1)
-        let message = state.message == nil ? nil : Rect(x: 0, y: h - 2, width: w, height: 1)
-        let bottom = h - 1 - (message == nil ? 0 : 1)
+        let message = messageRect(state)
+        let bottom = h - 1 - (message?.height ?? 0)
         let status = Rect(x: 0, y: 0, width: w, height: 1)
         let citationCount = max(1, state.phase.citations.count + (state.phase.showsNearestSources ? 1 : 0))
 
@@ -80,8 +101,8 @@ enum Geometry {
         let w = state.size.width
         let h = state.size.height
         let keyBar = Rect(x: 0, y: h - 1, width: w, height: 1)
-        let message = state.message == nil ? nil : Rect(x: 0, y: h - 2, width: w, height: 1)
-        let bottom = h - 1 - (message == nil ? 0 : 1)
+        let message = messageRect(state)
+        let bottom = h - 1 - (message?.height ?? 0)
         let status = Rect(x: 0, y: 0, width: w, height: 1)
         let frame = Rect(x: 0, y: 1, width: w, height: bottom - 1)
         if state.info.screenReader {

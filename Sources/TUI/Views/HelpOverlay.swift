@@ -1,7 +1,7 @@
 /// The `?` help box, listing every key. Descriptions wrap to the box, so nothing is cut
 /// off on a narrow terminal; the box scrolls when it is taller than the screen.
 enum HelpOverlay {
-    static let title = "Help: keys (Esc closes)"
+    static let title = "Help: keys and highlights (Esc closes)"
 
     static func frame(_ size: TerminalSize) -> Rect {
         let full = Rect(x: 0, y: 0, width: size.width, height: size.height)
@@ -22,19 +22,19 @@ enum HelpOverlay {
     }
 
     /// (key, description, isHeading) rows, descriptions wrapped to the box.
-    static func rows(contentWidth: Int) -> [(key: String, text: String, heading: Bool)] {
+    static func rows(contentWidth: Int) -> [(key: String, text: String, heading: Bool, sampleStyle: CellStyle?)] {
         let keyWidth = keyWidth(contentWidth: contentWidth)
         let textWidth = max(8, contentWidth - keyWidth)
-        var out: [(String, String, Bool)] = []
-        for (key, description) in KeyBindings.lines {
+        var out: [(String, String, Bool, CellStyle?)] = []
+        for (key, description, sample) in KeyBindings.styledLines {
             if description.isEmpty {
-                out.append((key, "", !key.isEmpty))
+                out.append((key, "", !key.isEmpty, nil))
                 continue
             }
             var t = StyledText()
             t.append(description)
             let parts = t.wrapped(width: textWidth).map { String(t.characters[$0]) }
-            for (i, part) in parts.enumerated() { out.append((i == 0 ? key : "", part, false)) }
+            for (i, part) in parts.enumerated() { out.append((i == 0 ? key : "", part, false, i == 0 ? sample : nil)) }
         }
         return out
     }
@@ -61,7 +61,7 @@ enum HelpOverlay {
             if line.heading {
                 buffer.write(line.key, x: content.x, y: y, style: CellStyle([.bold, .underline], .title), maxWidth: content.width)
             } else {
-                buffer.write(line.key, x: content.x + 1, y: y, style: CellStyle([.bold], .keyHint), maxWidth: keyWidth - 1)
+                buffer.write(line.key, x: content.x + 1, y: y, style: line.sampleStyle ?? CellStyle([.bold], .keyHint), maxWidth: keyWidth - 1)
                 buffer.write(line.text, x: content.x + keyWidth, y: y, maxWidth: content.width - keyWidth)
             }
         }

@@ -12,6 +12,13 @@ enum KeyBarView {
         }
         switch state.screen {
         case .source:
+            // n/N follow the search while one is active, as the source keys do.
+            if searching(state, .source) {
+                return [
+                    ("n/N", "next/prev match"), ("Esc", "end search"), ("j/k", "scroll"), ("/", "new search"),
+                    ("]/[", "next/prev passage"), ("1-9", "citation"), ("?", "help"), ("q", "quit"),
+                ]
+            }
             let stepping = state.source.map { !$0.supporting.isEmpty } == true ? "next/prev sentence" : "next/prev passage"
             return [
                 ("Esc", "back"), ("j/k", "scroll"), ("n/N", stepping), ("1-9", "citation"),
@@ -29,6 +36,11 @@ enum KeyBarView {
                     ("Enter", "ask"), ("Esc", "navigate"), ("↑/↓", "past questions"), ("Tab", "pane"),
                     ("Ctrl-R", "history"), ("Ctrl-C", "quit"),
                 ]
+            case .answer where searching(state, .answer):
+                return [
+                    ("n/N", "next/prev match"), ("Esc", "end search"), ("j/k", "scroll"), ("/", "new search"),
+                    ("i", "ask"), ("1-9", "source"), ("?", "help"), ("q", "quit"),
+                ]
             case .answer:
                 return [
                     ("i", "ask"), ("j/k", "scroll"), ("1-9", "source"), ("Tab", "pane"), ("/", "search"),
@@ -41,6 +53,12 @@ enum KeyBarView {
                 ]
             }
         }
+    }
+
+    /// A search term is set on `target` (typing it is over): `n`/`N` step through its matches.
+    static func searching(_ state: AppState, _ target: SearchState.Target) -> Bool {
+        guard let search = state.search else { return false }
+        return search.target == target && !search.editing && !search.term.isEmpty
     }
 
     static func draw(_ state: AppState, in rect: Rect, into buffer: inout ScreenBuffer) {

@@ -38,7 +38,7 @@ enum KeyBindings {
         Section(
             title: "Answer and Citations panes",
             keys: [
-                ("i  :  Enter", "type a question (Enter on a citation opens it)"),
+                ("i  :  Enter", "type a new question on an empty line; ↑ recalls the last (Enter on a citation opens it)"),
                 ("j k  ↓ ↑", "scroll the answer / move in the citations"),
                 ("PgDn  PgUp  Space", "page down / up"),
                 ("Ctrl-F  Ctrl-B", "page down / up"),
@@ -69,14 +69,21 @@ enum KeyBindings {
             ]),
     ]
 
-    /// The help text as lines of (key column, description).
-    static var lines: [(String, String)] {
-        var out: [(String, String)] = []
+    /// The help text as lines of (key column, description), then the legend of highlights
+    /// (its samples carry their own style).
+    static var lines: [(String, String)] { styledLines.map { ($0.key, $0.text) } }
+
+    /// Every help line; `sampleStyle` is set on legend rows, whose key column is a sample.
+    static var styledLines: [(key: String, text: String, sampleStyle: CellStyle?)] {
+        var out: [(String, String, CellStyle?)] = []
         for (i, section) in sections.enumerated() {
-            if i > 0 { out.append(("", "")) }
-            out.append((section.title, ""))
-            out.append(contentsOf: section.keys)
+            if i > 0 { out.append(("", "", nil)) }
+            out.append((section.title, "", nil))
+            out.append(contentsOf: section.keys.map { ($0.0, $0.1, nil) })
         }
+        out.append(("", "", nil))
+        out.append((HighlightStyles.legendTitle, "", nil))
+        out.append(contentsOf: HighlightStyles.legend.map { ($0.sample, $0.meaning, $0.style) })
         return out
     }
 }

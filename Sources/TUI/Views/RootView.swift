@@ -45,10 +45,12 @@ enum RootView {
 
     private static func drawMessage(_ state: AppState, in rect: Rect, into buffer: inout ScreenBuffer) {
         guard let message = state.message else { return }
-        let prefix = message.isError ? "Error: " : ""
-        buffer.write(
-            prefix + message.text, x: rect.x + (state.info.screenReader ? 0 : 1), y: rect.y,
-            style: CellStyle([.bold], message.isError ? .error : .normal), maxWidth: rect.width - 1)
+        let inset = state.info.screenReader ? 0 : 1
+        for (row, line) in Geometry.messageLines(state, width: rect.width).prefix(rect.height).enumerated() {
+            buffer.write(
+                line, x: rect.x + inset, y: rect.y + row, style: CellStyle([.bold], message.isError ? .error : .normal),
+                maxWidth: rect.width - inset)
+        }
     }
 
     /// The `/` prompt replaces the key bar while a search term is typed.

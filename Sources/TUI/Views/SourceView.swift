@@ -4,11 +4,12 @@
 /// For screen readers the passage and each supporting sentence sit between labels.
 enum SourceView {
     /// The supporting sentences (or, without spans, the whole cited passage).
-    static let highlightStyle = CellStyle([.reverse], .highlight)
+    static let highlightStyle = HighlightStyles.supporting
     /// The rest of the cited passage around its supporting sentences.
-    static let passageStyle = CellStyle([.bold], .highlight)
-    static let otherPassageStyle = CellStyle([.underline], .normal)
-    static let matchStyle = CellStyle([.bold, .underline], .searchMatch)
+    static let passageStyle = HighlightStyles.passage
+    /// The other passages of this document that the same answer cites.
+    static let otherPassageStyle = HighlightStyles.otherPassage
+    static let matchStyle = HighlightStyles.searchMatch
 
     static func title(_ v: SourceViewState) -> String { "Source: \(v.document.title)" }
 
@@ -53,6 +54,7 @@ enum SourceView {
         let others = v.otherCitedRanges
         let matches = searchMatches(state, v)
         var matchIndex = 0
+        let currentMatch = matches.isEmpty ? -1 : min(state.search?.current ?? 0, matches.count - 1)
         for row in 0..<content.height {
             let lineIndex = top + row
             guard lineIndex < v.lines.count else { break }
@@ -70,8 +72,9 @@ enum SourceView {
                 }
                 while matchIndex < matches.count && matches[matchIndex].upperBound <= i { matchIndex += 1 }
                 if matchIndex < matches.count && matches[matchIndex].contains(i) {
-                    style.attributes.formUnion(matchStyle.attributes)
-                    if style.role == .normal { style.role = .searchMatch }
+                    style =
+                        matchIndex == currentMatch
+                        ? HighlightStyles.currentMatch(over: style) : HighlightStyles.match(over: style)
                 }
                 x += buffer.put(v.text.characters[i], width: w, x: x, y: y, style: style, clipMaxX: content.maxX)
             }

@@ -1,6 +1,6 @@
 /// The top line: what the app is connected to and whether answers are live.
-/// `ONLINE`, `OFFLINE` and `STALE` are plain words so they read without colour and can be
-/// found in a terminal capture.
+/// `ONLINE`, `OFFLINE`, `TOKEN REJECTED`, `DEMO` and `STALE` are plain words so they read
+/// without colour and can be found in a terminal capture.
 enum StatusBarView {
     static func connectivityLabel(_ c: Connectivity) -> String {
         switch c {
@@ -8,6 +8,27 @@ enum StatusBarView {
         case .online: "ONLINE"
         case .offline: "OFFLINE"
         }
+    }
+
+    static let tokenRejectedLabel = "TOKEN REJECTED"
+    static let demoLabel = "DEMO"
+
+    /// The gateway's state as shown: a rejected token wins over ONLINE (nothing can be asked
+    /// with it); an unreachable gateway shows OFFLINE, since the token is then unknown.
+    static func stateLabel(_ state: AppState) -> String {
+        state.token.isRejected ? tokenRejectedLabel : connectivityLabel(state.connectivity)
+    }
+
+    /// `model extractive`, or plain words while it is not known.
+    static func modelLabel(_ state: AppState) -> String {
+        if !state.info.model.isEmpty { return "model \(state.info.model)" }
+        return state.connectivity.isOffline ? "model unknown (offline)" : "model not known yet"
+    }
+
+    /// `index bm25 v3`, or plain words while it is not known.
+    static func indexLabel(_ state: AppState) -> String {
+        if let label = state.info.indexLabel.nonEmpty { return "index \(label)" }
+        return state.connectivity.isOffline ? "index unknown (offline)" : "index not known yet"
     }
 
     /// The badge for the answer on screen: STALE, CACHED, HISTORY or STREAMING.
@@ -25,12 +46,12 @@ enum StatusBarView {
 
     static func draw(_ state: AppState, in rect: Rect, into buffer: inout ScreenBuffer) {
         let info = state.info
-        let connectivity = connectivityLabel(state.connectivity)
+        let connectivity = stateLabel(state)
         let badge = answerBadge(state.phase)
+        let demo = info.demoCorpus == nil ? nil : demoLabel
         if info.screenReader {
             let parts = [
-                "Status: Bedside", "gateway \(info.gateway)", "model \(info.model)", "index \(info.indexLabel)",
-                connectivity, badge,
+                "Status: Bedside", "gateway \(info.gateway)", modelLabel(state), indexLabel(state), demo, connectivity, badge,
             ].compactMap { $0 }
             buffer.write(parts.joined(separator: ", "), x: rect.x, y: rect.y, maxWidth: rect.width)
             return
@@ -39,7 +60,10 @@ enum StatusBarView {
         buffer.fill(rect, style: bar)
         // Right side first: connectivity and the answer badge must stay visible at any width.
         var right: [(String, CellStyle)] = []
-        let connRole: ColorRole = state.connectivity == .online ? .online : (state.connectivity.isOffline ? .offline : .statusBar)
+        if let demo { right.append((demo, CellStyle([.reverse, .bold], .warning))) }
+        let connRole: ColorRole =
+            state.token.isRejected
+            ? .error : state.connectivity == .online ? .online : (state.connectivity.isOffline ? .offline : .statusBar)
         right.append((connectivity, CellStyle([.reverse, .bold], connRole)))
         if let badge {
             right.append((badge, CellStyle([.reverse, .bold], badge == "STALE" ? .stale : .statusBar)))
@@ -51,7 +75,7 @@ enum StatusBarView {
             x += 3
             x += buffer.write(text, x: x, y: rect.y, style: style, maxWidth: rect.maxX - x)
         }
-        let left = [" Bedside", "gateway \(info.gateway)", "model \(info.model)", "index \(info.indexLabel)"]
+        let left = [" Bedside", "gateway \(info.gateway)", modelLabel(state), indexLabel(state)]
         let leftSpace = max(0, rect.width - rightWidth)
         var text = left.joined(separator: " │ ")
         if DisplayWidth.of(text) > leftSpace { text = truncate(text, to: leftSpace) }

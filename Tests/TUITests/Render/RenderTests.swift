@@ -59,7 +59,8 @@ import Testing
         let stale = RootView.render(Fixtures.answered(Fixtures.answer(cached: true, stale: true), width: 120, height: 30))
         #expect(stale.row(0).contains("STALE"))
         #expect(stale.row(0).contains("OFFLINE"))
-        #expect(stale.text.contains("[STALE: inference is unavailable"))
+        // Issue 21: plain words, not "inference is unavailable".
+        #expect(stale.text.contains("[STALE: the gateway's inference did not answer"))
         let cached = RootView.render(Fixtures.answered(Fixtures.answer(cached: true), width: 120, height: 30))
         #expect(cached.row(0).contains("CACHED"))
         let refused = RootView.render(Fixtures.answered(Fixtures.answer(refused: true), width: 120, height: 30))
@@ -180,7 +181,9 @@ import Testing
         #expect(RootView.render(s).text.contains("Looking for similar past questions…"))
         s = update(s, .historyLoaded(Fixtures.history(["Fluids in sepsis shock"]), .suggestions(question: "fluid in sepsis"))).0
         let text = RootView.render(s).text
-        #expect(text.contains("OFFLINE: inference is unavailable"))
+        let answer = AnswerContent.build(s).string
+        #expect(answer.contains("OFFLINE: the gateway at 127.0.0.1:8787 answers, but its inference"))
+        #expect(answer.contains("Questions answered before still replay from the cache."))
         #expect(text.contains("1. Fluids in sepsis shock"))
         #expect(RootView.render(s).row(0).contains("OFFLINE"))
     }

@@ -27,9 +27,10 @@ import Testing
             running = Task { [runtime] in try await runtime.run() }
         }
 
-        /// Waits until the start-up probe has drawn the console online.
+        /// Waits until the start-up probe has drawn the console online with its token checked
+        /// (so neither answer lands in the middle of what a test measures).
         func ready() async {
-            await terminal.frame { [runtime] _ in runtime.state.connectivity == .online }
+            await terminal.frame { [runtime] _ in runtime.state.connectivity == .online && runtime.state.token == .accepted }
         }
 
         /// The next `POST /v1/query` the runtime makes.

@@ -1,0 +1,32 @@
+import Core
+import Foundation
+import Store
+
+/// `[console] export_dir`: where `e` writes Markdown exports. An export holds a patient's
+/// question, so it goes to the user's private data folder (0700 folders, 0600 files), never
+/// the working folder a checkout or a shared directory may be.
+enum ConsoleSettings {
+    static let exportDirKey = ConfigKey(
+        "console", "export_dir", .string, env: ["BEDSIDE_EXPORT_DIR"], flag: "--export-dir",
+        help: "Where the console's `e` writes Markdown exports (0600 files; folders it creates 0700).")
+    static var keys: [ConfigKey] { [exportDirKey] }
+
+    /// `$XDG_DATA_HOME/bedside/exports`, else `~/.local/share/bedside/exports`.
+    static func defaultExportDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        StoreLocation.dataDirectory(environment: environment) + "/exports"
+    }
+
+    /// How the reference table shows the default (the same for every user).
+    static let defaultExportDirectoryLabel = "$XDG_DATA_HOME/bedside/exports"
+
+    /// `--export-dir`, else `BEDSIDE_EXPORT_DIR`, else `[console] export_dir`, else the default; `~` expanded.
+    static func exportDirectory(_ layers: ConfigLayers, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> String {
+        guard let value = try layers.string(exportDirKey), !value.isEmpty else { return defaultExportDirectory(environment: environment) }
+        return (value as NSString).expandingTildeInPath
+    }
+
+    /// The rows of `bedside config`.
+    static func rows(layers: ConfigLayers) throws -> [ConfigRow] {
+        [ConfigRow(key: exportDirKey, value: try exportDirectory(layers), origin: layers.origin(exportDirKey))]
+    }
+}
