@@ -55,7 +55,8 @@ public struct Pipeline: InferenceService {
     public func assess(_ request: QueryRequest) async throws -> Assessment {
         let passages = try await retriever.retrieve(request.question, topK: request.topK, filters: request.filters)
         let evidence = try await EvidenceScorer().weigh(question: request.question, database: database)
-        return Assessment(passages: passages, evidence: evidence, judgement: gate.judge(evidence, passages: passages))
+        let focus = QuestionFocus(question: request.question, evidence: evidence)
+        return Assessment(passages: passages, evidence: evidence, judgement: gate.judge(evidence, focus: focus, passages: passages))
     }
 
     /// Runs one question, emitting events; returns the final answer.
@@ -82,9 +83,8 @@ public struct Pipeline: InferenceService {
             answer = Self.refusal(question: request.question, nearest: Array(passages.prefix(3)), model: generator.model)
             emit(.citations([]))
         } else {
-            // Only the documents that address the question are quoted.
-            let answering = assessment.judgement.answering
-            let quotable = passages.filter { answering.contains($0.chunk.documentID) }
+            var quotable = Self.quotable(passages, judgement: assessment.judgement)
+            quotable = try await listContext(quotable, question: request.question, evidence: assessment.evidence)
             answer = try await generator.generate(question: request.question, passages: quotable, evidence: assessment.evidence, emit: tracked)
             if answer.citations.isEmpty && !answer.incomplete {
                 // The generator found nothing it could support: refuse rather than answer uncited.
@@ -98,6 +98,20 @@ public struct Pipeline: InferenceService {
         answer.createdAt = clock()
         answer.latencyMS = (clock().timeIntervalSince(started) * 1000 * 100).rounded() / 100
         return answer
+    }
+
+    /// The passages the answer may quote (or a model may be shown): those of the documents that
+    /// address the question and, when the question has a focus, only the passages that cover it
+    /// themselves, so no sentence (extractive or a model's) can rest on a passage about
+    /// something else (a meningitis dose for a pertussis question).
+    static func quotable(_ passages: [RetrievedPassage], judgement: RelevanceGate.Judgement) -> [RetrievedPassage] {
+        let answering = judgement.answering
+        return passages.enumerated().filter { i, p in
+            guard answering.contains(p.chunk.documentID) else { return false }
+            // A yes/no question may be answered "no" by a source that words it otherwise.
+            guard let focus = judgement.focus, !focus.yesNo else { return true }
+            return i < judgement.passages.count && judgement.passages[i].coversFocus
+        }.map(\.element)
     }
 
     /// Sends the part of `text` not yet sent as a `delta` (the whole text when nothing was sent,
@@ -114,10 +128,11 @@ public struct Pipeline: InferenceService {
     }
 
     public static let refusalText =
-        "The indexed sources do not answer this question, so Bedside will not guess. The nearest sources are listed for reading; they do not support an answer."
+        "The indexed sources do not answer this question, so Bedside will not guess. Try naming the condition or drug, or add the guideline with `bedside ingest`."
 
     /// The refusal when not even a near source was found.
-    public static let noNearSourceRefusalText = "The indexed sources do not answer this question, and no source is near it."
+    public static let noNearSourceRefusalText =
+        "The indexed sources do not answer this question, and no source is near it. Try naming the condition or drug, or add the guideline with `bedside ingest`."
 
     static func refusal(question: String, nearest: [RetrievedPassage], model: String) -> Answer {
         Answer(

@@ -30,6 +30,10 @@ public struct RelevanceGate: Sendable {
     /// A passing document is quoted only when its evidence is at least this share of the best
     /// document's: a source that addresses the question less well is not cited beside it.
     public var quoteWithin: Double
+    /// With a focus: the share of the IDF mass of the question's content words a document's
+    /// top passages must hold besides covering the focus (a share, so it reads the same on any
+    /// corpus and for any length of question).
+    public var minimumContentShare: Double = 2.0 / 3.0
 
     public static let defaultMinimumSpecificity = 1.5
     public static let defaultUnknownTermPenalty = 0.25
@@ -55,6 +59,10 @@ public struct RelevanceGate: Sendable {
         public var specificity: Double
         /// Whether this document may answer.
         public var answers: Bool
+        /// Whether its top passages hold the question's whole focus (true when there is none).
+        public var coversFocus: Bool = true
+        /// Focus stems (or "a b" phrases) none of its top passages holds.
+        public var missingFocus: [String] = []
     }
 
     /// What one passage covers of the question.
@@ -69,6 +77,16 @@ public struct RelevanceGate: Sendable {
         public var sentenceCoverage: Double
         public var sentencePresent: [Bool]
         public var sentence: String
+        /// Whether the passage (with its title and section) holds the whole focus.
+        public var coversFocus: Bool = true
+        /// Per focus stem (order of `QuestionFocus.terms`): whether the passage holds it.
+        public var focusPresent: [Bool] = []
+        /// Per focus pair (order of `QuestionFocus.pairs`): whether the passage holds it as a phrase.
+        public var pairsAdjacent: [Bool] = []
+        /// How often the passage's text names the focus's first (rarest) word, and whether its
+        /// title or section does.
+        public var headCount: Int = 0
+        public var headInHeading: Bool = false
     }
 
     /// The verdict with the evidence it rests on.
@@ -80,15 +98,18 @@ public struct RelevanceGate: Sendable {
         public var documents: [DocumentEvidence]
         /// Each considered passage, in retrieval order.
         public var passages: [PassageEvidence]
+        /// The question's focus the verdict asked for (nil: judged without one).
+        public var focus: QuestionFocus? = nil
 
         /// The documents that may be quoted: those that pass, with near the best evidence.
         public var answering: Set<String> { Set(documents.filter(\.answers).map(\.documentID)) }
     }
 
-    public func evidence(_ q: EvidenceScorer.Weighted, passages: [RetrievedPassage]) -> [PassageEvidence] {
-        passages.prefix(passagesConsidered).enumerated().map { i, p in
+    public func evidence(_ q: EvidenceScorer.Weighted, focus: QuestionFocus? = nil, passages: [RetrievedPassage]) -> [PassageEvidence] {
+        var ev: [PassageEvidence] = passages.prefix(passagesConsidered).enumerated().map { i, p in
             let context = p.title + " " + p.chunk.section + " "
-            let whole = Self.stems(context + p.chunk.text)
+            let sequence = FTSQuery.words(context + p.chunk.text).map(Stemmer.stem)
+            let whole = Set(sequence)
             let present = q.terms.map { whole.contains($0.stem) }
             let contextStems = Self.stems(context)
             var bestSentence = (cov: -1.0, present: [Bool](), text: "")
@@ -99,10 +120,31 @@ public struct RelevanceGate: Sendable {
                 if cov > bestSentence.cov { bestSentence = (cov, pr, s.text) }
             }
             if bestSentence.cov < 0 { bestSentence = (0, q.terms.map { _ in false }, "") }
-            return PassageEvidence(
+            var e = PassageEvidence(
                 rank: i, coverage: Self.share(q, present), present: present,
                 sentenceCoverage: bestSentence.cov, sentencePresent: bestSentence.present, sentence: bestSentence.text)
+            if let focus {
+                e.focusPresent = focus.terms.map { QuestionFocus.holds($0, in: whole) }
+                e.pairsAdjacent = focus.pairs.map { QuestionFocus.adjacent($0, in: sequence) }
+                if let head = focus.terms.first {
+                    e.headInHeading = QuestionFocus.holds(head, in: contextStems)
+                    e.headCount = FTSQuery.words(p.chunk.text).filter { QuestionFocus.holds(head, in: [Stemmer.stem($0)]) }.count
+                }
+            }
+            return e
         }
+        // A pair of focus words is a phrase when some passage holds it as one ("thyroid storm"):
+        // then a passage holding the words apart does not cover it.
+        if let focus {
+            let phrases = focus.pairs.indices.map { j in
+                focus.namedPhrases.contains(focus.pairs[j]) || ev.contains { $0.pairsAdjacent[j] }
+            }
+            for i in ev.indices {
+                ev[i].coversFocus = focus.coversCore(
+                    missing: focus.missing(present: ev[i].focusPresent, adjacent: ev[i].pairsAdjacent, phrases: phrases))
+            }
+        }
+        return ev
     }
 
     /// The IDF of a term that one passage in `chunks` contains: the unit of specificity.
@@ -110,41 +152,89 @@ public struct RelevanceGate: Sendable {
         EvidenceScorer.idf(df: 1, n: max(chunks, 2))
     }
 
+    /// The verdict without a focus: by specificity and coverage alone (see the type's notes).
     public func judge(_ q: EvidenceScorer.Weighted, passages: [RetrievedPassage]) -> Judgement {
-        let ev = evidence(q, passages: passages)
+        judge(q, focus: nil, passages: passages)
+    }
+
+    /// The verdict. With a non-empty focus, a document answers when its top passages hold the
+    /// whole focus (`QuestionFocus`, phrases as phrases) and at least `minimumContentShare` of
+    /// the IDF mass of the question's content words (not its answer-kind words), and the focus
+    /// is what it is about: several focus words together, a one-word focus in a heading or
+    /// named twice, or the statistics strong (the specificity rule). Covering the focus is what
+    /// makes "What is the role of ZCCHC17?" answerable, and what keeps a hyperkalaemia note from
+    /// answering a question on gentamicin. A yes/no question ("Does X use Y?") may also be
+    /// answered on the specificity rule alone: a source may answer "no" in other words. Without
+    /// a focus (a question of answer-kind words only) the specificity rule decides.
+    public func judge(_ q: EvidenceScorer.Weighted, focus: QuestionFocus?, passages: [RetrievedPassage]) -> Judgement {
+        let focus = focus?.terms.isEmpty == false ? focus : nil
+        let ev = evidence(q, focus: focus, passages: passages)
         guard !ev.isEmpty, q.total > 0 else {
             return Judgement(
-                answer: false, reason: passages.isEmpty ? "nothing retrieved" : "the question has no searchable words", documents: [], passages: ev)
+                answer: false, reason: passages.isEmpty ? "nothing retrieved" : "the question has no searchable words", documents: [], passages: ev,
+                focus: focus)
         }
         // Terms of the question no passage in the corpus contains (frequencies known only from `weigh`).
         let unknown = zip(q.terms, q.frequencies).filter { $0.1 == 0 }.reduce(0.0) { $0 + $1.0.weight }
         let unit = Self.unit(chunks: q.chunks)
         var order: [String] = []
         var present: [String: [Bool]] = [:]
+        var phrased: [String: [Bool]] = [:]
+        var focusSeen: [String: [Bool]] = [:]
+        var prominence: [String: Int] = [:]
         for (p, e) in zip(passages, ev) {
             let id = p.chunk.documentID
             if let seen = present[id] {
                 present[id] = zip(seen, e.present).map { $0 || $1 }
+                focusSeen[id] = zip(focusSeen[id] ?? [], e.focusPresent).map { $0 || $1 }
+                phrased[id] = zip(phrased[id] ?? [], e.pairsAdjacent).map { $0 || $1 }
             } else {
                 order.append(id)
                 present[id] = e.present
+                focusSeen[id] = e.focusPresent
+                phrased[id] = e.pairsAdjacent
             }
+            prominence[id, default: 0] += e.headInHeading ? 2 : e.headCount
         }
+        let content = focus.map { Set($0.terms + $0.context) } ?? []
         var documents = order.map { id -> DocumentEvidence in
             let coverage = Self.share(q, present[id]!)
             let specificity = (coverage * q.total - unknownTermPenalty * unknown) / unit
-            let answers = specificity >= minimumSpecificity || (coverage >= fullCoverage && specificity > 0)
-            return DocumentEvidence(documentID: id, coverage: coverage, specificity: specificity, answers: answers)
+            guard let focus else {
+                let answers = specificity >= minimumSpecificity || (coverage >= fullCoverage && specificity > 0)
+                return DocumentEvidence(documentID: id, coverage: coverage, specificity: specificity, answers: answers)
+            }
+            let contentShare = Self.share(q, present[id]!, only: content)
+            // Strong on the statistics: a source holding the core may word the rest otherwise.
+            let strong = specificity >= minimumSpecificity || (coverage >= fullCoverage && specificity > 0)
+            let phrases = focus.pairs.indices.map { j in focus.namedPhrases.contains(focus.pairs[j]) || ev.contains { $0.pairsAdjacent[j] } }
+            let missing = focus.missing(present: focusSeen[id] ?? [], adjacent: phrased[id] ?? [], phrases: phrases)
+            // A one-word focus must be what the source is about, not a word it names in passing
+            // ("Tokyo" in a study's setting): in a heading, named twice, or with every other word
+            // of the question ("What is the function of MAGT1?" over "its function in T cells").
+            let prominent = focus.terms.count > 1 || (prominence[id] ?? 0) >= 2 || coverage >= fullCoverage
+            let covers = missing.isEmpty && prominent
+            return DocumentEvidence(
+                documentID: id, coverage: coverage, specificity: specificity,
+                answers: (missing.isEmpty && (prominent || strong) && contentShare >= minimumContentShare) || (focus.yesNo && strong),
+                coversFocus: covers,
+                missingFocus: missing)
         }
-        documents.sort { $0.specificity > $1.specificity }
+        documents.sort { ($0.answers ? 1 : 0, $0.specificity) > ($1.answers ? 1 : 0, $1.specificity) }
         let best = documents[0]
         for i in documents.indices where documents[i].specificity < quoteWithin * best.specificity { documents[i].answers = false }
         let ok = documents.contains(where: \.answers)
-        let reason =
-            ok
-            ? String(format: "answered: specificity %.2f, coverage %.2f", best.specificity, best.coverage)
-            : String(format: "refused: best specificity %.2f below %.2f (coverage %.2f)", best.specificity, minimumSpecificity, best.coverage)
-        return Judgement(answer: ok, reason: reason, documents: documents, passages: ev)
+        let reason: String
+        if ok {
+            reason = String(format: "answered: specificity %.2f, coverage %.2f", best.specificity, best.coverage)
+        } else if let focus, !documents.contains(where: \.coversFocus) {
+            reason = "refused: no passage covers the focus (" + focus.terms.joined(separator: ", ") + ")"
+        } else if focus != nil {
+            reason = String(format: "refused: the passages covering the focus hold too little of the question (coverage %.2f)", best.coverage)
+        } else {
+            reason = String(format: "refused: best specificity %.2f below %.2f (coverage %.2f)", best.specificity, minimumSpecificity, best.coverage)
+        }
+        return Judgement(answer: ok, reason: reason, documents: documents, passages: ev, focus: focus)
     }
 
     static func stems(_ text: String) -> Set<String> {
@@ -156,5 +246,16 @@ public struct RelevanceGate: Sendable {
         var hit = 0.0
         for (t, p) in zip(q.terms, present) where p { hit += t.weight }
         return hit / q.total
+    }
+
+    /// Weighted share of the stems in `only` that `present` marks.
+    static func share(_ q: EvidenceScorer.Weighted, _ present: [Bool], only: Set<String>) -> Double {
+        var hit = 0.0
+        var total = 0.0
+        for (t, p) in zip(q.terms, present) where only.contains(t.stem) {
+            total += t.weight
+            if p { hit += t.weight }
+        }
+        return total > 0 ? hit / total : 0
     }
 }
