@@ -222,7 +222,17 @@ public struct RelevanceGate: Sendable {
         }
         documents.sort { ($0.answers ? 1 : 0, $0.specificity) > ($1.answers ? 1 : 0, $1.specificity) }
         let best = documents[0]
-        for i in documents.indices where documents[i].specificity < quoteWithin * best.specificity { documents[i].answers = false }
+        // Which answering documents are quoted beside the best. With a focus, the words that
+        // name the kind of answer ("criteria", "dose") count as held by every document: a
+        // source need not repeat them, and the CURB-65 note, which lists "items", must not be
+        // withheld beside a treatment note that happens to say "criteria".
+        let kindNeutral = { (id: String) -> Double in
+            guard focus != nil, let seen = present[id] else { return documents.first { $0.documentID == id }?.specificity ?? 0 }
+            let held = zip(q.terms, seen).map { $1 || QuestionFocus.answerKindWords.contains($0.stem) }
+            return (Self.share(q, held) * q.total - unknownTermPenalty * unknown) / unit
+        }
+        let bestCut = documents.filter(\.answers).map { kindNeutral($0.documentID) }.max() ?? best.specificity
+        for i in documents.indices where kindNeutral(documents[i].documentID) < quoteWithin * bestCut { documents[i].answers = false }
         let ok = documents.contains(where: \.answers)
         let reason: String
         if ok {
