@@ -5,7 +5,7 @@ let strict: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
 
 let package = Package(
     name: "bedside",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "bedside", targets: ["bedside"]),
         // libFuzzer targets: scripts/fuzz.sh builds them with -sanitize=fuzzer in .build-fuzz.

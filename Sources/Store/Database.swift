@@ -12,16 +12,31 @@ public final class BedsideDatabase: Sendable {
     /// Group commit for the audit trail.
     let auditWriter: AuditWriter
 
+    /// How a commit reaches the disk (`PRAGMA synchronous`).
+    public enum Synchronous: String, Sendable {
+        /// A commit is on disk (WAL fsynced) before the caller goes on.
+        case full = "FULL"
+        /// Only to measure what FULL costs (`bench/gateway.sh`).
+        case normal = "NORMAL"
+    }
+
     /// - Parameters:
     ///   - path: the SQLite file (created with its folder when missing).
     ///   - busyTimeout: how long to wait for another writer before reporting the database locked.
     ///   - readOnly: open without migrating or writing (fails if the schema is missing).
-    public init(path: String, busyTimeout: TimeInterval = 5, readOnly: Bool = false) throws {
+    ///   - synchronous: `[store] sqlite_synchronous`, read by the command.
+    ///   - groupCommit: `[store] audit_group_commit`, read by the command.
+    ///   - dataDirectory: Bedside's own data folder (`StoreLocation.dataDirectory`), tightened
+    ///     to 0700 when the file is in it; nil: any folder is only created private.
+    public init(
+        path: String, busyTimeout: TimeInterval = 5, readOnly: Bool = false, synchronous: Synchronous = .full,
+        groupCommit: Bool = true, dataDirectory: String? = nil
+    ) throws {
         self.path = path
         let dir = (path as NSString).deletingLastPathComponent
         if !readOnly {
             // Bedside's own data folder is tightened to 0700; a folder the user chose is only created private.
-            let own = (dir as NSString).standardizingPath == (StoreLocation.dataDirectory() as NSString).standardizingPath
+            let own = dataDirectory.map { (dir as NSString).standardizingPath == ($0 as NSString).standardizingPath } ?? false
             try PrivateFiles.ensureFolder(dir, tighten: own)
         }
         try Self.checkHeader(path: path)
@@ -34,9 +49,8 @@ public final class BedsideDatabase: Sendable {
         // FULL: a commit is on disk (WAL fsynced) before the caller goes on, so an audit
         // row committed before a response survives a power loss, not only a crash.
         // Concurrent audit rows share one commit (`AuditWriter`), which keeps it cheap.
-        // BEDSIDE_SQLITE_SYNCHRONOUS=NORMAL exists only so bench/gateway.sh can measure the cost.
-        let env = ProcessInfo.processInfo.environment
-        let synchronous = env["BEDSIDE_SQLITE_SYNCHRONOUS"]?.uppercased() == "NORMAL" ? "NORMAL" : "FULL"
+        // NORMAL (`[store] sqlite_synchronous`) exists only so bench/gateway.sh can measure the cost.
+        let synchronous = synchronous.rawValue
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = \(synchronous)")
         }
@@ -46,7 +60,7 @@ public final class BedsideDatabase: Sendable {
         } catch {
             throw Self.mapError(error, path: path)
         }
-        auditWriter = AuditWriter(pool: pool, path: path, grouped: env["BEDSIDE_AUDIT_GROUP_COMMIT"] != "0")
+        auditWriter = AuditWriter(pool: pool, path: path, grouped: groupCommit)
         if !readOnly { for suffix in ["-wal", "-shm"] { PrivateFiles.tighten(path + suffix) } }
     }
 

@@ -61,7 +61,7 @@ struct AskCommand: AsyncParsableCommand {
             let request = try QueryRequest(question: question, filters: parsedFilters(), topK: topK).validated()
             if let gatewayURL = remote.url {
                 let token = try remote.resolvedToken()
-                let replica = try replicaOptions.replica(gatewayURL: gatewayURL, token: token)
+                let replica = try await replicaOptions.replica(gatewayURL: gatewayURL, token: token)
                 let result = try await Self.askRemote(
                     request, gatewayURL: gatewayURL, token: token, noCache: noCache, replica: replica,
                     caCertificatePath: try remote.resolvedCACertificate())
@@ -69,18 +69,19 @@ struct AskCommand: AsyncParsableCommand {
                 return result.answer
             }
             let db = try database.open()
-            let setup = try await components.setUp(database: db)
-            defer { setup.shutdown() }
-            try await DemoCorpus.ingestIfEmpty(db, sink: setup.sink)
-            let config = try gatewayOptions.configuration(databasePath: database.path)
-            let embedded = try await EmbeddedGateway.start(configuration: config, database: db, inference: setup.pipeline(db))
-            do {
-                let answer = try await Self.ask(request, gatewayURL: embedded.baseURL, token: embedded.token, noCache: noCache)
-                await embedded.stop()
-                return answer
-            } catch {
-                await embedded.stop()
-                throw error
+            return try await components.withSetUp(database: db) { setup in
+                try await DemoCorpus.ingestIfEmpty(db, sink: setup.sink)
+                let config = try gatewayOptions.configuration(databasePath: database.path)
+                let embedded = try await EmbeddedGateway.start(
+                    configuration: config, database: db, inference: setup.pipeline(db), subject: HistorySourceOptions.localSubject())
+                do {
+                    let answer = try await Self.ask(request, gatewayURL: embedded.baseURL, token: embedded.token, noCache: noCache)
+                    await embedded.stop()
+                    return answer
+                } catch {
+                    await embedded.stop()
+                    throw error
+                }
             }
         }
         if json {

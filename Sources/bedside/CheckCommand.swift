@@ -55,11 +55,11 @@ struct CheckCommand: AsyncParsableCommand {
                 throw BedsideError(.badRequest, "The answer file \(answer) is empty.")
             }
             let db = try database.open()
-            let setup = try await components.setUp(database: db)
-            defer { setup.shutdown() }
-            try await DemoCorpus.ingestIfEmpty(db, sink: setup.sink)
-            let passages = try await setup.retriever.retrieve(request.question, topK: request.topK, filters: [:])
-            return AnswerCheck.run(question: request.question, text: text, passages: passages)
+            return try await components.withSetUp(database: db) { setup in
+                try await DemoCorpus.ingestIfEmpty(db, sink: setup.sink)
+                let passages = try await setup.retriever.retrieve(request.question, topK: request.topK, filters: [:])
+                return AnswerCheck.run(question: request.question, text: text, passages: passages)
+            }
         }
         if json {
             print(TerminalText.json(String(decoding: try WireCoding.encoder(pretty: true).encode(report), as: UTF8.self)))

@@ -24,12 +24,28 @@ struct ComponentOptions: ParsableArguments {
         var componentChecks: [String: @Sendable () async -> String]
         /// The factory the components came from; nil when nothing is configured.
         var components: InferenceComponents?
-        var shutdown: @Sendable () -> Void
+        /// Closes the network client (awaited: AsyncHTTPClient's `syncShutdown` must not run in async code).
+        var shutdown: @Sendable () async -> Void
         /// Embeds chunks already in the database that the chosen index lacks; 0 without a sink.
         var backfill: @Sendable (_ progress: (@Sendable (Int, Int) -> Void)?) async throws -> Int
 
         /// Whether retrieval reads vectors (vector or hybrid).
         var usesVectors: Bool { config.retriever != .bm25 }
+
+        /// Runs `body`, then awaits `shutdown` on every path (a `defer` cannot await).
+        func closing<T>(
+            isolation: isolated (any Actor)? = #isolation, _ body: (Setup) async throws -> T
+        ) async throws -> T {
+            let result: T
+            do {
+                result = try await body(self)
+            } catch {
+                await shutdown()
+                throw error
+            }
+            await shutdown()
+            return result
+        }
 
         func pipeline(_ db: BedsideDatabase) -> Pipeline {
             // Load the in-memory BM25 copy in the background: the gateway is ready at once, and
@@ -89,11 +105,12 @@ struct ComponentOptions: ParsableArguments {
         adjust(&config)
         guard config.llm != nil || config.embeddings != nil || config.qdrant != nil else {
             return Setup(
-                config: config, retriever: BM25Retriever(database: database), generator: ExtractiveGenerator(), sink: nil,
+                config: config, retriever: BM25Retriever(database: database, useMemoryIndex: config.bm25Index == .memory),
+                generator: ExtractiveGenerator(), sink: nil,
                 componentChecks: [:], components: nil, shutdown: {}, backfill: { _ in 0 })
         }
         let http = BedsideHTTPClient.make(connectTimeoutSeconds: max(1, Int64(config.timeouts.connect.rounded(.up))))
-        let shutdown: @Sendable () -> Void = { try? http.syncShutdown() }
+        let shutdown: @Sendable () async -> Void = { try? await http.shutdown() }
         do {
             let components = InferenceComponents(config: config, database: database, httpClient: http)
             let indexer = try components.indexer()
@@ -105,9 +122,16 @@ struct ComponentOptions: ParsableArguments {
             if setup.usesVectors { await Self.backfillQuietly(setup) }
             return setup
         } catch {
-            shutdown()
+            await shutdown()
             throw error
         }
+    }
+
+    /// Sets the components up, runs `body` with them and awaits their shutdown on every path.
+    func withSetUp<T>(
+        database: BedsideDatabase, isolation: isolated (any Actor)? = #isolation, _ body: (Setup) async throws -> T
+    ) async throws -> T {
+        try await setUp(database: database).closing(body)
     }
 
     /// Vector retrieval over a database ingested before vectors were configured finds

@@ -65,7 +65,7 @@ struct ConfigCommand: AsyncParsableCommand {
         if gateway.secretPath == nil { gateway.secretPath = GatewayConfiguration.defaultSecretPath(databasePath: databasePath) }
         let rows =
             inference.rows(layers: layers) + gateway.rows(layers: layers) + ReplicaOptions.rows(try ReplicaOptions.limits(layers), layers: layers)
-            + (try ConsoleSettings.rows(layers: layers))
+            + (try ConsoleSettings.rows(layers: layers)) + (try StoreSettings.rows(layers: layers))
         // A key of a component that is not configured (`[llm] model` without `[llm] url`)
         // has no effective value; it shows the default `--reference` lists, not "-".
         let defaults = Settings.defaults

@@ -42,43 +42,51 @@ struct ConsoleCommand: AsyncParsableCommand {
         try await reportingErrors {
             var flags: [String: String] = [:]
             if let exportDirectory { flags[ConsoleSettings.exportDirKey.dotted] = exportDirectory }
-            let exportDir = try ConsoleSettings.exportDirectory(Settings.layers(flags: flags))
+            let layers = try Settings.layers(flags: flags)
+            let exportDir = try ConsoleSettings.exportDirectory(layers)
+            let tracePath = try layers.string(ConsoleSettings.traceKey)
             if let gatewayURL = remote.url {
                 let (token, source) = try remote.resolvedTokenAndSource()
-                let replica = try replicaOptions.replica(gatewayURL: gatewayURL, token: token)
+                let replica = try await replicaOptions.replica(gatewayURL: gatewayURL, token: token)
                 var options = TUIOptions(
                     gatewayURL: gatewayURL, token: token, noColor: noColor, screenReader: screenReader,
                     exportDirectory: exportDir, replica: replica)
                 options.caCertificatePath = try remote.resolvedCACertificate()
                 options.tokenSource = source
-                try await Self.openConsole(options)
+                try await Self.openConsole(options, tracePath: tracePath)
                 return
             }
             let db = try database.open()
-            let setup = try await components.setUp(database: db)
-            defer { setup.shutdown() }
-            try await DemoCorpus.ingestIfEmpty(db, sink: setup.sink)
-            let pipeline = setup.pipeline(db)
-            let config = try gateway.configuration(databasePath: database.path)
-            let embedded = try await EmbeddedGateway.start(configuration: config, database: db, inference: pipeline)
-            let status = try? await pipeline.status()
-            var options = TUIOptions(
-                gatewayURL: embedded.baseURL, token: embedded.token, noColor: noColor, screenReader: screenReader,
-                model: status?.model ?? setup.generator.model,
-                indexName: "\(status?.retriever ?? setup.retriever.name)", exportDirectory: exportDir)
-            options.demoCorpus = await DemoCorpus.share(in: db)
-            do {
-                try await Self.openConsole(options)
-            } catch {
+            try await components.withSetUp(database: db) { setup in
+                try await DemoCorpus.ingestIfEmpty(db, sink: setup.sink)
+                let pipeline = setup.pipeline(db)
+                let config = try gateway.configuration(databasePath: database.path)
+                let embedded = try await EmbeddedGateway.start(
+                    configuration: config, database: db, inference: pipeline, subject: HistorySourceOptions.localSubject())
+                let status = try? await pipeline.status()
+                var options = TUIOptions(
+                    gatewayURL: embedded.baseURL, token: embedded.token, noColor: noColor, screenReader: screenReader,
+                    model: status?.model ?? setup.generator.model,
+                    indexName: "\(status?.retriever ?? setup.retriever.name)", exportDirectory: exportDir)
+                options.demoCorpus = await DemoCorpus.share(in: db)
+                do {
+                    try await Self.openConsole(options, tracePath: tracePath)
+                } catch {
+                    await embedded.stop()
+                    throw error
+                }
                 await embedded.stop()
-                throw error
             }
-            await embedded.stop()
         }
     }
 
     @MainActor
-    static func openConsole(_ options: TUIOptions) async throws {
+    static func openConsole(
+        _ options: TUIOptions, tracePath: String?, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) async throws {
+        var options = options
+        options.noColor = !options.usesColor(environment: environment) // --no-color, NO_COLOR, TERM=dumb
+        options.tracePath = tracePath
         do {
             try await runTUI(options: options)
         } catch let e as TUIError {

@@ -9,7 +9,10 @@ enum ConsoleSettings {
     static let exportDirKey = ConfigKey(
         "console", "export_dir", .string, env: ["BEDSIDE_EXPORT_DIR"], flag: "--export-dir",
         help: "Where the console's `e` writes Markdown exports (0600 files; folders it creates 0700).")
-    static var keys: [ConfigKey] { [exportDirKey] }
+    static let traceKey = ConfigKey(
+        "console", "trace", .string, env: ["BEDSIDE_TUI_TRACE"],
+        help: "File the console appends benchmark timing marks to, as JSON lines (bench/tui.sh); unset records nothing.")
+    static var keys: [ConfigKey] { [exportDirKey, traceKey] }
 
     /// `$XDG_DATA_HOME/bedside/exports`, else `~/.local/share/bedside/exports`.
     static func defaultExportDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
@@ -27,6 +30,9 @@ enum ConsoleSettings {
 
     /// The rows of `bedside config`.
     static func rows(layers: ConfigLayers) throws -> [ConfigRow] {
-        [ConfigRow(key: exportDirKey, value: try exportDirectory(layers), origin: layers.origin(exportDirKey))]
+        [
+            ConfigRow(key: exportDirKey, value: try exportDirectory(layers), origin: layers.origin(exportDirKey)),
+            ConfigRow(key: traceKey, value: try layers.string(traceKey), origin: layers.origin(traceKey)),
+        ]
     }
 }

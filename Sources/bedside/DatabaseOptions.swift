@@ -10,10 +10,11 @@ struct DatabaseOptions: ParsableArguments {
     )
     var db: String?
 
-    var path: String { StoreLocation.databasePath(explicit: db) }
+    var path: String { StoreLocation.databasePath(explicit: db, environment: ProcessInfo.processInfo.environment) }
 
+    /// Opens the database with `[store]`'s commit settings (`StoreSettings`).
     func open() throws -> BedsideDatabase {
-        try BedsideDatabase(path: path)
+        try StoreSettings.open(path: path)
     }
 }
 

@@ -78,22 +78,23 @@ struct EvalCommand: AsyncParsableCommand {
             let temp = database.db == nil ? FileManager.default.temporaryDirectory.appendingPathComponent("bedside-eval-\(UUID().uuidString)") : nil
             if let temp { try FileManager.default.createDirectory(at: temp, withIntermediateDirectories: true) }
             defer { if let temp { try? FileManager.default.removeItem(at: temp) } }
-            let db = try BedsideDatabase(path: temp.map { $0.appendingPathComponent("eval.sqlite").path } ?? database.path)
+            let db = try StoreSettings.open(path: temp.map { $0.appendingPathComponent("eval.sqlite").path } ?? database.path)
             // A throwaway database gets a throwaway Qdrant collection: its chunk ids must not
             // overwrite the points of the collection that serves the real index.
             let collection = temp != nil ? "bedside-eval-\(UUID().uuidString.prefix(8).lowercased())" : nil
             let setup = try await components.setUp(database: db) { config in
                 if let collection { config.qdrant?.collection = collection }
             }
-            defer { setup.shutdown() }
-            let report: String
-            do {
-                report = try await evaluate(setup: setup, db: db)
-            } catch {
-                await dropCollection(collection, setup)
-                throw error
+            let report = try await setup.closing { setup in
+                do {
+                    let report = try await evaluate(setup: setup, db: db)
+                    await dropCollection(collection, setup)
+                    return report
+                } catch {
+                    await dropCollection(collection, setup)
+                    throw error
+                }
             }
-            await dropCollection(collection, setup)
             print(report)
         }
     }

@@ -35,7 +35,7 @@ struct HistorySourceOptions: ParsableArguments {
     @OptionGroup var replicaOptions: ReplicaOptions
 
     /// The subject the embedded gateway records the local user's answers under: `$USER`, else
-    /// `local` (as `EmbeddedGateway.start` names it).
+    /// `local`; passed to `EmbeddedGateway.start` (which reads no environment).
     static func localSubject(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
         environment["USER"].flatMap { $0.isEmpty ? nil : $0 } ?? "local"
     }
@@ -43,7 +43,7 @@ struct HistorySourceOptions: ParsableArguments {
     /// Runs `body` with a gateway client and its replica, shutting the HTTP client down after.
     func withGateway<T>(_ url: String, _ body: (ReplicatingGateway, LazyReplica?) async throws -> T) async throws -> T {
         let token = try remote.resolvedToken()
-        let replica = try replicaOptions.replica(gatewayURL: url, token: token)
+        let replica = try await replicaOptions.replica(gatewayURL: url, token: token)
         let http = GatewayClient.makeHTTPClient(caCertificatePath: try remote.resolvedCACertificate())
         let gateway = ReplicatingGateway(client: GatewayClient(baseURL: url, token: token, httpClient: http), replica: replica)
         do {

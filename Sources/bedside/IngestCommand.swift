@@ -33,43 +33,46 @@ struct IngestCommand: AsyncParsableCommand {
         try await reportingErrors {
             let db = try database.open()
             let setup = try await components.setUp(database: db)
-            defer { setup.shutdown() }
-            var summary = try await Ingestor(database: db, sink: setup.sink).ingest(paths: paths) { p in
-                if p.phase == "reading" {
-                    Terminal.progress("Reading files \(p.filesDone)/\(p.filesTotal) (\(p.documents) documents)")
+            try await setup.closing { setup in
+                var summary = try await Ingestor(database: db, sink: setup.sink).ingest(paths: paths) { p in
+                    if p.phase == "reading" {
+                        Terminal.progress("Reading files \(p.filesDone)/\(p.filesTotal) (\(p.documents) documents)")
+                    } else {
+                        Terminal.progress("Indexing \(p.documents) documents, \(p.chunks) passages")
+                    }
+                }
+                if setup.sink != nil {
+                    // Unchanged documents are skipped above; their passages still need vectors in
+                    // this index (ingested before embeddings were configured, or into another index).
+                    let started = Date()
+                    do {
+                        summary.embedded += try await setup.backfill { done, total in Terminal.progress("Embedding earlier passages \(done)/\(total)")
+                        }
+                    } catch let error as BedsideError {
+                        let note =
+                            " Every document was committed; embedding earlier passages stopped. Run the same `bedside ingest` again to resume."
+                        throw BedsideError(error.code, error.message + note, detail: error.detail)
+                    }
+                    summary.seconds += Date().timeIntervalSince(started)
+                }
+                Terminal.endProgress()
+                for link in summary.skippedLinkDetails {
+                    let safe = AuditExport.terminalSafe
+                    let place = link.outside ? "points outside the folder" : "links inside the folder"
+                    Terminal.error("warning: skipped symbolic link \(safe(link.link)) -> \(safe(link.target)) (\(place); links are not followed).")
+                }
+                if json {
+                    print(String(decoding: try WireCoding.encoder(pretty: true).encode(summary), as: UTF8.self))
                 } else {
-                    Terminal.progress("Indexing \(p.documents) documents, \(p.chunks) passages")
+                    let links =
+                        summary.skippedLinks > 0 ? " \(summary.skippedLinks) symbolic link\(summary.skippedLinks == 1 ? "" : "s") skipped." : ""
+                    print(
+                        "Ingested \(summary.documents) documents from \(summary.files) files: \(summary.added) added, \(summary.replaced) replaced, \(summary.unchanged) unchanged.\(links)"
+                    )
+                    print(
+                        "\(summary.chunks) passages written\(summary.embedded > 0 ? ", \(summary.embedded) embedded into the \(setup.config.index.rawValue) vector index" : ""); index version \(summary.indexVersion); \(String(format: "%.2f", summary.seconds)) s."
+                    )
                 }
-            }
-            if setup.sink != nil {
-                // Unchanged documents are skipped above; their passages still need vectors in
-                // this index (ingested before embeddings were configured, or into another index).
-                let started = Date()
-                do {
-                    summary.embedded += try await setup.backfill { done, total in Terminal.progress("Embedding earlier passages \(done)/\(total)") }
-                } catch let error as BedsideError {
-                    let note =
-                        " Every document was committed; embedding earlier passages stopped. Run the same `bedside ingest` again to resume."
-                    throw BedsideError(error.code, error.message + note, detail: error.detail)
-                }
-                summary.seconds += Date().timeIntervalSince(started)
-            }
-            Terminal.endProgress()
-            for link in summary.skippedLinkDetails {
-                let safe = AuditExport.terminalSafe
-                let place = link.outside ? "points outside the folder" : "links inside the folder"
-                Terminal.error("warning: skipped symbolic link \(safe(link.link)) -> \(safe(link.target)) (\(place); links are not followed).")
-            }
-            if json {
-                print(String(decoding: try WireCoding.encoder(pretty: true).encode(summary), as: UTF8.self))
-            } else {
-                let links = summary.skippedLinks > 0 ? " \(summary.skippedLinks) symbolic link\(summary.skippedLinks == 1 ? "" : "s") skipped." : ""
-                print(
-                    "Ingested \(summary.documents) documents from \(summary.files) files: \(summary.added) added, \(summary.replaced) replaced, \(summary.unchanged) unchanged.\(links)"
-                )
-                print(
-                    "\(summary.chunks) passages written\(summary.embedded > 0 ? ", \(summary.embedded) embedded into the \(setup.config.index.rawValue) vector index" : ""); index version \(summary.indexVersion); \(String(format: "%.2f", summary.seconds)) s."
-                )
             }
         }
     }

@@ -63,12 +63,13 @@ struct ReplicaOptions: ParsableArguments {
     /// file exists, created only when there is something to keep, so a token the gateway
     /// refuses leaves no file behind. Nil with `--no-replica`, or when the token names no
     /// subject (the gateway will refuse it anyway).
-    func replica(gatewayURL: String, token: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> LazyReplica? {
+    func replica(gatewayURL: String, token: String, environment: [String: String] = ProcessInfo.processInfo.environment) async throws -> LazyReplica?
+    {
         if noReplica { return nil }
         guard let subject = try? Self.subject(ofToken: token) else { return nil }
         let identity = ReplicaIdentity(gatewayURL: gatewayURL, subject: subject)
         let path = Replica.path(for: identity, dataDirectory: StoreLocation.dataDirectory(environment: environment))
-        return try LazyReplica(path: path, identity: identity, limits: try limits(environment: environment))
+        return try await LazyReplica.open(path: path, identity: identity, limits: try limits(environment: environment))
     }
 
     /// Opens (creating when missing) the replica of `gatewayURL` for the token's subject.
@@ -103,30 +104,53 @@ struct ReplicaOptions: ParsableArguments {
 
 /// A replica opened on first write: reads see nothing until the file exists. An existing
 /// file is opened, and so checked, at once: a foreign or corrupt one is refused up front.
-final class LazyReplica: AnswerReplica, @unchecked Sendable {
+///
+/// Opening a replica reads, migrates and may create a SQLite file, so it never runs on the
+/// cooperative pool: it runs on one serial queue, which also makes two concurrent first
+/// writes open the file once.
+final class LazyReplica: AnswerReplica, Sendable {
     let path: String
     let identity: ReplicaIdentity
     let limits: ReplicaLimits
-    private let lock = NSLock()
-    private var opened: Replica?
+    private let opened: Locked<Replica?>
+    /// Where replica files are opened (and migrated): off the cooperative pool, one at a time.
+    private static let opener = DispatchQueue(label: "bedside.replica.open")
 
-    init(path: String, identity: ReplicaIdentity, limits: ReplicaLimits) throws {
+    private init(path: String, identity: ReplicaIdentity, limits: ReplicaLimits, opened: Replica?) {
         self.path = path
         self.identity = identity
         self.limits = limits
-        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int64) ?? nil
-        if let size, size > 0 { opened = try Replica.open(path: path, identity: identity, limits: limits) }
+        self.opened = Locked(opened)
+    }
+
+    /// The replica at `path`, opened (and checked) now if its file exists and is not empty.
+    static func open(path: String, identity: ReplicaIdentity, limits: ReplicaLimits) async throws -> LazyReplica {
+        let existing = try await onOpener {
+            let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int64) ?? nil
+            guard let size, size > 0 else { return nil as Replica? }
+            return try Replica.open(path: path, identity: identity, limits: limits)
+        }
+        return LazyReplica(path: path, identity: identity, limits: limits, opened: existing)
+    }
+
+    /// Runs blocking file work on `opener` and resumes the caller with its result.
+    private static func onOpener<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            opener.async { continuation.resume(with: Result { try work() }) }
+        }
     }
 
     var location: String { path }
 
-    private var existing: Replica? { lock.withLock { opened } }
+    private var existing: Replica? { opened.current }
 
-    private func writable() throws -> Replica {
-        try lock.withLock {
-            if let opened { return opened }
+    private func writable() async throws -> Replica {
+        if let replica = existing { return replica }
+        return try await Self.onOpener { [self] in
+            // On the serial queue: a second caller finds the first one's replica here.
+            if let replica = opened.current { return replica }
             let replica = try Replica.open(path: path, identity: identity, limits: limits)
-            opened = replica
+            opened.withLock { $0 = replica }
             return replica
         }
     }

@@ -75,11 +75,15 @@ struct ServeCommand: AsyncParsableCommand {
                     totalTimeout: config.inferenceTimeout, caCertificatePath: ca)
             } else {
                 let s = try await components.setUp(database: db)
-                try await DemoCorpus.ingestIfEmpty(db, sink: s.sink)
-                service = s.pipeline(db)
                 setup = s
+                do {
+                    try await DemoCorpus.ingestIfEmpty(db, sink: s.sink)
+                } catch {
+                    await s.shutdown()
+                    throw error
+                }
+                service = s.pipeline(db)
             }
-            defer { setup?.shutdown() }
             let connections = grpc.map { rag in Task { try await rag.run() } }
             defer {
                 grpc?.shutdown()
@@ -88,15 +92,22 @@ struct ServeCommand: AsyncParsableCommand {
             let started = Date()
             let host = config.host
             let scheme = config.tlsEnabled ? "https" : "http"
-            try await runGateway(configuration: config, database: db, state: state, inference: service, logger: logger) { port in
-                logger.info(
-                    "listening",
-                    metadata: [
-                        "url": "\(scheme)://\(host):\(port)",
-                        "state": "\(state.stateDescription)",
-                        "startup_ms": "\(Int(Date().timeIntervalSince(started) * 1000))",
-                    ])
+            // The HTTP client is shut down by awaiting it on every path (a `defer` cannot await).
+            do {
+                try await runGateway(configuration: config, database: db, state: state, inference: service, logger: logger) { port in
+                    logger.info(
+                        "listening",
+                        metadata: [
+                            "url": "\(scheme)://\(host):\(port)",
+                            "state": "\(state.stateDescription)",
+                            "startup_ms": "\(Int(Date().timeIntervalSince(started) * 1000))",
+                        ])
+                }
+            } catch {
+                await setup?.shutdown()
+                throw error
             }
+            await setup?.shutdown()
         }
     }
 }

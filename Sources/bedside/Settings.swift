@@ -8,7 +8,9 @@ import Store
 /// `$XDG_CONFIG_HOME/bedside/config.toml`) < `BEDSIDE_*` variables < the command's flags.
 enum Settings {
     /// Every key any module reads; anything else in the file is reported with its line.
-    static var keys: [ConfigKey] { BedsideConfig.keys + GatewayConfiguration.keys + ReplicaOptions.keys + ConsoleSettings.keys }
+    static var keys: [ConfigKey] {
+        BedsideConfig.keys + GatewayConfiguration.keys + ReplicaOptions.keys + ConsoleSettings.keys + StoreSettings.keys
+    }
 
     /// The built-in default of every key that has one, by `ConfigKey.dotted`: what `config
     /// --reference` lists and what `config` shows for a key no layer sets.
@@ -16,6 +18,7 @@ enum Settings {
         BedsideConfig.defaultValues.merging(GatewayConfiguration.defaultValues) { a, _ in a }
             .merging(ReplicaOptions.rows(.standard, layers: ConfigLayers()).compactMap { r in r.value.map { (r.key.dotted, $0) } }) { a, _ in a }
             .merging([ConsoleSettings.exportDirKey.dotted: ConsoleSettings.defaultExportDirectoryLabel]) { a, _ in a }
+            .merging(StoreSettings.defaults) { a, _ in a }
     }
 
     /// `--db`, `BEDSIDE_DB` or the default: a row of `bedside config` though not a file key

@@ -59,6 +59,32 @@ struct ConfigCommandTests {
         for secret in Self.secrets { #expect(!(doctor.stdout + doctor.stderr).contains(secret), "\(secret) printed by doctor") }
     }
 
+    /// The variables library modules used to read themselves are registry keys now:
+    /// documented by `--reference` and shown, with their origin, by `config`.
+    @Test func referenceListsTheVariablesMovedIntoTheRegistry() async throws {
+        let s = try Scratch()
+        defer { s.cleanup() }
+        let env = ["XDG_CONFIG_HOME": s.file("cfg")]
+        let reference = try await Bin.run(["config", "--reference"], env: env)
+        #expect(reference.status == 0, "stderr: \(reference.stderr)")
+        let moved = [
+            ("`[store] sqlite_synchronous`", "BEDSIDE_SQLITE_SYNCHRONOUS"), ("`[store] audit_group_commit`", "BEDSIDE_AUDIT_GROUP_COMMIT"),
+            ("`bm25_index`", "BEDSIDE_BM25_INDEX"), ("`[console] trace`", "BEDSIDE_TUI_TRACE"),
+        ]
+        for (key, variable) in moved {
+            let row = reference.stdout.split(separator: "\n").first { $0.hasPrefix("| \(key) |") }.map(String.init) ?? ""
+            #expect(row.contains("`\(variable)`"), "no row for \(key) naming \(variable) in:\n\(reference.stdout)")
+        }
+        let shown = try await Bin.run(
+            ["config", "--db", s.file("c.sqlite")],
+            env: env.merging(["BEDSIDE_SQLITE_SYNCHRONOUS": "NORMAL", "BEDSIDE_AUDIT_GROUP_COMMIT": "0", "BEDSIDE_BM25_INDEX": "fts5"]) { a, _ in a })
+        #expect(shown.status == 0, "stderr: \(shown.stderr)")
+        func line(_ key: String) -> String { shown.stdout.split(separator: "\n").first { $0.hasPrefix(key + " ") }.map(String.init) ?? "" }
+        #expect(line("store.sqlite_synchronous").contains("normal") && line("store.sqlite_synchronous").hasSuffix("env BEDSIDE_SQLITE_SYNCHRONOUS"))
+        #expect(line("store.audit_group_commit").contains("false") && line("store.audit_group_commit").hasSuffix("env BEDSIDE_AUDIT_GROUP_COMMIT"))
+        #expect(line("bm25_index").contains("fts5") && line("bm25_index").hasSuffix("env BEDSIDE_BM25_INDEX"))
+    }
+
     @Test func badValuesAndUnknownKeysNameTheFileAndLine() async throws {
         let s = try Scratch()
         defer { s.cleanup() }

@@ -7,7 +7,8 @@ import Testing
 /// A tiny in-memory Qdrant speaking the documented REST shapes, to check what the client
 /// sends and how it reads answers. (The live tests use the real engine.)
 final class FakeQdrant: @unchecked Sendable {
-    struct Point {
+    /// `payload` holds what JSONSerialization decoded (strings, numbers, arrays): immutable values.
+    struct Point: @unchecked Sendable {
         var vector: [Double]
         var payload: [String: Any]
     }

@@ -29,7 +29,7 @@ public final class BoundedCache<Key: Hashable & Sendable, Value: Sendable>: Send
 /// A least-recently-used map as a value type: nodes in one array linked by index (no
 /// allocation per entry once full; an evicted slot is reused), a dictionary from key to slot.
 public struct LRUMap<Key: Hashable, Value> {
-    private struct Node {
+    fileprivate struct Node {
         var key: Key
         var value: Value
         var prev: Int
@@ -130,3 +130,6 @@ public struct LRUMap<Key: Hashable, Value> {
         if tail < 0 { tail = i }
     }
 }
+
+extension LRUMap: Sendable where Key: Sendable, Value: Sendable {}
+extension LRUMap.Node: Sendable where Key: Sendable, Value: Sendable {}

@@ -10,6 +10,9 @@ extension BedsideConfig {
         public static let index = ConfigKey(
             "", "index", .choice(IndexKind.allCases.map(\.rawValue)), env: ["BEDSIDE_INDEX"], flag: "--index",
             help: "Vector index: embedded (SQLite) or qdrant.")
+        public static let bm25Index = ConfigKey(
+            "", "bm25_index", .choice(BM25IndexKind.allCases.map(\.rawValue)), env: ["BEDSIDE_BM25_INDEX"],
+            help: "Where BM25 is computed: memory (an in-memory copy of the index) or fts5 (SQLite's FTS5; same ranking, for comparison).")
 
         public static let llmURL = ConfigKey(
             "llm", "url", .url, env: ["BEDSIDE_LLM_URL"], help: "OpenAI-style chat server, ending in /v1; unset means extractive answers.")
@@ -50,7 +53,9 @@ extension BedsideConfig {
         public static let qdrant = ConfigKey("timeouts", "qdrant", .duration, env: ["BEDSIDE_QDRANT_TIMEOUT"], help: "One Qdrant request.")
     }
 
-    static let topBindings: [ConfigBinding<BedsideConfig>] = [.choice(Keys.retriever, \.retriever), .choice(Keys.index, \.index)]
+    static let topBindings: [ConfigBinding<BedsideConfig>] = [
+        .choice(Keys.retriever, \.retriever), .choice(Keys.index, \.index), .choice(Keys.bm25Index, \.bm25Index),
+    ]
     static let llmBindings: [ConfigBinding<LLM>] = [
         .string(Keys.llmURL, \.url), .string(Keys.llmModel, \.model), .optionalString(Keys.llmAPIKey, \.apiKey),
         .int(Keys.llmMaxTokens, \.maxTokens), .double(Keys.llmTemperature, \.temperature),

@@ -12,6 +12,12 @@ public enum IndexKind: String, Sendable, Hashable, CaseIterable {
     case embedded, qdrant
 }
 
+/// Where BM25 is computed: the in-memory copy of the index (default) or FTS5 itself (same
+/// ranking; for comparison, `bench/retrieval.sh`).
+public enum BM25IndexKind: String, Sendable, Hashable, CaseIterable {
+    case memory, fts5
+}
+
 /// Bedside's settings for real components, resolved by `ConfigLayers` (defaults < config file <
 /// `BEDSIDE_*` variables < flags; the keys are in `BedsideConfig+Settings.swift`).
 ///
@@ -108,6 +114,7 @@ public struct BedsideConfig: Sendable, Hashable {
     public var qdrant: Qdrant?
     public var retriever: RetrieverKind
     public var index: IndexKind
+    public var bm25Index: BM25IndexKind = .memory
     public var timeouts: Timeouts
     /// The file the settings came from, when one was read.
     public var sourceFile: String?

@@ -57,13 +57,13 @@ public struct InferenceComponents: Sendable {
     {
         switch kind ?? config.retriever {
         case .bm25:
-            return BM25Retriever(database: database)
+            return BM25Retriever(database: database, useMemoryIndex: config.bm25Index == .memory)
         case .vector:
             return VectorRetriever(database: database, embedder: try embedder(), index: try vectorIndex(index))
         case .hybrid:
             let vector = VectorRetriever(database: database, embedder: try embedder(), index: try vectorIndex(index))
             return HybridRetriever(
-                lexical: BM25Retriever(database: database), semantic: vector,
+                lexical: BM25Retriever(database: database, useMemoryIndex: config.bm25Index == .memory), semantic: vector,
                 lexicalWeight: lexicalWeight, semanticWeight: semanticWeight)
         }
     }

@@ -17,14 +17,15 @@ public struct BM25Retriever: Retriever {
     /// Passages read for feedback.
     public var feedbackPassages: Int
     /// Search the in-memory copy of the index (`BM25Index`) rather than FTS5 itself (same
-    /// ranking). On by default; `BEDSIDE_BM25_INDEX=fts5` turns it off, for comparison.
-    public var useMemoryIndex: Bool = ProcessInfo.processInfo.environment["BEDSIDE_BM25_INDEX"] != "fts5"
+    /// ranking). On by default; `bm25_index = "fts5"` (`BEDSIDE_BM25_INDEX`) turns it off, for comparison.
+    public var useMemoryIndex: Bool
 
     public init(
         database: BedsideDatabase, fieldWeights: BedsideDatabase.FieldWeights = .standard,
-        feedbackTerms: Int = 0, feedbackPassages: Int = 3
+        feedbackTerms: Int = 0, feedbackPassages: Int = 3, useMemoryIndex: Bool = true
     ) {
         self.database = database
+        self.useMemoryIndex = useMemoryIndex
         self.fieldWeights = fieldWeights
         self.feedbackTerms = feedbackTerms
         self.feedbackPassages = feedbackPassages

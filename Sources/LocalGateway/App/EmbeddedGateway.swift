@@ -29,7 +29,7 @@ public final class EmbeddedGateway: Sendable {
 
     /// Starts the server and returns once it is listening. The database stays the caller's
     /// to close (after `stop()`).
-    /// - Parameter subject: the token's subject; defaults to `$USER` (or `local`).
+    /// - Parameter subject: the token's subject (the CLI passes `$USER`); defaults to `local`.
     public static func start(
         configuration: GatewayConfiguration, database: BedsideDatabase, inference: any InferenceService,
         logger: Logger = GatewayLogging.silent, subject: String? = nil
@@ -58,7 +58,7 @@ public final class EmbeddedGateway: Sendable {
             try await task.value // rethrows the reason the server did not start
             throw BedsideError(.internalError, "The embedded gateway did not start.")
         }
-        let name = subject ?? ProcessInfo.processInfo.environment["USER"].flatMap { $0.isEmpty ? nil : $0 } ?? "local"
+        let name = subject ?? "local"
         let token: String
         do { token = try await gateway.issuer.mint(subject: name, ttl: config.embeddedTokenTTL) } catch {
             await group.triggerGracefulShutdown()

@@ -23,9 +23,10 @@ public func runTUI(options: TUIOptions) async throws {
     guard isatty(0) == 1, isatty(1) == 1 else { throw TUIError.notATerminal }
     let http = GatewayClient.makeHTTPClient(caCertificatePath: options.caCertificatePath)
     let client = GatewayClient(baseURL: options.gatewayURL, token: options.token, httpClient: http)
+    // The command folded `NO_COLOR` and `TERM=dumb` into `noColor` (`usesColor`): no environment is read here.
     let runtime = TUIRuntime(
-        options: options, client: client, terminal: CursesTerminal(),
-        color: options.usesColor(environment: ProcessInfo.processInfo.environment))
+        options: options, client: client, terminal: CursesTerminal(), color: !options.noColor,
+        trace: TUITrace(path: options.tracePath))
     do {
         try await runtime.run()
     } catch {

@@ -7,7 +7,7 @@ public struct TUIOptions: Sendable {
     public var gatewayURL: String
     /// Bearer token for the gateway.
     public var token: String
-    /// `--no-color`. `NO_COLOR` in the environment is honoured as well.
+    /// No colour: `--no-color`, or what `usesColor(environment:)` says (the command folds it in).
     public var noColor: Bool
     /// `--screen-reader`: a linear layout without box drawing, with text labels.
     public var screenReader: Bool
@@ -25,6 +25,8 @@ public struct TUIOptions: Sendable {
     public var tokenSource: TokenSource = .embedded
     /// Set when the embedded gateway's index holds the demo corpus (DEMO in the status bar).
     public var demoCorpus: DemoCorpusShare?
+    /// `[console] trace` (`BEDSIDE_TUI_TRACE`): a file for benchmark timing marks (`TUITrace`); nil records nothing.
+    public var tracePath: String?
 
     public init(
         gatewayURL: String, token: String, noColor: Bool = false, screenReader: Bool = false,

@@ -52,7 +52,7 @@ final class TUIRuntime {
         options: TUIOptions, client: any BedsideAPI, terminal: any TerminalBackend, color: Bool,
         tickInterval: Duration? = .milliseconds(1000 / Update.ticksPerSecond), handlesSignals: Bool = true,
         longestFrameGap: Duration = .milliseconds(50),
-        trace: TUITrace? = TUITrace(environment: ProcessInfo.processInfo.environment),
+        trace: TUITrace? = nil,
         now: @escaping @Sendable () -> Date = { Date() }
     ) {
         gateway = ReplicatingGateway(client: client, replica: options.replica)

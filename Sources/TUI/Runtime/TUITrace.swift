@@ -1,7 +1,8 @@
 import Foundation
 
-/// Timing marks for benchmarks, written as JSON lines to the file named by
-/// `BEDSIDE_TUI_TRACE` (nothing is recorded when it is unset).
+/// Timing marks for benchmarks, written as JSON lines to the file named by `[console] trace`
+/// (`BEDSIDE_TUI_TRACE`, read by the command into `TUIOptions.tracePath`; nothing is
+/// recorded when it is unset).
 ///
 /// `bench/tui.sh` drives the real binary under tmux and reads these marks: the wall-clock
 /// time of the first frame and of the first connectivity verdict (start to interactive,
@@ -17,8 +18,8 @@ final class TUITrace {
     private var lastEventMS: Double?
     private var frames = 0
 
-    init?(environment: [String: String]) {
-        guard let path = environment["BEDSIDE_TUI_TRACE"], !path.isEmpty else { return nil }
+    init?(path: String?) {
+        guard let path, !path.isEmpty else { return nil }
         if !FileManager.default.fileExists(atPath: path) { _ = FileManager.default.createFile(atPath: path, contents: nil) }
         guard let handle = FileHandle(forWritingAtPath: path) else { return nil }
         handle.seekToEndOfFile()

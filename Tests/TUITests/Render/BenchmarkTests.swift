@@ -22,8 +22,8 @@ import Testing
     @MainActor @Test func traceRecordsFirstFrameReadinessAndEnterToScreen() throws {
         let path = NSTemporaryDirectory() + "bedside-trace-\(UUID().uuidString).jsonl"
         defer { try? FileManager.default.removeItem(atPath: path) }
-        #expect(TUITrace(environment: [:]) == nil)
-        let trace = try #require(TUITrace(environment: ["BEDSIDE_TUI_TRACE": path]))
+        #expect(TUITrace(path: nil) == nil)
+        let trace = try #require(TUITrace(path: path))
         var s = Fixtures.state()
         trace.drew(s) // first frame, status not known yet
         s.connectivity = .online
