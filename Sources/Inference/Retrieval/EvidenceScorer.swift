@@ -1,5 +1,6 @@
 import Foundation
 import Store
+import Synchronization
 
 /// How well a passage covers a question: the share of the question's content terms,
 /// weighted by inverse document frequency, that the passage contains (0…1).
@@ -55,6 +56,54 @@ public struct EvidenceScorer: Sendable {
 /// that "fluids"/"fluid" and "bleeding"/"bleed" meet when counting coverage.
 public enum Stemmer {
     public static func stem(_ word: String) -> String {
+        // The gate and the extractive answer stem every word of the top passages for each
+        // question, mostly words seen before: a bounded memo makes that a dictionary lookup.
+        if let known = memo.withLock({ $0[word] }) { return known }
+        let stemmed = word.utf8.count == word.count ? singleByte(word) : reference(word)
+        memo.withLock { table in
+            if table.count >= memoCapacity { table.removeAll(keepingCapacity: true) }
+            table[word] = stemmed
+        }
+        return stemmed
+    }
+
+    /// Words stemmed so far (cleared when full, so its memory stays bounded).
+    static let memo = Mutex<[String: String]>([:])
+    static let memoCapacity = 65_536
+
+    /// The suffix rules, in the order `reference(_:)` tries them (two arrays, not an array of
+    /// tuples: a debug build looks up tuple metadata on every access).
+    static let suffixes: [String] = [
+        "ational", "ization", "fulness", "iveness", "ations", "ation", "ements", "ement", "ments", "ment", "ingly", "edly",
+        "ities", "ity", "ies", "ied", "sses", "ness", "ing", "ed", "ly", "es", "s",
+    ]
+    static let replacements: [String] = [
+        "ate", "ize", "ful", "ive", "ate", "ate", "", "", "", "", "", "", "", "", "y", "y", "ss", "", "", "", "", "", "",
+    ]
+    static let suffixLengths: [Int] = suffixes.map(\.utf8.count)
+
+    /// `reference(word)` for a word whose characters are one byte each (ASCII without CR LF):
+    /// lengths are then byte counts, which need no walk over the characters.
+    static func singleByte(_ word: String) -> String {
+        var w = word
+        guard w.utf8.count > 3 else { return w }
+        var i = 0
+        while i < suffixes.count {
+            if w.hasSuffix(suffixes[i]), w.utf8.count - suffixLengths[i] >= 3 {
+                if i == suffixes.count - 1, w.hasSuffix("ss") || w.hasSuffix("us") || w.hasSuffix("is") { break }
+                w = String(decoding: Array(w.utf8.dropLast(suffixLengths[i])), as: UTF8.self) + replacements[i]
+                break
+            }
+            i += 1
+        }
+        // "bleed" stays; "stopp" → "stop"
+        if w.utf8.count > 4, let last = w.last, w.dropLast().last == last, last != "l", last != "s", last != "z" { w.removeLast() }
+        if w.hasSuffix("e"), w.utf8.count > 4 { w.removeLast() }
+        return w
+    }
+
+    /// The stemmer's rules on characters, for any word.
+    static func reference(_ word: String) -> String {
         var w = word
         guard w.count > 3 else { return w }
         for (suffix, replacement) in [

@@ -21,6 +21,28 @@ public enum FTSQuery {
 
     /// Lowercased words of the text (letters, digits, and inner apostrophes/hyphens split off).
     public static func words(_ text: String) -> [String] {
+        // ASCII text (nearly all of it) is cut and lowercased on its bytes, with the same
+        // result as `referenceWords(_:)`: the gate and the extractive answer read every word
+        // of the top passages for each question.
+        var out: [String] = []
+        var current: [UInt8] = []
+        for b in text.utf8 {
+            if b >= 0x80 { return referenceWords(text) }
+            if (b >= 0x61 && b <= 0x7A) || (b >= 0x30 && b <= 0x39) {
+                current.append(b)
+            } else if b >= 0x41 && b <= 0x5A {
+                current.append(b + 0x20)
+            } else if !current.isEmpty {
+                out.append(String(decoding: current, as: UTF8.self))
+                current.removeAll(keepingCapacity: true)
+            }
+        }
+        if !current.isEmpty { out.append(String(decoding: current, as: UTF8.self)) }
+        return out
+    }
+
+    /// `words(_:)` on Unicode scalars, for any text.
+    static func referenceWords(_ text: String) -> [String] {
         var out: [String] = []
         var current = ""
         for scalar in text.unicodeScalars {
