@@ -11,7 +11,8 @@ struct AuditCommand: AsyncParsableCommand {
         discussion: """
             Reads the database file directly, or the shared PostgreSQL store with --store. The table escapes control and text-direction \
             characters in questions (shown as \\u{…}) so a question cannot act on your \
-            terminal; --json and --format print the stored text exactly. `bedside audit \
+            terminal; --json and --format print the stored text exactly into a file or a pipe (on a \
+            terminal, --format escapes them too). `bedside audit \
             verify` checks the hash chain, its head and signed checkpoints (`bedside audit checkpoint`), \
             and names the first row edited or the rows deleted.
             """,
@@ -56,9 +57,12 @@ struct AuditCommand: AsyncParsableCommand {
                     guard let f = AuditExport.Format(rawValue: format.lowercased()) else {
                         throw BedsideError(.badRequest, "--format must be jsonl or csv.")
                     }
+                    // Exact into a file or a pipe; on a terminal a stored question's ESC, C1 and
+                    // bidi characters are shown escaped, as everywhere else, never acted on.
                     let out = FileHandle.standardOutput
-                    out.write(Data(AuditExport.header(f).utf8))
-                    try await db.forEachAuditPage(query) { rows in out.write(Data(try AuditExport.lines(rows, f).utf8)) }
+                    let shown: (String) -> String = Terminal.stdoutIsTTY ? { TerminalText.safe($0, .block) } : { $0 }
+                    out.write(Data(shown(AuditExport.header(f)).utf8))
+                    try await db.forEachAuditPage(query) { rows in out.write(Data(shown(try AuditExport.lines(rows, f)).utf8)) }
                     return
                 }
                 query.limit = max(1, limit)
