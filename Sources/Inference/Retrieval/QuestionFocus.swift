@@ -162,7 +162,7 @@ public struct QuestionFocus: Sendable, Equatable {
         }
         var core = chosen
         let named = Set(Self.names(question).map(Stemmer.stem))
-        for s in named { add(s) }
+        for s in stems where named.contains(s) { add(s) } // in the question's order (a set's order varies by run)
         // A name before a score word is a named score: both words, as a phrase.
         var namedScores: [[String]] = []
         for i in stems.indices.dropLast() where named.contains(stems[i]) && Self.scoreWords.contains(stems[i + 1]) {
