@@ -93,7 +93,7 @@ struct AskCommand: AsyncParsableCommand {
                 object["offline_reason"] = .string(SecretRedaction.redact(replayNote.reason.message))
                 value = .object(object)
             }
-            print(TerminalText.json(String(decoding: try WireCoding.encoder(pretty: true).encode(value), as: UTF8.self)))
+            print(try Terminal.json(value))
         } else {
             if let replayNote {
                 // The reason may quote the gateway's URL or its error text: secrets hidden, controls escaped.

@@ -68,7 +68,7 @@ struct AuditCommand: AsyncParsableCommand {
                 query.limit = max(1, limit)
                 let rows = try await db.auditRecords(query)
                 if json {
-                    print(TerminalText.json(String(decoding: try WireCoding.encoder(pretty: true).encode(rows), as: UTF8.self)))
+                    print(try Terminal.json(rows))
                     return
                 }
                 let safe = AuditExport.terminalSafe

@@ -62,7 +62,7 @@ struct CheckCommand: AsyncParsableCommand {
             }
         }
         if json {
-            print(TerminalText.json(String(decoding: try WireCoding.encoder(pretty: true).encode(report), as: UTF8.self)))
+            print(try Terminal.json(report))
         } else {
             print(Self.plain(report))
         }

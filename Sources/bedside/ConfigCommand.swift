@@ -48,7 +48,7 @@ struct ConfigCommand: AsyncParsableCommand {
                         "env": .array(r.key.environment.map(JSONValue.string)), "secret": .bool(r.key.secret),
                     ])
                 }
-                print(TerminalText.json(String(decoding: try WireCoding.encoder(pretty: true).encode(JSONValue.array(items)), as: UTF8.self)))
+                print(try Terminal.json(JSONValue.array(items)))
             } else {
                 // Values come from the user's file and environment: URL passwords are already
                 // hidden (`ConfigRedaction.display`); controls in them are shown escaped.

@@ -105,7 +105,7 @@ struct DoctorCommand: AsyncParsableCommand {
                         ])
                     }),
             ])
-            print(TerminalText.json(String(decoding: try WireCoding.encoder(pretty: true).encode(obj), as: UTF8.self)))
+            print(try Terminal.json(obj))
         } else {
             let width = checks.map(\.component.count).max() ?? 0
             for c in checks {

@@ -227,7 +227,7 @@ struct EvalCommand: AsyncParsableCommand {
                         ])
                     })
             }
-            return String(decoding: try WireCoding.encoder(pretty: true).encode(obj), as: UTF8.self)
+            return try Terminal.json(obj)
         }
         var lines = [
             "Questions: \(qs.count)   retriever: \(setup.retriever.name)   index: \(index)   corpus: \(ingest.documents) documents, \(ingest.chunks) passages (ingest \(String(format: "%.2f", ingest.seconds)) s)",

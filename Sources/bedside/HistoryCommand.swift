@@ -150,7 +150,7 @@ struct HistoryShowCommand: AsyncParsableCommand {
         }
         if let offline { Terminal.error(HistorySourceOptions.offlineNote(offline.reason, replica: offline.replica, what: "This answer comes")) }
         if json {
-            print(TerminalText.json(String(decoding: try WireCoding.encoder(pretty: true).encode(answer), as: UTF8.self)))
+            print(try Terminal.json(answer))
         } else {
             print(HistoryListing.heading(answer))
             print("")

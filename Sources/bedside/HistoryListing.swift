@@ -75,6 +75,6 @@ struct HistoryListing {
             top["offline_reason"] = .string(SecretRedaction.redact(offline.message))
             top["replica"] = listing.replica.map(JSONValue.string) ?? .null
         }
-        return TerminalText.json(String(decoding: try WireCoding.encoder(pretty: true).encode(JSONValue.object(top)), as: UTF8.self))
+        return try Terminal.json(JSONValue.object(top))
     }
 }

@@ -62,7 +62,7 @@ struct IngestCommand: AsyncParsableCommand {
                     Terminal.error("warning: skipped symbolic link \(safe(link.link)) -> \(safe(link.target)) (\(place); links are not followed).")
                 }
                 if json {
-                    print(String(decoding: try WireCoding.encoder(pretty: true).encode(summary), as: UTF8.self))
+                    print(try Terminal.json(summary))
                 } else {
                     let links =
                         summary.skippedLinks > 0 ? " \(summary.skippedLinks) symbolic link\(summary.skippedLinks == 1 ? "" : "s") skipped." : ""

@@ -84,7 +84,7 @@ struct SyncCommand: AsyncParsableCommand {
             }
         }
         if json {
-            print(String(decoding: try WireCoding.encoder(pretty: true).encode(summary), as: UTF8.self))
+            print(try Terminal.json(summary))
         } else {
             if summary.resumed { print("Resumed the interrupted sync.") }
             print(

@@ -83,7 +83,7 @@ struct TokenCommand: AsyncParsableCommand {
                 let tokens = try await state.issuedTokens(subject: subject)
                 try await state.closeState()
                 if json {
-                    print(TerminalText.json(String(decoding: try WireCoding.encoder(pretty: true).encode(tokens), as: UTF8.self)))
+                    print(try Terminal.json(tokens))
                     return
                 }
                 if tokens.isEmpty {

@@ -9,14 +9,7 @@ import Testing
 @Suite("gRPC RAG service end to end")
 struct GRPCPeerTests {
     @Test func answersThenStaleThenDeadlineThenBreaker() async throws {
-        guard let python = await RAGPeer.python() else {
-            if ProcessInfo.processInfo.environment["BEDSIDE_REQUIRE_ML"] == "1" {
-                Issue.record("python3 with grpcio and grpcio-tools is required (scripts/ml-tools.sh installs them)")
-            } else {
-                print("skipped: no python3 with grpcio and grpcio-tools (pip install grpcio grpcio-tools, or scripts/ml-tools.sh)")
-            }
-            return
-        }
+        guard let python = await RAGPeer.requiredPython() else { return }
         let s = try Scratch()
         defer { s.cleanup() }
         let db = s.file("g.sqlite")
@@ -144,6 +137,18 @@ struct GRPCPeerTests {
 /// scripts/rag_peer.py on a loopback port.
 struct RAGPeer {
     let child: ChildProcess
+
+    /// `python()`, or nil after recording an issue (BEDSIDE_REQUIRE_ML=1: the test must run)
+    /// or printing that the test is skipped.
+    static func requiredPython() async -> String? {
+        if let python = await python() { return python }
+        if ProcessInfo.processInfo.environment["BEDSIDE_REQUIRE_ML"] == "1" {
+            Issue.record("python3 with grpcio and grpcio-tools is required (scripts/ml-tools.sh installs them)")
+        } else {
+            print("skipped: no python3 with grpcio and grpcio-tools (pip install grpcio grpcio-tools, or scripts/ml-tools.sh)")
+        }
+        return nil
+    }
 
     /// A python3 that imports grpc and grpc_tools: $BEDSIDE_RAG_PYTHON, the ml-tools venv, then PATH's.
     static func python() async -> String? {

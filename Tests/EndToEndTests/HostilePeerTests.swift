@@ -14,14 +14,7 @@ struct HostilePeerTests {
     static let deadline = 10.0
 
     @Test func hostileRepliesAreRefusedWithinTheDeadlineAndHealthzStaysFast() async throws {
-        guard let python = await RAGPeer.python() else {
-            if ProcessInfo.processInfo.environment["BEDSIDE_REQUIRE_ML"] == "1" {
-                Issue.record("python3 with grpcio and grpcio-tools is required (scripts/ml-tools.sh installs them)")
-            } else {
-                print("skipped: no python3 with grpcio and grpcio-tools (pip install grpcio grpcio-tools, or scripts/ml-tools.sh)")
-            }
-            return
-        }
+        guard let python = await RAGPeer.requiredPython() else { return }
         let s = try Scratch()
         defer { s.cleanup() }
         let db = s.file("g.sqlite")
