@@ -40,17 +40,20 @@ let package = Package(
     targets: [
         // Shared domain and wire types; no I/O.
         .target(name: "Core", swiftSettings: strict),
+        // The gateway's shared state as a seam, with no backend: the GatewayStateStore protocol and
+        // its values, group commit, the audit chain's hash and its one verifier.
+        .target(name: "SharedState", dependencies: ["Core", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: strict),
         // The only module that touches SQLite.
         .target(
-            name: "Store",
-            dependencies: ["Core", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")],
+            name: "SQLiteStore",
+            dependencies: ["Core", "SharedState", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict
         ),
         // The gateway's shared state (GatewayStateStore) on PostgreSQL, for several gateways on one database.
         .target(
             name: "PostgresStore",
             dependencies: [
-                "Core", "Store", .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log"),
+                "Core", "SharedState", .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),
@@ -58,7 +61,7 @@ let package = Package(
         .target(
             name: "Inference",
             dependencies: [
-                "Core", "Store",
+                "Core", "SQLiteStore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
@@ -87,7 +90,7 @@ let package = Package(
         .target(
             name: "LocalGateway",
             dependencies: [
-                "Core", "Store", "TokenAuth", "APIClient",
+                "Core", "SharedState", "SQLiteStore", "TokenAuth", "APIClient",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),
@@ -135,7 +138,7 @@ let package = Package(
         .executableTarget(
             name: "bedside",
             dependencies: [
-                "Core", "Store", "Inference", "LocalGateway", "TUI", "APIClient", "RAGGRPC", "PostgresStore",
+                "Core", "SharedState", "SQLiteStore", "Inference", "LocalGateway", "TUI", "APIClient", "RAGGRPC", "PostgresStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
@@ -160,12 +163,15 @@ let package = Package(
         // Replays every input in Tests/FuzzCorpus through the fuzz oracles (crashes found stay regressions).
         .testTarget(name: "FuzzRegressionTests", dependencies: ["FuzzOracles", "TokenAuth", "Core"], swiftSettings: strict),
         .testTarget(
-            name: "StoreTests", dependencies: ["Store", "Core", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strict),
+            name: "SQLiteStoreTests",
+            dependencies: ["SQLiteStore", "SharedState", "Core", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict
+        ),
         // Against a throwaway PostgreSQL cluster the tests start with scripts/pg-cluster.sh (skipped without PostgreSQL).
         .testTarget(
             name: "PostgresStoreTests",
             dependencies: [
-                "PostgresStore", "Store", "Core", "TestSupport", .product(name: "PostgresNIO", package: "postgres-nio"),
+                "PostgresStore", "SharedState", "SQLiteStore", "Core", "TestSupport", .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -173,14 +179,14 @@ let package = Package(
         .testTarget(
             name: "InferenceTests",
             dependencies: [
-                "Inference", "Store", "Core", "TestSupport",
+                "Inference", "SQLiteStore", "Core", "TestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ], swiftSettings: strict),
         .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "LocalGateway", "Inference", "Store", "Core", "TestSupport",
+                "LocalGateway", "Inference", "SharedState", "SQLiteStore", "Core", "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

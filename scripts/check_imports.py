@@ -4,7 +4,8 @@
 For every target in `swift package dump-package`, compares the modules its Swift files
 import with the target and product dependencies Package.swift lists. Reports a module
 imported but not declared (it builds today only because another dependency drags it in)
-and a dependency declared but never imported (it costs build time for nothing).
+and a dependency declared but never imported (it costs build time for nothing), and a
+dependency the module graph forbids (ONLY_IN, NEVER).
 Exit status 1 when any target differs.
 """
 import json
@@ -18,6 +19,13 @@ TOOLCHAIN = {
     "Foundation", "FoundationEssentials", "FoundationNetworking", "Dispatch", "Glibc", "Darwin",
     "Musl", "XCTest", "Testing", "Synchronization", "_Concurrency", "os", "Observation", "RegexBuilder",
 }
+# The module graph's rules beyond "declared == imported": each database library is linked by
+# its one module (and that module's tests) only, and the shared-state seam depends on no backend.
+ONLY_IN = {
+    "GRDB": {"SQLiteStore", "SQLiteStoreTests"},
+    "PostgresNIO": {"PostgresStore", "PostgresStoreTests", "TestSupport"},
+}
+NEVER = {"SharedState": {"SQLiteStore", "PostgresStore", "GRDB", "PostgresNIO"}, "PostgresStore": {"SQLiteStore"}}
 IMPORT = re.compile(r"^\s*(?:@[\w()\s,:]+\s+)*(?:@_exported\s+)?import\s+(?:(?:struct|class|enum|protocol|func|var|let|typealias)\s+)?([A-Za-z_][A-Za-z0-9_]*)", re.M)
 
 
@@ -46,8 +54,11 @@ def main() -> int:
         imported.discard(name)
         missing = sorted(imported - declared)
         unused = sorted(declared - imported)
-        if missing or unused:
+        forbidden = sorted({m for m, owners in ONLY_IN.items() if m in declared and name not in owners} | (declared & NEVER.get(name, set())))
+        if missing or unused or forbidden:
             failures += 1
+            if forbidden:
+                print(f"{name}: must not depend on: {', '.join(forbidden)}")
             if missing:
                 print(f"{name}: imports but does not declare: {', '.join(missing)}")
             if unused:

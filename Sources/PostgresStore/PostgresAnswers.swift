@@ -1,7 +1,7 @@
 import Core
 import Foundation
 import PostgresNIO
-import Store
+import SharedState
 
 /// Answers and history on PostgreSQL, scoped to their subject exactly like SQLite's: every
 /// read takes the asking subject and never returns another subject's answers (nil is for

@@ -2,7 +2,7 @@ import Core
 import Foundation
 import Logging
 import PostgresNIO
-import Store
+import SharedState
 
 /// The audit trail on PostgreSQL: the same rows, canonical content and SHA-256 chain as
 /// SQLite's, one chain for every gateway on the database.
@@ -38,7 +38,7 @@ extension PostgresGatewayState {
         }
         return try await run { client in
             var out: [AuditRecord] = []
-            for try await row in try await client.query(q, logger: self.logger) { out.append(try Self.auditRecord(row).record) }
+            for try await row in try await client.query(q, logger: self.logger) { out.append(try Self.auditRow(row).record) }
             return out
         }
     }
@@ -59,7 +59,7 @@ extension PostgresGatewayState {
                 """
             let page = try await run { client in
                 var out: [AuditRecord] = []
-                for try await row in try await client.query(q, logger: self.logger) { out.append(try Self.auditRecord(row).record) }
+                for try await row in try await client.query(q, logger: self.logger) { out.append(try Self.auditRow(row).record) }
                 return out
             }
             if page.isEmpty { return }
@@ -69,47 +69,37 @@ extension PostgresGatewayState {
         }
     }
 
-    /// Walks the whole chain from the first row and compares its end with `audit_head` and
-    /// `checkpoints`, all in one REPEATABLE READ snapshot (so appends committed meanwhile by
-    /// any gateway are neither half seen nor taken for rows beyond the head). Throws
-    /// `AuditChainBreak` with the same reasons as the SQLite store (`AuditChainWalk`).
+    /// Reads the whole chain and `audit_head` in one REPEATABLE READ snapshot (so appends
+    /// committed meanwhile by any gateway are neither half seen nor taken for rows beyond the
+    /// head) and checks them (`AuditChainWalk`, the same check and words as SQLite's).
     public func verifyAuditChain(against checkpoints: [AuditCheckpoint]) async throws -> AuditChainSummary {
         let logger = self.logger
-        let result: Result<AuditChainSummary, AuditChainBreak> = try await run { client in
+        let (walk, head) = try await run { client in
             try await client.withConnection { connection in
                 try await connection.query("START TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY", logger: logger)
                 do {
                     var walk = AuditChainWalk(checkpoints: checkpoints)
-                    var broken: AuditChainBreak?
                     let rows = try await connection.query("SELECT \(unescaped: Self.auditColumns) FROM audit ORDER BY id ASC", logger: logger)
-                    for try await row in rows where broken == nil {
-                        let (record, sourcesText) = try Self.auditRecord(row)
-                        do { try walk.visit(record, sourcesJSON: sourcesText) } catch let e as AuditChainBreak { broken = e }
-                    }
+                    for try await row in rows { walk.visit(try Self.auditRow(row)) }
                     var head: AuditHead?
-                    if broken == nil {
-                        let heads = try await connection.query("SELECT last_id, last_hash FROM audit_head WHERE singleton", logger: logger)
-                        for try await (id, hash) in heads.decode((Int64, String).self) { head = AuditHead(lastID: id, lastHash: hash) }
-                    }
+                    let heads = try await connection.query("SELECT last_id, last_hash FROM audit_head WHERE singleton", logger: logger)
+                    for try await (id, hash) in heads.decode((Int64, String).self) { head = AuditHead(lastID: id, lastHash: hash) }
                     try await connection.query("COMMIT", logger: logger)
-                    if let broken { return .failure(broken) }
-                    do { return .success(try walk.finish(head: head, headMissing: head == nil)) } catch let e as AuditChainBreak {
-                        return .failure(e)
-                    }
+                    return (walk, head)
                 } catch {
                     try? await connection.query("ROLLBACK", logger: logger)
                     throw error
                 }
             }
         }
-        return try result.get()
+        return try walk.finish(head: head, headMissing: head == nil)
     }
 
     static let auditColumns =
         "id, at, request_id, subject, question, answer_id, sources, model, index_version, cached, stale, refused, outcome, ref_id, detail, prev_hash, hash"
 
     /// A row of `auditColumns` as a record, with its sources as stored (the hash covers that text).
-    static func auditRecord(_ row: PostgresRow) throws -> (record: AuditRecord, sources: String) {
+    static func auditRow(_ row: PostgresRow) throws -> AuditRow {
         let r = row.makeRandomAccess()
         let sourcesText = try r[6].decode(String.self)
         let sources = (try? JSONDecoder().decode([String].self, from: Data(sourcesText.utf8))) ?? []
@@ -120,7 +110,7 @@ extension PostgresGatewayState {
             indexVersion: Int(try r[8].decode(Int64.self)), cached: try r[9].decode(Bool.self), stale: try r[10].decode(Bool.self),
             refused: try r[11].decode(Bool.self), outcome: try r[12].decode(String.self), refID: try r[13].decode(Int64?.self),
             detail: try r[14].decode(String.self), prevHash: try r[15].decode(String.self), hash: try r[16].decode(String.self))
-        return (record, sourcesText)
+        return AuditRow(record: record, sources: sourcesText)
     }
 }
 
@@ -140,7 +130,7 @@ final class PostgresAuditWriter: Sendable {
         self.group = GroupCommit(maxBatch: Self.maxBatch) { rows in
             do {
                 return try await PostgresGatewayState.withDeadline(timeout, place: target.place) {
-                    try await Self.insert(rows.map { ($0.record, $0.sources) }, client: client, logger: logger)
+                    try await Self.insert(rows, client: client, logger: logger)
                 }
             } catch {
                 throw target.mapError(error)
@@ -152,67 +142,38 @@ final class PostgresAuditWriter: Sendable {
     var committed: (transactions: Int, rows: Int) { group.committed }
 
     func append(_ record: AuditRecord) async throws -> Int64 {
-        let stored = record.storable()
-        return try await group.append(AuditRow(record: stored, sources: try BedsideDatabase.sourcesJSON(stored.sources)))
+        try await group.append(try AuditRow(record.storable()))
     }
 
-    /// Inserts `rows` (already `storable()`) at the end of the chain in one transaction.
-    private static func insert(_ rows: [(AuditRecord, String)], client: PostgresClient, logger: Logger) async throws -> [Int64] {
+    /// Inserts `rows` at the end of the chain in one transaction.
+    private static func insert(_ rows: [AuditRow], client: PostgresClient, logger: Logger) async throws -> [Int64] {
         return try await client.withTransaction(logger: logger) { connection -> [Int64] in
-            var previousID: Int64 = 0
-            var previousHash = ""
-            let head = try await connection.query(
+            var head = AuditHead.start
+            let heads = try await connection.query(
                 "SELECT last_id, last_hash FROM audit_head WHERE singleton FOR UPDATE", logger: logger)
-            for try await (id, hash) in head.decode((Int64, String).self) {
-                previousID = id
-                previousHash = hash
-            }
-            var ids: [Int64] = []
-            var ats: [Double] = []
-            var requestIDs: [String] = []
-            var requestIDNull: [Bool] = []
-            var subjects: [String] = []
-            var questions: [String] = []
-            var answerIDs: [String] = []
-            var answerIDNull: [Bool] = []
-            var sources: [String] = []
-            var models: [String] = []
-            var indexVersions: [Int64] = []
-            var cached: [Bool] = []
-            var stale: [Bool] = []
-            var refused: [Bool] = []
-            var outcomes: [String] = []
-            var refIDs: [Int64] = []
-            var refIDNull: [Bool] = []
-            var details: [String] = []
-            var prevHashes: [String] = []
-            var hashes: [String] = []
-            for (r, sourcesJSON) in rows {
-                let id = previousID + 1
-                let hash = r.chainHash(id: id, previous: previousHash, sourcesJSON: sourcesJSON)
-                ids.append(id)
-                ats.append(r.at.timeIntervalSince1970)
-                requestIDs.append(r.requestID ?? "")
-                requestIDNull.append(r.requestID == nil)
-                subjects.append(r.subject)
-                questions.append(r.question)
-                answerIDs.append(r.answerID ?? "")
-                answerIDNull.append(r.answerID == nil)
-                sources.append(sourcesJSON)
-                models.append(r.model)
-                indexVersions.append(Int64(r.indexVersion))
-                cached.append(r.cached)
-                stale.append(r.stale)
-                refused.append(r.refused)
-                outcomes.append(r.outcome)
-                refIDs.append(r.refID ?? 0)
-                refIDNull.append(r.refID == nil)
-                details.append(r.detail)
-                prevHashes.append(previousHash)
-                hashes.append(hash)
-                previousID = id
-                previousHash = hash
-            }
+            for try await (id, hash) in heads.decode((Int64, String).self) { head = AuditHead(lastID: id, lastHash: hash) }
+            let (chained, next) = head.chaining(rows)
+            let records = chained.map(\.record)
+            let ids = records.map { $0.id ?? 0 }
+            let ats = records.map(\.at.timeIntervalSince1970)
+            let requestIDs = records.map { $0.requestID ?? "" }
+            let requestIDNull = records.map { $0.requestID == nil }
+            let subjects = records.map(\.subject)
+            let questions = records.map(\.question)
+            let answerIDs = records.map { $0.answerID ?? "" }
+            let answerIDNull = records.map { $0.answerID == nil }
+            let sources = chained.map(\.sources)
+            let models = records.map(\.model)
+            let indexVersions = records.map { Int64($0.indexVersion) }
+            let cached = records.map(\.cached)
+            let stale = records.map(\.stale)
+            let refused = records.map(\.refused)
+            let outcomes = records.map(\.outcome)
+            let refIDs = records.map { $0.refID ?? 0 }
+            let refIDNull = records.map { $0.refID == nil }
+            let details = records.map(\.detail)
+            let prevHashes = records.map(\.prevHash)
+            let hashes = records.map(\.hash)
             try await connection.query(
                 """
                 WITH ins AS (
@@ -229,7 +190,7 @@ final class PostgresAuditWriter: Sendable {
                               refused, outcome, ref, ref_null, detail, prev_hash, hash)
                     RETURNING 1
                 )
-                UPDATE audit_head SET last_id = \(previousID), last_hash = \(previousHash) WHERE singleton
+                UPDATE audit_head SET last_id = \(next.lastID), last_hash = \(next.lastHash) WHERE singleton
                 """, logger: logger)
             return ids
         }

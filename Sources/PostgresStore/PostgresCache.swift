@@ -1,7 +1,7 @@
 import Core
 import Foundation
 import PostgresNIO
-import Store
+import SharedState
 
 /// The response cache on PostgreSQL: one table every gateway reads and writes, so an answer
 /// cached through one is served cached through the others. Policy stays in the gateway.

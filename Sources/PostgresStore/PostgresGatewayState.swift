@@ -2,14 +2,14 @@ import Core
 import Foundation
 import Logging
 import PostgresNIO
-import Store
+import SharedState
 
 /// The gateway's shared state in one PostgreSQL database, so that several `bedside serve`
 /// instances behind a load balancer keep one audit chain, one history per clinician, one
 /// response cache, one revocation list and one token bucket per subject.
 ///
 /// Open it with `connect(url:logger:)`, which checks the server can be reached, starts the
-/// connection pool's `run()` in a task this object owns and applies the schema migrations;
+/// connection pool's `run()` in a task this object owns and applies the schema migrations (unless told not to);
 /// `closeState()` stops the pool. Every statement binds its values (`PostgresQuery`
 /// interpolation); no value is ever spliced into SQL text.
 public final class PostgresGatewayState: GatewayStateStore, SharedRateLimitStore {
@@ -47,9 +47,10 @@ public final class PostgresGatewayState: GatewayStateStore, SharedRateLimitStore
     /// Fails with a `BedsideError(.database)` naming the server (never the password) when the URL
     /// is wrong, the server cannot be reached or refuses the user.
     /// `operationTimeout` bounds each statement or transaction, waiting for a connection included.
+    /// `migrate: false` changes nothing on the server (`bedside doctor` only looks).
     public static func connect(
         url: String, logger: Logger = Logger(label: "bedside.postgres"), operationTimeout: Duration = .seconds(5),
-        failFastWindow: Duration = .seconds(1)
+        failFastWindow: Duration = .seconds(1), migrate: Bool = true
     ) async throws -> PostgresGatewayState {
         let target = try PostgresTarget(url: url)
         // One direct connection first, which also migrates: the pool retries failed connects in
@@ -59,7 +60,7 @@ public final class PostgresGatewayState: GatewayStateStore, SharedRateLimitStore
             try await withDeadline(max(operationTimeout * 3, .seconds(15)), place: target.place) {
                 let connection = try await PostgresConnection.connect(configuration: target.connectionConfiguration, id: 0, logger: logger)
                 do {
-                    try await PostgresMigrations.migrate(connection, logger: logger)
+                    if migrate { try await PostgresMigrations.migrate(connection, logger: logger) }
                 } catch {
                     try? await connection.close()
                     throw error

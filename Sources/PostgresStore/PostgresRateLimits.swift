@@ -1,7 +1,7 @@
 import Core
 import Foundation
 import PostgresNIO
-import Store
+import SharedState
 
 /// Token buckets shared by every gateway on the database: one row per subject.
 extension PostgresGatewayState {

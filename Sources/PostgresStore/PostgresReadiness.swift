@@ -1,6 +1,6 @@
 import Core
 import PostgresNIO
-import Store
+import SharedState
 
 extension PostgresGatewayState {
     /// One `SELECT 1` through the pool, within the operation deadline: `/readyz` reports the

@@ -1,7 +1,7 @@
 import Core
 import Foundation
 import PostgresNIO
-import Store
+import SharedState
 
 /// Issued tokens and revocations on PostgreSQL, with the SQLite store's semantics: a
 /// revocation names one token id, or a subject whose tokens issued up to a time are refused.

@@ -1,7 +1,8 @@
 import Core
 import Foundation
 import PostgresStore
-import Store
+import SQLiteStore
+import SharedState
 import TestSupport
 import Testing
 

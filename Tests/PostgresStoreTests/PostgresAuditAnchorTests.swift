@@ -2,7 +2,8 @@ import Core
 import Foundation
 import PostgresNIO
 import PostgresStore
-import Store
+import SQLiteStore
+import SharedState
 import TestSupport
 import Testing
 

@@ -2,7 +2,8 @@ import Core
 import Foundation
 import PostgresNIO
 import PostgresStore
-import Store
+import SQLiteStore
+import SharedState
 import TestSupport
 import Testing
 
@@ -30,6 +31,16 @@ struct PostgresGatewayStateTests {
         try await again.appendAudit(AuditRecord(subject: "ana", question: "q", answerID: nil, sources: [], model: "m", indexVersion: 1))
         #expect(try await again.verifyAuditChain() == 1)
         try await again.closeState()
+    }
+
+    /// `bedside doctor` connects with `migrate: false`: it reaches the server and a fresh
+    /// database stays without a schema.
+    @Test func aConnectWithoutMigratingLeavesTheDatabaseAlone() async throws {
+        let url = try await PostgresTestCluster.running().freshDatabase()
+        let store = try await PostgresGatewayState.connect(url: url, logger: PostgresTestCluster.logger, migrate: false)
+        try await store.checkReachable()
+        await #expect(throws: (any Error).self) { try await store.appliedMigrations() }
+        try await store.closeState()
     }
 
     // MARK: Shared rate limits

@@ -1,6 +1,7 @@
 import Foundation
 import PostgresStore
-import Store
+import SQLiteStore
+import SharedState
 import TestSupport
 import Testing
 

@@ -5,74 +5,13 @@ import PostgresStore
 import TestSupport
 import Testing
 
-/// A throwaway loopback PostgreSQL cluster (`scripts/pg-cluster.sh start DIR`), one for the
-/// suite; each test gets a database of its own (`freshDatabase()`), so tests run in parallel.
-struct PostgresTestCluster: Sendable {
-    let folder: TempDirectory
-    /// The `postgres://bedside@127.0.0.1:PORT/bedside` URL the script printed.
-    let url: String
-    let port: Int
+/// The suite's cluster is TestSupport's `PostgresCluster` (`.postgresCluster` trait); the
+/// store's tests add a direct PostgresNIO connection to it.
+typealias PostgresTestCluster = PostgresCluster
 
-    @TaskLocal static var current: PostgresTestCluster?
-
-    /// The newest /usr/lib/postgresql/N/bin holding initdb and pg_ctl.
-    static let binDirectory: String? = {
-        let root = "/usr/lib/postgresql"
-        let versions = ((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []).compactMap(Int.init).sorted(by: >)
-        return versions.map { "\(root)/\($0)/bin" }.first { dir in
-            ["initdb", "pg_ctl"].allSatisfy { FileManager.default.isExecutableFile(atPath: dir + "/" + $0) }
-        }
-    }()
-
-    /// With BEDSIDE_REQUIRE_POSTGRES=1 (CI) the suite runs, and fails, when the binaries are missing.
-    static var required: Bool { ProcessInfo.processInfo.environment["BEDSIDE_REQUIRE_POSTGRES"] == "1" }
-
-    static var available: Bool { binDirectory != nil || required }
-
-    static var script: String {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("scripts/pg-cluster.sh").path
-    }
-
-    static func running() throws -> PostgresTestCluster {
-        guard let cluster = current else { throw TestError("no PostgreSQL cluster: the suite's .postgresCluster trait did not start one") }
-        return cluster
-    }
-
-    static func start() async throws -> PostgresTestCluster {
-        guard binDirectory != nil else {
-            throw TestError("BEDSIDE_REQUIRE_POSTGRES=1 but no PostgreSQL server binaries in /usr/lib/postgresql/*/bin")
-        }
-        let folder = try TempDirectory(prefix: "bedside-pgstore")
-        var environment = ProcessInfo.processInfo.environment
-        environment["PG_CLUSTER_FAST"] = environment["PG_CLUSTER_FAST"] ?? "1" // fsync off: nothing here kills the server
-        let r = try await ChildProcess.run("/bin/bash", [script, "start", folder.path], environment: environment, timeout: .seconds(120))
-        guard r.status == 0,
-            let url = r.stdout.split(whereSeparator: \.isNewline).map({ $0.trimmingCharacters(in: .whitespaces) })
-                .last(where: { $0.hasPrefix("postgres://") }),
-            let port = URLComponents(string: url)?.port
-        else {
-            folder.cleanup()
-            throw TestError("scripts/pg-cluster.sh start failed (\(r.status)): \(r.stdout) \(r.stderr)")
-        }
-        return PostgresTestCluster(folder: folder, url: url, port: port)
-    }
-
-    func stop() async {
-        let r = try? await ChildProcess.run("/bin/bash", [Self.script, "stop", folder.path], timeout: .seconds(60))
-        if r?.status != 0 { print("scripts/pg-cluster.sh stop: \(r?.stdout ?? "") \(r?.stderr ?? "did not finish")") }
-        folder.cleanup()
-    }
-
+extension PostgresCluster {
     /// A new empty database on the cluster; returns its URL.
-    func freshDatabase() async throws -> String {
-        let name = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
-        try await Self.withSuperuser(url: url) { connection in
-            // Identifiers cannot be bound; the name is made here of [a-z0-9_] only.
-            try await connection.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"), logger: Self.logger)
-        }
-        return "postgres://bedside@127.0.0.1:\(port)/\(name)"
-    }
+    func freshDatabase() async throws -> String { try await createDatabase(named: "t") }
 
     static let logger = Logger(label: "bedside.test.postgres")
 
@@ -93,27 +32,6 @@ struct PostgresTestCluster: Sendable {
             throw error
         }
     }
-}
-
-/// Starts the cluster once around the whole suite and stops it after the last test.
-struct PostgresClusterTrait: SuiteTrait, TestScoping {
-    var isRecursive: Bool { false }
-
-    func provideScope(for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void) async throws {
-        let cluster = try await PostgresTestCluster.start()
-        do {
-            try await PostgresTestCluster.$current.withValue(cluster) { try await function() }
-        } catch {
-            await cluster.stop()
-            throw error
-        }
-        await cluster.stop()
-    }
-}
-
-extension Trait where Self == PostgresClusterTrait {
-    /// One throwaway PostgreSQL cluster for the suite (`PostgresTestCluster.current`).
-    static var postgresCluster: Self { Self() }
 }
 
 /// Opens `count` stores on one fresh database (as `count` gateways would), runs `body`, closes them.

@@ -1,4 +1,5 @@
 import GRDB
+import SharedState
 
 /// Versioned schema. Add a new `registerMigration` for every change; never edit a shipped one.
 enum Migrations {

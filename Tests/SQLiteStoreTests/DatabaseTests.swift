@@ -3,7 +3,7 @@ import Foundation
 import GRDB
 import Testing
 
-@testable import Store
+@testable import SQLiteStore
 
 @Suite("Database opening and migrations")
 struct DatabaseTests {
@@ -69,11 +69,9 @@ struct DatabaseTests {
         #expect(error?.code == .databaseLocked)
     }
 
-    @Test func databaseLocationPrecedence() {
-        let env = ["BEDSIDE_DB": "/tmp/env.sqlite", "XDG_DATA_HOME": "/xdg", "HOME": "/home/u"]
-        #expect(StoreLocation.databasePath(explicit: "/cli.sqlite", environment: env) == "/cli.sqlite")
-        #expect(StoreLocation.databasePath(explicit: nil, environment: env) == "/tmp/env.sqlite")
-        #expect(StoreLocation.databasePath(explicit: nil, environment: ["XDG_DATA_HOME": "/xdg"]) == "/xdg/bedside/bedside.sqlite")
-        #expect(StoreLocation.databasePath(explicit: nil, environment: ["HOME": "/home/u"]) == "/home/u/.local/share/bedside/bedside.sqlite")
+    /// `--db` and `BEDSIDE_DB` are the CLI's (EndToEndTests' `ConfigRegistryTests`); this is the default.
+    @Test func defaultDatabaseLocation() {
+        #expect(StoreLocation.defaultDatabasePath(environment: ["XDG_DATA_HOME": "/xdg", "HOME": "/home/u"]) == "/xdg/bedside/bedside.sqlite")
+        #expect(StoreLocation.defaultDatabasePath(environment: ["HOME": "/home/u"]) == "/home/u/.local/share/bedside/bedside.sqlite")
     }
 }

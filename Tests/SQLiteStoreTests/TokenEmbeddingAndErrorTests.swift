@@ -1,9 +1,10 @@
 import Core
 import Foundation
 import GRDB
+import SharedState
 import Testing
 
-@testable import Store
+@testable import SQLiteStore
 
 @Suite("Tokens and revocations")
 struct TokenTableTests {

@@ -12,6 +12,25 @@ public struct AuditHead: Sendable, Hashable {
         self.lastID = lastID
         self.lastHash = lastHash
     }
+
+    /// The empty chain's head.
+    public static let start = AuditHead(lastID: 0, lastHash: "")
+
+    /// `rows` chained after this head, in order, as both stores write them: each record made
+    /// `storable()` and given its id (dense after `lastID`), its link and its hash; with the
+    /// head that follows them.
+    public func chaining(_ rows: [AuditRow]) -> (rows: [AuditRow], head: AuditHead) {
+        var head = self
+        let chained = rows.map { row in
+            var r = row.record.storable()
+            r.id = head.lastID + 1
+            r.prevHash = head.lastHash
+            r.hash = r.chainHash(id: head.lastID + 1, previous: head.lastHash, sourcesJSON: row.sources)
+            head = AuditHead(lastID: head.lastID + 1, lastHash: r.hash)
+            return AuditRow(record: r, sources: row.sources)
+        }
+        return (chained, head)
+    }
 }
 
 /// What a whole-chain check found when nothing was wrong.
@@ -26,8 +45,9 @@ public struct AuditChainSummary: Sendable, Hashable {
     public var headChecked: Bool
 }
 
-/// One pass over the chain, oldest row first, shared by the SQLite and PostgreSQL stores so
-/// both report the same breaks in the same words:
+/// The one audit chain check, shared by the SQLite and PostgreSQL stores so both report the
+/// same breaks in the same words; a store only reads its rows (oldest first) and its head
+/// record in one snapshot. It checks:
 /// - a gap in the ids: the missing rows are named (ids are dense on both stores);
 /// - a link or a hash that does not match: the first such row is named (an edited row);
 /// - at the end, each signed checkpoint's last row must still exist with the hash it had when
@@ -42,6 +62,8 @@ public struct AuditChainWalk: Sendable {
     /// The hash each checkpoint's last row has now, once the walk has passed it.
     private var seen: [Int64: String] = [:]
     private let wanted: Set<Int64>
+    /// The first break met; the rows after it are not checked (`finish` throws it).
+    public private(set) var broken: AuditChainBreak?
 
     /// - Parameter checkpoints: checkpoints whose signatures were already checked.
     public init(checkpoints: [AuditCheckpoint] = []) {
@@ -49,8 +71,14 @@ public struct AuditChainWalk: Sendable {
         self.wanted = Set(checkpoints.map(\.lastID))
     }
 
-    /// Checks the next row (ids ascending); throws at the first break.
-    public mutating func visit(_ record: AuditRecord, sourcesJSON: String) throws {
+    /// Checks the next row (ids ascending), with its sources as stored; after the first break
+    /// it checks nothing more, so a store streaming its rows may read them to the end.
+    public mutating func visit(_ row: AuditRow) {
+        guard broken == nil else { return }
+        do { try check(row.record, sourcesJSON: row.sources) } catch { broken = error }
+    }
+
+    private mutating func check(_ record: AuditRecord, sourcesJSON: String) throws(AuditChainBreak) {
         let id = record.id ?? 0
         let before = previousID == 0 ? "the start of the trail" : "row \(previousID)"
         if id > previousID + 1 {
@@ -73,6 +101,7 @@ public struct AuditChainWalk: Sendable {
     /// none, as in an SQLite file not yet migrated). Throws naming the first missing or
     /// rewritten row.
     public func finish(head: AuditHead?, headMissing: Bool = false) throws -> AuditChainSummary {
+        if let broken { throw broken }
         for cp in checkpoints where cp.lastID > 0 {
             let recorded = "the checkpoint of \(cp.at) recorded \(cp.rows) rows ending at row \(cp.lastID)"
             if cp.lastID > previousID {

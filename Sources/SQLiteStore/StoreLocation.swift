@@ -1,13 +1,12 @@
 import Foundation
 
-/// Where Bedside keeps its files. The environment is passed in by the command (this module reads none).
+/// Where Bedside keeps its files. The environment is passed in by the command (this module
+/// reads none); only the XDG base directories and HOME, which are not Bedside's settings.
 public enum StoreLocation {
-    /// `--db` wins, then `BEDSIDE_DB`, then `$XDG_DATA_HOME/bedside/bedside.sqlite`,
-    /// then `~/.local/share/bedside/bedside.sqlite`.
-    public static func databasePath(explicit: String?, environment: [String: String]) -> String {
-        if let explicit, !explicit.isEmpty { return (explicit as NSString).expandingTildeInPath }
-        if let env = environment["BEDSIDE_DB"], !env.isEmpty { return (env as NSString).expandingTildeInPath }
-        return dataDirectory(environment: environment) + "/bedside.sqlite"
+    /// `$XDG_DATA_HOME/bedside/bedside.sqlite`, else `~/.local/share/bedside/bedside.sqlite`:
+    /// the database when neither `--db` nor `BEDSIDE_DB` names one (the command resolves those).
+    public static func defaultDatabasePath(environment: [String: String]) -> String {
+        dataDirectory(environment: environment) + "/bedside.sqlite"
     }
 
     /// `$XDG_DATA_HOME/bedside` or `~/.local/share/bedside`.

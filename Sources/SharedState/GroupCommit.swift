@@ -82,12 +82,17 @@ public final class GroupCommit<Row: Sendable>: Sendable {
         if batch.isEmpty { return }
         start(batch.map(\.row)) { [self] result in
             switch result {
-            case .success(let ids):
+            case .success(let ids) where ids.count == batch.count:
                 state.withLock { s in
                     s.commits += 1
                     s.rows += ids.count
                 }
                 for (p, id) in zip(batch, ids) { p.done(.success(id)) }
+            case .success(let ids):
+                // Every caller hears back, even from a commit that lost count: a row left
+                // without an answer would hold its request (and an await) forever.
+                let error = BedsideError(.database, "A commit returned \(ids.count) ids for \(batch.count) rows.")
+                for p in batch { p.done(.failure(error)) }
             case .failure(let error):
                 for p in batch { p.done(.failure(error)) }
             }

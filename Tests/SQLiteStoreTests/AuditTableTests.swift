@@ -1,9 +1,10 @@
 import Core
 import Foundation
 import GRDB
+import SharedState
 import Testing
 
-@testable import Store
+@testable import SQLiteStore
 
 /// Counts committed transactions (how many fsyncs the audit trail paid).
 final class CommitCounter: TransactionObserver, Sendable {
@@ -63,6 +64,39 @@ struct AuditTableTests {
         let commits = counter.commits.current
         #expect(commits >= 1)
         #expect(commits < 200, "concurrent rows should share commits (group commit): \(commits) commits for 200 rows")
+    }
+
+    /// `[store] audit_group_commit = false` goes through the same commit function, one row a
+    /// commit: every caller hears back, awaiting or called back (the event-loop path).
+    @Test func withoutGroupingEachRowCommitsAloneAndEveryCallerHearsBack() async throws {
+        let dir = try TempDirectory()
+        defer { dir.cleanup() }
+        let db = try BedsideDatabase(path: dir.file("t.sqlite"), groupCommit: false)
+        let counter = CommitCounter()
+        db.pool.add(transactionObserver: counter, extent: .databaseLifetime)
+        let ids = try await withThrowingTaskGroup(of: Int64.self) { group in
+            for i in 1...20 { group.addTask { try await db.appendAudit(Self.record(i)) } }
+            for i in 21...40 {
+                group.addTask {
+                    try await withCheckedThrowingContinuation { c in db.appendAudit(Self.record(i), sourcesJSON: nil) { c.resume(with: $0) } }
+                }
+            }
+            return try await group.reduce(into: [Int64]()) { $0.append($1) }
+        }
+        #expect(ids.sorted() == Array(1...40))
+        #expect(counter.commits.current == 40)
+        #expect(try await db.verifyAuditChain() == 40)
+    }
+
+    /// A commit that returns fewer ids than it was given rows fails every row of it, so no
+    /// caller waits forever (the rows after the first would otherwise never hear back).
+    @Test func aCommitThatLosesCountFailsEveryRowInsteadOfStalling() async throws {
+        let group = GroupCommit<Int> { _, done in done(.success([])) }
+        let answered = await withTaskGroup(of: Bool.self) { tasks in
+            for i in 1...10 { tasks.addTask { (try? await group.append(i)) != nil } }
+            return await tasks.reduce(into: [Bool]()) { $0.append($1) }
+        }
+        #expect(answered == Array(repeating: false, count: 10))
     }
 
     @Test func updateAndDeleteAreRefusedByTheTriggers() async throws {

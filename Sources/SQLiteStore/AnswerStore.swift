@@ -1,6 +1,7 @@
 import Core
 import Foundation
 import GRDB
+import SharedState
 
 /// Answers given (history and replay). Every answer belongs to the subject it was given
 /// to; reads take the subject and never return another subject's answers.
@@ -135,21 +136,4 @@ extension BedsideDatabase {
     static func encode<T: Encodable>(_ value: T) throws -> String { try StoredJSON.encode(value) }
 
     static func decode<T: Decodable>(_ type: T.Type, _ text: String) throws -> T { try StoredJSON.decode(type, text) }
-}
-
-/// The JSON kept in `body` columns (answers, cache entries), in SQLite and PostgreSQL alike:
-/// ISO 8601 dates and sorted keys, so a row reads the same from either store.
-public enum StoredJSON {
-    public static func encode<T: Encodable>(_ value: T) throws -> String {
-        let e = JSONEncoder()
-        e.dateEncodingStrategy = .iso8601
-        e.outputFormatting = [.sortedKeys]
-        return String(decoding: try e.encode(value), as: UTF8.self)
-    }
-
-    public static func decode<T: Decodable>(_ type: T.Type, _ text: String) throws -> T {
-        let d = JSONDecoder()
-        d.dateDecodingStrategy = .iso8601
-        return try d.decode(type, from: Data(text.utf8))
-    }
 }

@@ -3,7 +3,8 @@ import Foundation
 import GRDB
 import Testing
 
-@testable import Store
+@testable import SQLiteStore
+@testable import SharedState
 
 /// Issue 19 finding 4: the chain is anchored by its head (written with every commit group)
 /// and by signed checkpoints, so deleting the tail, every row or a middle row, and

@@ -20,6 +20,10 @@ public protocol GatewayStateStore: Sendable {
 
     /// Appends a row at the end of the one hash chain and returns its id once it is durable.
     @discardableResult func appendAudit(_ record: AuditRecord) async throws -> Int64
+    /// The same for code that must not wait (the gateway's event loop): `done` gets the id, on
+    /// any thread, once the row is durable. `sourcesJSON` is the row's sources as the chain
+    /// hashes them, when already known.
+    func appendAudit(_ record: AuditRecord, sourcesJSON: String?, done: @escaping @Sendable (Result<Int64, any Error>) -> Void)
     /// Rows matching `query`: newest first when it has a limit, else oldest first.
     func auditRecords(_ query: AuditQuery) async throws -> [AuditRecord]
     /// Matching rows oldest first, one page at a time.
@@ -105,6 +109,12 @@ public struct SharedBucketTake: Sendable, Hashable {
 }
 
 extension GatewayStateStore {
+    /// A store without a callback writer appends in a task.
+    public func appendAudit(_ record: AuditRecord, sourcesJSON: String?, done: @escaping @Sendable (Result<Int64, any Error>) -> Void) {
+        Task {
+            do { done(.success(try await appendAudit(record))) } catch { done(.failure(error)) }
+        }
+    }
     /// Verifies without checkpoints; returns the rows checked.
     public func verifyAuditChain() async throws -> Int { try await verifyAuditChain(against: []).rows }
     public func auditRecords() async throws -> [AuditRecord] { try await auditRecords(AuditQuery(limit: 100)) }
@@ -123,16 +133,4 @@ extension GatewayStateStore {
     public func issuedTokens() async throws -> [IssuedToken] { try await issuedTokens(subject: nil) }
     public func revokeToken(jti: String) async throws { try await revokeToken(jti: jti, at: Date()) }
     @discardableResult public func revokeSubject(_ subject: String) async throws -> Int { try await revokeSubject(subject, at: Date()) }
-}
-
-/// SQLite: one gateway per file, so rate-limit buckets stay in process.
-extension BedsideDatabase: GatewayStateStore {
-    public var stateDescription: String { "sqlite:\(path)" }
-    public var sharedRateLimits: (any SharedRateLimitStore)? { nil }
-    /// One gateway per file, and replacing the secret file is how a single gateway rotates it:
-    /// nothing to agree with.
-    public func claimTokenSecretFingerprint(_ fingerprint: String) async throws -> String? { nil }
-    /// A local file: reachable while the process runs (a locked or damaged file shows in the request that meets it).
-    public func checkReachable() async throws {}
-    public func closeState() async throws { try close() }
 }

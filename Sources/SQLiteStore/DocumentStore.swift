@@ -1,6 +1,7 @@
 import Core
 import Foundation
 import GRDB
+import SharedState
 
 /// What happened to one document during ingest.
 public enum IngestOutcome: String, Sendable, Codable {
@@ -272,15 +273,6 @@ extension BedsideDatabase {
             }
         }
         return (sql, args)
-    }
-}
-
-extension JSONEncoder {
-    /// Deterministic output (sorted keys), so equal values hash equally.
-    public static var sorted: JSONEncoder {
-        let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return e
     }
 }
 

@@ -2,7 +2,7 @@ import Core
 import Foundation
 import Testing
 
-@testable import Store
+@testable import SQLiteStore
 
 #if canImport(Glibc)
     import Glibc
