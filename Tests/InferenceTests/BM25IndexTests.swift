@@ -1,6 +1,6 @@
 import Core
 import Foundation
-import Store
+import SQLiteStore
 import Testing
 
 @testable import Inference
@@ -122,8 +122,8 @@ struct BM25IndexTests {
             "adoption": "adopt", "controlling": "control", "roll": "roll", "bleeding": "bleed", "bleeds": "bleed",
             "haemorrhage": "haemorrhag", "it": "it", "caf\u{E9}": "cafe", "DKA": "dka", "0.9": "0",
         ]
-        for (word, stem) in cases { #expect(FTS5Tokenizer.tokens(word).first == stem, "\(word)") }
-        #expect(FTS5Tokenizer.tokens("Café-au-lait, naïve 1:1:1") == ["cafe", "au", "lait", "naiv", "1", "1", "1"])
+        for (word, stem) in cases { #expect(ChunkTokenizer.tokens(word).first == stem, "\(word)") }
+        #expect(ChunkTokenizer.tokens("Café-au-lait, naïve 1:1:1") == ["cafe", "au", "lait", "naiv", "1", "1", "1"])
     }
 
     @Test func rankingEqualsABruteForceBM25() async throws {
@@ -135,12 +135,12 @@ struct BM25IndexTests {
             while let r = try next() { out.append(r) }
             return out
         }
-        let docs = rows.map { r in (id: r.id, columns: [r.title, r.section, r.body].map(FTS5Tokenizer.tokens)) }
+        let docs = rows.map { r in (id: r.id, columns: [r.title, r.section, r.body].map(ChunkTokenizer.tokens)) }
         let avgdl = Double(docs.reduce(0) { $0 + $1.columns.joined().count }) / Double(docs.count)
         let weights = [2.0, 1.5, 1.0]
         let index = BM25Index.shared(for: bed.db)
         for q in Self.questions {
-            let tokens = FTSQuery.terms(q).map { FTS5Tokenizer.tokens($0)[0] }
+            let tokens = FTSQuery.terms(q).map { ChunkTokenizer.tokens($0)[0] }
             var expected: [(id: Int64, score: Double)] = []
             for d in docs {
                 var score = 0.0

@@ -22,21 +22,17 @@ struct TextFastPathTests {
         }
     }
 
-    @Test func stemsMatchTheReference() {
-        var words = Set(Self.samples.flatMap { FTSQuery.referenceWords($0) })
-        // Every suffix rule, on words of every length around its limits.
-        for suffix in Stemmer.suffixes {
-            let text = suffix
-            for stemLength in 0...5 { words.insert(String(repeating: "b", count: stemLength) + text) }
-            words.insert("s" + text)
-            words.insert("ll" + text)
-            words.insert("tt" + text)
-            words.insert("Xe" + text)
+    /// One stemmer: what the gate and the checker stem a word to is what the FTS5 index
+    /// (porter unicode61) stems it to, so retrieval and relevance meet words alike.
+    @Test func stemsAreTheIndexStems() {
+        for w in Set(Self.samples.flatMap { FTSQuery.referenceWords($0) }).sorted() {
+            let indexed = ChunkTokenizer.tokens(w)
+            guard indexed.count == 1 else { continue } // a word the index cuts otherwise (a diacritic)
+            #expect(Stemmer.stem(w) == indexed[0], "\(w)")
+            // Upper case maps some letters elsewhere ("µ" to a Greek capital): ASCII only.
+            if w.utf8.count == w.count { #expect(Stemmer.stem(w.uppercased()) == indexed[0], "\(w)") }
         }
-        for w in words.sorted() {
-            #expect(Stemmer.stem(w) == Stemmer.reference(w), "\(w)")
-            if w.utf8.count == w.count { #expect(Stemmer.singleByte(w) == Stemmer.reference(w), "\(w)") }
-            #expect(Stemmer.stem(w.uppercased()) == Stemmer.reference(w.uppercased()), "\(w)")
-        }
+        #expect(Stemmer.stem("inheritance") == Stemmer.stem("inherited"))
+        #expect(Stemmer.stem("fluids") == Stemmer.stem("fluid"))
     }
 }

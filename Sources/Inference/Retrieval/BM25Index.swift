@@ -1,6 +1,6 @@
 import Core
 import Foundation
-import Store
+import SQLiteStore
 
 /// BM25 over an in-memory copy of the FTS5 index: the same scores and order as FTS5's
 /// `bm25(chunk_fts, title, section, body)` (same tokenizer, same formula, same floating-point
@@ -11,7 +11,7 @@ import Store
 /// over its terms' postings into a score array, and a bounded heap for the top k.
 ///
 /// The copy is read lazily on the first search from the `chunk_fts` rows (tokenized in
-/// Swift by `FTS5Tokenizer`, on GRDB's reader queue, not a cooperative thread) and kept in
+/// Swift by `ChunkTokenizer`, on GRDB's reader queue, not a cooperative thread) and kept in
 /// step with the store: each search reads the passages it returns together with the index
 /// state (index version, row counts) in one snapshot; when the state moved, passages added
 /// since are appended (ids only grow), and a deletion rebuilds the copy.
@@ -97,7 +97,7 @@ public final class BM25Index: Sendable {
     /// that are one token each. Other questions are searched by FTS5 itself.
     public static func handles(_ terms: [String]) -> Bool {
         terms.allSatisfy { t in
-            !t.isEmpty && t.utf8.allSatisfy(FTS5Tokenizer.asciiTokenChar)
+            !t.isEmpty && t.utf8.allSatisfy(ChunkTokenizer.asciiTokenChar)
         }
     }
 
@@ -137,7 +137,7 @@ public final class BM25Index: Sendable {
     public func loadedFrequencies(_ words: [String]) -> (frequencies: [String: Int], chunks: Int)? {
         guard Self.handles(words), let s = state.withLock({ $0.snapshot }) else { return nil }
         var out: [String: Int] = [:]
-        for w in words { out[w] = FTS5Tokenizer.tokens(w).first.map(s.documentFrequency) ?? 0 }
+        for w in words { out[w] = ChunkTokenizer.tokens(w).first.map(s.documentFrequency) ?? 0 }
         return (out, s.rows)
     }
 
@@ -216,7 +216,7 @@ public final class BM25Index: Sendable {
             scratch.removeAll(keepingCapacity: true)
             var length: Int32 = 0
             for (column, text) in [row.title, row.section, row.body].enumerated() {
-                FTS5Tokenizer.scan(text) { bytes in
+                ChunkTokenizer.scan(text) { bytes in
                     length += 1
                     let hash = WordTable.hash(bytes)
                     var id = words.find(bytes, hash: hash)
@@ -297,7 +297,7 @@ public final class BM25Index: Sendable {
         var touched: [UInt32] = []
         var seen = [Bool](repeating: false, count: n)
         for word in terms {
-            let tokens = FTS5Tokenizer.tokens(word)
+            let tokens = ChunkTokenizer.tokens(word)
             guard tokens.count == 1, let tid = s.terms[tokens[0]] else { continue }
             let list = s.postings[Int(tid)]
             let hits = Double(list.count)

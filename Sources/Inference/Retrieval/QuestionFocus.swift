@@ -18,7 +18,12 @@ import Foundation
 ///   ("children", "adults", "pregnancy") always are: a dose for adults does not answer a
 ///   question about children;
 /// - two adjacent focus words are a phrase ("thyroid storm") when a passage holds them as
-///   one; the gate then asks for the phrase, not for the words apart (see `RelevanceGate`).
+///   one; the gate then asks for the phrase, not for the words apart (see `RelevanceGate`);
+/// - an attribute named before "of" ("the normal body temperature of a cow") must be stated
+///   too, unless it is an answer-kind word ("the role of");
+/// - words the corpus never uses are focus ("horse", a drug it does not hold) unless they are
+///   few among many (`paraphraseShare`): then they are the question's own wording.
+/// A focus word is held under another spelling or name too (`ClinicalSynonyms`).
 ///
 /// Pure: built from the question and its weighted terms (`EvidenceScorer.Weighted`).
 public struct QuestionFocus: Sendable, Equatable {
@@ -69,6 +74,10 @@ public struct QuestionFocus: Sendable, Equatable {
         !missing.contains(where: core.contains)
     }
 
+    /// A question with at least this many content words per word the corpus never uses reads
+    /// those words as paraphrase, not focus (see `init`).
+    static let paraphraseShare = 6
+
     /// Share of the rarest content word's IDF a word needs to be part of the focus.
     public static let shareOfRarest = 0.5
 
@@ -88,7 +97,9 @@ public struct QuestionFocus: Sendable, Equatable {
             "improved", "reduce", "reduced", "predict", "predicts", "lower", "lowered", "higher", "fast", "quickly", "long",
             "often", "suggest", "suggests", "change", "changes", "criteria", "criterion", "feature", "features", "component",
             "components", "item", "items", "list", "get", "gets", "allow", "allows", "count", "counts", "old", "year", "years",
-            "level", "levels", "threshold", "value", "values", "make", "makes",
+            "level", "levels", "threshold", "value", "values", "make", "makes", "medicine", "medicines", "medication",
+            "medications", "drug", "drugs", "interpretation", "interpret", "interpreted", "research", "researched",
+            "trial", "trials", "clinical", "study", "studies", "studied",
         ].map(Stemmer.stem))
 
     /// Function words FTS keeps but that never name a topic.
@@ -124,17 +135,37 @@ public struct QuestionFocus: Sendable, Equatable {
         let lower = FTSQuery.words(question)
         let stems = lower.map(Stemmer.stem)
         var kind = Self.answerKindWords
+        var attributes: [String] = []
         for (i, w) in lower.enumerated() where w == "what" || w == "which" {
             // "What is the X of Y?": X is the kind of answer ("role", "population"), Y the focus.
             var j = i + 1
             if j < lower.count, lower[j] == "is" || lower[j] == "are" {
                 j += 1
                 if j < lower.count, lower[j] == "the" || lower[j] == "a" || lower[j] == "an" { j += 1 }
-                if j + 1 < lower.count, lower[j + 1] == "of" || lower[j + 1] == "for" { kind.insert(stems[j]) }
+                if j + 1 < lower.count, lower[j + 1] == "of" || lower[j + 1] == "for" {
+                    kind.insert(stems[j])
+                } else {
+                    // "What is the normal body temperature of a cow?": a named attribute
+                    // ("temperature") the source must state, unless it is an answer-kind word.
+                    if let of = (j..<min(j + 4, lower.count)).first(where: { lower[$0] == "of" }), of > j + 1,
+                        !Self.answerKindWords.contains(stems[of - 1])
+                    {
+                        attributes.append(stems[of - 1])
+                        kind.insert(stems[of - 1])
+                    }
+                }
             }
         }
-        let candidates = q.terms.filter { t in
+        var candidates = q.terms.filter { t in
             !kind.contains(t.stem) && !Self.functionWords.contains(t.stem) && t.stem.count >= 3 && !t.stem.allSatisfy(\.isNumber)
+        }
+        // Words the corpus never uses name what no source covers ("horse", a drug not in it),
+        // unless they are few among many: in a long question one of them is a paraphrase
+        // ("can't finish sentences" over "inability to complete sentences"), and the rest decide.
+        let unknownWords = Set(zip(q.terms, q.frequencies).filter { $0.1 == 0 }.map(\.0.stem))
+        let unknownCandidates = candidates.filter { unknownWords.contains($0.stem) }.count
+        if unknownCandidates > 0, unknownCandidates * Self.paraphraseShare <= candidates.count {
+            candidates.removeAll { unknownWords.contains($0.stem) }
         }
         let weight = Dictionary(candidates.map { ($0.stem, $0.weight) }, uniquingKeysWith: max)
         let rarestWeight = candidates.map(\.weight).max() ?? 0
@@ -170,12 +201,19 @@ public struct QuestionFocus: Sendable, Equatable {
             namedScores.append([stems[i], stems[i + 1]])
         }
         for s in candidates.map(\.stem) where Self.populations[s] != nil { add(s) }
-        let unknown = Set(zip(q.terms, q.frequencies).filter { $0.1 == 0 }.map(\.0.stem))
-        core += chosen.filter { named.contains($0) || Self.populations[$0] != nil || unknown.contains($0) }
+        core += chosen.filter { named.contains($0) || Self.populations[$0] != nil || unknownWords.contains($0) }
         core += namedScores.joined()
+        for a in attributes where !chosen.contains(a) {
+            chosen.append(a)
+            core.append(a)
+        }
         terms = chosen
         var pairs: [[String]] = []
-        for i in stems.indices.dropLast() where chosen.contains(stems[i]) && chosen.contains(stems[i + 1]) && stems[i] != stems[i + 1] {
+        // Adjacent in the question with nothing but spaces between: "asthma attack", not "attack, PEF".
+        let spans = Self.wordSpans(question)
+        let joined = { (i: Int) in spans.count != stems.count || spans[i].joined }
+        for i in stems.indices.dropLast()
+        where chosen.contains(stems[i]) && chosen.contains(stems[i + 1]) && stems[i] != stems[i + 1] && joined(i) {
             pairs.append([stems[i], stems[i + 1]])
         }
         self.pairs = pairs
@@ -245,6 +283,7 @@ public struct QuestionFocus: Sendable, Equatable {
     public static func holds(_ stem: String, in stems: Set<String>) -> Bool {
         if stems.contains(stem) { return true }
         if let group = populations[stem], !group.isDisjoint(with: stems) { return true }
+        if ClinicalSynonyms.holds(stem, in: stems) { return true }
         guard stem.count >= 5 else { return false }
         return stems.contains { s in s.count >= 5 && (s.hasPrefix(stem) || stem.hasPrefix(s)) }
     }

@@ -110,7 +110,8 @@ public struct RelevanceGate: Sendable {
             let context = p.title + " " + p.chunk.section + " "
             let sequence = FTSQuery.words(context + p.chunk.text).map(Stemmer.stem)
             let whole = Set(sequence)
-            let present = q.terms.map { whole.contains($0.stem) }
+            let folded = Set(whole.map(ClinicalSynonyms.spelling))
+            let present = q.terms.map { whole.contains($0.stem) || ClinicalSynonyms.holds($0.stem, in: whole, folded: folded) }
             let contextStems = Self.stems(context)
             var bestSentence = (cov: -1.0, present: [Bool](), text: "")
             for s in SentenceSplitter.sentences(p.chunk.text) {
@@ -182,6 +183,7 @@ public struct RelevanceGate: Sendable {
         var phrased: [String: [Bool]] = [:]
         var focusSeen: [String: [Bool]] = [:]
         var prominence: [String: Int] = [:]
+        var headed: Set<String> = []
         for (p, e) in zip(passages, ev) {
             let id = p.chunk.documentID
             if let seen = present[id] {
@@ -195,6 +197,7 @@ public struct RelevanceGate: Sendable {
                 phrased[id] = e.pairsAdjacent
             }
             prominence[id, default: 0] += e.headInHeading ? 2 : e.headCount
+            if e.headInHeading { headed.insert(id) }
         }
         let content = focus.map { Set($0.terms + $0.context) } ?? []
         var documents = order.map { id -> DocumentEvidence in
@@ -233,6 +236,12 @@ public struct RelevanceGate: Sendable {
         }
         let bestCut = documents.filter(\.answers).map { kindNeutral($0.documentID) }.max() ?? best.specificity
         for i in documents.indices where kindNeutral(documents[i].documentID) < quoteWithin * bestCut { documents[i].answers = false }
+        // A source about the focus (named in its title or section) is quoted before, and instead
+        // of, sources that name it in passing: "the initial management of sepsis" is the sepsis
+        // note's, not a febrile-neutropenia note's sentence on neutropenic sepsis.
+        if focus != nil, documents.contains(where: { $0.answers && headed.contains($0.documentID) }) {
+            for i in documents.indices where !headed.contains(documents[i].documentID) { documents[i].answers = false }
+        }
         let ok = documents.contains(where: \.answers)
         let reason: String
         if ok {

@@ -1,6 +1,8 @@
 import Foundation
+import Synchronization
 
-/// The tokenizer of the `chunk_fts` index, `porter unicode61 remove_diacritics 2`, in Swift,
+/// The tokenizer of the `chunk_fts` index, `porter unicode61 remove_diacritics 2`, in Swift
+/// (not GRDB's `FTS5Tokenizer` protocol, which registers tokenizers with SQLite),
 /// so the in-memory BM25 index (`BM25Index`) sees the same terms FTS5 does.
 ///
 /// unicode61: a token is a run of letters, numbers and private-use characters (with combining
@@ -10,7 +12,7 @@ import Foundation
 /// non-ASCII term is searched by FTS5 itself, see `BM25Index`). porter: SQLite's own Porter
 /// stemmer (ext/fts5/fts5_tokenize.c) applied to the folded UTF-8 bytes of tokens of 3 to
 /// 64 bytes; other tokens pass through unchanged.
-enum FTS5Tokenizer {
+enum ChunkTokenizer {
     /// Calls `token` with the folded, stemmed bytes of each token of `text`, in order.
     static func tokenize(_ text: String, _ token: (UnsafeBufferPointer<UInt8>) -> Void) {
         scan(text) { folded in
@@ -103,20 +105,17 @@ enum FTS5Tokenizer {
         out.append(contentsOf: foldCache.fold(s))
     }
 
-    final class FoldCache: @unchecked Sendable {
-        // Safety: `table` is only touched under `lock`.
-        private var table: [UInt32: [UInt8]] = [:]
-        private let lock = NSLock()
+    /// Folded bytes per non-ASCII scalar seen so far.
+    final class FoldCache: Sendable {
+        private let table = Mutex<[UInt32: [UInt8]]>([:])
 
         func fold(_ s: Unicode.Scalar) -> [UInt8] {
-            lock.lock()
-            defer { lock.unlock() }
-            if let hit = table[s.value] { return hit }
+            if let hit = table.withLock({ $0[s.value] }) { return hit }
             var folded = [UInt8]()
-            for u in String(s).lowercased().decomposedStringWithCanonicalMapping.unicodeScalars where !FTS5Tokenizer.isDiacritic(u) {
+            for u in String(s).lowercased().decomposedStringWithCanonicalMapping.unicodeScalars where !ChunkTokenizer.isDiacritic(u) {
                 folded.append(contentsOf: Array(String(u).utf8))
             }
-            table[s.value] = folded
+            table.withLock { $0[s.value] = folded }
             return folded
         }
     }
