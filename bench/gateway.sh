@@ -18,6 +18,7 @@ set -euo pipefail
 
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
+. "$ROOT/bench/lib.sh"
 DURATION=${DURATION:-10s}
 CONNECTIONS=${CONNECTIONS:-64}
 THREADS=${THREADS:-1}
@@ -43,34 +44,13 @@ stop_serve() {
   for _ in $(seq 1 1000); do kill -0 "$SERVE_PID" 2>/dev/null || break; sleep 0.01; done
   SERVE_PID=""
 }
-log() { printf '== %s\n' "$*" >&2; }
-now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 
 # --- tools ------------------------------------------------------------------------------
-missing=()
-command -v wrk >/dev/null 2>&1 || missing+=(wrk)
-command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
-command -v curl >/dev/null 2>&1 || missing+=(curl)
-if [ ${#missing[@]} -gt 0 ]; then
-  log "installing ${missing[*]} (apt-get)"
-  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+need_tools wrk nginx curl
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 
 # --- build ------------------------------------------------------------------------------
-SCRATCH_ARGS=(); [ -n "${SCRATCH_PATH:-}" ] && SCRATCH_ARGS=(--scratch-path "$SCRATCH_PATH")
-if [ -n "${BEDSIDE_BIN:-}" ]; then
-  BIN=$BEDSIDE_BIN
-else
-  if [ "${SKIP_BUILD:-0}" != "1" ]; then
-    log "release build of bedside"
-    swift build -c release --product bedside "${SCRATCH_ARGS[@]}" >&2
-  fi
-  BIN="$(swift build -c release --show-bin-path "${SCRATCH_ARGS[@]}")/bedside"
-fi
-[ -x "$BIN" ] || { echo "no release binary at $BIN" >&2; exit 1; }
+release_binary
 size_built=$(stat -c %s "$BIN")
 if [ "${STRIP:-1}" = "1" ]; then
   strip -o "$WORK/bedside" "$BIN"
@@ -80,16 +60,7 @@ size_run=$(stat -c %s "$BIN")
 
 # --- data -------------------------------------------------------------------------------
 DB="$WORK/bench.sqlite"
-mkdir -p "$WORK/corpus"
-cat > "$WORK/corpus/sepsis.md" <<'MD'
-# Sepsis
-
-## Initial management
-The first-line treatment for sepsis is broad-spectrum antibiotics given within one hour of recognition, together with 30 mL/kg of intravenous crystalloid for hypotension or a lactate of 4 mmol/L or more. Blood cultures should be taken before antibiotics when this causes no delay.
-
-## Vasopressors
-Norepinephrine is the first-choice vasopressor when hypotension persists after fluid resuscitation, targeting a mean arterial pressure of 65 mmHg.
-MD
+sepsis_corpus "$WORK/corpus"
 log "ingesting a small corpus"
 "$BIN" ingest --db "$DB" "$WORK/corpus" >/dev/null
 
@@ -111,7 +82,7 @@ for i in 1 2 3 4 5; do
 done
 ready_ms=$(printf '%s\n' "${ready_all[@]}" | sort -n | sed -n 3p)
 sleep 1
-rss_kb=$(awk '/VmRSS/ {print $2}' "/proc/$SERVE_PID/status")
+rss_kb=$(rss_kb "$SERVE_PID")
 
 # --- token and cache seed ---------------------------------------------------------------
 TOKEN=$("$BIN" token create --db "$DB" --subject bench --ttl 1h | tail -n 1 | tr -d '[:space:]')
@@ -157,11 +128,6 @@ run_wrk() {  # url [rate] -> prints wrk output
   local url=$1 rate=${2:-}
   BEDSIDE_BENCH_RATE="$rate" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$LUA" "$url" || echo "wrk failed on $url (rate ${rate:-peak})" >&2
 }
-rps_of() { awk '/^Requests\/sec:/ {print $2}'; }
-pct_of() {  # percentile label (50%, 99%) -> milliseconds
-  awk -v p="$1" '$1 == p { v=$2; if (v ~ /us$/) { sub(/us$/,"",v); v=v/1000 } else if (v ~ /ms$/) { sub(/ms$/,"",v) } else if (v ~ /s$/) { sub(/s$/,"",v); v=v*1000 } printf "%.3f", v }'
-}
-errors_of() { awk '/Non-2xx or 3xx responses:/ {print $5} /Socket errors:/ {print "socket errors: " $0}'; }
 
 log "warm-up"
 wrk -t1 -c8 -d2s -s "$LUA" "http://127.0.0.1:$PORT/v1/query" >/dev/null
@@ -177,7 +143,7 @@ nginx_out=$(run_wrk "http://127.0.0.1:$NGINX_PORT/v1/query"); echo "$nginx_out" 
 log "floor: bedside GET /healthz"
 healthz_out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "http://127.0.0.1:$PORT/healthz")
 b_rps=$(echo "$bedside_out" | rps_of); n_rps=$(echo "$nginx_out" | rps_of)
-rss_loaded_kb=$(awk '/VmRSS/ {print $2}' "/proc/$SERVE_PID/status")
+rss_loaded_kb=$(rss_kb "$SERVE_PID")
 half=$(awk -v r="$b_rps" 'BEGIN { printf "%d", r / 2 }')
 log "half of bedside's peak ($half req/s): bedside, then nginx at the same rate"
 bedside_half=$(run_wrk "http://127.0.0.1:$PORT/v1/query" "$half")
@@ -196,7 +162,7 @@ if [ "${SKIP_AUDIT_MODES:-0}" != "1" ]; then
     BEDSIDE_SQLITE_SYNCHRONOUS=$1 BEDSIDE_AUDIT_GROUP_COMMIT=$2 BEDSIDE_CACHED_FAST_PATH=$3 \
       "$BIN" serve --db "$DB" --host 127.0.0.1 --port "$PORT" >"$WORK/serve-$1-$2-$3.log" 2>&1 &
     SERVE_PID=$!
-    for _ in $(seq 1 2000); do curl -fs -o /dev/null "http://127.0.0.1:$PORT/readyz" 2>/dev/null && break; sleep 0.005; done
+    wait_http "http://127.0.0.1:$PORT/readyz" "$SERVE_PID" || { cat "$WORK/serve-$1-$2-$3.log" >&2; exit 1; }
     wrk -t1 -c8 -d2s -s "$LUA" "http://127.0.0.1:$PORT/v1/query" >/dev/null
     out=$(run_wrk "http://127.0.0.1:$PORT/v1/query")
     label="synchronous=$1, $([ "$2" = 1 ] && echo "group commit" || echo "one commit per request")$([ "$3" = 0 ] && echo ", router only" || true)"
@@ -209,7 +175,7 @@ fi
 jwt_out=$("$BIN" bench-jwt 2>/dev/null || true)
 
 # --- report -----------------------------------------------------------------------------
-ratio=$(awk -v b="$b_rps" -v n="$n_rps" 'BEGIN { if (n > 0) printf "%.2f", b / n; else print "n/a" }')
+ratio=$(ratio "$b_rps" "$n_rps")
 echo
 echo "Bedside gateway benchmark ($(nproc) cores, wrk -t$THREADS -c$CONNECTIONS -d$DURATION, body $body_bytes bytes; nginx body $nginx_bytes bytes)"
 printf '%-28s %12s %12s\n' "" "bedside" "nginx"
@@ -222,10 +188,10 @@ printf '%-28s %12s %12s\n' "at $half req/s: p99 (ms)" "$(echo "$bedside_half" | 
 bad=$(echo "$bedside_out" | errors_of); [ -n "$bad" ] && echo "bedside non-2xx/errors: $bad"
 printf '%-28s %12s %12s\n' "GET /healthz requests/s" "$(echo "$healthz_out" | rps_of)" "-"
 echo "ratio bedside/nginx:          $ratio   (target >= 0.5)"
-p99_ratio=$(awk -v b="$(echo "$bedside_half" | pct_of 99%)" -v n="$(echo "$nginx_half" | pct_of 99%)" 'BEGIN { if (n > 0) printf "%.2f", b / n; else print "n/a" }')
+p99_ratio=$(ratio "$(echo "$bedside_half" | pct_of 99%)" "$(echo "$nginx_half" | pct_of 99%)")
 echo "p99 at half peak / nginx's:   $p99_ratio   (target <= 1.5)"
-echo "bedside serve idle RSS:       $(awk -v k="$rss_kb" 'BEGIN { printf "%.1f MB", k / 1024 }')   (target < 25 MB)"
-echo "bedside serve RSS after load: $(awk -v k="$rss_loaded_kb" 'BEGIN { printf "%.1f MB", k / 1024 }')"
+echo "bedside serve idle RSS:       $(mb "$rss_kb")   (target < 25 MB)"
+echo "bedside serve RSS after load: $(mb "$rss_loaded_kb")"
 echo "start to 200 on /readyz:      ${ready_ms} ms median of ${ready_all[*]}   (target < 50 ms)"
 echo "binary:                       $(awk -v b="$size_built" 'BEGIN { printf "%.1f MB", b / 1e6 }') as built, $(awk -v b="$size_run" 'BEGIN { printf "%.1f MB", b / 1e6 }') as run (target < 40 MB)"
 if [ -n "$audit_runs" ]; then

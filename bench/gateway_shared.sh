@@ -28,6 +28,7 @@ set -euo pipefail
 
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
+. "$ROOT/bench/lib.sh"
 DURATION=${DURATION:-10s}
 CONNECTIONS=${CONNECTIONS:-64}
 THREADS=${THREADS:-1}
@@ -53,37 +54,15 @@ cleanup() {
 }
 trap cleanup EXIT
 
-log() { printf '== %s\n' "$*" >&2; }
-
 # --- tools ------------------------------------------------------------------------------
-missing=()
-command -v wrk >/dev/null 2>&1 || missing+=(wrk)
-command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
-command -v curl >/dev/null 2>&1 || missing+=(curl)
-ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1 || missing+=(postgresql)
-if [ ${#missing[@]} -gt 0 ]; then
-  log "installing ${missing[*]} (apt-get)"
-  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+need_tools wrk nginx curl postgresql
 LB=1; [ "${NGINX:-1}" = 0 ] && LB=0
 NGINX_BIN=$(command -v nginx || echo /usr/sbin/nginx)
 PG_BIN=${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin | sort -V -r | head -1)}
 PSQL="$PG_BIN/psql"
 
 # --- build ------------------------------------------------------------------------------
-SCRATCH_ARGS=(); [ -n "${SCRATCH_PATH:-}" ] && SCRATCH_ARGS=(--scratch-path "$SCRATCH_PATH")
-if [ -n "${BEDSIDE_BIN:-}" ]; then
-  BIN=$BEDSIDE_BIN
-else
-  if [ "${SKIP_BUILD:-0}" != "1" ]; then
-    log "release build of bedside"
-    swift build -c release --product bedside "${SCRATCH_ARGS[@]}" >&2
-  fi
-  BIN="$(swift build -c release --show-bin-path "${SCRATCH_ARGS[@]}")/bedside"
-fi
-[ -x "$BIN" ] || { echo "no release binary at $BIN" >&2; exit 1; }
+release_binary
 
 # --- PostgreSQL, with pg_stat_statements to count round trips ------------------------------
 log "starting a throwaway PostgreSQL cluster on loopback"
@@ -103,16 +82,8 @@ fi
 log "PostgreSQL at $URL ($(sql 'SHOW server_version'), fsync $(sql 'SHOW fsync'), synchronous_commit $(sql 'SHOW synchronous_commit'))"
 
 # --- data: one corpus, one SQLite file per gateway -----------------------------------------
-mkdir -p "$WORK/corpus" "$WORK/data"
-cat > "$WORK/corpus/sepsis.md" <<'MD'
-# Sepsis
-
-## Initial management
-The first-line treatment for sepsis is broad-spectrum antibiotics given within one hour of recognition, together with 30 mL/kg of intravenous crystalloid for hypotension or a lactate of 4 mmol/L or more. Blood cultures should be taken before antibiotics when this causes no delay.
-
-## Vasopressors
-Norepinephrine is the first-choice vasopressor when hypotension persists after fluid resuscitation, targeting a mean arterial pressure of 65 mmHg.
-MD
+mkdir -p "$WORK/data"
+sepsis_corpus "$WORK/corpus"
 # Everything under the scratch folder; one HS256 secret for all three gateways (as a fleet shares one).
 export XDG_DATA_HOME="$WORK/data" BEDSIDE_SECRET_FILE="$WORK/shared-secret"
 export BEDSIDE_RATE_LIMIT_CAPACITY=1000000000 BEDSIDE_RATE_LIMIT_REFILL=1000000000 BEDSIDE_LOG_LEVEL=${BEDSIDE_LOG_LEVEL:-warning}
@@ -126,12 +97,8 @@ start_serve() {  # name port args...
   "$BIN" serve --host 127.0.0.1 --port "$port" "$@" >"$WORK/serve-$name.log" 2>&1 &
   local pid=$!
   PIDS+=("$pid")
-  for _ in $(seq 1 3000); do
-    curl -fs -o /dev/null "http://127.0.0.1:$port/readyz" 2>/dev/null && return 0
-    kill -0 "$pid" 2>/dev/null || { cat "$WORK/serve-$name.log" >&2; echo "bedside serve ($name) exited" >&2; exit 1; }
-    sleep 0.01
-  done
-  echo "bedside serve ($name) never became ready" >&2; exit 1
+  wait_http "http://127.0.0.1:$port/readyz" "$pid" && return 0
+  cat "$WORK/serve-$name.log" >&2; echo "bedside serve ($name) exited or never became ready" >&2; exit 1
 }
 log "starting bedside serve: SQLite on $PORT, PostgreSQL A on $PORT_A and B on $PORT_B"
 start_serve sqlite "$PORT" --db "$WORK/sqlite.sqlite"
@@ -187,7 +154,7 @@ http {
 NGINXCONF
   "$NGINX_BIN" -c "$WORK/nginx.conf" -g 'daemon off;' &
   NGINX_PID=$!
-  for _ in $(seq 1 500); do curl -fs -o /dev/null "http://127.0.0.1:$PORT_LB/healthz" && break; sleep 0.01; done
+  wait_http "http://127.0.0.1:$PORT_LB/healthz" "$NGINX_PID" || { cat "$WORK/nginx-error.log" >&2; echo "nginx never answered" >&2; exit 1; }
 fi
 
 # --- wrk ------------------------------------------------------------------------------------
@@ -195,11 +162,6 @@ export BEDSIDE_BENCH_BODY="$BODY"
 run_wrk() {  # tokens connections duration url
   BEDSIDE_BENCH_TOKEN="${1%% *}" BEDSIDE_BENCH_TOKENS="$1" BEDSIDE_BENCH_CONNECTIONS="$2" wrk -t"$THREADS" -c"$2" -d"$3" --latency -s "$LUA" "$4"
 }
-rps_of() { awk '/^Requests\/sec:/ {print $2}'; }
-pct_of() {  # percentile label (50%, 99%) -> milliseconds
-  awk -v p="$1" '$1 == p { v=$2; if (v ~ /us$/) { sub(/us$/,"",v); v=v/1000 } else if (v ~ /ms$/) { sub(/ms$/,"",v) } else if (v ~ /s$/) { sub(/s$/,"",v); v=v*1000 } printf "%.3f", v }'
-}
-errors_of() { awk '/Non-2xx or 3xx responses:/ {print "non-2xx: " $5} /Socket errors:/ {print "socket errors: " $0}'; }
 
 # PostgreSQL counters: statements (pg_stat_statements calls, this script's own queries left out)
 # and write transactions (transaction ids assigned: exact at once, unlike pg_stat_database,
@@ -284,7 +246,6 @@ fi
 s_rps=$(echo "$sqlite_out" | rps_of)
 p1_rps=$(echo "$pg1_out" | rps_of)
 p2_rps=$(awk -v a="$(echo "$pga_out" | rps_of)" -v b="$(echo "$pgb_out" | rps_of)" 'BEGIN { printf "%.2f", a + b }')
-ratio() { awk -v x="$1" -v y="$2" 'BEGIN { if (y > 0) printf "%.2f", x / y; else print "n/a" }'; }
 per() { awk -v x="$1" -v n="$2" 'BEGIN { if (n > 0) printf "%.2f", x / n; else print "n/a" }'; }
 worse() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", (a > b ? a : b) }'; }
 

@@ -14,6 +14,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
+. "$ROOT/bench/lib.sh"
 DURATION=${DURATION:-10s}
 PORT=${PORT:-18797}
 PEER_PORT=${PEER_PORT:-18798}
@@ -21,7 +22,6 @@ WORK=$(mktemp -d /tmp/bedside-grpc-hop.XXXXXX)
 PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null || true; done; rm -rf "$WORK"; }
 trap cleanup EXIT
-log() { printf '== %s\n' "$*" >&2; }
 
 command -v wrk >/dev/null || { log "installing wrk"; apt-get install -y -qq wrk >/dev/null; }
 PYTHON=${PYTHON:-}
@@ -58,7 +58,7 @@ serve() { # NAME ARGS...: starts bedside serve on $PORT, waits for /healthz
   local name=$1; shift
   "$BIN" serve --db "$WORK/$name.sqlite" --port "$PORT" "$@" > "$WORK/$name.log" 2>&1 &
   PIDS+=($!)
-  for _ in $(seq 1 600); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && return 0; sleep 0.1; done
+  wait_http "http://127.0.0.1:$PORT/healthz" "${PIDS[-1]}" && return 0
   echo "$name did not start:" >&2; cat "$WORK/$name.log" >&2; exit 1
 }
 stop_last() { local p=${PIDS[-1]}; kill "$p"; wait "$p" 2>/dev/null || true; unset 'PIDS[-1]'; }

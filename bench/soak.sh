@@ -21,6 +21,7 @@ set -euo pipefail
 
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
+. "$ROOT/bench/lib.sh"
 SECONDS_TOTAL=${SOAK_SECONDS:-600}
 CONNECTIONS=${CONNECTIONS:-64}
 THREADS=${THREADS:-1}
@@ -37,38 +38,19 @@ cleanup() {
   rm -rf "$WORK"
 }
 trap cleanup EXIT
-log() { printf '== %s\n' "$*" >&2; }
-rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$SERVE_PID/status"; }
 for tool in wrk curl sqlite3; do command -v "$tool" >/dev/null || { echo "soak.sh needs $tool" >&2; exit 2; }; done
 
 # --- binary (as bench/gateway.sh) --------------------------------------------------------
-SCRATCH_ARGS=(); [ -n "${SCRATCH_PATH:-}" ] && SCRATCH_ARGS=(--scratch-path "$SCRATCH_PATH")
-if [ -n "${BEDSIDE_BIN:-}" ]; then
-  BIN=$BEDSIDE_BIN
-else
-  [ "${SKIP_BUILD:-0}" = "1" ] || swift build -c release --product bedside "${SCRATCH_ARGS[@]}" >&2
-  BIN="$(swift build -c release --show-bin-path "${SCRATCH_ARGS[@]}")/bedside"
-fi
-[ -x "$BIN" ] || { echo "no release binary at $BIN" >&2; exit 1; }
+release_binary
 
 # --- data, server, tokens, seed ----------------------------------------------------------
 DB="$WORK/soak.sqlite"
-mkdir -p "$WORK/corpus"
-cat > "$WORK/corpus/sepsis.md" <<'MD'
-# Sepsis
-
-## Initial management
-The first-line treatment for sepsis is broad-spectrum antibiotics given within one hour of recognition, together with 30 mL/kg of intravenous crystalloid for hypotension or a lactate of 4 mmol/L or more. Blood cultures should be taken before antibiotics when this causes no delay.
-
-## Vasopressors
-Norepinephrine is the first-choice vasopressor when hypotension persists after fluid resuscitation, targeting a mean arterial pressure of 65 mmHg.
-MD
+sepsis_corpus "$WORK/corpus"
 "$BIN" ingest --db "$DB" "$WORK/corpus" >/dev/null
 export BEDSIDE_RATE_LIMIT_CAPACITY=${SOAK_RATE_CAPACITY:-1000} BEDSIDE_RATE_LIMIT_REFILL=${SOAK_RATE_REFILL:-1500} BEDSIDE_LOG_LEVEL=${BEDSIDE_LOG_LEVEL:-warning}
 "$BIN" serve --db "$DB" --host 127.0.0.1 --port "$PORT" >"$WORK/serve.log" 2>&1 &
 SERVE_PID=$!
-for _ in $(seq 1 2000); do curl -fs -o /dev/null "http://127.0.0.1:$PORT/readyz" 2>/dev/null && break; sleep 0.005; done
-curl -fs -o /dev/null "http://127.0.0.1:$PORT/readyz" || { cat "$WORK/serve.log" >&2; echo "bedside serve never became ready" >&2; exit 1; }
+wait_http "http://127.0.0.1:$PORT/readyz" "$SERVE_PID" || { cat "$WORK/serve.log" >&2; echo "bedside serve never became ready" >&2; exit 1; }
 WRK_TOKEN=$("$BIN" token create --db "$DB" --subject soak-wrk --ttl 2h | tail -n 1 | tr -d '[:space:]')
 FRESH_TOKEN=$("$BIN" token create --db "$DB" --subject soak-fresh --ttl 2h | tail -n 1 | tr -d '[:space:]')
 curl -fsS -o /dev/null -X POST "http://127.0.0.1:$PORT/v1/query" -H "Authorization: Bearer $WRK_TOKEN" -H 'Content-Type: application/json' -d "$BODY"
@@ -81,7 +63,7 @@ audit_before=$(audit_rows); served_before=$(query_200s)
 
 # --- the run -----------------------------------------------------------------------------
 log "soak: ${SECONDS_TOTAL}s of wrk -t$THREADS -c$CONNECTIONS on the cached path + one fresh question per second"
-rss_start=$(rss_kb)
+rss_start=$(rss_kb "$SERVE_PID")
 BEDSIDE_BENCH_TOKEN="$WRK_TOKEN" BEDSIDE_BENCH_BODY="$BODY" BEDSIDE_BENCH_STATUS_FILE="$WORK/wrk-status.txt" \
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"${SECONDS_TOTAL}s" --latency -s "$LUA" "http://127.0.0.1:$PORT/v1/query" >"$WORK/wrk.txt" 2>&1 &
 WRK_PID=$!
@@ -97,14 +79,14 @@ WRK_PID=$!
 ) &
 FRESH_PID=$!
 checkpoint=60; [ "$SECONDS_TOTAL" -lt 120 ] && checkpoint=$((SECONDS_TOTAL / 2))
-( while kill -0 "$WRK_PID" 2>/dev/null; do echo "$(date +%s) $(rss_kb)" >> "$WORK/rss.txt"; sleep 5; done ) &
+( while kill -0 "$WRK_PID" 2>/dev/null; do echo "$(date +%s) $(rss_kb "$SERVE_PID")" >> "$WORK/rss.txt"; sleep 5; done ) &
 RSS_PID=$!
-sleep "$checkpoint"; rss_first=$(rss_kb)
+sleep "$checkpoint"; rss_first=$(rss_kb "$SERVE_PID")
 wait "$WRK_PID" || true; WRK_PID=""
 wait "$FRESH_PID" || true; FRESH_PID=""
 wait "$RSS_PID" 2>/dev/null || true; RSS_PID=""
 sleep 1
-rss_end=$(rss_kb)
+rss_end=$(rss_kb "$SERVE_PID")
 audit_added=$(( $(audit_rows) - audit_before ))
 served=$(( $(query_200s) - served_before ))
 
@@ -116,7 +98,6 @@ wrk_other=$(awk '$1 == "status" && $2 != 200 && $2 != 429 { n += $3 } END { prin
 socket_errors=$(grep -h 'Socket errors' "$WORK/wrk.txt" || true)
 fresh_total=$(wc -l < "$WORK/fresh.txt"); fresh_200=$(grep -c '^200$' "$WORK/fresh.txt" || true)
 fresh_other=$(grep -vc '^\(200\|429\)$' "$WORK/fresh.txt" || true)
-mb() { awk -v k="$1" 'BEGIN { printf "%.1f MB", k / 1024 }'; }
 
 echo
 echo "Bedside soak ($(nproc) cores, ${SECONDS_TOTAL}s, wrk -t$THREADS -c$CONNECTIONS, rate limit capacity $BEDSIDE_RATE_LIMIT_CAPACITY refill $BEDSIDE_RATE_LIMIT_REFILL/s on the wrk subject)"

@@ -111,12 +111,7 @@ public struct ServerSentEventParser: Sendable {
 }
 
 extension AnswerEvent {
-    static let encoder: JSONEncoder = {
-        let e = JSONEncoder()
-        e.dateEncodingStrategy = .iso8601
-        e.outputFormatting = [.withoutEscapingSlashes]
-        return e
-    }()
+    static let encoder = WireCoding.encoder(.event)
 
     /// This event as a server-sent event (`event: delta`, `data: {"text":"…"}`).
     public func serverSentEvent() -> ServerSentEvent {
@@ -132,8 +127,7 @@ extension AnswerEvent {
 
     /// Decodes a server-sent event produced by `serverSentEvent()`; nil for unknown event names.
     public init?(_ sse: ServerSentEvent) throws {
-        let d = JSONDecoder()
-        d.dateDecodingStrategy = .iso8601
+        let d = WireCoding.decoder()
         let bytes = Data(sse.data.utf8)
         switch sse.event {
         case "citations": self = .citations(try d.decode(CitationsPayload.self, from: bytes).citations)

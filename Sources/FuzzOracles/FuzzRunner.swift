@@ -1,3 +1,4 @@
+import Core
 import Foundation
 
 /// What the fuzz executables share: the files of a corpus, a replay of them through an
@@ -56,19 +57,15 @@ package enum FuzzRunner {
     /// Runs async work to completion from synchronous code (libFuzzer's callback runs on
     /// its own thread, outside Swift's cooperative pool, so blocking it is safe).
     package static func blocking<T: Sendable>(_ body: @escaping @Sendable () async -> T) -> T {
-        let box = ResultBox<T>()
+        let result = Locked<T?>(nil)
         let done = DispatchSemaphore(value: 0)
         Task {
-            box.value = await body()
+            let value = await body()
+            result.withLock { $0 = value }
             done.signal()
         }
         done.wait()
-        guard let value = box.value else { fatalError("the async work finished without a value") }
+        guard let value = result.current else { fatalError("the async work finished without a value") }
         return value
-    }
-
-    private final class ResultBox<T>: @unchecked Sendable {
-        // Safety: written once by the task before the semaphore is signalled, read after the wait.
-        var value: T?
     }
 }

@@ -1,6 +1,6 @@
 import Core
 import Foundation
-import Store
+import SQLiteStore
 
 /// The in-process inference service: retrieve, judge the evidence, generate, cite.
 ///
@@ -10,7 +10,7 @@ public struct Pipeline: InferenceService {
     /// The relevance gate's specificity threshold (see `RelevanceGate`; README "How refusal works").
     public static let defaultRefusalThreshold = RelevanceGate.defaultMinimumSpecificity
 
-    public var database: BedsideDatabase
+    public var corpus: any Corpus
     public var retriever: any Retriever
     public var generator: any AnswerGenerator
     /// Decides whether the retrieved passages answer the question (else Bedside refuses).
@@ -25,16 +25,27 @@ public struct Pipeline: InferenceService {
     public var clock: @Sendable () -> Date
 
     public init(
-        database: BedsideDatabase, retriever: (any Retriever)? = nil, generator: any AnswerGenerator = ExtractiveGenerator(),
+        corpus: any Corpus, retriever: any Retriever, generator: any AnswerGenerator = ExtractiveGenerator(),
         refusalThreshold: Double = Pipeline.defaultRefusalThreshold,
         componentChecks: [String: @Sendable () async -> String] = [:], clock: @escaping @Sendable () -> Date = Date.init
     ) {
-        self.database = database
-        self.retriever = retriever ?? BM25Retriever(database: database)
+        self.corpus = corpus
+        self.retriever = retriever
         self.generator = generator
         self.gate = RelevanceGate(minimumSpecificity: refusalThreshold)
         self.componentChecks = componentChecks
         self.clock = clock
+    }
+
+    /// The pipeline on the SQLite file, searched with BM25 unless told otherwise.
+    public init(
+        database: BedsideDatabase, retriever: (any Retriever)? = nil, generator: any AnswerGenerator = ExtractiveGenerator(),
+        refusalThreshold: Double = Pipeline.defaultRefusalThreshold,
+        componentChecks: [String: @Sendable () async -> String] = [:], clock: @escaping @Sendable () -> Date = Date.init
+    ) {
+        self.init(
+            corpus: database, retriever: retriever ?? BM25Retriever(database: database), generator: generator,
+            refusalThreshold: refusalThreshold, componentChecks: componentChecks, clock: clock)
     }
 
     public func answer(_ request: QueryRequest) -> AsyncThrowingStream<AnswerEvent, any Error> {
@@ -54,7 +65,7 @@ public struct Pipeline: InferenceService {
     /// Retrieves passages for a validated request and judges whether they answer it.
     public func assess(_ request: QueryRequest) async throws -> Assessment {
         let passages = try await retriever.retrieve(request.question, topK: request.topK, filters: request.filters)
-        let evidence = try await EvidenceScorer().weigh(question: request.question, database: database)
+        let evidence = try await EvidenceScorer().weigh(question: request.question, database: corpus)
         let focus = QuestionFocus(question: request.question, evidence: evidence)
         return Assessment(passages: passages, evidence: evidence, judgement: gate.judge(evidence, focus: focus, passages: passages))
     }
@@ -71,7 +82,7 @@ public struct Pipeline: InferenceService {
     /// sends only checked text the answer keeps, and what it has not sent (all of a refusal
     /// or a fallback, the last sentence of a model's answer) is sent here before returning.
     public func run(_ request: QueryRequest, assessment: Assessment, started: Date, emit: @Sendable (AnswerEvent) -> Void) async throws -> Answer {
-        let version = try await database.indexVersion()
+        let version = try await corpus.indexVersion()
         let passages = assessment.passages
         let sent = Locked("")
         let tracked: @Sendable (AnswerEvent) -> Void = { event in
@@ -141,7 +152,7 @@ public struct Pipeline: InferenceService {
     }
 
     public func status() async throws -> InferenceStatus {
-        let (docs, chunks) = try await database.counts()
+        let (docs, chunks) = try await corpus.counts()
         var components: [String: String] = ["database": "ok"]
         var ready = true
         for (name, check) in componentChecks {
@@ -150,7 +161,7 @@ public struct Pipeline: InferenceService {
             if result != "ok" { ready = false }
         }
         return InferenceStatus(
-            ready: ready, indexVersion: try await database.indexVersion(), model: generator.model,
+            ready: ready, indexVersion: try await corpus.indexVersion(), model: generator.model,
             retriever: retriever.name, documents: docs, chunks: chunks, components: components)
     }
 }

@@ -18,7 +18,7 @@ extension Pipeline {
         let focus = ExtractiveGenerator.focusTerms(subject)
         if extractive.listAnswer(passages: quotable, subject: subject, focus: focus) != nil { return quotable }
         let have = Set(quotable.map(\.chunk.id))
-        let others = try await database.chunks(documentID: top.chunk.documentID).filter { !have.contains($0.id) }
+        let others = try await corpus.chunks(documentID: top.chunk.documentID).filter { !have.contains($0.id) }
         let offered = others.map { RetrievedPassage(chunk: $0, title: top.title, score: 0) }
         guard let list = extractive.listAnswer(passages: offered, subject: subject, focus: focus), let first = list.first else {
             return quotable

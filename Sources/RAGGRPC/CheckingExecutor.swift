@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -16,12 +17,10 @@ import Foundation
 /// others. A check whose deadline passed while it queued is cancelled and stops at once
 /// (`Task.isCancelled`).
 @available(macOS 15.0, *)
-final class CheckingExecutor: TaskExecutor, @unchecked Sendable {
+final class CheckingExecutor: TaskExecutor {
     static let shared = CheckingExecutor()
 
-    /// Guards `jobs`.
-    private let lock = NSLock()
-    private var jobs: [UnownedJob] = []
+    private let jobs = Mutex<[UnownedJob]>([])
     private let ready = DispatchSemaphore(value: 0)
 
     private init() {
@@ -32,7 +31,7 @@ final class CheckingExecutor: TaskExecutor, @unchecked Sendable {
 
     func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
-        lock.withLock { jobs.append(job) }
+        jobs.withLock { $0.append(job) }
         ready.signal()
     }
 
@@ -43,7 +42,7 @@ final class CheckingExecutor: TaskExecutor, @unchecked Sendable {
         #endif
         while true {
             ready.wait() // a thread of its own: waiting here blocks no task
-            let job = lock.withLock { jobs.removeFirst() }
+            let job = jobs.withLock { $0.removeFirst() }
             job.runSynchronously(on: asUnownedTaskExecutor())
         }
     }

@@ -4,7 +4,7 @@ import Core
 import Foundation
 import Inference
 import LocalGateway
-import Store
+import SQLiteStore
 import TUI
 
 struct AskCommand: AsyncParsableCommand {
@@ -104,7 +104,7 @@ struct AskCommand: AsyncParsableCommand {
                 )
                 print("")
             }
-            print(AnswerFormatter.plain(answer, color: Terminal.stdoutIsTTY && ProcessInfo.processInfo.environment["NO_COLOR"] == nil))
+            print(AnswerFormatter.plain(answer, color: Terminal.stdoutUsesColor))
         }
         if replayNote != nil { throw ExitCode(4) }
         if answer.refused { throw ExitCode(3) }

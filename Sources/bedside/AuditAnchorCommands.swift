@@ -1,7 +1,8 @@
 import ArgumentParser
 import Core
 import Foundation
-import Store
+import SQLiteStore
+import SharedState
 
 /// `--checkpoints` / `--out` and `--key`: where signed checkpoints are kept and the key that
 /// signs them, both beside the SQLite database unless given (`AuditCheckpointKey`).

@@ -2,7 +2,8 @@ import ArgumentParser
 import Core
 import Foundation
 import LocalGateway
-import Store
+import SQLiteStore
+import SharedState
 
 struct AuditCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -41,7 +42,7 @@ struct AuditCommand: AsyncParsableCommand {
         var subject: String?
 
         @Option(help: ArgumentHelp("Export every matching row, oldest first, as jsonl or csv.", valueName: "format"))
-        var format: String?
+        var format: AuditExport.Format?
 
         @Flag(help: "Print a JSON array (newest first, up to --limit).")
         var json = false
@@ -53,10 +54,7 @@ struct AuditCommand: AsyncParsableCommand {
                 if let since { query.since = try AuditExport.parseTime(since, now: now, name: "--since") }
                 if let until { query.until = try AuditExport.parseTime(until, now: now, name: "--until") }
                 let db = try await store.open(database: database)
-                if let format {
-                    guard let f = AuditExport.Format(rawValue: format.lowercased()) else {
-                        throw BedsideError(.badRequest, "--format must be jsonl or csv.")
-                    }
+                if let f = format {
                     // Exact into a file or a pipe; on a terminal a stored question's ESC, C1 and
                     // bidi characters are shown escaped, as everywhere else, never acted on.
                     let out = FileHandle.standardOutput

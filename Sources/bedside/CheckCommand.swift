@@ -2,7 +2,7 @@ import ArgumentParser
 import Core
 import Foundation
 import Inference
-import Store
+import SQLiteStore
 
 /// `bedside check`: runs the citation checker on an answer text of your own.
 struct CheckCommand: AsyncParsableCommand {

@@ -3,16 +3,16 @@ import AsyncHTTPClient
 import Core
 import Foundation
 import Inference
-import Store
+import SQLiteStore
 
 /// Which retriever, index and generator to use: these flags override `config.toml` and the
 /// `BEDSIDE_*` variables (one layer: `Settings`).
 struct ComponentOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Retriever: bm25 (default), vector or hybrid.", valueName: "kind"))
-    var retriever: String?
+    @Option(help: ArgumentHelp("Retriever (default bm25; vector and hybrid need an embedding server).", valueName: "kind"))
+    var retriever: RetrieverKind?
 
     @Option(help: ArgumentHelp("Vector index for vector/hybrid retrieval: embedded (SQLite, default) or qdrant.", valueName: "kind"))
-    var index: String?
+    var index: IndexKind?
 
     /// The wired-up components, and what to close afterwards.
     struct Setup: Sendable {
@@ -55,43 +55,33 @@ struct ComponentOptions: ParsableArguments {
         }
     }
 
-    /// These flags by `ConfigKey.dotted`, checked first so a typo gets a plain message.
-    func flags() throws -> [String: String] {
+    /// These flags by `ConfigKey.dotted` (argument-parser has checked their values).
+    var flags: [String: String] {
         var flags: [String: String] = [:]
-        if let r = retriever {
-            guard RetrieverKind(rawValue: r.lowercased()) != nil else {
-                throw BedsideError(.badRequest, "Unknown retriever \"\(r)\": use bm25, vector or hybrid.")
-            }
-            flags[BedsideConfig.Keys.retriever.dotted] = r.lowercased()
-        }
-        if let i = index {
-            guard IndexKind(rawValue: i.lowercased()) != nil else {
-                throw BedsideError(.badRequest, "Unknown index \"\(i)\": use embedded or qdrant.")
-            }
-            flags[BedsideConfig.Keys.index.dotted] = i.lowercased()
-        }
+        if let retriever { flags[BedsideConfig.Keys.retriever.dotted] = retriever.rawValue }
+        if let index { flags[BedsideConfig.Keys.index.dotted] = index.rawValue }
         return flags
     }
 
     /// The configuration with this command line's overrides applied and checked.
-    func resolvedConfig(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> BedsideConfig {
-        let config = try BedsideConfig(layers: Settings.layers(flags: flags(), environment: environment))
+    func resolvedConfig(environment: [String: String] = Settings.environment) throws -> BedsideConfig {
+        let config = try BedsideConfig(layers: Settings.layers(flags: flags, environment: environment))
         if config.retriever != .bm25, config.embeddings == nil {
             throw BedsideError(
                 .config,
-                "The \(config.retriever.rawValue) retriever needs an embedding server: set BEDSIDE_EMBED_URL (an OpenAI-style base URL ending in /v1) or [embeddings] url in \(BedsideConfig.defaultPath()), then run `bedside doctor` to check it."
+                "The \(config.retriever.rawValue) retriever needs an embedding server: set BEDSIDE_EMBED_URL (an OpenAI-style base URL ending in /v1) or [embeddings] url in \(config.configFile), then run `bedside doctor` to check it."
             )
         }
         if config.index == .qdrant, config.qdrant == nil {
             throw BedsideError(
                 .config,
-                "The qdrant index needs a Qdrant server: set BEDSIDE_QDRANT_URL (e.g. http://127.0.0.1:6333) or [qdrant] url in \(BedsideConfig.defaultPath()), then run `bedside doctor` to check it."
+                "The qdrant index needs a Qdrant server: set BEDSIDE_QDRANT_URL (e.g. http://127.0.0.1:6333) or [qdrant] url in \(config.configFile), then run `bedside doctor` to check it."
             )
         }
         if config.index == .qdrant, config.embeddings == nil {
             throw BedsideError(
                 .config,
-                "The qdrant index holds embedding vectors, so it needs an embedding server: set BEDSIDE_EMBED_URL or [embeddings] url in \(BedsideConfig.defaultPath()), then run `bedside doctor` to check it."
+                "The qdrant index holds embedding vectors, so it needs an embedding server: set BEDSIDE_EMBED_URL or [embeddings] url in \(config.configFile), then run `bedside doctor` to check it."
             )
         }
         return config

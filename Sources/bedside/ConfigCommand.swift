@@ -36,11 +36,11 @@ struct ConfigCommand: AsyncParsableCommand {
                 print(ConfigRedaction.reference(Settings.keys, defaults: Settings.defaults))
                 return
             }
-            let flags = try components.flags().merging(gateway.flags) { a, _ in a }.merging(listen.flags) { a, _ in a }.merging(replica.flags) {
+            let flags = components.flags.merging(gateway.flags) { a, _ in a }.merging(listen.flags) { a, _ in a }.merging(replica.flags) {
                 a, _ in a
             }
             let layers = try Settings.layers(flags: flags)
-            let rows = [Settings.databaseRow(explicit: database.db)] + (try Self.rows(layers: layers, databasePath: database.path))
+            let rows = CommandSettings.rows(explicitDatabase: database.db) + (try Self.rows(layers: layers, databasePath: database.path))
             if json {
                 let items: [JSONValue] = rows.map { r in
                     .object([
@@ -52,7 +52,7 @@ struct ConfigCommand: AsyncParsableCommand {
             } else {
                 // Values come from the user's file and environment: URL passwords are already
                 // hidden (`ConfigRedaction.display`); controls in them are shown escaped.
-                print(TerminalText.safe("config file: " + (layers.filePath ?? "none (\(BedsideConfig.defaultPath()) does not exist)")))
+                print(TerminalText.safe("config file: " + (layers.filePath ?? "none (\(layers.expectedPath) does not exist)")))
                 print(TerminalText.safe(ConfigRedaction.table(rows)))
             }
         }

@@ -82,7 +82,7 @@ struct ConsoleCommand: AsyncParsableCommand {
 
     @MainActor
     static func openConsole(
-        _ options: TUIOptions, tracePath: String?, environment: [String: String] = ProcessInfo.processInfo.environment
+        _ options: TUIOptions, tracePath: String?, environment: [String: String] = Settings.environment
     ) async throws {
         var options = options
         options.noColor = !options.usesColor(environment: environment) // --no-color, NO_COLOR, TERM=dumb

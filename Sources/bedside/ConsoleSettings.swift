@@ -1,6 +1,6 @@
 import Core
 import Foundation
-import Store
+import SQLiteStore
 
 /// `[console] export_dir`: where `e` writes Markdown exports. An export holds a patient's
 /// question, so it goes to the user's private data folder (0700 folders, 0600 files), never
@@ -15,7 +15,7 @@ enum ConsoleSettings {
     static var keys: [ConfigKey] { [exportDirKey, traceKey] }
 
     /// `$XDG_DATA_HOME/bedside/exports`, else `~/.local/share/bedside/exports`.
-    static func defaultExportDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+    static func defaultExportDirectory(environment: [String: String] = Settings.environment) -> String {
         StoreLocation.dataDirectory(environment: environment) + "/exports"
     }
 
@@ -23,7 +23,7 @@ enum ConsoleSettings {
     static let defaultExportDirectoryLabel = "$XDG_DATA_HOME/bedside/exports"
 
     /// `--export-dir`, else `BEDSIDE_EXPORT_DIR`, else `[console] export_dir`, else the default; `~` expanded.
-    static func exportDirectory(_ layers: ConfigLayers, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> String {
+    static func exportDirectory(_ layers: ConfigLayers, environment: [String: String] = Settings.environment) throws -> String {
         guard let value = try layers.string(exportDirKey), !value.isEmpty else { return defaultExportDirectory(environment: environment) }
         return (value as NSString).expandingTildeInPath
     }

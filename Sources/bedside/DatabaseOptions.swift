@@ -1,7 +1,7 @@
 import ArgumentParser
 import Core
 import Foundation
-import Store
+import SQLiteStore
 
 /// `--db PATH`, shared by every subcommand.
 struct DatabaseOptions: ParsableArguments {
@@ -10,7 +10,7 @@ struct DatabaseOptions: ParsableArguments {
     )
     var db: String?
 
-    var path: String { StoreLocation.databasePath(explicit: db, environment: ProcessInfo.processInfo.environment) }
+    var path: String { CommandSettings.databasePath(explicit: db) }
 
     /// Opens the database with `[store]`'s commit settings (`StoreSettings`).
     func open() throws -> BedsideDatabase {
@@ -24,7 +24,7 @@ func reportingErrors<T>(_ body: () async throws -> T) async throws -> T {
         return try await body()
     } catch let error as BedsideError {
         Terminal.error("error: \(error.message)")
-        if let detail = error.detail, ProcessInfo.processInfo.environment["BEDSIDE_DEBUG"] != nil { Terminal.error("  detail: \(detail)") }
+        if let detail = error.detail, CommandSettings.value(CommandSettings.debug) != nil { Terminal.error("  detail: \(detail)") }
         throw ExitCode(error.code.isClientError ? 2 : 1)
     }
 }

@@ -1,7 +1,7 @@
 import Core
 import Foundation
 import Inference
-import Store
+import SQLiteStore
 import TUI
 
 /// Finds the demo corpus shipped with Bedside and ingests it into an empty index.
@@ -12,7 +12,7 @@ enum DemoCorpus {
     static func location() -> String? {
         let fm = FileManager.default
         var candidates: [String] = []
-        if let env = ProcessInfo.processInfo.environment["BEDSIDE_DEMO_CORPUS"], !env.isEmpty { candidates.append(env) }
+        if let env = CommandSettings.value(CommandSettings.demoCorpus) { candidates.append(env) }
         let exe = executableURL().resolvingSymlinksInPath().deletingLastPathComponent()
         candidates.append(exe.appendingPathComponent("../share/bedside/demo").standardized.path)
         var dir = exe

@@ -5,7 +5,7 @@ import Inference
 import LocalGateway
 import Logging
 import PostgresStore
-import Store
+import SQLiteStore
 
 /// `bedside doctor`: checks each configured component and says plainly what works.
 struct DoctorCommand: AsyncParsableCommand {
@@ -59,7 +59,7 @@ struct DoctorCommand: AsyncParsableCommand {
             token = (t, "--token")
         } else if let file = remote.tokenFile {
             token = (try await reportingErrors { try RemoteGatewayOptions.readTokenFile(file) }, "--token-file \(file)")
-        } else if let t = ProcessInfo.processInfo.environment["BEDSIDE_TOKEN"], !t.isEmpty {
+        } else if let t = CommandSettings.value(CommandSettings.token) {
             token = (t, "BEDSIDE_TOKEN")
         } else {
             token = nil
@@ -120,7 +120,7 @@ struct DoctorCommand: AsyncParsableCommand {
     }
 
     /// `[store] url`: PostgreSQL connected to and probed with the gateway's readiness check
-    /// (`SELECT 1`), the URL shown with its password hidden whatever characters it holds.
+    /// (`SELECT 1`), never migrated, the URL shown with its password hidden whatever characters it holds.
     static func storeCheck(timeout: Double) async -> DoctorCheck {
         let url: String?
         do {
@@ -138,7 +138,7 @@ struct DoctorCommand: AsyncParsableCommand {
         do {
             let state = try await PostgresGatewayState.connect(
                 url: url, logger: Logger(label: "bedside.doctor") { _ in SwiftLogNoOpLogHandler() },
-                operationTimeout: .milliseconds(Int64(min(max(0.1, timeout), 5) * 1000)))
+                operationTimeout: .milliseconds(Int64(min(max(0.1, timeout), 5) * 1000)), migrate: false)
             do {
                 try await state.checkReachable()
             } catch {

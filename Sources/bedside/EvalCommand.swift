@@ -2,7 +2,7 @@ import ArgumentParser
 import Core
 import Foundation
 import Inference
-import Store
+import SQLiteStore
 
 struct EvalCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -333,10 +333,12 @@ struct EvalCommand: AsyncParsableCommand {
         let obj: [String: JSONValue] = [
             "id": .string(id), "question": .string(question), "answerable": .bool(gold != nil), "chunks": .number(Double(ev.chunks)),
             "terms": .array(terms), "passages": .array(passages), "documents": .array(documents), "refused": .bool(answer.refused),
+            "focus": .array((assessment.judgement.focus?.terms ?? []).map { .string($0) }),
+            "focus_core": .array((assessment.judgement.focus?.core ?? []).sorted().map { .string($0) }),
             "gate": .string(assessment.judgement.reason), "cited": .array(answer.citations.map { .string($0.sourceID) }),
             "answer": .string(answer.answer), "latency_ms": .number((ms * 100).rounded() / 100),
         ]
-        details.append(try WireCoding.encoder(pretty: false).encode(obj))
+        details.append(try WireCoding.encoder().encode(obj))
         return assessment.judgement
     }
 

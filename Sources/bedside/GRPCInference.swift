@@ -2,7 +2,7 @@ import Core
 import Foundation
 import LocalGateway
 import RAGGRPC
-import Store
+import SQLiteStore
 
 /// `serve --inference grpc://HOST:PORT`: the RAG service over gRPC, with its citations linked to
 /// this gateway's own index where the cited document is there.

@@ -2,7 +2,7 @@ import APIClient
 import ArgumentParser
 import Core
 import Foundation
-import Store
+import SQLiteStore
 
 /// `bedside history`: the asker's own past questions, as `llm logs` gives its users. The
 /// console keeps history too, but a clinician should not need the console (nor `audit`, which
@@ -36,7 +36,7 @@ struct HistorySourceOptions: ParsableArguments {
 
     /// The subject the embedded gateway records the local user's answers under: `$USER`, else
     /// `local`; passed to `EmbeddedGateway.start` (which reads no environment).
-    static func localSubject(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+    static func localSubject(environment: [String: String] = Settings.environment) -> String {
         environment["USER"].flatMap { $0.isEmpty ? nil : $0 } ?? "local"
     }
 
@@ -154,7 +154,7 @@ struct HistoryShowCommand: AsyncParsableCommand {
         } else {
             print(HistoryListing.heading(answer))
             print("")
-            print(AnswerFormatter.plain(answer, color: Terminal.stdoutIsTTY && ProcessInfo.processInfo.environment["NO_COLOR"] == nil))
+            print(AnswerFormatter.plain(answer, color: Terminal.stdoutUsesColor))
         }
         if offline != nil { throw ExitCode(4) }
         if answer.refused { throw ExitCode(3) }

@@ -1,6 +1,6 @@
 import Core
 import Foundation
-import Store
+import SQLiteStore
 
 /// What `bedside history` prints: entries with their marks, and where they came from.
 struct HistoryListing {

@@ -3,7 +3,7 @@ import Core
 import Foundation
 import Inference
 import LocalGateway
-import Store
+import SQLiteStore
 
 struct IngestCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -24,7 +24,7 @@ struct RemoteGatewayOptions: ParsableArguments {
 
     /// `--cacert` or `BEDSIDE_CACERT`, checked to hold a PEM certificate; nil means the system's roots.
     func resolvedCACertificate() throws -> String? {
-        guard let path = caCert ?? ProcessInfo.processInfo.environment["BEDSIDE_CACERT"].flatMap({ $0.isEmpty ? nil : $0 }) else { return nil }
+        guard let path = CommandSettings.value(CommandSettings.caCert, flag: caCert) else { return nil }
         let expanded = (path as NSString).expandingTildeInPath
         _ = try GatewayTLS.clientConfiguration(caCertificatePath: expanded)
         return expanded
@@ -34,7 +34,7 @@ struct RemoteGatewayOptions: ParsableArguments {
     func resolvedToken() throws -> String {
         if let token { return token }
         if let tokenFile { return try Self.readTokenFile(tokenFile) }
-        guard let t = ProcessInfo.processInfo.environment["BEDSIDE_TOKEN"], !t.isEmpty else {
+        guard let t = CommandSettings.value(CommandSettings.token) else {
             throw BedsideError(.badRequest, "--gateway needs a token: --token-file, BEDSIDE_TOKEN or --token (mint one with `bedside token create`).")
         }
         return t

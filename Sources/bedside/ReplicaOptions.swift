@@ -3,7 +3,7 @@ import Core
 import Foundation
 import Inference
 import LocalGateway
-import Store
+import SQLiteStore
 
 /// Where and how big the workstation replica of a remote gateway is: one file per gateway
 /// URL and token subject under `$XDG_DATA_HOME/bedside/replicas/`, bounded by
@@ -40,7 +40,7 @@ struct ReplicaOptions: ParsableArguments {
     }
 
     /// The limits: flags, else `BEDSIDE_REPLICA_*`, else the config file's `[replica]` section, else the defaults.
-    func limits(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ReplicaLimits {
+    func limits(environment: [String: String] = Settings.environment) throws -> ReplicaLimits {
         try Self.limits(Settings.layers(flags: flags, environment: environment))
     }
 
@@ -63,8 +63,7 @@ struct ReplicaOptions: ParsableArguments {
     /// file exists, created only when there is something to keep, so a token the gateway
     /// refuses leaves no file behind. Nil with `--no-replica`, or when the token names no
     /// subject (the gateway will refuse it anyway).
-    func replica(gatewayURL: String, token: String, environment: [String: String] = ProcessInfo.processInfo.environment) async throws -> LazyReplica?
-    {
+    func replica(gatewayURL: String, token: String, environment: [String: String] = Settings.environment) async throws -> LazyReplica? {
         if noReplica { return nil }
         guard let subject = try? Self.subject(ofToken: token) else { return nil }
         let identity = ReplicaIdentity(gatewayURL: gatewayURL, subject: subject)
@@ -73,13 +72,13 @@ struct ReplicaOptions: ParsableArguments {
     }
 
     /// Opens (creating when missing) the replica of `gatewayURL` for the token's subject.
-    func open(gatewayURL: String, token: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Replica {
+    func open(gatewayURL: String, token: String, environment: [String: String] = Settings.environment) throws -> Replica {
         let identity = ReplicaIdentity(gatewayURL: gatewayURL, subject: try Self.subject(ofToken: token))
         let path = Replica.path(for: identity, dataDirectory: StoreLocation.dataDirectory(environment: environment))
         return try Replica.open(path: path, identity: identity, limits: try limits(environment: environment))
     }
 
-    static func path(gatewayURL: String, token: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> String {
+    static func path(gatewayURL: String, token: String, environment: [String: String] = Settings.environment) throws -> String {
         let identity = ReplicaIdentity(gatewayURL: gatewayURL, subject: try subject(ofToken: token))
         return Replica.path(for: identity, dataDirectory: StoreLocation.dataDirectory(environment: environment))
     }

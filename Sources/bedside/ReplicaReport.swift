@@ -1,12 +1,12 @@
 import Core
 import Foundation
 import Inference
-import Store
+import SQLiteStore
 
 /// `bedside doctor`'s lines about the workstation replicas: which gateway and subject each
 /// mirrors, its size and age, and any file that is not a sound replica.
 enum ReplicaReport {
-    static func checks(environment: [String: String] = ProcessInfo.processInfo.environment) -> [DoctorCheck] {
+    static func checks(environment: [String: String] = Settings.environment) -> [DoctorCheck] {
         let dir = Replica.directory(dataDirectory: StoreLocation.dataDirectory(environment: environment))
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir) else { return [] }
         return names.filter { $0.hasSuffix(".sqlite") }.sorted().map { name in

@@ -64,7 +64,7 @@ struct ServeCommand: AsyncParsableCommand {
                 grpc = rag
                 service = rag
             } else if let inference {
-                let token = inferenceToken ?? ProcessInfo.processInfo.environment["BEDSIDE_INFERENCE_TOKEN"]
+                let token = CommandSettings.value(CommandSettings.inferenceToken, flag: inferenceToken)
                 let ca = try inferenceCACert.map { path -> String in
                     let expanded = (path as NSString).expandingTildeInPath
                     _ = try GatewayTLS.clientConfiguration(caCertificatePath: expanded)

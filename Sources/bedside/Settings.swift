@@ -2,14 +2,15 @@ import Core
 import Foundation
 import Inference
 import LocalGateway
-import Store
+import SQLiteStore
 
 /// The one configuration layer of the CLI: defaults < config.toml (`$BEDSIDE_CONFIG`, else
 /// `$XDG_CONFIG_HOME/bedside/config.toml`) < `BEDSIDE_*` variables < the command's flags.
 enum Settings {
     /// Every key any module reads; anything else in the file is reported with its line.
+    /// Every `BEDSIDE_*` variable is one of these keys' (EndToEndTests' `ConfigRegistryTests`).
     static var keys: [ConfigKey] {
-        BedsideConfig.keys + GatewayConfiguration.keys + ReplicaOptions.keys + ConsoleSettings.keys + StoreSettings.keys
+        BedsideConfig.keys + GatewayConfiguration.keys + ReplicaOptions.keys + ConsoleSettings.keys + StoreSettings.keys + CommandSettings.keys
     }
 
     /// The built-in default of every key that has one, by `ConfigKey.dotted`: what `config
@@ -21,24 +22,12 @@ enum Settings {
             .merging(StoreSettings.defaults) { a, _ in a }
     }
 
-    /// `--db`, `BEDSIDE_DB` or the default: a row of `bedside config` though not a file key
-    /// (the database is chosen before any config file is read).
-    static let databaseKey = ConfigKey(
-        "", "database", .string, env: ["BEDSIDE_DB"], flag: "--db", help: "SQLite database file (not a config file key).")
+    /// The process environment: the one place the CLI reads it. Besides the `BEDSIDE_*`
+    /// variables of `keys`, commands pass on only HOME, USER, XDG_*, TERM and NO_COLOR, which
+    /// are the system's conventions, not Bedside settings.
+    static var environment: [String: String] { ProcessInfo.processInfo.environment }
 
-    static func databaseRow(explicit: String?, environment: [String: String] = ProcessInfo.processInfo.environment) -> ConfigRow {
-        let origin: ConfigOrigin
-        if let explicit, !explicit.isEmpty {
-            origin = .flag("--db")
-        } else if let env = environment["BEDSIDE_DB"], !env.isEmpty {
-            origin = .environment("BEDSIDE_DB")
-        } else {
-            origin = .defaultValue
-        }
-        return ConfigRow(key: databaseKey, value: StoreLocation.databasePath(explicit: explicit, environment: environment), origin: origin)
-    }
-
-    static func layers(flags: [String: String] = [:], environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ConfigLayers {
+    static func layers(flags: [String: String] = [:], environment: [String: String] = Settings.environment) throws -> ConfigLayers {
         let layers = try ConfigLayers.load(
             defaultPath: BedsideConfig.defaultPath(environment: environment), environment: environment, flags: flags, known: keys)
         try layers.check(known: keys)

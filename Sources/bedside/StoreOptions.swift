@@ -4,7 +4,8 @@ import Foundation
 import LocalGateway
 import Logging
 import PostgresStore
-import Store
+import SQLiteStore
+import SharedState
 
 /// `--store URL`: where the gateway's shared state lives (audit trail, answers and history,
 /// response cache, tokens and revocations, rate-limit buckets). Overrides `[store] url` in

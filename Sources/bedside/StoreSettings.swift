@@ -1,10 +1,10 @@
 import Core
 import Foundation
-import Store
+import SQLiteStore
 
 /// `[store] sqlite_synchronous` and `[store] audit_group_commit`: how the SQLite file commits.
 /// Both exist so `bench/gateway.sh` can measure what durability and grouping cost; the
-/// command reads them here and passes them to `BedsideDatabase` (the Store module reads no
+/// command reads them here and passes them to `BedsideDatabase` (the SQLiteStore module reads no
 /// environment).
 enum StoreSettings {
     static let synchronousKey = ConfigKey(
@@ -23,7 +23,7 @@ enum StoreSettings {
     static func groupCommit(_ layers: ConfigLayers) throws -> Bool { try layers.bool(groupCommitKey) ?? true }
 
     /// Opens the database at `path` with these settings and Bedside's own data folder.
-    static func open(path: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> BedsideDatabase {
+    static func open(path: String, environment: [String: String] = Settings.environment) throws -> BedsideDatabase {
         let layers = try Settings.layers(environment: environment)
         return try BedsideDatabase(
             path: path, synchronous: synchronous(layers), groupCommit: groupCommit(layers),

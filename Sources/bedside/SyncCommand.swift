@@ -2,7 +2,7 @@ import APIClient
 import ArgumentParser
 import Core
 import Foundation
-import Store
+import SQLiteStore
 import TUI
 
 /// `bedside sync`: pulls this subject's answers, and the documents they cite, from a

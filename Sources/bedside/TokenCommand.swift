@@ -3,7 +3,7 @@ import Core
 import Foundation
 import LocalGateway
 import Logging
-import Store
+import SQLiteStore
 
 struct TokenCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -18,7 +18,7 @@ import Testing
 @Suite(
     "Two gateways on one PostgreSQL",
     .enabled(
-        if: PostgresCluster.binDirectory != nil || PostgresCluster.required,
+        if: PostgresCluster.available,
         "no PostgreSQL server binaries in /usr/lib/postgresql/*/bin (apt-get install postgresql)"),
     .postgresCluster)
 struct SharedGatewayTests {
@@ -318,109 +318,6 @@ struct GatewayPair: Sendable {
         b.kill()
         scratch.cleanup()
     }
-}
-
-// MARK: - The suite's PostgreSQL cluster
-
-/// A throwaway loopback PostgreSQL cluster (`scripts/pg-cluster.sh start DIR`), one per suite.
-struct PostgresCluster: Sendable {
-    let folder: Scratch
-    /// The `postgres://…` URL the script printed (its database is the maintenance one).
-    let url: String
-    let bin: String
-
-    @TaskLocal static var current: PostgresCluster?
-
-    static var required: Bool { ProcessInfo.processInfo.environment["BEDSIDE_REQUIRE_POSTGRES"] == "1" }
-
-    /// The newest /usr/lib/postgresql/N/bin holding initdb, pg_ctl and psql.
-    static let binDirectory: String? = {
-        let root = "/usr/lib/postgresql"
-        let versions = ((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []).compactMap(Int.init).sorted(by: >)
-        return versions.map { "\(root)/\($0)/bin" }.first { dir in
-            ["initdb", "pg_ctl", "psql"].allSatisfy { FileManager.default.isExecutableFile(atPath: dir + "/" + $0) }
-        }
-    }()
-
-    static var script: String { Bin.packageRoot.appendingPathComponent("scripts/pg-cluster.sh").path }
-
-    static func running() throws -> PostgresCluster {
-        guard let cluster = current else { throw TestError("no PostgreSQL cluster: the suite's .postgresCluster trait did not start one") }
-        return cluster
-    }
-
-    static func start() async throws -> PostgresCluster {
-        guard let bin = binDirectory else {
-            throw TestError("BEDSIDE_REQUIRE_POSTGRES=1 but no PostgreSQL server binaries in /usr/lib/postgresql/*/bin")
-        }
-        let folder = try Scratch(prefix: "bedside-pg")
-        var environment = ProcessInfo.processInfo.environment
-        environment["PG_CLUSTER_FAST"] = environment["PG_CLUSTER_FAST"] ?? "1" // fsync off: the tests kill gateways, never the server
-        let r = try await runScript(["start", folder.file("cluster")], environment: environment)
-        guard r.status == 0,
-            let url = r.stdout.split(whereSeparator: \.isNewline).map({ $0.trimmingCharacters(in: .whitespaces) })
-                .last(where: { $0.hasPrefix("postgres://") || $0.hasPrefix("postgresql://") })
-        else {
-            folder.cleanup()
-            throw TestError("scripts/pg-cluster.sh start failed (\(r.status)): \(r.stdout) \(r.stderr)")
-        }
-        return PostgresCluster(folder: folder, url: url, bin: bin)
-    }
-
-    /// Runs scripts/pg-cluster.sh with every inherited descriptor above 2 closed first.
-    ///
-    /// Foundation's `Process` learns that a child exited when the socket it hands the child
-    /// reaches end of file; `pg_ctl start` leaves a server running that would inherit that
-    /// socket and hold it open, so the script's exit would never be noticed.
-    static func runScript(_ arguments: [String], environment: [String: String]? = nil) async throws -> ProcessOutput {
-        let closeAndRun = #"for f in /proc/$$/fd/*; do n=${f##*/}; [ "$n" -gt 2 ] && eval "exec $n>&-"; done 2>/dev/null; exec /bin/bash "$0" "$@""#
-        return try await ChildProcess.run("/bin/bash", ["-c", closeAndRun, script] + arguments, environment: environment, timeout: .seconds(120))
-    }
-
-    func stop() async {
-        let r = try? await Self.runScript(["stop", folder.file("cluster")])
-        if r?.status != 0 { print("scripts/pg-cluster.sh stop: \(r?.stdout ?? "") \(r?.stderr ?? "did not finish")") }
-        folder.cleanup()
-    }
-
-    /// Runs `sql` with psql against `database` (a URL).
-    func psql(_ database: String, _ sql: String) async throws -> ProcessOutput {
-        try await ChildProcess.run(bin + "/psql", ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", database, "-c", sql], timeout: .seconds(60))
-    }
-
-    /// `CREATE DATABASE` with a fresh name starting with `name`; returns its URL.
-    func createDatabase(named name: String) async throws -> String {
-        let database = "bedside_\(name)_\(UUID().uuidString.prefix(8).lowercased())"
-        let r = try await psql(url, "CREATE DATABASE \(database)")
-        guard r.status == 0 else { throw TestError("CREATE DATABASE \(database) failed: \(r.stderr)") }
-        guard var components = URLComponents(string: url) else { throw TestError("cannot parse \(url)") }
-        components.path = "/" + database
-        guard let result = components.string else { throw TestError("cannot build a URL from \(url)") }
-        return result
-    }
-}
-
-/// Starts the cluster once around the whole suite and stops it after the last test.
-struct PostgresClusterTrait: SuiteTrait, TestScoping {
-    var isRecursive: Bool { false }
-
-    func provideScope(
-        for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void
-    ) async throws {
-        let cluster = try await PostgresCluster.start()
-        do {
-            try await PostgresCluster.$current.withValue(cluster) { try await function() }
-        } catch {
-            await cluster.stop()
-            throw error
-        }
-        await cluster.stop()
-    }
-}
-
-extension Trait where Self == PostgresClusterTrait {
-    /// One throwaway PostgreSQL cluster for the suite (`PostgresCluster.current`).
-    static var postgresCluster: Self { Self() }
 }
 
 // MARK: - HTTP

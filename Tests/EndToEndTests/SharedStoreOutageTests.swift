@@ -9,7 +9,7 @@ import Testing
 @Suite(
     "A shared store that goes away",
     .enabled(
-        if: PostgresCluster.binDirectory != nil || PostgresCluster.required,
+        if: PostgresCluster.available,
         "no PostgreSQL server binaries in /usr/lib/postgresql/*/bin (apt-get install postgresql)"))
 struct SharedStoreOutageTests {
     @Test func unreachableStoreIs503AndUnreadyThenRecovers() async throws {
@@ -29,7 +29,7 @@ struct SharedStoreOutageTests {
         #expect(try await HTTPReply.query(server.url, token: token, question: question).status == 200)
         #expect(try await HTTPReply.get(server.url + "/readyz", token: token).status == 200)
 
-        let stopped = try await PostgresCluster.runScript(["stop", cluster.folder.file("cluster")])
+        let stopped = try await PostgresCluster.runScript(["stop", cluster.folder.path])
         try #require(stopped.status == 0, "stop: \(stopped.stderr)")
 
         // The cached answer is in this instance's memory, but it cannot be put on the record:
@@ -47,7 +47,7 @@ struct SharedStoreOutageTests {
         #expect(server.isRunning)
 
         // Back on the same port: the pool reconnects and answers resume.
-        let restarted = try await PostgresCluster.runScript(["start", cluster.folder.file("cluster")])
+        let restarted = try await PostgresCluster.runScript(["start", cluster.folder.path])
         try #require(restarted.status == 0, "restart: \(restarted.stderr)")
         try #require(
             restarted.stdout.contains(URLComponents(string: store)?.port.map { ":\($0)/" } ?? "?"), "restarted on another port: \(restarted.stdout)")

@@ -46,12 +46,23 @@ final class Tmux: Sendable {
         let outPath = NSTemporaryDirectory() + "bedside-tmux-out-\(UUID().uuidString)"
         defer { unlink(outPath) }
         let pid = try spawn(args, output: outPath)
-        var status: Int32 = 0
-        while true {
-            let reaped = waitpid(pid, &status, WNOHANG)
-            if reaped == pid { break }
-            if reaped == -1 && errno != EINTR { throw TestError("waitpid failed for tmux \(args.joined(separator: " "))") }
-            try await Task.sleep(for: .milliseconds(2))
+        let status: Int32
+        do {
+            // Polled (no exit notice can reach us, see above), with a deadline: a tmux that never
+            // exits fails the test instead of hanging it.
+            status = try await Poll.until("tmux \(args.joined(separator: " ")) to exit", timeout: .seconds(60), every: .milliseconds(2)) {
+                () -> Int32? in
+                var status: Int32 = 0
+                let reaped = waitpid(pid, &status, WNOHANG)
+                if reaped == pid { return status }
+                if reaped == -1 && errno != EINTR { throw TestError("waitpid failed for tmux \(args.joined(separator: " "))") }
+                return nil
+            }
+        } catch {
+            signalProcess(pid, SIGKILL)
+            var status: Int32 = 0
+            waitpid(pid, &status, 0) // returns at once after SIGKILL
+            throw error
         }
         let output = FileManager.default.contents(atPath: outPath) ?? Data()
         let exited = status & 0x7f == 0
@@ -173,3 +184,6 @@ final class Tmux: Sendable {
         }
     }
 }
+
+/// `kill(2)`, under a name that `Tmux.kill()` does not shadow.
+private func signalProcess(_ pid: pid_t, _ signal: Int32) { _ = kill(pid, signal) }

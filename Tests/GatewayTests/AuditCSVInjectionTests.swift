@@ -1,7 +1,7 @@
 import Core
 import Foundation
 import HummingbirdTesting
-import Store
+import SQLiteStore
 import Testing
 
 @testable import LocalGateway

@@ -3,7 +3,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
-import Store
+import SQLiteStore
 import Testing
 
 @testable import LocalGateway
@@ -242,7 +242,7 @@ struct CacheTests {
             let stale = try await client.execute(
                 uri: "/v1/query", method: .post, headers: .bearer(token, [.cacheControl: "no-cache"]), body: queryBody())
             // The scripted inference hangs forever; only the gateway's 3 s timeout can end this request.
-            // The bound is loose because CI machines are shared and loaded.
+            // The bound is the point (the 3 s timeout fired); loose because CI machines are shared and loaded.
             #expect(ContinuousClock.now - started < .seconds(15))
             #expect(stale.status == .ok)
             #expect(try stale.decode(Answer.self).stale)

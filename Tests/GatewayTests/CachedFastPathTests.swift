@@ -1,6 +1,7 @@
 import Core
 import Foundation
-import Store
+import SQLiteStore
+import SharedState
 import Testing
 
 @testable import LocalGateway
@@ -8,7 +9,10 @@ import Testing
 /// Issue 11: a plain cache hit of `POST /v1/query` answered on the event loop
 /// (`CachedQueryHandler`, `CachedQueryFastPath`) is indistinguishable from the router's
 /// answer to it (status, headers, body, audit row, metrics, log line), and everything the
-/// fast path declines still reaches the router and is answered as before.
+/// fast path declines still reaches the router and is answered as before. Since issue 22 both build
+/// a hit's body and audit row with `CacheHit`; what the fast path still does on its own
+/// (framing, `Date`, `Content-Length`, the trace, the audit row's sources computed ahead, the
+/// order of pipelined answers, handing a request over) is what these tests hold it to.
 ///
 /// Every test runs a real loopback server (the fast path exists only in the NIO pipeline),
 /// most of them two: one with the fast path, one without, over separate databases with the
@@ -74,6 +78,8 @@ struct CachedFastPathTests {
 
     // MARK: 2. Audit rows
 
+    /// Both paths build a hit's row with `CacheHit`, but only the fast path commits it with the
+    /// sources JSON the hot cache computed ahead (`ResponseCache.Hot.auditSources`).
     @Test func everyFastHitHasTheRoutersAuditRow() async throws {
         let hitCount = 5
         try await ServerPair.with { pair in

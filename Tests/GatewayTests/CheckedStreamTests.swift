@@ -3,7 +3,7 @@ import Core
 import Foundation
 import Inference
 import NIOCore
-import Store
+import SQLiteStore
 import TestSupport
 import Testing
 

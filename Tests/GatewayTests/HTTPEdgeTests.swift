@@ -1,7 +1,8 @@
 import Core
 import Foundation
 import Logging
-import Store
+import SQLiteStore
+import TestSupport
 import Testing
 
 @testable import LocalGateway
@@ -231,7 +232,9 @@ struct HTTPEdgeTests {
             #expect(r.errorCode == "request_timeout" && r.isJSONError)
             #expect(r.closed)
         }
-        #expect(elapsed > 0.9 && elapsed < 3.5, "closed after \(elapsed) s")
+        // The bound is the point: the 1 s read timeouts fired, not an immediate close (the upper
+        // side is readResponse's 4 s limit, generous beside the 1 s timeouts).
+        #expect(elapsed > 0.9, "closed after \(elapsed) s")
         await server.stop()
     }
 
@@ -263,7 +266,7 @@ struct HTTPEdgeTests {
     @Test func connectionsOverTheCapGet503() async throws {
         let server = try await EdgeServer.start { $0.maxConnections = 3 }
         let port = server.port
-        let (status, code, closed, afterwards) = try await RawSocket.run { () -> (Int, String?, Bool, Int) in
+        let (status, code, closed) = try await RawSocket.run { () -> (Int, String?, Bool) in
             let held = try (0..<3).map { _ in try RawSocket(port: port) }
             for s in held {
                 try s.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
@@ -274,10 +277,13 @@ struct HTTPEdgeTests {
             let r = try extra.readResponse()
             _ = held.map { $0.shutdownWrite() }
             for s in held { _ = s.waitForClose(timeout: 3) }
-            Thread.sleep(forTimeInterval: 0.2) // the server notices the closes on its event loops
-            let again = try RawSocket(port: port)
-            try again.send("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-            return (r.status, r.errorCode, r.closed, try again.readResponse().status)
+            return (r.status, r.errorCode, r.closed)
+        }
+        // Accepted again once the server has noticed the closes on its event loops: that is the event waited for.
+        let afterwards = try await Poll.until("a connection accepted once the held ones closed", timeout: .seconds(10), every: .milliseconds(20)) {
+            () -> Int? in
+            let status = try await server.exchange("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").status
+            return status == 200 ? status : nil
         }
         #expect(status == 503)
         #expect(code == "too_many_connections")
@@ -353,7 +359,7 @@ struct HTTPEdgeTests {
             var latencies: [Double] = []
             while probes, Date().timeIntervalSince(stalledAt) < timeout + 1 {
                 latencies.append(try await probe())
-                try await Task.sleep(for: .milliseconds(100))
+                try await Task.sleep(for: .milliseconds(100)) // the pacing is the point: /healthz sampled over the stall
             }
             return latencies
         }
@@ -387,10 +393,11 @@ struct HTTPEdgeTests {
             #expect(w.statuses.allSatisfy { $0 == 408 })
             warmUp.append(w)
         }
+        // The pause is the point (a measurement): RSS read once freed memory is back; nothing signals that.
         try await Task.sleep(for: .milliseconds(200))
         let before = residentBytes()
         let wave = try await Self.stallWave(server, count: 300, timeout: timeout)
-        try await Task.sleep(for: .milliseconds(200))
+        try await Task.sleep(for: .milliseconds(200)) // as above
         let after = residentBytes()
         print(
             "stalled connections: RSS cold \(cold >> 10) KiB, after warm-up wave \(before >> 10) KiB, after measured wave \(after >> 10) KiB; "

@@ -3,8 +3,9 @@ import Core
 import Foundation
 import Logging
 import NIOCore
+import SQLiteStore
 import ServiceLifecycle
-import Store
+import TestSupport
 import Testing
 import UnixSignals
 
@@ -75,9 +76,11 @@ struct LiveTests {
         let logs = LogCapture()
         let logger = GatewayLogging.makeLogger(configuration: config, sink: logs.sink)
         let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
+        let (answering, answerCalls) = AsyncStream.makeStream(of: Void.self)
+        let inference = AnnouncingInference(base: SlowInference(pieces: 5, delay: .milliseconds(120)), calls: answerCalls)
         let server = Task {
             try await runGateway(
-                configuration: config, database: db, inference: SlowInference(pieces: 5, delay: .milliseconds(120)),
+                configuration: config, database: db, inference: inference,
                 logger: logger, gracefulShutdownSignals: [.sigusr2]
             ) { port in portSink.yield(port) }
         }
@@ -96,7 +99,14 @@ struct LiveTests {
                     body: Loopback.query("question \(i)"))
             }
         }
-        try await Task.sleep(for: .milliseconds(200)) // all four are being answered
+        // All four are being answered: inference was called four times.
+        try await within(.seconds(30), "four requests in flight") {
+            var n = 0
+            for await _ in answering {
+                n += 1
+                if n == 4 { break }
+            }
+        }
         kill(getpid(), SIGUSR2)
         for task in inFlight {
             let r = try await task.value

@@ -4,7 +4,9 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
-import Store
+import SQLiteStore
+import SharedState
+import TestSupport
 import Testing
 
 @testable import LocalGateway
@@ -151,23 +153,32 @@ import Testing
         // Take the write lock on a thread of its own and hold it until the request is done.
         let release = DispatchSemaphore(value: 0)
         let finished = DispatchSemaphore(value: 0)
-        await withCheckedContinuation { (locked: CheckedContinuation<Void, Never>) in
-            DispatchQueue.global().async {
-                try? blocker.pool.writeWithoutTransaction { db in
-                    try db.execute(sql: "BEGIN IMMEDIATE")
-                    locked.resume()
-                    _ = release.wait(timeout: .now() + 120) // released as soon as the request is done
-                    try db.execute(sql: "ROLLBACK")
+        // Resumed exactly once, also when the lock cannot be taken (else the test would hang).
+        try await withCheckedThrowingContinuation { (locked: CheckedContinuation<Void, any Error>) in
+            Thread {
+                var resumed = false
+                do {
+                    try blocker.pool.writeWithoutTransaction { db in
+                        try db.execute(sql: "BEGIN IMMEDIATE")
+                        resumed = true
+                        locked.resume()
+                        _ = release.wait(timeout: .now() + 120) // released as soon as the request is done
+                        try db.execute(sql: "ROLLBACK")
+                    }
+                } catch {
+                    if !resumed { locked.resume(throwing: error) }
                 }
                 finished.signal()
-            }
+            }.start()
         }
         let locked = try await test.app.test(.router) { client -> (HTTPResponse.Status, String, String?) in
             let r = try await client.execute(uri: "/v1/query", method: .post, headers: .bearer(token, Self.sse), body: queryBody())
             return (r.status, r.text, r.errorCode)
         }
         release.signal()
-        finished.wait()
+        // Waited for off the cooperative pool, with a deadline.
+        let rolledBack = try await RawSocket.run { finished.wait(timeout: .now() + 30) == .success }
+        #expect(rolledBack, "the lock holder did not roll back within 30 s")
         #expect(locked.0 == .serviceUnavailable)
         #expect(locked.2 == "database_locked")
         #expect(!locked.1.contains("antibiotics"))
@@ -333,23 +344,22 @@ import Testing
             let socket = try RawSocket(port: port)
             try socket.send(request)
             var received: [UInt8] = []
-            var buffer = [UInt8](repeating: 0, count: 4096)
             let deadline = Date().addingTimeInterval(10)
-            while Date() < deadline {
-                let n = buffer.withUnsafeMutableBytes { recv(socket.fd, $0.baseAddress, $0.count, 0) }
-                if n <= 0 { break }
-                received += buffer[0..<n]
+            // Each read waits at most until the deadline: a server that stops sending fails the test.
+            while let chunk = socket.receiveSome(timeout: deadline.timeIntervalSinceNow), !chunk.isEmpty {
+                received += chunk
                 if String(decoding: received, as: UTF8.self).contains("event: delta") { return true }
             }
             return false
         } // the socket closes here, mid-stream
         #expect(sawText)
         var rows: [AuditRecord] = []
-        for _ in 0..<100 {
-            rows = try await server.database.auditRecords(AuditQuery())
-            if rows.contains(where: { $0.outcome == "disconnected" }) { break }
-            try await Task.sleep(for: .milliseconds(100))
-        }
+        do {
+            rows = try await Poll.until("a \"disconnected\" audit row", timeout: .seconds(10), every: .milliseconds(20)) { () -> [AuditRecord]? in
+                let rows = try await server.database.auditRecords(AuditQuery())
+                return rows.contains(where: { $0.outcome == "disconnected" }) ? rows : nil
+            }
+        } catch { Issue.record(error) }
         await server.stop()
         #expect(rows.first?.outcome == "streaming")
         let gone = try #require(rows.first { $0.outcome == "disconnected" })

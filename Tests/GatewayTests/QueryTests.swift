@@ -4,7 +4,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Logging
-import Store
+import SQLiteStore
 import Testing
 
 @testable import LocalGateway

@@ -4,7 +4,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Inference
-import Store
+import SQLiteStore
 import TestSupport
 import Testing
 

@@ -3,7 +3,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
-import Store
+import SQLiteStore
 import Testing
 
 @testable import LocalGateway

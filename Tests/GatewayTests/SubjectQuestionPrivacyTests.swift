@@ -1,6 +1,7 @@
 import Core
 import Foundation
-import Store
+import SQLiteStore
+import SharedState
 import Testing
 
 @testable import LocalGateway

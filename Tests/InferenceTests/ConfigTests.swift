@@ -261,7 +261,10 @@ struct ConfigTests {
         let named = try BedsideConfig.load(environment: ["HOME": dir + "/home", "BEDSIDE_CONFIG": dir + "/named.toml"])
         #expect(named.index == .qdrant && named.retriever == .bm25 && named.sourceFile == dir + "/named.toml")
         let none = try BedsideConfig.load(environment: ["HOME": dir + "/nobody"])
-        #expect(none == BedsideConfig())
+        // Defaults; messages name the file that was looked for.
+        var defaults = BedsideConfig()
+        defaults.configFile = dir + "/nobody/.config/bedside/config.toml"
+        #expect(none == defaults)
         #expect(throws: BedsideError.self) { try BedsideConfig.load(path: dir + "/missing.toml", environment: [:]) }
         #expect(throws: BedsideError.self) { try BedsideConfig.load(environment: ["BEDSIDE_CONFIG": dir + "/missing.toml"]) }
     }

@@ -1,7 +1,8 @@
 import AsyncHTTPClient
 import Core
 import Foundation
-import Store
+import SQLiteStore
+import TestSupport
 import Testing
 
 @testable import Inference
@@ -125,28 +126,20 @@ struct LiveComponentsTests {
     func anLLMKilledMidStreamGivesAnIncompleteVerifiedAnswer() async throws {
         let binary = try #require(Self.env["BEDSIDE_LLAMA_SERVER"], "BEDSIDE_LLAMA_SERVER is not set (scripts/ml-servers.sh start exports it)")
         let model = try #require(Self.env["BEDSIDE_CHAT_GGUF"], "BEDSIDE_CHAT_GGUF is not set (scripts/ml-servers.sh start exports it)")
-        let port = try Self.freePort()
-        let server = Process()
-        server.executableURL = URL(fileURLWithPath: binary)
-        server.arguments = ["-m", model, "--host", "127.0.0.1", "--port", String(port), "-t", "1", "-c", "2048", "-np", "1", "--no-repack"]
-        server.standardOutput = FileHandle.nullDevice
-        server.standardError = FileHandle.nullDevice
-        try server.run()
-        defer {
-            if server.isRunning { kill(server.processIdentifier, SIGKILL) }
-            server.waitUntilExit()
-        }
+        let port = try freeLoopbackPort()
+        let server = try ChildProcess(
+            binary, ["-m", model, "--host", "127.0.0.1", "--port", String(port), "-t", "1", "-c", "2048", "-np", "1", "--no-repack"],
+            mergeStderr: true)
+        defer { server.signal(SIGKILL) }
         let url = "http://127.0.0.1:\(port)"
-        let deadline = ContinuousClock.now + .seconds(90)
-        while true {
+        try await Poll.until("llama-server healthy", timeout: .seconds(90), every: .milliseconds(200)) {
             var health = HTTPClientRequest(url: url + "/health")
             health.method = .GET
-            if let r = try? await Self.httpClient.execute(health, timeout: .seconds(2)), r.status == .ok { break }
-            #expect(server.isRunning, "llama-server exited while loading")
-            guard server.isRunning, ContinuousClock.now < deadline else { throw BedsideError(.timeout, "llama-server did not become healthy") }
-            try await Task.sleep(for: .milliseconds(200))
+            if let r = try? await Self.httpClient.execute(health, timeout: .seconds(2)), r.status == .ok { return true }
+            guard server.isRunning else { throw TestError("llama-server exited while loading: \(server.stdout.suffix(2000))") }
+            return false
         }
-        let pid = server.processIdentifier
+        let pid = server.pid
         // Killed once the model has sent a dozen tokens of text, counted on the wire: the
         // generator's deltas are checked sentences (issue 19), so they may all wait for the end.
         let tokens = Locked(0)
@@ -180,27 +173,10 @@ struct LiveComponentsTests {
         #expect(!LLMGenerator.isFallback(answer))
         #expect(answer.sentences.allSatisfy { !$0.text.isEmpty })
         // Never wait on a server this test did not stop (a model that wrote fewer tokens would
-        // leave it running and waitUntilExit would never return): the expectations above fail instead.
-        if !killed.current { kill(pid, SIGKILL) }
-        server.waitUntilExit()
-        #expect(server.terminationReason == .uncaughtSignal)
-    }
-
-    /// A loopback port nothing listens on (bound, read back, released).
-    static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw BedsideError(.internalError, "socket() failed") }
-        defer { close(fd) }
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        addr.sin_port = 0
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) == 0 && getsockname(fd, $0, &len) == 0 }
-        }
-        guard bound else { throw BedsideError(.internalError, "bind() failed") }
-        return Int(UInt16(bigEndian: addr.sin_port))
+        // leave it running): the expectations above fail instead; the wait has a deadline anyway.
+        if !killed.current { server.signal(SIGKILL) }
+        let status = await server.exitStatus(timeout: .seconds(30))
+        #expect(status == SIGKILL, "llama-server after SIGKILL: \(status.map(String.init) ?? "still running after 30 s")")
     }
 
     @Test(.enabled(if: hasEmbed)) func embeddingsFromTheRealServer() async throws {

@@ -1,6 +1,6 @@
 import Core
 import Foundation
-import Store
+import SQLiteStore
 import Testing
 
 @testable import Inference

@@ -1,5 +1,6 @@
 import Core
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Inference
@@ -45,14 +46,14 @@ final class ScriptedTransport: HTTPTransport, @unchecked Sendable {
         let (stream, c) = AsyncThrowingStream<[UInt8], any Error>.makeStream()
         let task = Task {
             for p in pieces {
-                if delay > .zero { try? await Task.sleep(for: delay) }
+                if delay > .zero { try? await Task.sleep(for: delay) } // pacing: pieces that arrive over time
                 c.yield(Array(p.utf8))
             }
             switch end {
             case .finish: c.finish()
             case .fail(let e): c.finish(throwing: e)
             case .hang:
-                try? await Task.sleep(for: .seconds(3600))
+                try? await untilCancelled()
                 c.finish()
             }
         }

@@ -28,17 +28,29 @@ public struct ConfigKey: Sendable, Hashable {
     public var flag: String?
     /// Never printed: shown as `(set, redacted)`.
     public var secret: Bool
+    /// False for a setting a command needs before (or apart from) the file, such as the
+    /// database and the config file itself: only its variables and flag set it.
+    public var inFile: Bool
     public var help: String
 
-    public init(_ section: String, _ name: String, _ kind: Kind, env: [String] = [], flag: String? = nil, secret: Bool = false, help: String) {
+    public init(
+        _ section: String, _ name: String, _ kind: Kind, env: [String] = [], flag: String? = nil, secret: Bool = false, inFile: Bool = true,
+        help: String
+    ) {
         self.section = section
         self.name = name
         self.kind = kind
         self.environment = env
         self.flag = flag
         self.secret = secret
+        self.inFile = inFile
         self.help = help
     }
+
+    /// The config file to read (`BEDSIDE_CONFIG`); read by `ConfigLayers.load`, before any file.
+    public static let configFile = ConfigKey(
+        "", "config", .string, env: ["BEDSIDE_CONFIG"], inFile: false,
+        help: "The config file; a file named here must exist. Default: $XDG_CONFIG_HOME/bedside/config.toml, where none is fine.")
 
     /// `[gateway] idle_timeout` (or `retriever` at the top level), as errors name it.
     public var label: String { section.isEmpty ? name : "[\(section)] \(name)" }
@@ -87,6 +99,8 @@ public enum ConfigOrigin: Sendable, Hashable, CustomStringConvertible {
 public struct ConfigLayers: Sendable {
     /// The file that was read; nil when there was none.
     public var filePath: String?
+    /// The file `load` read or looked for: where messages tell the user to set a key.
+    public var expectedPath = "config.toml"
     public var document: TOMLSubset.Document
     public var environment: [String: String]
     /// Flag values by `ConfigKey.dotted`, as typed on the command line.
@@ -114,6 +128,7 @@ public struct ConfigLayers: Sendable {
         self.init(environment: environment, flags: flags)
         self.document = document
         self.filePath = filePath
+        expectedPath = filePath ?? expectedPath
     }
 
     /// A syntax error as a problem line; the message may quote a password cut in two, so it is redacted.
@@ -128,11 +143,13 @@ public struct ConfigLayers: Sendable {
         explicitPath: String? = nil, defaultPath: String, environment: [String: String],
         flags: [String: String] = [:], known: [ConfigKey]? = nil
     ) throws -> ConfigLayers {
-        let named = explicitPath ?? environment["BEDSIDE_CONFIG"].flatMap { $0.isEmpty ? nil : $0 }
+        let named = try explicitPath ?? ConfigLayers(environment: environment).string(.configFile)
         let path = named.map { ($0 as NSString).expandingTildeInPath } ?? defaultPath
         guard FileManager.default.fileExists(atPath: path) else {
             if named != nil { throw BedsideError(.config, "The config file \(path) does not exist.") }
-            return ConfigLayers(environment: environment, flags: flags)
+            var layers = ConfigLayers(environment: environment, flags: flags)
+            layers.expectedPath = path
+            return layers
         }
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
             throw BedsideError(.config, "Cannot read the config file \(path) (not readable UTF-8 text).")
@@ -182,7 +199,7 @@ public struct ConfigLayers: Sendable {
     func unknownKeyProblems(known: [ConfigKey]) -> [(line: Int, message: String)] {
         let file = filePath ?? "config.toml"
         var bySection: [String: Set<String>] = [:]
-        for k in known { bySection[k.section, default: []].insert(k.name) }
+        for k in known where k.inFile { bySection[k.section, default: []].insert(k.name) }
         let sections = bySection.keys.filter { !$0.isEmpty }.sorted().map { "[\($0)]" }.joined(separator: ", ")
         var problems: [(Int, String)] = []
         for (section, entries) in document {
@@ -237,7 +254,7 @@ public struct ConfigLayers: Sendable {
         for name in key.environment {
             if let v = environment[name]?.trimmingCharacters(in: .whitespaces), !v.isEmpty { return .text(v, .environment(name)) }
         }
-        if let e = document[key.section]?[key.name] { return .toml(e.value, line: e.line) }
+        if key.inFile, let e = document[key.section]?[key.name] { return .toml(e.value, line: e.line) }
         return nil
     }
 
@@ -467,7 +484,7 @@ public enum ConfigRedaction {
     public static func reference(_ keys: [ConfigKey], defaults: [String: String]) -> String {
         var lines = ["| Key (config.toml) | Environment | Flag | Default | Meaning |", "|---|---|---|---|---|"]
         for k in keys {
-            let file = k.section.isEmpty ? "`\(k.name)`" : "`[\(k.section)] \(k.name)`"
+            let file = (k.section.isEmpty ? "`\(k.name)`" : "`[\(k.section)] \(k.name)`") + (k.inFile ? "" : " (not in the file)")
             let env = k.environment.map { "`\($0)`" }.joined(separator: ", ")
             let flag = k.flag.map { "`\($0)`" } ?? ""
             let def = defaults[k.dotted].map { $0.isEmpty ? "" : "`\($0)`" } ?? ""

@@ -5,13 +5,13 @@ import Foundation
 extension BedsideConfig {
     public enum Keys {
         public static let retriever = ConfigKey(
-            "", "retriever", .choice(RetrieverKind.allCases.map(\.rawValue)), env: ["BEDSIDE_RETRIEVER"],
+            "", "retriever", RetrieverKind.configKind, env: ["BEDSIDE_RETRIEVER"],
             flag: "--retriever", help: "Retriever: bm25, vector or hybrid (vector and hybrid need [embeddings]).")
         public static let index = ConfigKey(
-            "", "index", .choice(IndexKind.allCases.map(\.rawValue)), env: ["BEDSIDE_INDEX"], flag: "--index",
+            "", "index", IndexKind.configKind, env: ["BEDSIDE_INDEX"], flag: "--index",
             help: "Vector index: embedded (SQLite) or qdrant.")
         public static let bm25Index = ConfigKey(
-            "", "bm25_index", .choice(BM25IndexKind.allCases.map(\.rawValue)), env: ["BEDSIDE_BM25_INDEX"],
+            "", "bm25_index", BM25IndexKind.configKind, env: ["BEDSIDE_BM25_INDEX"],
             help: "Where BM25 is computed: memory (an in-memory copy of the index) or fts5 (SQLite's FTS5; same ranking, for comparison).")
 
         public static let llmURL = ConfigKey(
@@ -81,6 +81,7 @@ extension BedsideConfig {
     /// `url` is set in any layer; a file section without one is an error.
     public init(layers: ConfigLayers) throws {
         self.init(sourceFile: layers.filePath)
+        configFile = layers.expectedPath
         try Self.topBindings.apply(to: &self, from: layers)
         llm = try Self.component(layers, Keys.llmURL, Self.llmBindings) { LLM(url: $0, model: Self.defaultLLMModel) }
         embeddings = try Self.component(layers, Keys.embedURL, Self.embeddingBindings) { Embeddings(url: $0, model: Self.defaultEmbeddingModel) }
@@ -116,7 +117,7 @@ extension BedsideConfig {
 
     /// The file (`path`, else `$BEDSIDE_CONFIG`, else the default location) and the
     /// environment. Unknown keys are checked by the caller, which knows every module's keys.
-    public static func load(path: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> BedsideConfig {
+    public static func load(path: String? = nil, environment: [String: String]) throws -> BedsideConfig {
         try BedsideConfig(layers: ConfigLayers.load(explicitPath: path, defaultPath: defaultPath(environment: environment), environment: environment))
     }
 }

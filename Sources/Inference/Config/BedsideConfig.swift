@@ -1,20 +1,20 @@
 import Core
 import Foundation
-import Store
+import SQLiteStore
 
 /// Which retriever answers questions.
-public enum RetrieverKind: String, Sendable, Hashable, CaseIterable {
+public enum RetrieverKind: String, Hashable, ConfigChoice {
     case bm25, vector, hybrid
 }
 
 /// Where chunk vectors live.
-public enum IndexKind: String, Sendable, Hashable, CaseIterable {
+public enum IndexKind: String, Hashable, ConfigChoice {
     case embedded, qdrant
 }
 
 /// Where BM25 is computed: the in-memory copy of the index (default) or FTS5 itself (same
 /// ranking; for comparison, `bench/retrieval.sh`).
-public enum BM25IndexKind: String, Sendable, Hashable, CaseIterable {
+public enum BM25IndexKind: String, Hashable, ConfigChoice {
     case memory, fts5
 }
 
@@ -118,6 +118,8 @@ public struct BedsideConfig: Sendable, Hashable {
     public var timeouts: Timeouts
     /// The file the settings came from, when one was read.
     public var sourceFile: String?
+    /// `sourceFile`, else where it was looked for: where messages tell the user to set a key.
+    public var configFile = "config.toml"
 
     public init(
         llm: LLM? = nil, embeddings: Embeddings? = nil, qdrant: Qdrant? = nil, retriever: RetrieverKind = .bm25,
@@ -137,7 +139,7 @@ public struct BedsideConfig: Sendable, Hashable {
     public static let defaultEmbeddingModel = "all-MiniLM-L6-v2"
 
     /// `$XDG_CONFIG_HOME/bedside/config.toml`, else `~/.config/bedside/config.toml`.
-    public static func defaultPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+    public static func defaultPath(environment: [String: String]) -> String {
         StoreLocation.configDirectory(environment: environment) + "/config.toml"
     }
 }

@@ -1,7 +1,7 @@
 import AsyncHTTPClient
 import Core
 import Foundation
-import Store
+import SQLiteStore
 
 /// One line of `bedside doctor`.
 public struct DoctorCheck: Sendable, Hashable {
@@ -84,7 +84,7 @@ public struct Doctor: Sendable {
     }
 
     func configCheck() -> DoctorCheck {
-        let source = config.sourceFile.map { "read \($0)" } ?? "no config file (\(BedsideConfig.defaultPath()))"
+        let source = config.sourceFile.map { "read \($0)" } ?? "no config file (\(config.configFile))"
         let keys = [("llm", config.llm?.apiKey), ("embeddings", config.embeddings?.apiKey), ("qdrant", config.qdrant?.apiKey)]
             .filter { !($0.1 ?? "").isEmpty }.map(\.0)
         let secrets = keys.isEmpty ? "" : "; API keys set for \(keys.joined(separator: ", ")) \(ConfigRedaction.redacted)"

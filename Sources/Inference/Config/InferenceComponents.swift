@@ -1,6 +1,6 @@
 import AsyncHTTPClient
 import Core
-import Store
+import SQLiteStore
 
 /// Builds the configured retrievers, indexes, generator and ingest sink from a
 /// `BedsideConfig`, so the CLI and the gateway wire components the same way.
@@ -26,7 +26,7 @@ public struct InferenceComponents: Sendable {
         guard let e = config.embeddings else {
             throw BedsideError(
                 .config,
-                "Vector retrieval needs an embedding server: set BEDSIDE_EMBED_URL (an OpenAI-style base URL ending in /v1) or [embeddings] url in \(BedsideConfig.defaultPath())."
+                "Vector retrieval needs an embedding server: set BEDSIDE_EMBED_URL (an OpenAI-style base URL ending in /v1) or [embeddings] url in \(config.configFile)."
             )
         }
         return OpenAIEmbeddingClient(
@@ -38,7 +38,7 @@ public struct InferenceComponents: Sendable {
     public func qdrantClient() throws -> QdrantClient {
         guard let q = config.qdrant else {
             throw BedsideError(
-                .config, "The qdrant index needs a Qdrant server: set BEDSIDE_QDRANT_URL or [qdrant] url in \(BedsideConfig.defaultPath()).")
+                .config, "The qdrant index needs a Qdrant server: set BEDSIDE_QDRANT_URL or [qdrant] url in \(config.configFile).")
         }
         return QdrantClient(baseURL: q.url, apiKey: q.apiKey, transport: transport, timeout: Self.seconds(config.timeouts.qdrant))
     }

@@ -1,6 +1,6 @@
 import Core
 import Foundation
-import Store
+import SQLiteStore
 
 /// Progress of a running ingest, for a TTY progress line.
 public struct IngestProgress: Sendable {
@@ -43,13 +43,13 @@ public protocol ChunkSink: Sendable {
 
 /// Loads files, chunks documents and stores them; unchanged documents are skipped.
 public struct Ingestor: Sendable {
-    public var database: BedsideDatabase
+    public var database: any Corpus
     public var chunker: Chunker
     public var sink: (any ChunkSink)?
     /// Documents per transaction: large enough to be fast, small enough to show progress.
     public var batchSize: Int
 
-    public init(database: BedsideDatabase, chunker: Chunker = Chunker(), sink: (any ChunkSink)? = nil, batchSize: Int = 200) {
+    public init(database: any Corpus, chunker: Chunker = Chunker(), sink: (any ChunkSink)? = nil, batchSize: Int = 200) {
         self.database = database
         self.chunker = chunker
         self.sink = sink

@@ -1,6 +1,6 @@
 import Core
 import Foundation
-import Store
+import SQLiteStore
 
 /// BM25 over the FTS5 index in the Bedside database: the zero-setup default.
 ///

@@ -1,5 +1,5 @@
 import Core
-import Store
+import SQLiteStore
 
 /// A passage found for a question, best first: a chunk, its document's title and the
 /// retriever's own score, higher is better (BM25, cosine, or fused RRF). The same value

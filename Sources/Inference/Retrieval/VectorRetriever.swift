@@ -1,5 +1,5 @@
 import Core
-import Store
+import SQLiteStore
 
 /// Dense retrieval: embeds the question and finds the nearest chunk vectors in a
 /// `VectorIndex` (embedded SQLite or Qdrant). Scores are cosine similarities.

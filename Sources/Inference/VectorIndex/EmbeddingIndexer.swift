@@ -1,5 +1,5 @@
 import Core
-import Store
+import SQLiteStore
 
 /// Embeds chunks and stores their vectors in a `VectorIndex`: the `ChunkSink` an ingest
 /// uses when vector or hybrid retrieval is configured.

@@ -1,6 +1,6 @@
 import Core
 import Foundation
-import Store
+import SQLiteStore
 
 /// The zero-setup vector index: Float32 vectors in the Bedside SQLite file (one BLOB per
 /// chunk and model), searched by brute-force cosine similarity with SIMD.

@@ -2,8 +2,8 @@ import Core
 import Foundation
 import Hummingbird
 import Logging
+import SQLiteStore
 import ServiceLifecycle
-import Store
 
 /// A gateway inside the process, on 127.0.0.1 and a free port, for the TUI and
 /// `bedside ask`: every question takes the same HTTP path (auth, limits, cache, audit) as

@@ -3,7 +3,8 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
-import Store
+import SQLiteStore
+import SharedState
 
 /// The gateway's parts, built once and shared by every request: token verification, rate
 /// limits, the response cache, the inference behind its timeout and circuit breaker,
@@ -79,10 +80,16 @@ public struct Gateway: Sendable {
         self.statusCache = StatusCache(ttl: .seconds(from: configuration.statusCacheTTL), uptime: clock.uptime) { try await routed.status() }
     }
 
-    /// The router with every route and middleware.
+    /// The router with every route and middleware. The routes are registered once without the
+    /// request log to read back the table its 404/405 answers need, then again behind it.
     public func makeRouter() -> Router<GatewayRequestContext> {
+        let routes = RouteTable(registered: makeRouter(log: nil).routes)
+        return makeRouter(log: RequestLogMiddleware(gateway: self, routes: routes))
+    }
+
+    private func makeRouter(log: RequestLogMiddleware?) -> Router<GatewayRequestContext> {
         let router = Router(context: GatewayRequestContext.self, options: .autoGenerateHeadEndpoints)
-        router.add(middleware: RequestLogMiddleware(gateway: self))
+        if let log { router.add(middleware: log) }
         HealthRoutes(gateway: self).register(on: router)
         let v1 = router.group("v1")
             .add(middleware: AuthMiddleware(verifier: verifier, metrics: metrics))

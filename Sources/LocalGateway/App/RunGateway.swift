@@ -2,8 +2,9 @@ import Core
 import Foundation
 import Hummingbird
 import Logging
+import SQLiteStore
 import ServiceLifecycle
-import Store
+import SharedState
 import UnixSignals
 
 /// Runs the gateway until SIGTERM or SIGINT, then shuts down in order: stop accepting

@@ -1,6 +1,7 @@
 import Core
 import Foundation
-import Store
+import SQLiteStore
+import SharedState
 
 /// The audit trail as exported by `GET /v1/audit` and `bedside audit --format`: JSON lines
 /// (exact: every field as stored, strings JSON-escaped) or CSV (RFC 4180 quoting, formulas
@@ -50,7 +51,7 @@ public enum AuditExport {
             case .jsonl:
                 out += String(decoding: try encoder.encode(r), as: UTF8.self) + "\n"
             case .csv:
-                let sources = String(decoding: try JSONEncoder.sortedKeys.encode(r.sources), as: UTF8.self)
+                let sources = String(decoding: try JSONCoding.encoder.encode(r.sources), as: UTF8.self)
                 let fields: [String] = [
                     r.id.map(String.init) ?? "", timestamp(r.at), r.requestID ?? "", r.subject, r.question, r.answerID ?? "", sources, r.model,
                     String(r.indexVersion), r.cached ? "1" : "0", r.stale ? "1" : "0", r.refused ? "1" : "0", r.outcome,
@@ -93,13 +94,4 @@ public enum AuditExport {
         if let age = try? parseDuration(t) { return now.addingTimeInterval(-age) }
         throw BedsideError(.badRequest, "\(name) must be an ISO 8601 date or time (2026-12-01, 2026-12-01T08:00:00Z) or an age such as 12h or 7d.")
     }
-}
-
-extension JSONEncoder {
-    /// Sorted keys, for stable text.
-    static let sortedKeys: JSONEncoder = {
-        let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return e
-    }()
 }

@@ -1,6 +1,7 @@
 import Core
 import Foundation
-import Store
+import SQLiteStore
+import SharedState
 
 /// Revoked tokens as this process knows them, re-read from the database at most every
 /// `refreshInterval` (default 0.5 s), so a `bedside token revoke` run by another process

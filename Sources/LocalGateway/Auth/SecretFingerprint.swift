@@ -1,7 +1,8 @@
 import Core
 import Crypto
 import Foundation
-import Store
+import SQLiteStore
+import SharedState
 
 /// Gateways that share a store must share the token secret: with two secrets, each gateway
 /// refuses the other's tokens, and tokens minted against the store by one are rejected by

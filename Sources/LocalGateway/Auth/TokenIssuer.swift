@@ -1,7 +1,8 @@
 import Core
 import Foundation
 import JWTKit
-import Store
+import SQLiteStore
+import SharedState
 
 /// Mints HS256 tokens for local users (`bedside token create`, the embedded gateway).
 public struct TokenIssuer: Sendable {

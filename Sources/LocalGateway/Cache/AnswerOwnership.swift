@@ -1,6 +1,7 @@
 import Core
 import Foundation
-import Store
+import SQLiteStore
+import SharedState
 
 /// Cached answers are built from the shared corpus and may serve any subject, but every
 /// subject's history holds only what they asked, in their own words. The first time a
@@ -23,14 +24,15 @@ final class AnswerOwnership: Sendable {
     /// A subject's own record of a cached answer: what a hit served to them shows in place
     /// of the cached answer's id, question and time.
     struct Record: Sendable {
-        var id: String
+        /// nil only for a cached answer without an id (none is stored so): it keeps none.
+        var id: String?
         var question: String
         var createdAt: Date
         /// The question and time spelled as JSON (nil if they cannot be: the hit is encoded whole).
         var asker: EncodedAnswer.Asker?
 
         init(_ own: Answer) {
-            id = own.answerID ?? ""
+            id = own.answerID
             question = own.question
             createdAt = own.createdAt
             asker = try? EncodedAnswer.Asker(question: own.question, createdAt: own.createdAt)
@@ -68,20 +70,20 @@ final class AnswerOwnership: Sendable {
         known.set(Key(subject: subject, origin: id, question: answer.question), Record(answer))
     }
 
-    /// `answer` (a cached one) as `subject`'s own record of it asked as `question` (the
-    /// words of this request): that record's id, question and time, saving it when it is new.
-    func own(_ answer: Answer, subject: String, question: String) async throws -> Answer {
+    /// `subject`'s own record of `answer` (a cached one) asked as `question` (the words of
+    /// this request), saved when it is new: what they are shown of it.
+    func own(_ answer: Answer, subject: String, question: String) async throws -> Record {
         guard let origin = answer.answerID else {
             var shown = answer
             shown.question = question
-            return shown
+            return Record(shown)
         }
         let key = Key(subject: subject, origin: origin, question: question)
-        if let record = known.get(key) { return record.shown(answer) }
+        if let record = known.get(key) { return record }
         if let own = try await database.ownAnswer(originID: origin, subject: subject, question: question) {
             let record = Record(own)
             known.set(key, record)
-            return record.shown(answer)
+            return record
         }
         var copy = answer
         copy.answerID = nil
@@ -91,6 +93,6 @@ final class AnswerOwnership: Sendable {
         copy.createdAt = now()
         let record = Record(try await database.saveAnswer(copy, subject: subject, originID: origin))
         known.set(key, record)
-        return record.shown(answer)
+        return record
     }
 }

@@ -1,7 +1,8 @@
 import Core
 import Foundation
 import Logging
-import Store
+import SQLiteStore
+import SharedState
 
 /// Cache policy over Store's `cache_entry` table: TTL, the hot layer in front (a
 /// `BoundedCache` of entries with their JSON already encoded), and the stale-if-error
@@ -17,7 +18,7 @@ final class ResponseCache: Sendable {
         init(_ entry: CacheEntry) {
             self.entry = entry
             encoded = try? EncodedAnswer(entry.answer)
-            auditSources = try? BedsideDatabase.sourcesJSON(AuditRecord(answer: entry.answer, subject: "", requestID: nil).sources)
+            auditSources = try? AuditRow.sourcesJSON(AuditRecord(answer: entry.answer, subject: "", requestID: nil).sources)
         }
     }
 

@@ -70,7 +70,4 @@ final class StatusCache: Sendable {
             if let task, s.refresh == task { s.refresh = nil }
         }
     }
-
-    /// The last status known, however old.
-    var lastKnown: InferenceStatus? { state.withLock { $0.status } }
 }

@@ -7,9 +7,6 @@ import NIOCore
 /// types, then Core's limits (`QueryRequest.validated()`), each with a message that says
 /// what to change.
 enum QueryBody {
-    static let maxFilters = QueryRequest.maxFilters
-    static let maxFilterLength = QueryRequest.maxFilterLength
-
     /// The raw body, within the size limit.
     static func readBytes(_ request: inout Request, limit: Int) async throws -> [UInt8] {
         if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > limit {
@@ -30,10 +27,18 @@ enum QueryBody {
     }
 
     /// The checked request (Core's `QueryRequest.decode(body:)`), errors as `GatewayError`.
+    /// A body decoded lately is not decoded and checked again: a request the fast path read
+    /// and handed to the router, or the same question sent again in the same bytes.
     static func decode(_ bytes: [UInt8]) throws -> QueryRequest {
-        do { return try QueryRequest.decode(body: bytes) } catch { throw GatewayError(error) }
+        if let known = recent.get(bytes) { return known }
+        let query: QueryRequest
+        do { query = try QueryRequest.decode(body: bytes) } catch { throw GatewayError(error) }
+        if bytes.count <= recentLimit { recent.set(bytes, query) }
+        return query
     }
 
-    /// What is wrong with a body that did not decode as a `QueryRequest`.
-    static func explain(_ bytes: [UInt8]) -> String { QueryRequest.explain(body: bytes) }
+    /// Small bodies lately decoded, with what they decoded to. Decoding depends on the bytes
+    /// alone, so every gateway in the process may share them.
+    private static let recent = BoundedCache<[UInt8], QueryRequest>(capacity: 512)
+    private static let recentLimit = 1024
 }

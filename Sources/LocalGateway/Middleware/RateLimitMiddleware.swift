@@ -25,8 +25,13 @@ struct RateLimitMiddleware: RouterMiddleware {
                 retryAfter: decision.retryAfterSeconds)
             response = ErrorResponses.response(for: GatewayError(.tooManyRequests, error), trace: context.trace)
         }
-        response.headers[.rateLimitPolicy] = limiter.policyHeader
-        response.headers[.rateLimit] = RateLimiter.header(decision)
+        Self.stamp(&response.headers, limiter: limiter, decision: decision)
         return response
+    }
+
+    /// The rate-limit headers of a response (the fast path's hits too).
+    static func stamp(_ headers: inout HTTPFields, limiter: RateLimiter, decision: RateDecision) {
+        headers[.rateLimitPolicy] = limiter.policyHeader
+        headers[.rateLimit] = RateLimiter.header(decision)
     }
 }

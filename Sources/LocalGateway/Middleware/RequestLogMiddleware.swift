@@ -8,10 +8,11 @@ import Logging
 struct RequestLogMiddleware: RouterMiddleware {
     typealias Context = GatewayRequestContext
     let gateway: Gateway
+    /// What the router serves, for telling a 405 from a 404.
+    let routes: RouteTable
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let clock = gateway.clock
-        let started = clock.uptime()
+        let started = gateway.clock.uptime()
         let requestID = Self.requestID(from: request.headers[.requestID])
         context.trace.update {
             $0.requestID = requestID
@@ -21,22 +22,22 @@ struct RequestLogMiddleware: RouterMiddleware {
         do {
             response = try await next(request, context)
         } catch let error as HTTPError where error.status == .notFound && context.endpointPath == "NotFound" {
-            response = ErrorResponses.response(for: Self.unmatched(request), trace: context.trace)
+            response = ErrorResponses.response(for: unmatched(request), trace: context.trace)
         } catch {
             response = ErrorResponses.response(for: error, trace: context.trace)
         }
-        response.headers[.requestID] = requestID
-        let elapsed = clock.uptime() - started
-        let route = Self.routeLabel(context.endpointPath)
-        gateway.metrics.request(route: route, method: request.method.rawValue, status: response.status.code, duration: elapsed)
-        Self.log(
-            gateway: gateway, method: request.method.rawValue, route: route, status: response.status.code, elapsed: elapsed,
-            trace: context.trace.snapshot)
+        Self.finish(
+            &response.headers, gateway: gateway, method: request.method.rawValue, route: Self.routeLabel(context.endpointPath),
+            status: response.status.code, trace: context.trace.snapshot)
         return response
     }
 
-    /// The request's one log line (also written by `CachedQueryFastPath`).
-    static func log(gateway: Gateway, method: String, route: String, status: Int, elapsed: Duration, trace: RequestTrace.State) {
+    /// What every response gets on its way out, the fast path's hits too: its request id, the
+    /// request metrics and the request's one log line.
+    static func finish(_ headers: inout HTTPFields, gateway: Gateway, method: String, route: String, status: Int, trace: RequestTrace.State) {
+        headers[.requestID] = trace.requestID
+        let elapsed = gateway.clock.uptime() - trace.started
+        gateway.metrics.request(route: route, method: method, status: status, duration: elapsed)
         let level: Logger.Level = status >= 500 ? .error : .info
         guard gateway.logger.logLevel <= level else { return }
         var meta: Logger.Metadata = [
@@ -56,9 +57,9 @@ struct RequestLogMiddleware: RouterMiddleware {
     }
 
     /// A 405 when the path exists with other methods, else a 404; both in the JSON error shape.
-    static func unmatched(_ request: Request) -> GatewayError {
+    func unmatched(_ request: Request) -> GatewayError {
         let path = request.uri.path
-        let allowed = RouteTable.allowedMethods(path: path)
+        let allowed = routes.allowedMethods(path: path)
         if !allowed.isEmpty {
             return GatewayError(
                 .methodNotAllowed,

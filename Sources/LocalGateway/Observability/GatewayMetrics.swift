@@ -17,6 +17,8 @@ public final class GatewayMetrics: Sendable {
         var route: String, method: String, status: Int
     }
     private let requestMetrics = Locked<[RequestKey: (CoreMetrics.Counter, CoreMetrics.Timer)]>([:])
+    /// Log lines standard output's writer dropped so far (process-wide); the counter catches up on render.
+    private let logLinesDropped = Locked(0)
 
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
@@ -68,7 +70,12 @@ public final class GatewayMetrics: Sendable {
 
     /// The Prometheus text exposition of every metric.
     public func render() -> [UInt8] {
-        registry.emitToBuffer()
+        let dropped = LineWriter.standardOutput.dropped
+        logLinesDropped.withLock { counted in
+            counter("bedside_log_lines_dropped_total", []).increment(by: dropped - counted)
+            counted = dropped
+        }
+        return registry.emitToBuffer()
     }
 
     private func counter(_ label: String, _ dimensions: [(String, String)]) -> CoreMetrics.Counter {

@@ -93,39 +93,6 @@ public struct JSONLogHandler: LogHandler {
     }
 }
 
-/// Where log lines go. Whole lines are written under a lock so concurrent requests never
-/// interleave within a line.
-public struct LogSink: Sendable {
-    private let writeLine: @Sendable (String) -> Void
-
-    public init(_ writeLine: @escaping @Sendable (String) -> Void) { self.writeLine = writeLine }
-
-    public func write(_ line: String) { writeLine(line) }
-
-    public static let standardOutput: LogSink = {
-        let lock = NSLock()
-        return LogSink { line in
-            var bytes = Array(line.utf8)
-            lock.lock()
-            defer { lock.unlock() }
-            bytes.withUnsafeMutableBytes { raw in
-                var offset = 0
-                while offset < raw.count {
-                    let n = Foundation.write(1, raw.baseAddress! + offset, raw.count - offset)
-                    if n <= 0 {
-                        if errno == EINTR { continue }
-                        return
-                    }
-                    offset += n
-                }
-            }
-        }
-    }()
-
-    /// Discards everything (the embedded gateway under the TUI, where stdout is the screen).
-    public static let discard = LogSink { _ in }
-}
-
 /// Loggers for the gateway.
 public enum GatewayLogging {
     /// A JSON-lines logger on stdout at the configured level, without touching the global

@@ -1,6 +1,7 @@
 import Core
 import Logging
-import Store
+import SQLiteStore
+import SharedState
 
 /// Token buckets per subject (the token's `sub`), safe under concurrent requests: each
 /// decision is one refill-and-take inside a lock, so no two requests can spend the same token.

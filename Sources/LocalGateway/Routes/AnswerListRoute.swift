@@ -1,7 +1,8 @@
 import Core
 import Foundation
 import Hummingbird
-import Store
+import SQLiteStore
+import SharedState
 
 /// `GET /v1/answers?since=&cursor=&limit=`: the token subject's own answers, oldest first,
 /// a page at a time (what `bedside sync` pulls into a workstation replica). Only answers

@@ -1,7 +1,8 @@
 import Core
 import Foundation
 import Hummingbird
-import Store
+import SQLiteStore
+import SharedState
 
 /// `GET /v1/audit?since=&until=&subject=&format=jsonl|csv`: the audit trail for tokens with
 /// the `auditor` role only, streamed oldest first a page at a time (an export of any size

@@ -3,7 +3,6 @@ import Foundation
 import HTTPTypes
 import Logging
 import NIOCore
-import Store
 
 /// `POST /v1/query` answered from the hot cache on the connection's event loop, without
 /// Hummingbird's router and its async bridge (`CachedQueryHandler` calls it).
@@ -16,30 +15,27 @@ import Store
 /// It takes a request only when every step can be answered from memory at once: the token
 /// in the verified-token cache (times and revocations checked as on the router), the rate
 /// limit in this process, the inference status fresh, the answer in the hot layer and the
-/// asker's own record of it, in the words of this request, known. Otherwise, and for anything it does not handle (streams,
-/// `no-cache`, `Connection: close`, errors of any kind), the request goes to the router
-/// unchanged, which answers it as before. What it sends is what the router sends for the same hit: the
-/// same status, headers, body bytes, audit row, metrics and log line (GatewayTests compare them).
+/// asker's own record of it, in the words of this request, known. Otherwise, and for
+/// anything it does not handle (streams, `no-cache`, `Connection: close`, errors of any
+/// kind), the request goes to the router unchanged, which answers it as before.
+///
+/// What it sends is built by what the router uses for the same hit: `CacheHit` (body and
+/// audit row), `QueryRoute.headers`, `RateLimitMiddleware.stamp` and
+/// `RequestLogMiddleware.finish` (request id, metrics, log line).
 final class CachedQueryFastPath: Sendable {
     let gateway: Gateway
-    private let audit: BedsideDatabase
     private let dates = HTTPDate()
 
     /// nil when the fast path is off or cannot apply: turned off in the configuration, or a
     /// shared store (its buckets and audit rows are on another machine, so a hit waits anyway).
     init?(gateway: Gateway) {
-        guard gateway.configuration.cachedFastPath, !gateway.rateLimiter.isShared, let sqlite = gateway.state as? BedsideDatabase else {
-            return nil
-        }
+        guard gateway.configuration.cachedFastPath, !gateway.rateLimiter.isShared else { return nil }
         self.gateway = gateway
-        self.audit = sqlite
     }
 
-    /// A cache hit ready to be committed: everything the response and its audit row need.
+    /// A cache hit ready to be committed: everything its response and audit row need.
     struct Hit: Sendable {
-        var answer: Answer
-        var record: AuditRecord
-        var sourcesJSON: String?
+        var served: CacheHit
         var body: ByteBuffer
         var trace: RequestTrace.State
         var decision: RateDecision
@@ -62,20 +58,17 @@ final class CachedQueryFastPath: Sendable {
             let status = g.statusCache.fresh()
         else { return nil }
         let key = CacheKey(request: query, indexVersion: status.indexVersion, model: status.model, retriever: status.retriever)
-        // The asker's own record in the words of this request: the body, the audit row and
-        // the log show their question and time, never those of whoever asked first.
-        guard let hot = g.cache.hotFresh(key), let encoded = hot.encoded, let origin = hot.entry.answer.answerID,
-            let own = g.ownership.known(subject: identity.subject, origin: origin, question: query.question), let asker = own.asker
+        guard let hot = g.cache.hotFresh(key), let origin = hot.entry.answer.answerID,
+            let own = g.ownership.known(subject: identity.subject, origin: origin, question: query.question)
         else { return nil }
-        var answer = own.shown(hot.entry.answer)
-        answer.cached = true
-        answer.stale = false
-        answer.latencyMS = ((g.clock.uptime() - started).seconds * 1000 * 100).rounded() / 100
-        guard let bytes = encoded.body(answerID: own.id, asker: asker, latencyMS: answer.latencyMS) else { return nil }
+        let requestID = RequestLogMiddleware.requestID(from: head.headerFields[.requestID])
+        let served = CacheHit.serve(
+            hot.entry.answer, to: own, hot: hot, subject: identity.subject, requestID: requestID, started: started, clock: g.clock
+        ).hit
+        guard let bytes = served.body else { return nil }
         // Last, so that a request handed to the router has spent nothing here.
         let decision = g.rateLimiter.takeLocal(subject: identity.subject)
         guard decision.allowed else { return nil }
-        let requestID = RequestLogMiddleware.requestID(from: head.headerFields[.requestID])
         var trace = RequestTrace.State()
         trace.requestID = requestID
         trace.started = started
@@ -83,19 +76,17 @@ final class CachedQueryFastPath: Sendable {
         trace.cache = QueryRoute.CacheResult.hit.rawValue
         trace.rateLimitRemaining = decision.remaining
         if g.configuration.logQuestions { trace.question = query.question }
-        var record = AuditRecord(answer: answer, subject: identity.subject, requestID: requestID)
-        record.at = g.clock.now()
-        return Hit(answer: answer, record: record, sourcesJSON: hot.auditSources, body: bytes, trace: trace, decision: decision)
+        return Hit(served: served, body: bytes, trace: trace, decision: decision)
     }
 
     /// Commits the hit's audit row; `done` gets the response once the row is durable, or the
     /// error (then nothing was sent, the token is given back, and the router answers the
     /// request, spending its own).
     func commit(_ hit: Hit, done: @escaping @Sendable (Result<(HTTPResponse, ByteBuffer), any Error>) -> Void) {
-        audit.appendAudit(hit.record, sourcesJSON: hit.sourcesJSON) { [self] result in
+        hit.served.commit(to: gateway.state) { [self] result in
             switch result {
             case .failure(let error):
-                gateway.rateLimiter.giveBackLocal(subject: hit.record.subject)
+                gateway.rateLimiter.giveBackLocal(subject: hit.served.record.subject)
                 gateway.metrics.fastPath("handed_to_router")
                 gateway.logger.warning(
                     "audit write failed on the fast path; the router answers",
@@ -112,19 +103,13 @@ final class CachedQueryFastPath: Sendable {
         let g = gateway
         g.metrics.cache(QueryRoute.CacheResult.hit.rawValue)
         g.metrics.fastPath("answered")
-        let fields: HTTPFields = [
-            .bedsideCache: QueryRoute.CacheResult.hit.rawValue, .cacheControl: "no-store", .contentType: "application/json; charset=utf-8",
-            .contentLength: String(hit.body.readableBytes), .rateLimitPolicy: g.rateLimiter.policyHeader,
-            .rateLimit: RateLimiter.header(hit.decision), .requestID: hit.trace.requestID, .date: dates.now(),
-        ]
-        let elapsed = g.clock.uptime() - hit.trace.started
-        g.metrics.request(route: Self.route, method: "POST", status: 200, duration: elapsed)
-        RequestLogMiddleware.log(gateway: g, method: "POST", route: Self.route, status: 200, elapsed: elapsed, trace: hit.trace)
+        var fields = QueryRoute.headers(cache: .hit, stale: false)
+        fields[.contentLength] = String(hit.body.readableBytes)
+        RateLimitMiddleware.stamp(&fields, limiter: g.rateLimiter, decision: hit.decision)
+        fields[.date] = dates.now()
+        RequestLogMiddleware.finish(&fields, gateway: g, method: "POST", route: "/v1/query", status: 200, trace: hit.trace)
         return HTTPResponse(status: .ok, headerFields: fields)
     }
-
-    /// The route's label in metrics and logs, as the router names it.
-    static let route = "/v1/query"
 }
 
 /// The `Date` header's value (RFC 9110 IMF-fixdate), formatted once per second.

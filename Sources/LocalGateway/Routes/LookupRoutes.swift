@@ -1,6 +1,7 @@
 import Core
 import Hummingbird
-import Store
+import SQLiteStore
+import SharedState
 
 /// Reading what is stored: `GET /v1/answers/{id}`, `/v1/history`, `/v1/sources/{chunk_id}`.
 ///

@@ -2,7 +2,8 @@ import Core
 import Foundation
 import Hummingbird
 import Logging
-import Store
+import SQLiteStore
+import SharedState
 
 /// `POST /v1/query`: cache, inference, stale-if-error, then save, audit, respond.
 ///
@@ -21,25 +22,24 @@ struct QueryRoute: Sendable {
         var request = request
         let body = try await QueryBody.readBytes(&request, limit: gateway.configuration.bodyLimit)
         let query = try QueryBody.decode(body)
+        // The status is read once: the cache key, and the rows of errors and streams, use this one.
         let call = Call(
             query: query, subject: context.subject ?? "", trace: context.trace,
             wantsStream: Self.accepts(request.headers[.accept], "text/event-stream"),
-            noCache: Self.noCache(request.headers[.cacheControl]))
+            noCache: Self.noCache(request.headers[.cacheControl]), status: try? await gateway.statusCache.current())
         if gateway.configuration.logQuestions { call.trace.update { $0.question = query.question } }
 
-        let status = try? await gateway.statusCache.current()
-        let key = status.map { CacheKey(request: query, indexVersion: $0.indexVersion, model: $0.model, retriever: $0.retriever) }
+        let key = call.status.map { CacheKey(request: query, indexVersion: $0.indexVersion, model: $0.model, retriever: $0.retriever) }
         if let key, !call.noCache, let hot = await gateway.cache.fresh(key) {
             record(.hit, call)
-            let answer = try await serveCached(hot.entry.answer, stale: false, call)
-            return try respond(answer, call, cache: .hit, encoded: hot.encoded)
+            let (answer, hit) = try await serveCached(hot.entry.answer, hot: hot, call)
+            return try respond(answer, call, cache: .hit, body: hit.body)
         }
         record(call.noCache ? .bypass : .miss, call)
         let cacheResult: CacheResult = call.noCache ? .bypass : .miss
-        let stream = gateway.inference.answer(query)
-        if call.wantsStream { return try await streamFresh(stream, key: key, call, cache: cacheResult) }
+        if call.wantsStream { return try await streamFresh(gateway.inference.answer(query), key: key, call, cache: cacheResult) }
         do {
-            let answer = try await Self.collect(stream)
+            let answer = try await gateway.inference.complete(query)
             let saved = try await saveFresh(answer, key: key, call)
             return try respond(saved, call, cache: cacheResult)
         } catch {
@@ -54,6 +54,8 @@ struct QueryRoute: Sendable {
         var trace: RequestTrace
         var wantsStream: Bool
         var noCache: Bool
+        /// Inference's status when the request arrived (nil when never known): index version and model.
+        var status: InferenceStatus?
     }
 
     // MARK: Steps
@@ -63,18 +65,18 @@ struct QueryRoute: Sendable {
         gateway.metrics.cache(result.rawValue)
     }
 
-    private func elapsedMS(_ call: Call) -> Double {
-        ((gateway.clock.uptime() - call.trace.started).seconds * 1000 * 100).rounded() / 100
+    /// Milliseconds since `started`, to two decimals: an answer's `latency_ms`.
+    static func elapsedMS(since started: Duration, clock: GatewayClock) -> Double {
+        ((clock.uptime() - started).seconds * 1000 * 100).rounded() / 100
     }
 
-    /// A cached answer as served now: marked cached (and stale), timed, audited.
-    private func serveCached(_ stored: Answer, stale: Bool, _ call: Call) async throws -> Answer {
-        var answer = try await gateway.ownership.own(stored, subject: call.subject, question: call.query.question)
-        answer.cached = true
-        answer.stale = stale
-        answer.latencyMS = elapsedMS(call)
-        try await audit(AuditRecord(answer: answer, subject: call.subject, requestID: call.trace.requestID))
-        return answer
+    /// A cached answer served now (`CacheHit`), audited; `hot` is nil for the stale fallback.
+    private func serveCached(_ stored: Answer, hot: ResponseCache.Hot?, _ call: Call) async throws -> (answer: Answer, hit: CacheHit) {
+        let own = try await gateway.ownership.own(stored, subject: call.subject, question: call.query.question)
+        let served = CacheHit.serve(
+            stored, to: own, hot: hot, subject: call.subject, requestID: call.trace.requestID, started: call.trace.started, clock: gateway.clock)
+        try await served.hit.commit(to: gateway.state)
+        return served
     }
 
     /// A new answer: saved (gets its id), cached unless partial or stale, audited.
@@ -85,7 +87,7 @@ struct QueryRoute: Sendable {
         var answer = generated
         answer.answerID = answerID
         answer.cached = false
-        answer.latencyMS = elapsedMS(call)
+        answer.latencyMS = Self.elapsedMS(since: call.trace.started, clock: gateway.clock)
         answer = try await gateway.state.saveAnswer(answer, subject: call.subject)
         gateway.ownership.remember(answer, subject: call.subject)
         if !answer.incomplete, !answer.stale {
@@ -123,8 +125,7 @@ struct QueryRoute: Sendable {
         let lineageKey = key ?? CacheKey(request: call.query, indexVersion: 0, model: "")
         if let entry = await gateway.cache.staleFallback(lineageKey) {
             record(.stale, call)
-            let answer = try await serveCached(entry.answer, stale: true, call)
-            return try respond(answer, call, cache: .stale)
+            return try respond(try await serveCached(entry.answer, hot: nil, call).answer, call, cache: .stale)
         }
         await auditFailure(failure, call)
         if failure.isRefusedReply { throw GatewayError(failure) } // a peer's reply refused (issue 19): 502, not an outage
@@ -143,10 +144,9 @@ struct QueryRoute: Sendable {
 
     /// A row with no answer behind it: an error, or a client that went away mid-stream.
     private func auditOutcome(_ outcome: String, _ call: Call, opening: Int64? = nil, detail: String = "") async {
-        let known = gateway.statusCache.lastKnown
         let record = AuditRecord(
             requestID: call.trace.requestID, subject: call.subject, question: call.query.question, answerID: nil,
-            sources: [], model: known?.model ?? "", indexVersion: known?.indexVersion ?? 0,
+            sources: [], model: call.status?.model ?? "", indexVersion: call.status?.indexVersion ?? 0,
             outcome: outcome, refID: opening, detail: detail)
         do { try await audit(record) } catch {
             gateway.logger.error("audit write failed", metadata: ["request_id": .string(call.trace.requestID), "error": "\(error)"])
@@ -186,14 +186,13 @@ struct QueryRoute: Sendable {
         // cannot be written sends no answer at all. Its outcome is a second row (the trail is
         // append-only) that names this one: answered, an error, or `disconnected`.
         let answerID = UUID().uuidString.lowercased()
-        let known = gateway.statusCache.lastKnown
         let opening: Int64
         do {
             opening = try await audit(
                 AuditRecord(
                     requestID: call.trace.requestID, subject: call.subject, question: call.query.question,
-                    answerID: answerID, sources: [], model: known?.model ?? "",
-                    indexVersion: known?.indexVersion ?? 0, outcome: "streaming"))
+                    answerID: answerID, sources: [], model: call.status?.model ?? "",
+                    indexVersion: call.status?.indexVersion ?? 0, outcome: "streaming"))
         } catch {
             gateway.logger.error(
                 "audit write failed; the stream is not sent", metadata: ["request_id": .string(call.trace.requestID), "error": "\(error)"])
@@ -263,13 +262,9 @@ struct QueryRoute: Sendable {
 
     // MARK: Responses
 
-    /// - Parameter encoded: the cached answer's JSON encoded when it was cached (a hit).
-    private func respond(_ answer: Answer, _ call: Call, cache: CacheResult, encoded: EncodedAnswer? = nil) throws -> Response {
-        var headers: HTTPFields = [.bedsideCache: cache.rawValue, .cacheControl: "no-store"]
-        if answer.stale {
-            headers[.warning] = #"110 - "Response is Stale""#
-            headers[.bedsideStale] = "1"
-        }
+    /// - Parameter body: the answer's JSON when already made (a hit's `CacheHit.body`).
+    private func respond(_ answer: Answer, _ call: Call, cache: CacheResult, body: ByteBuffer? = nil) throws -> Response {
+        let headers = Self.headers(cache: cache, stale: answer.stale)
         if call.wantsStream {
             var h = Self.streamHeaders(cache: cache)
             for field in headers where h[field.name] == nil { h.append(field) }
@@ -277,26 +272,24 @@ struct QueryRoute: Sendable {
                 status: .ok, headers: h,
                 body: .init(byteBuffer: SSEWire.buffer([.citations(answer.citations), .delta(answer.answer), .done(answer)])))
         }
-        guard answer.cached, !answer.stale, let body = encoded?.body(answer) else {
-            return try JSONCoding.response(answer, headers: headers)
+        guard let body else { return try JSONCoding.response(answer, headers: headers) }
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: body))
+    }
+
+    /// The route's headers on an answer sent as JSON (the fast path sends a hit's with these
+    /// too; the middlewares add theirs).
+    static func headers(cache: CacheResult, stale: Bool) -> HTTPFields {
+        var headers: HTTPFields = [.bedsideCache: cache.rawValue, .cacheControl: "no-store"]
+        if stale {
+            headers[.warning] = #"110 - "Response is Stale""#
+            headers[.bedsideStale] = "1"
         }
         headers[.contentType] = "application/json; charset=utf-8"
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: body))
+        return headers
     }
 
     static func streamHeaders(cache: CacheResult) -> HTTPFields {
         [.contentType: "text/event-stream; charset=utf-8", .cacheControl: "no-cache", .bedsideCache: cache.rawValue]
-    }
-
-    static func collect(_ stream: AsyncThrowingStream<AnswerEvent, any Error>) async throws -> Answer {
-        for try await event in stream {
-            switch event {
-            case .done(let answer): return answer
-            case .error(let e): throw e
-            default: continue
-            }
-        }
-        throw BedsideError(.upstream, "Inference ended without an answer.")
     }
 
     /// True when an `Accept` header lists `type` (parameters and q-values ignored).

@@ -1,22 +1,24 @@
-/// The routes the gateway serves, for 405 answers (with `Allow`) and documentation.
-enum RouteTable {
-    static let routes: [(segments: [String], methods: [String])] = [
-        (["v1", "query"], ["POST"]),
-        (["v1", "answers"], ["GET", "HEAD"]),
-        (["v1", "answers", "*"], ["GET", "HEAD"]),
-        (["v1", "history"], ["GET", "HEAD"]),
-        (["v1", "audit"], ["GET", "HEAD"]),
-        (["v1", "sources", "*"], ["GET", "HEAD"]),
-        (["healthz"], ["GET", "HEAD"]),
-        (["readyz"], ["GET", "HEAD"]),
-        (["metrics"], ["GET", "HEAD"]),
-    ]
+import Hummingbird
+
+/// The routes the router serves, read back from it after registration (`Gateway.makeRouter`),
+/// so a new route is written once and its 405 answer (with `Allow`) follows by itself.
+struct RouteTable: Sendable {
+    private let routes: [(path: RouterPath, methods: [String])]
+
+    /// Every GET also answers HEAD: the router is built with `.autoGenerateHeadEndpoints`,
+    /// which adds those only when the server starts, after this table is read.
+    init(registered: [Router<GatewayRequestContext>.RouteDescription]) {
+        routes = Dictionary(grouping: registered) { $0.path.description }.values.map { endpoint in
+            let methods = endpoint.map(\.method.rawValue)
+            return (endpoint[0].path, Set(methods + (methods.contains("GET") ? ["HEAD"] : [])).sorted())
+        }
+    }
 
     /// Methods served on `path`, empty when no route has this shape.
-    static func allowedMethods(path: String) -> [String] {
-        let parts = path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
-        for route in routes where route.segments.count == parts.count {
-            if zip(route.segments, parts).allSatisfy({ $0 == "*" || $0 == $1 }) { return route.methods }
+    func allowedMethods(path: String) -> [String] {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: true)
+        for route in routes where route.path.components.count == parts.count {
+            if zip(route.path.components, parts).allSatisfy({ $0 ~= $1 }) { return route.methods }
         }
         return []
     }

@@ -43,7 +43,8 @@ public struct TUIOptions: Sendable {
     }
 
     /// Whether to use colour: not with `--no-color`, not when `NO_COLOR` is set to anything
-    /// non-empty (no-color.org), not on a dumb terminal.
+    /// non-empty (no-color.org), not on a dumb terminal. The command passes the environment in;
+    /// NO_COLOR and TERM are the terminal's conventions, not Bedside settings, so no registry key.
     public func usesColor(environment: [String: String]) -> Bool {
         if noColor { return false }
         if let v = environment["NO_COLOR"], !v.isEmpty { return false }

@@ -1,14 +1,16 @@
 import Dispatch
 import Foundation
+import Synchronization
 
 /// SIGINT, SIGTERM and SIGHUP as events, so the terminal is restored before exit instead of
 /// being left in raw mode.
-final class SignalWatcher: @unchecked Sendable {
-    private var sources: [any DispatchSourceSignal] = []
+final class SignalWatcher: Sendable {
+    private let sources: Mutex<[any DispatchSourceSignal]>
     private let signals: [Int32] = [SIGINT, SIGTERM, SIGHUP]
 
     init(onSignal: @escaping @Sendable (Int32) -> Void) {
         let queue = DispatchQueue(label: "bedside.tui.signals")
+        var sources: [any DispatchSourceSignal] = []
         for sig in signals {
             signal(sig, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: sig, queue: queue)
@@ -16,11 +18,14 @@ final class SignalWatcher: @unchecked Sendable {
             source.resume()
             sources.append(source)
         }
+        self.sources = Mutex(sources)
     }
 
     func cancel() {
-        for source in sources { source.cancel() }
-        sources.removeAll()
+        sources.withLock { sources in
+            for source in sources { source.cancel() }
+            sources.removeAll()
+        }
         for sig in signals { signal(sig, SIG_DFL) }
     }
 }

@@ -159,14 +159,14 @@ enum AnswerContent {
 
     /// Appends text with its `[n]` markers in the marker style.
     static func appendMarked(_ text: String, _ style: CellStyle, to t: inout StyledText) {
-        let chars = Array(text)
+        let bytes = Array(text.utf8)
         var last = 0
-        for r in CitationMarkers.ranges(in: chars) {
-            t.append(String(chars[last..<r.lowerBound]), style)
-            t.append(String(chars[r]), CellStyle(style.attributes.union(marker.attributes), marker.role))
-            last = r.upperBound
+        for m in CitationMarkers.find(bytes) {
+            t.append(String(decoding: bytes[last..<m.start], as: UTF8.self), style)
+            t.append(String(decoding: bytes[m.start..<m.end], as: UTF8.self), CellStyle(style.attributes.union(marker.attributes), marker.role))
+            last = m.end
         }
-        t.append(String(chars[last...]), style)
+        t.append(String(decoding: bytes[last...], as: UTF8.self), style)
     }
 
     static func searchMatches(_ state: AppState, in t: StyledText) -> [Range<Int>] {

@@ -1,5 +1,6 @@
 import Core
 import Foundation
+import TestSupport
 
 @testable import LocalGateway
 
@@ -75,7 +76,7 @@ final class ScriptedInference: InferenceService, @unchecked Sendable {
                 case .throwPlain:
                     continuation.finish(throwing: URLError(.cannotConnectToHost))
                 case .hang:
-                    do { try await Task.sleep(for: .seconds(3600)) } catch {}
+                    try? await untilCancelled()
                     continuation.finish(throwing: CancellationError())
                 }
             }
@@ -112,6 +113,7 @@ struct SlowInference: InferenceService {
                         continuation.finish(throwing: BedsideError(.upstream, "The model crashed.", detail: "llama-server exited"))
                         return
                     }
+                    // The pacing is the point: a stream whose pieces arrive over time.
                     do { try await Task.sleep(for: delay) } catch {
                         continuation.finish(throwing: error)
                         return
@@ -130,6 +132,20 @@ struct SlowInference: InferenceService {
     }
 }
 
+/// `base`, announcing each call of `answer` on `calls`: a test waits for requests to be in
+/// flight instead of guessing how long that takes.
+struct AnnouncingInference: InferenceService {
+    var base: any InferenceService
+    var calls: AsyncStream<Void>.Continuation
+
+    func answer(_ request: QueryRequest) -> AsyncThrowingStream<AnswerEvent, any Error> {
+        calls.yield()
+        return base.answer(request)
+    }
+
+    func status() async throws -> InferenceStatus { try await base.status() }
+}
+
 /// Always fails, for answers and status.
 struct FailingInference: InferenceService {
     var error = BedsideError(.inferenceUnavailable, "The model server is down.")
@@ -146,7 +162,7 @@ struct HangingInference: InferenceService {
     func answer(_ request: QueryRequest) -> AsyncThrowingStream<AnswerEvent, any Error> {
         AsyncThrowingStream { continuation in
             let task = Task {
-                try? await Task.sleep(for: .seconds(3600))
+                try? await untilCancelled()
                 continuation.finish()
             }
             continuation.onTermination = { _ in task.cancel() }
@@ -154,7 +170,7 @@ struct HangingInference: InferenceService {
     }
 
     func status() async throws -> InferenceStatus {
-        try await Task.sleep(for: .seconds(3600))
+        try await untilCancelled()
         throw CancellationError()
     }
 }

@@ -1,8 +1,8 @@
 import Core
 import Foundation
 import Logging
+import SQLiteStore
 import ServiceLifecycle
-import Store
 
 @testable import LocalGateway
 

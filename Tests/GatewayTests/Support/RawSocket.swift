@@ -93,7 +93,7 @@ final class RawSocket: @unchecked Sendable {
     func shutdownWrite() { _ = shutdown(fd, Int32(SHUT_WR)) }
 
     /// Waits up to `timeout` for bytes; returns what arrived (empty on EOF, nil on timeout).
-    private func receiveSome(timeout: Double) -> [UInt8]? {
+    func receiveSome(timeout: Double) -> [UInt8]? {
         var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
         let ready = poll(&p, 1, Int32(max(0, timeout) * 1000))
         guard ready > 0 else { return nil }

@@ -5,17 +5,16 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import NIOCore
-import Store
+import SQLiteStore
 @_exported import TestSupport
 
 @testable import LocalGateway
 
 /// Collects log lines in memory.
-final class LogCapture: @unchecked Sendable {
-    private let lock = NSLock()
-    private var _lines: [String] = []
-    var lines: [String] { lock.withLock { _lines } }
-    var sink: LogSink { LogSink { line in self.lock.withLock { self._lines.append(line) } } }
+final class LogCapture: Sendable {
+    private let captured = Locked<[String]>([])
+    var lines: [String] { captured.current }
+    var sink: LogSink { LogSink { line in self.captured.withLock { $0.append(line) } } }
 
     /// Request log lines parsed as JSON objects.
     var requests: [[String: Any]] {

@@ -94,7 +94,7 @@ final class LoopbackServer: Sendable {
             head += "\r\n"
             try await outbound.write(ByteBuffer(string: head))
             for (i, chunk) in response.chunks.enumerated() {
-                if i > 0 { try await Task.sleep(for: .milliseconds(5)) }
+                if i > 0 { try await Task.sleep(for: .milliseconds(5)) } // pacing is the point: chunks that arrive apart
                 try await outbound.write(ByteBuffer(string: chunk))
             }
         }

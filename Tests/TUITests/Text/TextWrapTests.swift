@@ -52,13 +52,6 @@ import Testing
         #expect(TextWrap.line(containing: 10, in: lines) == 2)
     }
 
-    @Test func markersAreFound() {
-        let chars = Array("Give fluids [1]. See [2, 3] and [x] or [].")
-        let found = CitationMarkers.ranges(in: chars).map { String(chars[$0]) }
-        #expect(found == ["[1]", "[2, 3]"])
-        #expect(CitationMarkers.numbers(in: "[2, 3]") == [2, 3])
-    }
-
     @Test func searchIsCaseInsensitive() {
         let folded = TextSearch.fold(Array("Fluid, FLUID, fluids"))
         #expect(TextSearch.matches(of: "fluid", in: folded).count == 3)

@@ -1,19 +1,22 @@
 import Foundation
 
-/// Finds citation markers in model output: `[3]`, `[1, 2]`, `[1][2]`, `[2-4]`, `[Source 1]`.
+/// The one citation-marker grammar: `[3]`, `[1, 2]`, `[1][2]` (two markers), `[2-4]`,
+/// `[Source 1]`; numbers 1 to 999. The verifier reads the model's markers with it and the
+/// console highlights with it, so what the console shows as a citation is what was checked
+/// as one. (Verified answers carry only `[n]`: `CitationVerifier.cite` writes them.)
 ///
 /// Hand-parsed rather than a regular expression so that anything else in brackets (`[sic]`,
-/// `[mmHg]`, a Markdown link) is left alone.
-enum CitationMarkers {
-    struct Marker: Hashable {
+/// `[mmHg]`, `[0]`, a Markdown link) is left alone.
+public enum CitationMarkers {
+    public struct Marker: Hashable, Sendable {
         /// UTF-8 byte range of the marker, brackets included.
-        var start: Int
-        var end: Int
-        var numbers: [Int]
+        public var start: Int
+        public var end: Int
+        public var numbers: [Int]
     }
 
     /// Markers in order of appearance.
-    static func find(_ bytes: [UInt8]) -> [Marker] {
+    public static func find(_ bytes: [UInt8]) -> [Marker] {
         var out: [Marker] = []
         var i = 0
         while i < bytes.count {
