@@ -113,6 +113,47 @@ struct MixedCorpusTests {
         #expect(cow.refused, "\(cow.answer)")
     }
 
+    /// Common words met in passing (flea combs in a head-lice note, baked beans and powdered
+    /// tea in a food list) do not make a source about fleas on a cat or about baking; a drug
+    /// named once in the note on its condition still answers.
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: demoCorpus)))
+    func wordsMetInPassingDoNotAnswer() async throws {
+        let bed = try TestBed()
+        defer { bed.cleanup() }
+        _ = try bed.write(
+            "notes/head-lice.md",
+            """
+            # Head lice
+
+            ## Treatment
+
+            Head lice are treated with a dimeticone lotion applied to dry hair and washed off after 8 hours, \
+            repeated after 7 days. Wet combing with a fine-toothed comb every 3 days for two weeks is an alternative. \
+            Many flea combs made for cats and dogs are also effective for combing out nits.
+            """)
+        _ = try bed.write(
+            "notes/phosphorus-diet.md",
+            """
+            # Eating right on haemodialysis
+
+            ## Phosphorus
+
+            High-phosphorus foods to limit: dairy foods, beans (baked, kidney, pinto), nuts, processed meats, cola, \
+            bran cereals. Lower-phosphorus alternatives: rice cereals, popcorn, lemon-lime soda, powdered iced tea.
+            """)
+        _ = try await Ingestor(database: bed.db).ingest(paths: [Self.demoCorpus, bed.dir + "/notes"])
+        let fleas = try await ask(bed, "How do I treat fleas on a cat?")
+        #expect(fleas.refused, "\(fleas.answer)")
+        let baking = try await ask(bed, "What is the difference between baking soda and baking powder in cakes?")
+        #expect(baking.refused, "\(baking.answer)")
+        let lice = try await ask(bed, "How are head lice treated?")
+        #expect(!lice.refused, "\(lice.answer)")
+        #expect(lice.citations.first?.sourceID == "head-lice")
+        let apixaban = try await ask(bed, "apixaban dose reduction in atrial fibrillation")
+        #expect(!apixaban.refused, "\(apixaban.answer)")
+        #expect(apixaban.answer.contains("apixaban"))
+    }
+
     @Test func aRareNameIsAnswerableWhenADocumentDescribesIt() async throws {
         let bed = try TestBed()
         defer { bed.cleanup() }

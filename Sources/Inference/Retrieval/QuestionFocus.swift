@@ -43,6 +43,9 @@ public struct QuestionFocus: Sendable, Equatable {
     /// safe?"): its answer may be "no" (the source says lentiviral, the question adenoviral), so
     /// a source is not asked to hold all its words (see `RelevanceGate`).
     public var yesNo = false
+    /// Focus stems that are names in the question (capitalised after its first word, or with
+    /// inner capitals or digits: "ZCCHC17", "St Elsewhere").
+    public var names: Set<String> = []
 
     static let auxiliaries: Set<String> = [
         "is", "are", "does", "do", "did", "can", "could", "should", "would", "will", "was", "were", "has", "have",
@@ -208,6 +211,7 @@ public struct QuestionFocus: Sendable, Equatable {
             core.append(a)
         }
         terms = chosen
+        names = named.intersection(chosen)
         var pairs: [[String]] = []
         // Adjacent in the question with nothing but spaces between: "asthma attack", not "attack, PEF".
         let spans = Self.wordSpans(question)

@@ -87,6 +87,10 @@ public struct RelevanceGate: Sendable {
         /// title or section does.
         public var headCount: Int = 0
         public var headInHeading: Bool = false
+        /// Whether its title or section names a word of the question's focus or context: the
+        /// source is about what the question is about ("Atrial fibrillation" for "apixaban dose
+        /// reduction in atrial fibrillation"; not "Head lice" for "fleas on a cat").
+        public var topicInHeading: Bool = false
     }
 
     /// The verdict with the evidence it rests on.
@@ -129,6 +133,7 @@ public struct RelevanceGate: Sendable {
                 e.pairsAdjacent = focus.pairs.map { QuestionFocus.adjacent($0, in: sequence) }
                 if let head = focus.terms.first {
                     e.headInHeading = QuestionFocus.holds(head, in: contextStems)
+                    e.topicInHeading = (focus.terms + focus.context).contains { QuestionFocus.holds($0, in: contextStems) }
                     e.headCount = FTSQuery.words(p.chunk.text).filter { QuestionFocus.holds(head, in: [Stemmer.stem($0)]) }.count
                 }
             }
@@ -184,6 +189,7 @@ public struct RelevanceGate: Sendable {
         var focusSeen: [String: [Bool]] = [:]
         var prominence: [String: Int] = [:]
         var headed: Set<String> = []
+        var anchoredDocs: Set<String> = []
         for (p, e) in zip(passages, ev) {
             let id = p.chunk.documentID
             if let seen = present[id] {
@@ -198,6 +204,7 @@ public struct RelevanceGate: Sendable {
             }
             prominence[id, default: 0] += e.headInHeading ? 2 : e.headCount
             if e.headInHeading { headed.insert(id) }
+            if e.topicInHeading { anchoredDocs.insert(id) }
         }
         let content = focus.map { Set($0.terms + $0.context) } ?? []
         var documents = order.map { id -> DocumentEvidence in
@@ -215,11 +222,18 @@ public struct RelevanceGate: Sendable {
             // A one-word focus must be what the source is about, not a word it names in passing
             // ("Tokyo" in a study's setting): in a heading, named twice, or with every other word
             // of the question ("What is the function of MAGT1?" over "its function in T cells").
-            let prominent = focus.terms.count > 1 || (prominence[id] ?? 0) >= 2 || coverage >= fullCoverage
+            // Anchored: the focus is a name, or the source's headings name what the question
+            // is about, or it holds the focus as the question's phrase. Only then do several focus words or a full match stand in for prominence,
+            // and the statistics decide: common words met in a list of foods or in passing on
+            // head lice ("baking powder", "fleas on a cat") are not the source's subject.
+            // A focus of several words held as the question's phrase ("fluid bolus") anchors too.
+            let phrase = !focus.pairs.isEmpty && (phrased[id] ?? []).allSatisfy { $0 }
+            let anchored = !focus.names.isDisjoint(with: focus.terms) || anchoredDocs.contains(id) || phrase
+            let prominent = (prominence[id] ?? 0) >= 2 || (anchored && (focus.terms.count > 1 || coverage >= fullCoverage))
             let covers = missing.isEmpty && prominent
             return DocumentEvidence(
                 documentID: id, coverage: coverage, specificity: specificity,
-                answers: (missing.isEmpty && (prominent || strong) && contentShare >= minimumContentShare) || (focus.yesNo && strong),
+                answers: (missing.isEmpty && (prominent || (strong && anchored)) && contentShare >= minimumContentShare) || (focus.yesNo && strong),
                 coversFocus: covers,
                 missingFocus: missing)
         }
