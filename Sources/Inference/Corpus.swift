@@ -15,6 +15,14 @@ public protocol Corpus: Sendable {
     func ingest(_ batch: [(document: Document, chunks: [Chunk])]) async throws -> (
         outcomes: [IngestOutcome], indexVersion: Int, newChunkIDs: [Int64]
     )
+    /// Every document id, in id order (the relevance gate's calibration draws from them).
+    func documentIDs() async throws -> [String]
+    /// The relevance gate's calibration stored for this corpus (`GateCalibration`), nil when none.
+    func gateCalibration() async throws -> GateCalibrationRecord?
+    func saveGateCalibration(_ record: GateCalibrationRecord) async throws
+    /// The corpus's own lexical search, which calibration runs its pseudo-questions through:
+    /// the gate reads passage text only, so its threshold is the same for every retriever.
+    func calibrationRetriever() -> any Retriever
 }
 
 extension BedsideDatabase: Corpus {
@@ -23,5 +31,9 @@ extension BedsideDatabase: Corpus {
     public func termFrequencies(_ terms: [String]) async throws -> (frequencies: [String: Int], chunks: Int) {
         if let loaded = BM25Index.shared(for: self).loadedFrequencies(terms) { return loaded }
         return try await termChunkFrequencies(terms)
+    }
+
+    public func calibrationRetriever() -> any Retriever {
+        BM25Retriever(database: self)
     }
 }

@@ -15,11 +15,22 @@ public struct Pipeline: InferenceService {
     public var generator: any AnswerGenerator
     /// Decides whether the retrieved passages answer the question (else Bedside refuses).
     public var gate: RelevanceGate
-    /// The gate's specificity threshold.
+    /// The gate's specificity threshold when the corpus has no calibration (or it is not used);
+    /// setting it turns the corpus's calibration off.
     public var refusalThreshold: Double {
         get { gate.minimumSpecificity }
-        set { gate.minimumSpecificity = newValue }
+        set {
+            gate.minimumSpecificity = newValue
+            usesCorpusCalibration = false
+        }
     }
+    /// Whether the gate's threshold is the one calibrated on the corpus at ingest
+    /// (`GateCalibration`, stored in the database), falling back to `refusalThreshold` when the
+    /// corpus has none (a database made before calibration). Off: measured on every shared dev
+    /// corpus, the calibrated thresholds (3.0, clamped, on all three) cost pubmedqa-dev's
+    /// paraphrased yes/no questions 72 more false refusals (docs/eval-results.md), so the
+    /// calibration is reported (`eval --calibrate`, `ingest`) and not yet used.
+    public var usesCorpusCalibration = false
     /// Extra component checks for `status()` (LLM, Qdrant, embeddings), name → check.
     public var componentChecks: [String: @Sendable () async -> String]
     public var clock: @Sendable () -> Date
@@ -67,7 +78,16 @@ public struct Pipeline: InferenceService {
         let passages = try await retriever.retrieve(request.question, topK: request.topK, filters: request.filters)
         let evidence = try await EvidenceScorer().weigh(question: request.question, database: corpus)
         let focus = QuestionFocus(question: request.question, evidence: evidence)
+        let gate = try await gateInUse()
         return Assessment(passages: passages, evidence: evidence, judgement: gate.judge(evidence, focus: focus, passages: passages))
+    }
+
+    /// The gate as it judges now: with the corpus's calibrated threshold when it is used and stored.
+    public func gateInUse() async throws -> RelevanceGate {
+        guard usesCorpusCalibration, let calibrated = try await corpus.gateCalibration() else { return gate }
+        var gate = self.gate
+        gate.minimumSpecificity = calibrated.threshold
+        return gate
     }
 
     /// Runs one question, emitting events; returns the final answer.

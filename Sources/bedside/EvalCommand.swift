@@ -19,9 +19,11 @@ struct EvalCommand: AsyncParsableCommand {
             document), the share of answers whose every sentence is supported, and the
             latency of the whole pipeline. Give --unanswerable once per list: each list's
             refusals are counted on its own (unanswerable_lists in --json).
-            --calibrate reports the relevance gate's minimum specificity that best separates
-            the gold documents' evidence from the off-topic questions' best evidence (without
-            --unanswerable: from the best non-gold document's).
+            --calibrate reports two thresholds of the relevance gate's minimum specificity:
+            the one a calibration on the corpus finds (from pseudo-questions drawn from the
+            corpus's own passages; reported, not used by the pipeline), and the one that best
+            separates these questions' gold documents' evidence from the off-topic questions'
+            best evidence (without --unanswerable: from the best non-gold document's).
             --details FILE writes one JSON line per question with the evidence.
             """
     )
@@ -126,7 +128,9 @@ struct EvalCommand: AsyncParsableCommand {
     /// Ingests the corpus, runs the questions and formats the report (text or JSON).
     func evaluate(setup: ComponentOptions.Setup, db: BedsideDatabase) async throws -> String {
         // Vectors only when retrieval reads them: a bm25 run is not slowed by embedding.
-        let ingest = try await Ingestor(database: db, sink: setup.usesVectors ? setup.sink : nil).ingest(paths: [corpus]) { p in
+        let ingest = try await Ingestor(
+            database: db, sink: setup.usesVectors ? setup.sink : nil, calibration: calibrate ? GateCalibration() : nil
+        ).ingest(paths: [corpus]) { p in
             Terminal.progress("Ingesting: \(p.documents) documents, \(p.chunks) passages")
         }
         Terminal.endProgress()
@@ -137,6 +141,10 @@ struct EvalCommand: AsyncParsableCommand {
         setup.retriever = try tuned(setup.retriever)
         var pipeline = setup.pipeline(db)
         if !llm { pipeline.generator = ExtractiveGenerator() }
+        // This ingest's calibration, or the one already stored (an unchanged --db).
+        var corpusCalibration = ingest.calibration
+        if corpusCalibration == nil { corpusCalibration = try await db.gateCalibration() }
+        let gateInUse = try await pipeline.gateInUse()
         let runPipeline = !lists.isEmpty
         var detailLines: [Data] = []
         var outcomes = Outcomes(lists: lists.count)
@@ -208,6 +216,7 @@ struct EvalCommand: AsyncParsableCommand {
             let (threshold, accuracy) = Self.bestThreshold(positives: positives, negatives: negatives)
             report["refusal_threshold"] = threshold
             report["refusal_balanced_accuracy"] = accuracy
+            report["refusal_threshold_in_use"] = gateInUse.minimumSpecificity
         }
         let index = setup.usesVectors ? setup.config.index.rawValue : "none"
         if json {
@@ -216,6 +225,16 @@ struct EvalCommand: AsyncParsableCommand {
             obj["retriever"] = .string(setup.retriever.name)
             obj["index"] = .string(index)
             obj["settings"] = .string(settings(setup.retriever))
+            if calibrate, let c = corpusCalibration {
+                obj["gate_calibration"] = .object([
+                    "threshold": .number(c.threshold), "unclamped": .number(c.unclamped),
+                    "balanced_accuracy": .number((c.balancedAccuracy * 10000).rounded() / 10000),
+                    "default_balanced_accuracy": .number((c.defaultAccuracy * 10000).rounded() / 10000),
+                    "answerable": .number(Double(c.answerable)), "answered": .number(Double(c.answered)),
+                    "unanswerable": .number(Double(c.unanswerable)), "refused": .number(Double(c.refused)),
+                    "seconds": .number(c.seconds), "index_version": .number(Double(c.indexVersion)),
+                ])
+            }
             if runPipeline {
                 obj["generator"] = .string(pipeline.generator.model)
                 obj["unanswerable_lists"] = .array(
@@ -261,12 +280,23 @@ struct EvalCommand: AsyncParsableCommand {
                     report["answer_latency_ms_p50"] ?? 0, report["answer_latency_ms_p95"] ?? 0))
         }
         if calibrate {
+            if let c = corpusCalibration {
+                lines.append(
+                    String(
+                        format:
+                            "relevance gate, corpus calibration: minimum specificity %.2f%@ (balanced accuracy %.3f: %d/%d answerable pseudo-questions answered, %d/%d unanswerable refused; the default %.2f scores %.3f; %.2f s)",
+                        c.threshold, c.unclamped == c.threshold ? "" : String(format: " (best %.2f, clamped)", c.unclamped), c.balancedAccuracy,
+                        c.answered, c.answerable, c.refused, c.unanswerable, RelevanceGate.defaultMinimumSpecificity, c.defaultAccuracy,
+                        c.seconds))
+            } else {
+                lines.append("relevance gate, corpus calibration: none stored")
+            }
             let against = lists.isEmpty ? "best non-gold documents" : "off-topic questions"
             lines.append(
                 String(
-                    format: "relevance gate: minimum specificity %.2f (balanced accuracy %.3f on %d gold documents / %d ",
+                    format: "relevance gate, these questions: minimum specificity %.2f (balanced accuracy %.3f on %d gold documents / %d ",
                     report["refusal_threshold"]!, report["refusal_balanced_accuracy"]!, positives.count, negatives.count)
-                    + against + String(format: "); in use: %.2f", pipeline.gate.minimumSpecificity))
+                    + against + String(format: "); in use: %.2f", gateInUse.minimumSpecificity))
         }
         return lines.joined(separator: "\n")
     }

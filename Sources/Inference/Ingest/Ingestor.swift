@@ -26,11 +26,15 @@ public struct IngestSummary: Codable, Sendable {
     public var skippedLinks: Int = 0
     /// Each skipped link and its target, for the warnings a command prints.
     public var skippedLinkDetails: [DocumentLoader.SkippedLink] = []
+    /// The relevance gate's calibration this ingest made (nil: the corpus was unchanged and
+    /// already calibrated, or calibration is off).
+    public var calibration: GateCalibrationRecord? = nil
 
     enum CodingKeys: String, CodingKey {
         case files, documents, added, replaced, unchanged, chunks, embedded, seconds
         case indexVersion = "index_version"
         case skippedLinks = "skipped_links"
+        case calibration = "gate_calibration"
     }
 }
 
@@ -48,12 +52,21 @@ public struct Ingestor: Sendable {
     public var sink: (any ChunkSink)?
     /// Documents per transaction: large enough to be fast, small enough to show progress.
     public var batchSize: Int
+    /// Calibrates the relevance gate on the corpus once it is stored (`GateCalibration`), when
+    /// the ingest changed it or it has no calibration for its index version; nil (the
+    /// default): never. The pipeline does not use the calibration yet, so only
+    /// `eval --calibrate` asks for it, rather than every ingest paying a few seconds.
+    public var calibration: GateCalibration?
 
-    public init(database: any Corpus, chunker: Chunker = Chunker(), sink: (any ChunkSink)? = nil, batchSize: Int = 200) {
+    public init(
+        database: any Corpus, chunker: Chunker = Chunker(), sink: (any ChunkSink)? = nil, batchSize: Int = 200,
+        calibration: GateCalibration? = nil
+    ) {
         self.database = database
         self.chunker = chunker
         self.sink = sink
         self.batchSize = batchSize
+        self.calibration = calibration
     }
 
     public func ingest(paths: [String], progress: (@Sendable (IngestProgress) -> Void)? = nil) async throws -> IngestSummary {
@@ -116,6 +129,15 @@ public struct Ingestor: Sendable {
             }
             start += batch.count
             progress?(IngestProgress(filesDone: 0, filesTotal: 0, documents: start, chunks: s.chunks, phase: "indexing"))
+        }
+        if let calibration {
+            let stored = try await database.gateCalibration()
+            if stored?.indexVersion != s.indexVersion {
+                progress?(IngestProgress(filesDone: 0, filesTotal: 0, documents: start, chunks: s.chunks, phase: "calibrating"))
+                let record = try await calibration.run(corpus: database).record
+                try await database.saveGateCalibration(record)
+                s.calibration = record
+            }
         }
         s.seconds = Date().timeIntervalSince(started)
         return s
