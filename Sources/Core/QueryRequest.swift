@@ -7,10 +7,13 @@ public struct QueryRequest: Codable, Sendable, Hashable {
     /// Longest accepted question, in characters.
     public static let maxQuestionLength = 2_000
 
-    public var question: String
+    public var question: String { didSet { checked = false } }
     /// Metadata equality filters (`{"year":"2019","source_id":"sepsis"}`); `source_id` matches the document id.
-    public var filters: [String: String]
-    public var topK: Int
+    public var filters: [String: String] { didSet { checked = false } }
+    public var topK: Int { didSet { checked = false } }
+    /// Set by `validated()` and cleared by any change, so that a request checked once (by the
+    /// gateway's body decoder, say) is not checked again on its way (by the pipeline).
+    private var checked = false
 
     public init(question: String, filters: [String: String] = [:], topK: Int = QueryRequest.defaultTopK) {
         self.question = question
@@ -32,6 +35,7 @@ public struct QueryRequest: Codable, Sendable, Hashable {
 
     /// Checks limits; throws a `BedsideError` with code `bad_request` naming the problem.
     public func validated() throws -> QueryRequest {
+        if checked { return self }
         let trimmed = Self.trimmed(question)
         guard !trimmed.isEmpty else { throw BedsideError(.badRequest, "The question is empty.") }
         guard trimmed.count <= Self.maxQuestionLength else {
@@ -51,7 +55,19 @@ public struct QueryRequest: Codable, Sendable, Hashable {
         }
         var copy = self
         copy.question = trimmed
+        copy.checked = true
         return copy
+    }
+
+    /// Requests are equal when they ask the same, checked or not.
+    public static func == (a: QueryRequest, b: QueryRequest) -> Bool {
+        a.question == b.question && a.filters == b.filters && a.topK == b.topK
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(question)
+        hasher.combine(filters)
+        hasher.combine(topK)
     }
 
     /// `text` without leading and trailing whitespace and newlines: byte by byte when

@@ -45,18 +45,6 @@ extension PostgresGatewayState {
         return try body.map { try StoredJSON.decode(Answer.self, $0) }
     }
 
-    public func ownAnswerID(originID: String, subject: String) async throws -> String? {
-        try await run { client in
-            let rows = try await client.query(
-                """
-                SELECT id FROM answer WHERE (id = \(originID) AND subject = \(subject)) OR (origin_id = \(originID) AND subject = \(subject))
-                LIMIT 1
-                """, logger: self.logger)
-            for try await id in rows.decode(String.self) { return id }
-            return nil
-        }
-    }
-
     /// `subject`'s own record of `originID` asked in exactly the words `question` (as SQLite's store).
     public func ownAnswer(originID: String, subject: String, question: String) async throws -> Answer? {
         let body: String? = try await run { client in

@@ -56,18 +56,6 @@ extension BedsideDatabase {
         }
     }
 
-    /// The id of `subject`'s own record of the answer `originID`: the answer itself when it
-    /// is theirs, or the copy made when it was served to them from the cache.
-    public func ownAnswerID(originID: String, subject: String) async throws -> String? {
-        try await read { db in
-            try String.fetchOne(
-                db,
-                sql: """
-                    SELECT id FROM answer WHERE (id = ? AND subject = ?) OR (origin_id = ? AND subject = ?) LIMIT 1
-                    """, arguments: [originID, subject, originID, subject])
-        }
-    }
-
     /// `subject`'s own record of the answer `originID` asked in the words `question` (exactly
     /// as they sent them): the answer itself when it is theirs and was asked so, or a copy
     /// made when it was served to them from the cache. A subject who asks the same cached

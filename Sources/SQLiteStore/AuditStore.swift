@@ -32,8 +32,6 @@ extension BedsideDatabase {
         auditWriter.append(record, sourcesJSON: sourcesJSON, done: done)
     }
 
-    public static func sourcesJSON(_ sources: [String]) throws -> String { try AuditRow.sourcesJSON(sources) }
-
     /// Inserts rows at the end of the chain, in order, inside the caller's transaction, and
     /// moves the chain head (`audit_head`) once for the whole group. The chain continues from
     /// the head, not from the last row present: rows deleted from the end stay a visible gap.

@@ -45,8 +45,6 @@ public protocol GatewayStateStore: Sendable {
     @discardableResult func saveAnswer(_ answer: Answer, subject: String?, originID: String?) async throws -> Answer
     /// The answer with `id` when it belongs to `subject`.
     func answer(id: String, subject: String?) async throws -> Answer?
-    /// `subject`'s own record of the answer `originID` (the answer itself or their copy of it).
-    func ownAnswerID(originID: String, subject: String) async throws -> String?
     /// `subject`'s own record of the answer `originID` asked in exactly the words `question`
     /// (each wording a subject sends has its own record, so no one is shown another's text).
     func ownAnswer(originID: String, subject: String, question: String) async throws -> Answer?

@@ -82,9 +82,6 @@ public final class TokenVerifier: Sendable {
         return known
     }
 
-    /// Verifies a token, using the verified-token cache.
-    public func verifySubject(token: String) async throws -> String { try await verify(token: token).subject }
-
     package func verify(token: String) async throws(AuthFailure) -> VerifiedIdentity {
         guard token.utf8.count <= maxTokenBytes else { throw AuthFailure(.tooLarge, "The token is larger than \(maxTokenBytes) bytes.") }
         let fingerprint = Self.fingerprint(token)

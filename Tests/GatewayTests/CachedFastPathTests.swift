@@ -2,6 +2,7 @@ import Core
 import Foundation
 import SQLiteStore
 import SharedState
+import Synchronization
 import Testing
 
 @testable import LocalGateway
@@ -781,13 +782,17 @@ struct ServerPair: Sendable {
 }
 
 /// The write lock of a SQLite file, held from another connection (as another process
-/// would) on a thread of its own until `release()`.
+/// would) on a thread of its own until `release()`, or until the `WriteLock` is dropped (a
+/// test that throws before releasing it): the thread waits for that event, not for a time.
 final class WriteLock: Sendable {
     private let release_ = DispatchSemaphore(value: 0)
     private let finished = DispatchSemaphore(value: 0)
 
+    deinit { release_.signal() }
+
     static func hold(path: String) async throws -> WriteLock {
         let lock = WriteLock()
+        let (release, finished) = (lock.release_, lock.finished)
         let holder = try BedsideDatabase(path: path, busyTimeout: 2)
         try await withCheckedThrowingContinuation { (locked: CheckedContinuation<Void, any Error>) in
             Thread {
@@ -797,14 +802,14 @@ final class WriteLock: Sendable {
                         try db.execute(sql: "BEGIN IMMEDIATE")
                         resumed = true
                         locked.resume()
-                        _ = lock.release_.wait(timeout: .now() + 60)
+                        release.wait()
                         try db.execute(sql: "ROLLBACK")
                     }
                 } catch {
                     if !resumed { locked.resume(throwing: error) }
                 }
                 try? holder.close()
-                lock.finished.signal()
+                finished.signal()
             }.start()
         }
         return lock
@@ -823,12 +828,10 @@ final class WriteLock: Sendable {
 }
 
 /// Set once, read from anywhere.
-final class Flag: @unchecked Sendable {
-    // Safety: the value is only touched under the lock.
-    private let lock = NSLock()
-    private var value = false
-    var isSet: Bool { lock.withLock { value } }
-    func set() { lock.withLock { value = true } }
+final class Flag: Sendable {
+    private let value = Mutex(false)
+    var isSet: Bool { value.withLock { $0 } }
+    func set() { value.withLock { $0 = true } }
 }
 
 extension Array where Element: Sendable {

@@ -38,7 +38,7 @@ extension PostgresGatewayStateTests {
         try await PostgresTestCluster.withSuperuser(url: pg.stateDescription) { c in
             for var r in rows where (r.id ?? 0) >= id {
                 if r.id == id { r.question = "rewritten" }
-                let hash = r.chainHash(id: r.id ?? 0, previous: previous, sourcesJSON: try BedsideDatabase.sourcesJSON(r.sources))
+                let hash = r.chainHash(id: r.id ?? 0, previous: previous, sourcesJSON: try AuditRow.sourcesJSON(r.sources))
                 try await c.query(
                     "UPDATE audit SET question = \(r.question), prev_hash = \(previous), hash = \(hash) WHERE id = \(r.id ?? 0)",
                     logger: PostgresTestCluster.logger)

@@ -275,9 +275,10 @@ struct PostgresGatewayStateTests {
             #expect(try await b.history(query: nil, limit: 1, subject: "ana").count == 1)
             // The copy a cached answer makes for another subject is theirs.
             let copy = try await b.saveAnswer(answer("Dose of Amoxicillin 50%?", at: 30), subject: "ben", originID: doseID)
-            #expect(try await a.ownAnswerID(originID: doseID, subject: "ben") == copy.answerID)
-            #expect(try await a.ownAnswerID(originID: doseID, subject: "ana") == doseID)
-            #expect(try await a.ownAnswerID(originID: doseID, subject: "cy") == nil)
+            let asked = "Dose of Amoxicillin 50%?"
+            #expect(try await a.ownAnswer(originID: doseID, subject: "ben", question: asked)?.answerID == copy.answerID)
+            #expect(try await a.ownAnswer(originID: doseID, subject: "ana", question: asked)?.answerID == doseID)
+            #expect(try await a.ownAnswer(originID: doseID, subject: "cy", question: asked) == nil)
             // Counting and paging, oldest first, with the position to go on from.
             #expect(try await a.answerCount(subject: "ana", since: nil) == 2)
             #expect(try await a.answerCount(subject: "ana", since: Date(timeIntervalSince1970: 15)) == 1)

@@ -111,9 +111,9 @@ struct AnswerTableTests {
         #expect(try await db.history(subject: "bob").map(\.answerID) == ["bob-copy", "bob-1"])
         #expect(try await db.history(subject: nil).map(\.answerID) == ["bob-copy", "bob-1", "ana-1"])
         #expect(try await db.history(query: "fluids", subject: "bob").map(\.answerID) == ["bob-copy"])
-        #expect(try await db.ownAnswerID(originID: "ana-1", subject: "ana") == "ana-1")
-        #expect(try await db.ownAnswerID(originID: "ana-1", subject: "bob") == "bob-copy")
-        #expect(try await db.ownAnswerID(originID: "ana-1", subject: "cy") == nil)
+        #expect(try await db.ownAnswer(originID: "ana-1", subject: "ana", question: "Sepsis fluids?")?.answerID == "ana-1")
+        #expect(try await db.ownAnswer(originID: "ana-1", subject: "bob", question: "Sepsis fluids?")?.answerID == "bob-copy")
+        #expect(try await db.ownAnswer(originID: "ana-1", subject: "cy", question: "Sepsis fluids?") == nil)
         #expect(try await db.answerCount(subject: "bob", since: nil) == 2)
         #expect(try await db.answerCount(subject: "bob", since: Date(timeIntervalSince1970: 3)) == 1)
     }

@@ -119,11 +119,3 @@ public struct Gateway: Sendable {
             onServerRunning: onServerRunning, logger: frameworkLogger)
     }
 }
-
-/// Builds the gateway application (`bedside serve` runs it with `runGateway`).
-public func makeGatewayApplication(
-    configuration: GatewayConfiguration, database: BedsideDatabase, state: (any GatewayStateStore)? = nil,
-    inference: any InferenceService, logger: Logger
-) async throws -> some ApplicationProtocol {
-    try await Gateway(configuration: configuration, database: database, state: state, inference: inference, logger: logger).makeApplication()
-}

@@ -11,6 +11,8 @@ public struct GatewayRequestContext: RequestContext {
     /// The token's roles (e.g. `auditor`), set with the subject.
     public var roles: Set<String> = []
     let trace: RequestTrace
+    /// The connection's question decoded by the fast path, when it is on (`DecodedQuery`).
+    let decoded = DecodedQuery.connection
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)

@@ -95,13 +95,6 @@ struct EncodedAnswer: Sendable {
         return buffer
     }
 
-    /// The body for `answer` (a hit as served: its asker's id, question and time); nil when
-    /// it cannot be spliced.
-    func body(_ answer: Answer) -> ByteBuffer? {
-        guard let id = answer.answerID, let asker = try? Asker(question: answer.question, createdAt: answer.createdAt) else { return nil }
-        return body(answerID: id, asker: asker, latencyMS: answer.latencyMS)
-    }
-
     /// A latency spelled as `JSONEncoder` spells a `Double` (whole numbers without a
     /// fraction, others as their shortest description); the tests compare the two.
     static func spell(_ value: Double) -> [UInt8] {

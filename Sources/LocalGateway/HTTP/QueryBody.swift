@@ -27,18 +27,7 @@ enum QueryBody {
     }
 
     /// The checked request (Core's `QueryRequest.decode(body:)`), errors as `GatewayError`.
-    /// A body decoded lately is not decoded and checked again: a request the fast path read
-    /// and handed to the router, or the same question sent again in the same bytes.
     static func decode(_ bytes: [UInt8]) throws -> QueryRequest {
-        if let known = recent.get(bytes) { return known }
-        let query: QueryRequest
-        do { query = try QueryRequest.decode(body: bytes) } catch { throw GatewayError(error) }
-        if bytes.count <= recentLimit { recent.set(bytes, query) }
-        return query
+        do { return try QueryRequest.decode(body: bytes) } catch { throw GatewayError(error) }
     }
-
-    /// Small bodies lately decoded, with what they decoded to. Decoding depends on the bytes
-    /// alone, so every gateway in the process may share them.
-    private static let recent = BoundedCache<[UInt8], QueryRequest>(capacity: 512)
-    private static let recentLimit = 1024
 }

@@ -50,13 +50,16 @@ final class CachedQueryFastPath: Sendable {
     }
 
     /// The hit for this request, its rate-limit token spent; nil (nothing spent) when any
-    /// step would have to wait or would fail, and the router must answer instead.
-    func prepare(head: HTTPRequest, body: ByteBuffer, started: Duration) -> Hit? {
+    /// step would have to wait or would fail, and the router must answer instead (the
+    /// question, once decoded, kept for it in `decoded`).
+    func prepare(head: HTTPRequest, body: ByteBuffer, started: Duration, decoded: DecodedQuery) -> Hit? {
         let g = gateway
+        let bytes = Array(body.readableBytesView)
         guard let identity = g.verifier.cachedIdentity(authorization: head.headerFields[.authorization]),
-            let query = try? QueryBody.decode(Array(body.readableBytesView)),
-            let status = g.statusCache.fresh()
+            let query = try? QueryBody.decode(bytes)
         else { return nil }
+        decoded.keep(query, body: bytes)
+        guard let status = g.statusCache.fresh() else { return nil }
         let key = CacheKey(request: query, indexVersion: status.indexVersion, model: status.model, retriever: status.retriever)
         guard let hot = g.cache.hotFresh(key), let origin = hot.entry.answer.answerID,
             let own = g.ownership.known(subject: identity.subject, origin: origin, question: query.question)
@@ -65,7 +68,7 @@ final class CachedQueryFastPath: Sendable {
         let served = CacheHit.serve(
             hot.entry.answer, to: own, hot: hot, subject: identity.subject, requestID: requestID, started: started, clock: g.clock
         ).hit
-        guard let bytes = served.body else { return nil }
+        guard let answer = served.body else { return nil }
         // Last, so that a request handed to the router has spent nothing here.
         let decision = g.rateLimiter.takeLocal(subject: identity.subject)
         guard decision.allowed else { return nil }
@@ -76,7 +79,7 @@ final class CachedQueryFastPath: Sendable {
         trace.cache = QueryRoute.CacheResult.hit.rawValue
         trace.rateLimitRemaining = decision.remaining
         if g.configuration.logQuestions { trace.question = query.question }
-        return Hit(served: served, body: bytes, trace: trace, decision: decision)
+        return Hit(served: served, body: answer, trace: trace, decision: decision)
     }
 
     /// Commits the hit's audit row; `done` gets the response once the row is durable, or the

@@ -21,7 +21,8 @@ struct QueryRoute: Sendable {
     func handle(_ request: Request, context: GatewayRequestContext) async throws -> Response {
         var request = request
         let body = try await QueryBody.readBytes(&request, limit: gateway.configuration.bodyLimit)
-        let query = try QueryBody.decode(body)
+        // Decoded once: by the fast path when it read this request and handed it on.
+        let query = try context.decoded?.take(body: body) ?? QueryBody.decode(body)
         // The status is read once: the cache key, and the rows of errors and streams, use this one.
         let call = Call(
             query: query, subject: context.subject ?? "", trace: context.trace,

@@ -27,6 +27,7 @@ final class CachedQueryHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     private let path: CachedQueryFastPath
+    private let decoded: DecodedQuery
     private let bodyLimit: Int
     private var state = State.idle
     /// Requests handed to the router and not yet answered.
@@ -51,8 +52,9 @@ final class CachedQueryHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
     }
 
-    init(path: CachedQueryFastPath) {
+    init(path: CachedQueryFastPath, decoded: DecodedQuery) {
         self.path = path
+        self.decoded = decoded
         self.bodyLimit = path.gateway.configuration.bodyLimit
     }
 
@@ -84,7 +86,7 @@ final class CachedQueryHandler: ChannelDuplexHandler, RemovableChannelHandler {
             body.writeBuffer(&chunk)
             state = .collecting(head, body, started: started)
         case (.collecting(let head, let body, let started), .end(let trailers)):
-            if trailers == nil, let hit = path.prepare(head: head, body: body, started: started) {
+            if trailers == nil, let hit = path.prepare(head: head, body: body, started: started, decoded: decoded) {
                 state = .answering(head, body)
                 answer(hit, context: context)
             } else {

@@ -15,7 +15,7 @@ import NIOSSL
 /// behind the codec, then `CachedQueryHandler` when the fast path is on. Every other
 /// request is handled by Hummingbird as usual.
 struct EdgeHTTPChannel: HTTPChannelHandler {
-    typealias Value = NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>
+    typealias Value = EdgeConnectionValue
 
     let responder: HTTPChannelHandler.Responder
     let limits: EdgeLimits
@@ -42,15 +42,18 @@ struct EdgeHTTPChannel: HTTPChannelHandler {
             )
             try pipeline.addHandler(HTTP1ToHTTPServerCodec(secure: secure))
             try pipeline.addHandler(EdgeHTTPHandler(edge))
-            if let fastPath { try pipeline.addHandler(CachedQueryHandler(path: fastPath)) }
+            let decoded = fastPath.map { _ in DecodedQuery() }
+            if let fastPath, let decoded { try pipeline.addHandler(CachedQueryHandler(path: fastPath, decoded: decoded)) }
             // Hummingbird's own state handler, for graceful shutdown (its idle timeout stays off: the edge has its own).
             try pipeline.addHandler(HTTPConnectionStateHandler(idleTimeout: nil, logger: logger))
-            return try NIOAsyncChannel(wrappingChannelSynchronously: channel, configuration: .init(isOutboundHalfClosureEnabled: true))
+            let async = try NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>(
+                wrappingChannelSynchronously: channel, configuration: .init(isOutboundHalfClosureEnabled: true))
+            return EdgeConnectionValue(asyncChannel: async, decoded: decoded)
         }
     }
 
     func handle(value: Value, logger: Logger) async {
-        await handleHTTP(asyncChannel: value, logger: logger)
+        await DecodedQuery.$connection.withValue(value.decoded) { await handleHTTP(asyncChannel: value.asyncChannel, logger: logger) }
     }
 }
 

@@ -76,18 +76,6 @@ struct LineEditor: Hashable, Sendable {
         cursor = start
     }
 
-    /// Moves to the start of the previous word (Alt-B, Ctrl-Left).
-    mutating func wordLeft() {
-        while cursor > 0 && characters[cursor - 1].isWhitespace { cursor -= 1 }
-        while cursor > 0 && !characters[cursor - 1].isWhitespace { cursor -= 1 }
-    }
-
-    /// Moves past the end of the next word (Alt-F, Ctrl-Right).
-    mutating func wordRight() {
-        while cursor < characters.count && characters[cursor].isWhitespace { cursor += 1 }
-        while cursor < characters.count && !characters[cursor].isWhitespace { cursor += 1 }
-    }
-
     /// The characters to show in a field `width` columns wide, scrolled so the cursor is
     /// visible, and the cursor's column inside the field.
     func window(width: Int) -> (text: String, cursorColumn: Int) {

@@ -17,14 +17,6 @@ struct StyledText: Hashable, Sendable {
 
     mutating func newline() { append("\n") }
 
-    /// Adds attributes to a range of characters.
-    mutating func addAttributes(_ attributes: CellAttributes, role: ColorRole? = nil, in range: Range<Int>) {
-        for i in range.clamped(to: 0..<styles.count) {
-            styles[i].attributes.formUnion(attributes)
-            if let role { styles[i].role = role }
-        }
-    }
-
     var string: String { String(characters) }
 
     func wrapped(width: Int) -> [Range<Int>] {

@@ -9,7 +9,6 @@ enum SourceView {
     static let passageStyle = HighlightStyles.passage
     /// The other passages of this document that the same answer cites.
     static let otherPassageStyle = HighlightStyles.otherPassage
-    static let matchStyle = HighlightStyles.searchMatch
 
     static func title(_ v: SourceViewState) -> String { "Source: \(v.document.title)" }
 

@@ -1,22 +1,21 @@
 import Foundation
+import Synchronization
 
 @testable import LocalGateway
 
 /// A clock tests move by hand. Sleeps are real (tests use short timeouts).
-final class ManualClock: @unchecked Sendable {
-    private let lock = NSLock()
-    private var wall: Date
-    private var mono: Duration = .seconds(1000)
+final class ManualClock: Sendable {
+    private let time: Mutex<(wall: Date, mono: Duration)>
 
-    init(now: Date = Date(timeIntervalSince1970: 1_750_000_000)) { wall = now }
+    init(now: Date = Date(timeIntervalSince1970: 1_750_000_000)) { time = Mutex((now, .seconds(1000))) }
 
-    var now: Date { lock.withLock { wall } }
-    var uptime: Duration { lock.withLock { mono } }
+    var now: Date { time.withLock { $0.wall } }
+    var uptime: Duration { time.withLock { $0.mono } }
 
     func advance(seconds: Double) {
-        lock.withLock {
-            wall = wall.addingTimeInterval(seconds)
-            mono += .nanoseconds(Int64(seconds * 1e9))
+        time.withLock {
+            $0.wall = $0.wall.addingTimeInterval(seconds)
+            $0.mono += .nanoseconds(Int64(seconds * 1e9))
         }
     }
 

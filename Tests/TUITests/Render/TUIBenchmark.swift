@@ -1,12 +1,14 @@
 import Core
 import Foundation
 
+@testable import TUI
+
 /// Measures the pure path from a finished answer to a complete frame, with no terminal:
 /// `update(.done(answer))` plus a full render at 120x40. It is the app's share of
 /// Enter-to-screen for a cached answer (the rest is the gateway round trip and curses output).
-public enum TUIBenchmark {
+enum TUIBenchmark {
     /// Mean microseconds per `update(.done)` + render, over `iterations` runs.
-    public static func renderCachedAnswer(iterations: Int) -> Double {
+    static func renderCachedAnswer(iterations: Int) -> Double {
         let answer = sampleAnswer()
         var (state, _) = Update.start(
             info: StatusInfo(
