@@ -87,7 +87,7 @@ extension PostgresGatewayState {
                     try await connection.query("COMMIT", logger: logger)
                     return (walk, head)
                 } catch {
-                    try? await connection.query("ROLLBACK", logger: logger)
+                    _ = try? await connection.query("ROLLBACK", logger: logger)
                     throw error
                 }
             }

@@ -226,8 +226,9 @@ public struct RelevanceGate: Sendable {
             // is about, or it holds the focus as the question's phrase. Only then do several focus words or a full match stand in for prominence,
             // and the statistics decide: common words met in a list of foods or in passing on
             // head lice ("baking powder", "fleas on a cat") are not the source's subject.
-            // A focus of several words held as the question's phrase ("fluid bolus") anchors too.
-            let phrase = !focus.pairs.isEmpty && (phrased[id] ?? []).allSatisfy { $0 }
+            // A focus of several words held as one of the question's phrases ("fluid bolus")
+            // anchors too.
+            let phrase = (phrased[id] ?? []).contains(true)
             let anchored = !focus.names.isDisjoint(with: focus.terms) || anchoredDocs.contains(id) || phrase
             let prominent = (prominence[id] ?? 0) >= 2 || (anchored && (focus.terms.count > 1 || coverage >= fullCoverage))
             let covers = missing.isEmpty && prominent
