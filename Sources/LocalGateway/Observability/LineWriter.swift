@@ -11,7 +11,10 @@ import Synchronization
 /// line written just before the next line that is kept, so a gap in the log says its size.
 final class LineWriter: Sendable {
     private struct Backlog {
-        var waiting = 0
+        /// Lines handed over and not yet taken by the writer, in order.
+        var pending: [String] = []
+        /// Whether a drain is scheduled on `queue` (one wake-up per batch, not per line).
+        var draining = false
         var unreported = 0
         var dropped = 0
     }
@@ -36,22 +39,38 @@ final class LineWriter: Sendable {
     /// Lines dropped so far because `capacity` lines were already waiting.
     var dropped: Int { backlog.withLock { $0.dropped } }
 
-    /// Queues `line`; returns at once. Queued under the lock, so the order is the lock's.
+    /// Queues `line`; returns at once. Queued under the lock, so the order is the lock's. The
+    /// writer is woken only when it is idle: under load, one wake-up writes a whole batch.
     func write(_ line: String) {
-        backlog.withLock { b in
-            guard b.waiting < capacity else {
+        let wake = backlog.withLock { b -> Bool in
+            guard b.pending.count < capacity else {
                 b.unreported += 1
                 b.dropped += 1
-                return
+                return false
             }
-            b.waiting += 1
-            let lost = b.unreported
-            b.unreported = 0
-            queue.async { [self] in
-                if lost > 0 { writeAll(Self.dropNotice(lost)) }
-                writeAll(line)
-                backlog.withLock { $0.waiting -= 1 }
+            if b.unreported > 0 {
+                b.pending.append(Self.dropNotice(b.unreported))
+                b.unreported = 0
             }
+            b.pending.append(line)
+            guard !b.draining else { return false }
+            b.draining = true
+            return true
+        }
+        if wake { queue.async { [self] in drain() } }
+    }
+
+    /// Writes batches until none is left (on `queue`).
+    private func drain() {
+        while true {
+            let batch = backlog.withLock { b -> [String] in
+                let taken = b.pending
+                b.pending.removeAll(keepingCapacity: true)
+                if taken.isEmpty { b.draining = false }
+                return taken
+            }
+            if batch.isEmpty { return }
+            writeAll(batch.joined())
         }
     }
 
