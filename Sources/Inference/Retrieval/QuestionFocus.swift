@@ -21,8 +21,8 @@ import Foundation
 ///   one; the gate then asks for the phrase, not for the words apart (see `RelevanceGate`);
 /// - an attribute named before "of" ("the normal body temperature of a cow") must be stated
 ///   too, unless it is an answer-kind word ("the role of");
-/// - words the corpus never uses are focus ("horse", a drug it does not hold) unless they are
-///   few among many (`paraphraseShare`): then they are the question's own wording.
+/// - words the corpus never uses are focus ("horse", a drug it does not hold), in a question
+///   of any length.
 /// A focus word is held under another spelling or name too (`ClinicalSynonyms`).
 ///
 /// Pure: built from the question and its weighted terms (`EvidenceScorer.Weighted`).
@@ -76,10 +76,6 @@ public struct QuestionFocus: Sendable, Equatable {
     public func coversCore(missing: [String]) -> Bool {
         !missing.contains(where: core.contains)
     }
-
-    /// A question with at least this many content words per word the corpus never uses reads
-    /// those words as paraphrase, not focus (see `init`).
-    static let paraphraseShare = 6
 
     /// Share of the rarest content word's IDF a word needs to be part of the focus.
     public static let shareOfRarest = 0.5
@@ -159,17 +155,13 @@ public struct QuestionFocus: Sendable, Equatable {
                 }
             }
         }
-        var candidates = q.terms.filter { t in
+        let candidates = q.terms.filter { t in
             !kind.contains(t.stem) && !Self.functionWords.contains(t.stem) && t.stem.count >= 3 && !t.stem.allSatisfy(\.isNumber)
         }
         // Words the corpus never uses name what no source covers ("horse", a drug not in it),
-        // unless they are few among many: in a long question one of them is a paraphrase
-        // ("can't finish sentences" over "inability to complete sentences"), and the rest decide.
+        // however long the question: "What nebulised tiotropium dose is given to an adult with
+        // acute severe asthma and low peak flow?" must not be answered from the asthma note.
         let unknownWords = Set(zip(q.terms, q.frequencies).filter { $0.1 == 0 }.map(\.0.stem))
-        let unknownCandidates = candidates.filter { unknownWords.contains($0.stem) }.count
-        if unknownCandidates > 0, unknownCandidates * Self.paraphraseShare <= candidates.count {
-            candidates.removeAll { unknownWords.contains($0.stem) }
-        }
         let weight = Dictionary(candidates.map { ($0.stem, $0.weight) }, uniquingKeysWith: max)
         let rarestWeight = candidates.map(\.weight).max() ?? 0
         let rare = { (s: String) in (weight[s] ?? 0) >= Self.shareOfRarest * rarestWeight && rarestWeight > 0 }
