@@ -70,7 +70,9 @@ public struct PseudoQuestions: Sendable {
     /// passages cannot give them (a corpus of one document has no unanswerable chimeras).
     public func draw(_ passages: [Passage], rarity: (String) -> Double) -> [PseudoQuestion] {
         var rng = SplitMix64(seed: seed)
-        let usable = passages.map { (p: $0, s: sentences($0.text)) }.filter { !$0.s.isEmpty }
+        // Each passage's sentences, and the stems of its content words (what it holds), once.
+        let usable = passages.map { (p: $0, s: sentences($0.text), stems: Set(Self.contentWords($0.text).map(Stemmer.stem))) }
+            .filter { !$0.s.isEmpty }
         guard !usable.isEmpty else { return [] }
         var out: [PseudoQuestion] = []
         let wanted = count / 2
@@ -79,7 +81,7 @@ public struct PseudoQuestions: Sendable {
         var i = 0
         while out.count < wanted, i < wanted * 3 {
             defer { i += 1 }
-            let (p, sentences) = usable[i % usable.count]
+            let (p, sentences, _) = usable[i % usable.count]
             let words = sentences[rng.below(sentences.count)]
             let length = min(words.count, minimumWords + rng.below(maximumWords - minimumWords + 1))
             let start = rng.below(words.count - length + 1)
@@ -109,8 +111,7 @@ public struct PseudoQuestions: Sendable {
             guard a.p.documentID != b.p.documentID else { continue }
             let aWords = a.s[rng.below(a.s.count)]
             let bWords = b.s[rng.below(b.s.count)]
-            let bText = Set(Self.contentWords(b.p.text).map(Stemmer.stem))
-            let aText = Set(Self.contentWords(a.p.text).map(Stemmer.stem))
+            let (aText, bText) = (a.stems, b.stems)
             // Words of A that B's passage does not hold, rarest first: A's focus, absent from B.
             let aOnly = aWords.filter { !bText.contains(Stemmer.stem($0)) }.sorted { rarity($0) > rarity($1) }
             guard let focus = aOnly.first else { continue }

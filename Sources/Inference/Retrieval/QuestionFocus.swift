@@ -143,15 +143,13 @@ public struct QuestionFocus: Sendable, Equatable {
                 if j < lower.count, lower[j] == "the" || lower[j] == "a" || lower[j] == "an" { j += 1 }
                 if j + 1 < lower.count, lower[j + 1] == "of" || lower[j + 1] == "for" {
                     kind.insert(stems[j])
-                } else {
+                } else if let of = (j..<min(j + 4, lower.count)).first(where: { lower[$0] == "of" }), of > j + 1,
+                    !Self.answerKindWords.contains(stems[of - 1])
+                {
                     // "What is the normal body temperature of a cow?": a named attribute
                     // ("temperature") the source must state, unless it is an answer-kind word.
-                    if let of = (j..<min(j + 4, lower.count)).first(where: { lower[$0] == "of" }), of > j + 1,
-                        !Self.answerKindWords.contains(stems[of - 1])
-                    {
-                        attributes.append(stems[of - 1])
-                        kind.insert(stems[of - 1])
-                    }
+                    attributes.append(stems[of - 1])
+                    kind.insert(stems[of - 1])
                 }
             }
         }
@@ -166,13 +164,13 @@ public struct QuestionFocus: Sendable, Equatable {
         let rarestWeight = candidates.map(\.weight).max() ?? 0
         let rare = { (s: String) in (weight[s] ?? 0) >= Self.shareOfRarest * rarestWeight && rarestWeight > 0 }
         var chosen: [String] = []
+        let spans = Self.wordSpans(question)
         func add(_ s: String) { if weight[s] != nil, !chosen.contains(s) { chosen.append(s) } }
         // The rarest word, and the content words next to it ("St Elsewhere gentamicin").
         if let rarest = candidates.max(by: { $0.weight < $1.weight })?.stem {
             add(rarest)
             // The run of rare words it stands in, nothing but spaces between ("St Elsewhere
             // gentamicin"; not "enteroscopy: is it efficacious").
-            let spans = Self.wordSpans(question)
             for (i, w) in spans.enumerated() where Stemmer.stem(w.word) == rarest {
                 var j = i
                 while j > 0, spans[j - 1].joined, rare(Stemmer.stem(spans[j - 1].word)) {
@@ -206,7 +204,6 @@ public struct QuestionFocus: Sendable, Equatable {
         names = named.intersection(chosen)
         var pairs: [[String]] = []
         // Adjacent in the question with nothing but spaces between: "asthma attack", not "attack, PEF".
-        let spans = Self.wordSpans(question)
         let joined = { (i: Int) in spans.count != stems.count || spans[i].joined }
         for i in stems.indices.dropLast()
         where chosen.contains(stems[i]) && chosen.contains(stems[i + 1]) && stems[i] != stems[i + 1] && joined(i) {
@@ -276,10 +273,11 @@ public struct QuestionFocus: Sendable, Equatable {
     /// Whether a passage's stems hold a focus stem: the stem itself, a population synonym,
     /// or the same word with another ending ("nebulised" and "nebuliser": one stem of five
     /// letters or more begins the other).
-    public static func holds(_ stem: String, in stems: Set<String>) -> Bool {
+    /// `folded`: `stems` through `ClinicalSynonyms.spelling`, when the caller has it.
+    public static func holds(_ stem: String, in stems: Set<String>, folded: Set<String>? = nil) -> Bool {
         if stems.contains(stem) { return true }
         if let group = populations[stem], !group.isDisjoint(with: stems) { return true }
-        if ClinicalSynonyms.holds(stem, in: stems) { return true }
+        if ClinicalSynonyms.holds(stem, in: stems, folded: folded) { return true }
         guard stem.count >= 5 else { return false }
         return stems.contains { s in s.count >= 5 && (s.hasPrefix(stem) || stem.hasPrefix(s)) }
     }

@@ -129,7 +129,7 @@ public struct RelevanceGate: Sendable {
                 rank: i, coverage: Self.share(q, present), present: present,
                 sentenceCoverage: bestSentence.cov, sentencePresent: bestSentence.present, sentence: bestSentence.text)
             if let focus {
-                e.focusPresent = focus.terms.map { QuestionFocus.holds($0, in: whole) }
+                e.focusPresent = focus.terms.map { QuestionFocus.holds($0, in: whole, folded: folded) }
                 e.pairsAdjacent = focus.pairs.map { QuestionFocus.adjacent($0, in: sequence) }
                 if let head = focus.terms.first {
                     e.headInHeading = QuestionFocus.holds(head, in: contextStems)
