@@ -19,10 +19,6 @@ public struct AnswerSentence: Codable, Sendable, Hashable {
         self.spans = spans
     }
 
-    enum CodingKeys: String, CodingKey {
-        case text, citations, unsupported, spans
-    }
-
     /// Old answers (the cache, replicas, remote gateways) carry no `spans`: they decode to none.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)

@@ -17,55 +17,37 @@ extension PostgresGatewayState {
 
     /// Rows matching `query`: newest first when it has a limit, else oldest first.
     public func auditRecords(_ query: AuditQuery) async throws -> [AuditRecord] {
-        let since = query.since?.timeIntervalSince1970
-        let until = query.until?.timeIntervalSince1970
-        let subject = query.subject
-        let q: PostgresQuery
-        if let limit = query.limit {
-            q = """
-                SELECT \(unescaped: Self.auditColumns) FROM audit
-                WHERE (\(since)::float8 IS NULL OR at >= \(since)::float8) AND (\(until)::float8 IS NULL OR at < \(until)::float8)
-                  AND (\(subject)::text IS NULL OR subject = \(subject)::text)
-                ORDER BY id DESC LIMIT \(Int64(max(1, limit)))
-                """
-        } else {
-            q = """
-                SELECT \(unescaped: Self.auditColumns) FROM audit
-                WHERE (\(since)::float8 IS NULL OR at >= \(since)::float8) AND (\(until)::float8 IS NULL OR at < \(until)::float8)
-                  AND (\(subject)::text IS NULL OR subject = \(subject)::text)
-                ORDER BY id ASC
-                """
-        }
-        return try await run { client in
-            var out: [AuditRecord] = []
-            for try await row in try await client.query(q, logger: self.logger) { out.append(try Self.auditRow(row).record) }
-            return out
-        }
+        try await fetchAudit(query, limit: query.limit.map { max(1, $0) }, descending: query.limit != nil)
     }
 
     /// Matching rows oldest first, `pageSize` at a time (one query per page, keyed on id).
     public func forEachAuditPage(_ query: AuditQuery, pageSize: Int, _ body: ([AuditRecord]) async throws -> Void) async throws {
-        let since = query.since?.timeIntervalSince1970
-        let until = query.until?.timeIntervalSince1970
-        let subject = query.subject
-        let size = Int64(max(1, pageSize))
+        let size = max(1, pageSize)
         var after: Int64 = 0
         while true {
-            let q: PostgresQuery = """
-                SELECT \(unescaped: Self.auditColumns) FROM audit
-                WHERE (\(since)::float8 IS NULL OR at >= \(since)::float8) AND (\(until)::float8 IS NULL OR at < \(until)::float8)
-                  AND (\(subject)::text IS NULL OR subject = \(subject)::text) AND id > \(after)
-                ORDER BY id ASC LIMIT \(size)
-                """
-            let page = try await run { client in
-                var out: [AuditRecord] = []
-                for try await row in try await client.query(q, logger: self.logger) { out.append(try Self.auditRow(row).record) }
-                return out
-            }
+            let page = try await fetchAudit(query, after: after, limit: size)
             if page.isEmpty { return }
             try await body(page)
             after = page.last?.id ?? after
-            if page.count < Int(size) { return }
+            if page.count < size { return }
+        }
+    }
+
+    /// Rows matching `query` after id `after`, by id, at most `limit` (nil: all; `LIMIT NULL`).
+    private func fetchAudit(_ query: AuditQuery, after: Int64 = 0, limit: Int?, descending: Bool = false) async throws -> [AuditRecord] {
+        let since = query.since?.timeIntervalSince1970
+        let until = query.until?.timeIntervalSince1970
+        let subject = query.subject
+        let q: PostgresQuery = """
+            SELECT \(unescaped: Self.auditColumns) FROM audit
+            WHERE (\(since)::float8 IS NULL OR at >= \(since)::float8) AND (\(until)::float8 IS NULL OR at < \(until)::float8)
+              AND (\(subject)::text IS NULL OR subject = \(subject)::text) AND id > \(after)
+            ORDER BY id \(unescaped: descending ? "DESC" : "ASC") LIMIT \(limit.map(Int64.init))::int8
+            """
+        return try await run { client in
+            var out: [AuditRecord] = []
+            for try await row in try await client.query(q, logger: self.logger) { out.append(try Self.auditRow(row).record) }
+            return out
         }
     }
 
@@ -74,23 +56,15 @@ extension PostgresGatewayState {
     /// head) and checks them (`AuditChainWalk`, the same check and words as SQLite's).
     public func verifyAuditChain(against checkpoints: [AuditCheckpoint]) async throws -> AuditChainSummary {
         let logger = self.logger
-        let (walk, head) = try await run { client in
-            try await client.withConnection { connection in
-                try await connection.query("START TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY", logger: logger)
-                do {
-                    var walk = AuditChainWalk(checkpoints: checkpoints)
-                    let rows = try await connection.query("SELECT \(unescaped: Self.auditColumns) FROM audit ORDER BY id ASC", logger: logger)
-                    for try await row in rows { walk.visit(try Self.auditRow(row)) }
-                    var head: AuditHead?
-                    let heads = try await connection.query("SELECT last_id, last_hash FROM audit_head WHERE singleton", logger: logger)
-                    for try await (id, hash) in heads.decode((Int64, String).self) { head = AuditHead(lastID: id, lastHash: hash) }
-                    try await connection.query("COMMIT", logger: logger)
-                    return (walk, head)
-                } catch {
-                    _ = try? await connection.query("ROLLBACK", logger: logger)
-                    throw error
-                }
-            }
+        let (walk, head) = try await transaction { connection in
+            try await connection.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY", logger: logger)
+            var walk = AuditChainWalk(checkpoints: checkpoints)
+            let rows = try await connection.query("SELECT \(unescaped: Self.auditColumns) FROM audit ORDER BY id ASC", logger: logger)
+            for try await row in rows { walk.visit(try Self.auditRow(row)) }
+            var head: AuditHead?
+            let heads = try await connection.query("SELECT last_id, last_hash FROM audit_head WHERE singleton", logger: logger)
+            for try await (id, hash) in heads.decode((Int64, String).self) { head = AuditHead(lastID: id, lastHash: hash) }
+            return (walk, head)
         }
         return try walk.finish(head: head, headMissing: head == nil)
     }
@@ -124,7 +98,8 @@ final class PostgresAuditWriter: Sendable {
     /// Rows in one transaction at most (the rest wait for the next).
     static let maxBatch = 500
 
-    private let group: GroupCommit<AuditRow>
+    /// Its `committed` counts this store's append transactions and the rows they held.
+    let group: GroupCommit<AuditRow>
 
     init(client: PostgresClient, target: PostgresTarget, logger: Logger, timeout: Duration) {
         self.group = GroupCommit(maxBatch: Self.maxBatch) { rows in
@@ -137,9 +112,6 @@ final class PostgresAuditWriter: Sendable {
             }
         }
     }
-
-    /// Committed append transactions and the rows they held, since this store opened.
-    var committed: (transactions: Int, rows: Int) { group.committed }
 
     func append(_ record: AuditRecord) async throws -> Int64 {
         try await group.append(try AuditRow(record.storable()))

@@ -72,10 +72,9 @@ public final class PostgresGatewayState: GatewayStateStore, SharedRateLimitStore
         }
         let client = PostgresClient(configuration: target.clientConfiguration, backgroundLogger: logger)
         let runTask = Task { await client.run() }
-        let state = PostgresGatewayState(
+        return PostgresGatewayState(
             client: client, target: target, logger: logger, runTask: runTask, operationTimeout: operationTimeout,
             failFastWindow: failFastWindow)
-        return state
     }
 
     /// The URL without its password.
@@ -85,8 +84,7 @@ public final class PostgresGatewayState: GatewayStateStore, SharedRateLimitStore
 
     /// The schema migrations applied, in order.
     public func appliedMigrations() async throws -> [String] {
-        let logger = self.logger
-        return try await run { client in try await PostgresMigrations.applied(client, logger: logger) }
+        try await rows("SELECT version FROM schema_migrations ORDER BY applied_at, version", String.self)
     }
 
     /// Stores `fingerprint` as the token secret's when none is stored (the first gateway to
@@ -126,6 +124,14 @@ public final class PostgresGatewayState: GatewayStateStore, SharedRateLimitStore
         }
     }
 
+    /// Every row `query` returns, decoded as `columns` (through `run`).
+    func rows<each Column: PostgresDecodable & Sendable>(
+        _ query: PostgresQuery, _ columns: (repeat each Column).Type
+    ) async throws -> [(repeat each Column)] {
+        let logger = self.logger
+        return try await run { client in try await client.query(query, logger: logger).collect().map { try $0.decode(columns) } }
+    }
+
     /// Throws the outage's error while the server is known to be unreachable.
     func failFastDuringOutage() throws {
         let now = ContinuousClock.now
@@ -149,17 +155,8 @@ public final class PostgresGatewayState: GatewayStateStore, SharedRateLimitStore
     /// Runs `body` in one transaction within `operationTimeout`, mapping failures.
     @discardableResult
     func transaction<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
-        let (client, logger) = (self.client, self.logger)
-        try failFastDuringOutage()
-        do {
-            let value = try await withDeadline {
-                try await client.withTransaction(logger: logger) { connection in try await body(connection) }
-            }
-            noteReachable()
-            return value
-        } catch {
-            throw noteOutage(target.mapError(error))
-        }
+        let logger = self.logger
+        return try await run { client in try await client.withTransaction(logger: logger) { connection in try await body(connection) } }
     }
 
     func withDeadline<T: Sendable>(_ operation: @escaping @Sendable () async throws -> T) async throws -> T {

@@ -196,12 +196,4 @@ enum PostgresMigrations {
             }
         }
     }
-
-    /// The versions applied, in order.
-    static func applied(_ client: PostgresClient, logger: Logger) async throws -> [String] {
-        var out: [String] = []
-        let rows = try await client.query("SELECT version FROM schema_migrations ORDER BY applied_at, version", logger: logger)
-        for try await version in rows.decode(String.self) { out.append(version) }
-        return out
-    }
 }

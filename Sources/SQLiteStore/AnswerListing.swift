@@ -8,12 +8,9 @@ extension BedsideDatabase {
     /// How many answers of `subject` were created at or after `since`.
     public func answerCount(subject: String, since: Date?) async throws -> Int {
         try await read { db in
-            if let since {
-                return try Int.fetchOne(
-                    db, sql: "SELECT count(*) FROM answer WHERE subject = ? AND created_at >= ?",
-                    arguments: [subject, since.timeIntervalSince1970]) ?? 0
-            }
-            return try Int.fetchOne(db, sql: "SELECT count(*) FROM answer WHERE subject = ?", arguments: [subject]) ?? 0
+            var request = Table("answer").filter(Column("subject") == subject)
+            if let since { request = request.filter(Column("created_at") >= since.timeIntervalSince1970) }
+            return try request.fetchCount(db)
         }
     }
 
@@ -24,21 +21,15 @@ extension BedsideDatabase {
     ) {
         let limit = max(1, min(limit, 1000))
         return try await read { db in
-            var sql = "SELECT id, body, created_at FROM answer WHERE subject = ?"
-            var args: [any DatabaseValueConvertible] = [subject]
-            if let since {
-                sql += " AND created_at >= ?"
-                args.append(since.timeIntervalSince1970)
-            }
+            var request = Table("answer").select(sql: "id, body, created_at").filter(Column("subject") == subject)
+            if let since { request = request.filter(Column("created_at") >= since.timeIntervalSince1970) }
             if let after {
-                sql += " AND (created_at > ? OR (created_at = ? AND id > ?))"
-                args += [after.createdAt, after.createdAt, after.id]
+                request = request.filter(
+                    sql: "(created_at > ? OR (created_at = ? AND id > ?))", arguments: [after.createdAt, after.createdAt, after.id])
             }
-            sql += " ORDER BY created_at ASC, id ASC LIMIT ?"
-            args.append(limit + 1)
-            let rows = try Row.fetchAll(db, sql: sql, arguments: StatementArguments(args))
+            let rows = try request.order(Column("created_at").asc, Column("id").asc).limit(limit + 1).fetchAll(db)
             let page = rows.prefix(limit)
-            let items = try page.map { row -> Answer in try Self.decode(Answer.self, row["body"]) }
+            let items = try page.map { row -> Answer in try StoredJSON.decode(Answer.self, row["body"]) }
             let next = rows.count > limit ? page.last.map { AnswerListPosition(createdAt: $0["created_at"], id: $0["id"]) } : nil
             return (items, next)
         }

@@ -1,6 +1,7 @@
 import Core
 import Foundation
 import GRDB
+import SharedState
 
 /// How a stored answer was first shown, for `bedside history`: the history list keeps only
 /// the columns the console filters on, but a clinician reading their history wants to know
@@ -24,16 +25,11 @@ extension BedsideDatabase {
         return try await read { db in
             var out: [String: AnswerMarks] = [:]
             for id in ids {
-                var sql = "SELECT origin_id, body FROM answer WHERE id = ?"
-                var args: [any DatabaseValueConvertible] = [id]
-                if let subject {
-                    sql += " AND subject = ?"
-                    args.append(subject)
-                }
-                guard let row = try Row.fetchOne(db, sql: sql, arguments: StatementArguments(args)) else { continue }
+                let sql = "SELECT origin_id, body FROM answer WHERE id = ? AND (?2 IS NULL OR subject = ?2)"
+                guard let row = try Row.fetchOne(db, sql: sql, arguments: [id, subject]) else { continue }
                 let origin: String? = row["origin_id"]
                 let body: String = row["body"]
-                let answer = try? Self.decode(Answer.self, body)
+                let answer = try? StoredJSON.decode(Answer.self, body)
                 out[id] = AnswerMarks(cached: origin != nil || answer?.cached == true, stale: answer?.stale == true)
             }
             return out

@@ -82,36 +82,14 @@ extension BedsideDatabase {
     }
 
     static func fetchAudit(_ db: GRDB.Database, _ q: AuditQuery, afterID: Int64? = nil, pageSize: Int? = nil) throws -> [AuditRecord] {
-        var conditions: [String] = []
-        var args: [any DatabaseValueConvertible] = []
-        if let since = q.since {
-            conditions.append("at >= ?")
-            args.append(since.timeIntervalSince1970)
-        }
-        if let until = q.until {
-            conditions.append("at < ?")
-            args.append(until.timeIntervalSince1970)
-        }
-        if let subject = q.subject {
-            conditions.append("subject = ?")
-            args.append(subject)
-        }
-        if let afterID {
-            conditions.append("id > ?")
-            args.append(afterID)
-        }
-        var sql = "SELECT * FROM audit"
-        if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
-        if let pageSize {
-            sql += " ORDER BY id ASC LIMIT ?"
-            args.append(pageSize)
-        } else if let limit = q.limit {
-            sql += " ORDER BY id DESC LIMIT ?"
-            args.append(max(1, limit))
-        } else {
-            sql += " ORDER BY id ASC"
-        }
-        return try AuditRecord.fetchAll(db, sql: sql, arguments: StatementArguments(args))
+        var request = Table<AuditRecord>("audit").all()
+        if let since = q.since { request = request.filter(Column("at") >= since.timeIntervalSince1970) }
+        if let until = q.until { request = request.filter(Column("at") < until.timeIntervalSince1970) }
+        if let subject = q.subject { request = request.filter(Column("subject") == subject) }
+        if let afterID { request = request.filter(Column("id") > afterID) }
+        if let pageSize { return try request.order(Column("id").asc).limit(pageSize).fetchAll(db) }
+        if let limit = q.limit { return try request.order(Column("id").desc).limit(max(1, limit)).fetchAll(db) }
+        return try request.order(Column("id").asc).fetchAll(db)
     }
 
     /// Walks the whole chain from the first row and compares its end with the head record and
@@ -161,9 +139,7 @@ final class AuditWriter: Sendable {
     }
 
     func append(_ record: AuditRecord) async throws -> Int64 {
-        try await withCheckedThrowingContinuation { continuation in
-            append(record, sourcesJSON: nil) { continuation.resume(with: $0) }
-        }
+        try await group.append(try AuditRow(record))
     }
 
     /// `done` is called exactly once: at once with the error when the sources cannot be

@@ -57,27 +57,6 @@ extension BedsideDatabase {
     /// skipped) and the index version in the same snapshot, so a caller can tell that the ids
     /// it ranked still describe the index (every change to the chunks bumps the version).
     public func chunkHits(ids: [Int64]) async throws -> (indexVersion: Int, chunks: [(chunk: Chunk, title: String)]) {
-        try await read { db in
-            let version = try Self.indexVersion(db)
-            guard !ids.isEmpty else { return (version, []) }
-            let rows = try Row.fetchAll(
-                db, sql: Self.chunkSelect + " WHERE c.id IN (\(databaseQuestionMarks(count: ids.count)))", arguments: StatementArguments(ids))
-            var byID: [Int64: (Chunk, String)] = [:]
-            for r in rows {
-                let c = Self.hitChunk(r)
-                byID[c.id] = (c, r["title"])
-            }
-            return (version, ids.compactMap { byID[$0].map { (chunk: $0.0, title: $0.1) } })
-        }
-    }
-
-    /// `chunk(_:)` without a JSON decoder for the common empty section path (a decoder per
-    /// row was most of the fetch for 40 passages).
-    static func hitChunk(_ row: Row) -> Chunk {
-        let path: String = row["section_path"]
-        guard path == "[]" else { return chunk(row) }
-        return Chunk(
-            id: row["id"], documentID: row["document_id"], ordinal: row["ordinal"], sectionPath: [],
-            text: row["text"], start: row["start"], end: row["end"])
+        try await read { db in (try Self.indexVersion(db), ids.isEmpty ? [] : try Self.fetchChunks(db, ids: ids)) }
     }
 }

@@ -3,74 +3,42 @@ import Foundation
 import GRDB
 import SharedState
 
-/// A `cache_entry` row (the answer kept whole as JSON in `body`).
-struct CacheRow: Codable, FetchableRecord, PersistableRecord {
-    static let databaseTableName = "cache_entry"
-    var key: String
-    var lineage: String
-    var answerID: String
-    var body: String
-    var indexVersion: Int
-    var model: String
-    var createdAt: Double
-    var expiresAt: Double
-
-    enum CodingKeys: String, CodingKey {
-        case key, lineage, body, model
-        case answerID = "answer_id"
-        case indexVersion = "index_version"
-        case createdAt = "created_at"
-        case expiresAt = "expires_at"
-    }
-
-    enum Columns {
-        static let lineage = Column(CodingKeys.lineage)
-        static let createdAt = Column(CodingKeys.createdAt)
-    }
-
-    func entry() throws -> CacheEntry {
-        CacheEntry(
-            key: key, lineage: lineage, answer: try BedsideDatabase.decode(Answer.self, body), indexVersion: indexVersion, model: model,
-            createdAt: Date(timeIntervalSince1970: createdAt), expiresAt: Date(timeIntervalSince1970: expiresAt))
-    }
-}
-
-/// The response cache table. Policy (TTL, keys, LRU, staleness) lives in the gateway.
+/// The response cache table, each answer kept whole as JSON in `body`. Policy (TTL, keys,
+/// LRU, staleness) lives in the gateway.
 extension BedsideDatabase {
     public func cacheEntry(key: String) async throws -> CacheEntry? {
-        try await read { db in try CacheRow.fetchOne(db, key: key)?.entry() }
+        try await read { db in
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM cache_entry WHERE key = ?"), arguments: [key]).map(Self.cacheEntry)
+        }
     }
 
     /// The newest entry of a lineage (same question, filters, top_k and model, any index version).
     public func latestCacheEntry(lineage: String) async throws -> CacheEntry? {
         try await read { db in
-            try CacheRow.filter(CacheRow.Columns.lineage == lineage).order(CacheRow.Columns.createdAt.desc).fetchOne(db)?.entry()
+            let newest = try db.cachedStatement(sql: "SELECT * FROM cache_entry WHERE lineage = ? ORDER BY created_at DESC LIMIT 1")
+            return try Row.fetchOne(newest, arguments: [lineage]).map(Self.cacheEntry)
         }
     }
 
     public func putCacheEntry(_ entry: CacheEntry) async throws {
-        let row = CacheRow(
-            key: entry.key, lineage: entry.lineage, answerID: entry.answer.answerID ?? "", body: try Self.encode(entry.answer),
-            indexVersion: entry.indexVersion, model: entry.model, createdAt: entry.createdAt.timeIntervalSince1970,
-            expiresAt: entry.expiresAt.timeIntervalSince1970)
-        try await write { db in try row.insert(db, onConflict: .replace) }
-    }
-
-    /// Deletes entries that expired before `date` and are not the newest of their lineage
-    /// (the newest is kept to serve stale-if-error). Returns how many were removed.
-    @discardableResult
-    public func purgeCache(expiredBefore date: Date) async throws -> Int {
+        let arguments: StatementArguments = [
+            entry.key, entry.lineage, entry.answer.answerID ?? "", try StoredJSON.encode(entry.answer), entry.indexVersion, entry.model,
+            entry.createdAt.timeIntervalSince1970, entry.expiresAt.timeIntervalSince1970,
+        ]
         try await write { db in
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
-                    DELETE FROM cache_entry WHERE expires_at < ? AND created_at < (
-                        SELECT max(created_at) FROM cache_entry AS newer WHERE newer.lineage = cache_entry.lineage)
-                    """, arguments: [date.timeIntervalSince1970])
-            return db.changesCount
+                    INSERT OR REPLACE INTO cache_entry(key, lineage, answer_id, body, index_version, model, created_at, expires_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """
+            ).execute(arguments: arguments)
         }
     }
 
-    public func cacheCount() async throws -> Int {
-        try await read { db in try CacheRow.fetchCount(db) }
+    static func cacheEntry(_ row: Row) throws -> CacheEntry {
+        CacheEntry(
+            key: row["key"], lineage: row["lineage"], answer: try StoredJSON.decode(Answer.self, row["body"]),
+            indexVersion: row["index_version"], model: row["model"], createdAt: Date(timeIntervalSince1970: row["created_at"]),
+            expiresAt: Date(timeIntervalSince1970: row["expires_at"]))
     }
 }

@@ -171,16 +171,18 @@ extension BedsideDatabase {
     /// Chunks by id, with titles, in the order asked (missing ids are skipped).
     public func chunks(ids: [Int64]) async throws -> [(chunk: Chunk, title: String)] {
         guard !ids.isEmpty else { return [] }
-        return try await read { db in
-            let rows = try Row.fetchAll(
-                db, sql: Self.chunkSelect + " WHERE c.id IN (\(databaseQuestionMarks(count: ids.count)))", arguments: StatementArguments(ids))
-            var byID: [Int64: (Chunk, String)] = [:]
-            for r in rows {
-                let c = Self.chunk(r)
-                byID[c.id] = (c, r["title"])
-            }
-            return ids.compactMap { byID[$0].map { (chunk: $0.0, title: $0.1) } }
+        return try await read { db in try Self.fetchChunks(db, ids: ids) }
+    }
+
+    static func fetchChunks(_ db: GRDB.Database, ids: [Int64]) throws -> [(chunk: Chunk, title: String)] {
+        let rows = try Row.fetchAll(
+            db, sql: Self.chunkSelect + " WHERE c.id IN (\(databaseQuestionMarks(count: ids.count)))", arguments: StatementArguments(ids))
+        var byID: [Int64: (Chunk, String)] = [:]
+        for r in rows {
+            let c = Self.chunk(r)
+            byID[c.id] = (c, r["title"])
         }
+        return ids.compactMap { byID[$0].map { (chunk: $0.0, title: $0.1) } }
     }
 
     static let chunkSelect = """
@@ -188,8 +190,11 @@ extension BedsideDatabase {
         FROM chunk c JOIN document d ON d.id = c.document_id
         """
 
+    /// A chunk row; the common empty section path skips the JSON decoder (a decoder per row
+    /// was most of the fetch for 40 passages).
     static func chunk(_ row: Row) -> Chunk {
-        let path = (try? JSONDecoder().decode([String].self, from: Data((row["section_path"] as String).utf8))) ?? []
+        let text: String = row["section_path"]
+        let path = text == "[]" ? [] : (try? JSONDecoder().decode([String].self, from: Data(text.utf8))) ?? []
         return Chunk(
             id: row["id"], documentID: row["document_id"], ordinal: row["ordinal"], sectionPath: path,
             text: row["text"], start: row["start"], end: row["end"])
@@ -234,27 +239,21 @@ extension BedsideDatabase {
                     JOIN chunk c ON c.id = r.id JOIN document d ON d.id = c.document_id
                     ORDER BY r.rank, c.id
                     """)
-            return try Row.fetchAll(stmt, arguments: [match, limit]).map { row in
-                ChunkHit(chunk: chunk(row), title: row["title"], score: -(row["rank"] as Double))
-            }
+            return try Row.fetchAll(stmt, arguments: [match, limit]).map(hit)
         }
-        var sql = """
-            SELECT c.id, c.document_id, c.ordinal, c.section_path, c.text, c.start, c."end", d.title,
-                   \(bm25) AS rank
-            FROM chunk_fts JOIN chunk c ON c.id = chunk_fts.rowid JOIN document d ON d.id = c.document_id
-            WHERE chunk_fts MATCH ?
-            """
-        var args: [any DatabaseValueConvertible] = [match]
         let (filterSQL, filterArgs) = filterClause(filters)
-        sql += filterSQL
-        args += filterArgs
-        sql += " ORDER BY rank LIMIT ?"
-        args.append(limit)
-        let stmt = try db.cachedStatement(sql: sql)
-        return try Row.fetchAll(stmt, arguments: StatementArguments(args)).map { row in
-            ChunkHit(chunk: chunk(row), title: row["title"], score: -(row["rank"] as Double))
-        }
+        let stmt = try db.cachedStatement(
+            sql: """
+                SELECT c.id, c.document_id, c.ordinal, c.section_path, c.text, c.start, c."end", d.title,
+                       \(bm25) AS rank
+                FROM chunk_fts JOIN chunk c ON c.id = chunk_fts.rowid JOIN document d ON d.id = c.document_id
+                WHERE chunk_fts MATCH ?\(filterSQL) ORDER BY rank LIMIT ?
+                """)
+        return try Row.fetchAll(stmt, arguments: StatementArguments([match] + filterArgs + [limit])).map(hit)
     }
+
+    /// A ranked row: BM25's rank negated, so higher is better.
+    static func hit(_ row: Row) -> ChunkHit { ChunkHit(chunk: chunk(row), title: row["title"], score: -(row["rank"] as Double)) }
 
     /// SQL (starting with ` AND`) restricting `d` (document) rows to metadata filters.
     static func filterClause(_ filters: [String: String]) -> (String, [any DatabaseValueConvertible]) {

@@ -1,6 +1,7 @@
 import Core
 import Foundation
 import GRDB
+import SharedState
 
 #if canImport(Glibc)
     import Glibc
@@ -187,7 +188,7 @@ public final class Replica: AnswerReplica, Sendable {
         var a = answer
         if a.answerID == nil || a.answerID?.isEmpty == true { a.answerID = "local-" + UUID().uuidString.lowercased() }
         let stored = a
-        let body = try BedsideDatabase.encode(stored)
+        let body = try StoredJSON.encode(stored)
         let received = now().timeIntervalSince1970
         let chunks = Set((stored.citations + stored.nearestSources).map(\.chunkID))
         try await database.write { db in
@@ -209,8 +210,8 @@ public final class Replica: AnswerReplica, Sendable {
 
     public func record(_ source: SourceDocument, indexVersion: Int) async throws {
         let hash = Self.contentHash(source)
-        let metadata = try BedsideDatabase.encode(source.metadata)
-        let spans = try BedsideDatabase.encode(source.spans)
+        let metadata = try StoredJSON.encode(source.metadata)
+        let spans = try StoredJSON.encode(source.spans)
         let fetched = now().timeIntervalSince1970
         try await database.write { db in
             try db.execute(
@@ -250,28 +251,25 @@ public final class Replica: AnswerReplica, Sendable {
                     db, sql: "SELECT body FROM replica_answer WHERE normalized_question = ? ORDER BY created_at DESC, received_at DESC LIMIT 1",
                     arguments: [key])
             else { return nil }
-            return try BedsideDatabase.decode(Answer.self, body)
+            return try StoredJSON.decode(Answer.self, body)
         }
     }
 
     public func answer(id: String) async throws -> Answer? {
         try await database.read { db in
             guard let body = try String.fetchOne(db, sql: "SELECT body FROM replica_answer WHERE id = ?", arguments: [id]) else { return nil }
-            return try BedsideDatabase.decode(Answer.self, body)
+            return try StoredJSON.decode(Answer.self, body)
         }
     }
 
     public func history(query: String?, limit: Int) async throws -> [HistoryEntry] {
         try await database.read { db in
-            var sql = "SELECT id, question, refused, model, index_version, created_at FROM replica_answer"
-            var args: [any DatabaseValueConvertible] = []
+            var request = Table("replica_answer").select(sql: "id, question, refused, model, index_version, created_at")
             if let q = query?.normalizedQuestion, !q.isEmpty {
-                sql += " WHERE normalized_question LIKE ? ESCAPE '\\'"
-                args.append(BedsideDatabase.likePattern(q))
+                request = request.filter(sql: "normalized_question LIKE ? ESCAPE '\\'", arguments: [q.likeContainsPattern])
             }
-            sql += " ORDER BY created_at DESC, received_at DESC LIMIT ?"
-            args.append(max(1, min(limit, 10_000)))
-            return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(args)).map(BedsideDatabase.historyEntry)
+            return try request.order(Column("created_at").desc, Column("received_at").desc).limit(max(1, min(limit, 10_000))).fetchAll(db)
+                .map(BedsideDatabase.historyEntry)
         }
     }
 
@@ -288,8 +286,8 @@ public final class Replica: AnswerReplica, Sendable {
             return SourceDocument(
                 chunkID: row["chunk_id"], documentID: row["document_id"], title: row["title"], section: row["section"],
                 passage: row["passage"], documentText: row["text"], start: row["start"], end: row["end"],
-                metadata: (try? BedsideDatabase.decode([String: JSONValue].self, row["metadata"])) ?? [:],
-                spans: (try? BedsideDatabase.decode([SourceDocument.Span].self, row["spans"])) ?? [])
+                metadata: (try? StoredJSON.decode([String: JSONValue].self, row["metadata"])) ?? [:],
+                spans: (try? StoredJSON.decode([SourceDocument.Span].self, row["spans"])) ?? [])
         }
     }
 
@@ -331,10 +329,6 @@ public final class Replica: AnswerReplica, Sendable {
     }
 
     /// Bytes in use inside the file (pages not on the free list).
-    public func usedBytes() async throws -> Int64 {
-        try await database.read { db in try Self.usedBytes(db) }
-    }
-
     static func usedBytes(_ db: GRDB.Database) throws -> Int64 {
         let pages = try Int64.fetchOne(db, sql: "PRAGMA page_count") ?? 0
         let free = try Int64.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0

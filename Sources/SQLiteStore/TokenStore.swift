@@ -8,28 +8,19 @@ extension BedsideDatabase {
     public func issuedTokens(subject: String? = nil) async throws -> [IssuedToken] {
         try await read { db in
             let revocations = try Self.fetchRevocations(db, after: 0)
-            var sql = "SELECT * FROM issued_token"
-            var args: [any DatabaseValueConvertible] = []
-            if let subject {
-                sql += " WHERE subject = ?"
-                args.append(subject)
-            }
-            sql += " ORDER BY issued_at DESC, jti"
-            return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(args)).map { row in
+            var request = Table("issued_token").all()
+            if let subject { request = request.filter(Column("subject") == subject) }
+            return try request.order(Column("issued_at").desc, Column("jti")).fetchAll(db).map { row in
                 let jti: String = row["jti"]
                 let subject: String = row["subject"]
                 let issued: Double = row["issued_at"]
-                var revokedAt: Date?
-                if revocations.tokenIDs.contains(jti) || revocations.isRevoked(jti: nil, subject: subject, issuedAt: issued) {
-                    revokedAt = try Double.fetchOne(
+                let revokedAt =
+                    revocations.isRevoked(jti: jti, subject: subject, issuedAt: issued)
+                    ? try Double.fetchOne(
                         db, sql: "SELECT min(revoked_at) FROM revocation WHERE jti = ? OR (subject = ? AND revoked_at >= ?)",
-                        arguments: [jti, subject, issued]
-                    ).map { Date(timeIntervalSince1970: $0) }
-                }
-                let roles = (try? JSONDecoder().decode([String].self, from: Data((row["roles"] as String? ?? "[]").utf8))) ?? []
+                        arguments: [jti, subject, issued]) : nil
                 return IssuedToken(
-                    jti: jti, subject: subject, roles: roles, issuedAt: Date(timeIntervalSince1970: issued),
-                    expiresAt: Date(timeIntervalSince1970: row["expires_at"]), revokedAt: revokedAt)
+                    jti: jti, subject: subject, rolesJSON: row["roles"], issuedAt: issued, expiresAt: row["expires_at"], revokedAt: revokedAt)
             }
         }
     }
@@ -56,14 +47,7 @@ extension BedsideDatabase {
 
     /// Revocations newer than `set.lastRowID`, merged into `set` (cheap to poll: one indexed read).
     public func refreshRevocations(_ set: RevocationSet) async throws -> RevocationSet {
-        try await read { db in
-            var merged = set
-            let new = try Self.fetchRevocations(db, after: set.lastRowID)
-            merged.tokenIDs.formUnion(new.tokenIDs)
-            for (s, t) in new.subjects { merged.subjects[s] = max(t, merged.subjects[s] ?? t) }
-            merged.lastRowID = max(merged.lastRowID, new.lastRowID)
-            return merged
-        }
+        try await read { db in set.merging(try Self.fetchRevocations(db, after: set.lastRowID)) }
     }
 
     static func fetchRevocations(_ db: GRDB.Database, after rowID: Int64) throws -> RevocationSet {

@@ -142,7 +142,7 @@ public struct AuditRecord: Codable, Sendable, Hashable {
     private static let hexDigits = Array("0123456789abcdef".utf8)
 
     /// Lowercase hex (`String(format:)` per byte cost a fifth of the cached path's CPU).
-    static func hex(_ digest: some Sequence<UInt8>) -> String {
+    public static func hex(_ digest: some Sequence<UInt8>) -> String {
         var out: [UInt8] = []
         out.reserveCapacity(64)
         for b in digest {
@@ -173,11 +173,6 @@ public struct AuditQuery: Sendable, Hashable {
 public struct AuditChainBreak: Sendable, Hashable, Error {
     public var rowID: Int64
     public var reason: String
-
-    public init(rowID: Int64, reason: String) {
-        self.rowID = rowID
-        self.reason = reason
-    }
 }
 
 /// A record waiting to be chained, with its sources already as the JSON the chain hashes.

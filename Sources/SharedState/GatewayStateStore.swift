@@ -63,7 +63,6 @@ public protocol GatewayStateStore: Sendable {
     /// The newest entry of a lineage (same question, any index version or model): stale-if-error.
     func latestCacheEntry(lineage: String) async throws -> CacheEntry?
     func putCacheEntry(_ entry: CacheEntry) async throws
-    @discardableResult func purgeCache(expiredBefore date: Date) async throws -> Int
 
     // MARK: Tokens
 

@@ -10,13 +10,15 @@ public struct IssuedToken: Sendable, Hashable, Codable {
     /// When it was revoked (by its id, or with every token of its subject), if it was.
     public var revokedAt: Date?
 
-    public init(jti: String, subject: String, roles: [String], issuedAt: Date, expiresAt: Date, revokedAt: Date?) {
+    /// An `issued_token` row as both stores keep it: times in seconds since 1970, roles as a
+    /// JSON array (unreadable roles read as none).
+    public init(jti: String, subject: String, rolesJSON: String?, issuedAt: Double, expiresAt: Double, revokedAt: Double?) {
         self.jti = jti
         self.subject = subject
-        self.roles = roles
-        self.issuedAt = issuedAt
-        self.expiresAt = expiresAt
-        self.revokedAt = revokedAt
+        self.roles = rolesJSON.flatMap { try? JSONDecoder().decode([String].self, from: Data($0.utf8)) } ?? []
+        self.issuedAt = Date(timeIntervalSince1970: issuedAt)
+        self.expiresAt = Date(timeIntervalSince1970: expiresAt)
+        self.revokedAt = revokedAt.map(Date.init(timeIntervalSince1970:))
     }
 
     enum CodingKeys: String, CodingKey {
@@ -44,5 +46,14 @@ public struct RevocationSet: Sendable, Hashable {
         guard let cut = subjects[subject] else { return false }
         guard let issuedAt else { return true }
         return issuedAt <= cut.timeIntervalSince1970
+    }
+
+    /// This set with `newer` (the revocations read after `lastRowID`) merged in.
+    public func merging(_ newer: RevocationSet) -> RevocationSet {
+        var merged = self
+        merged.tokenIDs.formUnion(newer.tokenIDs)
+        for (s, t) in newer.subjects { merged.subjects[s] = max(t, merged.subjects[s] ?? t) }
+        merged.lastRowID = max(lastRowID, newer.lastRowID)
+        return merged
     }
 }

@@ -60,7 +60,7 @@ extension PostgresGatewayStateTests {
                 try await a.appendAudit(record(i))
                 appends.append(clock.now - t0)
             }
-            #expect(a.auditWriter.committed == (100, 100))
+            #expect(a.auditWriter.group.committed == (100, 100))
             // 400 concurrent appends, 200 through each instance: grouped into far fewer transactions.
             let t0 = clock.now
             let ids = try await withThrowingTaskGroup(of: Int64.self) { group in
@@ -74,8 +74,8 @@ extension PostgresGatewayStateTests {
             }
             let burst = clock.now - t0
             #expect(ids.sorted() == Array(101...500))
-            let txA = a.auditWriter.committed.transactions - 100
-            let txB = b.auditWriter.committed.transactions
+            let txA = a.auditWriter.group.committed.transactions - 100
+            let txB = b.auditWriter.group.committed.transactions
             #expect(txA + txB < 400)
             #expect(try await b.verifyAuditChain() == 500)
             print(

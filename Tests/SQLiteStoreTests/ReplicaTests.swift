@@ -163,7 +163,7 @@ struct ReplicaTests {
         defer { dir.cleanup() }
         let path = dir.file("r.sqlite")
         let unbounded = try Replica.open(path: path, identity: Self.identity, limits: ReplicaLimits())
-        let base = try await unbounded.usedBytes()
+        let base = try await unbounded.database.read(Replica.usedBytes)
         try unbounded.database.close()
         let limit = base + 64 * 1024
         let replica = try Replica.open(path: path, identity: Self.identity, limits: ReplicaLimits(maxBytes: limit))
@@ -174,7 +174,7 @@ struct ReplicaTests {
             try await replica.record(a)
             try await replica.record(Self.source(Int64(100 + i), document: "d\(i)", text: padding + "\(i)"), indexVersion: 1)
         }
-        #expect(try await replica.usedBytes() <= limit + 16 * 1024)
+        #expect(try await replica.database.read(Replica.usedBytes) <= limit + 16 * 1024)
         let kept = try await replica.history(query: nil, limit: 100).map(\.answerID)
         #expect(kept.count < 60 && kept.count > 0)
         #expect(kept.first == "a059")

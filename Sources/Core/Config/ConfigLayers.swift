@@ -263,8 +263,7 @@ public struct ConfigLayers: Sendable {
         case .text(let text, let origin):
             let place: String
             switch origin {
-            case .environment(let name): place = "\(name) (\(key.label))"
-            case .flag(let name): place = "\(name) (\(key.label))"
+            case .environment(let name), .flag(let name): place = "\(name) (\(key.label))"
             default: place = key.label
             }
             let shown = key.secret ? "a redacted value" : "\"\(SecretRedaction.redact(text))\""
@@ -280,8 +279,7 @@ public struct ConfigLayers: Sendable {
         guard let raw = raw(key) else { return nil }
         let s: String
         switch raw {
-        case .text(let t, _): s = t
-        case .toml(.string(let t), _): s = t
+        case .text(let t, _), .toml(.string(let t), _): s = t
         case .toml: throw error(key, raw)
         }
         switch key.kind {

@@ -36,13 +36,6 @@ public enum TOMLSubset {
         public var description: String { "line \(line): \(message)" }
     }
 
-    /// The document, or the first error.
-    public static func parse(_ text: String) throws -> Document {
-        let (doc, errors) = parseAll(text)
-        if let first = errors.first { throw first }
-        return doc
-    }
-
     /// The document from the lines that parse, and every line's error: a file with two
     /// mistakes reports both, instead of one per edit-and-retry round.
     public static func parseAll(_ text: String) -> (Document, [SyntaxError]) {
