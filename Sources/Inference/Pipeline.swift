@@ -174,14 +174,9 @@ public struct Pipeline: InferenceService {
     public func status() async throws -> InferenceStatus {
         let (docs, chunks) = try await corpus.counts()
         var components: [String: String] = ["database": "ok"]
-        var ready = true
-        for (name, check) in componentChecks {
-            let result = await check()
-            components[name] = result
-            if result != "ok" { ready = false }
-        }
+        for (name, check) in componentChecks { components[name] = await check() }
         return InferenceStatus(
-            ready: ready, indexVersion: try await corpus.indexVersion(), model: generator.model,
+            ready: components.values.allSatisfy { $0 == "ok" }, indexVersion: try await corpus.indexVersion(), model: generator.model,
             retriever: retriever.name, documents: docs, chunks: chunks, components: components)
     }
 }

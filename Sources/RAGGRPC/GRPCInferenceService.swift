@@ -66,7 +66,7 @@ public final class GRPCInferenceService: InferenceService, Sendable {
     ///   - resolve: links citations to the local index (nil: every citation carries its text).
     ///   - verifier: checks the service's sentences against what they cite.
     ///   - limits: the largest reply read and checked (larger ones are refused as `upstream_error`).
-    public init(
+    public convenience init(
         url: String, callTimeout: Duration, connectTimeout: Duration = .seconds(2), resolve: Resolver? = nil,
         verifier: CitationVerifier = CitationVerifier(), limits: PeerReplyLimits = PeerReplyLimits()
     ) throws {
@@ -80,26 +80,23 @@ public final class GRPCInferenceService: InferenceService, Sendable {
             transportSecurity: .plaintext, config: config)
         let client = GRPCClient(transport: transport)
         let rag = Rag_RAGService.Client(wrapping: client)
-        self.target = target
-        self.client = client
-        self.query = { message, options in try await rag.query(message, options: options) }
-        self.callTimeout = callTimeout
-        self.connectTimeout = connectTimeout
-        self.resolve = resolve
-        self.verifier = verifier
-        self.limits = limits
+        self.init(
+            target: target, client: client, callTimeout: callTimeout, connectTimeout: connectTimeout, resolve: resolve, verifier: verifier,
+            limits: limits, query: { message, options in try await rag.query(message, options: options) })
     }
 
-    /// A service whose calls go to `query` in process (tests); `run()` returns at once.
+    /// A service whose calls go to `query`: the gRPC client's, or one in process (tests; then
+    /// `client` is nil and `run()` returns at once).
     init(
-        target: GRPCTarget, callTimeout: Duration, resolve: Resolver? = nil, verifier: CitationVerifier = CitationVerifier(),
+        target: GRPCTarget, client: GRPCClient<HTTP2ClientTransport.Posix>? = nil, callTimeout: Duration,
+        connectTimeout: Duration = .seconds(2), resolve: Resolver? = nil, verifier: CitationVerifier = CitationVerifier(),
         limits: PeerReplyLimits = PeerReplyLimits(), query: @escaping Query
     ) {
         self.target = target
-        self.client = nil
+        self.client = client
         self.query = query
         self.callTimeout = callTimeout
-        self.connectTimeout = .seconds(2)
+        self.connectTimeout = connectTimeout
         self.resolve = resolve
         self.verifier = verifier
         self.limits = limits
@@ -115,14 +112,9 @@ public final class GRPCInferenceService: InferenceService, Sendable {
     }
 
     public func answer(_ request: QueryRequest) -> AsyncThrowingStream<AnswerEvent, any Error> {
-        let query = self.query
-        let target = self.target
-        let resolve = self.resolve
-        let verifier = self.verifier
-        let limits = self.limits
         let options = Self.callOptions(timeout: callTimeout, limits: limits)
         let message = Self.message(for: request)
-        return .producing { continuation in
+        return .producing { [self] continuation in
             let started = ContinuousClock.now
             let response: Rag_QueryResponse
             do {
@@ -236,12 +228,10 @@ public final class GRPCInferenceService: InferenceService, Sendable {
 public struct GRPCTarget: Sendable, Hashable, CustomStringConvertible {
     public var host: String
     public var port: Int
+}
 
-    public init(host: String, port: Int) {
-        self.host = host
-        self.port = port
-    }
-
+/// In an extension, so the memberwise init stays.
+extension GRPCTarget {
     public init(url: String) throws {
         let bad = BedsideError(.config, "A gRPC inference address looks like grpc://HOST:PORT (got \(url)).")
         guard url.lowercased().hasPrefix("grpc://") else { throw bad }

@@ -18,14 +18,7 @@ public struct PeerReplyLimits: Sendable, Hashable {
     /// Largest citation (text, title and source id), in UTF-8 bytes.
     public var citationBytes: Int
 
-    public static let defaultAnswerBytes = 8 * 1024
-    public static let defaultCitations = 20
-    public static let defaultCitationBytes = 16 * 1024
-
-    public init(
-        answerBytes: Int = Self.defaultAnswerBytes, citations: Int = Self.defaultCitations,
-        citationBytes: Int = Self.defaultCitationBytes
-    ) {
+    public init(answerBytes: Int = 8 * 1024, citations: Int = 20, citationBytes: Int = 16 * 1024) {
         self.answerBytes = answerBytes
         self.citations = citations
         self.citationBytes = citationBytes
@@ -33,10 +26,7 @@ public struct PeerReplyLimits: Sendable, Hashable {
 
     /// The largest gRPC message a reply within the caps can be: the caps plus protobuf framing
     /// (a few bytes per field, a score per citation), rounded up generously.
-    public var messageBytes: Int {
-        let (answer, count, each) = (answerBytes, citations, citationBytes)
-        return answer + count * (each + 64) + 4096
-    }
+    public var messageBytes: Int { answerBytes + citations * (citationBytes + 64) + 4096 }
 
     /// Refuses a reply over a cap or carrying a non-finite score (`upstream_error`).
     func check(_ response: Rag_QueryResponse, target: GRPCTarget) throws {

@@ -118,8 +118,6 @@ enum ServiceAnswer {
     }
 
     static func hex(_ value: UInt64, digits: Int) -> String {
-        let s = String(value, radix: 16)
-        let padded = String(repeating: "0", count: max(0, 16 - s.count)) + s
-        return String(padded.prefix(digits))
+        String((String(repeating: "0", count: 16) + String(value, radix: 16)).suffix(16).prefix(digits))
     }
 }

@@ -6,34 +6,36 @@ import Testing
 
 /// A tiny in-memory Qdrant speaking the documented REST shapes, to check what the client
 /// sends and how it reads answers. (The live tests use the real engine.)
-final class FakeQdrant: @unchecked Sendable {
-    /// `payload` holds what JSONSerialization decoded (strings, numbers, arrays): immutable values.
-    struct Point: @unchecked Sendable {
+final class FakeQdrant: Sendable {
+    struct Point: Sendable {
         var vector: [Double]
-        var payload: [String: Any]
+        var payload: [String: JSONValue]
     }
-    private let state = Locked<(size: Int?, points: [UInt64: Point], indexed: [String])>((nil, [:], []))
-    var apiKey: String?
-    lazy var transport = ScriptedTransport { [unowned self] r, _ in self.handle(r) }
+    typealias State = Locked<(size: Int?, points: [UInt64: Point], indexed: [String])>
+    private let state: State
+    let transport: ScriptedTransport
 
-    init(apiKey: String? = nil) { self.apiKey = apiKey }
+    init(apiKey: String? = nil) {
+        let state = State((nil, [:], []))
+        self.state = state
+        transport = ScriptedTransport { r, _ in FakeQdrant.handle(r, state: state, apiKey: apiKey) }
+    }
 
     var points: [UInt64: Point] { state.current.points }
     var indexedFields: [String] { state.current.indexed }
 
-    func ok(_ result: String) -> TransportResponse { ScriptedTransport.json(200, "{\"result\":\(result),\"status\":\"ok\",\"time\":0.001}") }
-    func fail(_ status: Int, _ message: String) -> TransportResponse {
+    static func ok(_ result: String) -> TransportResponse { ScriptedTransport.json(200, "{\"result\":\(result),\"status\":\"ok\",\"time\":0.001}") }
+    static func fail(_ status: Int, _ message: String) -> TransportResponse {
         ScriptedTransport.json(status, "{\"status\":{\"error\":\"\(message)\"},\"time\":0.0}")
     }
 
-    func handle(_ r: TransportRequest) -> TransportResponse {
+    static func handle(_ r: TransportRequest, state: State, apiKey: String?) -> TransportResponse {
         if let apiKey, r.headers["api-key"] != apiKey { return fail(401, "Must provide an API key or an Authorization bearer token") }
         let url = r.url.replacingOccurrences(of: "http://q.test:6333", with: "")
         let body = (r.body.flatMap { try? JSONSerialization.jsonObject(with: Data($0)) }) as? [String: Any] ?? [:]
-        let size = state.current.size
+        let (size, points) = (state.current.size, state.current.points)
         switch (r.method, url) {
         case (.GET, "/healthz"): return ScriptedTransport.json(200, "healthz check passed")
-        case (.GET, "/collections/c/exists"): return ok("{\"exists\":\(size != nil)}")
         case (.GET, "/collections/c"):
             guard let size else { return fail(404, "Not found: Collection `c` doesn't exist!") }
             return ok(
@@ -56,7 +58,11 @@ final class FakeQdrant: @unchecked Sendable {
                 let v = (p["vector"] as? [NSNumber])?.map(\.doubleValue) ?? []
                 guard v.count == size else { return fail(400, "Wrong input: Vector dimension error: expected dim: \(size), got \(v.count)") }
                 guard let id = (p["id"] as? NSNumber)?.uint64Value else { return fail(400, "bad id") }
-                state.withLock { $0.points[id] = Point(vector: v, payload: p["payload"] as? [String: Any] ?? [:]) }
+                let payload = (p["payload"]).flatMap { try? JSONSerialization.data(withJSONObject: $0) }
+                state.withLock {
+                    $0.points[id] = Point(
+                        vector: v, payload: payload.flatMap { try? JSONDecoder().decode([String: JSONValue].self, from: $0) } ?? [:])
+                }
             }
             return ok("{\"operation_id\":2,\"status\":\"completed\"}")
         case (.POST, "/collections/c/points/query"):
@@ -80,13 +86,13 @@ final class FakeQdrant: @unchecked Sendable {
         }
     }
 
-    func matches(_ payload: [String: Any], _ filter: Any?) -> Bool {
+    static func matches(_ payload: [String: JSONValue], _ filter: Any?) -> Bool {
         guard let f = filter as? [String: Any], let must = f["must"] as? [[String: Any]] else { return true }
         return must.allSatisfy { c in
             let key = c["key"] as? String ?? ""
             let value = (c["match"] as? [String: Any])?["value"]
-            if let arr = payload[key] as? [Any] { return arr.contains { "\($0)" == "\(value ?? "")" } }
-            return payload[key].map { "\($0)" } == value.map { "\($0)" }
+            if case .array(let arr)? = payload[key] { return arr.contains { $0.textValue == "\(value ?? "")" } }
+            return payload[key]?.textValue == value.map { "\($0)" }
         }
     }
 }
@@ -101,7 +107,6 @@ struct QdrantClientTests {
         let f = FakeQdrant()
         let q = client(f)
         try await q.health()
-        #expect(try await q.collectionExists("c") == false)
         #expect(try await q.collectionInfo("c") == nil)
         #expect(try await q.createCollection("c", vectorSize: 3) == true)
         #expect(try await q.createCollection("c", vectorSize: 3) == false) // 409: exists
@@ -192,7 +197,7 @@ struct QdrantClientTests {
             VectorRecord(chunkID: 8, documentID: "other", vector: [0.8, 0.2, 0], payload: ["year": .string("2020")]),
         ])
         #expect(f.indexedFields == ["doc_id"])
-        #expect(f.points[7]?.payload["chunk_id"] as? Int == 7)
+        #expect(f.points[7]?.payload["chunk_id"] == .number(7))
         #expect(try await index.search([1, 0, 0], limit: 5, filters: [:]).map(\.chunkID) == [7, 8])
         #expect(try await index.search([1, 0, 0], limit: 5, filters: ["source_id": "other"]).map(\.chunkID) == [8])
         #expect(try await index.search([1, 0, 0], limit: 5, filters: ["year": "2019"]).map(\.chunkID) == [7])

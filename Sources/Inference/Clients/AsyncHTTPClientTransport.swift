@@ -12,25 +12,18 @@ public struct AsyncHTTPClientTransport: HTTPTransport {
 
     public func send(_ request: TransportRequest, timeout: Duration) async throws -> TransportResponse {
         var r = HTTPClientRequest(url: request.url)
-        switch request.method {
-        case .GET: r.method = .GET
-        case .POST: r.method = .POST
-        case .PUT: r.method = .PUT
-        case .DELETE: r.method = .DELETE
-        }
+        r.method = .init(rawValue: request.method.rawValue)
         for (name, value) in request.headers { r.headers.add(name: name, value: value) }
         if let body = request.body { r.body = .bytes(body) }
         let response: HTTPClientResponse
         do {
-            response = try await client.execute(r, timeout: .nanoseconds(timeout.nanoseconds))
-        } catch  where Self.isStalePooledConnection(error) {
-            // A kept-alive connection the server had already closed (llama-server closes after
-            // a streamed response): the request never reached it, so send it once more on a
-            // fresh connection.
             do {
-                response = try await client.execute(r, timeout: .nanoseconds(timeout.nanoseconds))
-            } catch {
-                throw Self.map(error, url: request.url)
+                response = try await client.execute(r, timeout: TimeAmount(timeout))
+            } catch  where Self.isStalePooledConnection(error) {
+                // A kept-alive connection the server had already closed (llama-server closes after
+                // a streamed response): the request never reached it, so send it once more on a
+                // fresh connection.
+                response = try await client.execute(r, timeout: TimeAmount(timeout))
             }
         } catch {
             throw Self.map(error, url: request.url)
@@ -64,7 +57,7 @@ public struct AsyncHTTPClientTransport: HTTPTransport {
 
     /// Maps AsyncHTTPClient and NIO errors onto `TransportError` / `CancellationError`.
     static func map(_ error: any Error, url: String) -> any Error {
-        if error is CancellationError { return error }
+        if error is CancellationError || error is TransportError { return error }
         if let e = error as? HTTPClientError {
             switch e {
             case .cancelled: return CancellationError()
@@ -74,7 +67,6 @@ public struct AsyncHTTPClientTransport: HTTPTransport {
                 return TransportError.connection("\(url): \(e)")
             }
         }
-        if error is TransportError { return error }
         // NIO's connection errors (refused, reset, DNS) are not nameable without NIO imports.
         return TransportError.connection("\(url): \(error)")
     }

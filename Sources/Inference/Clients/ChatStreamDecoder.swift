@@ -16,8 +16,6 @@ public struct ChatStreamDecoder: Sendable {
     /// An error object the server sent inside the stream.
     public private(set) var serverError: String?
 
-    public init() {}
-
     struct Chunk: Decodable {
         struct Choice: Decodable {
             struct Delta: Decodable {

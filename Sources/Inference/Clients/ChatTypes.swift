@@ -2,10 +2,6 @@
 public struct ChatMessage: Codable, Sendable, Hashable {
     public var role: String
     public var content: String
-    public init(role: String, content: String) {
-        self.role = role
-        self.content = content
-    }
     public static func system(_ text: String) -> ChatMessage { ChatMessage(role: "system", content: text) }
     public static func user(_ text: String) -> ChatMessage { ChatMessage(role: "user", content: text) }
 }
@@ -16,18 +12,15 @@ public struct ChatUsage: Codable, Sendable, Hashable {
     public var completionTokens: Int
     public var totalTokens: Int
 
-    public init(promptTokens: Int, completionTokens: Int, totalTokens: Int) {
-        self.promptTokens = promptTokens
-        self.completionTokens = completionTokens
-        self.totalTokens = totalTokens
-    }
-
     enum CodingKeys: String, CodingKey {
         case promptTokens = "prompt_tokens"
         case completionTokens = "completion_tokens"
         case totalTokens = "total_tokens"
     }
+}
 
+extension ChatUsage {
+    /// Missing counts are 0 (a missing total is the sum); in an extension, so the memberwise init stays.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         promptTokens = try c.decodeIfPresent(Int.self, forKey: .promptTokens) ?? 0
@@ -46,25 +39,12 @@ public struct ChatCompletionEnd: Sendable, Hashable {
     /// True when the stream stopped before the server finished it (no `[DONE]` and no
     /// `finish_reason`: the server died, the connection dropped, or the total timeout hit):
     /// the text is partial.
-    public var incomplete: Bool
+    public var incomplete = false
     /// Why it is incomplete, for logs.
     public var detail: String?
     /// Seconds from the request to the first content token, and to the end.
     public var firstTokenSeconds: Double?
-    public var totalSeconds: Double
-
-    public init(
-        finishReason: String? = nil, usage: ChatUsage? = nil, model: String? = nil, incomplete: Bool = false,
-        detail: String? = nil, firstTokenSeconds: Double? = nil, totalSeconds: Double = 0
-    ) {
-        self.finishReason = finishReason
-        self.usage = usage
-        self.model = model
-        self.incomplete = incomplete
-        self.detail = detail
-        self.firstTokenSeconds = firstTokenSeconds
-        self.totalSeconds = totalSeconds
-    }
+    public var totalSeconds: Double = 0
 }
 
 /// What a streamed completion yields: text deltas, then exactly one `end`.

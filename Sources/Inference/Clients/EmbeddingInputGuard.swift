@@ -9,14 +9,9 @@
 /// server reports an input too large.
 public struct EmbeddingInputGuard: Sendable, Hashable {
     /// The model's input limit in tokens, special tokens included.
-    public var maxTokens: Int
+    public var maxTokens = 512
     /// Share of the limit the estimate may fill (the rest absorbs estimation error).
-    public var safety: Double
-
-    public init(maxTokens: Int = 512, safety: Double = 0.9) {
-        self.maxTokens = maxTokens
-        self.safety = safety
-    }
+    public var safety = 0.9
 
     /// Estimated tokens the text may fill (without the two special tokens).
     public var budget: Int { max(8, Int(Double(maxTokens) * safety) - 2) }

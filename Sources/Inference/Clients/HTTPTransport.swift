@@ -16,30 +16,20 @@ public struct TransportRequest: Sendable, Hashable {
     public var method: Method
     public var url: String
     /// Header names are lowercase.
-    public var headers: [String: String]
+    public var headers: [String: String] = [:]
     public var body: [UInt8]?
-
-    public init(method: Method, url: String, headers: [String: String] = [:], body: [UInt8]? = nil) {
-        self.method = method
-        self.url = url
-        self.headers = headers
-        self.body = body
-    }
 }
 
 /// A response whose body arrives in pieces (streamed completions) or is collected whole.
 public struct TransportResponse: Sendable {
     public var status: Int
     /// Header names are lowercase.
-    public var headers: [String: String]
+    public var headers: [String: String] = [:]
     public var body: AsyncThrowingStream<[UInt8], any Error>
+}
 
-    public init(status: Int, headers: [String: String] = [:], body: AsyncThrowingStream<[UInt8], any Error>) {
-        self.status = status
-        self.headers = headers
-        self.body = body
-    }
-
+/// In an extension, so the memberwise init stays.
+extension TransportResponse {
     /// A response with a body known in advance (tests, errors).
     public init(status: Int, headers: [String: String] = [:], bytes: [UInt8]) {
         let (stream, c) = AsyncThrowingStream<[UInt8], any Error>.makeStream()
@@ -82,10 +72,5 @@ extension Duration {
     var seconds: Double {
         let c = components
         return Double(c.seconds) + Double(c.attoseconds) / 1e18
-    }
-
-    var nanoseconds: Int64 {
-        let c = components
-        return c.seconds * 1_000_000_000 + c.attoseconds / 1_000_000_000
     }
 }

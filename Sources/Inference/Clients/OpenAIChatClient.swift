@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import Core
 import Foundation
 
@@ -34,15 +33,6 @@ public struct OpenAIChatClient: Sendable {
         var h: [String: String] = ["content-type": "application/json", "accept": "text/event-stream"]
         if let apiKey, !apiKey.isEmpty { h["authorization"] = "Bearer \(apiKey)" }
         headers = h
-    }
-
-    public init(
-        baseURL: String, model: String, apiKey: String? = nil, httpClient: HTTPClient,
-        timeouts: ChatTimeouts = ChatTimeouts(), maxTokens: Int = 256, temperature: Double = 0.2
-    ) {
-        self.init(
-            baseURL: baseURL, model: model, apiKey: apiKey, transport: AsyncHTTPClientTransport(client: httpClient),
-            timeouts: timeouts, maxTokens: maxTokens, temperature: temperature)
     }
 
     static let service = "The language model server"
@@ -158,29 +148,25 @@ public struct OpenAIChatClient: Sendable {
             streamError = e // the connection dropped mid-stream
         }
         try Task.checkCancellation()
-        let firstToken = progress.current.firstTokenAt.map { ($0 - started).seconds }
-        let total = (ContinuousClock.now - started).seconds
+        var end = ChatCompletionEnd(
+            finishReason: decoder.finishReason, usage: decoder.usage, model: decoder.model,
+            firstTokenSeconds: progress.current.firstTokenAt.map { ($0 - started).seconds }, totalSeconds: (ContinuousClock.now - started).seconds)
         if let e = decoder.serverError {
             if decoder.text.isEmpty {
                 throw BedsideError(.upstream, "The language model failed: \(e.prefix(200))", detail: url)
             }
-            return ChatCompletionEnd(
-                finishReason: decoder.finishReason, usage: decoder.usage, model: decoder.model, incomplete: true,
-                detail: "server error mid-stream: \(e)", firstTokenSeconds: firstToken, totalSeconds: total)
-        }
-        if !decoder.isComplete {
+            end.incomplete = true
+            end.detail = "server error mid-stream: \(e)"
+        } else if !decoder.isComplete {
             let detail = streamError.map { "\($0)" } ?? "the stream ended without [DONE] or a finish_reason"
             if decoder.text.isEmpty {
                 if let streamError { throw Self.mapError(streamError, url: url, timeouts: timeouts) }
                 throw BedsideError(.upstream, "The language model server closed the stream before answering.", detail: "\(url): \(detail)")
             }
-            return ChatCompletionEnd(
-                finishReason: nil, usage: decoder.usage, model: decoder.model, incomplete: true,
-                detail: detail, firstTokenSeconds: firstToken, totalSeconds: total)
+            end.incomplete = true // finishReason is nil: the stream is not complete
+            end.detail = detail
         }
-        return ChatCompletionEnd(
-            finishReason: decoder.finishReason, usage: decoder.usage, model: decoder.model, incomplete: false,
-            detail: nil, firstTokenSeconds: firstToken, totalSeconds: total)
+        return end
     }
 
     /// Throws the first deadline that passes unmet; runs until cancelled otherwise.
@@ -205,8 +191,7 @@ public struct OpenAIChatClient: Sendable {
             var data: [Model]
         }
         var h = headers
-        h["accept"] = "application/json"
-        h["content-type"] = nil
+        h["content-type"] = nil // a GET has no body (`call` sets `accept`)
         let caller = UpstreamCaller(transport: transport, service: Self.service, retry: .none, timeout: timeout, headers: h)
         return try await caller.decode(Models.self, .GET, baseURL.appendingPath("models")).data.map(\.id)
     }

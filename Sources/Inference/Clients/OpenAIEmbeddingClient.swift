@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import Core
 import Foundation
 
@@ -15,11 +14,12 @@ public struct OpenAIEmbeddingClient: TextEmbedder {
     public var inputGuard: EmbeddingInputGuard
     let caller: UpstreamCaller
 
+    /// Internal: other modules get a client from `InferenceComponents.embedder()`.
     /// - Parameters:
     ///   - baseURL: OpenAI-style base URL ending in `/v1`.
     ///   - apiKey: sent as `Authorization: Bearer …` when set.
     ///   - timeout: per request (one batch).
-    public init(
+    init(
         baseURL: String, model: String, apiKey: String? = nil, transport: any HTTPTransport,
         batchSize: Int = 32, inputGuard: EmbeddingInputGuard = EmbeddingInputGuard(),
         retry: RetryPolicy = RetryPolicy(), timeout: Duration = .seconds(120)
@@ -31,16 +31,6 @@ public struct OpenAIEmbeddingClient: TextEmbedder {
         var headers: [String: String] = [:]
         if let apiKey, !apiKey.isEmpty { headers["authorization"] = "Bearer \(apiKey)" }
         caller = UpstreamCaller(transport: transport, service: "The embedding server", retry: retry, timeout: timeout, headers: headers)
-    }
-
-    public init(
-        baseURL: String, model: String, apiKey: String? = nil, httpClient: HTTPClient, batchSize: Int = 32,
-        inputGuard: EmbeddingInputGuard = EmbeddingInputGuard(), retry: RetryPolicy = RetryPolicy(),
-        timeout: Duration = .seconds(120)
-    ) {
-        self.init(
-            baseURL: baseURL, model: model, apiKey: apiKey, transport: AsyncHTTPClientTransport(client: httpClient),
-            batchSize: batchSize, inputGuard: inputGuard, retry: retry, timeout: timeout)
     }
 
     struct Request: Encodable {
@@ -60,12 +50,7 @@ public struct OpenAIEmbeddingClient: TextEmbedder {
     public func embed(_ texts: [String]) async throws -> [[Float]] {
         var out: [[Float]] = []
         out.reserveCapacity(texts.count)
-        var start = 0
-        while start < texts.count {
-            let batch = Array(texts[start..<min(start + batchSize, texts.count)])
-            out += try await embedBatch(batch)
-            start += batch.count
-        }
+        for batch in texts.batches(of: batchSize) { out += try await embedBatch(Array(batch)) }
         return out
     }
 
@@ -81,11 +66,7 @@ public struct OpenAIEmbeddingClient: TextEmbedder {
                 return cut.isEmpty ? " " : cut
             }
             let body = try UpstreamCaller.encode(Request(model: model, input: inputs))
-            let (status, bytes) = try await caller.call(
-                .POST, url, json: body,
-                passThrough: { status, body in
-                    Self.isInputTooLarge(status: status, body: body)
-                })
+            let (status, bytes) = try await caller.call(.POST, url, json: body, passThrough: Self.isInputTooLarge)
             if (200...299).contains(status) {
                 let decoded = try UpstreamCaller.decodeBody(Response.self, bytes, service: caller.service, url: url)
                 return try Self.ordered(decoded, count: texts.count, url: url)

@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import Core
 import Foundation
 
@@ -24,13 +23,6 @@ public struct QdrantClient: Sendable {
         caller = UpstreamCaller(transport: transport, service: "Qdrant", retry: retry, timeout: timeout, headers: headers)
     }
 
-    public init(
-        baseURL: String, apiKey: String? = nil, httpClient: HTTPClient,
-        retry: RetryPolicy = RetryPolicy(maxAttempts: 3), timeout: Duration = .seconds(30)
-    ) {
-        self.init(baseURL: baseURL, apiKey: apiKey, transport: AsyncHTTPClientTransport(client: httpClient), retry: retry, timeout: timeout)
-    }
-
     /// `{"result": …, "status": "ok", "time": …}`
     struct Envelope<T: Decodable>: Decodable {
         var result: T
@@ -46,12 +38,6 @@ public struct QdrantClient: Sendable {
     /// `GET /healthz`: throws unless Qdrant answers 200.
     public func health() async throws {
         _ = try await caller.call(.GET, baseURL + "/healthz")
-    }
-
-    /// `GET /collections/{c}/exists`
-    public func collectionExists(_ collection: String) async throws -> Bool {
-        struct Exists: Decodable { var exists: Bool }
-        return try await caller.decode(Envelope<Exists>.self, .GET, path(collection, "/exists")).result.exists
     }
 
     /// `GET /collections/{c}`; nil when the collection does not exist (404).
@@ -112,12 +98,9 @@ public struct QdrantClient: Sendable {
     /// overwrites them, so a retried batch is harmless.
     public func upsert(_ collection: String, points: [QdrantPoint], batchSize: Int = 128) async throws {
         struct Body: Encodable { var points: [QdrantPoint] }
-        var start = 0
-        while start < points.count {
-            let batch = Array(points[start..<min(start + batchSize, points.count)])
-            let body = try UpstreamCaller.encode(Body(points: batch))
+        for batch in points.batches(of: batchSize) {
+            let body = try UpstreamCaller.encode(Body(points: Array(batch)))
             try await checked { _ = try await caller.call(.PUT, path(collection, "/points?wait=true"), json: body) }
-            start += batch.count
         }
     }
 

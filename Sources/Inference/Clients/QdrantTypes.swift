@@ -6,12 +6,6 @@ public struct QdrantPoint: Encodable, Sendable, Hashable {
     public var id: UInt64
     public var vector: [Float]
     public var payload: [String: JSONValue]
-
-    public init(id: UInt64, vector: [Float], payload: [String: JSONValue]) {
-        self.id = id
-        self.vector = vector
-        self.payload = payload
-    }
 }
 
 /// A query result: id, score (cosine similarity for Cosine collections) and payload.
@@ -24,22 +18,10 @@ public struct QdrantScoredPoint: Decodable, Sendable, Hashable {
 
     enum CodingKeys: String, CodingKey { case id, score, payload }
 
-    public init(id: UInt64?, uuid: String? = nil, score: Double, payload: [String: JSONValue]? = nil) {
-        self.id = id
-        self.uuid = uuid
-        self.score = score
-        self.payload = payload
-    }
-
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        if let n = try? c.decode(UInt64.self, forKey: .id) {
-            id = n
-            uuid = nil
-        } else {
-            id = nil
-            uuid = try c.decode(String.self, forKey: .id)
-        }
+        id = try? c.decode(UInt64.self, forKey: .id)
+        uuid = id == nil ? try c.decode(String.self, forKey: .id) : nil
         score = try c.decode(Double.self, forKey: .score)
         payload = try c.decodeIfPresent([String: JSONValue].self, forKey: .payload)
     }
@@ -62,8 +44,6 @@ public struct QdrantFilter: Encodable, Sendable, Hashable {
     }
 
     public var must: [Condition]
-
-    public init(must: [Condition]) { self.must = must }
 
     /// Equality on each key, in key order (deterministic request bodies).
     public static func matching(_ pairs: [String: String]) -> QdrantFilter {

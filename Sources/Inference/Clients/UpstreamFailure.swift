@@ -50,20 +50,16 @@ enum UpstreamFailure {
 
     /// The error for a transport failure talking to `service`.
     static func transport(service: String, url: String, _ error: any Error) -> any Error {
-        switch error {
-        case let e as TransportError:
-            switch e {
-            case .timeout(let d):
-                return BedsideError(.timeout, "\(service) did not answer in time.", detail: d)
-            case .connection(let d):
-                return BedsideError(
-                    .inferenceUnavailable, "\(service) at \(url) cannot be reached. Is it running? (`bedside doctor` checks every component.)",
-                    detail: d, retryAfter: 5)
-            case .tooLarge(let n):
-                return BedsideError(.upstream, "\(service) sent a response larger than \(n) bytes.", detail: url)
-            }
-        default:
-            return error
+        guard let e = error as? TransportError else { return error }
+        switch e {
+        case .timeout(let d):
+            return BedsideError(.timeout, "\(service) did not answer in time.", detail: d)
+        case .connection(let d):
+            return BedsideError(
+                .inferenceUnavailable, "\(service) at \(url) cannot be reached. Is it running? (`bedside doctor` checks every component.)",
+                detail: d, retryAfter: 5)
+        case .tooLarge(let n):
+            return BedsideError(.upstream, "\(service) sent a response larger than \(n) bytes.", detail: url)
         }
     }
 }

@@ -54,41 +54,22 @@ public struct BedsideConfig: Sendable, Hashable {
         public var url: String
         public var model: String
         public var apiKey: String?
-        public var maxTokens: Int
-        public var temperature: Double
-        public init(url: String, model: String, apiKey: String? = nil, maxTokens: Int = 256, temperature: Double = 0.2) {
-            self.url = url
-            self.model = model
-            self.apiKey = apiKey
-            self.maxTokens = maxTokens
-            self.temperature = temperature
-        }
+        public var maxTokens = 256
+        public var temperature = 0.2
     }
 
     public struct Embeddings: Sendable, Hashable {
         public var url: String
         public var model: String
         public var apiKey: String?
-        public var batchSize: Int
-        public var maxInputTokens: Int
-        public init(url: String, model: String, apiKey: String? = nil, batchSize: Int = 32, maxInputTokens: Int = 512) {
-            self.url = url
-            self.model = model
-            self.apiKey = apiKey
-            self.batchSize = batchSize
-            self.maxInputTokens = maxInputTokens
-        }
+        public var batchSize = 32
+        public var maxInputTokens = 512
     }
 
     public struct Qdrant: Sendable, Hashable {
         public var url: String
         public var apiKey: String?
-        public var collection: String
-        public init(url: String, apiKey: String? = nil, collection: String = "bedside") {
-            self.url = url
-            self.apiKey = apiKey
-            self.collection = collection
-        }
+        public var collection = "bedside"
     }
 
     public struct Timeouts: Sendable, Hashable {
@@ -97,12 +78,11 @@ public struct BedsideConfig: Sendable, Hashable {
         public var total: Double = 180
         public var embeddings: Double = 120
         public var qdrant: Double = 30
-        public init() {}
 
         public var chat: ChatTimeouts {
             ChatTimeouts(
-                connect: .milliseconds(Int64(connect * 1000)), firstToken: .milliseconds(Int64(firstToken * 1000)),
-                total: .milliseconds(Int64(total * 1000)))
+                connect: InferenceComponents.seconds(connect), firstToken: InferenceComponents.seconds(firstToken),
+                total: InferenceComponents.seconds(total))
         }
     }
 
@@ -112,27 +92,14 @@ public struct BedsideConfig: Sendable, Hashable {
     public var embeddings: Embeddings?
     /// Nil when not configured (then only the embedded index is available).
     public var qdrant: Qdrant?
-    public var retriever: RetrieverKind
-    public var index: IndexKind
+    public var retriever: RetrieverKind = .bm25
+    public var index: IndexKind = .embedded
     public var bm25Index: BM25IndexKind = .memory
-    public var timeouts: Timeouts
+    public var timeouts = Timeouts()
     /// The file the settings came from, when one was read.
     public var sourceFile: String?
     /// `sourceFile`, else where it was looked for: where messages tell the user to set a key.
     public var configFile = "config.toml"
-
-    public init(
-        llm: LLM? = nil, embeddings: Embeddings? = nil, qdrant: Qdrant? = nil, retriever: RetrieverKind = .bm25,
-        index: IndexKind = .embedded, timeouts: Timeouts = Timeouts(), sourceFile: String? = nil
-    ) {
-        self.llm = llm
-        self.embeddings = embeddings
-        self.qdrant = qdrant
-        self.retriever = retriever
-        self.index = index
-        self.timeouts = timeouts
-        self.sourceFile = sourceFile
-    }
 
     /// Default model names when a URL is given without one.
     public static let defaultLLMModel = "SmolLM2-135M-Instruct"

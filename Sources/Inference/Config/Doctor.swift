@@ -33,27 +33,15 @@ public struct Doctor: Sendable {
     public var databasePath: String?
     public var transport: any HTTPTransport
     /// Each network check's timeout.
-    public var timeout: Duration
-
-    public init(config: BedsideConfig, databasePath: String?, transport: any HTTPTransport, timeout: Duration = .seconds(10)) {
-        self.config = config
-        self.databasePath = databasePath
-        self.transport = transport
-        self.timeout = timeout
-    }
-
-    public init(config: BedsideConfig, databasePath: String?, httpClient: HTTPClient, timeout: Duration = .seconds(10)) {
-        self.init(config: config, databasePath: databasePath, transport: AsyncHTTPClientTransport(client: httpClient), timeout: timeout)
-    }
+    public var timeout: Duration = .seconds(10)
 
     /// All checks, in a fixed order: config, database, llm, embeddings, qdrant.
     public func run() async -> [DoctorCheck] {
-        var out = [configCheck(), await databaseCheck()]
-        out.append(await llmCheck())
-        let (embedCheck, dim) = await embeddingsCheck()
-        out.append(embedCheck)
-        out.append(await qdrantCheck(embeddingDimension: dim))
-        return out.map { DoctorCheck(component: $0.component, status: $0.status, message: redacted($0.message)) }
+        let first = [configCheck(), await databaseCheck(), await llmCheck()]
+        let (embeddings, dim) = await embeddingsCheck()
+        return (first + [embeddings, await qdrantCheck(embeddingDimension: dim)]).map {
+            DoctorCheck(component: $0.component, status: $0.status, message: redacted($0.message))
+        }
     }
 
     /// `text` without API keys or URL credentials (client errors quote the URL they tried).
@@ -76,6 +64,19 @@ public struct Doctor: Sendable {
     static func elapsed(since start: ContinuousClock.Instant) -> String {
         let ms = (ContinuousClock.now - start).seconds * 1000
         return ms < 1000 ? "\(Int(ms.rounded())) ms" : String(format: "%.1f s", ms / 1000)
+    }
+
+    /// A network check of `component` at `url` (`body` gets its start time): `body`'s verdict,
+    /// or `failed` with what it threw.
+    func probe(
+        _ component: String, _ url: String, _ body: (ContinuousClock.Instant) async throws -> (DoctorCheck.Status, String)
+    ) async -> DoctorCheck {
+        do {
+            let (status, message) = try await body(.now)
+            return DoctorCheck(component: component, status: status, message: message)
+        } catch {
+            return DoctorCheck(component: component, status: .failed, message: "\(ConfigRedaction.url(url)): \(Self.explain(error))")
+        }
     }
 
     static func explain(_ error: any Error) -> String {
@@ -121,15 +122,11 @@ public struct Doctor: Sendable {
                 component: "llm", status: .notConfigured, message: "answers are extractive (quoted from sources); set BEDSIDE_LLM_URL to use a model")
         }
         let client = OpenAIChatClient(baseURL: l.url, model: l.model, apiKey: l.apiKey, transport: transport)
-        let start = ContinuousClock.now
-        do {
+        return await probe("llm", l.url) { start in
             let models = try await client.listModels(timeout: timeout)
             let served = models.isEmpty ? "no models listed" : "serves " + models.prefix(5).joined(separator: ", ")
             let named = models.contains(l.model) ? "" : " (requests name \"\(l.model)\"; single-model servers ignore the name)"
-            return DoctorCheck(
-                component: "llm", status: .ok, message: "\(ConfigRedaction.url(l.url)) answered in \(Self.elapsed(since: start)); \(served)\(named)")
-        } catch {
-            return DoctorCheck(component: "llm", status: .failed, message: "\(ConfigRedaction.url(l.url)): \(Self.explain(error))")
+            return (.ok, "\(ConfigRedaction.url(l.url)) answered in \(Self.elapsed(since: start)); \(served)\(named)")
         }
     }
 
@@ -142,21 +139,18 @@ public struct Doctor: Sendable {
             )
         }
         let client = OpenAIEmbeddingClient(baseURL: e.url, model: e.model, apiKey: e.apiKey, transport: transport, retry: .none, timeout: timeout)
-        let start = ContinuousClock.now
-        do {
+        var dimension: Int?
+        let check = await probe("embeddings", e.url) { start in
             let v = try await client.embed(["bedside"])
             let dim = v.first?.count ?? 0
             let norm = VectorMath.dot(v[0], v[0]).squareRoot()
+            dimension = dim
             return (
-                DoctorCheck(
-                    component: "embeddings", status: .ok,
-                    message:
-                        "\(ConfigRedaction.url(e.url)) model \(e.model): \(dim)-dimensional vectors (norm \(String(format: "%.2f", norm))) in \(Self.elapsed(since: start))"
-                ), dim
+                .ok,
+                "\(ConfigRedaction.url(e.url)) model \(e.model): \(dim)-dimensional vectors (norm \(String(format: "%.2f", norm))) in \(Self.elapsed(since: start))"
             )
-        } catch {
-            return (DoctorCheck(component: "embeddings", status: .failed, message: "\(ConfigRedaction.url(e.url)): \(Self.explain(error))"), nil)
         }
+        return (check, dimension)
     }
 
     func qdrantCheck(embeddingDimension: Int?) async -> DoctorCheck {
@@ -166,28 +160,28 @@ public struct Doctor: Sendable {
                 message: "vectors stay in the embedded SQLite index; set BEDSIDE_QDRANT_URL to use Qdrant")
         }
         let client = QdrantClient(baseURL: q.url, apiKey: q.apiKey, transport: transport, retry: .none, timeout: timeout)
-        let start = ContinuousClock.now
-        do {
+        return await probe("qdrant", q.url) { start in
             try await client.health()
             let healthy = "\(ConfigRedaction.url(q.url)) healthy in \(Self.elapsed(since: start))"
             guard let info = try await client.collectionInfo(q.collection) else {
-                return DoctorCheck(
-                    component: "qdrant", status: .ok, message: "\(healthy); collection \(q.collection) not created yet (ingest creates it)")
+                return (.ok, "\(healthy); collection \(q.collection) not created yet (ingest creates it)")
             }
             let size = info.vectorSize.map(String.init) ?? "named vectors"
             let points = info.pointsCount.map { ", \($0) points" } ?? ""
             if let dim = embeddingDimension, info.vectorSize != dim {
-                return DoctorCheck(
-                    component: "qdrant", status: .failed,
-                    message:
-                        "\(healthy); collection \(q.collection) holds \(size)-dimensional vectors but the embedding model makes \(dim)-dimensional ones: use another BEDSIDE_QDRANT_COLLECTION or delete it and re-ingest"
+                return (
+                    .failed,
+                    "\(healthy); collection \(q.collection) holds \(size)-dimensional vectors but the embedding model makes \(dim)-dimensional ones: use another BEDSIDE_QDRANT_COLLECTION or delete it and re-ingest"
                 )
             }
-            return DoctorCheck(
-                component: "qdrant", status: .ok,
-                message: "\(healthy); collection \(q.collection): \(size) dimensions, \(info.distance ?? "?") distance\(points)")
-        } catch {
-            return DoctorCheck(component: "qdrant", status: .failed, message: "\(ConfigRedaction.url(q.url)): \(Self.explain(error))")
+            return (.ok, "\(healthy); collection \(q.collection): \(size) dimensions, \(info.distance ?? "?") distance\(points)")
         }
+    }
+}
+
+/// In an extension, so the memberwise init (with a `transport`, for tests) stays.
+extension Doctor {
+    public init(config: BedsideConfig, databasePath: String?, httpClient: HTTPClient, timeout: Duration = .seconds(10)) {
+        self.init(config: config, databasePath: databasePath, transport: AsyncHTTPClientTransport(client: httpClient), timeout: timeout)
     }
 }

@@ -9,16 +9,6 @@ public struct InferenceComponents: Sendable {
     public var database: BedsideDatabase
     public var transport: any HTTPTransport
 
-    public init(config: BedsideConfig, database: BedsideDatabase, transport: any HTTPTransport) {
-        self.config = config
-        self.database = database
-        self.transport = transport
-    }
-
-    public init(config: BedsideConfig, database: BedsideDatabase, httpClient: HTTPClient) {
-        self.init(config: config, database: database, transport: AsyncHTTPClientTransport(client: httpClient))
-    }
-
     static func seconds(_ s: Double) -> Duration { .milliseconds(Int64(s * 1000)) }
 
     /// The embedding client; a `config_error` when no embedding server is configured.
@@ -55,16 +45,12 @@ public struct InferenceComponents: Sendable {
     public func retriever(_ kind: RetrieverKind? = nil, index: IndexKind? = nil, lexicalWeight: Double = 1, semanticWeight: Double = 1) throws
         -> any Retriever
     {
+        let lexical = BM25Retriever(database: database, useMemoryIndex: config.bm25Index == .memory)
+        func vector() throws -> VectorRetriever { VectorRetriever(database: database, embedder: try embedder(), index: try vectorIndex(index)) }
         switch kind ?? config.retriever {
-        case .bm25:
-            return BM25Retriever(database: database, useMemoryIndex: config.bm25Index == .memory)
-        case .vector:
-            return VectorRetriever(database: database, embedder: try embedder(), index: try vectorIndex(index))
-        case .hybrid:
-            let vector = VectorRetriever(database: database, embedder: try embedder(), index: try vectorIndex(index))
-            return HybridRetriever(
-                lexical: BM25Retriever(database: database, useMemoryIndex: config.bm25Index == .memory), semantic: vector,
-                lexicalWeight: lexicalWeight, semanticWeight: semanticWeight)
+        case .bm25: return lexical
+        case .vector: return try vector()
+        case .hybrid: return HybridRetriever(lexical: lexical, semantic: try vector(), lexicalWeight: lexicalWeight, semanticWeight: semanticWeight)
         }
     }
 
@@ -85,5 +71,12 @@ public struct InferenceComponents: Sendable {
     public func indexer(index: IndexKind? = nil) throws -> EmbeddingIndexer? {
         guard config.embeddings != nil else { return nil }
         return EmbeddingIndexer(embedder: try embedder(), index: try vectorIndex(index))
+    }
+}
+
+/// In an extension, so the memberwise init (with a `transport`, for tests) stays.
+extension InferenceComponents {
+    public init(config: BedsideConfig, database: BedsideDatabase, httpClient: HTTPClient) {
+        self.init(config: config, database: database, transport: AsyncHTTPClientTransport(client: httpClient))
     }
 }

@@ -22,12 +22,8 @@ public enum DocumentLoader {
         public var outside: Bool
     }
 
-    /// Expands paths into the files to read: folders are walked (sorted), hidden entries skipped.
-    public static func files(in paths: [String]) throws -> [String] {
-        try walk(paths).files
-    }
-
-    /// Expands paths into the files to read, and the symbolic links skipped on the way.
+    /// Expands paths into the files to read (folders are walked, sorted, hidden entries
+    /// skipped), and the symbolic links skipped on the way.
     ///
     /// A path given here is used as given, link or not: the user named it. Inside a folder,
     /// no symbolic link is followed, whether it points out of the folder (a link to

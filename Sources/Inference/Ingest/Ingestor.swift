@@ -13,15 +13,15 @@ public struct IngestProgress: Sendable {
 
 /// What an ingest did.
 public struct IngestSummary: Codable, Sendable {
-    public var files: Int
+    public var files = 0
     public var documents: Int
-    public var added: Int
-    public var replaced: Int
-    public var unchanged: Int
-    public var chunks: Int
-    public var embedded: Int
+    public var added = 0
+    public var replaced = 0
+    public var unchanged = 0
+    public var chunks = 0
+    public var embedded = 0
     public var indexVersion: Int
-    public var seconds: Double
+    public var seconds: Double = 0
     /// Symbolic links met inside the folders given and not followed (see `DocumentLoader.walk`).
     public var skippedLinks: Int = 0
     /// Each skipped link and its target, for the warnings a command prints.
@@ -92,29 +92,21 @@ public struct Ingestor: Sendable {
     /// thrown then says how far it got and that re-running resumes.
     public func ingest(documents: [Document], progress: (@Sendable (IngestProgress) -> Void)? = nil) async throws -> IngestSummary {
         let started = Date()
-        var s = IngestSummary(
-            files: 0, documents: documents.count, added: 0, replaced: 0, unchanged: 0, chunks: 0, embedded: 0,
-            indexVersion: try await database.indexVersion(), seconds: 0)
-        var start = 0
-        while start < documents.count {
-            let batch = Array(documents[start..<min(start + batchSize, documents.count)])
+        var s = IngestSummary(documents: documents.count, indexVersion: try await database.indexVersion())
+        for batch in documents.batches(of: batchSize) {
             let pairs = batch.map { (document: $0, chunks: chunker.chunks(for: $0)) }
             let result: (outcomes: [IngestOutcome], indexVersion: Int, newChunkIDs: [Int64])
             do { result = try await database.ingest(pairs) } catch {
-                throw Self.stopped(error, committed: start, of: documents.count, summary: s, embedded: true)
+                throw Self.stopped(error, committed: batch.startIndex, of: documents.count, summary: s, embedded: true)
             }
-            var changedDocs: [Document] = []
-            for (doc, outcome) in zip(batch, result.outcomes) {
+            for outcome in result.outcomes {
                 switch outcome {
-                case .added:
-                    s.added += 1
-                    changedDocs.append(doc)
-                case .replaced:
-                    s.replaced += 1
-                    changedDocs.append(doc)
+                case .added: s.added += 1
+                case .replaced: s.replaced += 1
                 case .unchanged: s.unchanged += 1
                 }
             }
+            let changedDocs = zip(batch, result.outcomes).filter { $0.1 != .unchanged }.map(\.0)
             s.chunks += result.newChunkIDs.count
             s.indexVersion = result.indexVersion
             if let sink, !changedDocs.isEmpty {
@@ -124,16 +116,15 @@ public struct Ingestor: Sendable {
                     let written = try await database.chunks(ids: result.newChunkIDs)
                     s.embedded += try await sink.indexChunks(written, documents: changedDocs)
                 } catch {
-                    throw Self.stopped(error, committed: start + batch.count, of: documents.count, summary: s, embedded: false)
+                    throw Self.stopped(error, committed: batch.endIndex, of: documents.count, summary: s, embedded: false)
                 }
             }
-            start += batch.count
-            progress?(IngestProgress(filesDone: 0, filesTotal: 0, documents: start, chunks: s.chunks, phase: "indexing"))
+            progress?(IngestProgress(filesDone: 0, filesTotal: 0, documents: batch.endIndex, chunks: s.chunks, phase: "indexing"))
         }
         if let calibration {
             let stored = try await database.gateCalibration()
             if stored?.indexVersion != s.indexVersion {
-                progress?(IngestProgress(filesDone: 0, filesTotal: 0, documents: start, chunks: s.chunks, phase: "calibrating"))
+                progress?(IngestProgress(filesDone: 0, filesTotal: 0, documents: documents.count, chunks: s.chunks, phase: "calibrating"))
                 let record = try await calibration.run(corpus: database).record
                 try await database.saveGateCalibration(record)
                 s.calibration = record

@@ -24,9 +24,7 @@ public struct EmbeddingIndexer: ChunkSink {
         var metadata: [String: [String: JSONValue]] = [:]
         for d in documents { metadata[d.id] = d.metadata }
         var done = 0
-        var start = 0
-        while start < chunks.count {
-            let batch = Array(chunks[start..<min(start + batchSize, chunks.count)])
+        for batch in chunks.batches(of: batchSize) {
             let vectors = try await embedder.embed(batch.map { Self.embeddingText(title: $0.title, section: $0.chunk.section, text: $0.chunk.text) })
             let records = zip(batch, vectors).map { item, vector in
                 VectorRecord(
@@ -37,7 +35,6 @@ public struct EmbeddingIndexer: ChunkSink {
             }
             try await index.upsert(records)
             done += records.count
-            start += batch.count
         }
         return done
     }
@@ -63,15 +60,11 @@ public struct EmbeddingIndexer: ChunkSink {
         }
         guard !ids.isEmpty else { return 0 }
         var done = 0
-        var start = 0
-        let step = max(batchSize, 256)
-        while start < ids.count {
-            let slice = Array(ids[start..<min(start + step, ids.count)])
-            let chunks = try await database.chunks(ids: slice)
+        for slice in ids.batches(of: max(batchSize, 256)) {
+            let chunks = try await database.chunks(ids: Array(slice))
             var docs: [Document] = []
             for docID in Set(chunks.map(\.chunk.documentID)) { if let d = try await database.document(id: docID) { docs.append(d) } }
             done += try await indexChunks(chunks, documents: docs)
-            start += slice.count
             progress?(done, ids.count)
         }
         return done

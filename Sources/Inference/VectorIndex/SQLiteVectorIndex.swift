@@ -18,19 +18,12 @@ public final class SQLiteVectorIndex: VectorIndex {
     public let model: String
 
     /// The loaded matrix and what it was loaded from.
-    final class Snapshot: Sendable {
+    struct Snapshot: Sendable {
         let ids: [Int64]
         let dim: Int
         let matrix: [Float]
         let indexVersion: Int
         let count: Int
-        init(ids: [Int64], dim: Int, matrix: [Float], indexVersion: Int, count: Int) {
-            self.ids = ids
-            self.dim = dim
-            self.matrix = matrix
-            self.indexVersion = indexVersion
-            self.count = count
-        }
     }
 
     struct State {

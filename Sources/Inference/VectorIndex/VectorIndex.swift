@@ -6,25 +6,13 @@ public struct VectorRecord: Sendable, Hashable {
     public var documentID: String
     public var vector: [Float]
     /// Searchable metadata (title, section, document metadata such as `year`).
-    public var payload: [String: JSONValue]
-
-    public init(chunkID: Int64, documentID: String, vector: [Float], payload: [String: JSONValue] = [:]) {
-        self.chunkID = chunkID
-        self.documentID = documentID
-        self.vector = vector
-        self.payload = payload
-    }
+    public var payload: [String: JSONValue] = [:]
 }
 
 /// A search result: a chunk and its cosine similarity to the query (higher is better).
 public struct VectorHit: Sendable, Hashable {
     public var chunkID: Int64
     public var score: Double
-
-    public init(chunkID: Int64, score: Double) {
-        self.chunkID = chunkID
-        self.score = score
-    }
 }
 
 /// Where chunk vectors live and are searched: embedded SQLite (zero setup) or Qdrant.
@@ -40,10 +28,4 @@ public protocol VectorIndex: Sendable {
     func search(_ vector: [Float], limit: Int, filters: [String: String]) async throws -> [VectorHit]
     /// How many vectors the index holds.
     func count() async throws -> Int
-}
-
-extension VectorIndex {
-    public func search(_ vector: [Float], limit: Int) async throws -> [VectorHit] {
-        try await search(vector, limit: limit, filters: [:])
-    }
 }
