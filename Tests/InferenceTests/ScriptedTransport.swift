@@ -6,7 +6,7 @@ import Testing
 @testable import Inference
 
 /// A transport that answers from a script instead of the network, and records requests.
-final class ScriptedTransport: HTTPTransport, @unchecked Sendable {
+final class ScriptedTransport: HTTPTransport, Sendable {
     typealias Handler = @Sendable (TransportRequest, Int) async throws -> TransportResponse
     private let handler: Handler
     private let log = Locked<[TransportRequest]>([])

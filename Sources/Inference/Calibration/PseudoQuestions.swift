@@ -30,13 +30,9 @@ public struct PseudoQuestion: Sendable, Equatable {
 /// two differently. Rarity is inverse document frequency over the whole corpus (`rarity`).
 public struct PseudoQuestions: Sendable {
     /// One passage to draw from.
-    public struct Passage: Sendable {
-        public var documentID: String
-        public var text: String
-        public init(documentID: String, text: String) {
-            self.documentID = documentID
-            self.text = text
-        }
+    struct Passage: Sendable {
+        var documentID: String
+        var text: String
     }
 
     public var count: Int
@@ -68,7 +64,7 @@ public struct PseudoQuestions: Sendable {
     /// Half answerable, half unanswerable (chimeras and pairs alternating), round-robin over the
     /// passages (one per document is best: the draw spreads over documents). Fewer when the
     /// passages cannot give them (a corpus of one document has no unanswerable chimeras).
-    public func draw(_ passages: [Passage], rarity: (String) -> Double) -> [PseudoQuestion] {
+    func draw(_ passages: [Passage], rarity: (String) -> Double) -> [PseudoQuestion] {
         var rng = SplitMix64(seed: seed)
         // Each passage's sentences, and the stems of its content words (what it holds), once.
         let usable = passages.map { (p: $0, s: sentences($0.text), stems: Set(Self.contentWords($0.text).map(Stemmer.stem))) }

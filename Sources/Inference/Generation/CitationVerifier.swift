@@ -75,32 +75,23 @@ public struct CitationVerifier: Sendable {
         public var removedCitations: [Int]
         /// The source numbers the final text cites, ascending.
         public var citedNumbers: [Int]
-        /// Sentences given a citation by overlap (the model wrote none valid).
-        public var attributedSentences: Int
-        public var unsupportedSentences: Int
         /// Exact repeats of an earlier sentence or line, dropped (small models loop).
         public var droppedRepeats: Int
-        /// Unsupported sentences that stated a quantity, taken out of the text, with the reason.
-        public var removedSentences: [RemovedSentence] = []
         /// Sentences with no content of their own (bare titles, "The sources are [1]:"), dropped.
-        public var droppedEmpty: Int = 0
-        /// Cited sentences whose citation did not back them, cited to another source that does.
-        public var reattributedSentences: Int = 0
+        public var droppedEmpty: Int
+        /// Every sentence of the model's text in order, with the decision and its reason.
+        public var verdicts: [SentenceVerdict]
+
+        /// Sentences given a citation by overlap (the model wrote none valid).
+        public var attributedSentences: Int { verdicts.filter { $0.kind == .supported && $0.written.isEmpty }.count }
+        public var unsupportedSentences: Int { verdicts.filter { $0.kind == .unsupported }.count }
+        /// Unsupported sentences that stated a quantity, taken out of the text, with the reason.
+        public var removedSentences: [RemovedSentence] {
+            verdicts.filter { $0.kind == .removed }.map { RemovedSentence(text: $0.text, reason: $0.reason) }
+        }
         /// Whether the first sentence with content (the one that answers the question) is
         /// unsupported or removed.
-        public var leadUnsupported: Bool = false
-        /// Every sentence of the model's text in order, with the decision and its reason.
-        public var verdicts: [SentenceVerdict] = []
-    }
-
-    /// How well a sentence matches its best source.
-    public struct Support: Sendable, Hashable {
-        public var n: Int
-        /// Weighted share of the sentence's content terms found in the source (0…1).
-        public var score: Double
-        public var sharedTerms: Int
-        /// Numbers, and number-unit quantities, in the sentence that the source does not contain.
-        public var missingNumbers: Int
+        public var leadUnsupported: Bool { verdicts.first { $0.kind != .dropped }.map { $0.kind == .unsupported || $0.kind == .removed } ?? false }
     }
 
     /// Least weighted share of a sentence's content terms its source must contain.
@@ -131,130 +122,6 @@ public struct CitationVerifier: Sendable {
         }
     }
 
-    /// Quantities of a text: each number (decimals whole: `0.5`) with the word that follows
-    /// it as its unit, stemmed (`"500 micrograms"` → `"500 microgram"`, `"30 mL/kg"` →
-    /// `"30 ml"`); in a range the first number shares the unit (`"15 to 30 minutes"`,
-    /// `"40-50 mg"`). A number followed by no word, or by a stop word, is no quantity.
-    ///
-    /// Numbers alone are too weak a check: `"1:1000"` in a source would let a sentence claim
-    /// "1000 micrograms"; its quantity `"1000 microgram"` is in no source, so it is not supported.
-    public static func quantities(_ text: String) -> Set<String> {
-        enum Token: Equatable {
-            case number(String, glued: Bool)
-            case word(String)
-            case dash, other
-        }
-        var tokens: [Token] = []
-        let scalars = Array(text.unicodeScalars)
-        func isDigit(_ i: Int) -> Bool { i < scalars.count && ("0"..."9").contains(scalars[i]) }
-        func isLetter(_ i: Int) -> Bool { i < scalars.count && scalars[i].properties.isAlphabetic }
-        var i = 0
-        while i < scalars.count {
-            if isDigit(i) {
-                let glued = i > 0 && isLetter(i - 1) // NEWS2, CURB65: part of a name
-                var number = ""
-                while i < scalars.count,
-                    isDigit(i) || (scalars[i] == "." && isDigit(i + 1))
-                        || (scalars[i] == "," && isDigit(i + 1) && isDigit(i + 2) && isDigit(i + 3) && !isDigit(i + 4))
-                {
-                    if scalars[i] != "," { number.unicodeScalars.append(scalars[i]) }
-                    i += 1
-                }
-                tokens.append(.number(number, glued: glued))
-            } else if isLetter(i) {
-                var word = ""
-                while isLetter(i) {
-                    word.unicodeScalars.append(scalars[i])
-                    i += 1
-                }
-                tokens.append(.word(word.lowercased()))
-            } else {
-                let c = scalars[i]
-                if c == "-" || c == "\u{2013}" { tokens.append(.dash) } else if !c.properties.isWhitespace { tokens.append(.other) }
-                i += 1
-            }
-        }
-        func unit(at j: Int) -> String? {
-            guard j < tokens.count, case .word(let w) = tokens[j], !FTSQuery.stopWords.contains(w), !["and", "or", "to", "x"].contains(w) else {
-                return nil
-            }
-            return Stemmer.stem(w)
-        }
-        func connects(_ j: Int) -> Bool {
-            guard j < tokens.count else { return false }
-            if tokens[j] == .dash { return true }
-            if case .word(let w) = tokens[j] { return ["to", "or", "and"].contains(w) }
-            return false
-        }
-        var out = Set<String>()
-        for (j, token) in tokens.enumerated() {
-            guard case .number(let n, let glued) = token, !glued else { continue }
-            if let u = unit(at: j + 1) {
-                out.insert(n + " " + u)
-            } else if connects(j + 1), j + 2 < tokens.count, case .number = tokens[j + 2], let u = unit(at: j + 3) {
-                out.insert(n + " " + u) // "15 to 30 minutes": 15 minutes too
-            }
-        }
-        return out
-    }
-
-    /// Term sets of the sources and the terms' weights (rarer among the sources → heavier).
-    struct SourceIndex {
-        var sets: [(n: Int, terms: Set<String>)]
-        var quantities: [Int: Set<String>]
-        var df: [String: Int]
-
-        init(_ sources: [Source]) {
-            sets = sources.map { (n: $0.n, terms: Set(CitationVerifier.terms($0.text))) }
-            quantities = Dictionary(sources.map { ($0.n, CitationVerifier.quantities($0.text)) }, uniquingKeysWith: { a, b in a.union(b) })
-            df = [:]
-            for s in sets { for t in s.terms { df[t, default: 0] += 1 } }
-        }
-
-        func weight(_ t: String) -> Double {
-            log(1 + (Double(sets.count) + 1) / (Double(df[t] ?? 0) + 0.5))
-        }
-    }
-
-    /// The best-matching source of a sentence, if any shares a term.
-    public func support(of sentence: String, in sources: [Source]) -> Support? {
-        support(of: sentence, SourceIndex(sources))
-    }
-
-    /// The best source for a sentence: one that contains all its numbers if any does, then
-    /// the highest score (the earlier source on a tie).
-    func support(of sentence: String, _ index: SourceIndex) -> Support? {
-        let terms = Set(Self.terms(sentence))
-        guard !terms.isEmpty else { return nil }
-        let numbers = terms.filter { $0.first?.isNumber == true }
-        let quantities = Self.quantities(sentence)
-        let total = terms.reduce(0) { $0 + index.weight($1) }
-        var best: Support?
-        for s in index.sets {
-            let shared = terms.intersection(s.terms)
-            guard !shared.isEmpty else { continue }
-            let score = shared.reduce(0) { $0 + index.weight($1) } / total
-            let missing = numbers.subtracting(s.terms).count + quantities.subtracting(index.quantities[s.n] ?? []).count
-            let candidate = Support(n: s.n, score: score, sharedTerms: shared.count, missingNumbers: missing)
-            if let b = best, (b.missingNumbers == 0 ? 1 : 0, b.score) >= (candidate.missingNumbers == 0 ? 1 : 0, candidate.score) { continue }
-            best = candidate
-        }
-        return best
-    }
-
-    /// Whether a support is strong enough to cite.
-    func isStrong(_ s: Support) -> Bool {
-        s.score >= threshold && s.sharedTerms >= minimumSharedTerms && s.missingNumbers == 0
-    }
-
-    /// A sentence of the answer: its byte range, its text without markers, and the numbers it cites.
-    struct Piece {
-        var start: Int
-        var end: Int
-        var body: String
-        var numbers: [Int]
-    }
-
     public func verify(_ answer: String, sources: [Source]) -> Result {
         let (deduplicated, repeatedLines) = Self.withoutRepeatedLines(answer)
         let bytes = Array(deduplicated.utf8)
@@ -262,28 +129,22 @@ public struct CitationVerifier: Sendable {
         let checker = ClaimChecker(threshold: threshold, minimumShared: minimumSharedTerms)
         let texts = sources.map { ClaimChecker.SourceText(n: $0.n, header: $0.header, text: $0.text) }
         let known = texts.reduce(into: Set<String>()) { $0.formUnion($1.allTerms) }
-        var pieces: [Piece] = []
+        // The answer's sentences: byte range, text without markers, and the numbers each cites.
+        var pieces: [(start: Int, end: Int, body: String, numbers: [Int])] = []
         for (start, end) in Self.segments(bytes) {
             let (body, own, leading) = Self.strip(Array(bytes[start..<end]))
-            if !leading.isEmpty, !pieces.isEmpty {
-                pieces[pieces.count - 1].numbers += leading // "… fluids. [1] Then …": [1] closes the sentence before
-                pieces.append(Piece(start: start, end: end, body: body, numbers: own))
-            } else {
-                pieces.append(Piece(start: start, end: end, body: body, numbers: leading + own))
-            }
+            // "… fluids. [1] Then …": [1] closes the sentence before.
+            let closesPrevious = !leading.isEmpty && !pieces.isEmpty
+            if closesPrevious { pieces[pieces.count - 1].numbers += leading }
+            pieces.append((start, end, body, closesPrevious ? own : leading + own))
         }
 
         var removed: [Int] = []
         var sentences: [AnswerSentence] = []
         var verdicts: [SentenceVerdict] = []
-        var removedSentences: [RemovedSentence] = []
         var rewritten: [String] = []
-        var attributed = 0
-        var unsupported = 0
         var repeats = repeatedLines
         var empty = 0
-        var reattributed = 0
-        var leadUnsupported: Bool?
         var seen = Set<String>()
         for p in pieces {
             // A caller past its deadline throws the result away: stop checking (a peer's long reply).
@@ -342,23 +203,17 @@ public struct CitationVerifier: Sendable {
                 } else if let other = bestBacking(excluding: cites) {
                     final = [other.n]
                     kind = .reattributed
-                    reattributed += 1
                 } else {
                     kind = .unsupported
                 }
             } else if let b = bestBacking(excluding: []) {
                 final = [b.n]
-                attributed += 1
             } else {
                 kind = .unsupported
                 let nearest = checks(nil).max { ($0.coverage, -$0.n) < ($1.coverage, -$1.n) }
                 reason = nearest?.reason ?? "no sources were given"
             }
-            if kind == .unsupported, claim.statesQuantity {
-                kind = .removed
-                removedSentences.append(RemovedSentence(text: p.body, reason: reason))
-            }
-            if leadUnsupported == nil { leadUnsupported = kind == .unsupported || kind == .removed }
+            if kind == .unsupported, claim.statesQuantity { kind = .removed }
             let shown = kind == .supported || kind == .reattributed
             let spans = shown ? final.flatMap { n in Self.spans(of: claim, in: n, sources: sources, texts: texts, checker: checker) } : []
             verdicts.append(SentenceVerdict(text: p.body, kind: kind, written: cites, citations: final, reason: reason, spans: spans))
@@ -366,7 +221,6 @@ public struct CitationVerifier: Sendable {
                 rewritten.append("")
                 continue
             }
-            if kind == .unsupported { unsupported += 1 }
             let text = Self.cite(p.body, final)
             rewritten.append(text)
             sentences.append(AnswerSentence(text: text, citations: final, unsupported: kind == .unsupported, spans: spans))
@@ -388,9 +242,7 @@ public struct CitationVerifier: Sendable {
         let cited = Set(sentences.flatMap(\.citations)).sorted()
         return Result(
             text: Self.tidy(Self.withoutEmptyListItems(out)), sentences: sentences, removedCitations: removed, citedNumbers: cited,
-            attributedSentences: attributed, unsupportedSentences: unsupported, droppedRepeats: repeats,
-            removedSentences: removedSentences, droppedEmpty: empty, reattributedSentences: reattributed,
-            leadUnsupported: leadUnsupported ?? false, verdicts: verdicts)
+            droppedRepeats: repeats, droppedEmpty: empty, verdicts: verdicts)
     }
 
     /// The passage sentences of source `n` that back a claim, as document spans (kept inside

@@ -89,14 +89,12 @@ struct ClaimChecker: Sendable {
             if t.kind == .boundary || (t.kind == .word && ["and", "then", "or", "but", "while", "whereas"].contains(t.text)) {
                 if current { count += 1 }
                 current = false
-            } else if t.kind == .number || (t.kind == .word && contentish(t.text)) {
+            } else if t.kind == .number || (t.kind == .word && ClaimText.contentStem(t.text) != nil) {
                 current = true
             }
         }
         return count + (current ? 1 : 0)
     }
-
-    static func contentish(_ w: String) -> Bool { ClaimText.contentStem(w) != nil }
 
     /// The numeric items of each part of the claim between clause breaks and "and"/"then"/"or".
     static func numericGroups(_ c: ClaimText) -> [Set<String>] {
@@ -115,13 +113,6 @@ struct ClaimChecker: Sendable {
         return groups.filter { $0.count >= 2 }
     }
 
-    /// The one or two passage sentences that cover the claim's items best (fewer on a tie;
-    /// none when the title and section alone cover as much), and what they cover.
-    static func bestWindow(_ items: Set<String>, header: Set<String>, sentenceItems: [Set<String>]) -> (covered: Set<String>, indices: [Int]) {
-        let best = ClaimWindow.best(items, header: header, sentenceItems: sentenceItems) // linear in the passage (issue 19)
-        return (best.covered, best.indices)
-    }
-
     /// The passage sentences that back a claim the passage backs: the window the check
     /// compared it with; when the title and section alone covered it, the one sentence
     /// sharing the most with it. Indices into `source.sentences`, ascending; empty when no
@@ -129,7 +120,7 @@ struct ClaimChecker: Sendable {
     func supportingSentences(_ claim: ClaimText, in source: SourceText) -> [Int] {
         let items = Self.items(claim)
         let sentenceItems = source.offeredItems
-        let window = Self.bestWindow(items, header: Self.offered(source.header), sentenceItems: sentenceItems).indices
+        let window = ClaimWindow.best(items, header: Self.offered(source.header), sentenceItems: sentenceItems).indices
         if !window.isEmpty { return window }
         var best: (shared: Int, index: Int)?
         for (i, offered) in sentenceItems.enumerated() {
@@ -143,8 +134,9 @@ struct ClaimChecker: Sendable {
         let items = Self.items(claim)
         let header = Self.offered(source.header)
         let sentenceItems = source.offeredItems
-        // The one or two sentences that cover the claim best (fewer on a tie).
-        let best = Self.bestWindow(items, header: header, sentenceItems: sentenceItems)
+        // The one or two sentences that cover the claim best (fewer on a tie; none when the
+        // title and section alone cover as much), found in time linear in the passage (issue 19).
+        let best = ClaimWindow.best(items, header: header, sentenceItems: sentenceItems)
         let covered = best.covered
         let coverage = items.isEmpty ? 0 : Double(covered.count) / Double(items.count)
         func fail(_ reason: String) -> Verdict { Verdict(n: source.n, backed: false, coverage: coverage, reason: reason) }

@@ -66,13 +66,11 @@ struct ClaimText: Sendable {
         for (j, t) in tokens.enumerated() where t.kind == .number {
             let value = Self.canonicalNumber(t.text)
             numbers.insert(value)
-            if let (unit, factor, word) = Self.unit(tokens, after: j) {
+            if let (unit, factor, word, end) = Self.unit(tokens, after: j) {
                 quantities.append(
-                    Quantity(
-                        key: Self.canonicalNumber(t.text, times: factor) + " " + unit, display: t.text + " " + word, token: j,
-                        end: Self.unitEnd(tokens, after: j)))
+                    Quantity(key: Self.canonicalNumber(t.text, times: factor) + " " + unit, display: t.text + " " + word, token: j, end: end))
             } else if Self.connects(tokens, j + 1), j + 2 < tokens.count, tokens[j + 2].kind == .number,
-                let (unit, factor, word) = Self.unit(tokens, after: j + 2)
+                let (unit, factor, word, _) = Self.unit(tokens, after: j + 2)
             {
                 // "15 to 30 minutes", "40-50 mg": the first number shares the unit.
                 quantities.append(
@@ -97,7 +95,7 @@ struct ClaimText: Sendable {
             if t.kind == .word {
                 var cues = Self.cueClasses(t.text)
                 if t.text == "over", i + 1 < tokens.count, tokens[i + 1].kind == .number,
-                    let (u, _, _) = Self.unit(tokens, after: i + 1), ["minute", "hour", "day", "week"].contains(u)
+                    let (u, _, _, _) = Self.unit(tokens, after: i + 1), ["minute", "hour", "day", "week"].contains(u)
                 {
                     cues.remove("direction:up") // "over 20 minutes": a duration
                 }
@@ -265,8 +263,8 @@ struct ClaimText: Sendable {
         return u
     }()
 
-    /// The unit after token `j`: canonical name, factor, and the word as written.
-    static func unit(_ tokens: [Token], after j: Int) -> (String, Double, String)? {
+    /// The unit after token `j`: canonical name, factor, the word as written, and the token after it.
+    static func unit(_ tokens: [Token], after j: Int) -> (String, Double, String, Int)? {
         guard j + 1 < tokens.count else { return nil }
         var unit: String
         var factor = 1.0
@@ -275,7 +273,7 @@ struct ClaimText: Sendable {
         if tokens[j + 1].kind == .word, let (u, f) = units[tokens[j + 1].text] {
             (unit, factor, written, k) = (u, f, tokens[j + 1].text, j + 2)
         } else if tokens[j + 1].kind == .word, tokens[j + 1].text == "per", j + 2 < tokens.count, tokens[j + 2].text == "cent" {
-            return ("%", 1, "per cent")
+            return ("%", 1, "per cent", j + 3)
         } else if tokens[j + 1].kind == .slash {
             (unit, written, k) = ("", "", j + 1) // "25/min"
         } else {
@@ -292,22 +290,7 @@ struct ClaimText: Sendable {
             written += (tokens[k].kind == .slash ? "/" : " per ") + w
             k += 2
         }
-        return unit.isEmpty ? nil : (unit, factor, written)
-    }
-
-    /// The token after the unit that follows token `j` (see `unit(_:after:)`).
-    static func unitEnd(_ tokens: [Token], after j: Int) -> Int {
-        var k = j + 1
-        if k < tokens.count, tokens[k].kind == .word { k += 1 }
-        if k < tokens.count, tokens[k - 1].text == "per", tokens[k].text == "cent" { return k + 1 }
-        while k + 1 < tokens.count, tokens[k + 1].kind == .word,
-            tokens[k].kind == .slash
-                || (tokens[k].kind == .word && ["per", "a", "an", "each"].contains(tokens[k].text)
-                    && (units[tokens[k + 1].text] != nil || denominators.contains(tokens[k + 1].text)))
-        {
-            k += 2
-        }
-        return k
+        return unit.isEmpty ? nil : (unit, factor, written, k)
     }
 
     /// Words that can follow "per" in a rate.

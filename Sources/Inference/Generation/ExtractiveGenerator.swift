@@ -116,14 +116,7 @@ public struct ExtractiveGenerator: AnswerGenerator {
         }
         // The statement of the asked amount comes first (else the sentence that answers best);
         // the others follow in reading order.
-        let lead: Candidate
-        if let first = required.first {
-            lead = first
-        } else if let top = chosen.max(by: { $0.score < $1.score }) {
-            lead = top
-        } else {
-            return []
-        }
+        guard let lead = required.first ?? chosen.max(by: { $0.score < $1.score }) else { return [] }
         let rest = chosen.filter { !($0.passage == lead.passage && $0.position == lead.position) }
         return [lead] + rest.sorted { ($0.passage, $0.position) < ($1.passage, $1.position) }
     }

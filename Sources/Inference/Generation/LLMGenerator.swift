@@ -77,8 +77,9 @@ public struct LLMGenerator: AnswerGenerator {
             model: model, verifier: verifier)
         // A sentence already sent is kept: an answer that would no longer begin with it
         // (a late decline, say) ends with the checked text that was sent instead.
-        guard let fallback, Self.needsFallback(answer, cut: cut, leadUnsupported: verified.leadUnsupported) else { return gate.final(answer) }
-        guard gate.releasedNothing else { return gate.final(answer) }
+        guard let fallback, Self.needsFallback(answer, cut: cut, leadUnsupported: verified.leadUnsupported), gate.released.isEmpty else {
+            return gate.final(answer)
+        }
         return try await Self.fallbackAnswer(answer, question: question, prompt: prompt, evidence: evidence, generator: fallback) ?? answer
     }
 
@@ -102,14 +103,6 @@ public struct LLMGenerator: AnswerGenerator {
         quoted.removedCitations = llmAnswer.removedCitations
         quoted.removedSentences = llmAnswer.removedSentences
         return quoted
-    }
-
-    /// The verified answer for the model's text (pure; shared with tests).
-    static func answer(
-        question: String, text: String, prompt: PromptBuilder.Prompt, citations: [Citation], incomplete: Bool,
-        model: String, verifier: CitationVerifier
-    ) -> Answer {
-        checked(question: question, text: text, prompt: prompt, citations: citations, incomplete: incomplete, model: model, verifier: verifier).0
     }
 
     /// The sources as the verifier reads them: the passage text the model saw, its title and section as context.

@@ -6,7 +6,6 @@ extension ExtractiveGenerator {
     /// One bullet/numbered list or table in a passage: its lead-in and its items, each with
     /// its byte range in the passage text (markers left out).
     struct ListBlock {
-        var passage: Int
         var leadIn: Candidate?
         var items: [Candidate]
         var section: String
@@ -70,7 +69,7 @@ extension ExtractiveGenerator {
                         let l = sentences[i - 1]
                         lead = Candidate(text: l.text, passage: passage, position: i - 1, score: 1, range: l.start..<l.end)
                     }
-                    current = ListBlock(passage: passage, leadIn: lead, items: [], section: section, title: title)
+                    current = ListBlock(leadIn: lead, items: [], section: section, title: title)
                 }
                 current!.items.append(item)
             } else if var b = current, let last = b.items.last, !bytes[last.range.upperBound..<s.start].contains(0x0A) {

@@ -88,19 +88,14 @@ public struct PromptBuilder: Sendable {
             let head = Self.heading(n, p)
             let headCost = estimateTokens(head) + 2
             let text = p.chunk.text
-            let cost = headCost + estimateTokens(text)
-            if cost <= remaining {
-                sources.append(Source(n: n, passage: p, text: text, truncated: false))
-                blocks.append(head + "\n" + text)
-                remaining -= cost
-                continue
-            }
+            let fits = headCost + estimateTokens(text) <= remaining
             let room = remaining - headCost
-            guard room >= minimumSourceTokens, let cut = cut(text, toTokens: room) else { break }
-            sources.append(Source(n: n, passage: p, text: cut, truncated: true))
-            blocks.append(head + "\n" + cut)
-            remaining -= headCost + estimateTokens(cut)
-            break
+            // A source that does not fit whole is cut (when enough room remains), and is the last.
+            guard let given = fits ? text : room >= minimumSourceTokens ? cut(text, toTokens: room) : nil else { break }
+            sources.append(Source(n: n, passage: p, text: given, truncated: !fits))
+            blocks.append(head + "\n" + given)
+            remaining -= headCost + estimateTokens(given)
+            if !fits { break }
         }
         let messages: [ChatMessage] = [.system(systemPrompt), .user(userMessage(question: question, blocks: blocks))]
         return Prompt(messages: messages, sources: sources, estimatedTokens: maxPromptTokens - remaining)

@@ -99,9 +99,6 @@ struct SentenceGate {
         return end
     }
 
-    /// Whether nothing has been released: the final answer may be anything.
-    var releasedNothing: Bool { released.isEmpty }
-
     /// The byte offset up to which `bytes` holds only settled sentences: the start of the
     /// last sentence's text, after the `[n]` markers that open it (they close the sentence
     /// before), once a letter follows them; nil while there is no settled sentence.

@@ -18,8 +18,8 @@ import SQLiteStore
 public final class BM25Index: Sendable {
     public let database: BedsideDatabase
 
-    /// One immutable state of the index; searches share it.
-    final class Snapshot: Sendable {
+    /// One immutable state of the index; searches share it (its arrays are shared, not copied).
+    struct Snapshot: Sendable {
         let state: BedsideDatabase.FTSIndexState
         /// Highest chunk id loaded.
         let maxID: Int64
@@ -30,19 +30,6 @@ public final class BM25Index: Sendable {
         let totalTokens: Int64
         let terms: [String: Int32]
         let postings: [[Posting]]
-
-        init(
-            state: BedsideDatabase.FTSIndexState, maxID: Int64, ids: [Int64], lengths: [Int32], totalTokens: Int64,
-            terms: [String: Int32], postings: [[Posting]]
-        ) {
-            self.state = state
-            self.maxID = maxID
-            self.ids = ids
-            self.lengths = lengths
-            self.totalTokens = totalTokens
-            self.terms = terms
-            self.postings = postings
-        }
 
         var rows: Int { ids.count }
 
@@ -110,8 +97,7 @@ public final class BM25Index: Sendable {
             let ranked = Self.rank(snapshot, terms: terms, limit: limit, weights: weights)
             let (version, chunks) = try await database.chunkHits(ids: ranked.map(\.id))
             if version == snapshot.state.version {
-                var byID: [Int64: (chunk: Chunk, title: String)] = [:]
-                for c in chunks { byID[c.chunk.id] = c }
+                let byID = Dictionary(chunks.map { ($0.chunk.id, $0) }, uniquingKeysWith: { _, last in last })
                 return ranked.compactMap { r in byID[r.id].map { ChunkHit(chunk: $0.chunk, title: $0.title, score: r.score) } }
             }
             snapshot = try await refresh(from: snapshot)

@@ -30,11 +30,12 @@ enum ChunkTokenizer {
             folded.reserveCapacity(64)
             var i = 0
             let n = utf8.count
+            var inToken = false
             func emit() {
                 token(&folded)
                 folded.removeAll(keepingCapacity: true)
+                inToken = false
             }
-            var inToken = false
             while i < n {
                 let b = utf8[i]
                 if b < 0x80 {
@@ -43,7 +44,6 @@ enum ChunkTokenizer {
                         inToken = true
                     } else if inToken {
                         emit()
-                        inToken = false
                     }
                     i += 1
                     continue
@@ -56,7 +56,6 @@ enum ChunkTokenizer {
                     inToken = true
                 } else if inToken {
                     emit()
-                    inToken = false
                 }
             }
             if inToken { emit() }
@@ -130,7 +129,7 @@ enum Porter {
         guard w.count >= 3, w.count <= maxToken else { return }
         step1A(&w)
         if step1B(&w) {
-            if !step1B2(&w) {
+            if !apply(&w, rules1B2) {
                 let c = at(w, w.count - 1)
                 if !isVowel(c, false), c != ch("l"), c != ch("s"), c != ch("z"), c == at(w, w.count - 2) {
                     w.removeLast()
@@ -141,9 +140,9 @@ enum Porter {
         }
         // Step 1C.
         if at(w, w.count - 1) == ch("y"), hasVowel(w, w.count - 1) { w[w.count - 1] = ch("i") }
-        step2(&w)
-        step3(&w)
-        step4(&w)
+        apply(&w, rules2)
+        apply(&w, rules3)
+        apply(&w, rules4)
         // Step 5a.
         if at(w, w.count - 1) == ch("e") {
             if mGt1(w, w.count - 1) || (mEq1(w, w.count - 1) && !oStar(w, w.count - 1)) { w.removeLast() }
@@ -278,21 +277,10 @@ enum Porter {
         rule("iti", mGt1, ""), rule("ous", mGt1, ""), rule("ive", mGt1, ""), rule("ize", mGt1, ""),
     ])
 
-    /// Step 1B: true when "ed" or "ing" was removed (not for "eed" → "ee").
+    /// Step 1B: true when "ed" or "ing" was removed (not for "eed" → "ee": that rule, tried
+    /// first on a word ending in "eed", is the only one tried there).
     static func step1B(_ w: inout [UInt8]) -> Bool {
-        let n = w.count
-        guard let rules = rules1B[at(w, n - 2)] else { return false }
-        for r in rules where n > r.suffix.count && w[(n - r.suffix.count)...].elementsEqual(r.suffix) {
-            let stem = n - r.suffix.count
-            guard r.condition(w, stem) else { return false }
-            w.removeLast(r.suffix.count)
-            w.append(contentsOf: r.output)
-            return r.suffix.count != 3 || r.suffix[0] != ch("e")
-        }
-        return false
+        let eed = w.count > 3 && w.suffix(3).elementsEqual("eed".utf8)
+        return apply(&w, rules1B) && !eed
     }
-    static func step1B2(_ w: inout [UInt8]) -> Bool { apply(&w, rules1B2) }
-    static func step2(_ w: inout [UInt8]) { apply(&w, rules2) }
-    static func step3(_ w: inout [UInt8]) { apply(&w, rules3) }
-    static func step4(_ w: inout [UInt8]) { apply(&w, rules4) }
 }

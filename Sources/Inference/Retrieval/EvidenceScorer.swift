@@ -43,9 +43,7 @@ public struct EvidenceScorer: Sendable {
     public func coverage(_ q: Weighted, text: String) -> Double {
         guard q.total > 0 else { return 0 }
         let words = Set(FTSQuery.words(text).map(Stemmer.stem))
-        var hit = 0.0
-        for t in q.terms where words.contains(t.stem) { hit += t.weight }
-        return hit / q.total
+        return q.terms.filter { words.contains($0.stem) }.reduce(0) { $0 + $1.weight } / q.total
     }
 }
 

@@ -60,26 +60,14 @@ public enum FTSQuery {
 
     /// The content terms of a question: words minus stop words, distinct, in order.
     public static func terms(_ text: String) -> [String] {
+        let all = words(text).filter { $0.count <= 64 }
+        let content = all.filter { !stopWords.contains($0) }
         var seen = Set<String>()
-        var out: [String] = []
-        for w in words(text) where !stopWords.contains(w) && w.count <= 64 {
-            if seen.insert(w).inserted { out.append(w) }
-            if out.count == maxTerms { break }
-        }
-        if out.isEmpty { // a question of stop words only still searches
-            for w in words(text) where w.count <= 64 {
-                if seen.insert(w).inserted { out.append(w) }
-                if out.count == maxTerms { break }
-            }
-        }
-        return out
+        // A question of stop words only still searches.
+        return Array((content.isEmpty ? all : content).filter { seen.insert($0).inserted }.prefix(maxTerms))
     }
 
-    /// `"term1" OR "term2" …`, or "" when the text has no words.
-    public static func match(_ text: String) -> String {
-        match(terms: terms(text))
-    }
-
+    /// `"term1" OR "term2" …`, or "" when there are no terms.
     public static func match(terms: [String]) -> String {
         terms.map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }.joined(separator: " OR ")
     }

@@ -33,8 +33,7 @@ public struct HybridRetriever: Retriever {
         async let l = lexical.retrieve(question, topK: depth, filters: filters)
         async let s = semantic.retrieve(question, topK: depth, filters: filters)
         let (lexicalHits, semanticHits) = try await (l, s)
-        var passages: [Int64: RetrievedPassage] = [:]
-        for p in lexicalHits + semanticHits where passages[p.chunk.id] == nil { passages[p.chunk.id] = p }
+        let passages = Dictionary((lexicalHits + semanticHits).map { ($0.chunk.id, $0) }, uniquingKeysWith: { first, _ in first })
         let fused = fusion.fuse([
             .init(lexicalHits.map(\.chunk.id), weight: lexicalWeight),
             .init(semanticHits.map(\.chunk.id), weight: semanticWeight),

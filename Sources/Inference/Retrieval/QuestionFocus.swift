@@ -261,11 +261,7 @@ public struct QuestionFocus: Sendable, Equatable {
         let words = question.split { !$0.isLetter && !$0.isNumber }
         let capitals = words.filter { $0.first?.isUppercase == true }.count
         if words.count >= 4, 2 * capitals > words.count {
-            out = out.filter { w in
-                question.split { !$0.isLetter && !$0.isNumber }.contains {
-                    $0.lowercased() == w && $0.dropFirst().contains { $0.isUppercase || $0.isNumber }
-                }
-            }
+            out = out.filter { w in words.contains { $0.lowercased() == w && $0.dropFirst().contains { $0.isUppercase || $0.isNumber } } }
         }
         return out.filter { !FTSQuery.stopWords.contains($0) }
     }

@@ -46,7 +46,7 @@ public struct ReciprocalRankFusion: Sendable, Hashable {
                 let rank = i + 1
                 var e = entries[id] ?? Entry()
                 e.score += ranking.weight / (k + Double(rank))
-                if rank < e.bestRank || (rank == e.bestRank && listIndex < e.bestList) {
+                if (rank, listIndex) < (e.bestRank, e.bestList) {
                     e.bestRank = rank
                     e.bestList = listIndex
                 }
@@ -54,10 +54,7 @@ public struct ReciprocalRankFusion: Sendable, Hashable {
             }
         }
         return entries.sorted { a, b in
-            if a.value.score != b.value.score { return a.value.score > b.value.score }
-            if a.value.bestRank != b.value.bestRank { return a.value.bestRank < b.value.bestRank }
-            if a.value.bestList != b.value.bestList { return a.value.bestList < b.value.bestList }
-            return a.key < b.key
+            (-a.value.score, a.value.bestRank, a.value.bestList, a.key) < (-b.value.score, b.value.bestRank, b.value.bestList, b.key)
         }.map { Fused(id: $0.key, score: $0.value.score) }
     }
 }

@@ -158,11 +158,6 @@ public struct RelevanceGate: Sendable {
         EvidenceScorer.idf(df: 1, n: max(chunks, 2))
     }
 
-    /// The verdict without a focus: by specificity and coverage alone (see the type's notes).
-    public func judge(_ q: EvidenceScorer.Weighted, passages: [RetrievedPassage]) -> Judgement {
-        judge(q, focus: nil, passages: passages)
-    }
-
     /// The verdict. With a non-empty focus, a document answers when its top passages hold the
     /// whole focus (`QuestionFocus`, phrases as phrases) and at least `minimumContentShare` of
     /// the IDF mass of the question's content words (not its answer-kind words), and the focus
@@ -171,8 +166,8 @@ public struct RelevanceGate: Sendable {
     /// makes "What is the role of ZCCHC17?" answerable, and what keeps a hyperkalaemia note from
     /// answering a question on gentamicin. A yes/no question ("Does X use Y?") may also be
     /// answered on the specificity rule alone: a source may answer "no" in other words. Without
-    /// a focus (a question of answer-kind words only) the specificity rule decides.
-    public func judge(_ q: EvidenceScorer.Weighted, focus: QuestionFocus?, passages: [RetrievedPassage]) -> Judgement {
+    /// a focus (a question of answer-kind words only, or none given) the specificity rule decides.
+    public func judge(_ q: EvidenceScorer.Weighted, focus: QuestionFocus? = nil, passages: [RetrievedPassage]) -> Judgement {
         let focus = focus?.terms.isEmpty == false ? focus : nil
         let ev = evidence(q, focus: focus, passages: passages)
         guard !ev.isEmpty, q.total > 0 else {
@@ -190,18 +185,14 @@ public struct RelevanceGate: Sendable {
         var prominence: [String: Int] = [:]
         var headed: Set<String> = []
         var anchoredDocs: Set<String> = []
+        // What a document's top passages hold: what any one of them holds.
+        func union(_ held: [Bool]?, _ more: [Bool]) -> [Bool] { held.map { zip($0, more).map { $0 || $1 } } ?? more }
         for (p, e) in zip(passages, ev) {
             let id = p.chunk.documentID
-            if let seen = present[id] {
-                present[id] = zip(seen, e.present).map { $0 || $1 }
-                focusSeen[id] = zip(focusSeen[id] ?? [], e.focusPresent).map { $0 || $1 }
-                phrased[id] = zip(phrased[id] ?? [], e.pairsAdjacent).map { $0 || $1 }
-            } else {
-                order.append(id)
-                present[id] = e.present
-                focusSeen[id] = e.focusPresent
-                phrased[id] = e.pairsAdjacent
-            }
+            if present[id] == nil { order.append(id) }
+            present[id] = union(present[id], e.present)
+            focusSeen[id] = union(focusSeen[id], e.focusPresent)
+            phrased[id] = union(phrased[id], e.pairsAdjacent)
             prominence[id, default: 0] += e.headInHeading ? 2 : e.headCount
             if e.headInHeading { headed.insert(id) }
             if e.topicInHeading { anchoredDocs.insert(id) }
@@ -210,13 +201,12 @@ public struct RelevanceGate: Sendable {
         var documents = order.map { id -> DocumentEvidence in
             let coverage = Self.share(q, present[id]!)
             let specificity = (coverage * q.total - unknownTermPenalty * unknown) / unit
+            // Strong on the statistics: with a focus, a source holding the core may word the rest otherwise.
+            let strong = specificity >= minimumSpecificity || (coverage >= fullCoverage && specificity > 0)
             guard let focus else {
-                let answers = specificity >= minimumSpecificity || (coverage >= fullCoverage && specificity > 0)
-                return DocumentEvidence(documentID: id, coverage: coverage, specificity: specificity, answers: answers)
+                return DocumentEvidence(documentID: id, coverage: coverage, specificity: specificity, answers: strong)
             }
             let contentShare = Self.share(q, present[id]!, only: content)
-            // Strong on the statistics: a source holding the core may word the rest otherwise.
-            let strong = specificity >= minimumSpecificity || (coverage >= fullCoverage && specificity > 0)
             let phrases = focus.pairs.indices.map { j in focus.namedPhrases.contains(focus.pairs[j]) || ev.contains { $0.pairsAdjacent[j] } }
             let missing = focus.missing(present: focusSeen[id] ?? [], adjacent: phrased[id] ?? [], phrases: phrases)
             // A one-word focus must be what the source is about, not a word it names in passing
@@ -277,9 +267,7 @@ public struct RelevanceGate: Sendable {
 
     static func share(_ q: EvidenceScorer.Weighted, _ present: [Bool]) -> Double {
         guard q.total > 0 else { return 0 }
-        var hit = 0.0
-        for (t, p) in zip(q.terms, present) where p { hit += t.weight }
-        return hit / q.total
+        return zip(q.terms, present).filter(\.1).reduce(0) { $0 + $1.0.weight } / q.total
     }
 
     /// Weighted share of the stems in `only` that `present` marks.
