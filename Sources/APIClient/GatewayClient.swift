@@ -135,18 +135,19 @@ public struct GatewayClient: BedsideAPI {
     /// unless `acceptAnyStatus` (`/readyz`, whose 503 is an answer, not a failure).
     private func send(_ request: HTTPClientRequest, timeout: TimeAmount, acceptAnyStatus: Bool = false) async throws -> (Int, Data) {
         let response = try await execute(request, timeout: timeout)
-        let buffer: ByteBuffer
-        do {
-            buffer = try await response.body.collect(upTo: maxBodyBytes)
-        } catch {
-            throw Self.transportError(error, endpoint: endpoint, afterHead: true)
-        }
-        let data = Data(buffer.readableBytesView)
+        let data = try await collect(response)
         let status = Int(response.status.code)
         if !(200..<300).contains(status) && !acceptAnyStatus {
             throw GatewayResponse.error(status: status, body: data, retryAfterHeader: response.headers.first(name: "Retry-After"))
         }
         return (status, data)
+    }
+
+    /// The whole body (up to `maxBodyBytes`); a failure while reading it is the connection's.
+    private func collect(_ response: HTTPClientResponse) async throws -> Data {
+        do { return Data(try await response.body.collect(upTo: maxBodyBytes).readableBytesView) } catch {
+            throw Self.transportError(error, endpoint: endpoint, afterHead: true)
+        }
     }
 
     private func execute(_ request: HTTPClientRequest, timeout: TimeAmount) async throws -> HTTPClientResponse {
@@ -171,11 +172,7 @@ public struct GatewayClient: BedsideAPI {
         }
         // A gateway may answer a cached question with plain JSON even when SSE was asked for.
         if response.headers.first(name: "Content-Type")?.lowercased().contains("application/json") == true {
-            let buffer: ByteBuffer
-            do { buffer = try await response.body.collect(upTo: maxBodyBytes) } catch {
-                throw Self.transportError(error, endpoint: endpoint, afterHead: true)
-            }
-            yield(.done(try GatewayResponse.decode(Answer.self, from: Data(buffer.readableBytesView))))
+            yield(.done(try GatewayResponse.decode(Answer.self, from: try await collect(response))))
             return
         }
         var decoder = AnswerStreamDecoder()

@@ -18,20 +18,17 @@ struct GatewayEndpoint: Sendable, Hashable {
     func answer(id: String) -> String { base + "/v1/answers/" + Self.pathComponent(id) }
 
     func answerList(since: String?, cursor: String?, limit: Int) -> String {
-        var items: [String] = []
-        if let since, !since.isEmpty { items.append("since=" + Self.queryValue(since)) }
-        if let cursor, !cursor.isEmpty { items.append("cursor=" + Self.queryValue(cursor)) }
-        items.append("limit=\(max(1, limit))")
-        return base + "/v1/answers?" + items.joined(separator: "&")
+        page("/v1/answers", [("since", since), ("cursor", cursor)], limit: limit)
     }
 
     func source(chunkID: Int64) -> String { base + "/v1/sources/\(chunkID)" }
 
-    func history(query: String?, limit: Int) -> String {
-        var items: [String] = []
-        if let query, !query.isEmpty { items.append("q=" + Self.queryValue(query)) }
-        items.append("limit=\(max(1, limit))")
-        return base + "/v1/history?" + items.joined(separator: "&")
+    func history(query: String?, limit: Int) -> String { page("/v1/history", [("q", query)], limit: limit) }
+
+    /// A paged list's URL: the parameters that have a value, then `limit` (at least 1).
+    private func page(_ path: String, _ parameters: [(name: String, value: String?)], limit: Int) -> String {
+        let items = parameters.compactMap { p in p.value.flatMap { $0.isEmpty ? nil : p.name + "=" + Self.queryValue($0) } }
+        return base + path + "?" + (items + ["limit=\(max(1, limit))"]).joined(separator: "&")
     }
 
     /// The host and port, for the status bar.
@@ -40,15 +37,12 @@ struct GatewayEndpoint: Sendable, Hashable {
         return String(base[range.upperBound...])
     }
 
-    static func queryValue(_ s: String) -> String {
-        var allowed = CharacterSet.urlQueryAllowed
-        allowed.remove(charactersIn: "&+=?#/")
-        return s.addingPercentEncoding(withAllowedCharacters: allowed) ?? s
-    }
+    static func queryValue(_ s: String) -> String { escaped(s, keeping: .urlQueryAllowed, except: "&+=?#/") }
 
-    static func pathComponent(_ s: String) -> String {
-        var allowed = CharacterSet.urlPathAllowed
-        allowed.remove(charactersIn: "/?#")
-        return s.addingPercentEncoding(withAllowedCharacters: allowed) ?? s
+    static func pathComponent(_ s: String) -> String { escaped(s, keeping: .urlPathAllowed, except: "/?#") }
+
+    /// `s` percent-encoded but for the characters of `allowed` not in `separators`.
+    private static func escaped(_ s: String, keeping allowed: CharacterSet, except separators: String) -> String {
+        s.addingPercentEncoding(withAllowedCharacters: allowed.subtracting(CharacterSet(charactersIn: separators))) ?? s
     }
 }

@@ -13,37 +13,18 @@ enum GatewayResponse {
             if e.retryAfter == nil { e.retryAfter = headerRetry }
             return e
         }
-        let code: BedsideError.Code
-        let message: String
-        switch status {
-        case 400:
-            code = .badRequest
-            message = "The gateway rejected the request."
-        case 401:
-            code = .unauthorized
-            message = "The gateway refused the token."
-        case 403:
-            code = .forbidden
-            message = "The token is not allowed to do this."
-        case 404:
-            code = .notFound
-            message = "Not found."
-        case 413:
-            code = .payloadTooLarge
-            message = "The question is too large."
-        case 429:
-            code = .rateLimited
-            message = "Too many questions; slow down."
-        case 503:
-            code = .inferenceUnavailable
-            message = "Inference is unavailable."
-        case 504:
-            code = .timeout
-            message = "The gateway timed out."
-        default:
-            code = .upstream
-            message = "The gateway answered HTTP \(status)."
-        }
+        let (code, message): (BedsideError.Code, String) =
+            switch status {
+            case 400: (.badRequest, "The gateway rejected the request.")
+            case 401: (.unauthorized, "The gateway refused the token.")
+            case 403: (.forbidden, "The token is not allowed to do this.")
+            case 404: (.notFound, "Not found.")
+            case 413: (.payloadTooLarge, "The question is too large.")
+            case 429: (.rateLimited, "Too many questions; slow down.")
+            case 503: (.inferenceUnavailable, "Inference is unavailable.")
+            case 504: (.timeout, "The gateway timed out.")
+            default: (.upstream, "The gateway answered HTTP \(status).")
+            }
         let snippet = String(decoding: body.prefix(200), as: UTF8.self)
         return BedsideError(code, message, detail: snippet.isEmpty ? nil : snippet, retryAfter: headerRetry)
     }

@@ -97,39 +97,37 @@ public struct ReplicatingGateway: Sendable {
     /// A stored answer: from the gateway (and kept), or from the replica when the gateway
     /// cannot be reached (`fromReplica`).
     public func answer(id: String, preferReplica: Bool = false) async throws -> (answer: Answer, offline: BedsideError?) {
-        if preferReplica, let a = try? await replica?.answer(id: id) {
-            return (Self.replayed(a), Self.downError(client))
-        }
-        do {
-            let a = try await client.answer(id: id)
-            try? await replica?.record(a)
-            return (a, nil)
-        } catch {
-            let e = Self.bedsideError(error)
-            if Self.isOffline(e), let a = try? await replica?.answer(id: id) { return (Self.replayed(a), e) }
-            throw e
-        }
+        try await fetch(
+            preferReplica, remote: { try await client.answer(id: id) }, keep: { try await replica?.record($0) },
+            local: { try await replica?.answer(id: id).map(Self.replayed) })
     }
 
     /// A cited passage in its document: from the gateway (and kept), or from the replica.
     public func source(chunkID: Int64, indexVersion: Int, preferReplica: Bool = false) async throws -> (
         document: SourceDocument, offline: BedsideError?
     ) {
-        if preferReplica, let d = try? await replica?.source(chunkID: chunkID) {
-            return (d, Self.downError(client))
-        }
         do {
-            let d = try await client.source(chunkID: chunkID)
-            try? await replica?.record(d, indexVersion: indexVersion)
-            return (d, nil)
+            return try await fetch(
+                preferReplica, remote: { try await client.source(chunkID: chunkID) },
+                keep: { try await replica?.record($0, indexVersion: indexVersion) }, local: { try await replica?.source(chunkID: chunkID) })
+        } catch let e as BedsideError where Self.isOffline(e) && replica != nil {
+            throw BedsideError(e.code, "\(e.message) This passage is not in the replica either.", detail: e.detail)
+        }
+    }
+
+    /// From the gateway (and kept), or from the replica (`local`): first when `preferReplica`,
+    /// else when the gateway cannot be reached, with the reason the replica answered.
+    private func fetch<T: Sendable>(
+        _ preferReplica: Bool, remote: () async throws -> T, keep: (T) async throws -> Void, local: () async throws -> T?
+    ) async throws -> (T, BedsideError?) {
+        if preferReplica, let found = try? await local() { return (found, Self.downError(client)) }
+        do {
+            let fetched = try await remote()
+            try? await keep(fetched)
+            return (fetched, nil)
         } catch {
             let e = Self.bedsideError(error)
-            if Self.isOffline(e) {
-                if let d = try? await replica?.source(chunkID: chunkID) { return (d, e) }
-                if replica != nil {
-                    throw BedsideError(e.code, "\(e.message) This passage is not in the replica either.", detail: e.detail)
-                }
-            }
+            if Self.isOffline(e), let found = try? await local() { return (found, e) }
             throw e
         }
     }

@@ -30,11 +30,8 @@ package struct ClaimsValidator: Sendable {
             throw AuthFailure(
                 .lifetimeTooLong, "The token lives longer than this gateway allows (\(Int(maxLifetime / 86_400)) days); create a shorter one.")
         }
-        var roles: Set<String> = []
-        for role in claims.roles ?? [] {
-            guard TokenRole.all.contains(role) else { throw AuthFailure(.malformed, "The token names a role this gateway does not know.") }
-            roles.insert(role)
-        }
+        let roles = Set(claims.roles ?? [])
+        guard roles.isSubset(of: TokenRole.all) else { throw AuthFailure(.malformed, "The token names a role this gateway does not know.") }
         let identity = VerifiedIdentity(subject: sub, expiresAt: exp, notBefore: claims.nbf, issuedAt: claims.iat, jti: claims.jti, roles: roles)
         try checkTime(identity, now: now)
         return identity

@@ -1,5 +1,4 @@
 import Core
-import Crypto
 import Foundation
 import JWTKit
 
@@ -18,7 +17,6 @@ package struct KeyRing: Sendable {
     /// The only `kid` an HS256 token may carry (or none).
     package static let localKeyID = "local"
 
-    package let hmacKey: SymmetricKey
     package let hmacCollection: JWTKeyCollection
     package let publicKinds: [String: PublicKeyKind]
     package let publicCollection: JWTKeyCollection
@@ -52,10 +50,7 @@ package struct KeyRing: Sendable {
                 kinds[kid] = kind
             }
         }
-        let key = SymmetricKey(data: secret)
-        return KeyRing(
-            hmacKey: key, hmacCollection: hmacCollection, publicKinds: kinds,
-            publicCollection: publicCollection, skipped: skipped)
+        return KeyRing(hmacCollection: hmacCollection, publicKinds: kinds, publicCollection: publicCollection, skipped: skipped)
     }
 
     /// ES256 for P-256 EC keys, RS256 for RSA keys; nil for anything else.

@@ -58,15 +58,6 @@ package struct VerifiedIdentity: Sendable, Hashable {
     /// The token's id, for revocation.
     package var jti: String?
     package var roles: Set<String> = []
-
-    package init(subject: String, expiresAt: Double, notBefore: Double? = nil, issuedAt: Double? = nil, jti: String? = nil, roles: Set<String> = []) {
-        self.subject = subject
-        self.expiresAt = expiresAt
-        self.notBefore = notBefore
-        self.issuedAt = issuedAt
-        self.jti = jti
-        self.roles = roles
-    }
 }
 
 /// Roles a token can carry.

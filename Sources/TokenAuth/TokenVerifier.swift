@@ -132,8 +132,6 @@ public final class TokenVerifier: Sendable {
     private func verifyWithJWTKit(_ token: String, _ collection: JWTKeyCollection) async throws(AuthFailure) -> TokenClaims {
         do {
             return try await collection.verify(token, as: TokenClaims.self)
-        } catch let error as JWTError where error.errorType == .signatureVerificationFailed {
-            throw AuthFailure(.badSignature, "The token's signature is not valid.")
         } catch let error as JWTError where error.errorType == .malformedToken {
             throw AuthFailure(.malformed, "The token's claims are malformed.")
         } catch {
@@ -156,27 +154,24 @@ package protocol RevocationChecking: Sendable {
 
 /// The three segments of a compact JWS, checked for shape before any key is chosen.
 package struct ParsedToken {
-    package let bytes: [UInt8]
-    package let headerRange: Range<Int>
-    package let payloadRange: Range<Int>
-    package let signatureRange: Range<Int>
+    /// The segments, still in base64url.
+    package let headerSegment: ArraySlice<UInt8>
+    package let payload: ArraySlice<UInt8>
+    package let signature: ArraySlice<UInt8>
 
     package init(_ token: String) throws(AuthFailure) {
-        bytes = Array(token.utf8)
+        let bytes = Array(token.utf8)
         var dots: [Int] = []
         for (i, b) in bytes.enumerated() where b == UInt8(ascii: ".") {
             dots.append(i)
             if dots.count > 2 { break }
         }
         guard dots.count == 2 else { throw AuthFailure(.malformed, "The token is malformed (a JWT has three parts).") }
-        headerRange = 0..<dots[0]
-        payloadRange = (dots[0] + 1)..<dots[1]
-        signatureRange = (dots[1] + 1)..<bytes.count
-        guard !headerRange.isEmpty, !payloadRange.isEmpty else { throw AuthFailure(.malformed, "The token is malformed.") }
+        headerSegment = bytes[0..<dots[0]]
+        payload = bytes[(dots[0] + 1)..<dots[1]]
+        signature = bytes[(dots[1] + 1)...]
+        guard !headerSegment.isEmpty, !payload.isEmpty else { throw AuthFailure(.malformed, "The token is malformed.") }
     }
-
-    package var payload: ArraySlice<UInt8> { bytes[payloadRange] }
-    package var signature: ArraySlice<UInt8> { bytes[signatureRange] }
 
     package struct Header {
         package var alg: String
@@ -187,7 +182,7 @@ package struct ParsedToken {
     /// such as `crit`, `jku`, `jwk` or `x5u` that would change how the token is checked are
     /// refused. The payload and signature must be canonical base64url.
     package func header() throws(AuthFailure) -> Header {
-        let (alg, kid) = try Self.readHeader(bytes[headerRange])
+        let (alg, kid) = try Self.readHeader(headerSegment)
         guard Base64URL.decode(payload) != nil else { throw AuthFailure(.malformed, "The token is malformed.") }
         guard !signature.isEmpty, Base64URL.decode(signature) != nil else {
             if alg.lowercased() == "none" { throw AuthFailure(.unsupportedAlgorithm, "Unsigned tokens (alg none) are refused.") }

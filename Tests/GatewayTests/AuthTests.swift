@@ -12,7 +12,7 @@ import Testing
 /// Keys and a gateway shared by the token tests (RSA key generation is slow).
 actor AuthFixture {
     static let shared = AuthFixture()
-    struct Parts: @unchecked Sendable {
+    struct Parts: Sendable {
         let test: TestGateway
         let secret: [UInt8]
         let ecKey: ES256PrivateKey

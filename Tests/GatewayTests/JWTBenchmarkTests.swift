@@ -9,8 +9,6 @@ struct JWTBenchmarkTests {
         #expect(r.hs256Micros > 0 && r.hs256CachedMicros > 0 && r.es256Micros > 0)
         // The cache must beat a full verification, or it is not worth having.
         #expect(r.hs256CachedMicros < r.hs256Micros)
-        let pair = try await JWTBenchmark.run(iterations: 10)
-        #expect(pair.hs256Micros > 0 && pair.es256Micros > 0)
         print("JWT verify (debug build): HS256 jwt-kit \(r.hs256Micros) µs, cached \(r.hs256CachedMicros) µs, ES256 \(r.es256Micros) µs")
     }
 }

@@ -114,3 +114,8 @@ struct RateLimitTests {
         #expect(statuses.filter { $0 == .tooManyRequests }.count == 40)
     }
 }
+
+extension RateLimiter {
+    /// Subjects with an in-process bucket (compaction forgets the full ones).
+    var subjectCount: Int { buckets.withLock { $0.count } }
+}

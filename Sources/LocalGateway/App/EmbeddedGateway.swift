@@ -9,17 +9,16 @@ import ServiceLifecycle
 /// `bedside ask`: every question takes the same HTTP path (auth, limits, cache, audit) as
 /// with `bedside serve`. Logs are discarded by default because stdout is the user's screen.
 public final class EmbeddedGateway: Sendable {
-    /// `http://127.0.0.1:<port>`.
-    public let baseURL: String
     public let port: Int
+    /// `http://127.0.0.1:<port>`.
+    public var baseURL: String { "http://127.0.0.1:\(port)" }
     /// A token minted at start for the local user.
     public let token: String
     public let gateway: Gateway
     private let group: ServiceGroup
     private let task: Task<Void, any Error>
 
-    private init(baseURL: String, port: Int, token: String, gateway: Gateway, group: ServiceGroup, task: Task<Void, any Error>) {
-        self.baseURL = baseURL
+    private init(port: Int, token: String, gateway: Gateway, group: ServiceGroup, task: Task<Void, any Error>) {
         self.port = port
         self.token = token
         self.gateway = gateway
@@ -48,12 +47,8 @@ public final class EmbeddedGateway: Sendable {
             defer { portSink.finish() }
             try await group.run()
         }
-        var bound: Int?
-        for await p in ports {
-            bound = p
-            break
-        }
-        guard let port = bound, port > 0 else {
+        var received = ports.makeAsyncIterator()
+        guard let port = await received.next(), port > 0 else {
             await group.triggerGracefulShutdown()
             try await task.value // rethrows the reason the server did not start
             throw BedsideError(.internalError, "The embedded gateway did not start.")
@@ -65,7 +60,7 @@ public final class EmbeddedGateway: Sendable {
             _ = try? await task.value
             throw error
         }
-        return EmbeddedGateway(baseURL: "http://127.0.0.1:\(port)", port: port, token: token, gateway: gateway, group: group, task: task)
+        return EmbeddedGateway(port: port, token: token, gateway: gateway, group: group, task: task)
     }
 
     /// Stops accepting connections, lets in-flight requests finish, and returns when the server is down.

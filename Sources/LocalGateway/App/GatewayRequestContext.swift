@@ -10,13 +10,12 @@ public struct GatewayRequestContext: RequestContext {
     public var subject: String?
     /// The token's roles (e.g. `auditor`), set with the subject.
     public var roles: Set<String> = []
-    let trace: RequestTrace
+    let trace = RequestTrace()
     /// The connection's question decoded by the fast path, when it is on (`DecodedQuery`).
     let decoded = DecodedQuery.connection
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
-        self.trace = RequestTrace()
     }
 }
 

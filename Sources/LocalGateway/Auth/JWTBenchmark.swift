@@ -14,12 +14,7 @@ public enum JWTBenchmark {
         public var es256Micros: Double
     }
 
-    /// HS256 and ES256 (jwt-kit, uncached) microseconds per verification (median of the calls).
-    public static func run(iterations: Int) async throws -> (hs256Micros: Double, es256Micros: Double) {
-        let r = try await runDetailed(iterations: iterations)
-        return (r.hs256Micros, r.es256Micros)
-    }
-
+    /// Microseconds per verification of each kind (the median of the calls).
     public static func runDetailed(iterations: Int) async throws -> Result {
         let n = max(1, iterations)
         let secret = SecretFile.systemRandomBytes(32)

@@ -47,15 +47,12 @@ final class RevocationList: Sendable {
     /// Reads new revocations now (after a revoke in this process, and in tests).
     func refresh() async {
         let current = state.withLock { $0.set }
-        do {
-            let merged = try await database.refreshRevocations(current)
-            let now = uptime()
-            state.withLock { s in
-                s.set = merged
-                s.refreshedAt = now
-            }
-        } catch {
-            // Keep the last known set; the next request tries again.
+        // On failure the last known set is kept; the next request tries again.
+        guard let merged = try? await database.refreshRevocations(current) else { return }
+        let now = uptime()
+        state.withLock { s in
+            s.set = merged
+            s.refreshedAt = now
         }
     }
 

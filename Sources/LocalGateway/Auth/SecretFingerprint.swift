@@ -13,7 +13,7 @@ enum SecretFingerprint {
     /// The fingerprint of `secret` (hex, 128 bits).
     static func of(_ secret: [UInt8]) -> String {
         let mac = HMAC<SHA256>.authenticationCode(for: Array("bedside token secret fingerprint v1".utf8), using: SymmetricKey(data: secret))
-        return mac.prefix(16).map { String(format: "%02x", $0) }.joined()
+        return AuditRecord.hex(mac.prefix(16))
     }
 
     /// Records this gateway's fingerprint in `state`, or throws when the store was first used

@@ -1,5 +1,6 @@
 import Core
 import Crypto
+import SharedState
 
 /// The response-cache identity of a question.
 ///
@@ -25,10 +26,10 @@ public struct CacheKey: Sendable, Hashable {
             field(v)
         }
         field(String(request.topK))
-        lineage = Hex.encode(SHA256.hash(data: Array(base.utf8)))
+        lineage = AuditRecord.hex(SHA256.hash(data: Array(base.utf8)))
         field(model)
         field(retriever)
         field(String(indexVersion))
-        key = Hex.encode(SHA256.hash(data: Array(base.utf8)))
+        key = AuditRecord.hex(SHA256.hash(data: Array(base.utf8)))
     }
 }

@@ -30,8 +30,7 @@ final class StatusCache: Sendable {
         let (known, pending): (InferenceStatus?, Task<InferenceStatus, any Error>?) = state.withLock { s in
             if let st = s.status, now - s.fetchedAt < ttl { return (st, nil) }
             if let t = s.refresh { return (nil, t) }
-            let fetch = self.fetch
-            let t = Task { try await fetch() }
+            let t = Task { [fetch] in try await fetch() }
             s.refresh = t
             return (nil, t)
         }

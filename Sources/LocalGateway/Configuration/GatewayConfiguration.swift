@@ -109,11 +109,6 @@ public struct GatewayConfiguration: Sendable {
 
     public init() {}
 
-    /// The defaults overridden by `BEDSIDE_*` environment variables only (no file, no flags).
-    public init(environment: [String: String]) throws {
-        try self.init(layers: ConfigLayers(environment: environment))
-    }
-
     /// Refuses settings that cannot work, with a message naming the setting.
     public func validate() throws {
         func fail(_ message: String) -> BedsideError { BedsideError(.config, message) }
@@ -126,15 +121,7 @@ public struct GatewayConfiguration: Sendable {
         guard circuitFailureThreshold >= 1 else { throw fail("The circuit-breaker threshold must be at least 1.") }
         guard maxTokenBytes >= 256 else { throw fail("The token size limit must be at least 256 bytes.") }
         guard !jwtIssuer.isEmpty, !jwtAudience.isEmpty else { throw fail("The JWT issuer and audience cannot be empty.") }
-        try validateTransport()
-        guard maxTokenTTL >= 60, maxTokenTTL <= Self.maxTokenTTLCeiling else {
-            throw fail("The maximum token lifetime must be between 1 minute and 366 days.")
-        }
-    }
-
-    /// The transport settings: timeouts, connection cap, and TLS (both files or neither).
-    func validateTransport() throws {
-        func fail(_ message: String) -> BedsideError { BedsideError(.config, message) }
+        // The transport settings: timeouts, connection cap, and TLS (both files or neither).
         guard headerReadTimeout > 0, bodyReadTimeout > 0, idleTimeout > 0, lingerTimeout > 0 else {
             throw fail("The header, body, idle and linger timeouts must be above zero.")
         }
@@ -148,6 +135,9 @@ public struct GatewayConfiguration: Sendable {
         case (nil, nil), (.some, .some): break
         case (.some, nil): throw fail("--tls-cert needs --tls-key (the certificate's private key).")
         case (nil, .some): throw fail("--tls-key needs --tls-cert (the certificate chain).")
+        }
+        guard maxTokenTTL >= 60, maxTokenTTL <= Self.maxTokenTTLCeiling else {
+            throw fail("The maximum token lifetime must be between 1 minute and 366 days.")
         }
     }
 

@@ -1,5 +1,4 @@
 import Core
-import Foundation
 import Hummingbird
 
 extension BedsideError.Code {
@@ -73,7 +72,6 @@ enum ErrorResponses {
             // The client's framing mistakes (chunk sizes, truncated or oversized streamed bodies, a stalled body): 4xx, never 500.
             if let clientError = EdgeErrors.clientError(for: error) { return clientError }
             return GatewayError(
-                .internalServerError,
                 BedsideError(
                     .internalError, "Something went wrong inside the gateway; the request id in X-Request-ID identifies it in the log.",
                     detail: String(describing: error)))
@@ -85,51 +83,28 @@ enum ErrorResponses {
     /// goes to the log (as detail) only.
     static func databaseError(_ e: BedsideError) -> GatewayError {
         let detail = e.detail.map { "\(e.message) (\($0))" } ?? e.message
-        switch e.code {
-        case .databaseLocked:
-            return GatewayError(
-                .serviceUnavailable,
-                BedsideError(
-                    .databaseLocked, "The gateway's database is busy; try again shortly.",
-                    detail: detail, retryAfter: e.retryAfter ?? 2))
-        case .databaseUnavailable:
-            return GatewayError(
-                .serviceUnavailable,
-                BedsideError(
-                    .databaseUnavailable, "The gateway cannot reach its shared database; try again shortly.",
-                    detail: detail, retryAfter: e.retryAfter ?? 5))
-        case .databaseInvalid:
-            return GatewayError(
-                .internalServerError,
-                BedsideError(.databaseInvalid, "The gateway's database is damaged; tell the gateway's administrator.", detail: detail))
-        default:
-            return GatewayError(
-                .internalServerError,
-                BedsideError(.database, "The gateway could not read or write its database; tell the gateway's administrator.", detail: detail))
-        }
+        let (code, message, retry): (BedsideError.Code, String, Int?) =
+            switch e.code {
+            case .databaseLocked: (.databaseLocked, "The gateway's database is busy; try again shortly.", e.retryAfter ?? 2)
+            case .databaseUnavailable: (.databaseUnavailable, "The gateway cannot reach its shared database; try again shortly.", e.retryAfter ?? 5)
+            case .databaseInvalid: (.databaseInvalid, "The gateway's database is damaged; tell the gateway's administrator.", nil)
+            default: (.database, "The gateway could not read or write its database; tell the gateway's administrator.", nil)
+            }
+        return GatewayError(BedsideError(code, message, detail: detail, retryAfter: retry))
     }
 
     static func make(_ failure: GatewayError) -> Response {
-        var body = failure.error
-        body.detail = nil
         var headers = failure.headers
         headers[.contentType] = "application/json; charset=utf-8"
-        if let retry = body.retryAfter, headers[.retryAfter] == nil { headers[.retryAfter] = String(retry) }
-        let data = (try? JSONCoding.encoder.encode(ErrorEnvelope(error: body))) ?? Data(#"{"error":{"code":"internal","message":"error"}}"#.utf8)
-        return Response(status: failure.status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        if let retry = failure.error.retryAfter, headers[.retryAfter] == nil { headers[.retryAfter] = String(retry) }
+        return Response(status: failure.status, headers: headers, body: .init(byteBuffer: EdgeErrors.body(failure)))
     }
 
+    /// The code of a framework `HTTPError`: the first of these whose status it has (`status(for:)` read backwards).
     private static func code(for status: HTTPResponse.Status) -> BedsideError.Code {
-        switch status.code {
-        case 400: .badRequest
-        case 401: .unauthorized
-        case 403: .forbidden
-        case 404: .notFound
-        case 405: .methodNotAllowed
-        case 413: .payloadTooLarge
-        case 429: .rateLimited
-        case 503: .inferenceUnavailable
-        default: status.code >= 500 ? .internalError : .badRequest
-        }
+        let codes: [BedsideError.Code] = [
+            .badRequest, .unauthorized, .forbidden, .notFound, .methodNotAllowed, .payloadTooLarge, .rateLimited, .inferenceUnavailable,
+        ]
+        return codes.first { GatewayError.status(for: $0).code == status.code } ?? (status.code >= 500 ? .internalError : .badRequest)
     }
 }

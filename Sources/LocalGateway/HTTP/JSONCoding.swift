@@ -3,11 +3,10 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 
-/// Shared coders (Core's wire settings) and JSON responses.
+/// The shared encoder (Core's wire settings) and JSON responses.
 enum JSONCoding {
     /// Thread-safe once configured; sharing avoids building a coder per request.
     static let encoder = WireCoding.encoder()
-    static let decoder = WireCoding.decoder()
 
     static func response<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) throws -> Response {
         var headers = headers

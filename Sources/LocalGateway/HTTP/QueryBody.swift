@@ -3,9 +3,8 @@ import Foundation
 import Hummingbird
 import NIOCore
 
-/// Reads and checks the body of `POST /v1/query`: size limit (413), UTF-8, JSON shape and
-/// types, then Core's limits (`QueryRequest.validated()`), each with a message that says
-/// what to change.
+/// Reads the body of `POST /v1/query` within the size limit (413); Core's
+/// `QueryRequest.decode(body:)` checks the rest (UTF-8, JSON shape and types, limits).
 enum QueryBody {
     /// The raw body, within the size limit.
     static func readBytes(_ request: inout Request, limit: Int) async throws -> [UInt8] {
@@ -24,10 +23,5 @@ enum QueryBody {
 
     static func tooLarge(_ limit: Int) -> GatewayError {
         GatewayError(BedsideError(.payloadTooLarge, "The request body is larger than \(limit / 1024) KiB."))
-    }
-
-    /// The checked request (Core's `QueryRequest.decode(body:)`), errors as `GatewayError`.
-    static func decode(_ bytes: [UInt8]) throws -> QueryRequest {
-        do { return try QueryRequest.decode(body: bytes) } catch { throw GatewayError(error) }
     }
 }

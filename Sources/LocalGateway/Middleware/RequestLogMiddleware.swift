@@ -69,7 +69,6 @@ struct RequestLogMiddleware: RouterMiddleware {
                 headers: [.allow: allowed.joined(separator: ", ")])
         }
         return GatewayError(
-            .notFound,
             BedsideError(.notFound, "There is no route \(request.method.rawValue) \(RouteTable.printable(path)). See docs/api.md for the routes."))
     }
 

@@ -11,7 +11,6 @@ public final class GatewayMetrics: Sendable {
     public let registry: PrometheusCollectorRegistry
     private let factory: PrometheusMetricsFactory
     private let counters = Locked<[String: CoreMetrics.Counter]>([:])
-    private let timers = Locked<[String: CoreMetrics.Timer]>([:])
     /// Per-request metrics, looked up by a value key (no string building on the hot path).
     private struct RequestKey: Hashable {
         var route: String, method: String, status: Int
@@ -37,7 +36,8 @@ public final class GatewayMetrics: Sendable {
             if let known = all[key] { return known }
             let made = (
                 counter("bedside_http_requests_total", [("route", route), ("method", method), ("status", String(status))]),
-                timer("bedside_http_request_duration_seconds", [("route", route)])
+                // The registry returns the one histogram per route however many timers name it.
+                CoreMetrics.Timer(label: "bedside_http_request_duration_seconds", dimensions: [("route", route)], factory: factory)
             )
             all[key] = made
             return made
@@ -79,26 +79,12 @@ public final class GatewayMetrics: Sendable {
     }
 
     private func counter(_ label: String, _ dimensions: [(String, String)]) -> CoreMetrics.Counter {
-        let key = Self.key(label, dimensions)
+        let key = dimensions.reduce(label) { $0 + "\u{1F}" + $1.0 + "=" + $1.1 }
         return counters.withLock { all in
             if let c = all[key] { return c }
             let c = CoreMetrics.Counter(label: label, dimensions: dimensions, factory: factory)
             all[key] = c
             return c
         }
-    }
-
-    private func timer(_ label: String, _ dimensions: [(String, String)]) -> CoreMetrics.Timer {
-        let key = Self.key(label, dimensions)
-        return timers.withLock { all in
-            if let t = all[key] { return t }
-            let t = CoreMetrics.Timer(label: label, dimensions: dimensions, factory: factory)
-            all[key] = t
-            return t
-        }
-    }
-
-    private static func key(_ label: String, _ dimensions: [(String, String)]) -> String {
-        dimensions.reduce(label) { $0 + "\u{1F}" + $1.0 + "=" + $1.1 }
     }
 }

@@ -28,11 +28,7 @@ public struct JSONLogHandler: LogHandler {
         var fields = metadata
         if let provided = metadataProvider?.get() { fields.merge(provided) { _, new in new } }
         if let extra = event.metadata { fields.merge(extra) { _, new in new } }
-        var line = "{\"ts\":\""
-        line += Self.timestamp(Date())
-        line += "\",\"level\":\""
-        line += event.level.rawValue
-        line += "\",\"msg\":"
+        var line = #"{"ts":"\#(Self.timestamp(Date()))","level":"\#(event.level.rawValue)","msg":"#
         JSONText.appendString(SecretRedaction.redact(event.message.description), to: &line)
         line += ",\"label\":"
         JSONText.appendString(label, to: &line)

@@ -13,7 +13,8 @@ import SharedState
 public final class RateLimiter: Sendable {
     public let capacity: Double
     public let refillPerSecond: Double
-    private let buckets = Locked<[String: TokenBucket]>([:])
+    /// Internal, not private: the tests count the subjects kept to see compaction work.
+    let buckets = Locked<[String: TokenBucket]>([:])
     private let uptime: @Sendable () -> Duration
     private let shared: (any SharedRateLimitStore)?
     private let logger: Logger?
@@ -39,39 +40,27 @@ public final class RateLimiter: Sendable {
         guard let shared else { return takeLocal(subject: subject) }
         do {
             let t = try await shared.takeToken(subject: subject, capacity: capacity, refillPerSecond: refillPerSecond)
-            let wasFailing = sharedFailing.withLock { f in
-                defer { f = false }
-                return f
-            }
-            if wasFailing {
-                logger?.info("shared rate limits reachable again")
-            }
-            return decision(allowed: t.allowed, tokens: t.tokens)
+            if markShared(failing: false) { logger?.info("shared rate limits reachable again") }
+            return RateDecision(allowed: t.allowed, tokens: t.tokens, capacity: capacity, refillPerSecond: refillPerSecond)
         } catch {
-            let wasFailing = sharedFailing.withLock { f in
-                defer { f = true }
-                return f
-            }
-            if !wasFailing {
+            if !markShared(failing: true) {
                 logger?.error("shared rate limits unreachable; limiting in this process", metadata: ["error": "\(error)"])
             }
             return takeLocal(subject: subject)
         }
     }
 
+    /// Records whether the shared store fails and returns whether it did before, so that
+    /// each outage and each recovery is logged once.
+    private func markShared(failing: Bool) -> Bool {
+        sharedFailing.withLock { f in
+            defer { f = failing }
+            return f
+        }
+    }
+
     /// True when buckets live in the shared store (a take waits on the database).
     public var isShared: Bool { shared != nil }
-
-    /// The headers' view of a shared bucket after a take.
-    func decision(allowed: Bool, tokens: Double) -> RateDecision {
-        let left = max(0, min(capacity, tokens))
-        let reset = Int(((capacity - left) / refillPerSecond).rounded(.up))
-        if allowed {
-            return RateDecision(allowed: true, remaining: Int(left.rounded(.down)), resetSeconds: reset, retryAfterSeconds: 0)
-        }
-        let wait = ((1 - left) / refillPerSecond).rounded(.up)
-        return RateDecision(allowed: false, remaining: 0, resetSeconds: reset, retryAfterSeconds: max(1, Int(wait)))
-    }
 
     /// Spends one token of `subject`'s in-process bucket, or reports when to retry.
     public func takeLocal(subject: String) -> RateDecision {
@@ -107,6 +96,4 @@ public final class RateLimiter: Sendable {
     public static func header(_ d: RateDecision) -> String {
         "\"default\";r=\(d.remaining);t=\(d.resetSeconds)"
     }
-
-    var subjectCount: Int { buckets.withLock { $0.count } }
 }

@@ -17,12 +17,9 @@ public struct TokenBucket: Sendable, Hashable {
     /// Takes one token if there is one. Time going backwards is treated as no time passing.
     public mutating func take(now: Duration) -> RateDecision {
         refill(now: now)
-        if tokens >= 1 {
-            tokens -= 1
-            return RateDecision(allowed: true, remaining: Int(tokens.rounded(.down)), resetSeconds: secondsUntilFull(), retryAfterSeconds: 0)
-        }
-        let wait = ((1 - tokens) / refillPerSecond).rounded(.up)
-        return RateDecision(allowed: false, remaining: 0, resetSeconds: secondsUntilFull(), retryAfterSeconds: max(1, Int(wait)))
+        let allowed = tokens >= 1
+        if allowed { tokens -= 1 }
+        return RateDecision(allowed: allowed, tokens: tokens, capacity: capacity, refillPerSecond: refillPerSecond)
     }
 
     /// Adds the tokens earned since the last update.
@@ -38,10 +35,6 @@ public struct TokenBucket: Sendable, Hashable {
     public mutating func giveBack() { tokens = min(capacity, tokens + 1) }
 
     public var isFull: Bool { tokens >= capacity }
-
-    private func secondsUntilFull() -> Int {
-        Int(((capacity - tokens) / refillPerSecond).rounded(.up))
-    }
 }
 
 /// The outcome of one request against a bucket, with what the rate-limit headers report.
@@ -53,4 +46,19 @@ public struct RateDecision: Sendable, Hashable {
     public var resetSeconds: Int
     /// Seconds until one token is available (the `Retry-After` of a 429).
     public var retryAfterSeconds: Int
+}
+
+extension RateDecision {
+    /// The decision of a bucket of `capacity` refilled at `refillPerSecond` that holds `tokens`
+    /// after the take: the in-process bucket's and a shared store's alike.
+    init(allowed: Bool, tokens: Double, capacity: Double, refillPerSecond: Double) {
+        let left = max(0, min(capacity, tokens))
+        let reset = Int(((capacity - left) / refillPerSecond).rounded(.up))
+        if allowed {
+            self.init(allowed: true, remaining: Int(left.rounded(.down)), resetSeconds: reset, retryAfterSeconds: 0)
+        } else {
+            let wait = ((1 - left) / refillPerSecond).rounded(.up)
+            self.init(allowed: false, remaining: 0, resetSeconds: reset, retryAfterSeconds: max(1, Int(wait)))
+        }
+    }
 }

@@ -19,21 +19,15 @@ struct AnswerListRoute: Sendable {
 
     func list(_ request: Request, context: GatewayRequestContext) async throws -> Response {
         guard let subject = context.subject, !subject.isEmpty else {
-            throw GatewayError(BedsideError(.unauthorized, "The token names no subject."))
+            throw BedsideError(.unauthorized, "The token names no subject.")
         }
         let params = request.uri.queryParameters
-        var limit = Self.defaultLimit
-        if let raw = params.get("limit") {
-            guard let n = Int(raw), (1...Self.maxLimit).contains(n) else {
-                throw GatewayError(BedsideError(.badRequest, "limit must be a whole number between 1 and \(Self.maxLimit)."))
-            }
-            limit = n
-        }
+        let limit = try request.limit(default: Self.defaultLimit, max: Self.maxLimit)
         let since = try params.get("since").map { try Self.parseSince($0, now: gateway.clock.now()) }
         var after: AnswerListPosition?
         if let raw = params.get("cursor"), !raw.isEmpty {
             guard let position = AnswerListPosition(cursor: raw) else {
-                throw GatewayError(BedsideError(.badRequest, "cursor is not one this gateway gave out; start again without it."))
+                throw BedsideError(.badRequest, "cursor is not one this gateway gave out; start again without it.")
             }
             after = position
         }
@@ -50,7 +44,7 @@ struct AnswerListRoute: Sendable {
         fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         if let date = fractional.date(from: text) { return date }
         guard text.count <= 32, let seconds = try? parseDuration(text) else {
-            throw GatewayError(BedsideError(.badRequest, "since must be an ISO 8601 time (2026-11-01T00:00:00Z) or a duration such as 30d or 12h."))
+            throw BedsideError(.badRequest, "since must be an ISO 8601 time (2026-11-01T00:00:00Z) or a duration such as 30d or 12h.")
         }
         return now.addingTimeInterval(-seconds)
     }

@@ -16,43 +16,31 @@ struct AuditRoute: Sendable {
 
     func export(_ request: Request, _ context: GatewayRequestContext) async throws -> Response {
         guard context.roles.contains(TokenRole.auditor) else {
-            throw GatewayError(
-                BedsideError(.forbidden, "Reading the audit trail needs a token with the auditor role (bedside token create --role auditor)."))
+            throw BedsideError(.forbidden, "Reading the audit trail needs a token with the auditor role (bedside token create --role auditor).")
         }
         let params = request.uri.queryParameters
         let now = gateway.clock.now()
         var query = AuditQuery()
-        if let v = params.get("since") { query.since = try bad { try AuditExport.parseTime(v, now: now, name: "since") } }
-        if let v = params.get("until") { query.until = try bad { try AuditExport.parseTime(v, now: now, name: "until") } }
+        if let v = params.get("since") { query.since = try AuditExport.parseTime(v, now: now, name: "since") }
+        if let v = params.get("until") { query.until = try AuditExport.parseTime(v, now: now, name: "until") }
         if let v = params.get("subject") {
-            guard (1...256).contains(v.utf8.count) else { throw GatewayError(BedsideError(.badRequest, "subject must be 1 to 256 characters.")) }
+            guard (1...256).contains(v.utf8.count) else { throw BedsideError(.badRequest, "subject must be 1 to 256 characters.") }
             query.subject = v
         }
-        let format: AuditExport.Format
-        switch params.get("format") {
-        case nil: format = .jsonl
-        case let raw?:
-            guard let f = AuditExport.Format(rawValue: raw.lowercased()) else {
-                throw GatewayError(BedsideError(.badRequest, "format must be jsonl or csv."))
-            }
-            format = f
+        guard let format = AuditExport.Format(rawValue: params.get("format")?.lowercased() ?? "jsonl") else {
+            throw BedsideError(.badRequest, "format must be jsonl or csv.")
         }
-        let database = gateway.state
         let q = query
         let headers: HTTPFields = [.contentType: format.contentType, .cacheControl: "no-store"]
         if request.method == .head { return Response(status: .ok, headers: headers) }
         let body = ResponseBody { writer in
             let head = AuditExport.header(format)
             if !head.isEmpty { try await writer.write(ByteBuffer(string: head)) }
-            try await database.forEachAuditPage(q) { rows in
+            try await gateway.state.forEachAuditPage(q) { rows in
                 try await writer.write(ByteBuffer(string: try AuditExport.lines(rows, format)))
             }
             try await writer.finish(nil)
         }
         return Response(status: .ok, headers: headers, body: body)
-    }
-
-    private func bad<T>(_ body: () throws -> T) throws -> T {
-        do { return try body() } catch let e as BedsideError { throw GatewayError(e) }
     }
 }

@@ -36,15 +36,4 @@ struct CacheHit: Sendable {
         let body = own.id.flatMap { id in own.asker.flatMap { hot?.encoded?.body(answerID: id, asker: $0, latencyMS: latency) } }
         return (answer, CacheHit(record: record, sourcesJSON: hot?.auditSources, body: body))
     }
-
-    /// Appends the audit row; `done` gets its id, on any thread, once it is durable. For the
-    /// event loop, which must not wait.
-    func commit(to state: any GatewayStateStore, done: @escaping @Sendable (Result<Int64, any Error>) -> Void) {
-        state.appendAudit(record, sourcesJSON: sourcesJSON, done: done)
-    }
-
-    /// Appends the audit row and returns once it is durable.
-    func commit(to state: any GatewayStateStore) async throws {
-        try await state.appendAudit(record)
-    }
 }

@@ -56,7 +56,7 @@ final class CachedQueryFastPath: Sendable {
         let g = gateway
         let bytes = Array(body.readableBytesView)
         guard let identity = g.verifier.cachedIdentity(authorization: head.headerFields[.authorization]),
-            let query = try? QueryBody.decode(bytes)
+            let query = try? QueryRequest.decode(body: bytes)
         else { return nil }
         decoded.keep(query, body: bytes)
         guard let status = g.statusCache.fresh() else { return nil }
@@ -72,13 +72,9 @@ final class CachedQueryFastPath: Sendable {
         // Last, so that a request handed to the router has spent nothing here.
         let decision = g.rateLimiter.takeLocal(subject: identity.subject)
         guard decision.allowed else { return nil }
-        var trace = RequestTrace.State()
-        trace.requestID = requestID
-        trace.started = started
-        trace.subject = identity.subject
-        trace.cache = QueryRoute.CacheResult.hit.rawValue
-        trace.rateLimitRemaining = decision.remaining
-        if g.configuration.logQuestions { trace.question = query.question }
+        let trace = RequestTrace.State(
+            requestID: requestID, started: started, subject: identity.subject, cache: QueryRoute.CacheResult.hit.rawValue,
+            rateLimitRemaining: decision.remaining, question: g.configuration.logQuestions ? query.question : nil)
         return Hit(served: served, body: answer, trace: trace, decision: decision)
     }
 
@@ -86,7 +82,7 @@ final class CachedQueryFastPath: Sendable {
     /// error (then nothing was sent, the token is given back, and the router answers the
     /// request, spending its own).
     func commit(_ hit: Hit, done: @escaping @Sendable (Result<(HTTPResponse, ByteBuffer), any Error>) -> Void) {
-        hit.served.commit(to: gateway.state) { [self] result in
+        gateway.state.appendAudit(hit.served.record, sourcesJSON: hit.served.sourcesJSON) { [self] result in
             switch result {
             case .failure(let error):
                 gateway.rateLimiter.giveBackLocal(subject: hit.served.record.subject)

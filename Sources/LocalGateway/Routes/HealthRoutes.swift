@@ -27,15 +27,13 @@ struct HealthRoutes: Sendable {
     /// answers but is not ready, or with the error shape when it or the shared store cannot
     /// be reached (no answer can be put on the record then, so none should be routed here).
     func readiness() async throws -> Response {
-        let state = gateway.state
         do {
             try await withDeadline(
                 .seconds(from: gateway.configuration.statusTimeout), sleep: gateway.clock.sleep, what: "The shared database check"
-            ) { try await state.checkReachable() }
+            ) { try await gateway.state.checkReachable() }
         } catch {
             let e = error as? BedsideError
             throw GatewayError(
-                .serviceUnavailable,
                 BedsideError(
                     .databaseUnavailable, "The gateway cannot reach its shared database.", detail: e?.description ?? "\(error)",
                     retryAfter: e?.retryAfter ?? gateway.configuration.defaultRetryAfter))
@@ -44,18 +42,11 @@ struct HealthRoutes: Sendable {
             let status = try await gateway.inference.status()
             gateway.statusCache.record(status)
             return try JSONCoding.response(status, status: status.ready ? .ok : .serviceUnavailable)
-        } catch let error as BedsideError {
-            var e = BedsideError(
-                .inferenceUnavailable, "Inference is not reachable: \(error.message)", detail: error.detail,
-                retryAfter: error.retryAfter ?? gateway.configuration.defaultRetryAfter)
-            if error.code == .timeout { e.code = .timeout }
-            throw GatewayError(.serviceUnavailable, e)
         } catch {
-            throw GatewayError(
-                .serviceUnavailable,
-                BedsideError(
-                    .inferenceUnavailable, "Inference is not reachable.", detail: "\(error)",
-                    retryAfter: gateway.configuration.defaultRetryAfter))
+            let e = error as? BedsideError
+            throw BedsideError(
+                e?.code == .timeout ? .timeout : .inferenceUnavailable, "Inference is not reachable" + (e.map { ": \($0.message)" } ?? "."),
+                detail: e == nil ? "\(error)" : e?.detail, retryAfter: e?.retryAfter ?? gateway.configuration.defaultRetryAfter)
         }
     }
 }

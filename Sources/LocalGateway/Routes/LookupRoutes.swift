@@ -20,10 +20,10 @@ struct LookupRoutes: Sendable {
     /// (a HEAD request reads nothing and writes nothing to the trail).
     func answer(_ request: Request, _ context: GatewayRequestContext) async throws -> Response {
         let id = context.parameters.get("id") ?? ""
-        guard (1...100).contains(id.utf8.count) else { throw GatewayError(BedsideError(.badRequest, "The answer id is not valid.")) }
+        guard (1...100).contains(id.utf8.count) else { throw BedsideError(.badRequest, "The answer id is not valid.") }
         let subject = try context.requireSubject()
         guard let stored = try await gateway.state.answer(id: id, subject: subject) else {
-            throw GatewayError(BedsideError(.notFound, "You have no stored answer with the id \(RouteTable.printable(id))."))
+            throw BedsideError(.notFound, "You have no stored answer with the id \(RouteTable.printable(id)).")
         }
         if request.method != .head {
             var record = AuditRecord(answer: stored, subject: subject, requestID: context.trace.requestID)
@@ -36,17 +36,10 @@ struct LookupRoutes: Sendable {
 
     /// The subject's own past questions, newest first; `q` filters them.
     func history(_ request: Request, _ context: GatewayRequestContext) async throws -> Response {
-        let params = request.uri.queryParameters
-        let q = params.get("q")
-        var limit = 50
-        if let raw = params.get("limit") {
-            guard let n = Int(raw), (1...1000).contains(n) else {
-                throw GatewayError(BedsideError(.badRequest, "limit must be a whole number between 1 and 1000."))
-            }
-            limit = n
-        }
+        let q = request.uri.queryParameters.get("q")
+        let limit = try request.limit(default: 50, max: 1000)
         if let q, q.count > QueryRequest.maxQuestionLength {
-            throw GatewayError(BedsideError(.badRequest, "q is too long (the limit is \(QueryRequest.maxQuestionLength) characters)."))
+            throw BedsideError(.badRequest, "q is too long (the limit is \(QueryRequest.maxQuestionLength) characters).")
         }
         let items = try await gateway.state.history(query: q, limit: limit, subject: try context.requireSubject())
         return try JSONCoding.response(HistoryPage(items: items))
@@ -56,13 +49,13 @@ struct LookupRoutes: Sendable {
     func source(_ context: GatewayRequestContext) async throws -> Response {
         let raw = context.parameters.get("chunk_id") ?? ""
         guard let id = Int64(raw), id > 0 else {
-            throw GatewayError(BedsideError(.badRequest, "The chunk id must be a positive whole number (got \(RouteTable.printable(raw)))."))
+            throw BedsideError(.badRequest, "The chunk id must be a positive whole number (got \(RouteTable.printable(raw))).")
         }
         guard let (chunk, title) = try await gateway.database.chunk(id: id) else {
-            throw GatewayError(BedsideError(.notFound, "No passage has the id \(id); the index may have been rebuilt since the answer was given."))
+            throw BedsideError(.notFound, "No passage has the id \(id); the index may have been rebuilt since the answer was given.")
         }
         guard let document = try await gateway.database.document(id: chunk.documentID) else {
-            throw GatewayError(BedsideError(.notFound, "The document of passage \(id) is no longer indexed."))
+            throw BedsideError(.notFound, "The document of passage \(id) is no longer indexed.")
         }
         let spans = try await gateway.database.chunks(documentID: chunk.documentID).map {
             SourceDocument.Span(chunkID: $0.id, section: $0.section, start: $0.start, end: $0.end)
@@ -79,8 +72,19 @@ extension GatewayRequestContext {
     /// The authenticated subject; every `/v1` route has one (the auth middleware refuses others).
     func requireSubject() throws -> String {
         guard let subject, !subject.isEmpty else {
-            throw GatewayError(BedsideError(.unauthorized, "This request needs a bearer token."))
+            throw BedsideError(.unauthorized, "This request needs a bearer token.")
         }
         return subject
+    }
+}
+
+extension Request {
+    /// The `limit` query parameter: `fallback` when absent, else a whole number in 1...`max` (400 otherwise).
+    func limit(default fallback: Int, max: Int) throws -> Int {
+        guard let raw = uri.queryParameters.get("limit") else { return fallback }
+        guard let n = Int(raw), (1...max).contains(n) else {
+            throw BedsideError(.badRequest, "limit must be a whole number between 1 and \(max).")
+        }
+        return n
     }
 }

@@ -22,7 +22,7 @@ struct QueryRoute: Sendable {
         var request = request
         let body = try await QueryBody.readBytes(&request, limit: gateway.configuration.bodyLimit)
         // Decoded once: by the fast path when it read this request and handed it on.
-        let query = try context.decoded?.take(body: body) ?? QueryBody.decode(body)
+        let query = try context.decoded?.take(body: body) ?? QueryRequest.decode(body: body)
         // The status is read once: the cache key, and the rows of errors and streams, use this one.
         let call = Call(
             query: query, subject: context.subject ?? "", trace: context.trace,
@@ -36,8 +36,8 @@ struct QueryRoute: Sendable {
             let (answer, hit) = try await serveCached(hot.entry.answer, hot: hot, call)
             return try respond(answer, call, cache: .hit, body: hit.body)
         }
-        record(call.noCache ? .bypass : .miss, call)
         let cacheResult: CacheResult = call.noCache ? .bypass : .miss
+        record(cacheResult, call)
         if call.wantsStream { return try await streamFresh(gateway.inference.answer(query), key: key, call, cache: cacheResult) }
         do {
             let answer = try await gateway.inference.complete(query)
@@ -76,7 +76,7 @@ struct QueryRoute: Sendable {
         let own = try await gateway.ownership.own(stored, subject: call.subject, question: call.query.question)
         let served = CacheHit.serve(
             stored, to: own, hot: hot, subject: call.subject, requestID: call.trace.requestID, started: call.trace.started, clock: gateway.clock)
-        try await served.hit.commit(to: gateway.state)
+        try await gateway.state.appendAudit(served.hit.record)
         return served
     }
 
@@ -128,19 +128,13 @@ struct QueryRoute: Sendable {
             record(.stale, call)
             return try respond(try await serveCached(entry.answer, hot: nil, call).answer, call, cache: .stale)
         }
-        await auditFailure(failure, call)
+        await auditOutcome("error:\(failure.code.rawValue)", call)
         if failure.isRefusedReply { throw GatewayError(failure) } // a peer's reply refused (issue 19): 502, not an outage
         let retry = failure.retryAfter ?? gateway.configuration.defaultRetryAfter
         let code: BedsideError.Code = failure.code == .timeout ? .timeout : .inferenceUnavailable
-        throw GatewayError(
-            .serviceUnavailable,
-            BedsideError(
-                code, "\(failure.message) No cached answer to this question is available; try again in \(retry) s.",
-                detail: failure.detail, retryAfter: retry))
-    }
-
-    private func auditFailure(_ failure: BedsideError, _ call: Call, opening: Int64? = nil) async {
-        await auditOutcome("error:\(failure.code.rawValue)", call, opening: opening)
+        throw BedsideError(
+            code, "\(failure.message) No cached answer to this question is available; try again in \(retry) s.", detail: failure.detail,
+            retryAfter: retry)
     }
 
     /// A row with no answer behind it: an error, or a client that went away mid-stream.
@@ -199,7 +193,6 @@ struct QueryRoute: Sendable {
                 "audit write failed; the stream is not sent", metadata: ["request_id": .string(call.trace.requestID), "error": "\(error)"])
             throw error
         }
-        let route = self
         let body = ResponseBody { writer in
             var sentCitations = false
             var sentText = false
@@ -216,7 +209,7 @@ struct QueryRoute: Sendable {
                         try await writer.send([event])
                         sentBytes += text.utf8.count
                     case .done(let generated):
-                        let saved = try await route.saveFresh(generated, key: key, call, answerID: answerID, opening: opening)
+                        let saved = try await saveFresh(generated, key: key, call, answerID: answerID, opening: opening)
                         var closing: [AnswerEvent] = []
                         if !sentCitations { closing.append(.citations(saved.citations)) }
                         if !sentText { closing.append(.delta(saved.answer)) }
@@ -230,15 +223,12 @@ struct QueryRoute: Sendable {
                     next = try await events.next()
                 }
                 throw BedsideError(.upstream, "Inference stopped before the answer was complete.")
-            } catch let error as SSEWire.WriteFailure {
+            } catch  where error is SSEWire.WriteFailure || error is CancellationError {
                 // The client went away; nothing more can be sent. What it was sent is on the record.
-                await route.auditOutcome("disconnected", call, opening: opening, detail: "sent \(sentBytes) bytes of answer text")
-                throw error.underlying
-            } catch is CancellationError {
-                await route.auditOutcome("disconnected", call, opening: opening, detail: "sent \(sentBytes) bytes of answer text")
-                throw CancellationError()
+                await auditOutcome("disconnected", call, opening: opening, detail: "sent \(sentBytes) bytes of answer text")
+                throw (error as? SSEWire.WriteFailure)?.underlying ?? error
             } catch {
-                try await route.endStreamWithError(error, call, opening: opening, writer: &writer)
+                try await endStreamWithError(error, call, opening: opening, writer: &writer)
             }
         }
         return Response(status: .ok, headers: Self.streamHeaders(cache: cache), body: body)
@@ -253,7 +243,7 @@ struct QueryRoute: Sendable {
                 "request_id": .string(call.trace.requestID), "code": .string(failure.code.rawValue),
                 "detail": .string(failure.detail ?? failure.message),
             ])
-        await auditFailure(failure, call, opening: opening)
+        await auditOutcome("error:\(failure.code.rawValue)", call, opening: opening)
         var shown = failure
         shown.detail = nil
         if shown.retryAfter == nil { shown.retryAfter = gateway.configuration.defaultRetryAfter }

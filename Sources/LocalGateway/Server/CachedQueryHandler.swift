@@ -100,11 +100,7 @@ final class CachedQueryHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// Hands parts to the router; the request they belong to is the router's to answer.
     private func route(_ parts: [HTTPRequestPart], context: ChannelHandlerContext) {
         for part in parts {
-            switch part {
-            case .head: routed += 1
-            case .body: break
-            case .end: break
-            }
+            if case .head = part { routed += 1 }
             context.fireChannelRead(wrapInboundOut(part))
         }
         if case .end = parts.last { state = .idle } else { state = .passing }
@@ -159,10 +155,6 @@ final class CachedQueryHandler: ChannelDuplexHandler, RemovableChannelHandler {
         } else {
             context.fireUserInboundEventTriggered(event)
         }
-    }
-
-    func channelReadComplete(context: ChannelHandlerContext) {
-        context.fireChannelReadComplete()
     }
 
     /// While a taken request waits with later parts held, no more is read.

@@ -50,29 +50,26 @@ enum EdgeErrors {
     }
 
     static func parserError(_ e: HTTPParserError) -> GatewayError {
-        switch e {
-        case .headerOverflow:
+        if e == .headerOverflow {
             return GatewayError(.requestHeaderFieldsTooLarge, BedsideError(.headersTooLarge, "The request headers are too large."))
-        case .invalidChunkSize:
-            return malformed("The chunked request body has an invalid chunk size.")
-        case .invalidEOFState, .closedConnection:
-            return malformed("The request ended before its body was complete.")
-        case .invalidContentLength, .unexpectedContentLength:
-            return malformed("The Content-Length header is not valid.")
-        case .invalidHeaderToken, .invalidCharactersUsed:
-            return malformed("A header holds characters HTTP does not allow.")
-        case .invalidMethod, .invalidURL, .invalidPath, .invalidQueryString, .invalidVersion:
-            return malformed("The request line is not valid HTTP.")
-        default:
-            return malformed("The request is not valid HTTP/1.1.")
         }
+        let message =
+            switch e {
+            case .invalidChunkSize: "The chunked request body has an invalid chunk size."
+            case .invalidEOFState, .closedConnection: "The request ended before its body was complete."
+            case .invalidContentLength, .unexpectedContentLength: "The Content-Length header is not valid."
+            case .invalidHeaderToken, .invalidCharactersUsed: "A header holds characters HTTP does not allow."
+            case .invalidMethod, .invalidURL, .invalidPath, .invalidQueryString, .invalidVersion: "The request line is not valid HTTP."
+            default: "The request is not valid HTTP/1.1."
+            }
+        return malformed(message)
     }
 
     static func malformed(_ message: String) -> GatewayError {
         GatewayError(.badRequest, BedsideError(.badRequest, message))
     }
 
-    /// The JSON error body for `failure` (same shape as `ErrorResponses.make`).
+    /// The JSON error body for `failure`, without its detail (`ErrorResponses.make` sends it too).
     static func body(_ failure: GatewayError) -> ByteBuffer {
         var error = failure.error
         error.detail = nil

@@ -77,12 +77,7 @@ enum GatewayServer {
 public enum GatewayTLS {
     /// A TLS 1.2+ server configuration from a PEM certificate chain and private key.
     public static func serverConfiguration(certificatePath: String, keyPath: String) throws -> TLSConfiguration {
-        let chain: [NIOSSLCertificate]
-        do { chain = try NIOSSLCertificate.fromPEMFile(expand(certificatePath)) } catch {
-            throw BedsideError(
-                .config, "Cannot read the TLS certificate chain at \(certificatePath) (PEM expected).", detail: String(describing: error))
-        }
-        guard !chain.isEmpty else { throw BedsideError(.config, "No certificate found in \(certificatePath) (PEM expected).") }
+        let chain = try certificates(certificatePath, "TLS certificate chain")
         let key: NIOSSLPrivateKey
         do { key = try NIOSSLPrivateKey(file: expand(keyPath), format: .pem) } catch {
             throw BedsideError(
@@ -97,16 +92,18 @@ public enum GatewayTLS {
     /// (PEM) instead of the system's, or the system's when nil.
     public static func clientConfiguration(caCertificatePath: String?) throws -> TLSConfiguration {
         var tls = TLSConfiguration.makeClientConfiguration()
-        if let caCertificatePath {
-            let roots: [NIOSSLCertificate]
-            do { roots = try NIOSSLCertificate.fromPEMFile(expand(caCertificatePath)) } catch {
-                throw BedsideError(
-                    .config, "Cannot read the CA certificate at \(caCertificatePath) (PEM expected).", detail: String(describing: error))
-            }
-            guard !roots.isEmpty else { throw BedsideError(.config, "No certificate found in \(caCertificatePath) (PEM expected).") }
-            tls.trustRoots = .certificates(roots)
-        }
+        if let caCertificatePath { tls.trustRoots = .certificates(try certificates(caCertificatePath, "CA certificate")) }
         return tls
+    }
+
+    /// The PEM certificates in the file at `path` (at least one); `what` names it in errors.
+    private static func certificates(_ path: String, _ what: String) throws -> [NIOSSLCertificate] {
+        let certificates: [NIOSSLCertificate]
+        do { certificates = try NIOSSLCertificate.fromPEMFile(expand(path)) } catch {
+            throw BedsideError(.config, "Cannot read the \(what) at \(path) (PEM expected).", detail: String(describing: error))
+        }
+        guard !certificates.isEmpty else { throw BedsideError(.config, "No certificate found in \(path) (PEM expected).") }
+        return certificates
     }
 
     static func expand(_ path: String) -> String { (path as NSString).expandingTildeInPath }

@@ -183,10 +183,7 @@ final class EdgeConnection {
     /// Shuts the output once the answer is flushed, then reads and discards input until
     /// the client closes, `lingerTimeout` passes or `lingerBytes` have been discarded.
     func startLinger() {
-        switch mode {
-        case .lingering, .closed: return
-        case .normal, .discarding: break
-        }
+        guard !isLingeringOrClosed else { return }
         mode = .lingering(until: .now() + limits.lingerTimeout)
         guard let context = byteContext else { return }
         context.close(mode: .output, promise: nil)
@@ -211,11 +208,9 @@ final class EdgeConnection {
 
 /// In front of the HTTP decoder (behind TLS): counts the connection against the cap,
 /// notices the first byte of each request, and throws input away while answering early or lingering.
-final class EdgeByteHandler: ChannelDuplexHandler, RemovableChannelHandler {
+final class EdgeByteHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
-    typealias OutboundIn = NIOAny
-    typealias OutboundOut = NIOAny
 
     private let edge: EdgeConnection
     private var activated = false
@@ -349,10 +344,8 @@ final class EdgeHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
             if edge.endsIn <= edge.responsesEnded || edge.closeAfterResponse {
                 edge.closeAfterResponse = true
                 response.headerFields[.connection] = "close"
-                context.write(wrapOutboundOut(.head(response)), promise: promise)
-            } else {
-                context.write(wrapOutboundOut(.head(response)), promise: promise)
             }
+            context.write(wrapOutboundOut(.head(response)), promise: promise)
         case .body:
             context.write(data, promise: promise)
         case .end:

@@ -4,22 +4,15 @@ import NIOCore
 /// What the HTTP edge allows a connection before the router sees anything: how long a
 /// request may take to arrive, how long a kept-alive connection may sit idle, how many
 /// connections may be open, and how much is read and thrown away after an early answer.
+/// The fields are `GatewayConfiguration`'s transport settings, documented there (its
+/// `headerReadTimeout` and `bodyReadTimeout` drop `Read` here), durations made `TimeAmount`s once.
 struct EdgeLimits: Sendable {
-    /// A request's head must arrive within this long of its first byte (408 after it).
     var headerTimeout: TimeAmount
-    /// A request's body must arrive within this long of its head (408 after it).
     var bodyTimeout: TimeAmount
-    /// A kept-alive connection with no request in flight is closed after this long.
     var idleTimeout: TimeAmount
-    /// After an answer sent before the request was read whole (413, 401, 408, …) the
-    /// connection reads and discards for at most this long, so the client can finish
-    /// sending and read the answer, then closes.
     var lingerTimeout: TimeAmount
-    /// …and at most this many bytes.
     var lingerBytes: Int
-    /// Open connections allowed; the next one gets 503 and is closed.
     var maxConnections: Int
-    /// Largest request head (request line and headers); 431 above it.
     var maxHeaderBytes: Int
     /// How long a route may take to answer once the edge has told it the body timed out
     /// (or was malformed) before the connection is closed without waiting.

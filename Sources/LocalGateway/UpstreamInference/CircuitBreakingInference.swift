@@ -9,14 +9,8 @@ struct CircuitBreakingInference: InferenceService {
     let breaker: CircuitBreaker
 
     func answer(_ request: QueryRequest) -> AsyncThrowingStream<AnswerEvent, any Error> {
-        let base = self.base
-        let breaker = self.breaker
-        return .producing { continuation in
-            let permit: CircuitBreaker.Permit
-            do { permit = try await breaker.acquire() } catch {
-                continuation.finish(throwing: error)
-                return
-            }
+        .producing { continuation in
+            let permit = try await breaker.acquire()
             do {
                 var finished = false
                 for try await event in base.answer(request) {
@@ -29,7 +23,6 @@ struct CircuitBreakingInference: InferenceService {
                 }
                 if finished {
                     await breaker.recordSuccess(permit)
-                    continuation.finish()
                 } else if Task.isCancelled {
                     await breaker.release(permit)
                     continuation.finish(throwing: CancellationError())

@@ -10,10 +10,7 @@ struct DeadlineInference: InferenceService {
     let sleep: @Sendable (Duration) async throws -> Void
 
     func answer(_ request: QueryRequest) -> AsyncThrowingStream<AnswerEvent, any Error> {
-        let base = self.base
-        let timeout = answerTimeout
-        let sleep = self.sleep
-        return .producing { continuation in
+        .producing { continuation in
             await withTaskGroup(of: Void.self) { group in
                 group.addTask {
                     do {
@@ -24,8 +21,8 @@ struct DeadlineInference: InferenceService {
                     }
                 }
                 group.addTask {
-                    do { try await sleep(timeout) } catch { return } // cancelled: the answer ended first
-                    continuation.finish(throwing: Self.timeoutError(timeout, what: "Inference"))
+                    do { try await sleep(answerTimeout) } catch { return } // cancelled: the answer ended first
+                    continuation.finish(throwing: Self.timeoutError(answerTimeout, what: "Inference"))
                 }
                 await group.next()
                 group.cancelAll()
@@ -34,8 +31,7 @@ struct DeadlineInference: InferenceService {
     }
 
     func status() async throws -> InferenceStatus {
-        let base = self.base
-        return try await withDeadline(statusTimeout, sleep: sleep, what: "The inference status check") { try await base.status() }
+        try await withDeadline(statusTimeout, sleep: sleep, what: "The inference status check") { try await base.status() }
     }
 
     static func timeoutError(_ timeout: Duration, what: String) -> BedsideError {

@@ -33,14 +33,14 @@ public final class RemoteInferenceService: InferenceService, Sendable {
             ownsClient = false
         } else {
             http = GatewayClient.makeHTTPClient(
-                connectTimeout: Self.amount(connectTimeout), readTimeout: Self.amount(totalTimeout),
+                connectTimeout: .seconds(from: connectTimeout), readTimeout: .seconds(from: totalTimeout),
                 caCertificatePath: caCertificatePath)
             ownsClient = true
         }
-        let status = Self.amount(min(statusTimeout, totalTimeout))
+        let status = TimeAmount.seconds(from: min(statusTimeout, totalTimeout))
         client = GatewayClient(
             baseURL: baseURL, token: token, httpClient: http,
-            timeouts: .init(request: status, streamStart: Self.amount(totalTimeout), ready: status),
+            timeouts: .init(request: status, streamStart: .seconds(from: totalTimeout), ready: status),
             userAgent: "bedside-gateway")
         self.baseURL = client.baseURL
     }
@@ -50,9 +50,7 @@ public final class RemoteInferenceService: InferenceService, Sendable {
     }
 
     public func answer(_ request: QueryRequest) -> AsyncThrowingStream<AnswerEvent, any Error> {
-        let client = self.client
-        let baseURL = self.baseURL
-        return .producing { continuation in
+        .producing { [client, baseURL] continuation in
             var events = client.query(request, noCache: true).makeAsyncIterator()
             var relayed = ""
             while true {
@@ -122,6 +120,4 @@ public final class RemoteInferenceService: InferenceService, Sendable {
             return BedsideError(.upstream, "\(node) failed: \(e.message)", detail: e.detail, retryAfter: e.retryAfter)
         }
     }
-
-    private static func amount(_ seconds: TimeInterval) -> TimeAmount { .nanoseconds(Int64(seconds * 1e9)) }
 }

@@ -1,5 +1,6 @@
 import Core
 import Foundation
+import Synchronization
 import TestSupport
 
 @testable import LocalGateway
@@ -18,42 +19,45 @@ func sampleAnswer(
 }
 
 /// Counts calls and can be switched between answering and failing while a test runs.
-final class ScriptedInference: InferenceService, @unchecked Sendable {
-    enum Mode {
+final class ScriptedInference: InferenceService, Sendable {
+    enum Mode: Sendable {
         case answer
         case fail(BedsideError)
         case throwPlain, hang, statusDown
     }
-    private let lock = NSLock()
-    private var _mode: Mode = .answer
-    private var _calls = 0
-    private var _statusCalls = 0
-    private var _status: InferenceStatus
-    var text: String
+    private struct State {
+        var mode: Mode = .answer
+        var calls = 0
+        var statusCalls = 0
+        var status: InferenceStatus
+    }
+    private let state: Mutex<State>
+    let text: String
     /// Pieces the answer text is streamed in.
-    var pieces: Int
+    let pieces: Int
 
     init(indexVersion: Int = 1, model: String = "extractive", text: String = "Give antibiotics within one hour [1].", pieces: Int = 3) {
-        _status = InferenceStatus(ready: true, indexVersion: indexVersion, model: model, retriever: "bm25", documents: 1, chunks: 1)
+        state = Mutex(
+            State(status: InferenceStatus(ready: true, indexVersion: indexVersion, model: model, retriever: "bm25", documents: 1, chunks: 1)))
         self.text = text
         self.pieces = pieces
     }
 
     var mode: Mode {
-        get { lock.withLock { _mode } }
-        set { lock.withLock { _mode = newValue } }
+        get { state.withLock { $0.mode } }
+        set { state.withLock { $0.mode = newValue } }
     }
-    var calls: Int { lock.withLock { _calls } }
-    var statusCalls: Int { lock.withLock { _statusCalls } }
+    var calls: Int { state.withLock { $0.calls } }
+    var statusCalls: Int { state.withLock { $0.statusCalls } }
     var currentStatus: InferenceStatus {
-        get { lock.withLock { _status } }
-        set { lock.withLock { _status = newValue } }
+        get { state.withLock { $0.status } }
+        set { state.withLock { $0.status = newValue } }
     }
 
     func answer(_ request: QueryRequest) -> AsyncThrowingStream<AnswerEvent, any Error> {
-        let (mode, status): (Mode, InferenceStatus) = lock.withLock {
-            _calls += 1
-            return (_mode, _status)
+        let (mode, status) = state.withLock {
+            $0.calls += 1
+            return ($0.mode, $0.status)
         }
         let text = self.text
         let pieces = self.pieces
@@ -85,9 +89,9 @@ final class ScriptedInference: InferenceService, @unchecked Sendable {
     }
 
     func status() async throws -> InferenceStatus {
-        let (mode, status): (Mode, InferenceStatus) = lock.withLock {
-            _statusCalls += 1
-            return (_mode, _status)
+        let (mode, status) = state.withLock {
+            $0.statusCalls += 1
+            return ($0.mode, $0.status)
         }
         if case .statusDown = mode { throw BedsideError(.inferenceUnavailable, "status down") }
         return status
