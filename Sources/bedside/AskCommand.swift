@@ -60,13 +60,11 @@ struct AskCommand: AsyncParsableCommand {
         let answer = try await reportingErrors { () -> Answer in
             let request = try QueryRequest(question: question, filters: parsedFilters(), topK: topK).validated()
             if let gatewayURL = remote.url {
-                let token = try remote.resolvedToken()
-                let replica = try await replicaOptions.replica(gatewayURL: gatewayURL, token: token)
-                let result = try await Self.askRemote(
-                    request, gatewayURL: gatewayURL, token: token, noCache: noCache, replica: replica,
-                    caCertificatePath: try remote.resolvedCACertificate())
-                if let offline = result.offline, let replica { replayNote = (offline, replica.location) }
-                return result.answer
+                return try await remote.withGateway(gatewayURL, replica: replicaOptions) { gateway, replica in
+                    let result = try await Self.ask(request, gateway: gateway, noCache: noCache)
+                    if let offline = result.offline, let replica { replayNote = (offline, replica.location) }
+                    return result.answer
+                }
             }
             let db = try database.open()
             return try await components.withSetUp(database: db) { setup in
@@ -74,13 +72,12 @@ struct AskCommand: AsyncParsableCommand {
                 let config = try gatewayOptions.configuration(databasePath: database.path)
                 let embedded = try await EmbeddedGateway.start(
                     configuration: config, database: db, inference: setup.pipeline(db), subject: HistorySourceOptions.localSubject())
-                do {
-                    let answer = try await Self.ask(request, gatewayURL: embedded.baseURL, token: embedded.token, noCache: noCache)
+                return try await withCleanup {
+                    try await RemoteGatewayOptions.withClient(embedded.baseURL, token: embedded.token) { client in
+                        try await Self.ask(request, gateway: ReplicatingGateway(client: client, replica: nil), noCache: noCache).answer
+                    }
+                } cleanup: {
                     await embedded.stop()
-                    return answer
-                } catch {
-                    await embedded.stop()
-                    throw error
                 }
             }
         }
@@ -110,44 +107,10 @@ struct AskCommand: AsyncParsableCommand {
         if answer.refused { throw ExitCode(3) }
     }
 
-    /// Sends the question through a gateway and waits for the final answer.
-    static func ask(_ request: QueryRequest, gatewayURL: String, token: String, noCache: Bool) async throws -> Answer {
-        let http = GatewayClient.makeHTTPClient()
-        do {
-            let client = GatewayClient(baseURL: gatewayURL, token: token, httpClient: http)
-            var final: Answer?
-            for try await event in client.query(request, noCache: noCache) {
-                if case .done(let a) = event { final = a }
-                if case .error(let e) = event { throw e }
-            }
-            try? await http.shutdown()
-            guard let final else { throw BedsideError(.upstream, "The gateway closed the stream without an answer.") }
-            return final
-        } catch {
-            try? await http.shutdown()
-            throw error
-        }
-    }
-
-    /// Asks a remote gateway, keeping the answer and its cited documents in the replica; when
-    /// the gateway cannot answer, the replica's answer to the same question (with the reason).
-    static func askRemote(
-        _ request: QueryRequest, gatewayURL: String, token: String, noCache: Bool,
-        replica: (any AnswerReplica)?, caCertificatePath: String? = nil
-    ) async throws -> (answer: Answer, offline: BedsideError?) {
-        let http = GatewayClient.makeHTTPClient(caCertificatePath: caCertificatePath)
-        let gateway = ReplicatingGateway(client: GatewayClient(baseURL: gatewayURL, token: token, httpClient: http), replica: replica)
-        do {
-            let result = try await askRemote(request, gateway: gateway, noCache: noCache)
-            try? await http.shutdown()
-            return result
-        } catch {
-            try? await http.shutdown()
-            throw error
-        }
-    }
-
-    static func askRemote(_ request: QueryRequest, gateway: ReplicatingGateway, noCache: Bool) async throws -> (
+    /// Sends the question through a gateway and waits for the final answer, keeping it and its
+    /// cited documents in the replica; when the gateway cannot answer, the replica's answer to
+    /// the same question (with the reason).
+    static func ask(_ request: QueryRequest, gateway: ReplicatingGateway, noCache: Bool) async throws -> (
         answer: Answer, offline: BedsideError?
     ) {
         do {

@@ -4,20 +4,24 @@ import Foundation
 import SQLiteStore
 import SharedState
 
-/// `--checkpoints` / `--out` and `--key`: where signed checkpoints are kept and the key that
-/// signs them, both beside the SQLite database unless given (`AuditCheckpointKey`).
+/// The audit trail (`--db`, `--store`) and `--key`, shared by `audit verify` and `audit
+/// checkpoint`: signed checkpoints (`--checkpoints` / `--out`) and the key that signs them
+/// are kept beside the SQLite database unless given (`AuditCheckpointKey`).
 struct CheckpointFileOptions: ParsableArguments {
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var store: StoreOptions
+
     @Option(
         help: ArgumentHelp(
             "HMAC key that signs checkpoints (default: audit-checkpoint.key beside the database, created 0600 by the first checkpoint).",
             valueName: "file"))
     var key: String?
 
-    func keyPath(_ database: DatabaseOptions) -> String {
+    var keyPath: String {
         key.map { ($0 as NSString).expandingTildeInPath } ?? AuditCheckpointKey.beside(database.path, AuditCheckpointKey.fileName)
     }
 
-    static func checkpointsPath(_ given: String?, _ database: DatabaseOptions) -> String {
+    func checkpointsPath(_ given: String?) -> String {
         given.map { ($0 as NSString).expandingTildeInPath } ?? AuditCheckpointKey.beside(database.path, AuditCheckpointKey.checkpointsFileName)
     }
 }
@@ -55,9 +59,7 @@ extension AuditCommand {
                 rewritten and rehashed before the last checkpoint, or a checkpoint whose signature is bad.
                 """)
 
-        @OptionGroup var database: DatabaseOptions
-        @OptionGroup var store: StoreOptions
-        @OptionGroup var keyOptions: CheckpointFileOptions
+        @OptionGroup var trail: CheckpointFileOptions
 
         @Option(
             help: ArgumentHelp(
@@ -67,10 +69,9 @@ extension AuditCommand {
 
         func run() async throws {
             try await reportingErrors {
-                let db = try await store.open(database: database)
-                let path = CheckpointFileOptions.checkpointsPath(checkpoints, database)
-                let (summary, used) = try await verifyAnchored(
-                    store: db, checkpointsPath: path, required: checkpoints != nil, keyPath: keyOptions.keyPath(database))
+                let db = try await trail.store.open(database: trail.database)
+                let path = trail.checkpointsPath(checkpoints)
+                let (summary, used) = try await verifyAnchored(store: db, checkpointsPath: path, required: checkpoints != nil, keyPath: trail.keyPath)
                 var line = "audit chain ok: \(summary.rows) rows verified"
                 if summary.headChecked { line += ", head at row \(summary.lastID)" }
                 if !used.isEmpty { line += ", \(used.count) signed checkpoints match (\(path))" }
@@ -89,9 +90,7 @@ extension AuditCommand {
                 verify --checkpoints FILE` then finds rows deleted or rewritten before the last checkpoint.
                 """)
 
-        @OptionGroup var database: DatabaseOptions
-        @OptionGroup var store: StoreOptions
-        @OptionGroup var keyOptions: CheckpointFileOptions
+        @OptionGroup var trail: CheckpointFileOptions
 
         @Option(
             help: ArgumentHelp(
@@ -101,12 +100,11 @@ extension AuditCommand {
 
         func run() async throws {
             try await reportingErrors {
-                let db = try await store.open(database: database)
-                let path = CheckpointFileOptions.checkpointsPath(out, database)
-                let keyPath = keyOptions.keyPath(database)
-                let key = try AuditCheckpointKey.load(path: keyPath, create: keyOptions.key == nil)
+                let db = try await trail.store.open(database: trail.database)
+                let path = trail.checkpointsPath(out)
+                let key = try AuditCheckpointKey.load(path: trail.keyPath, create: trail.key == nil)
                 // Never sign a broken chain: the checkpoint would bless the damage.
-                let (summary, _) = try await verifyAnchored(store: db, checkpointsPath: path, required: false, keyPath: keyPath)
+                let (summary, _) = try await verifyAnchored(store: db, checkpointsPath: path, required: false, keyPath: trail.keyPath)
                 let checkpoint = AuditCheckpoint(summary: summary, store: db.stateDescription, at: Date(), key: key)
                 try checkpoint.append(to: path)
                 print("checkpoint written to \(path): \(summary.rows) rows, last row \(summary.lastID), hash \(summary.lastHash.prefix(16))")

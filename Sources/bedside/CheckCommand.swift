@@ -42,15 +42,11 @@ struct CheckCommand: AsyncParsableCommand {
     func run() async throws {
         let report = try await reportingErrors { () -> AnswerCheck.Report in
             let request = try QueryRequest(question: question, topK: topK).validated()
-            let text: String
-            if answer == "-" {
-                text = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
-            } else {
-                guard let contents = try? String(contentsOfFile: answer, encoding: .utf8) else {
-                    throw BedsideError(.badRequest, "Cannot read the answer file \(answer).")
-                }
-                text = contents
-            }
+            let text =
+                answer == "-"
+                ? String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+                : try? String(contentsOfFile: answer, encoding: .utf8)
+            guard let text else { throw BedsideError(.badRequest, "Cannot read the answer file \(answer).") }
             guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
                 throw BedsideError(.badRequest, "The answer file \(answer) is empty.")
             }

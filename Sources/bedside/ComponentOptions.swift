@@ -32,21 +32,6 @@ struct ComponentOptions: ParsableArguments {
         /// Whether retrieval reads vectors (vector or hybrid).
         var usesVectors: Bool { config.retriever != .bm25 }
 
-        /// Runs `body`, then awaits `shutdown` on every path (a `defer` cannot await).
-        func closing<T>(
-            isolation: isolated (any Actor)? = #isolation, _ body: (Setup) async throws -> T
-        ) async throws -> T {
-            let result: T
-            do {
-                result = try await body(self)
-            } catch {
-                await shutdown()
-                throw error
-            }
-            await shutdown()
-            return result
-        }
-
         func pipeline(_ db: BedsideDatabase) -> Pipeline {
             // Load the in-memory BM25 copy in the background: the gateway is ready at once, and
             // the first question finds the index loaded (or joins the load already running).
@@ -56,12 +41,7 @@ struct ComponentOptions: ParsableArguments {
     }
 
     /// These flags by `ConfigKey.dotted` (argument-parser has checked their values).
-    var flags: [String: String] {
-        var flags: [String: String] = [:]
-        if let retriever { flags[BedsideConfig.Keys.retriever.dotted] = retriever.rawValue }
-        if let index { flags[BedsideConfig.Keys.index.dotted] = index.rawValue }
-        return flags
-    }
+    var flags: [String: String] { Settings.flags([BedsideConfig.Keys.retriever: retriever?.rawValue, BedsideConfig.Keys.index: index?.rawValue]) }
 
     /// The configuration with this command line's overrides applied and checked.
     func resolvedConfig(environment: [String: String] = Settings.environment) throws -> BedsideConfig {
@@ -121,7 +101,12 @@ struct ComponentOptions: ParsableArguments {
     func withSetUp<T>(
         database: BedsideDatabase, isolation: isolated (any Actor)? = #isolation, _ body: (Setup) async throws -> T
     ) async throws -> T {
-        try await setUp(database: database).closing(body)
+        let setup = try await setUp(database: database)
+        return try await withCleanup {
+            try await body(setup)
+        } cleanup: {
+            await setup.shutdown()
+        }
     }
 
     /// Vector retrieval over a database ingested before vectors were configured finds

@@ -36,9 +36,7 @@ struct ConfigCommand: AsyncParsableCommand {
                 print(ConfigRedaction.reference(Settings.keys, defaults: Settings.defaults))
                 return
             }
-            let flags = components.flags.merging(gateway.flags) { a, _ in a }.merging(listen.flags) { a, _ in a }.merging(replica.flags) {
-                a, _ in a
-            }
+            let flags = [components.flags, gateway.flags, listen.flags, replica.flags].reduce(into: [:]) { $0.merge($1) { a, _ in a } }
             let layers = try Settings.layers(flags: flags)
             let rows = CommandSettings.rows(explicitDatabase: database.db) + (try Self.rows(layers: layers, databasePath: database.path))
             if json {
@@ -61,8 +59,7 @@ struct ConfigCommand: AsyncParsableCommand {
     /// Every setting of every module, secrets redacted.
     static func rows(layers: ConfigLayers, databasePath: String) throws -> [ConfigRow] {
         let inference = try BedsideConfig(layers: layers)
-        var gateway = try GatewayConfiguration(layers: layers)
-        if gateway.secretPath == nil { gateway.secretPath = GatewayConfiguration.defaultSecretPath(databasePath: databasePath) }
+        let gateway = try GatewayOptions.configuration(databasePath: databasePath, layers: layers)
         let rows =
             inference.rows(layers: layers) + gateway.rows(layers: layers) + ReplicaOptions.rows(try ReplicaOptions.limits(layers), layers: layers)
             + (try ConsoleSettings.rows(layers: layers)) + (try StoreSettings.rows(layers: layers))

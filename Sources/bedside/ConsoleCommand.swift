@@ -40,9 +40,7 @@ struct ConsoleCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            var flags: [String: String] = [:]
-            if let exportDirectory { flags[ConsoleSettings.exportDirKey.dotted] = exportDirectory }
-            let layers = try Settings.layers(flags: flags)
+            let layers = try Settings.layers(flags: Settings.flags([ConsoleSettings.exportDirKey: exportDirectory]))
             let exportDir = try ConsoleSettings.exportDirectory(layers)
             let tracePath = try layers.string(ConsoleSettings.traceKey)
             if let gatewayURL = remote.url {
@@ -69,13 +67,11 @@ struct ConsoleCommand: AsyncParsableCommand {
                     model: status?.model ?? setup.generator.model,
                     indexName: "\(status?.retriever ?? setup.retriever.name)", exportDirectory: exportDir)
                 options.demoCorpus = await DemoCorpus.share(in: db)
-                do {
+                try await withCleanup {
                     try await Self.openConsole(options, tracePath: tracePath)
-                } catch {
+                } cleanup: {
                     await embedded.stop()
-                    throw error
                 }
-                await embedded.stop()
             }
         }
     }

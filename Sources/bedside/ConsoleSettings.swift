@@ -14,17 +14,15 @@ enum ConsoleSettings {
         help: "File the console appends benchmark timing marks to, as JSON lines (bench/tui.sh); unset records nothing.")
     static var keys: [ConfigKey] { [exportDirKey, traceKey] }
 
-    /// `$XDG_DATA_HOME/bedside/exports`, else `~/.local/share/bedside/exports`.
-    static func defaultExportDirectory(environment: [String: String] = Settings.environment) -> String {
-        StoreLocation.dataDirectory(environment: environment) + "/exports"
-    }
-
     /// How the reference table shows the default (the same for every user).
     static let defaultExportDirectoryLabel = "$XDG_DATA_HOME/bedside/exports"
 
-    /// `--export-dir`, else `BEDSIDE_EXPORT_DIR`, else `[console] export_dir`, else the default; `~` expanded.
+    /// `--export-dir`, else `BEDSIDE_EXPORT_DIR`, else `[console] export_dir`, else
+    /// `$XDG_DATA_HOME/bedside/exports` (or `~/.local/share/bedside/exports`); `~` expanded.
     static func exportDirectory(_ layers: ConfigLayers, environment: [String: String] = Settings.environment) throws -> String {
-        guard let value = try layers.string(exportDirKey), !value.isEmpty else { return defaultExportDirectory(environment: environment) }
+        guard let value = try layers.string(exportDirKey), !value.isEmpty else {
+            return StoreLocation.dataDirectory(environment: environment) + "/exports"
+        }
         return (value as NSString).expandingTildeInPath
     }
 

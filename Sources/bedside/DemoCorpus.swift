@@ -38,24 +38,20 @@ enum DemoCorpus {
         return URL(fileURLWithPath: CommandLine.arguments[0])
     }
 
-    /// Ingests the demo corpus when the database has no documents. Returns true if it did.
-    @discardableResult
-    static func ingestIfEmpty(_ db: BedsideDatabase, sink: (any ChunkSink)? = nil, quiet: Bool = false) async throws -> Bool {
-        guard try await db.counts().documents == 0 else { return false }
+    /// Ingests the demo corpus when the database has no documents.
+    static func ingestIfEmpty(_ db: BedsideDatabase, sink: (any ChunkSink)?) async throws {
+        guard try await db.counts().documents == 0 else { return }
         guard let path = location() else {
             throw BedsideError(.ingest, "The index is empty and the demo corpus was not found. Run `bedside ingest PATH` or set BEDSIDE_DEMO_CORPUS.")
         }
-        if !quiet { Terminal.progress("Index is empty: ingesting the demo corpus from \(path)…") }
+        Terminal.progress("Index is empty: ingesting the demo corpus from \(path)…")
         let summary = try await Ingestor(database: db, sink: sink).ingest(paths: [path]) { p in
-            if !quiet { Terminal.progress("Ingesting demo corpus: \(p.documents) documents, \(p.chunks) passages…") }
+            Terminal.progress("Ingesting demo corpus: \(p.documents) documents, \(p.chunks) passages…")
         }
-        if !quiet {
-            Terminal.endProgress()
-            Terminal.error(
-                "Ingested the demo corpus from \(path): \(summary.documents) documents, \(summary.chunks) passages (demo content, not for clinical use)."
-            )
-        }
-        return true
+        Terminal.endProgress()
+        Terminal.error(
+            "Ingested the demo corpus from \(path): \(summary.documents) documents, \(summary.chunks) passages (demo content, not for clinical use)."
+        )
     }
 }
 

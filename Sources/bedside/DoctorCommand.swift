@@ -43,33 +43,21 @@ struct DoctorCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        let checks: [DoctorCheck]
         if let url = remote.url {
-            checks = try await gatewayChecks(url)
+            try report(await gatewayChecks(url))
         } else {
-            checks = try await localChecks()
+            try report(await localChecks())
         }
-        try report(checks)
     }
 
     /// `--gateway URL`: the remote gateway and this token, not the local components.
     func gatewayChecks(_ url: String) async throws -> [DoctorCheck] {
-        let token: (value: String, source: String)?
-        if let t = remote.token {
-            token = (t, "--token")
-        } else if let file = remote.tokenFile {
-            token = (try await reportingErrors { try RemoteGatewayOptions.readTokenFile(file) }, "--token-file \(file)")
-        } else if let t = CommandSettings.value(CommandSettings.token) {
-            token = (t, "BEDSIDE_TOKEN")
-        } else {
-            token = nil
-        }
+        let token = try await reportingErrors { try remote.givenToken() }.map { (value: $0.token, source: $0.source.label) }
         let cacert = try await reportingErrors { try remote.resolvedCACertificate() }
         return await GatewayDoctor(url: url, token: token, caCertificatePath: cacert, timeout: timeout).run()
     }
 
     func localChecks() async throws -> [DoctorCheck] {
-        let checks: [DoctorCheck]
         // The shared store is read apart from the inference settings, so it is checked (and
         // shown, redacted) even when another setting is wrong.
         let store = await Self.storeCheck(timeout: timeout)
@@ -82,30 +70,25 @@ struct DoctorCommand: AsyncParsableCommand {
                 timeout: .milliseconds(Int64(max(0.1, timeout) * 1000))
             ).run()
             components.insert(store, at: min(2, components.count))
-            checks = components + ReplicaReport.checks()
             try? await http.shutdown()
+            return components + ReplicaReport.checks()
         } catch let error as BedsideError {
             // An unreadable or invalid config file is itself the finding.
             let config = DoctorCheck(component: "config", status: .failed, message: error.message)
-            checks = store.message == config.message ? [config] : [config, store]
+            return store.message == config.message ? [config] : [config, store]
         }
-        return checks
     }
 
     func report(_ checks: [DoctorCheck]) throws {
         let ok = checks.allSatisfy(\.ok)
         if json {
-            let obj: JSONValue = .object([
-                "ok": .bool(ok),
-                "checks": .array(
-                    checks.map {
-                        .object([
-                            "component": .string($0.component), "status": .string($0.status.rawValue),
-                            "message": .string($0.message),
-                        ])
-                    }),
-            ])
-            print(try Terminal.json(obj))
+            // Keys come out sorted, as from any wire object.
+            struct Report: Encodable {
+                var ok: Bool
+                var checks: [[String: String]]
+            }
+            let items = checks.map { ["component": $0.component, "status": $0.status.rawValue, "message": $0.message] }
+            print(try Terminal.json(Report(ok: ok, checks: items)))
         } else {
             let width = checks.map(\.component.count).max() ?? 0
             for c in checks {
@@ -139,13 +122,11 @@ struct DoctorCommand: AsyncParsableCommand {
             let state = try await PostgresGatewayState.connect(
                 url: url, logger: Logger(label: "bedside.doctor") { _ in SwiftLogNoOpLogHandler() },
                 operationTimeout: .milliseconds(Int64(min(max(0.1, timeout), 5) * 1000)), migrate: false)
-            do {
+            try await withCleanup {
                 try await state.checkReachable()
-            } catch {
+            } cleanup: {
                 try? await state.closeState()
-                throw error
             }
-            try? await state.closeState()
             let ms = Int(((ContinuousClock.now - start) / .milliseconds(1)).rounded())
             return DoctorCheck(component: "store", status: .ok, message: "\(shown): PostgreSQL answered in \(ms) ms (\(state.stateDescription))")
         } catch {

@@ -87,15 +87,11 @@ struct EvalCommand: AsyncParsableCommand {
             let setup = try await components.setUp(database: db) { config in
                 if let collection { config.qdrant?.collection = collection }
             }
-            let report = try await setup.closing { setup in
-                do {
-                    let report = try await evaluate(setup: setup, db: db)
-                    await dropCollection(collection, setup)
-                    return report
-                } catch {
-                    await dropCollection(collection, setup)
-                    throw error
-                }
+            let report = try await withCleanup {
+                try await evaluate(setup: setup, db: db)
+            } cleanup: {
+                await dropCollection(collection, setup)
+                await setup.shutdown()
             }
             print(report)
         }
@@ -118,11 +114,6 @@ struct EvalCommand: AsyncParsableCommand {
         /// Milliseconds from the question to the finished answer or refusal (retrieval,
         /// gate and generation), for the answerable questions and for the unanswerable ones.
         var answerableMS: [Double] = [], unanswerableMS: [Double] = []
-
-        init(lists: Int) {
-            listQuestions = Array(repeating: 0, count: lists)
-            listRefused = Array(repeating: 0, count: lists)
-        }
     }
 
     /// Ingests the corpus, runs the questions and formats the report (text or JSON).
@@ -147,7 +138,7 @@ struct EvalCommand: AsyncParsableCommand {
         let gateInUse = try await pipeline.gateInUse()
         let runPipeline = !lists.isEmpty
         var detailLines: [Data] = []
-        var outcomes = Outcomes(lists: lists.count)
+        var outcomes = Outcomes(listQuestions: Array(repeating: 0, count: lists.count), listRefused: Array(repeating: 0, count: lists.count))
         var ranks: [Int?] = []
         var latencies: [Double] = []
         var positives: [Double] = []
@@ -180,11 +171,7 @@ struct EvalCommand: AsyncParsableCommand {
         }
         Terminal.endProgress()
         if let details {
-            var out = Data()
-            for l in detailLines {
-                out.append(l)
-                out.append(0x0A)
-            }
+            let out = Data(detailLines.map { $0 + [0x0A] }.joined())
             do { try out.write(to: URL(fileURLWithPath: details)) } catch {
                 throw BedsideError(.badRequest, "Cannot write \(details).", detail: "\(error)")
             }

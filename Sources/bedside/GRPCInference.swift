@@ -7,20 +7,14 @@ import SQLiteStore
 /// `serve --inference grpc://HOST:PORT`: the RAG service over gRPC, with its citations linked to
 /// this gateway's own index where the cited document is there.
 enum GRPCInference {
-    static func makeService(
-        url: String, callTimeout: TimeInterval, connectTimeout: TimeInterval,
-        limits: PeerReplyLimits = PeerReplyLimits(), database: BedsideDatabase
-    ) throws -> GRPCInferenceService {
+    /// The call deadline is the gateway's inference timeout; a peer's reply is capped by
+    /// `[limits] peer_*` (`BEDSIDE_PEER_*`).
+    static func makeService(url: String, configuration c: GatewayConfiguration, database: BedsideDatabase) throws -> GRPCInferenceService {
         try GRPCInferenceService(
-            url: url, callTimeout: .milliseconds(Int64(callTimeout * 1000)),
-            connectTimeout: .milliseconds(Int64(connectTimeout * 1000)),
+            url: url, callTimeout: .milliseconds(Int64(c.inferenceTimeout * 1000)),
+            connectTimeout: .milliseconds(Int64(c.inferenceConnectTimeout * 1000)),
             resolve: { sourceID, text in await link(sourceID: sourceID, text: text, database: database) },
-            limits: limits)
-    }
-
-    /// The caps on a peer's reply from `[limits] peer_*` (`BEDSIDE_PEER_*`).
-    static func limits(_ config: GatewayConfiguration) -> PeerReplyLimits {
-        PeerReplyLimits(answerBytes: config.peerAnswerBytes, citations: config.peerCitations, citationBytes: config.peerCitationBytes)
+            limits: PeerReplyLimits(answerBytes: c.peerAnswerBytes, citations: c.peerCitations, citationBytes: c.peerCitationBytes))
     }
 
     /// The passage of document `sourceID` in the local index that `text` quotes, if the document is there.

@@ -37,7 +37,7 @@ struct GatewayDoctor {
             let tlsFailed = e.message.contains("TLS")
             checks.append(DoctorCheck(component: "gateway", status: .failed, message: e.message))
             if url.lowercased().hasPrefix("https://") || tlsFailed { checks.append(tlsCheck(failure: tlsFailed ? e : nil)) }
-            checks += offlineTokenChecks()
+            if let token { checks.append(expiryCheck(token.value, source: token.source)) }
         }
         try? await http.shutdown()
         return checks
@@ -106,14 +106,9 @@ struct GatewayDoctor {
         return checks
     }
 
-    func offlineTokenChecks() -> [DoctorCheck] {
-        guard let token else { return [] }
-        return [expiryCheck(token.value, source: token.source)]
-    }
-
     /// `exp` decoded here (unverified: the gateway verifies), as time left.
     func expiryCheck(_ token: String, source: String) -> DoctorCheck {
-        guard let claims = Self.claims(token) else {
+        guard let claims = RemoteGatewayOptions.claims(ofToken: token) else {
             return DoctorCheck(component: "token", status: .failed, message: "the token from \(source) is not a JWT")
         }
         let subject = (claims["sub"] as? String).map { "subject \(TerminalText.safe($0, .line)), " } ?? ""
@@ -136,15 +131,5 @@ struct GatewayDoctor {
         if s < 3600 { return "\(s / 60) min" }
         if s < 86_400 { return "\(s / 3600) h \(s % 3600 / 60) min" }
         return "\(s / 86_400) d \(s % 86_400 / 3600) h"
-    }
-
-    /// The payload of a JWT, unverified.
-    static func claims(_ token: String) -> [String: Any]? {
-        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 3 else { return nil }
-        var b64 = parts[1].replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while b64.count % 4 != 0 { b64 += "=" }
-        guard let data = Data(base64Encoded: b64) else { return nil }
-        return try? JSONSerialization.jsonObject(with: data) as? [String: Any]
     }
 }

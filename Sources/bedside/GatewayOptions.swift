@@ -26,20 +26,19 @@ struct GatewayOptions: ParsableArguments {
     /// These flags by `ConfigKey.dotted`.
     var flags: [String: String] {
         typealias K = GatewayConfiguration.Keys
-        let pairs: [(ConfigKey, String?)] = [
-            (K.cacheTTL, cacheTTL), (K.rateCapacity, rateLimit.map { "\($0)" }), (K.rateRefill, rateRefill.map { "\($0)" }),
-            (K.jwks, jwks), (K.maxTokenTTL, maxTTL),
-        ]
-        return Dictionary(pairs.compactMap { k, v in v.map { (k.dotted, $0) } }, uniquingKeysWith: { a, _ in a })
+        return Settings.flags([
+            K.cacheTTL: cacheTTL, K.rateCapacity: rateLimit.map { "\($0)" }, K.rateRefill: rateRefill.map { "\($0)" }, K.jwks: jwks,
+            K.maxTokenTTL: maxTTL,
+        ])
     }
 
     /// The gateway settings from every layer, `extraFlags` (e.g. `serve`'s) included; the
     /// secret file defaults to `gateway-secret` next to the database.
     func configuration(databasePath: String, extraFlags: [String: String] = [:]) throws -> GatewayConfiguration {
-        try configuration(databasePath: databasePath, layers: Settings.layers(flags: flags.merging(extraFlags) { a, _ in a }))
+        try Self.configuration(databasePath: databasePath, layers: Settings.layers(flags: flags.merging(extraFlags) { a, _ in a }))
     }
 
-    func configuration(databasePath: String, layers: ConfigLayers) throws -> GatewayConfiguration {
+    static func configuration(databasePath: String, layers: ConfigLayers) throws -> GatewayConfiguration {
         var c = try GatewayConfiguration(layers: layers)
         if c.secretPath == nil { c.secretPath = GatewayConfiguration.defaultSecretPath(databasePath: databasePath) }
         return c

@@ -40,22 +40,6 @@ struct HistorySourceOptions: ParsableArguments {
         environment["USER"].flatMap { $0.isEmpty ? nil : $0 } ?? "local"
     }
 
-    /// Runs `body` with a gateway client and its replica, shutting the HTTP client down after.
-    func withGateway<T>(_ url: String, _ body: (ReplicatingGateway, LazyReplica?) async throws -> T) async throws -> T {
-        let token = try remote.resolvedToken()
-        let replica = try await replicaOptions.replica(gatewayURL: url, token: token)
-        let http = GatewayClient.makeHTTPClient(caCertificatePath: try remote.resolvedCACertificate())
-        let gateway = ReplicatingGateway(client: GatewayClient(baseURL: url, token: token, httpClient: http), replica: replica)
-        do {
-            let result = try await body(gateway, replica)
-            try? await http.shutdown()
-            return result
-        } catch {
-            try? await http.shutdown()
-            throw error
-        }
-    }
-
     /// The line on stderr that says the entries come from the replica, not the gateway.
     static func offlineNote(_ reason: BedsideError, replica: String?, what: String = "These entries come") -> String {
         "offline: \(reason.message) \(what) from the replica \(replica ?? "on this workstation") (offline)."
@@ -99,7 +83,7 @@ struct HistoryListCommand: AsyncParsableCommand {
     func load() async throws -> HistoryListing {
         let q = query?.trimmingCharacters(in: .whitespaces).isEmpty == false ? query : nil
         if let url = source.remote.url {
-            return try await source.withGateway(url) { gateway, replica in
+            return try await source.remote.withGateway(url, replica: source.replicaOptions) { gateway, replica in
                 let (entries, offline) = try await gateway.history(query: q, limit: limit)
                 var rows: [HistoryListing.Row] = []
                 for entry in entries {
@@ -136,7 +120,7 @@ struct HistoryShowCommand: AsyncParsableCommand {
         var offline: (reason: BedsideError, replica: String)?
         let answer = try await reportingErrors { () -> Answer in
             if let url = source.remote.url {
-                return try await source.withGateway(url) { gateway, replica in
+                return try await source.remote.withGateway(url, replica: source.replicaOptions) { gateway, replica in
                     let (answer, reason) = try await gateway.answer(id: id)
                     if let reason { offline = (reason, replica?.location ?? "") }
                     return answer

@@ -16,13 +16,6 @@ struct HistoryListing {
     var offline: BedsideError?
     var replica: String?
 
-    init(source: String, rows: [Row], offline: BedsideError? = nil, replica: String? = nil) {
-        self.source = source
-        self.rows = rows
-        self.offline = offline
-        self.replica = replica
-    }
-
     /// The table: questions are a user's words, so they go through `TerminalText` like any
     /// other text printed here; the time is local, to the minute.
     static func table(_ rows: [Row]) -> [String] {

@@ -32,8 +32,7 @@ struct IngestCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             let db = try database.open()
-            let setup = try await components.setUp(database: db)
-            try await setup.closing { setup in
+            try await components.withSetUp(database: db) { setup in
                 var summary = try await Ingestor(database: db, sink: setup.sink).ingest(paths: paths) { p in
                     if p.phase == "reading" {
                         Terminal.progress("Reading files \(p.filesDone)/\(p.filesTotal) (\(p.documents) documents)")

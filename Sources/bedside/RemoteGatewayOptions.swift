@@ -1,3 +1,4 @@
+import APIClient
 import ArgumentParser
 import Core
 import Foundation
@@ -24,28 +25,71 @@ struct RemoteGatewayOptions: ParsableArguments {
 
     /// `--cacert` or `BEDSIDE_CACERT`, checked to hold a PEM certificate; nil means the system's roots.
     func resolvedCACertificate() throws -> String? {
-        guard let path = CommandSettings.value(CommandSettings.caCert, flag: caCert) else { return nil }
+        try CommandSettings.value(CommandSettings.caCert, flag: caCert).map(Self.checkedCACertificate)
+    }
+
+    /// `path` with `~` expanded, checked now to hold a PEM certificate (not at the first request).
+    static func checkedCACertificate(_ path: String) throws -> String {
         let expanded = (path as NSString).expandingTildeInPath
         _ = try GatewayTLS.clientConfiguration(caCertificatePath: expanded)
         return expanded
     }
 
-    /// The token for `--gateway`: `--token`, else `--token-file`, else `BEDSIDE_TOKEN`.
-    func resolvedToken() throws -> String {
-        if let token { return token }
-        if let tokenFile { return try Self.readTokenFile(tokenFile) }
-        guard let t = CommandSettings.value(CommandSettings.token) else {
-            throw BedsideError(.badRequest, "--gateway needs a token: --token-file, BEDSIDE_TOKEN or --token (mint one with `bedside token create`).")
-        }
-        return t
+    /// The token for `--gateway` and how it was given (named when the gateway rejects it):
+    /// `--token`, else `--token-file`, else `BEDSIDE_TOKEN`; nil when none is given.
+    func givenToken() throws -> (token: String, source: TokenSource)? {
+        if let token { return (token, .flag) }
+        if let tokenFile { return (try Self.readTokenFile(tokenFile), .file(tokenFile)) }
+        return CommandSettings.value(CommandSettings.token).map { ($0, .environment) }
     }
 
-    /// The token and how it was given (named when the gateway rejects it), in the same order.
+    /// The token for `--gateway` and how it was given; none given is a clear error.
     func resolvedTokenAndSource() throws -> (token: String, source: TokenSource) {
-        let token = try resolvedToken()
-        if self.token != nil { return (token, .flag) }
-        if let tokenFile { return (token, .file(tokenFile)) }
-        return (token, .environment)
+        guard let given = try givenToken() else {
+            throw BedsideError(.badRequest, "--gateway needs a token: --token-file, BEDSIDE_TOKEN or --token (mint one with `bedside token create`).")
+        }
+        return given
+    }
+
+    /// Runs `body` with a client of the gateway at `url` (`--cacert` checked first), shutting
+    /// its HTTP client down on every path.
+    func withClient<T>(
+        _ url: String, token: String, isolation: isolated (any Actor)? = #isolation, _ body: (GatewayClient) async throws -> T
+    ) async throws -> T {
+        try await Self.withClient(url, token: token, caCertificatePath: try resolvedCACertificate(), body)
+    }
+
+    /// Runs `body` with the gateway at `url` and this workstation's replica of it
+    /// (`ReplicaOptions.replica`), shutting the HTTP client down on every path.
+    func withGateway<T>(
+        _ url: String, replica options: ReplicaOptions, isolation: isolated (any Actor)? = #isolation,
+        _ body: (ReplicatingGateway, LazyReplica?) async throws -> T
+    ) async throws -> T {
+        let token = try resolvedTokenAndSource().token
+        let replica = try await options.replica(gatewayURL: url, token: token)
+        return try await withClient(url, token: token) { client in try await body(ReplicatingGateway(client: client, replica: replica), replica) }
+    }
+
+    static func withClient<T>(
+        _ url: String, token: String, caCertificatePath: String? = nil, isolation: isolated (any Actor)? = #isolation,
+        _ body: (GatewayClient) async throws -> T
+    ) async throws -> T {
+        let http = GatewayClient.makeHTTPClient(caCertificatePath: caCertificatePath)
+        return try await withCleanup {
+            try await body(GatewayClient(baseURL: url, token: token, httpClient: http))
+        } cleanup: {
+            try? await http.shutdown()
+        }
+    }
+
+    /// The payload of a JWT, read without verifying it (the gateway verifies).
+    static func claims(ofToken token: String) -> [String: Any]? {
+        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3 else { return nil }
+        var b64 = parts[1].replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while b64.count % 4 != 0 { b64 += "=" }
+        guard let data = Data(base64Encoded: b64) else { return nil }
+        return try? JSONSerialization.jsonObject(with: data) as? [String: Any]
     }
 
     /// The first line of a token file, trimmed; a missing, empty or huge file is a clear error.

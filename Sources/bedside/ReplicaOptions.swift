@@ -32,12 +32,7 @@ struct ReplicaOptions: ParsableArguments {
     static var keys: [ConfigKey] { [maxMBKey, maxAgeKey] }
 
     /// These flags by `ConfigKey.dotted`.
-    var flags: [String: String] {
-        var f: [String: String] = [:]
-        if let maxMB { f[Self.maxMBKey.dotted] = String(maxMB) }
-        if let maxAge { f[Self.maxAgeKey.dotted] = maxAge }
-        return f
-    }
+    var flags: [String: String] { Settings.flags([Self.maxMBKey: maxMB.map(String.init), Self.maxAgeKey: maxAge]) }
 
     /// The limits: flags, else `BEDSIDE_REPLICA_*`, else the config file's `[replica]` section, else the defaults.
     func limits(environment: [String: String] = Settings.environment) throws -> ReplicaLimits {
@@ -65,38 +60,24 @@ struct ReplicaOptions: ParsableArguments {
     /// subject (the gateway will refuse it anyway).
     func replica(gatewayURL: String, token: String, environment: [String: String] = Settings.environment) async throws -> LazyReplica? {
         if noReplica { return nil }
-        guard let subject = try? Self.subject(ofToken: token) else { return nil }
-        let identity = ReplicaIdentity(gatewayURL: gatewayURL, subject: subject)
-        let path = Replica.path(for: identity, dataDirectory: StoreLocation.dataDirectory(environment: environment))
+        guard let (identity, path) = try? Self.file(gatewayURL: gatewayURL, token: token, environment: environment) else { return nil }
         return try await LazyReplica.open(path: path, identity: identity, limits: try limits(environment: environment))
     }
 
-    /// Opens (creating when missing) the replica of `gatewayURL` for the token's subject.
-    func open(gatewayURL: String, token: String, environment: [String: String] = Settings.environment) throws -> Replica {
-        let identity = ReplicaIdentity(gatewayURL: gatewayURL, subject: try Self.subject(ofToken: token))
-        let path = Replica.path(for: identity, dataDirectory: StoreLocation.dataDirectory(environment: environment))
-        return try Replica.open(path: path, identity: identity, limits: try limits(environment: environment))
-    }
-
-    static func path(gatewayURL: String, token: String, environment: [String: String] = Settings.environment) throws -> String {
+    /// Whose replica of which gateway, and its file, for the token's subject.
+    static func file(
+        gatewayURL: String, token: String, environment: [String: String] = Settings.environment
+    ) throws -> (identity: ReplicaIdentity, path: String) {
         let identity = ReplicaIdentity(gatewayURL: gatewayURL, subject: try subject(ofToken: token))
-        return Replica.path(for: identity, dataDirectory: StoreLocation.dataDirectory(environment: environment))
+        return (identity, Replica.path(for: identity, dataDirectory: StoreLocation.dataDirectory(environment: environment)))
     }
 
     /// The `sub` claim of a JWT, read without verifying it (the gateway verifies; this only
     /// names the replica file so two subjects' records are never mixed).
     static func subject(ofToken token: String) throws -> String {
-        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
-        func bad() -> BedsideError {
-            BedsideError(.badRequest, "The token is not a JWT with a subject, so Bedside cannot tell whose replica to use.")
+        guard let sub = RemoteGatewayOptions.claims(ofToken: token)?["sub"] as? String, !sub.isEmpty else {
+            throw BedsideError(.badRequest, "The token is not a JWT with a subject, so Bedside cannot tell whose replica to use.")
         }
-        guard parts.count == 3 else { throw bad() }
-        var b64 = parts[1].replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while b64.count % 4 != 0 { b64 += "=" }
-        guard let data = Data(base64Encoded: b64),
-            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-            let sub = object["sub"] as? String, !sub.isEmpty
-        else { throw bad() }
         return sub
     }
 }
@@ -108,15 +89,15 @@ struct ReplicaOptions: ParsableArguments {
 /// cooperative pool: it runs on one serial queue, which also makes two concurrent first
 /// writes open the file once.
 final class LazyReplica: AnswerReplica, Sendable {
-    let path: String
+    let location: String
     let identity: ReplicaIdentity
     let limits: ReplicaLimits
     private let opened: Locked<Replica?>
     /// Where replica files are opened (and migrated): off the cooperative pool, one at a time.
     private static let opener = DispatchQueue(label: "bedside.replica.open")
 
-    private init(path: String, identity: ReplicaIdentity, limits: ReplicaLimits, opened: Replica?) {
-        self.path = path
+    private init(location: String, identity: ReplicaIdentity, limits: ReplicaLimits, opened: Replica?) {
+        self.location = location
         self.identity = identity
         self.limits = limits
         self.opened = Locked(opened)
@@ -129,7 +110,7 @@ final class LazyReplica: AnswerReplica, Sendable {
             guard let size, size > 0 else { return nil as Replica? }
             return try Replica.open(path: path, identity: identity, limits: limits)
         }
-        return LazyReplica(path: path, identity: identity, limits: limits, opened: existing)
+        return LazyReplica(location: path, identity: identity, limits: limits, opened: existing)
     }
 
     /// Runs blocking file work on `opener` and resumes the caller with its result.
@@ -139,8 +120,6 @@ final class LazyReplica: AnswerReplica, Sendable {
         }
     }
 
-    var location: String { path }
-
     private var existing: Replica? { opened.current }
 
     private func writable() async throws -> Replica {
@@ -148,7 +127,7 @@ final class LazyReplica: AnswerReplica, Sendable {
         return try await Self.onOpener { [self] in
             // On the serial queue: a second caller finds the first one's replica here.
             if let replica = opened.current { return replica }
-            let replica = try Replica.open(path: path, identity: identity, limits: limits)
+            let replica = try Replica.open(path: location, identity: identity, limits: limits)
             opened.withLock { $0 = replica }
             return replica
         }

@@ -57,19 +57,13 @@ struct ServeCommand: AsyncParsableCommand {
             var setup: ComponentOptions.Setup?
             var grpc: GRPCInferenceService?
             if let inference, GRPCTarget.isGRPC(inference) {
-                // The call deadline is the gateway's inference timeout; citations link to this database's documents.
-                let rag = try GRPCInference.makeService(
-                    url: inference, callTimeout: config.inferenceTimeout,
-                    connectTimeout: config.inferenceConnectTimeout, limits: GRPCInference.limits(config), database: db)
+                // Citations link to this database's documents.
+                let rag = try GRPCInference.makeService(url: inference, configuration: config, database: db)
                 grpc = rag
                 service = rag
             } else if let inference {
                 let token = CommandSettings.value(CommandSettings.inferenceToken, flag: inferenceToken)
-                let ca = try inferenceCACert.map { path -> String in
-                    let expanded = (path as NSString).expandingTildeInPath
-                    _ = try GatewayTLS.clientConfiguration(caCertificatePath: expanded)
-                    return expanded
-                }
+                let ca = try inferenceCACert.map(RemoteGatewayOptions.checkedCACertificate)
                 service = RemoteInferenceService(
                     baseURL: inference, token: token, connectTimeout: config.inferenceConnectTimeout,
                     totalTimeout: config.inferenceTimeout, caCertificatePath: ca)
@@ -93,7 +87,7 @@ struct ServeCommand: AsyncParsableCommand {
             let host = config.host
             let scheme = config.tlsEnabled ? "https" : "http"
             // The HTTP client is shut down by awaiting it on every path (a `defer` cannot await).
-            do {
+            try await withCleanup {
                 try await runGateway(configuration: config, database: db, state: state, inference: service, logger: logger) { port in
                     logger.info(
                         "listening",
@@ -103,11 +97,9 @@ struct ServeCommand: AsyncParsableCommand {
                             "startup_ms": "\(Int(Date().timeIntervalSince(started) * 1000))",
                         ])
                 }
-            } catch {
+            } cleanup: {
                 await setup?.shutdown()
-                throw error
             }
-            await setup?.shutdown()
         }
     }
 }
@@ -139,10 +131,9 @@ struct ServeOptions: ParsableArguments {
     /// These flags by `ConfigKey.dotted`; a flag left off leaves the lower layers' value.
     var flags: [String: String] {
         typealias K = GatewayConfiguration.Keys
-        let pairs: [(ConfigKey, String?)] = [
-            (K.host, host), (K.port, port.map(String.init)), (K.logQuestions, logQuestions ? "true" : nil),
-            (K.tlsCert, tlsCert), (K.tlsKey, tlsKey), (K.insecureHTTP, insecureHTTP ? "true" : nil),
-        ]
-        return Dictionary(pairs.compactMap { k, v in v.map { (k.dotted, $0) } }, uniquingKeysWith: { a, _ in a })
+        return Settings.flags([
+            K.host: host, K.port: port.map(String.init), K.logQuestions: logQuestions ? "true" : nil, K.tlsCert: tlsCert, K.tlsKey: tlsKey,
+            K.insecureHTTP: insecureHTTP ? "true" : nil,
+        ])
     }
 }

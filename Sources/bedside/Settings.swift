@@ -27,6 +27,11 @@ enum Settings {
     /// are the system's conventions, not Bedside settings.
     static var environment: [String: String] { ProcessInfo.processInfo.environment }
 
+    /// A command's flags by `ConfigKey.dotted`; a flag left off (nil) leaves the lower layers' value.
+    static func flags(_ pairs: KeyValuePairs<ConfigKey, String?>) -> [String: String] {
+        Dictionary(pairs.compactMap { k, v in v.map { (k.dotted, $0) } }, uniquingKeysWith: { a, _ in a })
+    }
+
     static func layers(flags: [String: String] = [:], environment: [String: String] = Settings.environment) throws -> ConfigLayers {
         let layers = try ConfigLayers.load(
             defaultPath: BedsideConfig.defaultPath(environment: environment), environment: environment, flags: flags, known: keys)

@@ -19,17 +19,14 @@ struct StoreOptions: ParsableArguments {
     var store: String?
 
     /// This flag by `ConfigKey.dotted`, for `GatewayOptions.configuration(extraFlags:)`.
-    var flags: [String: String] { store.map { [GatewayConfiguration.Keys.storeURL.dotted: $0] } ?? [:] }
+    var flags: [String: String] { Settings.flags([GatewayConfiguration.Keys.storeURL: store]) }
 
-    /// The store URL from every layer (flag, environment, config.toml), or nil for the SQLite file.
-    func url() throws -> String? {
-        try GatewayConfiguration(layers: Settings.layers(flags: flags)).storeURL
-    }
-
-    /// The shared state a command reads and writes: PostgreSQL when configured, else the
-    /// SQLite file `database` opens. Close it with `closeState()` when done.
-    func open(database: DatabaseOptions, logger: Logger = Logger(label: "bedside.store")) async throws -> any GatewayStateStore {
-        try await SharedState.open(url: url(), database: { try database.open() }, logger: logger)
+    /// The shared state a command reads and writes: PostgreSQL when configured (flag,
+    /// environment or config.toml), else the SQLite file `database` opens. Close it with
+    /// `closeState()` when done.
+    func open(database: DatabaseOptions) async throws -> any GatewayStateStore {
+        let url = try GatewayConfiguration(layers: Settings.layers(flags: flags)).storeURL
+        return try await SharedState.open(url: url, database: { try database.open() }, logger: Logger(label: "bedside.store"))
     }
 }
 

@@ -66,19 +66,17 @@ struct SyncCommand: AsyncParsableCommand {
             }
             guard (1...500).contains(pageSize) else { throw BedsideError(.badRequest, "--page-size must be between 1 and 500.") }
             guard !replicaOptions.noReplica else { throw BedsideError(.badRequest, "--no-replica leaves nothing to sync into.") }
-            let token = try remote.resolvedToken()
-            let path = try ReplicaOptions.path(gatewayURL: gatewayURL, token: token)
-            let http = GatewayClient.makeHTTPClient(caCertificatePath: try remote.resolvedCACertificate())
-            let client = GatewayClient(baseURL: gatewayURL, token: token, httpClient: http)
+            let token = try remote.resolvedTokenAndSource().token
+            let (identity, path) = try ReplicaOptions.file(gatewayURL: gatewayURL, token: token)
+            let ca = try remote.resolvedCACertificate()
             do {
-                // A new replica is created only once the gateway has accepted the token.
-                if !FileManager.default.fileExists(atPath: path) { _ = try await client.answers(since: since, cursor: nil, limit: 1) }
-                let replica = try replicaOptions.open(gatewayURL: gatewayURL, token: token)
-                let s = try await pull(ReplicatingGateway(client: client, replica: replica), replica: replica)
-                try? await http.shutdown()
-                return s
+                return try await RemoteGatewayOptions.withClient(gatewayURL, token: token, caCertificatePath: ca) { client in
+                    // A new replica is created only once the gateway has accepted the token.
+                    if !FileManager.default.fileExists(atPath: path) { _ = try await client.answers(since: since, cursor: nil, limit: 1) }
+                    let replica = try Replica.open(path: path, identity: identity, limits: try replicaOptions.limits())
+                    return try await pull(ReplicatingGateway(client: client, replica: replica), replica: replica)
+                }
             } catch {
-                try? await http.shutdown()
                 Terminal.endProgress()
                 throw error
             }
@@ -101,25 +99,20 @@ struct SyncCommand: AsyncParsableCommand {
         var cursor = try await replica.syncCursor(since: sinceKey)
         summary.resumed = cursor != nil
         let encoder = WireCoding.encoder()
+        func stopped(_ e: BedsideError) -> BedsideError {
+            BedsideError(e.code, "\(e.message) Sync stopped after \(summary.answers) answers; run it again to resume.", detail: e.detail)
+        }
         repeat {
             let page: AnswerListPage
             do {
                 page = try await gateway.client.answers(since: since, cursor: cursor, limit: pageSize)
             } catch let e as BedsideError {
-                if summary.answers > 0 {
-                    throw BedsideError(
-                        e.code, "\(e.message) Sync stopped after \(summary.answers) answers; run it again to resume.", detail: e.detail)
-                }
-                throw e
+                throw summary.answers > 0 ? stopped(e) : e
             }
             for answer in page.items {
                 if let id = answer.answerID, !(try await replica.holdsAnswer(id: id)) { summary.newAnswers += 1 }
                 let kept = await gateway.keep(answer)
-                if let failure = kept.failures.first(where: ReplicatingGateway.isOffline) {
-                    throw BedsideError(
-                        failure.code, "\(failure.message) Sync stopped after \(summary.answers) answers; run it again to resume.",
-                        detail: failure.detail)
-                }
+                if let failure = kept.failures.first(where: ReplicatingGateway.isOffline) { throw stopped(failure) }
                 summary.answers += 1
                 summary.documents += kept.documents
                 summary.bytes += kept.bytes + ((try? encoder.encode(answer).count) ?? 0)
