@@ -71,9 +71,4 @@ struct AppState: Hashable, Sendable {
     var message: StatusMessage?
     /// Set when the app should exit; the runtime stops after the `.quit` effect.
     var quitting = false
-
-    init(info: StatusInfo, size: TerminalSize) {
-        self.info = info
-        self.size = size
-    }
 }

@@ -16,10 +16,7 @@ struct LineEditor: Hashable, Sendable {
     var text: String { String(characters) }
     var isEmpty: Bool { characters.isEmpty }
 
-    mutating func setText(_ text: String) {
-        characters = Array(text)
-        cursor = characters.count
-    }
+    mutating func setText(_ text: String) { self = LineEditor(text) }
 
     /// Inserts at the cursor. A combining mark typed after a letter joins that letter.
     mutating func insert(_ character: Character) {
@@ -32,10 +29,6 @@ struct LineEditor: Hashable, Sendable {
         }
         characters.insert(character, at: cursor)
         cursor += 1
-    }
-
-    mutating func insert(_ text: String) {
-        for ch in text { insert(ch) }
     }
 
     /// Deletes the character before the cursor.

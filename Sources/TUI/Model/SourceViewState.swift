@@ -17,22 +17,17 @@ struct SourceViewState: Hashable, Sendable {
     /// in document order; empty for answers stored before spans (the whole passage is strong).
     var supporting: [Range<Int>]
     /// The supporting sentence `n`/`N` last moved to.
-    var spanIndex: Int
+    var spanIndex = 0
     /// The document as characters, with widths and byte offsets (computed once on load).
-    var text: DocumentText
+    var text = DocumentText("")
     /// Wrapped lines for `wrapWidth`, recomputed when the width changes.
-    var wrapWidth: Int
-    var lines: [Range<Int>]
+    var wrapWidth = 0
+    var lines: [Range<Int>] = []
     /// First visible line.
-    var scroll: Int
+    var scroll = 0
 
     /// Screen-reader mode labels the passage in the text, since reverse video is not read aloud.
     var screenReader: Bool
-
-    static let passageStartLabel = "[cited passage] "
-    static let passageEndLabel = " [end of cited passage]"
-    static let supportStartLabel = "[supporting sentence] "
-    static let supportEndLabel = " [end of supporting sentence]"
 
     init(
         document: SourceDocument, citations: [Citation], citationNumber: Int, highlight: Range<Int>, screenReader: Bool,
@@ -44,12 +39,7 @@ struct SourceViewState: Hashable, Sendable {
         self.highlight = Self.validated(highlight, in: document)
         self.screenReader = screenReader
         answerSpans = spans
-        spanIndex = 0
         supporting = Self.supportingRanges(spans, citation: citationNumber, documentID: document.documentID, passage: self.highlight)
-        text = DocumentText("")
-        wrapWidth = 0
-        lines = []
-        scroll = 0
         rebuildText()
     }
 
@@ -90,10 +80,10 @@ struct SourceViewState: Hashable, Sendable {
     private mutating func rebuildText() {
         var markers: [(offset: Int, rank: Int, text: String)] = []
         if screenReader {
-            markers = [(highlight.lowerBound, 2, Self.passageStartLabel), (highlight.upperBound, 1, Self.passageEndLabel)]
+            markers = [(highlight.lowerBound, 2, "[cited passage] "), (highlight.upperBound, 1, " [end of cited passage]")]
             for r in supporting {
-                markers.append((r.lowerBound, 3, Self.supportStartLabel))
-                markers.append((r.upperBound, 0, Self.supportEndLabel))
+                markers.append((r.lowerBound, 3, "[supporting sentence] "))
+                markers.append((r.upperBound, 0, " [end of supporting sentence]"))
             }
             // At one offset: ends close before starts open, the passage outside the sentence.
             markers.sort { ($0.offset, $0.rank) < ($1.offset, $1.rank) }

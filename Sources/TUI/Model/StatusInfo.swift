@@ -21,7 +21,3 @@ struct StatusInfo: Hashable, Sendable {
         return [indexName.isEmpty ? nil : indexName, version].compactMap { $0 }.joined(separator: " ")
     }
 }
-
-extension String {
-    var nonEmpty: String? { isEmpty ? nil : self }
-}

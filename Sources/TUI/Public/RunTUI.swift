@@ -6,11 +6,7 @@ import Foundation
 public enum TUIError: Error, CustomStringConvertible, Sendable {
     case notATerminal
 
-    public var description: String {
-        switch self {
-        case .notATerminal: "The console needs an interactive terminal; use `bedside ask` in scripts and pipes."
-        }
-    }
+    public var description: String { "The console needs an interactive terminal; use `bedside ask` in scripts and pipes." }
 }
 
 /// Runs the console until the user quits (or SIGTERM/SIGHUP), then restores the terminal.

@@ -41,5 +41,4 @@ struct Cell: Hashable, Sendable {
     var style: CellStyle
 
     static let blank = Cell(character: " ", width: 1, style: .plain)
-    static let continuation = Cell(character: " ", width: 0, style: .plain)
 }

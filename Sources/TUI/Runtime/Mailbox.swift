@@ -6,7 +6,8 @@ import Synchronization
 final class Mailbox<Item: Sendable>: Sendable {
     let stream: AsyncStream<Item>
     private let continuation: AsyncStream<Item>.Continuation
-    private let queued = Mutex(0)
+    /// How many items are queued and not yet taken.
+    let queued = Mutex(0)
 
     init() {
         (stream, continuation) = AsyncStream.makeStream(of: Item.self)
@@ -24,9 +25,6 @@ final class Mailbox<Item: Sendable>: Sendable {
             return count
         }
     }
-
-    /// How many items are queued and not yet taken.
-    var pending: Int { queued.withLock { $0 } }
 
     func finish() { continuation.finish() }
 }

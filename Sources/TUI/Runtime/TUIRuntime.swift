@@ -34,7 +34,7 @@ final class TUIRuntime {
     private let longestFrameGap: Duration
     private let exportDirectory: String
     private let now: @Sendable () -> Date
-    private let sink = Mailbox<Inbox>()
+    let sink = Mailbox<Inbox>()
     /// When a frame last reached the terminal; a long burst of events still draws every so often.
     private var drawnAt = ContinuousClock.now
     private var streamTask: Task<Void, Never>?
@@ -171,7 +171,7 @@ final class TUIRuntime {
                             // Kept on its own task: asking the next question must not cancel it.
                             Task.detached { await gateway.keep(answer) }
                         }
-                        sink.yield(.event(Self.event(for: event), stream: generation))
+                        sink.yield(.event(.stream(event), stream: generation))
                     }
                 } catch is CancellationError {
                 } catch {
@@ -179,7 +179,7 @@ final class TUIRuntime {
                     if !sawText, ReplicatingGateway.isOffline(e), let replayed = await gateway.replay(question: request.question) {
                         sink.yield(.event(.replayed(replayed, reason: e.message), stream: generation))
                     } else {
-                        sink.yield(.event(.error(e), stream: generation))
+                        sink.yield(.event(.stream(.error(e)), stream: generation))
                     }
                 }
             }
@@ -199,25 +199,17 @@ final class TUIRuntime {
             }
         case .loadAnswer(let id):
             let down = gatewayDown
-            background { gateway in
-                do {
-                    let (answer, offline) = try await gateway.answer(id: id, preferReplica: down)
-                    if let offline { return [.offline(offline), .replicaAnswerLoaded(answer)] }
-                    return [.answerLoaded(answer)]
-                } catch {
-                    return [.answerFailed(ReplicatingGateway.bedsideError(error))]
-                }
+            background(orElse: Event.answerFailed) { gateway in
+                let (answer, offline) = try await gateway.answer(id: id, preferReplica: down)
+                if let offline { return [.offline(offline), .answerLoaded(answer, origin: .replica)] }
+                return [.answerLoaded(answer, origin: .history)]
             }
         case .loadSource(let chunkID):
             let down = gatewayDown
             let version = state.info.indexVersion ?? 0
-            background { gateway in
-                do {
-                    let (document, offline) = try await gateway.source(chunkID: chunkID, indexVersion: version, preferReplica: down)
-                    return (offline.map { [.offline($0)] } ?? []) + [.sourceLoaded(document)]
-                } catch {
-                    return [.sourceFailed(ReplicatingGateway.bedsideError(error))]
-                }
+            background(orElse: Event.sourceFailed) { gateway in
+                let (document, offline) = try await gateway.source(chunkID: chunkID, indexVersion: version, preferReplica: down)
+                return (offline.map { [.offline($0)] } ?? []) + [.sourceLoaded(document)]
             }
         case .checkReady:
             background { [weak self] gateway in
@@ -243,15 +235,10 @@ final class TUIRuntime {
             }
         case .checkToken:
             // One history entry: authenticated, cheap, and not written to the audit trail.
-            background { gateway in
-                do {
-                    _ = try await gateway.client.history(query: nil, limit: 1)
-                    return [.tokenChecked(nil)]
-                } catch is CancellationError {
-                    return [.tokenChecked(BedsideError(.timeout, "cancelled"))]
-                } catch {
-                    return [.tokenChecked(ReplicatingGateway.bedsideError(error))]
-                }
+            // Any error but a 401 (a 429 aside) leaves the token's standing as it was.
+            background(orElse: Event.tokenChecked) { gateway in
+                _ = try await gateway.client.history(query: nil, limit: 1)
+                return [.tokenChecked(nil)]
             }
         case .export(let answer):
             let directory = exportDirectory
@@ -268,26 +255,23 @@ final class TUIRuntime {
 
     private func setGatewayDown(_ down: Bool) { gatewayDown = down }
 
-    /// Items waiting in the inbox (tests hold the main actor until a burst has queued).
-    var queuedItems: Int { sink.pending }
-
-    /// Runs a request off the main actor and posts its resulting events.
-    private func background(_ work: @escaping @Sendable (ReplicatingGateway) async -> [Event]) {
+    /// Runs a request off the main actor and posts its resulting events, or the event
+    /// `failed` makes of the error it throws.
+    private func background(
+        orElse failed: (@Sendable (BedsideError) -> Event)? = nil,
+        _ work: @escaping @Sendable (ReplicatingGateway) async throws -> [Event]
+    ) {
         let id = nextTaskID
         nextTaskID += 1
         loads[id] = Task { [weak self, gateway, sink] in
-            let events = await work(gateway)
+            let events: [Event]
+            do {
+                events = try await work(gateway)
+            } catch {
+                events = failed.map { [$0(ReplicatingGateway.bedsideError(error))] } ?? []
+            }
             if !Task.isCancelled { for event in events { sink.yield(.event(event, stream: nil)) } }
             _ = self?.loads.removeValue(forKey: id)
-        }
-    }
-
-    nonisolated static func event(for answerEvent: AnswerEvent) -> Event {
-        switch answerEvent {
-        case .citations(let c): .citations(c)
-        case .delta(let t): .delta(t)
-        case .done(let a): .done(a)
-        case .error(let e): .error(e)
         }
     }
 }

@@ -37,14 +37,9 @@ final class TUITrace {
     /// An event of the current answer stream reached the main loop.
     func received() {
         guard let askedAt else { return }
-        let ms = Self.ms(ContinuousClock.now - askedAt)
+        let ms = (ContinuousClock.now - askedAt) / .milliseconds(1)
         if firstEventMS == nil { firstEventMS = ms }
         lastEventMS = ms
-    }
-
-    private static func ms(_ d: Duration) -> Double {
-        let c = d.components
-        return Double(c.seconds) * 1e3 + Double(c.attoseconds) / 1e15
     }
 
     /// A frame for `state` has just been handed to the terminal.
@@ -59,16 +54,15 @@ final class TUITrace {
         }
         guard let askedAt else { return }
         frames += 1
-        let answer: (cached: Bool, stale: Bool)?
+        let answer: (cached: Bool, stale: Bool)
         switch state.phase {
         case .answered(let a, _): answer = (a.cached, a.stale)
         case .failed, .offline: answer = (false, false)
-        default: answer = nil
+        default: return
         }
-        guard let answer else { return }
         self.askedAt = nil
         write([
-            "event": "answer_drawn", "ms": Self.ms(ContinuousClock.now - askedAt), "cached": answer.cached, "stale": answer.stale,
+            "event": "answer_drawn", "ms": (ContinuousClock.now - askedAt) / .milliseconds(1), "cached": answer.cached, "stale": answer.stale,
             "complete": state.phase.answer != nil, "first_event_ms": firstEventMS ?? -1, "last_event_ms": lastEventMS ?? -1,
             "frames": frames,
         ])

@@ -7,18 +7,12 @@ enum ColorPalette {
     /// Foreground per role; -1 keeps the terminal's default.
     static func foreground(_ role: ColorRole) -> Int16 {
         switch role {
-        case .normal, .selection, .statusBar: -1
-        case .title: Int16(COLOR_CYAN)
-        case .border: -1
-        case .focusBorder: Int16(COLOR_CYAN)
-        case .marker: Int16(COLOR_CYAN)
-        case .warning, .stale: Int16(COLOR_YELLOW)
+        case .normal, .selection, .statusBar, .border, .muted: -1
+        case .title, .focusBorder, .marker, .keyHint: Int16(COLOR_CYAN)
+        case .warning, .stale, .highlight: Int16(COLOR_YELLOW)
         case .error, .offline: Int16(COLOR_RED)
         case .online: Int16(COLOR_GREEN)
-        case .highlight: Int16(COLOR_YELLOW)
         case .searchMatch: Int16(COLOR_MAGENTA)
-        case .keyHint: Int16(COLOR_CYAN)
-        case .muted: -1
         }
     }
 

@@ -11,17 +11,17 @@ final class CursesTerminal: TerminalBackend {
     private var colorEnabled = false
     private var started = false
     private let decoder = KeyDecoder(
-        codes: .init(
-            up: UInt32(BEDSIDE_KEY_UP), down: UInt32(BEDSIDE_KEY_DOWN), left: UInt32(BEDSIDE_KEY_LEFT),
-            right: UInt32(BEDSIDE_KEY_RIGHT), home: UInt32(BEDSIDE_KEY_HOME), end: UInt32(BEDSIDE_KEY_END),
-            pageDown: UInt32(BEDSIDE_KEY_NPAGE), pageUp: UInt32(BEDSIDE_KEY_PPAGE), backTab: UInt32(BEDSIDE_KEY_BTAB),
-            delete: UInt32(BEDSIDE_KEY_DC), backspace: UInt32(BEDSIDE_KEY_BACKSPACE), enter: UInt32(BEDSIDE_KEY_ENTER),
-            resize: UInt32(BEDSIDE_KEY_RESIZE), f1: UInt32(BEDSIDE_KEY_F1)))
+        keys: [
+            UInt32(BEDSIDE_KEY_UP): .up, UInt32(BEDSIDE_KEY_DOWN): .down, UInt32(BEDSIDE_KEY_LEFT): .left,
+            UInt32(BEDSIDE_KEY_RIGHT): .right, UInt32(BEDSIDE_KEY_HOME): .home, UInt32(BEDSIDE_KEY_END): .end,
+            UInt32(BEDSIDE_KEY_NPAGE): .pageDown, UInt32(BEDSIDE_KEY_PPAGE): .pageUp, UInt32(BEDSIDE_KEY_BTAB): .backTab,
+            UInt32(BEDSIDE_KEY_DC): .delete, UInt32(BEDSIDE_KEY_BACKSPACE): .backspace, UInt32(BEDSIDE_KEY_ENTER): .enter,
+        ], resize: UInt32(BEDSIDE_KEY_RESIZE), f1: UInt32(BEDSIDE_KEY_F1))
 
     /// Enters curses mode and starts watching stdin. Throws when the terminal cannot be initialised.
     func start(color: Bool, onInput: @escaping @Sendable () -> Void) throws {
         let result = bedside_start(color ? 1 : 0)
-        guard result >= 0 else { throw TerminalError.cannotStart }
+        guard result >= 0 else { throw TerminalError() }
         started = true
         atexit { bedside_stop_if_active() }
         colorEnabled = result == 1
@@ -115,14 +115,7 @@ final class CursesTerminal: TerminalBackend {
     }
 }
 
-enum TerminalError: Error, CustomStringConvertible {
-    case cannotStart
-    case notATerminal
-
-    var description: String {
-        switch self {
-        case .cannotStart: "Cannot start the terminal interface (is TERM set?)."
-        case .notATerminal: "The console needs an interactive terminal; use `bedside ask` in scripts."
-        }
-    }
+/// curses could not start (no usable terminal description).
+struct TerminalError: Error, CustomStringConvertible {
+    var description: String { "Cannot start the terminal interface (is TERM set?)." }
 }

@@ -7,12 +7,10 @@ enum TerminalInput: Hashable, Sendable {
 /// Turns `get_wch` results into keys. Pure (the curses constants are passed in), so the
 /// mapping is tested without a terminal.
 struct KeyDecoder: Sendable {
-    /// The curses key codes this decoder recognises.
-    struct Codes: Sendable {
-        var up, down, left, right, home, end, pageDown, pageUp, backTab, delete, backspace, enter, resize, f1: UInt32
-    }
-
-    let codes: Codes
+    /// The key each curses key code it recognises stands for.
+    let keys: [UInt32: Key]
+    /// `KEY_RESIZE`, and `KEY_F(1)` (F2 to F12 follow it).
+    let resize, f1: UInt32
 
     /// - Parameters:
     ///   - isKeyCode: true when `get_wch` returned `KEY_CODE_YES` (value is a `KEY_*` code).
@@ -35,22 +33,9 @@ struct KeyDecoder: Sendable {
     }
 
     private func decodeKeyCode(_ code: UInt32) -> TerminalInput? {
-        switch code {
-        case codes.resize: return .resize
-        case codes.up: return .key(.up)
-        case codes.down: return .key(.down)
-        case codes.left: return .key(.left)
-        case codes.right: return .key(.right)
-        case codes.home: return .key(.home)
-        case codes.end: return .key(.end)
-        case codes.pageDown: return .key(.pageDown)
-        case codes.pageUp: return .key(.pageUp)
-        case codes.backTab: return .key(.backTab)
-        case codes.delete: return .key(.delete)
-        case codes.backspace: return .key(.backspace)
-        case codes.enter: return .key(.enter)
-        case codes.f1...(codes.f1 + 11): return .key(.function(Int(code - codes.f1) + 1))
-        default: return nil
-        }
+        if code == resize { return .resize }
+        if let key = keys[code] { return .key(key) }
+        guard (f1...(f1 + 11)).contains(code) else { return nil }
+        return .key(.function(Int(code - f1) + 1))
     }
 }

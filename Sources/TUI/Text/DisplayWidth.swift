@@ -44,9 +44,7 @@ enum DisplayWidth {
 
     /// Total columns of a string.
     static func of(_ text: some StringProtocol) -> Int {
-        var total = 0
-        for ch in text { total += of(ch) }
-        return total
+        text.reduce(0) { $0 + of($1) }
     }
 
     /// East Asian Wide and Fullwidth ranges (Unicode 15), emoji aside.

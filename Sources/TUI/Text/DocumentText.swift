@@ -43,11 +43,8 @@ struct DocumentText: Hashable, Sendable {
         characters.append(ch)
         widths.append(width)
         byteOffsets.append(offset)
-        let lower = ch.lowercased()
-        folded.append(lower.count == 1 ? Character(lower) : ch)
+        folded.append(TextSearch.fold(ch))
     }
-
-    var count: Int { characters.count }
 
     /// The index of the first character at byte `offset`, or of the character containing
     /// it (clamped to the text).

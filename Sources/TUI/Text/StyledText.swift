@@ -4,8 +4,6 @@ struct StyledText: Hashable, Sendable {
     private(set) var widths: [UInt8] = []
     var styles: [CellStyle] = []
 
-    var count: Int { characters.count }
-
     mutating func append(_ text: some StringProtocol, _ style: CellStyle = .plain) {
         for ch in text {
             let c: Character = ch == "\t" ? " " : (ch == "\r\n" ? "\n" : ch)
@@ -15,12 +13,18 @@ struct StyledText: Hashable, Sendable {
         }
     }
 
-    mutating func newline() { append("\n") }
-
-    var string: String { String(characters) }
+    /// Ends the line; `count` 2 leaves a blank line.
+    mutating func newline(_ count: Int = 1) { append(String(repeating: "\n", count: count)) }
 
     func wrapped(width: Int) -> [Range<Int>] {
         TextWrap.lines(characters: characters, widths: widths, width: width)
+    }
+
+    /// Plain text wrapped to `width` columns, one string a line.
+    static func wrap(_ text: String, width: Int) -> [String] {
+        var t = StyledText()
+        t.append(text)
+        return t.wrapped(width: width).map { String(t.characters[$0]) }
     }
 
     /// Draws wrapped lines `first..<first+rect.height` into the rectangle.

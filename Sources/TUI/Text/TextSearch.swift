@@ -24,10 +24,11 @@ enum TextSearch {
     }
 
     /// Lowercases characters one by one, keeping the count (for match offsets).
-    static func fold(_ characters: [Character]) -> [Character] {
-        characters.map { ch in
-            let lower = ch.lowercased()
-            return lower.count == 1 ? Character(lower) : ch
-        }
+    static func fold(_ characters: [Character]) -> [Character] { characters.map(fold) }
+
+    /// A character lowercased, or as it is when lowercasing makes it more than one.
+    static func fold(_ ch: Character) -> Character {
+        let lower = ch.lowercased()
+        return lower.count == 1 ? Character(lower) : ch
     }
 }

@@ -6,21 +6,17 @@ enum Event: Hashable, Sendable {
     case key(Key)
     case resize(width: Int, height: Int)
 
-    // The answer stream of the current question (older streams are dropped by the runtime).
-    case citations([Citation])
-    case delta(String)
-    case done(Answer)
-    case error(BedsideError)
+    /// A piece of the current question's answer stream (older streams are dropped by the runtime).
+    case stream(AnswerEvent)
     /// The gateway could not answer (the reason); the replica's answer to the same question instead.
     case replayed(Answer, reason: String)
 
     case historyLoaded([HistoryEntry], HistoryPurpose)
     case historyFailed(BedsideError, HistoryPurpose)
-    /// A stored answer opened from history (GET /v1/answers/{id}).
-    case answerLoaded(Answer)
+    /// A stored answer opened from history (GET /v1/answers/{id}), or from the replica
+    /// (`origin: .replica`) because the gateway could not be reached.
+    case answerLoaded(Answer, origin: AnswerOrigin)
     case answerFailed(BedsideError)
-    /// A stored answer opened from the replica because the gateway could not be reached.
-    case replicaAnswerLoaded(Answer)
     case sourceLoaded(SourceDocument)
     case sourceFailed(BedsideError)
 

@@ -7,10 +7,4 @@ enum Key: Hashable, Sendable {
     case enter, escape, tab, backTab, backspace, delete
     case up, down, left, right, home, end, pageUp, pageDown
     case function(Int)
-
-    /// The character for printable keys.
-    var printable: Character? {
-        if case .character(let c) = self { return c }
-        return nil
-    }
 }

@@ -16,17 +16,13 @@ extension Update {
 
         static func checked(_ error: BedsideError?, _ s: inout AppState) {
             s.tokenCheckInFlight = false
-            guard let error else {
+            guard let error, error.code != .rateLimited else {
+                // No error, or 429 and the like: the token passed authentication.
                 s.token = .accepted
                 return
             }
-            // 429 and the like: the token passed authentication. Anything else says nothing.
-            if error.code == .rateLimited {
-                s.token = .accepted
-                return
-            }
-            guard error.code == .unauthorized else { return }
-            rejected(error, &s)
+            // Anything but a 401 says nothing about the token.
+            if error.code == .unauthorized { rejected(error, &s) }
         }
 
         /// A 401 from the probe or from a question: the status bar says TOKEN REJECTED and the

@@ -7,10 +7,7 @@ extension Update {
         static func handle(_ key: Key, _ s: inout AppState) -> [Effect] {
             if key == .control("c") { return requestQuit(&s) }
             if let overlay = s.overlay { return Overlays.handle(key, overlay, &s) }
-            if s.size.isTooSmall {
-                if key == .character("q") { return requestQuit(&s) }
-                return []
-            }
+            if s.size.isTooSmall { return key == .character("q") ? requestQuit(&s) : [] }
             if let search = s.search, search.editing { return Search.promptKey(key, &s) }
             switch s.screen {
             case .source: return SourceKeys.handle(key, &s)
@@ -79,10 +76,8 @@ extension Update {
         static func ask(_ question: String, noCache: Bool, _ s: inout AppState) -> [Effect] {
             s.recall.remember(question)
             s.phase = .streaming(StreamingAnswer(question: question))
-            s.answerScroll = 0
+            Update.resetAnswerView(&s)
             s.answerFollow = true
-            s.citationSelection = 0
-            if s.search?.target == .answer { s.search = nil }
             s.focus = .answer
             s.message = nil
             return [.query(QueryRequest(question: question), noCache: noCache)]
@@ -139,7 +134,8 @@ extension Update {
                     s.citationSelection = max(0, s.phase.citations.count - 1)
                 } else {
                     s.answerFollow = true
-                    pinFollow(&s)
+                    // Follow mode shows the bottom; remember where that is so `k` moves from there.
+                    s.answerScroll = AnswerLayout(s).maxTop
                 }
             case .character(let c) where c.isASCII && c.isNumber && c != "0":
                 return openNumbered(Int(String(c)) ?? 1, &s)
@@ -163,12 +159,6 @@ extension Update {
                 break
             }
             return []
-        }
-
-        /// Follow mode shows the bottom; remember where that is so `k` moves from there.
-        static func pinFollow(_ s: inout AppState) {
-            let layout = AnswerLayout(s)
-            s.answerScroll = layout.maxTop
         }
 
         static func scrollAnswer(by delta: Int, _ s: inout AppState) {
@@ -218,10 +208,8 @@ extension Update {
 
         static func openHistory(_ s: inout AppState) -> [Effect] {
             s.screen = .history
-            s.history.filter = LineEditor()
-            s.history.filterEditing = false
-            s.history.selection = 0
-            s.history.error = nil
+            // A fresh view (no filter, top row) showing the last list until the new one loads.
+            s.history = HistoryViewState(entries: s.history.entries)
             if s.search?.target == .source { s.search = nil }
             return [.loadHistory(query: nil, limit: Update.historyLimit, purpose: .browse)]
         }

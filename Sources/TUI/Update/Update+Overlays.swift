@@ -6,9 +6,7 @@ extension Update {
             case .confirmQuit:
                 switch key {
                 case .character("y"), .character("Y"), .character("q"):
-                    s.overlay = nil
-                    s.quitting = true
-                    return [.quit]
+                    return Keys.requestQuit(&s)
                 case .character("n"), .character("N"), .escape, .enter:
                     s.overlay = nil
                 default:

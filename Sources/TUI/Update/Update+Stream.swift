@@ -7,15 +7,15 @@ extension Update {
         static func handle(_ event: Event, _ s: inout AppState) -> [Effect] {
             guard case .streaming(var st) = s.phase else { return [] }
             switch event {
-            case .citations(let citations):
+            case .stream(.citations(let citations)):
                 st.citations = citations
                 s.phase = .streaming(st)
-            case .delta(let text):
+            case .stream(.delta(let text)):
                 st.text += text
                 s.phase = .streaming(st)
-            case .done(let answer):
+            case .stream(.done(let answer)):
                 done(answer, question: st.question, &s)
-            case .error(let error):
+            case .stream(.error(let error)):
                 return failed(error, st, &s)
             case .replayed(let answer, let reason):
                 var a = answer
@@ -53,16 +53,14 @@ extension Update {
         private static func failed(_ error: BedsideError, _ st: StreamingAnswer, _ s: inout AppState) -> [Effect] {
             s.answerFollow = false
             if error.code == .unauthorized { TokenProbe.rejected(error, &s) }
-            if (error.code == .inferenceUnavailable || error.code == .gatewayUnreachable) && st.text.isEmpty {
+            let offline = error.code == .inferenceUnavailable || error.code == .gatewayUnreachable
+            if offline { s.connectivity = .offline(reason: error.message) }
+            if offline && st.text.isEmpty {
                 // 503 with no cached answer, or no gateway and nothing in the replica:
                 // offline, offer the nearest past questions.
-                s.connectivity = .offline(reason: error.message)
                 s.phase = .offline(OfflineAnswer(question: st.question, error: error, suggestions: nil))
                 s.answerScroll = 0
                 return [.loadHistory(query: nil, limit: Update.historyLimit, purpose: .suggestions(question: st.question))]
-            }
-            if error.code == .gatewayUnreachable || error.code == .inferenceUnavailable {
-                s.connectivity = .offline(reason: error.message)
             }
             s.phase = .failed(FailedAnswer(question: st.question, error: error, partialText: st.text, citations: st.citations))
             return []

@@ -45,24 +45,18 @@ enum Update {
             return Keys.handle(key, &s)
         case .resize(let width, let height):
             s.size = TerminalSize(width: max(0, width), height: max(0, height))
-            relayoutSource(&s, keepPassageInView: true)
+            relayoutSource(&s)
             return []
-        case .citations, .delta, .done, .error, .replayed:
+        case .stream, .replayed:
             return Stream.handle(event, &s)
         case .historyLoaded(let entries, let purpose):
             return historyLoaded(entries, purpose, &s)
         case .historyFailed(let error, let purpose):
             historyFailed(error, purpose, &s)
             return []
-        case .answerLoaded(let answer):
+        case .answerLoaded(let answer, let origin):
             guard case .loading = s.phase else { return [] }
-            s.phase = .answered(answer, origin: .history)
-            s.question.setText(answer.question)
-            resetAnswerView(&s)
-            return []
-        case .replicaAnswerLoaded(let answer):
-            guard case .loading = s.phase else { return [] }
-            s.phase = .answered(answer, origin: .replica)
+            s.phase = .answered(answer, origin: origin)
             s.question.setText(answer.question)
             resetAnswerView(&s)
             return []
@@ -191,16 +185,17 @@ enum Update {
             spans: s.phase.answer?.sentences.flatMap(\.spans) ?? [])
         s.screen = .source
         if s.search?.target == .source { s.search = nil }
-        relayoutSource(&s, keepPassageInView: true)
+        relayoutSource(&s)
     }
 
-    /// Rewraps the source for the current content width.
-    static func relayoutSource(_ s: inout AppState, keepPassageInView: Bool) {
+    /// Rewraps the source for the current content width, keeping the passage in view when
+    /// the width changed or the reader had not scrolled.
+    static func relayoutSource(_ s: inout AppState) {
         guard var v = s.source else { return }
         let content = Geometry.body(s).content
         let widthChanged = v.wrapWidth != max(2, content.width)
         v.layout(width: max(2, content.width))
-        if keepPassageInView && (widthChanged || v.scroll == 0) {
+        if widthChanged || v.scroll == 0 {
             v.scrollToHighlight(height: content.height)
         } else {
             v.scroll = v.clampScroll(v.scroll, height: content.height)

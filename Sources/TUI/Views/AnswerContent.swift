@@ -5,11 +5,8 @@ import Core
 /// relies on colour alone.
 enum AnswerContent {
     static let marker = CellStyle([.bold], .marker)
-    static let unsupportedSentence = HighlightStyles.unsupported
-    static let unsupportedLabel = CellStyle([.bold], .warning)
     static let flag = CellStyle([.bold], .warning)
     static let muted = CellStyle([.dim], .muted)
-    static let unsupportedSuffix = " (unsupported)"
     /// Over a streamed answer: the gateway sends each sentence only once the citation check
     /// has passed it, so what shows is checked; the whole answer (with its unsupported
     /// sentences marked) replaces it when complete.
@@ -21,17 +18,14 @@ enum AnswerContent {
         case .empty:
             if case .rejected(let reason) = state.token {
                 t.append("TOKEN REJECTED: " + Update.TokenProbe.message(state.info, reason: reason), CellStyle([.bold], .error))
-                t.newline()
-                t.newline()
+                t.newline(2)
             }
             if let demo = state.info.demoCorpus {
                 t.append("DEMO: " + demo.notice, flag)
-                t.newline()
-                t.newline()
+                t.newline(2)
             }
             t.append("Ask a question about the indexed sources and press Enter.", muted)
-            t.newline()
-            t.newline()
+            t.newline(2)
             t.append("Esc leaves the question line; then ? lists every key. Ctrl-R opens past questions.", muted)
         case .loading:
             t.append("Loading the stored answer…", muted)
@@ -44,25 +38,26 @@ enum AnswerContent {
                 appendMarked(s.text, .plain, to: &t)
             }
         case .answered(let answer, let origin):
-            if origin == .replica { ReplicaBanner.append(answer, to: &t) }
+            if origin == .replica {
+                t.append(ReplicaBanner.text(answer), flag)
+                t.newline()
+            }
             appendAnswer(answer, origin: origin, to: &t)
         case .failed(let f):
             if !f.partialText.isEmpty {
                 t.append("[INCOMPLETE: the answer was cut short]", flag)
                 t.newline()
                 appendMarked(f.partialText, .plain, to: &t)
-                t.newline()
-                t.newline()
+                t.newline(2)
             }
             t.append("Error: \(f.error.message)", CellStyle([.bold], .error))
             if let retry = f.error.retryAfter { t.append(" Try again in \(retry) s.", CellStyle([.bold], .error)) }
+            t.newline()
             if f.error.code == .unauthorized {
                 // Asking again with the same token cannot help: say what can.
-                t.newline()
                 t.append(
                     "The token from \(state.info.tokenSource.label) was rejected. \(state.info.tokenSource.remedy)", CellStyle([.bold], .error))
             } else {
-                t.newline()
                 t.append("Press r to ask again.", muted)
             }
         case .offline(let o):
@@ -71,8 +66,7 @@ enum AnswerContent {
                 t.newline()
                 t.append(o.error.message, muted)
             }
-            t.newline()
-            t.newline()
+            t.newline(2)
             switch o.suggestions {
             case nil:
                 t.append("Looking for similar past questions…", muted)
@@ -113,8 +107,7 @@ enum AnswerContent {
             t.append(" ")
             t.append(a.answer)
             if !a.nearestSources.isEmpty {
-                t.newline()
-                t.newline()
+                t.newline(2)
                 t.append("The nearest sources are listed under Citations, for reading, not as support. Press 1-9 to open one.", muted)
             }
             return
@@ -125,21 +118,19 @@ enum AnswerContent {
             for (i, sentence) in a.sentences.enumerated() {
                 if i > 0 { t.append(" ") }
                 if sentence.unsupported {
-                    appendMarked(sentence.text, unsupportedSentence, to: &t)
-                    t.append(unsupportedSuffix, unsupportedLabel)
+                    appendMarked(sentence.text, HighlightStyles.unsupported, to: &t)
+                    t.append(" (unsupported)", CellStyle([.bold], .warning))
                 } else {
                     appendMarked(sentence.text, .plain, to: &t)
                 }
             }
         }
         if !a.removedCitations.isEmpty {
-            t.newline()
-            t.newline()
+            t.newline(2)
             t.append("Removed citations that pointed at no source: " + a.removedCitations.map { "[\($0)]" }.joined(separator: " "), muted)
         }
         if !a.removedSentences.isEmpty {
-            t.newline()
-            t.newline()
+            t.newline(2)
             t.append("Removed: states a quantity no source backs (not part of the answer):", muted)
             for r in a.removedSentences {
                 t.newline()

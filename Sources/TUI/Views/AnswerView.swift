@@ -1,10 +1,9 @@
 /// The answer pane: streamed text, wrapped by columns, scrolled.
 enum AnswerView {
-    static let title = "Answer"
     static let spinner: [Character] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"]
 
     static func title(_ state: AppState, layout: AnswerLayout) -> String {
-        var t = title
+        var t = "Answer"
         if state.phase.isStreaming {
             t += state.info.screenReader ? " (streaming)" : " \(spinner[state.ticks % spinner.count]) streaming"
         }
@@ -22,13 +21,7 @@ enum AnswerView {
     static func draw(_ state: AppState, frame: Rect, into buffer: inout ScreenBuffer) {
         let layout = AnswerLayout(state)
         let focused = state.focus == .answer && state.screen == .main
-        if state.info.screenReader {
-            buffer.write(
-                title(state, layout: layout) + (focused ? " (focused):" : ":"), x: frame.x, y: frame.y,
-                style: CellStyle([.bold], .title), maxWidth: frame.width)
-        } else {
-            Box.draw(frame, title: title(state, layout: layout), focused: focused, into: &buffer)
-        }
+        Box.pane(frame, title: title(state, layout: layout), focused: focused, screenReader: state.info.screenReader, into: &buffer)
         layout.text.draw(lines: layout.lines, from: layout.top, in: layout.viewport, into: &buffer)
     }
 }

@@ -23,8 +23,13 @@ enum Box {
         buffer.write(" \(title) ", x: rect.x + 2, y: rect.y, style: titleStyle, maxWidth: rect.width - 4)
     }
 
-    /// Clears a rectangle (for overlays drawn over panes).
-    static func clear(_ rect: Rect, into buffer: inout ScreenBuffer) {
-        buffer.fill(rect)
+    /// A pane's frame; in screen-reader mode, which reads no box drawing, its title as a
+    /// label row instead, saying `(focused)` where `announcesFocus` (the main screen's panes).
+    static func pane(
+        _ rect: Rect, title: String, focused: Bool, screenReader: Bool, announcesFocus: Bool = true, into buffer: inout ScreenBuffer
+    ) {
+        guard screenReader else { return draw(rect, title: title, focused: focused, into: &buffer) }
+        let label = title + (focused && announcesFocus ? " (focused):" : ":")
+        buffer.write(label, x: rect.x, y: rect.y, style: CellStyle([.bold], .title), maxWidth: rect.width)
     }
 }

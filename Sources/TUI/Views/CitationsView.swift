@@ -3,25 +3,11 @@ import Foundation
 
 /// The citations pane: number, title, section and score of each source.
 enum CitationsView {
-    static let title = "Citations"
-
-    /// The one-line label of a source: `Title › Section`.
-    static func label(_ c: Citation) -> String {
-        c.section.isEmpty ? c.title : "\(c.title) › \(c.section)"
-    }
-
     static func draw(_ state: AppState, frame: Rect, content: Rect, into buffer: inout ScreenBuffer) {
         let focused = state.focus == .citations && state.screen == .main
         let citations = state.phase.citations
-        let nearest = state.phase.showsNearestSources
-        let heading = nearest ? "\(title) (nearest, not support)" : title
-        if state.info.screenReader {
-            buffer.write(
-                heading + (focused ? " (focused):" : ":"), x: frame.x, y: frame.y,
-                style: CellStyle([.bold], .title), maxWidth: frame.width)
-        } else {
-            Box.draw(frame, title: heading, focused: focused, into: &buffer)
-        }
+        let heading = state.phase.showsNearestSources ? "Citations (nearest, not support)" : "Citations"
+        Box.pane(frame, title: heading, focused: focused, screenReader: state.info.screenReader, into: &buffer)
         guard !content.isEmpty else { return }
         if citations.isEmpty {
             let empty = state.phase.isStreaming ? "Waiting for sources…" : "No citations yet."
@@ -61,7 +47,8 @@ enum CitationsView {
                 buffer.write(score, x: content.maxX - scoreWidth, y: y + 1, style: style.adding(.dim))
                 continue
             }
-            let rest = label(c)
+            // One line: `Title › Section`.
+            let rest = c.section.isEmpty ? c.title : "\(c.title) › \(c.section)"
             let rightWidth = DisplayWidth.of(right)
             let showScore = content.maxX - x - rightWidth - 1 > 8
             let space = showScore ? content.maxX - x - rightWidth - 1 : content.maxX - x

@@ -5,7 +5,7 @@ enum ConfirmQuitOverlay {
     static func draw(_ state: AppState, into buffer: inout ScreenBuffer) {
         let full = Rect(x: 0, y: 0, width: state.size.width, height: state.size.height)
         let box = full.centered(width: 40, height: 4)
-        Box.clear(box, into: &buffer)
+        buffer.fill(box)
         if state.info.screenReader {
             buffer.write("Confirm: " + lines.joined(separator: " "), x: box.x, y: box.y, style: CellStyle([.bold], .warning), maxWidth: box.width)
             return

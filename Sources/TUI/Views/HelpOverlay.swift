@@ -1,8 +1,6 @@
 /// The `?` help box, listing every key. Descriptions wrap to the box, so nothing is cut
 /// off on a narrow terminal; the box scrolls when it is taller than the screen.
 enum HelpOverlay {
-    static let title = "Help: keys and highlights (Esc closes)"
-
     static func frame(_ size: TerminalSize) -> Rect {
         let full = Rect(x: 0, y: 0, width: size.width, height: size.height)
         let width = min(96, size.width - 2)
@@ -17,7 +15,7 @@ enum HelpOverlay {
 
     /// Width of the key column: the longest key plus a gap, at most half the box.
     static func keyWidth(contentWidth: Int) -> Int {
-        let longest = KeyBindings.lines.filter { !$0.1.isEmpty }.map { DisplayWidth.of($0.0) }.max() ?? 10
+        let longest = KeyBindings.lines.filter { !$0.text.isEmpty }.map { DisplayWidth.of($0.key) }.max() ?? 10
         return min(longest + 3, max(8, contentWidth / 2))
     }
 
@@ -26,14 +24,12 @@ enum HelpOverlay {
         let keyWidth = keyWidth(contentWidth: contentWidth)
         let textWidth = max(8, contentWidth - keyWidth)
         var out: [(String, String, Bool, CellStyle?)] = []
-        for (key, description, sample) in KeyBindings.styledLines {
+        for (key, description, sample) in KeyBindings.lines {
             if description.isEmpty {
                 out.append((key, "", !key.isEmpty, nil))
                 continue
             }
-            var t = StyledText()
-            t.append(description)
-            let parts = t.wrapped(width: textWidth).map { String(t.characters[$0]) }
+            let parts = StyledText.wrap(description, width: textWidth)
             for (i, part) in parts.enumerated() { out.append((i == 0 ? key : "", part, false, i == 0 ? sample : nil)) }
         }
         return out
@@ -41,13 +37,13 @@ enum HelpOverlay {
 
     static func draw(scroll: Int, state: AppState, into buffer: inout ScreenBuffer) {
         let box = frame(state.size)
-        Box.clear(box, into: &buffer)
+        buffer.fill(box)
         let content: Rect
         if state.info.screenReader {
             buffer.write("Help:", x: box.x, y: box.y, style: CellStyle([.bold], .title))
             content = Rect(x: box.x, y: box.y + 1, width: box.width, height: box.height - 1)
         } else {
-            Box.draw(box, title: title, focused: true, into: &buffer)
+            Box.draw(box, title: "Help: keys and highlights (Esc closes)", focused: true, into: &buffer)
             content = Rect(x: box.x + 2, y: box.y + 1, width: box.width - 4, height: box.height - 2)
         }
         let lines = rows(contentWidth: box.width - 4)

@@ -9,16 +9,7 @@ enum HistoryView {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = timeZone
         let c = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
-        func two(_ v: Int?) -> String {
-            let v = v ?? 0
-            return v < 10 ? "0\(v)" : "\(v)"
-        }
-        return "\(c.year ?? 0)-\(two(c.month))-\(two(c.day)) \(two(c.hour)):\(two(c.minute))"
-    }
-
-    /// First visible row for a selection in a list `height` rows tall.
-    static func top(selection: Int, count: Int, height: Int) -> Int {
-        max(0, min(selection - height / 2, count - height))
+        return String(format: "%d-%02d-%02d %02d:%02d", c.year ?? 0, c.month ?? 0, c.day ?? 0, c.hour ?? 0, c.minute ?? 0)
     }
 
     static func draw(_ state: AppState, into buffer: inout ScreenBuffer) {
@@ -29,11 +20,7 @@ enum HistoryView {
             h.entries.map { entries in
                 h.filter.isEmpty ? "\(title) (\(entries.count))" : "\(title) (\(list.count) of \(entries.count))"
             } ?? title
-        if state.info.screenReader {
-            buffer.write(heading + ":", x: layout.frame.x, y: layout.frame.y, style: CellStyle([.bold], .title), maxWidth: layout.frame.width)
-        } else {
-            Box.draw(layout.frame, title: heading, focused: true, into: &buffer)
-        }
+        Box.pane(layout.frame, title: heading, focused: true, screenReader: state.info.screenReader, announcesFocus: false, into: &buffer)
         // Header: the filter field.
         let header = layout.header
         if h.filterEditing || !h.filter.isEmpty {
@@ -63,7 +50,8 @@ enum HistoryView {
             return
         }
         let selection = max(0, min(h.selection, list.count - 1))
-        let top = top(selection: selection, count: list.count, height: content.height)
+        // The selection stays in the middle of the list, where it can.
+        let top = max(0, min(selection - content.height / 2, list.count - content.height))
         for row in 0..<content.height {
             let i = top + row
             guard i < list.count else { break }

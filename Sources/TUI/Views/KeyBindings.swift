@@ -69,12 +69,9 @@ enum KeyBindings {
             ]),
     ]
 
-    /// The help text as lines of (key column, description), then the legend of highlights
-    /// (its samples carry their own style).
-    static var lines: [(String, String)] { styledLines.map { ($0.key, $0.text) } }
-
-    /// Every help line; `sampleStyle` is set on legend rows, whose key column is a sample.
-    static var styledLines: [(key: String, text: String, sampleStyle: CellStyle?)] {
+    /// The help text as lines of (key column, description), then the legend of highlights,
+    /// whose key column is a sample drawn in its own `sampleStyle`.
+    static var lines: [(key: String, text: String, sampleStyle: CellStyle?)] {
         var out: [(String, String, CellStyle?)] = []
         for (i, section) in sections.enumerated() {
             if i > 0 { out.append(("", "", nil)) }

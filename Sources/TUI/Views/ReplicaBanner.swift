@@ -11,11 +11,6 @@ enum ReplicaBanner {
         return "[" + parts.joined(separator: ", ") + "]"
     }
 
-    static func append(_ answer: Answer, to t: inout StyledText) {
-        t.append(text(answer), AnswerContent.flag)
-        t.newline()
-    }
-
     /// `2026-12-01 00:41 UTC`: the same on every workstation.
     static func format(_ date: Date) -> String {
         let f = DateFormatter()

@@ -6,11 +6,19 @@ enum RootView {
             TooSmallView.draw(state, into: &buffer)
             return buffer
         }
+        let edges = Geometry.edges(state)
+        StatusBarView.draw(state, in: edges.status, into: &buffer)
         switch state.screen {
-        case .main: drawMain(state, into: &buffer)
-        case .source: drawBody(state, into: &buffer) { SourceView.draw(state, into: &$0) }
-        case .history: drawBody(state, into: &buffer) { HistoryView.draw(state, into: &$0) }
+        case .main:
+            let layout = Geometry.main(state)
+            QuestionLineView.draw(state, in: layout.question, into: &buffer)
+            AnswerView.draw(state, frame: layout.answer, into: &buffer)
+            CitationsView.draw(state, frame: layout.citations, content: layout.citationsContent, into: &buffer)
+        case .source: SourceView.draw(state, into: &buffer)
+        case .history: HistoryView.draw(state, into: &buffer)
         }
+        if let rect = edges.message { drawMessage(state, in: rect, into: &buffer) }
+        KeyBarView.draw(state, in: edges.keyBar, into: &buffer)
         if let search = state.search, search.editing { drawSearchPrompt(search, state, into: &buffer) }
         switch state.overlay {
         case .help(let scroll)?:
@@ -23,24 +31,6 @@ enum RootView {
             break
         }
         return buffer
-    }
-
-    private static func drawMain(_ state: AppState, into buffer: inout ScreenBuffer) {
-        let layout = Geometry.main(state)
-        StatusBarView.draw(state, in: layout.status, into: &buffer)
-        QuestionLineView.draw(state, in: layout.question, into: &buffer)
-        AnswerView.draw(state, frame: layout.answer, into: &buffer)
-        CitationsView.draw(state, frame: layout.citations, content: layout.citationsContent, into: &buffer)
-        if let rect = layout.message { drawMessage(state, in: rect, into: &buffer) }
-        KeyBarView.draw(state, in: layout.keyBar, into: &buffer)
-    }
-
-    private static func drawBody(_ state: AppState, into buffer: inout ScreenBuffer, content: (inout ScreenBuffer) -> Void) {
-        let layout = Geometry.body(state)
-        StatusBarView.draw(state, in: layout.status, into: &buffer)
-        content(&buffer)
-        if let rect = layout.message { drawMessage(state, in: rect, into: &buffer) }
-        KeyBarView.draw(state, in: layout.keyBar, into: &buffer)
     }
 
     private static func drawMessage(_ state: AppState, in rect: Rect, into buffer: inout ScreenBuffer) {

@@ -3,15 +3,6 @@
 /// passage lightly (bold); an answer stored before spans shows its whole passage strongly.
 /// For screen readers the passage and each supporting sentence sit between labels.
 enum SourceView {
-    /// The supporting sentences (or, without spans, the whole cited passage).
-    static let highlightStyle = HighlightStyles.supporting
-    /// The rest of the cited passage around its supporting sentences.
-    static let passageStyle = HighlightStyles.passage
-    /// The other passages of this document that the same answer cites.
-    static let otherPassageStyle = HighlightStyles.otherPassage
-
-    static func title(_ v: SourceViewState) -> String { "Source: \(v.document.title)" }
-
     static func searchMatches(_ state: AppState, _ v: SourceViewState) -> [Range<Int>] {
         guard let search = state.search, search.target == .source, !search.term.isEmpty else { return [] }
         return TextSearch.matches(of: search.term, in: v.text.folded)
@@ -41,11 +32,9 @@ enum SourceView {
         let layout = Geometry.body(state)
         let content = layout.content
         v.layout(width: max(2, content.width))
-        if state.info.screenReader {
-            buffer.write(title(v) + ":", x: layout.frame.x, y: layout.frame.y, style: CellStyle([.bold], .title), maxWidth: layout.frame.width)
-        } else {
-            Box.draw(layout.frame, title: title(v), focused: true, into: &buffer)
-        }
+        Box.pane(
+            layout.frame, title: "Source: \(v.document.title)", focused: true, screenReader: state.info.screenReader, announcesFocus: false,
+            into: &buffer)
         let top = v.clampScroll(v.scroll, height: content.height)
         buffer.write(
             header(state, v, lines: v.lines.count, top: top, height: content.height),
@@ -65,9 +54,9 @@ enum SourceView {
                 if x + w > content.maxX { break }
                 var style = CellStyle.plain
                 if v.text.isCharacter(i, inBytes: v.highlight) {
-                    style = v.supporting.isEmpty || v.isSupporting(i) ? highlightStyle : passageStyle
+                    style = v.supporting.isEmpty || v.isSupporting(i) ? HighlightStyles.supporting : HighlightStyles.passage
                 } else if others.contains(where: { v.text.isCharacter(i, inBytes: $0) }) {
-                    style = otherPassageStyle
+                    style = HighlightStyles.otherPassage
                 }
                 while matchIndex < matches.count && matches[matchIndex].upperBound <= i { matchIndex += 1 }
                 if matchIndex < matches.count && matches[matchIndex].contains(i) {

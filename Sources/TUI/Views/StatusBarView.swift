@@ -2,21 +2,15 @@
 /// `ONLINE`, `OFFLINE`, `TOKEN REJECTED`, `DEMO` and `STALE` are plain words so they read
 /// without colour and can be found in a terminal capture.
 enum StatusBarView {
-    static func connectivityLabel(_ c: Connectivity) -> String {
-        switch c {
-        case .unknown: "CHECKING"
-        case .online: "ONLINE"
-        case .offline: "OFFLINE"
-        }
-    }
-
-    static let tokenRejectedLabel = "TOKEN REJECTED"
-    static let demoLabel = "DEMO"
-
     /// The gateway's state as shown: a rejected token wins over ONLINE (nothing can be asked
     /// with it); an unreachable gateway shows OFFLINE, since the token is then unknown.
     static func stateLabel(_ state: AppState) -> String {
-        state.token.isRejected ? tokenRejectedLabel : connectivityLabel(state.connectivity)
+        if state.token.isRejected { return "TOKEN REJECTED" }
+        switch state.connectivity {
+        case .unknown: return "CHECKING"
+        case .online: return "ONLINE"
+        case .offline: return "OFFLINE"
+        }
     }
 
     /// `model extractive`, or plain words while it is not known.
@@ -27,7 +21,7 @@ enum StatusBarView {
 
     /// `index bm25 v3`, or plain words while it is not known.
     static func indexLabel(_ state: AppState) -> String {
-        if let label = state.info.indexLabel.nonEmpty { return "index \(label)" }
+        if !state.info.indexLabel.isEmpty { return "index \(state.info.indexLabel)" }
         return state.connectivity.isOffline ? "index unknown (offline)" : "index not known yet"
     }
 
@@ -48,7 +42,7 @@ enum StatusBarView {
         let info = state.info
         let connectivity = stateLabel(state)
         let badge = answerBadge(state.phase)
-        let demo = info.demoCorpus == nil ? nil : demoLabel
+        let demo = info.demoCorpus == nil ? nil : "DEMO"
         if info.screenReader {
             let parts = [
                 "Status: Bedside", "gateway \(info.gateway)", modelLabel(state), indexLabel(state), demo, connectivity, badge,

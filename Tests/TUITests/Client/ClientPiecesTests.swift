@@ -105,9 +105,10 @@ import Testing
 
     @Test func keyDecoderMapsCursesInput() {
         let d = KeyDecoder(
-            codes: .init(
-                up: 259, down: 258, left: 260, right: 261, home: 262, end: 360, pageDown: 338,
-                pageUp: 339, backTab: 353, delete: 330, backspace: 263, enter: 343, resize: 410, f1: 265))
+            keys: [
+                259: .up, 258: .down, 260: .left, 261: .right, 262: .home, 360: .end, 338: .pageDown,
+                339: .pageUp, 353: .backTab, 330: .delete, 263: .backspace, 343: .enter,
+            ], resize: 410, f1: 265)
         #expect(d.decode(isKeyCode: false, value: 13) == .key(.enter))
         #expect(d.decode(isKeyCode: false, value: 27) == .key(.escape))
         #expect(d.decode(isKeyCode: false, value: 127) == .key(.backspace))

@@ -1,30 +1,35 @@
 import Core
 import Foundation
+import Synchronization
 import Testing
 
 @testable import APIClient
 @testable import TUI
 
 /// An in-memory replica: the TUI's side of the seam, without SQLite.
-final class MemoryReplica: AnswerReplica, @unchecked Sendable {
-    private let lock = NSLock()
-    private var answers: [String: Answer] = [:]
-    private var sources: [Int64: SourceDocument] = [:]
+final class MemoryReplica: AnswerReplica, Sendable {
+    private struct Held {
+        var answers: [String: Answer] = [:]
+        var sources: [Int64: SourceDocument] = [:]
+    }
+    private let held = Mutex(Held())
     var location: String { "memory" }
 
-    var heldSources: [Int64] { lock.withLock { sources.keys.sorted() } }
-    var heldAnswers: [String] { lock.withLock { answers.keys.sorted() } }
+    var heldSources: [Int64] { held.withLock { $0.sources.keys.sorted() } }
+    var heldAnswers: [String] { held.withLock { $0.answers.keys.sorted() } }
 
-    func record(_ answer: Answer) throws { lock.withLock { answers[answer.answerID ?? UUID().uuidString] = answer } }
-    func record(_ source: SourceDocument, indexVersion: Int) throws { lock.withLock { sources[source.chunkID] = source } }
-    func holdsSource(for citation: Citation) throws -> Bool { lock.withLock { sources[citation.chunkID]?.passage == citation.text } }
+    func record(_ answer: Answer) throws { held.withLock { $0.answers[answer.answerID ?? UUID().uuidString] = answer } }
+    func record(_ source: SourceDocument, indexVersion: Int) throws { held.withLock { $0.sources[source.chunkID] = source } }
+    func holdsSource(for citation: Citation) throws -> Bool { held.withLock { $0.sources[citation.chunkID]?.passage == citation.text } }
     func latestAnswer(question: String) throws -> Answer? {
-        lock.withLock { answers.values.filter { $0.question.normalizedQuestion == question.normalizedQuestion }.max { $0.createdAt < $1.createdAt } }
+        held.withLock {
+            $0.answers.values.filter { $0.question.normalizedQuestion == question.normalizedQuestion }.max { $0.createdAt < $1.createdAt }
+        }
     }
-    func answer(id: String) throws -> Answer? { lock.withLock { answers[id] } }
+    func answer(id: String) throws -> Answer? { held.withLock { $0.answers[id] } }
     func history(query: String?, limit: Int) throws -> [HistoryEntry] {
-        lock.withLock {
-            answers.values.filter { query == nil || $0.question.normalizedQuestion.contains(query!.normalizedQuestion) }
+        held.withLock {
+            $0.answers.values.filter { query == nil || $0.question.normalizedQuestion.contains(query!.normalizedQuestion) }
                 .sorted { $0.createdAt > $1.createdAt }.prefix(limit)
                 .map {
                     HistoryEntry(
@@ -33,7 +38,7 @@ final class MemoryReplica: AnswerReplica, @unchecked Sendable {
                 }
         }
     }
-    func source(chunkID: Int64) throws -> SourceDocument? { lock.withLock { sources[chunkID] } }
+    func source(chunkID: Int64) throws -> SourceDocument? { held.withLock { $0.sources[chunkID] } }
 }
 
 @Suite struct ReplicatingGatewayTests {

@@ -84,7 +84,7 @@ import Testing
         #expect(light.contains(Self.sentences[2]))
         #expect(!light.contains("crystalloid") && !light.contains("lactate"))
         // The two styles differ in what the terminal is told (attributes), not only in colour.
-        #expect(SourceView.highlightStyle.attributes != SourceView.passageStyle.attributes)
+        #expect(HighlightStyles.supporting.attributes != HighlightStyles.passage.attributes)
         #expect(RootView.render(s).text.contains("supporting sentence 1 of 2"))
     }
 

@@ -1,5 +1,6 @@
 import Core
 import Foundation
+import Synchronization
 import Testing
 
 @testable import TUI
@@ -231,4 +232,9 @@ import Testing
         #expect(console.runtime.state == state)
         try await console.quit()
     }
+}
+
+extension TUIRuntime {
+    /// Items waiting in the inbox (tests hold the main actor until a burst has queued).
+    var queuedItems: Int { sink.queued.withLock { $0 } }
 }

@@ -70,3 +70,10 @@ import Testing
         #expect(r.newer() == nil)
     }
 }
+
+extension LineEditor {
+    /// Types `text` one character at a time, as keys would.
+    mutating func insert(_ text: String) {
+        for ch in text { insert(ch) }
+    }
+}

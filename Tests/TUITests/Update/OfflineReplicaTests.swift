@@ -58,7 +58,7 @@ import Testing
         s.history.entries = Fixtures.history(["How much fluid in sepsis?"])
         s = update(s, .key(.enter)).0
         let answer = Fixtures.answer(cached: true, stale: true)
-        s = update(s, .replicaAnswerLoaded(answer)).0
+        s = update(s, .answerLoaded(answer, origin: .replica)).0
         #expect(s.phase == .answered(answer, origin: .replica))
         #expect(RootView.render(s).text.contains("FROM THE REPLICA"))
     }

@@ -72,7 +72,7 @@ import Testing
         #expect(effects == [.loadAnswer(id: "h1")])
         #expect(opened.phase == .loading(question: "How much fluid for sepsis shock?"))
         let replay = Fixtures.answer(question: "How much fluid for sepsis shock?", cached: true)
-        let shown = update(opened, .answerLoaded(replay)).0
+        let shown = update(opened, .answerLoaded(replay, origin: .history)).0
         #expect(shown.phase == .answered(replay, origin: .history))
         #expect(shown.question.text == "How much fluid for sepsis shock?")
     }
