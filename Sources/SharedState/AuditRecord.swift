@@ -139,10 +139,12 @@ public struct AuditRecord: Codable, Sendable, Hashable {
         return Self.hex(h.finalize())
     }
 
-    private static let hexDigits = Array("0123456789abcdef".utf8)
+    @usableFromInline static let hexDigits = Array("0123456789abcdef".utf8)
 
     /// Lowercase hex (`String(format:)` per byte cost a fifth of the cached path's CPU).
-    public static func hex(_ digest: some Sequence<UInt8>) -> String {
+    /// Inlinable so that callers in other modules (cache keys, on every request) get it
+    /// specialised for their digest type instead of walking a generic sequence.
+    @inlinable public static func hex(_ digest: some Sequence<UInt8>) -> String {
         var out: [UInt8] = []
         out.reserveCapacity(64)
         for b in digest {
