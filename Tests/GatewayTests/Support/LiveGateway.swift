@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import SQLiteStore
 import ServiceLifecycle
+import Synchronization
 
 @testable import LocalGateway
 
@@ -154,13 +155,15 @@ struct WireResponse: Sendable {
 /// A blocking loopback connection that reads HTTP/1.1 responses (Content-Length, chunked or
 /// up to EOF) one after another, keeping the header fields as sent. Blocking: call it
 /// inside `WireConnection.run`.
-final class WireConnection: @unchecked Sendable {
-    // Safety: used from one thread at a time, like `RawSocket`.
+final class WireConnection: Sendable {
     private let socket: RawSocket
-    private var pending: [UInt8] = []
-    private var sawEOF = false
+    /// Bytes received and not yet read; uncontended (one thread at a time, like `RawSocket`).
+    private let reader: Mutex<Reader>
 
-    init(port: Int) throws { socket = try RawSocket(port: port) }
+    init(port: Int) throws {
+        socket = try RawSocket(port: port)
+        reader = Mutex(Reader(fd: socket.fd))
+    }
 
     /// Runs blocking work on a thread of its own (`RawSocket.run`).
     static func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T { try await RawSocket.run(body) }
@@ -203,71 +206,86 @@ final class WireConnection: @unchecked Sendable {
     }
 
     /// Reads one whole response; throws when it does not arrive within `timeout` seconds.
-    func read(timeout: Double = 10) throws -> WireResponse {
-        let deadline = Date().addingTimeInterval(timeout)
-        let headEnd = try fill(until: deadline) { RawSocket.find([13, 10, 13, 10], in: $0) }
-        let head = String(decoding: pending[0..<headEnd], as: UTF8.self)
-        pending.removeFirst(headEnd + 4)
-        var lines = head.components(separatedBy: "\r\n")
-        let statusLine = lines.removeFirst().split(separator: " ")
-        guard statusLine.count >= 2, let status = Int(statusLine[1]) else { throw TestError("bad status line in \(head)") }
-        let fields = lines.compactMap { line -> WireResponse.WireField? in
-            guard let colon = line.firstIndex(of: ":") else { return nil }
-            return .init(name: line[..<colon].lowercased(), value: line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces))
-        }
-        var response = WireResponse(status: status, fields: fields, body: [])
-        if let length = response.header("content-length").flatMap(Int.init) {
-            _ = try fill(until: deadline) { $0.count >= length ? length : nil }
-            response.body = Array(pending[0..<length])
-            pending.removeFirst(length)
-        } else if response.header("transfer-encoding")?.lowercased() == "chunked" {
-            while true {
-                let lineEnd = try fill(until: deadline) { RawSocket.find([13, 10], in: $0) }
-                let sizeText = String(decoding: pending[0..<lineEnd], as: UTF8.self).split(separator: ";").first ?? ""
-                guard let size = Int(sizeText.trimmingCharacters(in: .whitespaces), radix: 16) else { throw TestError("bad chunk size \(sizeText)") }
-                pending.removeFirst(lineEnd + 2)
-                _ = try fill(until: deadline) { $0.count >= size + 2 ? size : nil }
-                response.body += pending[0..<size]
-                pending.removeFirst(size + 2)
-                if size == 0 { break } // no trailers are sent by the gateway
-            }
-        } else {
-            while !sawEOF { guard receive(until: deadline) else { throw TestError("no EOF within \(timeout) s") } }
-            response.body = pending
-            pending = []
-        }
-        return response
-    }
+    func read(timeout: Double = 10) throws -> WireResponse { try reader.withLock { try $0.read(timeout: timeout) } }
 
     /// True when the server closes the connection within `timeout` seconds (what arrives meanwhile is kept).
-    func closed(within timeout: Double) -> Bool {
-        let deadline = Date().addingTimeInterval(timeout)
-        while !sawEOF { guard receive(until: deadline) else { return false } }
-        return true
-    }
+    func closed(within timeout: Double) -> Bool { reader.withLock { $0.closed(within: timeout) } }
 
-    /// Receives until `found` says where what it waits for ends.
-    private func fill(until deadline: Date, _ found: ([UInt8]) -> Int?) throws -> Int {
-        while true {
-            if let at = found(pending) { return at }
-            guard !sawEOF else { throw TestError("EOF with \(pending.count) bytes of an incomplete response") }
-            guard receive(until: deadline) else { throw TestError("response incomplete at the deadline (\(pending.count) bytes)") }
-        }
-    }
+    /// The connection's read side: the bytes received and not yet read, and whether EOF came.
+    struct Reader {
+        let fd: Int32
+        var pending: [UInt8] = []
+        var sawEOF = false
 
-    /// Receives some bytes (or the EOF); false when the deadline passed first.
-    private func receive(until deadline: Date) -> Bool {
-        let left = deadline.timeIntervalSinceNow
-        guard left > 0 else { return false }
-        var p = pollfd(fd: socket.fd, events: Int16(POLLIN), revents: 0)
-        guard poll(&p, 1, Int32(left * 1000) + 1) > 0 else { return false }
-        var buffer = [UInt8](repeating: 0, count: 65_536)
-        let n = buffer.withUnsafeMutableBytes { recv(socket.fd, $0.baseAddress, $0.count, 0) }
-        if n <= 0 {
-            sawEOF = true
-        } else {
-            pending += buffer[0..<n]
+        /// Reads one whole response; throws when it does not arrive within `timeout` seconds.
+        mutating func read(timeout: Double = 10) throws -> WireResponse {
+            let deadline = Date().addingTimeInterval(timeout)
+            let headEnd = try fill(until: deadline) { RawSocket.find([13, 10, 13, 10], in: $0) }
+            let head = String(decoding: pending[0..<headEnd], as: UTF8.self)
+            pending.removeFirst(headEnd + 4)
+            var lines = head.components(separatedBy: "\r\n")
+            let statusLine = lines.removeFirst().split(separator: " ")
+            guard statusLine.count >= 2, let status = Int(statusLine[1]) else { throw TestError("bad status line in \(head)") }
+            let fields = lines.compactMap { line -> WireResponse.WireField? in
+                guard let colon = line.firstIndex(of: ":") else { return nil }
+                return .init(name: line[..<colon].lowercased(), value: line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces))
+            }
+            var response = WireResponse(status: status, fields: fields, body: [])
+            if let length = response.header("content-length").flatMap(Int.init) {
+                _ = try fill(until: deadline) { $0.count >= length ? length : nil }
+                response.body = Array(pending[0..<length])
+                pending.removeFirst(length)
+            } else if response.header("transfer-encoding")?.lowercased() == "chunked" {
+                while true {
+                    let lineEnd = try fill(until: deadline) { RawSocket.find([13, 10], in: $0) }
+                    let sizeText = String(decoding: pending[0..<lineEnd], as: UTF8.self).split(separator: ";").first ?? ""
+                    guard let size = Int(sizeText.trimmingCharacters(in: .whitespaces), radix: 16) else {
+                        throw TestError("bad chunk size \(sizeText)")
+                    }
+                    pending.removeFirst(lineEnd + 2)
+                    _ = try fill(until: deadline) { $0.count >= size + 2 ? size : nil }
+                    response.body += pending[0..<size]
+                    pending.removeFirst(size + 2)
+                    if size == 0 { break } // no trailers are sent by the gateway
+                }
+            } else {
+                while !sawEOF { guard receive(until: deadline) else { throw TestError("no EOF within \(timeout) s") } }
+                response.body = pending
+                pending = []
+            }
+            return response
         }
-        return true
+
+        /// True when the server closes the connection within `timeout` seconds (what arrives meanwhile is kept).
+        mutating func closed(within timeout: Double) -> Bool {
+            let deadline = Date().addingTimeInterval(timeout)
+            while !sawEOF { guard receive(until: deadline) else { return false } }
+            return true
+        }
+
+        /// Receives until `found` says where what it waits for ends.
+        private mutating func fill(until deadline: Date, _ found: ([UInt8]) -> Int?) throws -> Int {
+            while true {
+                if let at = found(pending) { return at }
+                guard !sawEOF else { throw TestError("EOF with \(pending.count) bytes of an incomplete response") }
+                guard receive(until: deadline) else { throw TestError("response incomplete at the deadline (\(pending.count) bytes)") }
+            }
+        }
+
+        /// Receives some bytes (or the EOF); false when the deadline passed first.
+        private mutating func receive(until deadline: Date) -> Bool {
+            let left = deadline.timeIntervalSinceNow
+            guard left > 0 else { return false }
+            var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            guard poll(&p, 1, Int32(left * 1000) + 1) > 0 else { return false }
+            var buffer = [UInt8](repeating: 0, count: 65_536)
+            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if n <= 0 {
+                sawEOF = true
+            } else {
+                pending += buffer[0..<n]
+            }
+            return true
+        }
     }
 }

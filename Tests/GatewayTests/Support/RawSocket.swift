@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -36,11 +37,11 @@ struct RawResponse: Sendable {
 /// A blocking TCP socket to 127.0.0.1, for sending what well-behaved HTTP clients would not
 /// (oversized or stalled bodies, broken framing). Blocking calls run on a GCD thread through
 /// `RawSocket.run`, never on the cooperative pool.
-final class RawSocket: @unchecked Sendable {
-    // Safety: used from one thread at a time (each test drives its sockets sequentially).
+final class RawSocket: Sendable {
     let fd: Int32
-    private var pending: [UInt8] = []
-    private var sawEOF = false
+    /// What has arrived and not been read yet. Each test drives its sockets from one thread at
+    /// a time, so the lock is never contended; it makes the class checkably `Sendable`.
+    private let reader: Mutex<Reader>
 
     init(port: Int) throws {
         #if canImport(Glibc)
@@ -49,6 +50,7 @@ final class RawSocket: @unchecked Sendable {
             fd = socket(AF_INET, SOCK_STREAM, 0)
         #endif
         guard fd >= 0 else { throw RawSocketError("socket") }
+        reader = Mutex(Reader(fd: fd))
         var addr = sockaddr_in()
         addr.sin_family = sa_family_t(AF_INET)
         addr.sin_port = in_port_t(UInt16(port).bigEndian)
@@ -93,73 +95,92 @@ final class RawSocket: @unchecked Sendable {
     func shutdownWrite() { _ = shutdown(fd, Int32(SHUT_WR)) }
 
     /// Waits up to `timeout` for bytes; returns what arrived (empty on EOF, nil on timeout).
-    func receiveSome(timeout: Double) -> [UInt8]? {
-        var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-        let ready = poll(&p, 1, Int32(max(0, timeout) * 1000))
-        guard ready > 0 else { return nil }
-        var buffer = [UInt8](repeating: 0, count: 16_384)
-        let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-        if n <= 0 {
-            sawEOF = true
-            return []
-        } // EOF or reset: the server closed
-        return Array(buffer[0..<n])
-    }
+    func receiveSome(timeout: Double) -> [UInt8]? { reader.withLock { $0.receiveSome(timeout: timeout) } }
 
     /// Reads one HTTP/1.1 response (Content-Length framed, or up to EOF), then waits up to
     /// `closeWait` for the server to close. Throws if no complete response arrives within `timeout`.
     func readResponse(timeout: Double = 5, closeWait: Double = 3) throws -> RawResponse {
-        let start = Date()
-        func remaining(_ limit: Double) -> Double { limit - Date().timeIntervalSince(start) }
-        var headEnd: Int?
-        while headEnd == nil {
-            if let i = Self.find([13, 10, 13, 10], in: pending) {
-                headEnd = i
-                break
-            }
-            guard !sawEOF else { throw RawSocketError("EOF before a response head (\(pending.count) bytes)") }
-            guard let chunk = receiveSome(timeout: remaining(timeout)) else { throw RawSocketError("no response head within \(timeout) s") }
-            pending += chunk
-        }
-        let elapsed = Date().timeIntervalSince(start)
-        let head = String(decoding: pending[0..<headEnd!], as: UTF8.self)
-        pending.removeFirst(headEnd! + 4)
-        var lines = head.components(separatedBy: "\r\n")
-        let statusLine = lines.removeFirst().split(separator: " ")
-        guard statusLine.count >= 2, let status = Int(statusLine[1]) else { throw RawSocketError("bad status line \(head)") }
-        var headers: [String: String] = [:]
-        for line in lines {
-            guard let colon = line.firstIndex(of: ":") else { continue }
-            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-        }
-        let length = headers["content-length"].flatMap(Int.init)
-        while !sawEOF, pending.count < (length ?? Int.max) {
-            guard let chunk = receiveSome(timeout: remaining(timeout)) else {
-                if length == nil { break }
-                throw RawSocketError("body incomplete within \(timeout) s")
-            }
-            pending += chunk
-        }
-        let bodyCount = min(pending.count, length ?? pending.count)
-        let body = String(decoding: pending[0..<bodyCount], as: UTF8.self)
-        pending.removeFirst(bodyCount)
-        let closed = waitForClose(timeout: closeWait)
-        return RawResponse(status: status, headers: headers, body: body, closed: closed, elapsed: elapsed)
+        try reader.withLock { try $0.readResponse(timeout: timeout, closeWait: closeWait) }
     }
 
     /// Reads and ignores anything until EOF; true if the server closed within `timeout`.
-    func waitForClose(timeout: Double) -> Bool {
-        let start = Date()
-        while !sawEOF {
-            let left = timeout - Date().timeIntervalSince(start)
-            guard left > 0, receiveSome(timeout: left) != nil else { return sawEOF }
-        }
-        return true
-    }
+    func waitForClose(timeout: Double) -> Bool { reader.withLock { $0.waitForClose(timeout: timeout) } }
 
     /// Reads a response without waiting for the connection to close (keep-alive).
     func readKeepAliveResponse(timeout: Double = 5) throws -> RawResponse {
         try readResponse(timeout: timeout, closeWait: 0)
+    }
+
+    /// The socket's read side: the bytes received and not yet read, and whether EOF came.
+    struct Reader {
+        let fd: Int32
+        var pending: [UInt8] = []
+        var sawEOF = false
+
+        /// Waits up to `timeout` for bytes; returns what arrived (empty on EOF, nil on timeout).
+        mutating func receiveSome(timeout: Double) -> [UInt8]? {
+            var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            let ready = poll(&p, 1, Int32(max(0, timeout) * 1000))
+            guard ready > 0 else { return nil }
+            var buffer = [UInt8](repeating: 0, count: 16_384)
+            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if n <= 0 {
+                sawEOF = true
+                return []
+            } // EOF or reset: the server closed
+            return Array(buffer[0..<n])
+        }
+
+        /// Reads one HTTP/1.1 response (Content-Length framed, or up to EOF), then waits up to
+        /// `closeWait` for the server to close. Throws if no complete response arrives within `timeout`.
+        mutating func readResponse(timeout: Double = 5, closeWait: Double = 3) throws -> RawResponse {
+            let start = Date()
+            func remaining(_ limit: Double) -> Double { limit - Date().timeIntervalSince(start) }
+            var headEnd: Int?
+            while headEnd == nil {
+                if let i = RawSocket.find([13, 10, 13, 10], in: pending) {
+                    headEnd = i
+                    break
+                }
+                guard !sawEOF else { throw RawSocketError("EOF before a response head (\(pending.count) bytes)") }
+                guard let chunk = receiveSome(timeout: remaining(timeout)) else { throw RawSocketError("no response head within \(timeout) s") }
+                pending += chunk
+            }
+            let elapsed = Date().timeIntervalSince(start)
+            let head = String(decoding: pending[0..<headEnd!], as: UTF8.self)
+            pending.removeFirst(headEnd! + 4)
+            var lines = head.components(separatedBy: "\r\n")
+            let statusLine = lines.removeFirst().split(separator: " ")
+            guard statusLine.count >= 2, let status = Int(statusLine[1]) else { throw RawSocketError("bad status line \(head)") }
+            var headers: [String: String] = [:]
+            for line in lines {
+                guard let colon = line.firstIndex(of: ":") else { continue }
+                headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            }
+            let length = headers["content-length"].flatMap(Int.init)
+            while !sawEOF, pending.count < (length ?? Int.max) {
+                guard let chunk = receiveSome(timeout: remaining(timeout)) else {
+                    if length == nil { break }
+                    throw RawSocketError("body incomplete within \(timeout) s")
+                }
+                pending += chunk
+            }
+            let bodyCount = min(pending.count, length ?? pending.count)
+            let body = String(decoding: pending[0..<bodyCount], as: UTF8.self)
+            pending.removeFirst(bodyCount)
+            let closed = waitForClose(timeout: closeWait)
+            return RawResponse(status: status, headers: headers, body: body, closed: closed, elapsed: elapsed)
+        }
+
+        /// Reads and ignores anything until EOF; true if the server closed within `timeout`.
+        mutating func waitForClose(timeout: Double) -> Bool {
+            let start = Date()
+            while !sawEOF {
+                let left = timeout - Date().timeIntervalSince(start)
+                guard left > 0, receiveSome(timeout: left) != nil else { return sawEOF }
+            }
+            return true
+        }
     }
 
     static func find(_ needle: [UInt8], in haystack: [UInt8]) -> Int? {
