@@ -24,9 +24,9 @@ extension BedsideDatabase {
         guard !ids.isEmpty else { return [:] }
         return try await read { db in
             var out: [String: AnswerMarks] = [:]
+            let marks = try db.cachedStatement(sql: "SELECT origin_id, body FROM answer WHERE id = ?1 AND (?2 IS NULL OR subject = ?2)")
             for id in ids {
-                let sql = "SELECT origin_id, body FROM answer WHERE id = ? AND (?2 IS NULL OR subject = ?2)"
-                guard let row = try Row.fetchOne(db, sql: sql, arguments: [id, subject]) else { continue }
+                guard let row = try Row.fetchOne(marks, arguments: [id, subject]) else { continue }
                 let origin: String? = row["origin_id"]
                 let body: String = row["body"]
                 let answer = try? StoredJSON.decode(Answer.self, body)
