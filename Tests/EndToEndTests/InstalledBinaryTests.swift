@@ -15,14 +15,28 @@ struct InstalledBinaryTests {
         var prefix: String { scratch.file("prefix") }
         var home: String { scratch.file("home") }
 
-        init() throws {
+        init() async throws {
             scratch = try Scratch(prefix: "bedside-installed")
             let fm = FileManager.default
             try fm.createDirectory(atPath: scratch.file("prefix/bin"), withIntermediateDirectories: true)
             try fm.createDirectory(atPath: scratch.file("prefix/share/bedside"), withIntermediateDirectories: true)
-            try fm.copyItem(atPath: Bin.path, toPath: scratch.file("prefix/bin/bedside"))
+            try await Self.install(binary: Bin.path, at: scratch.file("prefix/bin/bedside"))
             try fm.copyItem(atPath: Bin.demoCorpus, toPath: scratch.file("prefix/share/bedside/demo"))
             try fm.createDirectory(atPath: scratch.file("home"), withIntermediateDirectories: true)
+        }
+
+        /// Puts the binary at `destination` without this process ever holding it open for writing:
+        /// a hard link where the file system allows, else a copy made by `cp` in a child process.
+        ///
+        /// Not `FileManager.copyItem`: it opens the copy without O_CLOEXEC, and Foundation's `Process`
+        /// on Linux closes in a new child only the descriptors it listed just before spawning. A child
+        /// another test spawned while the copy was being written could keep the write descriptor for
+        /// its whole life (a `bedside serve`, say), and while it does, running the copy fails with
+        /// ETXTBSY: the shell in the console's pane exits at once and the session goes with it.
+        static func install(binary: String, at destination: String) async throws {
+            if link(binary, destination) == 0 { return }
+            let copy = try await ChildProcess.run("/bin/cp", [binary, destination])
+            guard copy.status == 0 else { throw TestError("cp \(binary) \(destination) failed: \(copy.stderr)") }
         }
 
         /// A fresh user's environment: this home, its data folder, the prefix first on the PATH.
@@ -49,7 +63,7 @@ struct InstalledBinaryTests {
 
     @Test("bedside ask, run by name from a folder outside the checkout, finds the installed demo corpus")
     func askByNameFromHome() async throws {
-        let install = try Install()
+        let install = try await Install()
         defer { install.scratch.cleanup() }
         let result = try await Bin.cliSlots.withSlot {
             try await ChildProcess.run(
@@ -64,7 +78,7 @@ struct InstalledBinaryTests {
 
     @Test("bedside serve, run by name from a folder outside the checkout, answers from the installed demo corpus")
     func serveByNameFromHome() async throws {
-        let install = try Install()
+        let install = try await Install()
         defer { install.scratch.cleanup() }
         let child = try ChildProcess(
             "/bin/sh", Array(install.byName("serve --port 0").dropFirst()), environment: install.environment, mergeStderr: true)
@@ -93,7 +107,7 @@ struct InstalledBinaryTests {
     @Test("the console, run by name from a folder outside the checkout, opens on the installed demo corpus")
     func consoleByNameFromHome() async throws {
         guard Tmux.available else { return }
-        let install = try Install()
+        let install = try await Install()
         defer { install.scratch.cleanup() }
         var env = install.environment
         env["TERM"] = "xterm-256color"

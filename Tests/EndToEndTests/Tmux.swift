@@ -16,8 +16,12 @@ final class Tmux: Sendable {
     static func start(command: [String], env: [String: String], width: Int = 120, height: Int = 40) async throws -> Tmux {
         let tmux = Tmux(socket: NSTemporaryDirectory() + "bedside-tmux-\(UUID().uuidString.prefix(8))")
         let envArgs = env.flatMap { ["-e", "\($0.key)=\($0.value)"] }
-        try await tmux.run(["new-session", "-d", "-s", tmux.session, "-x", String(width), "-y", String(height)] + envArgs + ["--"] + command)
-        _ = try? await tmux.run(["set-option", "-t", tmux.session, "remain-on-exit", "on"])
+        // remain-on-exit is set before the session exists, in the same tmux command: set after
+        // `new-session`, a program that exits at once took its session (and its last words) with it,
+        // and the test could only report an empty screen.
+        try await tmux.run(
+            ["start-server", ";", "set-option", "-g", "remain-on-exit", "on", ";"]
+                + ["new-session", "-d", "-s", tmux.session, "-x", String(width), "-y", String(height)] + envArgs + ["--"] + command)
         return tmux
     }
 
@@ -149,8 +153,11 @@ final class Tmux: Sendable {
             screens.withLock { $0.append((what, screen)) }
             return screen
         } catch {
-            screens.withLock { $0.append(("TIMEOUT waiting for \(what)", last)) }
-            throw TestError("timed out waiting for \(what); screen:\n\(last)")
+            // Why the screen stopped changing: the program exited (its status), or tmux itself failed.
+            let pane = (try? await run(["display-message", "-p", "-t", session, "#{?pane_dead,exited with status #{pane_dead_status},running}"]))
+            let state = pane.map { "the program \($0.trimmingCharacters(in: .whitespacesAndNewlines))" } ?? "tmux: \(error)"
+            screens.withLock { $0.append(("TIMEOUT waiting for \(what) (\(state))", last)) }
+            throw TestError("timed out waiting for \(what) (\(state)); screen:\n\(last)")
         }
     }
 
