@@ -31,7 +31,7 @@ extension BedsideDatabase {
     /// The answer with `id` when it belongs to `subject` (nil `subject`: any, for local tools).
     public func answer(id: String, subject: String?) async throws -> Answer? {
         try await read { db in
-            try String.fetchOne(db, sql: "SELECT body FROM answer WHERE id = ? AND (?2 IS NULL OR subject = ?2)", arguments: [id, subject])
+            try String.fetchOne(db, sql: "SELECT body FROM answer WHERE id = ?1 AND (?2 IS NULL OR subject = ?2)", arguments: [id, subject])
                 .map { try StoredJSON.decode(Answer.self, $0) }
         }
     }

@@ -71,15 +71,6 @@ struct IngestCommand: AsyncParsableCommand {
                     print(
                         "\(summary.chunks) passages written\(summary.embedded > 0 ? ", \(summary.embedded) embedded into the \(setup.config.index.rawValue) vector index" : ""); index version \(summary.indexVersion); \(String(format: "%.2f", summary.seconds)) s."
                     )
-                    if let c = summary.calibration {
-                        print(
-                            String(
-                                format:
-                                    "Relevance gate calibration (reported, not used): minimum specificity %.2f, balanced accuracy %.3f on %d+%d pseudo-questions (default %.2f: %.3f); %.2f s.",
-                                c.threshold, c.balancedAccuracy, c.answerable, c.unanswerable, RelevanceGate.defaultMinimumSpecificity,
-                                c.defaultAccuracy,
-                                c.seconds))
-                    }
                 }
             }
         }

@@ -51,14 +51,6 @@ struct RemoteGatewayOptions: ParsableArguments {
         return given
     }
 
-    /// Runs `body` with a client of the gateway at `url` (`--cacert` checked first), shutting
-    /// its HTTP client down on every path.
-    func withClient<T>(
-        _ url: String, token: String, isolation: isolated (any Actor)? = #isolation, _ body: (GatewayClient) async throws -> T
-    ) async throws -> T {
-        try await Self.withClient(url, token: token, caCertificatePath: try resolvedCACertificate(), body)
-    }
-
     /// Runs `body` with the gateway at `url` and this workstation's replica of it
     /// (`ReplicaOptions.replica`), shutting the HTTP client down on every path.
     func withGateway<T>(
@@ -67,9 +59,13 @@ struct RemoteGatewayOptions: ParsableArguments {
     ) async throws -> T {
         let token = try resolvedTokenAndSource().token
         let replica = try await options.replica(gatewayURL: url, token: token)
-        return try await withClient(url, token: token) { client in try await body(ReplicatingGateway(client: client, replica: replica), replica) }
+        return try await Self.withClient(url, token: token, caCertificatePath: try resolvedCACertificate()) { client in
+            try await body(ReplicatingGateway(client: client, replica: replica), replica)
+        }
     }
 
+    /// Runs `body` with a client of the gateway at `url` (trusting `caCertificatePath` too),
+    /// shutting its HTTP client down on every path.
     static func withClient<T>(
         _ url: String, token: String, caCertificatePath: String? = nil, isolation: isolated (any Actor)? = #isolation,
         _ body: (GatewayClient) async throws -> T

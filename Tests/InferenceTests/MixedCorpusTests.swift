@@ -91,8 +91,8 @@ struct MixedCorpusTests {
 
     /// A passage that names the focus in passing (a febrile-neutropenia note on neutropenic
     /// sepsis) does not answer beside the note about it; another name or spelling of the focus
-    /// is found; an attribute the question names must be stated; paraphrase in a long question
-    /// and drug-class words do not refuse a question its source answers.
+    /// is found; an attribute the question names must be stated; drug-class words do not refuse
+    /// a question its source answers.
     @Test(.enabled(if: FileManager.default.fileExists(atPath: demoCorpus)))
     func theSourceAboutTheFocusAnswersInItsOwnWords() async throws {
         let bed = try await bed()
@@ -226,8 +226,6 @@ struct QuestionFocusTests {
         #expect(f.terms.contains(Stemmer.stem("kidney")))
     }
 
-    /// A word the corpus never uses is the focus in a short question (nothing covers it) and a
-    /// paraphrase among many words (the rest decide).
     /// A word the corpus never uses is the focus however long the question: a drug the corpus
     /// does not hold, named among many words it does, is still what is asked about.
     @Test func unknownWordsAreFocusInShortAndLongQuestions() {

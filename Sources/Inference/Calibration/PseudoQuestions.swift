@@ -149,7 +149,9 @@ public struct PseudoQuestions: Sendable {
     }
 }
 
-/// A small, fast, seeded generator (SplitMix64): the same draw on every machine and run.
+/// A small, fast, seeded generator: the same draw on every machine and run. SplitMix64's
+/// shape; its second multiplier differs from the published one and stays so, since changing it
+/// would change every calibration's draw.
 struct SplitMix64: RandomNumberGenerator {
     var state: UInt64
     init(seed: UInt64) { state = seed }

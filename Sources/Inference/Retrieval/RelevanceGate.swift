@@ -213,11 +213,10 @@ public struct RelevanceGate: Sendable {
             // ("Tokyo" in a study's setting): in a heading, named twice, or with every other word
             // of the question ("What is the function of MAGT1?" over "its function in T cells").
             // Anchored: the focus is a name, or the source's headings name what the question
-            // is about, or it holds the focus as the question's phrase. Only then do several focus words or a full match stand in for prominence,
-            // and the statistics decide: common words met in a list of foods or in passing on
-            // head lice ("baking powder", "fleas on a cat") are not the source's subject.
-            // A focus of several words held as one of the question's phrases ("fluid bolus")
-            // anchors too.
+            // is about, or the source holds one of the question's phrases ("fluid bolus"). Only
+            // then do several focus words or a full match stand in for prominence, and the
+            // statistics decide: common words met in a list of foods or in passing on head lice
+            // ("baking powder", "fleas on a cat") are not the source's subject.
             let phrase = (phrased[id] ?? []).contains(true)
             let anchored = !focus.names.isDisjoint(with: focus.terms) || anchoredDocs.contains(id) || phrase
             let prominent = (prominence[id] ?? 0) >= 2 || (anchored && (focus.terms.count > 1 || coverage >= fullCoverage))

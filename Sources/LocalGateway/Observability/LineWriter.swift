@@ -13,6 +13,9 @@ final class LineWriter: Sendable {
     private struct Backlog {
         /// Lines handed over and not yet taken by the writer, in order.
         var pending: [String] = []
+        /// Lines handed over and not yet written, taken by the writer or not: what `capacity`
+        /// bounds (drop notices aside).
+        var waiting = 0
         /// Whether a drain is scheduled on `queue` (one wake-up per batch, not per line).
         var draining = false
         var unreported = 0
@@ -43,7 +46,7 @@ final class LineWriter: Sendable {
     /// writer is woken only when it is idle: under load, one wake-up writes a whole batch.
     func write(_ line: String) {
         let wake = backlog.withLock { b -> Bool in
-            guard b.pending.count < capacity else {
+            guard b.waiting < capacity else {
                 b.unreported += 1
                 b.dropped += 1
                 return false
@@ -53,6 +56,7 @@ final class LineWriter: Sendable {
                 b.unreported = 0
             }
             b.pending.append(line)
+            b.waiting += 1
             guard !b.draining else { return false }
             b.draining = true
             return true
@@ -63,14 +67,16 @@ final class LineWriter: Sendable {
     /// Writes batches until none is left (on `queue`).
     private func drain() {
         while true {
-            let batch = backlog.withLock { b -> [String] in
+            // Every line still waiting is in this batch: the previous one's were counted off.
+            let (batch, lines) = backlog.withLock { b -> ([String], Int) in
                 let taken = b.pending
-                b.pending.removeAll(keepingCapacity: true)
+                b.pending = []
                 if taken.isEmpty { b.draining = false }
-                return taken
+                return (taken, b.waiting)
             }
             if batch.isEmpty { return }
             writeAll(batch.joined())
+            backlog.withLock { $0.waiting -= lines }
         }
     }
 

@@ -189,13 +189,10 @@ final class TUIRuntime {
             streamGeneration += 1
         case .loadHistory(let query, let limit, let purpose):
             let down = gatewayDown
-            background { gateway in
-                do {
-                    let (entries, offline) = try await gateway.history(query: query, limit: limit, preferReplica: down)
-                    return (offline.map { [.offline($0)] } ?? []) + [.historyLoaded(entries, purpose)]
-                } catch {
-                    return [.historyFailed(ReplicatingGateway.bedsideError(error), purpose)]
-                }
+            let failed: @Sendable (BedsideError) -> Event = { .historyFailed($0, purpose) }
+            background(orElse: failed) { gateway in
+                let (entries, offline) = try await gateway.history(query: query, limit: limit, preferReplica: down)
+                return (offline.map { [.offline($0)] } ?? []) + [.historyLoaded(entries, purpose)]
             }
         case .loadAnswer(let id):
             let down = gatewayDown
